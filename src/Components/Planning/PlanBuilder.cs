@@ -1,0 +1,157 @@
+using System.Collections.Immutable;
+
+namespace Platform.Components.Planning;
+
+/// <summary>
+/// Collects a plan's parts while components add to it, and checks on <see cref="Build"/> that the result is a
+/// well-formed graph: unique names, references that resolve, no dependency cycles.
+/// </summary>
+public sealed class PlanBuilder
+{
+    private readonly List<PlannedResource> _resources = [];
+    private readonly Dictionary<string, PlannedResource> _byName = new(StringComparer.Ordinal);
+    private readonly List<PlanComponent> _components = [];
+    private readonly List<PlanConfigEntry> _config = [];
+    private readonly SortedDictionary<string, StackConfigValue> _stackConfig = new(StringComparer.Ordinal);
+    private readonly List<PlanOutput> _outputs = [];
+
+    /// <summary>Whether a resource with this logical name was added.</summary>
+    public bool Contains(string name) => _byName.ContainsKey(name);
+
+    /// <summary>Resources added so far.</summary>
+    public IReadOnlyList<PlannedResource> Resources => _resources;
+
+    /// <summary>Adds a component grouping.</summary>
+    public PlanBuilder AddComponent(string name, string type)
+    {
+        if (_components.Any(c => c.Name == name))
+        {
+            throw new InvalidOperationException($"Component '{name}' was added twice.");
+        }
+
+        _components.Add(new PlanComponent(name, type));
+        return this;
+    }
+
+    /// <summary>Adds a resource.</summary>
+    /// <exception cref="InvalidOperationException">A resource with the same logical name exists.</exception>
+    public PlannedResource Add(string name, string type, PlanValue.Map inputs, string? component, PlanResourceOptions? options = null)
+    {
+        var resource = new PlannedResource(name, type, inputs, options ?? PlanResourceOptions.None, component);
+        if (!_byName.TryAdd(name, resource))
+        {
+            throw new InvalidOperationException($"Two resources are named '{name}' ({_byName[name].Type} and {type}).");
+        }
+
+        _resources.Add(resource);
+        return resource;
+    }
+
+    /// <summary>Declares a stack config entry (once per key) and, when given, its value for this stack.</summary>
+    public PlanBuilder AddConfig(PlanConfigEntry entry, StackConfigValue? value = null)
+    {
+        if (!_config.Any(c => c.Key == entry.Key))
+        {
+            _config.Add(entry);
+        }
+
+        if (value is not null)
+        {
+            _stackConfig[entry.Key] = value;
+        }
+
+        return this;
+    }
+
+    /// <summary>Adds an environment output.</summary>
+    public PlanBuilder AddOutput(string name, PlanValue value, string? component)
+    {
+        if (_outputs.Any(o => o.Name == name))
+        {
+            throw new InvalidOperationException($"Output '{name}' was added twice.");
+        }
+
+        _outputs.Add(new PlanOutput(name, value, component));
+        return this;
+    }
+
+    /// <summary>Checks the graph and returns the plan.</summary>
+    /// <exception cref="InvalidOperationException">A reference names no resource, a config key is undeclared, or dependencies form a cycle.</exception>
+    public ResourcePlan Build(string environment, Specs.Tier tier, string target)
+    {
+        foreach (var resource in _resources)
+        {
+            foreach (var dependency in resource.Dependencies)
+            {
+                if (!_byName.ContainsKey(dependency))
+                {
+                    throw new InvalidOperationException($"Resource '{resource.Name}' refers to '{dependency}', which is not in the plan.");
+                }
+            }
+
+            foreach (var key in resource.Inputs.Walk().OfType<PlanValue.ConfigReference>())
+            {
+                if (!_config.Any(c => c.Key == key.Key))
+                {
+                    throw new InvalidOperationException($"Resource '{resource.Name}' reads config '{key.Key}', which is not declared.");
+                }
+            }
+        }
+
+        foreach (var output in _outputs)
+        {
+            foreach (var dependency in output.Value.ReferencedResources().Where(d => !_byName.ContainsKey(d)))
+            {
+                throw new InvalidOperationException($"Output '{output.Name}' refers to '{dependency}', which is not in the plan.");
+            }
+        }
+
+        return new ResourcePlan(
+            environment,
+            tier,
+            target,
+            [.. _components],
+            TopologicalOrder(),
+            [.. _config],
+            [.. _outputs],
+            _stackConfig.ToImmutableSortedDictionary(StringComparer.Ordinal));
+    }
+
+    // Keeps the order resources were added in wherever dependencies allow, so output stays readable and stable.
+    private ImmutableArray<PlannedResource> TopologicalOrder()
+    {
+        var state = new Dictionary<string, bool>(StringComparer.Ordinal); // false: visiting, true: done
+        var ordered = ImmutableArray.CreateBuilder<PlannedResource>(_resources.Count);
+
+        void Visit(PlannedResource resource, Stack<string> path)
+        {
+            if (state.TryGetValue(resource.Name, out var done))
+            {
+                if (!done)
+                {
+                    throw new InvalidOperationException($"Resources depend on each other in a cycle: {string.Join(" -> ", path.Reverse())} -> {resource.Name}.");
+                }
+
+                return;
+            }
+
+            state[resource.Name] = false;
+            path.Push(resource.Name);
+            foreach (var dependency in resource.Dependencies)
+            {
+                Visit(_byName[dependency], path);
+            }
+
+            path.Pop();
+            state[resource.Name] = true;
+            ordered.Add(resource);
+        }
+
+        foreach (var resource in _resources.OrderBy(r => r.IsProvider ? 0 : 1))
+        {
+            Visit(resource, new Stack<string>());
+        }
+
+        return ordered.MoveToImmutable();
+    }
+}

@@ -1,0 +1,23 @@
+using Platform.Components.Aws;
+using Platform.Components.Kubernetes;
+using Platform.Components.Specs;
+using Platform.Components.Targets;
+
+namespace Platform.Components.Planning;
+
+/// <summary>Compiles a validated environment spec into a resource plan for a deployment target.</summary>
+public static class PlanCompiler
+{
+    /// <summary>Compiles <paramref name="spec"/> for <paramref name="target"/>. Same inputs, same plan, always.</summary>
+    /// <remarks>The spec must have passed <see cref="SpecValidator"/>; compiling an invalid spec may throw.</remarks>
+    public static ResourcePlan Compile(EnvironmentSpec spec, DeploymentTarget target)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(target);
+        var context = new PlanContext(spec, target, new PlanBuilder());
+        ProviderPlanner.Plan(context);
+        KubernetesPlanner.Plan(context);
+        AwsPlanner.Plan(context);
+        return context.Builder.Build(spec.Name, spec.Tier, target.Name);
+    }
+}

@@ -1,0 +1,40 @@
+using System.Collections.Immutable;
+using Platform.Components.Specs;
+using Platform.Components.Targets;
+using Platform.Components.Tiers;
+
+namespace Platform.Components.Planning;
+
+/// <summary>What every golden path needs while it adds its resources to a plan.</summary>
+/// <param name="Spec">The validated environment spec.</param>
+/// <param name="Target">The deployment target.</param>
+/// <param name="Builder">The plan being built.</param>
+public sealed record PlanContext(EnvironmentSpec Spec, DeploymentTarget Target, PlanBuilder Builder)
+{
+    /// <summary>The tier's defaults and guardrails.</summary>
+    public TierProfile Profile { get; } = TierProfile.For(Spec.Tier);
+
+    /// <summary>Labels for every Kubernetes object.</summary>
+    public ImmutableSortedDictionary<string, string> Labels { get; } = Ownership.KubernetesLabels(Spec);
+
+    /// <summary>Tags for every AWS resource.</summary>
+    public ImmutableSortedDictionary<string, string> Tags { get; } = Ownership.AwsTags(Spec);
+
+    /// <summary>The Kubernetes namespace (the environment's name).</summary>
+    public string Namespace => Spec.Name;
+
+    /// <summary>Cloud resources a service uses, in the order it names them.</summary>
+    public ImmutableArray<ResourceSpec> CloudResourcesUsedBy(ServiceSpec service) =>
+        [.. service.Uses.Select(u => Spec.Resources.FirstOrDefault(r => r.Name == u)).OfType<ResourceSpec>()];
+
+    /// <summary>Other services a service calls, in the order it names them.</summary>
+    public ImmutableArray<ServiceSpec> ServicesUsedBy(ServiceSpec service) =>
+        [.. service.Uses.Select(u => Spec.Services.FirstOrDefault(s => s.Name == u)).OfType<ServiceSpec>()];
+
+    /// <summary>Services that declare <c>uses: [name]</c>.</summary>
+    public ImmutableArray<ServiceSpec> ServicesUsing(string name) =>
+        [.. Spec.Services.Where(s => s.Uses.Contains(name))];
+
+    /// <summary>Whether the environment has any AWS resource.</summary>
+    public bool UsesAws => !Spec.Resources.IsEmpty;
+}

@@ -1,0 +1,197 @@
+using System.Collections.Immutable;
+
+namespace Platform.Components.Specs;
+
+/// <summary>
+/// The environment contract application teams write and check in (<c>apiVersion: platform/v1</c>, <c>kind: Environment</c>).
+/// Produced by <see cref="SpecParser"/> from JSON or YAML; checked by <see cref="SpecValidator"/>.
+/// </summary>
+/// <param name="Metadata">Who owns the environment and what it is called.</param>
+/// <param name="Tier">The environment tier; decides every default (see <see cref="Tiers.TierProfile"/>).</param>
+/// <param name="Target">The named deployment target (cluster and cloud account) configured by the platform team.</param>
+/// <param name="Ttl">How long the environment lives; <see langword="null"/> takes the tier default. Prod never expires.</param>
+/// <param name="Services">Workloads that run on Kubernetes.</param>
+/// <param name="Resources">Managed cloud resources (databases, buckets, queues).</param>
+public sealed record EnvironmentSpec(
+    EnvironmentMetadata Metadata,
+    Tier Tier,
+    string Target,
+    TimeSpan? Ttl,
+    ImmutableArray<ServiceSpec> Services,
+    ImmutableArray<ResourceSpec> Resources)
+{
+    /// <summary>The only accepted <c>apiVersion</c>.</summary>
+    public const string ApiVersion = "platform/v1";
+
+    /// <summary>The only accepted <c>kind</c>.</summary>
+    public const string Kind = "Environment";
+
+    /// <summary>The target used when a spec names none.</summary>
+    public const string DefaultTarget = "default";
+
+    /// <summary>The environment's name (also its Kubernetes namespace).</summary>
+    public string Name => Metadata.Name;
+
+    /// <summary>Finds a declared service or resource by name.</summary>
+    public bool Declares(string name) =>
+        Services.Any(s => s.Name == name) || Resources.Any(r => r.Name == name);
+}
+
+/// <summary>Ownership of an environment. Every resource is labelled or tagged with these.</summary>
+/// <param name="Name">DNS-safe environment name, e.g. <c>checkout-staging</c>.</param>
+/// <param name="Team">Owning team, e.g. <c>payments</c>.</param>
+/// <param name="CostCenter">Cost center charged for the environment, e.g. <c>cc-1234</c>.</param>
+/// <param name="Labels">Extra labels copied onto every resource.</param>
+public sealed record EnvironmentMetadata(
+    string Name,
+    string Team,
+    string CostCenter,
+    ImmutableSortedDictionary<string, string> Labels)
+{
+    /// <summary>Creates metadata without extra labels.</summary>
+    public EnvironmentMetadata(string name, string team, string costCenter)
+        : this(name, team, costCenter, ImmutableSortedDictionary<string, string>.Empty)
+    {
+    }
+}
+
+/// <summary>Environment tiers, from cheapest and most permissive to most protected.</summary>
+public enum Tier
+{
+    /// <summary>Short-lived developer environments: one replica, no disruption budget, small requests.</summary>
+    Dev,
+
+    /// <summary>Pre-production: production-shaped, smaller.</summary>
+    Staging,
+
+    /// <summary>Production: redundant, protected, never expires.</summary>
+    Prod,
+}
+
+/// <summary>Kinds of workload a service can be.</summary>
+public enum ServiceType
+{
+    /// <summary>A long-running HTTP service, reachable through a Service and optionally an Ingress.</summary>
+    Web,
+
+    /// <summary>A long-running background process with no inbound traffic.</summary>
+    Worker,
+
+    /// <summary>A scheduled job (Kubernetes CronJob).</summary>
+    Cron,
+}
+
+/// <summary>Kinds of managed resource.</summary>
+public enum ResourceType
+{
+    /// <summary>A PostgreSQL database (AWS RDS).</summary>
+    Postgres,
+
+    /// <summary>An object store bucket (AWS S3).</summary>
+    Bucket,
+
+    /// <summary>A message queue with a dead-letter queue (AWS SQS).</summary>
+    Queue,
+}
+
+/// <summary>Database size classes; the tier table maps each to an instance class and storage.</summary>
+public enum DatabaseSize
+{
+    /// <summary>Small.</summary>
+    Small,
+
+    /// <summary>Medium.</summary>
+    Medium,
+
+    /// <summary>Large.</summary>
+    Large,
+}
+
+/// <summary>A workload in an environment.</summary>
+/// <param name="Name">DNS-safe name, unique among services and resources.</param>
+/// <param name="Type">Web, worker or cron.</param>
+/// <param name="Image">Container image with an explicit tag or digest (never <c>latest</c>).</param>
+/// <param name="Port">Container port; required for web services, defaults to 8080 there.</param>
+/// <param name="Host">Public host prefix (web only): the Ingress host is <c>host.environment.baseDomain</c>.</param>
+/// <param name="Env">Environment variables; values may be marked secret.</param>
+/// <param name="Uses">Names of the services and resources this service talks to.</param>
+/// <param name="Replicas">Autoscaling bounds; <see langword="null"/> takes the tier default.</param>
+/// <param name="Resources">CPU and memory requests; <see langword="null"/> takes the tier default.</param>
+/// <param name="Schedule">Cron schedule (cron only).</param>
+/// <param name="HealthPath">HTTP path for probes (web only); defaults to <c>/healthz</c>.</param>
+/// <param name="Command">Overrides the image's entrypoint.</param>
+/// <param name="Args">Overrides the image's arguments.</param>
+public sealed record ServiceSpec(
+    string Name,
+    ServiceType Type,
+    string Image,
+    int? Port,
+    string? Host,
+    ImmutableSortedDictionary<string, EnvValue> Env,
+    ImmutableArray<string> Uses,
+    ReplicaRange? Replicas,
+    ComputeResources? Resources,
+    string? Schedule,
+    string? HealthPath,
+    ImmutableArray<string> Command,
+    ImmutableArray<string> Args)
+{
+    /// <summary>The port a web service listens on when the spec names none.</summary>
+    public const int DefaultWebPort = 8080;
+
+    /// <summary>The probe path when the spec names none.</summary>
+    public const string DefaultHealthPath = "/healthz";
+
+    /// <summary>The port this service listens on, or <see langword="null"/> when it takes no traffic.</summary>
+    public int? EffectivePort => Port ?? (Type == ServiceType.Web ? DefaultWebPort : null);
+
+    /// <summary>Creates a service with only the required fields; the rest take their defaults.</summary>
+    public static ServiceSpec Create(string name, ServiceType type, string image) => new(
+        name, type, image, null, null, ImmutableSortedDictionary<string, EnvValue>.Empty,
+        [], null, null, null, null, [], []);
+}
+
+/// <summary>An environment variable's value: plain text, or a secret kept out of plain text everywhere.</summary>
+/// <param name="Value">The value.</param>
+/// <param name="IsSecret">When true the value goes to stack config as a secret and into a Kubernetes Secret.</param>
+public sealed record EnvValue(string Value, bool IsSecret)
+{
+    /// <summary>A plain value.</summary>
+    public static EnvValue Plain(string value) => new(value, false);
+
+    /// <summary>A secret value.</summary>
+    public static EnvValue Secret(string value) => new(value, true);
+
+    /// <summary>Never prints a secret's value.</summary>
+    public override string ToString() => IsSecret ? "[secret]" : Value;
+}
+
+/// <summary>Autoscaling bounds.</summary>
+/// <param name="Min">Fewest replicas.</param>
+/// <param name="Max">Most replicas.</param>
+public sealed record ReplicaRange(int Min, int Max);
+
+/// <summary>CPU and memory requests in Kubernetes quantity syntax (<c>250m</c>, <c>512Mi</c>).</summary>
+/// <param name="Cpu">CPU request, or <see langword="null"/> for the tier default.</param>
+/// <param name="Memory">Memory request, or <see langword="null"/> for the tier default.</param>
+public sealed record ComputeResources(string? Cpu, string? Memory);
+
+/// <summary>A managed cloud resource in an environment.</summary>
+/// <param name="Name">DNS-safe name, unique among services and resources.</param>
+/// <param name="Type">Postgres, bucket or queue.</param>
+/// <param name="Size">Database size class (postgres only); defaults to small.</param>
+/// <param name="Version">PostgreSQL major version (postgres only); defaults to <see cref="DefaultPostgresVersion"/>.</param>
+/// <param name="Fifo">Whether a queue is FIFO (queue only).</param>
+public sealed record ResourceSpec(
+    string Name,
+    ResourceType Type,
+    DatabaseSize? Size,
+    string? Version,
+    bool Fifo)
+{
+    /// <summary>The PostgreSQL major version when the spec names none.</summary>
+    public const string DefaultPostgresVersion = "16";
+
+    /// <summary>Creates a resource with only the required fields.</summary>
+    public static ResourceSpec Create(string name, ResourceType type) => new(name, type, null, null, false);
+}

@@ -1,0 +1,108 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Platform.Components.Specs;
+
+/// <summary>
+/// Reads YAML or JSON text into one JSON tree, so specs and settings have one schema whichever syntax users write.
+/// YAML plain scalars keep YAML 1.2 core-schema meaning (numbers, booleans, null); quoted scalars stay strings.
+/// </summary>
+public static class YamlJson
+{
+    /// <summary>Parses <paramref name="text"/> (JSON when it starts with '{', YAML otherwise).</summary>
+    /// <exception cref="FormatException">The text is not well-formed; the message names the line and column.</exception>
+    public static JsonNode? Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var trimmed = text.TrimStart();
+        if (trimmed.StartsWith('{') || trimmed.StartsWith('['))
+        {
+            try
+            {
+                return JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            }
+            catch (JsonException ex)
+            {
+                throw new FormatException($"Invalid JSON at line {(ex.LineNumber ?? 0) + 1}, position {(ex.BytePositionInLine ?? 0) + 1}: {FirstSentence(ex.Message)}", ex);
+            }
+        }
+
+        try
+        {
+            var stream = new YamlStream();
+            stream.Load(new StringReader(text));
+            if (stream.Documents.Count == 0)
+            {
+                return null;
+            }
+
+            if (stream.Documents.Count > 1)
+            {
+                throw new FormatException("The text holds several YAML documents; write one environment per file.");
+            }
+
+            return Convert(stream.Documents[0].RootNode);
+        }
+        catch (YamlException ex)
+        {
+            throw new FormatException($"Invalid YAML at line {ex.Start.Line}, column {ex.Start.Column}: {FirstSentence(ex.InnerException?.Message ?? ex.Message)}", ex);
+        }
+    }
+
+    private static string FirstSentence(string message)
+    {
+        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
+        return cut > 0 ? message[..cut] : message;
+    }
+
+    private static JsonNode? Convert(YamlNode node) => node switch
+    {
+        YamlMappingNode map => ConvertMap(map),
+        YamlSequenceNode seq => new JsonArray([.. seq.Children.Select(Convert)]),
+        YamlScalarNode scalar => ConvertScalar(scalar),
+        _ => throw new FormatException($"Unsupported YAML node at line {node.Start.Line}."),
+    };
+
+    private static JsonObject ConvertMap(YamlMappingNode map)
+    {
+        var result = new JsonObject();
+        foreach (var (key, value) in map.Children)
+        {
+            var name = key is YamlScalarNode s ? s.Value ?? "" : throw new FormatException($"Mapping keys must be plain strings (line {key.Start.Line}).");
+            if (result.ContainsKey(name))
+            {
+                throw new FormatException($"Duplicate key '{name}' at line {key.Start.Line}, column {key.Start.Column}.");
+            }
+
+            result[name] = Convert(value);
+        }
+
+        return result;
+    }
+
+    private static JsonValue? ConvertScalar(YamlScalarNode scalar)
+    {
+        var value = scalar.Value ?? "";
+        if (scalar.Style != ScalarStyle.Plain)
+        {
+            return JsonValue.Create(value);
+        }
+
+        return value switch
+        {
+            "" or "~" or "null" or "Null" or "NULL" => null,
+            "true" or "True" or "TRUE" => JsonValue.Create(true),
+            "false" or "False" or "FALSE" => JsonValue.Create(false),
+            _ when long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var l) => JsonValue.Create(l),
+            _ when IsDecimal(value) && decimal.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) => JsonValue.Create(d),
+            _ => JsonValue.Create(value),
+        };
+    }
+
+    private static bool IsDecimal(string value) =>
+        value.Length > 0 && (char.IsDigit(value[0]) || value[0] is '-' or '+' or '.') &&
+        value.All(c => char.IsDigit(c) || c is '.' or 'e' or 'E' or '-' or '+');
+}

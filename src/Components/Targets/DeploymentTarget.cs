@@ -1,0 +1,93 @@
+using System.Collections.Immutable;
+
+namespace Platform.Components.Targets;
+
+/// <summary>
+/// A named place environments are deployed to: a Kubernetes cluster and a cloud account, configured once by the
+/// platform team in the targets file (see <see cref="TargetSettings"/>). Every property has a default, so the
+/// <c>default</c> target works with no configuration at all: the current kubeconfig context, the AWS default
+/// credential chain and region, and a placeholder base domain.
+/// </summary>
+public sealed record DeploymentTarget
+{
+    /// <summary>The target's name, as specs refer to it.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>Kubeconfig context; <see langword="null"/> uses the current context.</summary>
+    public string? KubeContext { get; init; }
+
+    /// <summary>Path of the kubeconfig file; <see langword="null"/> uses the provider's default lookup.</summary>
+    public string? Kubeconfig { get; init; }
+
+    /// <summary>AWS region; <see langword="null"/> uses the default chain (<c>AWS_REGION</c>, profile).</summary>
+    public string? AwsRegion { get; init; }
+
+    /// <summary>AWS account the target must deploy to; when set, the provider refuses any other account.</summary>
+    public string? AwsAccountId { get; init; }
+
+    /// <summary>AWS named profile; <see langword="null"/> uses the default chain.</summary>
+    public string? AwsProfile { get; init; }
+
+    /// <summary>Base DNS domain: web hosts are <c>host.environment.baseDomain</c>. The default is a placeholder.</summary>
+    public string BaseDomain { get; init; } = DefaultBaseDomain;
+
+    /// <summary>Ingress class of the cluster's ingress controller. The default is <c>nginx</c>.</summary>
+    public string IngressClass { get; init; } = "nginx";
+
+    /// <summary>Namespace the ingress controller runs in (network policy peer). The default is <c>ingress-nginx</c>.</summary>
+    public string IngressNamespace { get; init; } = "ingress-nginx";
+
+    /// <summary>cert-manager ClusterIssuer that issues Ingress TLS certificates. The default is <c>letsencrypt</c>.</summary>
+    public string CertificateIssuer { get; init; } = "letsencrypt";
+
+    /// <summary>VPC the cluster runs in (databases go there too).</summary>
+    public string? VpcId { get; init; }
+
+    /// <summary>The VPC's CIDR block; pods' egress to databases is limited to it. The default allows any private range.</summary>
+    public string? VpcCidr { get; init; }
+
+    /// <summary>Private subnets for database subnet groups.</summary>
+    public ImmutableArray<string> PrivateSubnetIds { get; init; } = [];
+
+    /// <summary>The cluster's node/pod security group, admitted to databases.</summary>
+    public string? ClusterSecurityGroupId { get; init; }
+
+    /// <summary>ARN of the cluster's IAM OIDC provider (workload identity).</summary>
+    public string? OidcProviderArn { get; init; }
+
+    /// <summary>Issuer URL of the cluster's OIDC provider, without <c>https://</c>.</summary>
+    public string? OidcProviderUrl { get; init; }
+
+    /// <summary>Provider plugin versions to pin.</summary>
+    public ProviderVersions ProviderVersions { get; init; } = ProviderVersions.Default;
+
+    /// <summary>The base domain used when a target names none.</summary>
+    public const string DefaultBaseDomain = "apps.example.internal";
+
+    /// <summary>The zero-configuration target.</summary>
+    public static DeploymentTarget Default { get; } = new() { Name = Specs.EnvironmentSpec.DefaultTarget };
+
+    /// <inheritdoc />
+    public bool Equals(DeploymentTarget? other) =>
+        other is not null && EqualityContract == other.EqualityContract && Name == other.Name &&
+        KubeContext == other.KubeContext && Kubeconfig == other.Kubeconfig && AwsRegion == other.AwsRegion &&
+        AwsAccountId == other.AwsAccountId && AwsProfile == other.AwsProfile && BaseDomain == other.BaseDomain &&
+        IngressClass == other.IngressClass && IngressNamespace == other.IngressNamespace &&
+        CertificateIssuer == other.CertificateIssuer && VpcId == other.VpcId && VpcCidr == other.VpcCidr &&
+        PrivateSubnetIds.SequenceEqual(other.PrivateSubnetIds) && ClusterSecurityGroupId == other.ClusterSecurityGroupId &&
+        OidcProviderArn == other.OidcProviderArn && OidcProviderUrl == other.OidcProviderUrl &&
+        ProviderVersions == other.ProviderVersions;
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Name, KubeContext, AwsRegion, BaseDomain, VpcId);
+}
+
+/// <summary>Provider plugin versions a program pins, so <c>pulumi up</c> installs exactly these.</summary>
+/// <param name="Aws">AWS provider version.</param>
+/// <param name="Kubernetes">Kubernetes provider version.</param>
+/// <param name="Random">Random provider version.</param>
+public sealed record ProviderVersions(string Aws, string Kubernetes, string Random)
+{
+    /// <summary>The versions Platform is tested with: AWS 7.48.0, Kubernetes 4.34.2, Random 4.21.2.</summary>
+    public static ProviderVersions Default { get; } = new("7.48.0", "4.34.2", "4.21.2");
+}

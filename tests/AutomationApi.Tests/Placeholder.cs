@@ -1,0 +1,1 @@
+namespace Platform.AutomationApi.Tests;

@@ -1,0 +1,1 @@
+namespace Platform.Cli.Tests;
