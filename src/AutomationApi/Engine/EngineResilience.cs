@@ -1,0 +1,61 @@
+using Microsoft.Extensions.Options;
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.Registry;
+using Polly.Retry;
+
+namespace Platform.AutomationApi.Engine;
+
+/// <summary>
+/// Resilience around engine commands, one pipeline per deployment target: retries with exponential backoff and
+/// jitter for transient failures only (a stale lock that was cleared, a plugin download or network error) — never
+/// for a program, resource or policy error — inside a circuit breaker that stops hammering a target whose engine
+/// keeps failing for reasons of its own.
+/// </summary>
+public sealed class EngineResilience(IOptions<PlatformOptions> options, TimeProvider timeProvider, ILogger<EngineResilience> logger)
+{
+    private readonly ResiliencePipelineRegistry<string> _registry = new();
+
+    /// <summary>The pipeline of a deployment target.</summary>
+    public ResiliencePipeline<CliResult> For(string target) =>
+        _registry.GetOrAddPipeline<CliResult>(target, (builder, _) =>
+        {
+            var settings = options.Value;
+            builder.TimeProvider = timeProvider;
+            builder
+                .AddRetry(new RetryStrategyOptions<CliResult>
+                {
+                    ShouldHandle = args => ValueTask.FromResult(args.Outcome.Result?.Error?.Transient == true),
+                    MaxRetryAttempts = Math.Max(1, settings.EngineRetries),
+                    BackoffType = DelayBackoffType.Exponential,
+                    UseJitter = true,
+                    Delay = settings.EngineRetryDelay,
+                    OnRetry = args =>
+                    {
+                        logger.LogWarning("Retrying engine command on target {Target} after {Code} (attempt {Attempt}, delay {Delay})",
+                            target, args.Outcome.Result?.Error?.Code, args.AttemptNumber + 1, args.RetryDelay);
+                        return ValueTask.CompletedTask;
+                    },
+                })
+                .AddCircuitBreaker(new CircuitBreakerStrategyOptions<CliResult>
+                {
+                    ShouldHandle = args => ValueTask.FromResult(IsEngineTrouble(args.Outcome.Result?.Error)),
+                    FailureRatio = 1.0,
+                    MinimumThroughput = Math.Max(2, settings.CircuitBreakerFailures),
+                    SamplingDuration = TimeSpan.FromMinutes(5),
+                    BreakDuration = settings.CircuitBreakDuration,
+                    OnOpened = args =>
+                    {
+                        logger.LogError("Circuit for target {Target} opened for {Duration}", target, args.BreakDuration);
+                        return ValueTask.CompletedTask;
+                    },
+                });
+        });
+
+    /// <summary>
+    /// Whether a failure says something about the target's engine (network, plugins, crashes, credentials) rather
+    /// than about one environment's program, so that it counts towards opening the target's circuit.
+    /// </summary>
+    public static bool IsEngineTrouble(EngineError? error) => error?.Code is
+        EngineErrorCodes.Network or EngineErrorCodes.Plugin or EngineErrorCodes.Crashed or EngineErrorCodes.Authentication;
+}

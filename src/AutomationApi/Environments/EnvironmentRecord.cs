@@ -1,0 +1,77 @@
+using Platform.Components.Specs;
+
+namespace Platform.AutomationApi.Environments;
+
+/// <summary>Where an environment is in its life.</summary>
+public enum EnvironmentStatus
+{
+    /// <summary>The first deployment is queued or running.</summary>
+    Creating,
+
+    /// <summary>The last deployment succeeded.</summary>
+    Ready,
+
+    /// <summary>An update is queued or running.</summary>
+    Updating,
+
+    /// <summary>The last deployment failed; the environment may be partly deployed.</summary>
+    Failed,
+
+    /// <summary>A destroy is queued or running.</summary>
+    Destroying,
+
+    /// <summary>Destroyed; the record and its history are kept.</summary>
+    Destroyed,
+}
+
+/// <summary>A stored environment: its current spec, state and the results of its last deployment.</summary>
+public sealed class EnvironmentRecord
+{
+    /// <summary>Unique id of this incarnation (a destroyed name can be reused by a new environment).</summary>
+    public required string Id { get; set; }
+
+    /// <summary>The environment's name (unique among live environments).</summary>
+    public required string Name { get; set; }
+
+    /// <summary>Owning team.</summary>
+    public required string Team { get; set; }
+
+    /// <summary>Tier.</summary>
+    public required Tier Tier { get; set; }
+
+    /// <summary>Deployment target name.</summary>
+    public required string Target { get; set; }
+
+    /// <summary>Status.</summary>
+    public EnvironmentStatus Status { get; set; }
+
+    /// <summary>The spec as submitted (JSON or YAML). Holds secret values: never returned as is.</summary>
+    public required string SpecText { get; set; }
+
+    /// <summary>Plan summary (JSON).</summary>
+    public string? PlanSummaryJson { get; set; }
+
+    /// <summary>Stack outputs (JSON) with secret values masked.</summary>
+    public string? OutputsJson { get; set; }
+
+    /// <summary>When it was created.</summary>
+    public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>When it was last changed.</summary>
+    public DateTimeOffset UpdatedAt { get; set; }
+
+    /// <summary>When the reaper destroys it; <see langword="null"/> for never.</summary>
+    public DateTimeOffset? ExpiresAt { get; set; }
+
+    /// <summary>When it was destroyed.</summary>
+    public DateTimeOffset? DestroyedAt { get; set; }
+
+    /// <summary>The most recent operation.</summary>
+    public string? LastOperationId { get; set; }
+
+    /// <summary>Optimistic concurrency token, changed on every write.</summary>
+    public Guid Version { get; set; }
+
+    /// <summary>Whether the environment still exists (or is on its way).</summary>
+    public bool IsLive => Status != EnvironmentStatus.Destroyed;
+}

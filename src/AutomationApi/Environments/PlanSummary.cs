@@ -1,0 +1,48 @@
+using System.Collections.Immutable;
+using Platform.Components.Planning;
+
+namespace Platform.AutomationApi.Environments;
+
+/// <summary>What a plan contains, in brief: for environment responses.</summary>
+/// <param name="Resources">Number of resources (providers included).</param>
+/// <param name="ByType">Resource count per type token.</param>
+/// <param name="Components">Component names and types.</param>
+/// <param name="Outputs">Output names.</param>
+public sealed record PlanSummary(
+    int Resources,
+    ImmutableSortedDictionary<string, int> ByType,
+    ImmutableArray<PlanComponent> Components,
+    ImmutableArray<string> Outputs)
+{
+    /// <summary>Summarises a plan.</summary>
+    public static PlanSummary Of(ResourcePlan plan)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        return new PlanSummary(
+            plan.Resources.Length,
+            plan.Resources.GroupBy(r => r.Type).ToImmutableSortedDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal),
+            plan.Components,
+            [.. plan.Outputs.Select(o => o.Name)]);
+    }
+}
+
+/// <summary>How two plans differ, resource by resource (by logical name).</summary>
+/// <param name="Added">Resources only in the new plan (<c>name (type)</c>).</param>
+/// <param name="Removed">Resources only in the old plan.</param>
+/// <param name="Changed">Resources in both whose type, inputs or options differ.</param>
+public sealed record PlanDiff(ImmutableArray<string> Added, ImmutableArray<string> Removed, ImmutableArray<string> Changed)
+{
+    /// <summary>Compares <paramref name="before"/> (null for a new environment) with <paramref name="after"/>.</summary>
+    public static PlanDiff Between(ResourcePlan? before, ResourcePlan after)
+    {
+        ArgumentNullException.ThrowIfNull(after);
+        var old = (before?.Resources ?? []).ToDictionary(r => r.Name, StringComparer.Ordinal);
+        var current = after.Resources.ToDictionary(r => r.Name, StringComparer.Ordinal);
+        return new PlanDiff(
+            [.. after.Resources.Where(r => !old.ContainsKey(r.Name)).Select(Describe)],
+            [.. (before?.Resources ?? []).Where(r => !current.ContainsKey(r.Name)).Select(Describe)],
+            [.. after.Resources.Where(r => old.TryGetValue(r.Name, out var o) && !o.Equals(r)).Select(Describe)]);
+    }
+
+    private static string Describe(PlannedResource resource) => $"{resource.Name} ({resource.Type})";
+}

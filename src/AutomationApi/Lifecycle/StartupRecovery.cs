@@ -1,0 +1,95 @@
+using Microsoft.EntityFrameworkCore;
+using Platform.AutomationApi.Engine;
+using Platform.AutomationApi.Environments;
+using Platform.AutomationApi.Operations;
+using Platform.AutomationApi.Storage;
+
+namespace Platform.AutomationApi.Lifecycle;
+
+/// <summary>
+/// Runs once at start-up, before the worker: creates the data directory and database, then repairs what a crash
+/// left behind. An operation still <c>running</c> is marked <c>interrupted</c>; its stack's lock is cleared when the
+/// process holding it no longer exists; a refresh is queued so the stack's state matches the real resources again;
+/// and the original operation is queued again after it (ahead of ordinary work), so nothing is lost — and, since a
+/// Pulumi deployment converges on the desired state, nothing is applied twice.
+/// </summary>
+public sealed class StartupRecovery(
+    PlatformPaths paths,
+    IDbContextFactory<PlatformDbContext> dbFactory,
+    PulumiCli cli,
+    OperationSignal signal,
+    TimeProvider time,
+    ILogger<StartupRecovery> logger) : IHostedService
+{
+    /// <inheritdoc />
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        paths.EnsureCreated();
+        cli.PrepareBackend();
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await db.Database.EnsureCreatedAsync(cancellationToken);
+        await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+
+        var interrupted = await db.Operations.Where(o => o.State == OperationState.Running).OrderBy(o => o.Sequence).ToListAsync(cancellationToken);
+        if (interrupted.Count == 0)
+        {
+            return;
+        }
+
+        var queue = new OperationQueue(db, signal, time);
+        var now = time.GetUtcNow();
+        foreach (var operation in interrupted)
+        {
+            var environment = await db.Environments.SingleAsync(e => e.Id == operation.EnvironmentId, cancellationToken);
+            await ClearStaleLocksAsync(environment.Name, cancellationToken);
+
+            var refresh = queue.Add(environment, OperationKind.Refresh, null, "recovery", priority: 0);
+            refresh.RecoveryOf = operation.Id;
+            var rerun = queue.Add(environment, operation.Kind, operation.SpecText, "recovery", priority: 0);
+            rerun.RecoveryOf = operation.Id;
+
+            operation.State = OperationState.Interrupted;
+            operation.FinishedAt = now;
+            operation.ErrorCode = EngineErrorCodes.Interrupted;
+            operation.ErrorMessage = $"The service stopped while this operation ran. A refresh ({refresh.Id}) and a re-run ({rerun.Id}) were queued.";
+            operation.RetriedAs = rerun.Id;
+            operation.Version = Guid.NewGuid();
+            environment.Version = Guid.NewGuid();
+            await db.SaveChangesAsync(cancellationToken);
+            await OperationQueue.AppendEventAsync(db, operation.Id, now, "state", operation.ErrorMessage, "interrupted", cancellationToken: cancellationToken);
+            logger.LogWarning("Operation {OperationId} was interrupted by a restart; queued refresh {RefreshId} and re-run {RerunId}",
+                operation.Id, refresh.Id, rerun.Id);
+        }
+
+        signal.Notify();
+    }
+
+    /// <inheritdoc />
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private async Task ClearStaleLocksAsync(string stack, CancellationToken cancellationToken)
+    {
+        var locks = cli.FindLocks(stack);
+        if (locks.Count == 0 || !locks.All(l => EngineErrorClassifier.IsStale(l, EngineErrorClassifier.ProcessExists)))
+        {
+            // No lock, or one held by a live process (or another host): leave it to the operation's own lock handling.
+            return;
+        }
+
+        var workspace = new StackWorkspace(paths.Workspace(stack), stack);
+        if (!File.Exists(Path.Combine(workspace.Directory, "Pulumi.yaml")))
+        {
+            return;
+        }
+
+        logger.LogWarning("Clearing {Count} stale lock(s) on stack {Stack}", locks.Count, stack);
+        try
+        {
+            await cli.CancelAsync(workspace, cancellationToken);
+        }
+        catch (EngineNotFoundException ex)
+        {
+            logger.LogError(ex, "Cannot clear the stale lock on stack {Stack}: the pulumi CLI is missing", stack);
+        }
+    }
+}

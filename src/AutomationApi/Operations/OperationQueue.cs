@@ -1,0 +1,121 @@
+using System.Collections.Concurrent;
+using Microsoft.EntityFrameworkCore;
+using Platform.AutomationApi.Environments;
+using Platform.AutomationApi.Storage;
+
+namespace Platform.AutomationApi.Operations;
+
+/// <summary>Wakes the <see cref="OperationWorker"/> when work is queued or a slot frees up.</summary>
+public sealed class OperationSignal
+{
+    private readonly SemaphoreSlim _signal = new(0, int.MaxValue);
+
+    /// <summary>Signals new work.</summary>
+    public void Notify() => _signal.Release();
+
+    /// <summary>Waits for a signal or the timeout.</summary>
+    public async Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        await _signal.WaitAsync(timeout, cancellationToken);
+
+        // Collapse a burst of signals into one pass.
+        while (_signal.CurrentCount > 0 && _signal.Wait(0, CancellationToken.None))
+        {
+        }
+    }
+}
+
+/// <summary>The operations this process is running, so that a cancel request can reach the engine.</summary>
+public sealed class RunningOperations
+{
+    private readonly ConcurrentDictionary<string, CancellationTokenSource> _running = new(StringComparer.Ordinal);
+
+    /// <summary>Registers a running operation.</summary>
+    public void Add(string operationId, CancellationTokenSource cancel) => _running[operationId] = cancel;
+
+    /// <summary>Forgets an operation.</summary>
+    public void Remove(string operationId) => _running.TryRemove(operationId, out _);
+
+    /// <summary>Requests cancellation; false when the operation is not running here.</summary>
+    public bool TryCancel(string operationId)
+    {
+        if (!_running.TryGetValue(operationId, out var cancel))
+        {
+            return false;
+        }
+
+        try
+        {
+            cancel.Cancel();
+            return true;
+        }
+        catch (ObjectDisposedException)
+        {
+            return false;
+        }
+    }
+}
+
+/// <summary>Creates stored operations and their events.</summary>
+public sealed class OperationQueue(PlatformDbContext db, OperationSignal signal, TimeProvider time)
+{
+    /// <summary>Adds an operation for <paramref name="environment"/> (not saved: the caller saves, so it is atomic with its other changes).</summary>
+    public StackOperation Add(EnvironmentRecord environment, OperationKind kind, string? specText, string origin, int priority = 1)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        var now = time.GetUtcNow();
+        var operation = new StackOperation
+        {
+            Id = NewId(),
+            EnvironmentName = environment.Name,
+            EnvironmentId = environment.Id,
+            Kind = kind,
+            State = OperationState.Queued,
+            SpecText = specText,
+            Origin = origin,
+            Priority = priority,
+            CreatedAt = now,
+            Version = Guid.NewGuid(),
+        };
+        db.Operations.Add(operation);
+        db.Events.Add(new OperationEvent
+        {
+            OperationId = operation.Id,
+            Sequence = 1,
+            Timestamp = now,
+            Type = "state",
+            Detail = "queued",
+            Message = $"{kind} of {environment.Name} queued by {origin}.",
+        });
+        if (kind is not OperationKind.Preview)
+        {
+            environment.LastOperationId = operation.Id;
+        }
+
+        return operation;
+    }
+
+    /// <summary>Wakes the worker (call after saving).</summary>
+    public void Notify() => signal.Notify();
+
+    /// <summary>A new operation id: sortable by time, unguessable.</summary>
+    public static string NewId() => "op_" + Guid.CreateVersion7().ToString("N");
+
+    /// <summary>Appends an event to an operation's stream with the next sequence number.</summary>
+    public static async Task AppendEventAsync(PlatformDbContext db, string operationId, DateTimeOffset at, string type, string? message, string? detail = null, string? urn = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        var last = await db.Events.Where(e => e.OperationId == operationId).MaxAsync(e => (int?)e.Sequence, cancellationToken) ?? 0;
+        db.Events.Add(new OperationEvent
+        {
+            OperationId = operationId,
+            Sequence = last + 1,
+            Timestamp = at,
+            Type = type,
+            Message = message,
+            Detail = detail,
+            Urn = urn,
+        });
+        await db.SaveChangesAsync(cancellationToken);
+    }
+}

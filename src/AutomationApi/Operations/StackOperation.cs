@@ -1,0 +1,153 @@
+namespace Platform.AutomationApi.Operations;
+
+/// <summary>What an operation does to an environment's stack.</summary>
+public enum OperationKind
+{
+    /// <summary>First deployment (<c>pulumi up</c>).</summary>
+    Create,
+
+    /// <summary>Deployment of a new spec (<c>pulumi up</c>).</summary>
+    Update,
+
+    /// <summary>Tear down (<c>pulumi destroy</c>).</summary>
+    Destroy,
+
+    /// <summary>What would change (<c>pulumi preview</c>).</summary>
+    Preview,
+
+    /// <summary>Drift check (<c>pulumi refresh</c>).</summary>
+    Refresh,
+}
+
+/// <summary>Operation states: queued → running → succeeded | failed | cancelled | interrupted.</summary>
+public enum OperationState
+{
+    /// <summary>Waiting for its environment and a worker slot.</summary>
+    Queued,
+
+    /// <summary>The engine is running it.</summary>
+    Running,
+
+    /// <summary>Done.</summary>
+    Succeeded,
+
+    /// <summary>The engine reported an error (see the operation's error).</summary>
+    Failed,
+
+    /// <summary>Cancelled by a caller.</summary>
+    Cancelled,
+
+    /// <summary>The service stopped while it ran; recovery refreshed the stack and queued it again.</summary>
+    Interrupted,
+}
+
+/// <summary>A stored, durable change to an environment, processed by the <see cref="OperationWorker"/>.</summary>
+public sealed class StackOperation
+{
+    /// <summary>Id (also used in URLs).</summary>
+    public required string Id { get; set; }
+
+    /// <summary>Queue order (assigned from a clock-independent counter).</summary>
+    public long Sequence { get; set; }
+
+    /// <summary>The environment's name.</summary>
+    public required string EnvironmentName { get; set; }
+
+    /// <summary>The environment incarnation.</summary>
+    public required string EnvironmentId { get; set; }
+
+    /// <summary>Kind.</summary>
+    public OperationKind Kind { get; set; }
+
+    /// <summary>State.</summary>
+    public OperationState State { get; set; }
+
+    /// <summary>The spec to apply (create, update, preview); holds secrets, never returned.</summary>
+    public string? SpecText { get; set; }
+
+    /// <summary>Who asked: <c>api</c>, <c>reaper</c> or <c>recovery</c>.</summary>
+    public string Origin { get; set; } = "api";
+
+    /// <summary>The interrupted operation this one re-runs or prepares, when queued by recovery.</summary>
+    public string? RecoveryOf { get; set; }
+
+    /// <summary>The operation that re-runs this one after it was interrupted.</summary>
+    public string? RetriedAs { get; set; }
+
+    /// <summary>Queue priority: recovery work (0) runs before ordinary work (1) of the same environment.</summary>
+    public int Priority { get; set; } = 1;
+
+    /// <summary>When it was queued.</summary>
+    public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>When the engine started.</summary>
+    public DateTimeOffset? StartedAt { get; set; }
+
+    /// <summary>When it finished.</summary>
+    public DateTimeOffset? FinishedAt { get; set; }
+
+    /// <summary>Engine attempts made (retries of transient failures included).</summary>
+    public int Attempts { get; set; }
+
+    /// <summary>Machine-readable error code when failed, cancelled or interrupted.</summary>
+    public string? ErrorCode { get; set; }
+
+    /// <summary>Error message (secrets redacted).</summary>
+    public string? ErrorMessage { get; set; }
+
+    /// <summary>Result document (JSON), e.g. a preview's changes.</summary>
+    public string? ResultJson { get; set; }
+
+    /// <summary>A cancel was requested.</summary>
+    public bool CancelRequested { get; set; }
+
+    /// <summary>Optimistic concurrency token.</summary>
+    public Guid Version { get; set; }
+
+    /// <summary>Whether the operation reached a final state.</summary>
+    public bool IsFinished => State is OperationState.Succeeded or OperationState.Failed or OperationState.Cancelled or OperationState.Interrupted;
+}
+
+/// <summary>One progress event of an operation (resource step, diagnostic, summary), streamed over SSE.</summary>
+public sealed class OperationEvent
+{
+    /// <summary>Row id.</summary>
+    public long Id { get; set; }
+
+    /// <summary>The operation.</summary>
+    public required string OperationId { get; set; }
+
+    /// <summary>1-based position in the operation's stream (the SSE event id).</summary>
+    public int Sequence { get; set; }
+
+    /// <summary>When it happened.</summary>
+    public DateTimeOffset Timestamp { get; set; }
+
+    /// <summary>Event type: <c>state</c>, <c>step</c>, <c>diagnostic</c>, <c>summary</c>, <c>retry</c>...</summary>
+    public required string Type { get; set; }
+
+    /// <summary>Human-readable message (secrets redacted).</summary>
+    public string? Message { get; set; }
+
+    /// <summary>Resource URN, for resource events.</summary>
+    public string? Urn { get; set; }
+
+    /// <summary>Step operation (<c>create</c>, <c>update</c>, ...), severity or state.</summary>
+    public string? Detail { get; set; }
+}
+
+/// <summary>An Idempotency-Key seen on a request and the operation it created.</summary>
+public sealed class IdempotencyRecord
+{
+    /// <summary>The key, scoped by method and route.</summary>
+    public required string Key { get; set; }
+
+    /// <summary>SHA-256 of the request body.</summary>
+    public required string RequestHash { get; set; }
+
+    /// <summary>The operation created.</summary>
+    public required string OperationId { get; set; }
+
+    /// <summary>When it was stored.</summary>
+    public DateTimeOffset CreatedAt { get; set; }
+}

@@ -1,0 +1,63 @@
+namespace Platform.AutomationApi;
+
+/// <summary>
+/// Settings of the Automation API, bound from the <c>Platform</c> configuration section (environment variables
+/// <c>Platform__DataDirectory</c> and so on); <c>PLATFORM_DATA_DIR</c> also sets <see cref="DataDirectory"/>.
+/// Every setting has a default, so the service runs with no configuration at all.
+/// </summary>
+public sealed class PlatformOptions
+{
+    /// <summary>The configuration section name.</summary>
+    public const string SectionName = "Platform";
+
+    /// <summary>
+    /// Directory for the database, the passphrase, workspaces and the default backend.
+    /// <value>The default is <c>.data</c> under the content root (relative paths are resolved against it).</value>
+    /// </summary>
+    public string DataDirectory { get; set; } = ".data";
+
+    /// <summary>The pulumi executable. <value>The default is <c>pulumi</c>, looked up on <c>PATH</c>.</value></summary>
+    public string PulumiPath { get; set; } = "pulumi";
+
+    /// <summary>
+    /// Pulumi backend URL (<c>PULUMI_BACKEND_URL</c>).
+    /// <value>The default is the local file backend in <c>backend</c> under the data directory.</value>
+    /// </summary>
+    public string? BackendUrl { get; set; }
+
+    /// <summary>Deployment targets file (YAML or JSON). <value>The default is none: only the <c>default</c> target.</value></summary>
+    public string? TargetsFile { get; set; }
+
+    /// <summary>Operations running at once across all environments. <value>The default is 4.</value></summary>
+    public int MaxConcurrentOperations { get; set; } = 4;
+
+    /// <summary>Timeout of create, update and destroy operations. <value>The default is 30 minutes.</value></summary>
+    public TimeSpan DeployTimeout { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>Timeout of preview and refresh operations. <value>The default is 10 minutes.</value></summary>
+    public TimeSpan InspectTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How long an interrupted engine gets to stop before it is killed. <value>The default is 10 seconds.</value></summary>
+    public TimeSpan CancelGracePeriod { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often the worker looks for queued operations without being signalled. <value>The default is 2 seconds.</value></summary>
+    public TimeSpan WorkerPollInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How often the reaper looks for expired environments. <value>The default is 1 minute.</value></summary>
+    public TimeSpan ReaperInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Retries of a transiently failed engine command. <value>The default is 3.</value></summary>
+    public int EngineRetries { get; set; } = 3;
+
+    /// <summary>Base delay of the exponential retry backoff (with jitter). <value>The default is 2 seconds.</value></summary>
+    public TimeSpan EngineRetryDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Failures in a row, per deployment target, that open its circuit. <value>The default is 5.</value></summary>
+    public int CircuitBreakerFailures { get; set; } = 5;
+
+    /// <summary>How long an open circuit rejects operations. <value>The default is 1 minute.</value></summary>
+    public TimeSpan CircuitBreakDuration { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Page size of list endpoints when the caller names none. <value>The default is 50 (maximum 200).</value></summary>
+    public int DefaultPageSize { get; set; } = 50;
+}

@@ -1,0 +1,71 @@
+namespace Platform.AutomationApi;
+
+/// <summary>Where the service keeps its files, resolved once from <see cref="PlatformOptions"/> and the content root.</summary>
+/// <remarks>
+/// <code>
+/// &lt;data&gt;/platform.db          SQLite database (environments, operations, events, idempotency keys)
+/// &lt;data&gt;/passphrase           stack secrets passphrase (mode 0600)
+/// &lt;data&gt;/backend/             default Pulumi file backend (PULUMI_BACKEND_URL=file://...)
+/// &lt;data&gt;/workspaces/&lt;env&gt;/    rendered Pulumi.yaml per environment
+/// &lt;data&gt;/logs/&lt;operation&gt;.jsonl engine event logs
+/// </code>
+/// </remarks>
+public sealed class PlatformPaths
+{
+    /// <summary>Resolves paths.</summary>
+    public PlatformPaths(PlatformOptions options, string contentRoot)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        DataDirectory = Path.GetFullPath(options.DataDirectory, contentRoot);
+        BackendUrl = string.IsNullOrWhiteSpace(options.BackendUrl)
+            ? new Uri(Path.Combine(DataDirectory, "backend") + Path.DirectorySeparatorChar).AbsoluteUri.TrimEnd('/')
+            : options.BackendUrl;
+        TargetsFile = options.TargetsFile is { Length: > 0 } file ? Path.GetFullPath(file, contentRoot) : null;
+    }
+
+    /// <summary>The absolute data directory.</summary>
+    public string DataDirectory { get; }
+
+    /// <summary>The SQLite database file.</summary>
+    public string DatabaseFile => Path.Combine(DataDirectory, "platform.db");
+
+    /// <summary>The passphrase file.</summary>
+    public string PassphraseFile => Path.Combine(DataDirectory, "passphrase");
+
+    /// <summary>Root of the per-environment workspaces.</summary>
+    public string WorkspacesDirectory => Path.Combine(DataDirectory, "workspaces");
+
+    /// <summary>Where engine event logs are written.</summary>
+    public string LogsDirectory => Path.Combine(DataDirectory, "logs");
+
+    /// <summary>The effective backend URL.</summary>
+    public string BackendUrl { get; }
+
+    /// <summary>The targets file, when configured.</summary>
+    public string? TargetsFile { get; }
+
+    /// <summary>The local directory of a <c>file://</c> backend, or <see langword="null"/> for any other backend.</summary>
+    public string? LocalBackendDirectory =>
+        BackendUrl.StartsWith("file://", StringComparison.OrdinalIgnoreCase) ? new Uri(BackendUrl).LocalPath : null;
+
+    /// <summary>The workspace of one environment.</summary>
+    public string Workspace(string environment) => Path.Combine(WorkspacesDirectory, environment);
+
+    /// <summary>Creates the directories the service writes to, readable by the owner only.</summary>
+    public void EnsureCreated()
+    {
+        foreach (var directory in new[] { DataDirectory, WorkspacesDirectory, LogsDirectory, LocalBackendDirectory })
+        {
+            if (directory is null)
+            {
+                continue;
+            }
+
+            Directory.CreateDirectory(directory);
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+        }
+    }
+}

@@ -1,0 +1,70 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using Platform.AutomationApi.Environments;
+using Platform.AutomationApi.Operations;
+
+namespace Platform.AutomationApi.Storage;
+
+/// <summary>The service's durable state: environments, operations, their events and idempotency keys.</summary>
+public sealed class PlatformDbContext(DbContextOptions<PlatformDbContext> options) : DbContext(options)
+{
+    /// <summary>Environments, live and destroyed.</summary>
+    public DbSet<EnvironmentRecord> Environments => Set<EnvironmentRecord>();
+
+    /// <summary>Operations.</summary>
+    public DbSet<StackOperation> Operations => Set<StackOperation>();
+
+    /// <summary>Operation events.</summary>
+    public DbSet<OperationEvent> Events => Set<OperationEvent>();
+
+    /// <summary>Idempotency keys.</summary>
+    public DbSet<IdempotencyRecord> IdempotencyKeys => Set<IdempotencyRecord>();
+
+    /// <inheritdoc />
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        ArgumentNullException.ThrowIfNull(configurationBuilder);
+
+        // SQLite cannot compare or order DateTimeOffset text; every timestamp here is UTC, so binary keeps order.
+        configurationBuilder.Properties<DateTimeOffset>().HaveConversion<DateTimeOffsetToBinaryConverter>();
+        configurationBuilder.Properties<Enum>().HaveConversion<string>();
+    }
+
+    /// <inheritdoc />
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        ArgumentNullException.ThrowIfNull(modelBuilder);
+
+        modelBuilder.Entity<EnvironmentRecord>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Tier).HasConversion<string>();
+            e.Property(x => x.Status).HasConversion<string>();
+            e.Property(x => x.Version).IsConcurrencyToken();
+
+            // One live environment per name, enforced by the database even when two requests race.
+            e.HasIndex(x => x.Name).IsUnique().HasFilter("\"Status\" <> 'Destroyed'");
+            e.HasIndex(x => new { x.Team, x.Name });
+        });
+
+        modelBuilder.Entity<StackOperation>(e =>
+        {
+            e.HasKey(x => x.Sequence);
+            e.Property(x => x.Sequence).ValueGeneratedOnAdd();
+            e.HasIndex(x => x.Id).IsUnique();
+            e.Property(x => x.Kind).HasConversion<string>();
+            e.Property(x => x.State).HasConversion<string>();
+            e.Property(x => x.Version).IsConcurrencyToken();
+            e.HasIndex(x => new { x.State, x.Sequence });
+            e.HasIndex(x => x.EnvironmentName);
+        });
+
+        modelBuilder.Entity<OperationEvent>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => new { x.OperationId, x.Sequence }).IsUnique();
+        });
+
+        modelBuilder.Entity<IdempotencyRecord>(e => e.HasKey(x => x.Key));
+    }
+}
