@@ -60,7 +60,8 @@ public abstract record PlanValue
         JsonNode node => FromJson(node),
         IEnumerable<KeyValuePair<string, PlanValue>> pairs => new Map([.. pairs]),
         IEnumerable<KeyValuePair<string, string>> pairs => new Map([.. pairs.Select(p => KeyValuePair.Create(p.Key, (PlanValue)p.Value))]),
-        IDictionary dict => new Map([.. dict.Cast<DictionaryEntry>().Select(e => KeyValuePair.Create(Convert.ToString(e.Key, CultureInfo.InvariantCulture)!, From(e.Value)))]),
+        IEnumerable<KeyValuePair<string, object?>> pairs => new Map([.. pairs.Select(p => KeyValuePair.Create(p.Key, From(p.Value)))]),
+        IDictionary dict => new Map([.. dict.Keys.Cast<object>().Select(k => KeyValuePair.Create(Convert.ToString(k, CultureInfo.InvariantCulture)!, From(dict[k])))]),
         IEnumerable items => new List([.. items.Cast<object?>().Select(From)]),
         _ => throw new ArgumentException($"A {value.GetType().Name} cannot be a plan value.", nameof(value)),
     };

@@ -32,6 +32,14 @@ public sealed record EnvironmentSpec(
     /// <summary>The environment's name (also its Kubernetes namespace).</summary>
     public string Name => Metadata.Name;
 
+    /// <inheritdoc />
+    public bool Equals(EnvironmentSpec? other) =>
+        other is not null && Metadata == other.Metadata && Tier == other.Tier && Target == other.Target &&
+        Ttl == other.Ttl && Services.SequenceEqual(other.Services) && Resources.SequenceEqual(other.Resources);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Metadata, Tier, Target, Ttl, Services.Length, Resources.Length);
+
     /// <summary>Finds a declared service or resource by name.</summary>
     public bool Declares(string name) =>
         Services.Any(s => s.Name == name) || Resources.Any(r => r.Name == name);
@@ -48,6 +56,14 @@ public sealed record EnvironmentMetadata(
     string CostCenter,
     ImmutableSortedDictionary<string, string> Labels)
 {
+    /// <inheritdoc />
+    public bool Equals(EnvironmentMetadata? other) =>
+        other is not null && Name == other.Name && Team == other.Team && CostCenter == other.CostCenter &&
+        Labels.SequenceEqual(other.Labels);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Name, Team, CostCenter, Labels.Count);
+
     /// <summary>Creates metadata without extra labels.</summary>
     public EnvironmentMetadata(string name, string team, string costCenter)
         : this(name, team, costCenter, ImmutableSortedDictionary<string, string>.Empty)
@@ -141,6 +157,16 @@ public sealed record ServiceSpec(
 
     /// <summary>The probe path when the spec names none.</summary>
     public const string DefaultHealthPath = "/healthz";
+
+    /// <inheritdoc />
+    public bool Equals(ServiceSpec? other) =>
+        other is not null && Name == other.Name && Type == other.Type && Image == other.Image && Port == other.Port &&
+        Host == other.Host && Env.SequenceEqual(other.Env) && Uses.SequenceEqual(other.Uses) &&
+        Replicas == other.Replicas && Resources == other.Resources && Schedule == other.Schedule &&
+        HealthPath == other.HealthPath && Command.SequenceEqual(other.Command) && Args.SequenceEqual(other.Args);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Name, Type, Image, Port, Host, Replicas, Resources, Schedule);
 
     /// <summary>The port this service listens on, or <see langword="null"/> when it takes no traffic.</summary>
     public int? EffectivePort => Port ?? (Type == ServiceType.Web ? DefaultWebPort : null);

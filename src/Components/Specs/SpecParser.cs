@@ -1,26 +1,525 @@
 using System.Collections.Immutable;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace Platform.Components.Specs;
 
-/// <summary>Reads an environment spec from JSON or YAML (one schema), reporting every problem at once.</summary>
+/// <summary>
+/// Reads an environment spec from JSON or YAML (one schema), reporting every structural problem at once:
+/// malformed text, unknown fields (with a suggestion), wrong types, unknown enum values and missing required fields.
+/// Semantic rules (names, references, images, guardrails) are <see cref="SpecValidator"/>'s.
+/// </summary>
 public static class SpecParser
 {
-    /// <summary>
-    /// Parses <paramref name="text"/>. Structural problems (malformed text, unknown fields, wrong types, unknown enum
-    /// values, missing required fields) are all reported with their paths; <see cref="SpecParseResult.Spec"/> is
-    /// <see langword="null"/> when there are any. Semantic rules are <see cref="SpecValidator"/>'s.
-    /// </summary>
-    public static SpecParseResult Parse(string text) => throw new NotImplementedException();
+    private static readonly string[] TopFields = ["apiVersion", "kind", "metadata", "spec"];
+    private static readonly string[] MetadataFields = ["name", "team", "costCenter", "labels"];
+    private static readonly string[] SpecFields = ["tier", "target", "ttl", "services", "resources"];
+    private static readonly string[] ServiceFields = ["name", "type", "image", "port", "host", "env", "uses", "replicas", "resources", "schedule", "healthPath", "command", "args"];
+    private static readonly string[] ResourceFields = ["name", "type", "size", "version", "fifo"];
+
+    /// <summary>Parses <paramref name="text"/>; <see cref="SpecParseResult.Spec"/> is set only when there were no errors.</summary>
+    public static SpecParseResult Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        JsonNode? root;
+        try
+        {
+            root = YamlJson.Parse(text);
+        }
+        catch (FormatException ex)
+        {
+            return Failed(new SpecError("", ex.Message, "Fix the syntax; the spec may be YAML or JSON."));
+        }
+
+        var reader = new Reader();
+        var spec = reader.ReadEnvironment(root);
+        return reader.Errors.Count == 0 && spec is not null
+            ? new SpecParseResult(spec, [])
+            : new SpecParseResult(null, [.. reader.Errors]);
+    }
+
+    private static SpecParseResult Failed(SpecError error) => new(null, [error]);
+
+    /// <summary>Parses a duration such as <c>72h</c>, <c>30m</c>, <c>7d</c>, <c>2w</c> or <c>1d12h</c>.</summary>
+    public static bool TryParseDuration(string text, out TimeSpan duration)
+    {
+        duration = TimeSpan.Zero;
+        if (string.IsNullOrEmpty(text))
+        {
+            return false;
+        }
+
+        var index = 0;
+        while (index < text.Length)
+        {
+            var start = index;
+            while (index < text.Length && char.IsAsciiDigit(text[index]))
+            {
+                index++;
+            }
+
+            if (index == start || index == text.Length ||
+                !long.TryParse(text.AsSpan(start, index - start), NumberStyles.None, CultureInfo.InvariantCulture, out var amount) ||
+                amount > 100_000)
+            {
+                return false;
+            }
+
+            TimeSpan unit = text[index] switch
+            {
+                's' => TimeSpan.FromSeconds(1),
+                'm' => TimeSpan.FromMinutes(1),
+                'h' => TimeSpan.FromHours(1),
+                'd' => TimeSpan.FromDays(1),
+                'w' => TimeSpan.FromDays(7),
+                _ => TimeSpan.Zero,
+            };
+            if (unit == TimeSpan.Zero)
+            {
+                return false;
+            }
+
+            duration += unit * amount;
+            index++;
+        }
+
+        return true;
+    }
+
+    /// <summary>Formats a duration the way specs write it (<c>3d</c>, <c>72h</c>, <c>90m</c>).</summary>
+    public static string FormatDuration(TimeSpan duration) =>
+        duration.TotalDays == Math.Floor(duration.TotalDays) && duration.TotalDays >= 1 ? $"{(long)duration.TotalDays}d"
+        : duration.TotalHours == Math.Floor(duration.TotalHours) && duration.TotalHours >= 1 ? $"{(long)duration.TotalHours}h"
+        : duration.TotalMinutes == Math.Floor(duration.TotalMinutes) && duration.TotalMinutes >= 1 ? $"{(long)duration.TotalMinutes}m"
+        : $"{(long)duration.TotalSeconds}s";
+
+    private sealed class Reader
+    {
+        public List<SpecError> Errors { get; } = [];
+
+        private void Error(string path, string message, string fix) => Errors.Add(new SpecError(path, message, fix));
+
+        public EnvironmentSpec? ReadEnvironment(JsonNode? root)
+        {
+            if (root is not JsonObject top)
+            {
+                Error("", "The document is not a mapping.", "Start from the example in the README: apiVersion, kind, metadata and spec at the top level.");
+                return null;
+            }
+
+            CheckFields(top, "", TopFields);
+            var apiVersion = RequiredString(top, "", "apiVersion");
+            if (apiVersion is not null && apiVersion != EnvironmentSpec.ApiVersion)
+            {
+                Error("apiVersion", $"Unsupported apiVersion '{apiVersion}'.", $"Use '{EnvironmentSpec.ApiVersion}'.");
+            }
+
+            var kind = RequiredString(top, "", "kind");
+            if (kind is not null && kind != EnvironmentSpec.Kind)
+            {
+                Error("kind", $"Unsupported kind '{kind}'.", $"Use '{EnvironmentSpec.Kind}'.");
+            }
+
+            var metadata = ReadMetadata(RequiredObject(top, "", "metadata"));
+            var body = RequiredObject(top, "", "spec");
+            if (body is null)
+            {
+                return null;
+            }
+
+            CheckFields(body, "spec", SpecFields);
+            var tier = RequiredEnum<Tier>(body, "spec", "tier");
+            var target = OptionalString(body, "spec", "target") ?? EnvironmentSpec.DefaultTarget;
+            TimeSpan? ttl = null;
+            if (OptionalString(body, "spec", "ttl") is { } ttlText)
+            {
+                if (TryParseDuration(ttlText, out var parsed))
+                {
+                    ttl = parsed;
+                }
+                else
+                {
+                    Error("spec.ttl", $"'{ttlText}' is not a duration.", "Write a number and a unit (s, m, h, d, w), e.g. 72h, 7d or 1d12h.");
+                }
+            }
+
+            var services = ReadList(body, "spec", "services", ReadService);
+            var resources = ReadList(body, "spec", "resources", ReadResource);
+            return metadata is null || tier is null
+                ? null
+                : new EnvironmentSpec(metadata, tier.Value, target, ttl, services, resources);
+        }
+
+        private EnvironmentMetadata? ReadMetadata(JsonObject? node)
+        {
+            if (node is null)
+            {
+                return null;
+            }
+
+            CheckFields(node, "metadata", MetadataFields);
+            var name = RequiredString(node, "metadata", "name");
+            var team = RequiredString(node, "metadata", "team");
+            var costCenter = RequiredString(node, "metadata", "costCenter");
+            var labels = ReadStringMap(node, "metadata", "labels");
+            return name is null || team is null || costCenter is null
+                ? null
+                : new EnvironmentMetadata(name, team, costCenter, labels);
+        }
+
+        private ServiceSpec? ReadService(JsonObject node, string path)
+        {
+            CheckFields(node, path, ServiceFields);
+            var name = RequiredString(node, path, "name");
+            var type = RequiredEnum<ServiceType>(node, path, "type");
+            var image = RequiredString(node, path, "image");
+            var port = OptionalInt(node, path, "port");
+            var host = OptionalString(node, path, "host");
+            var env = ReadEnv(node, path);
+            var uses = ReadStrings(node, path, "uses");
+            ReplicaRange? replicas = null;
+            if (OptionalObject(node, path, "replicas") is { } r)
+            {
+                CheckFields(r, $"{path}.replicas", ["min", "max"]);
+                var min = RequiredInt(r, $"{path}.replicas", "min");
+                var max = RequiredInt(r, $"{path}.replicas", "max");
+                replicas = min is null || max is null ? null : new ReplicaRange(min.Value, max.Value);
+            }
+
+            ComputeResources? resources = null;
+            if (OptionalObject(node, path, "resources") is { } res)
+            {
+                CheckFields(res, $"{path}.resources", ["cpu", "memory"]);
+                resources = new ComputeResources(OptionalQuantity(res, $"{path}.resources", "cpu"), OptionalQuantity(res, $"{path}.resources", "memory"));
+            }
+
+            var schedule = OptionalString(node, path, "schedule");
+            var healthPath = OptionalString(node, path, "healthPath");
+            var command = ReadStrings(node, path, "command");
+            var args = ReadStrings(node, path, "args");
+            return name is null || type is null || image is null
+                ? null
+                : new ServiceSpec(name, type.Value, image, port, host, env, uses, replicas, resources, schedule, healthPath, command, args);
+        }
+
+        private ResourceSpec? ReadResource(JsonObject node, string path)
+        {
+            CheckFields(node, path, ResourceFields);
+            var name = RequiredString(node, path, "name");
+            var type = RequiredEnum<ResourceType>(node, path, "type");
+            var size = node.ContainsKey("size") ? RequiredEnum<DatabaseSize>(node, path, "size") : null;
+            var version = OptionalScalarText(node, path, "version");
+            var fifo = OptionalBool(node, path, "fifo") ?? false;
+            return name is null || type is null ? null : new ResourceSpec(name, type.Value, size, version, fifo);
+        }
+
+        private ImmutableSortedDictionary<string, EnvValue> ReadEnv(JsonObject node, string path)
+        {
+            var result = ImmutableSortedDictionary.CreateBuilder<string, EnvValue>(StringComparer.Ordinal);
+            if (OptionalObject(node, path, "env") is not { } env)
+            {
+                return result.ToImmutable();
+            }
+
+            foreach (var (key, value) in env)
+            {
+                var valuePath = $"{path}.env.{key}";
+                switch (value)
+                {
+                    case JsonValue scalar when ScalarText(scalar) is { } text:
+                        result[key] = EnvValue.Plain(text);
+                        break;
+                    case JsonObject secret when secret.Count == 1 && secret["secret"] is JsonValue s && ScalarText(s) is { } secretText:
+                        result[key] = EnvValue.Secret(secretText);
+                        break;
+                    case JsonObject other:
+                        Error(valuePath, $"Unknown value form with field(s) {string.Join(", ", other.Select(p => $"'{p.Key}'"))}.", "Write a plain value, or { secret: <value> } for a secret.");
+                        break;
+                    default:
+                        Error(valuePath, "An environment variable needs a value.", "Write a string, or { secret: <value> } for a secret.");
+                        break;
+                }
+            }
+
+            return result.ToImmutable();
+        }
+
+        private ImmutableSortedDictionary<string, string> ReadStringMap(JsonObject node, string path, string field)
+        {
+            var result = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+            if (OptionalObject(node, path, field) is not { } map)
+            {
+                return result.ToImmutable();
+            }
+
+            foreach (var (key, value) in map)
+            {
+                if (value is JsonValue v && ScalarText(v) is { } text)
+                {
+                    result[key] = text;
+                }
+                else
+                {
+                    Error($"{path}.{field}.{key}", "Expected a string.", "Write the label's value as a string.");
+                }
+            }
+
+            return result.ToImmutable();
+        }
+
+        private ImmutableArray<T> ReadList<T>(JsonObject node, string path, string field, Func<JsonObject, string, T?> read)
+            where T : class
+        {
+            var items = ImmutableArray.CreateBuilder<T>();
+            switch (node[field])
+            {
+                case null:
+                    break;
+                case JsonArray array:
+                    for (var i = 0; i < array.Count; i++)
+                    {
+                        var itemPath = $"{path}.{field}[{i}]";
+                        if (array[i] is JsonObject item)
+                        {
+                            if (read(item, itemPath) is { } parsed)
+                            {
+                                items.Add(parsed);
+                            }
+                        }
+                        else
+                        {
+                            Error(itemPath, "Expected a mapping.", "Write each entry as a mapping with at least 'name' and 'type'.");
+                        }
+                    }
+
+                    break;
+                default:
+                    Error($"{path}.{field}", "Expected a list.", $"Write '{field}' as a list of mappings.");
+                    break;
+            }
+
+            return items.ToImmutable();
+        }
+
+        private ImmutableArray<string> ReadStrings(JsonObject node, string path, string field)
+        {
+            switch (node[field])
+            {
+                case null:
+                    return [];
+                case JsonArray array:
+                    var items = ImmutableArray.CreateBuilder<string>();
+                    for (var i = 0; i < array.Count; i++)
+                    {
+                        if (array[i] is JsonValue v && ScalarText(v) is { } text)
+                        {
+                            items.Add(text);
+                        }
+                        else
+                        {
+                            Error($"{path}.{field}[{i}]", "Expected a string.", $"Write each entry of '{field}' as a string.");
+                        }
+                    }
+
+                    return items.ToImmutable();
+                default:
+                    Error($"{path}.{field}", "Expected a list of strings.", $"Write '{field}' as a list, e.g. [a, b].");
+                    return [];
+            }
+        }
+
+        private void CheckFields(JsonObject node, string path, string[] known)
+        {
+            foreach (var (key, _) in node)
+            {
+                if (!known.Contains(key, StringComparer.Ordinal))
+                {
+                    var suggestion = Suggest(key, known);
+                    Error(Join(path, key), $"Unknown field '{key}'.",
+                        suggestion is null
+                            ? $"Remove it; known fields here are: {string.Join(", ", known)}."
+                            : $"Did you mean '{suggestion}'? Known fields here are: {string.Join(", ", known)}.");
+                }
+            }
+        }
+
+        private string? RequiredString(JsonObject node, string path, string field)
+        {
+            if (node[field] is null)
+            {
+                Error(Join(path, field), $"'{field}' is required.", $"Add '{field}'.");
+                return null;
+            }
+
+            return OptionalString(node, path, field);
+        }
+
+        private string? OptionalString(JsonObject node, string path, string field)
+        {
+            switch (node[field])
+            {
+                case null:
+                    return null;
+                case JsonValue v when v.TryGetValue(out string? s):
+                    return s;
+                default:
+                    Error(Join(path, field), "Expected a string.", $"Write '{field}' as a string (quote it if needed).");
+                    return null;
+            }
+        }
+
+        private string? OptionalScalarText(JsonObject node, string path, string field)
+        {
+            switch (node[field])
+            {
+                case null:
+                    return null;
+                case JsonValue v when ScalarText(v) is { } text:
+                    return text;
+                default:
+                    Error(Join(path, field), "Expected a string.", $"Write '{field}' as a string.");
+                    return null;
+            }
+        }
+
+        // Quantities may be written as YAML numbers (cpu: 1, cpu: 0.5); keep their text.
+        private string? OptionalQuantity(JsonObject node, string path, string field) => OptionalScalarText(node, path, field);
+
+        private int? RequiredInt(JsonObject node, string path, string field)
+        {
+            if (node[field] is null)
+            {
+                Error(Join(path, field), $"'{field}' is required.", $"Add '{field}' as a whole number.");
+                return null;
+            }
+
+            return OptionalInt(node, path, field);
+        }
+
+        private int? OptionalInt(JsonObject node, string path, string field)
+        {
+            switch (node[field])
+            {
+                case null:
+                    return null;
+                case JsonValue v when v.GetValueKind() == JsonValueKind.Number && WholeNumber(v) is { } l:
+                    if (l is < int.MinValue or > int.MaxValue)
+                    {
+                        Error(Join(path, field), $"{l} is out of range.", $"Write '{field}' as a small whole number.");
+                        return null;
+                    }
+
+                    return (int)l;
+                default:
+                    Error(Join(path, field), "Expected a whole number.", $"Write '{field}' as a number without quotes, e.g. 8080.");
+                    return null;
+            }
+        }
+
+        private bool? OptionalBool(JsonObject node, string path, string field)
+        {
+            switch (node[field])
+            {
+                case null:
+                    return null;
+                case JsonValue v when v.TryGetValue(out bool b):
+                    return b;
+                default:
+                    Error(Join(path, field), "Expected true or false.", $"Write '{field}: true' or '{field}: false'.");
+                    return null;
+            }
+        }
+
+        private JsonObject? RequiredObject(JsonObject node, string path, string field)
+        {
+            if (node[field] is null)
+            {
+                Error(Join(path, field), $"'{field}' is required.", $"Add a '{field}' mapping.");
+                return null;
+            }
+
+            return OptionalObject(node, path, field);
+        }
+
+        private JsonObject? OptionalObject(JsonObject node, string path, string field)
+        {
+            switch (node[field])
+            {
+                case null:
+                    return null;
+                case JsonObject o:
+                    return o;
+                default:
+                    Error(Join(path, field), "Expected a mapping.", $"Write '{field}' as a mapping of keys to values.");
+                    return null;
+            }
+        }
+
+        private TEnum? RequiredEnum<TEnum>(JsonObject node, string path, string field)
+            where TEnum : struct, Enum
+        {
+            var allowed = Enum.GetNames<TEnum>().Select(n => n.ToLowerInvariant()).ToArray();
+            var text = RequiredString(node, path, field);
+            if (text is null)
+            {
+                return null;
+            }
+
+            if (allowed.Contains(text, StringComparer.Ordinal) && Enum.TryParse<TEnum>(text, ignoreCase: true, out var value))
+            {
+                return value;
+            }
+
+            Error(Join(path, field), $"Unknown {field} '{text}'.", $"Use one of: {string.Join(", ", allowed)}.");
+            return null;
+        }
+
+        // A number node may hold a long (from YAML) or a JSON element (from JSON text); both read as decimal.
+        private static long? WholeNumber(JsonValue value) =>
+            value.TryGetValue(out long l) ? l
+            : value.TryGetValue(out decimal d) && d == Math.Floor(d) && d is >= long.MinValue and <= long.MaxValue ? (long)d
+            : null;
+
+        private static string? ScalarText(JsonValue value) => value.GetValueKind() switch
+        {
+            JsonValueKind.String => value.GetValue<string>(),
+            JsonValueKind.Number => value.ToJsonString(),
+            JsonValueKind.True => "true",
+            JsonValueKind.False => "false",
+            _ => null,
+        };
+
+        private static string Join(string path, string field) => path.Length == 0 ? field : $"{path}.{field}";
+
+        private static string? Suggest(string key, string[] known) =>
+            known.Select(k => (k, d: Distance(key.ToLowerInvariant(), k.ToLowerInvariant())))
+                .Where(x => x.d <= Math.Max(2, x.k.Length / 3))
+                .OrderBy(x => x.d)
+                .Select(x => x.k)
+                .FirstOrDefault();
+
+        private static int Distance(string a, string b)
+        {
+            var previous = Enumerable.Range(0, b.Length + 1).ToArray();
+            for (var i = 1; i <= a.Length; i++)
+            {
+                var current = new int[b.Length + 1];
+                current[0] = i;
+                for (var j = 1; j <= b.Length; j++)
+                {
+                    current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+                }
+
+                previous = current;
+            }
+
+            return previous[b.Length];
+        }
+    }
 }
 
 /// <summary>The outcome of parsing a spec.</summary>
 /// <param name="Spec">The spec, when the text had no structural errors.</param>
 /// <param name="Errors">Every structural error.</param>
 public sealed record SpecParseResult(EnvironmentSpec? Spec, ImmutableArray<SpecError> Errors);
-
-/// <summary>Checks a parsed spec against every semantic rule and the tier's guardrails.</summary>
-public static class SpecValidator
-{
-    /// <summary>Returns every error in <paramref name="spec"/>; empty when it is valid for <paramref name="targets"/>.</summary>
-    public static ImmutableArray<SpecError> Validate(EnvironmentSpec spec, Targets.TargetSettings targets) => throw new NotImplementedException();
-}

@@ -1,0 +1,403 @@
+using System.Collections.Immutable;
+using System.Text.RegularExpressions;
+using k8s.Models;
+using Platform.Components.Targets;
+using Platform.Components.Tiers;
+
+namespace Platform.Components.Specs;
+
+/// <summary>
+/// Checks a parsed spec against every semantic rule and the tier's guardrails, collecting all errors at once,
+/// each with its path, what is wrong and how to fix it.
+/// </summary>
+public static partial class SpecValidator
+{
+    /// <summary>The longest environment name: it prefixes cloud names that have 63-character limits.</summary>
+    public const int MaxEnvironmentNameLength = 40;
+
+    /// <summary>The longest service or resource name.</summary>
+    public const int MaxComponentNameLength = 40;
+
+    /// <summary>PostgreSQL major versions RDS offers that Platform supports.</summary>
+    public static ImmutableArray<string> PostgresVersions { get; } = ["14", "15", "16", "17"];
+
+    /// <summary>Returns every error in <paramref name="spec"/>; empty when it is valid for <paramref name="targets"/>.</summary>
+    public static ImmutableArray<SpecError> Validate(EnvironmentSpec spec, TargetSettings targets)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(targets);
+        var errors = new List<SpecError>();
+        void Error(string path, string message, string fix) => errors.Add(new SpecError(path, message, fix));
+        var profile = TierProfile.For(spec.Tier);
+
+        CheckName(spec.Metadata.Name, "metadata.name", MaxEnvironmentNameLength, Error);
+        CheckLabelValue(spec.Metadata.Team, "metadata.team", Error);
+        CheckLabelValue(spec.Metadata.CostCenter, "metadata.costCenter", Error);
+        foreach (var (key, value) in spec.Metadata.Labels)
+        {
+            if (!LabelKey().IsMatch(key) || key.StartsWith("platform.io/", StringComparison.Ordinal) || key.StartsWith("app.kubernetes.io/", StringComparison.Ordinal))
+            {
+                Error($"metadata.labels.{key}", $"'{key}' is not a label key you can set.", "Use a key of letters, digits, '-', '_' and '.' (optionally with a 'prefix/'), outside platform.io/ and app.kubernetes.io/.");
+            }
+
+            CheckLabelValue(value, $"metadata.labels.{key}", Error);
+        }
+
+        if (!targets.TryGet(spec.Target, out _))
+        {
+            Error("spec.target", $"No deployment target is named '{spec.Target}'.", $"Use one of: {string.Join(", ", targets.Names)}.");
+        }
+
+        CheckTtl(spec, profile, Error);
+
+        if (spec.Services.IsEmpty && spec.Resources.IsEmpty)
+        {
+            Error("spec", "The environment declares no services and no resources.", "Add at least one entry under spec.services or spec.resources.");
+        }
+
+        var seen = new Dictionary<string, string>(StringComparer.Ordinal);
+        void CheckUnique(string name, string path)
+        {
+            if (!seen.TryAdd(name, path))
+            {
+                Error($"{path}.name", $"The name '{name}' is already used at {seen[name]}.", "Give every service and resource its own name.");
+            }
+        }
+
+        var hosts = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < spec.Services.Length; i++)
+        {
+            var service = spec.Services[i];
+            var path = $"spec.services[{i}]";
+            CheckName(service.Name, $"{path}.name", MaxComponentNameLength, Error);
+            CheckUnique(service.Name, path);
+            CheckService(spec, service, path, profile, Error);
+            if (service.Host is { } host && !hosts.TryAdd(host, i))
+            {
+                Error($"{path}.host", $"Host '{host}' is already used by spec.services[{hosts[host]}].", "Give each web service its own host prefix.");
+            }
+        }
+
+        for (var i = 0; i < spec.Resources.Length; i++)
+        {
+            var resource = spec.Resources[i];
+            var path = $"spec.resources[{i}]";
+            CheckName(resource.Name, $"{path}.name", MaxComponentNameLength, Error);
+            CheckUnique(resource.Name, path);
+            CheckResource(resource, path, Error);
+        }
+
+        return [.. errors];
+    }
+
+    private static void CheckTtl(EnvironmentSpec spec, TierProfile profile, Action<string, string, string> error)
+    {
+        if (spec.Ttl is not { } ttl)
+        {
+            return;
+        }
+
+        if (profile.MaxTtl is null)
+        {
+            error("spec.ttl", $"A {Planning.Ownership.TierName(spec.Tier)} environment never expires, so it takes no ttl.", "Remove spec.ttl.");
+        }
+        else if (ttl < TimeSpan.FromHours(1))
+        {
+            error("spec.ttl", $"A ttl of {SpecParser.FormatDuration(ttl)} is too short to be useful.", "Use at least 1h.");
+        }
+        else if (ttl > profile.MaxTtl)
+        {
+            error("spec.ttl", $"A ttl of {SpecParser.FormatDuration(ttl)} is longer than the {Planning.Ownership.TierName(spec.Tier)} maximum of {SpecParser.FormatDuration(profile.MaxTtl.Value)}.",
+                $"Use {SpecParser.FormatDuration(profile.MaxTtl.Value)} or less, or extend the environment later.");
+        }
+    }
+
+    private static void CheckService(EnvironmentSpec spec, ServiceSpec service, string path, TierProfile profile, Action<string, string, string> error)
+    {
+        CheckImage(service.Image, $"{path}.image", error);
+
+        if (service.Port is { } port && port is < 1 or > 65535)
+        {
+            error($"{path}.port", $"Port {port} is outside 1-65535.", "Use the port the container listens on, e.g. 8080.");
+        }
+        else if (service.Port is < 1024)
+        {
+            error($"{path}.port", $"Port {service.Port} is privileged; containers run as non-root and cannot bind it.", "Listen on a port of 1024 or above, e.g. 8080.");
+        }
+
+        if (service.Host is { } host)
+        {
+            if (service.Type != ServiceType.Web)
+            {
+                error($"{path}.host", $"Only web services have a public host; '{service.Name}' is a {service.Type.ToString().ToLowerInvariant()}.", "Remove 'host', or make the service type 'web'.");
+            }
+            else if (!DnsLabel().IsMatch(host) || host.Length > 63)
+            {
+                error($"{path}.host", $"'{host}' is not a DNS label.", "Use lower-case letters, digits and '-', starting with a letter, at most 63 characters.");
+            }
+        }
+
+        if (service.HealthPath is { } healthPath)
+        {
+            if (service.Type != ServiceType.Web)
+            {
+                error($"{path}.healthPath", "Only web services have HTTP probes.", "Remove 'healthPath'.");
+            }
+            else if (!healthPath.StartsWith('/') || healthPath.Any(char.IsWhiteSpace))
+            {
+                error($"{path}.healthPath", $"'{healthPath}' is not an absolute URL path.", "Start it with '/', e.g. /healthz.");
+            }
+        }
+
+        if (service.Type == ServiceType.Cron)
+        {
+            if (service.Schedule is null)
+            {
+                error($"{path}.schedule", "A cron service needs a schedule.", "Add a five-field cron schedule, e.g. \"0 3 * * *\".");
+            }
+            else if (!IsCronSchedule(service.Schedule))
+            {
+                error($"{path}.schedule", $"'{service.Schedule}' is not a cron schedule.", "Use five fields (minute hour day month weekday), e.g. \"*/15 * * * *\", or @hourly/@daily/@weekly/@monthly.");
+            }
+
+            if (service.Replicas is not null)
+            {
+                error($"{path}.replicas", "A cron service runs one job per schedule tick and has no replicas.", "Remove 'replicas'.");
+            }
+
+            if (service.Port is not null)
+            {
+                error($"{path}.port", "A cron job takes no traffic.", "Remove 'port'.");
+            }
+        }
+        else if (service.Schedule is not null)
+        {
+            error($"{path}.schedule", $"Only cron services have a schedule; '{service.Name}' is a {service.Type.ToString().ToLowerInvariant()}.", "Remove 'schedule', or make the service type 'cron'.");
+        }
+
+        foreach (var (name, value) in service.Env)
+        {
+            if (!EnvName().IsMatch(name))
+            {
+                error($"{path}.env.{name}", $"'{name}' is not a valid environment variable name.", "Use letters, digits and '_', not starting with a digit.");
+            }
+
+            if (value.IsSecret && value.Value.Length == 0)
+            {
+                error($"{path}.env.{name}", "A secret needs a value.", "Give the secret a value, or remove it.");
+            }
+        }
+
+        var usedOnce = new HashSet<string>(StringComparer.Ordinal);
+        for (var u = 0; u < service.Uses.Length; u++)
+        {
+            var used = service.Uses[u];
+            var usePath = $"{path}.uses[{u}]";
+            if (used == service.Name)
+            {
+                error(usePath, $"'{service.Name}' names itself.", "Remove it; a service can always reach itself.");
+            }
+            else if (!usedOnce.Add(used))
+            {
+                error(usePath, $"'{used}' is listed twice.", "List each dependency once.");
+            }
+            else if (spec.Services.FirstOrDefault(s => s.Name == used) is { } peer)
+            {
+                // Workers may listen without declaring a port (the README example's api uses its ledger worker);
+                // only cron jobs are never reachable.
+                if (peer.Type == ServiceType.Cron)
+                {
+                    error(usePath, $"'{used}' is a cron job, so nothing can talk to it.", $"Remove '{used}' from uses.");
+                }
+            }
+            else if (!spec.Resources.Any(r => r.Name == used))
+            {
+                var known = spec.Services.Select(s => s.Name).Concat(spec.Resources.Select(r => r.Name)).Where(n => n != service.Name).ToList();
+                error(usePath, $"'{used}' names no service or resource in this environment.",
+                    known.Count == 0 ? "Declare it under spec.services or spec.resources." : $"Declare it, or use one of: {string.Join(", ", known)}.");
+            }
+        }
+
+        if (service.Replicas is { } replicas)
+        {
+            var tier = Planning.Ownership.TierName(spec.Tier);
+            if (replicas.Min < profile.MinReplicasAllowed)
+            {
+                error($"{path}.replicas.min", $"{replicas.Min} replica(s) is below the {tier} minimum of {profile.MinReplicasAllowed}.", $"Use at least {profile.MinReplicasAllowed}.");
+            }
+
+            if (replicas.Max < replicas.Min)
+            {
+                error($"{path}.replicas.max", $"max ({replicas.Max}) is below min ({replicas.Min}).", "Make max at least min.");
+            }
+
+            if (replicas.Max > profile.MaxReplicasAllowed)
+            {
+                error($"{path}.replicas.max", $"{replicas.Max} replicas is above the {tier} maximum of {profile.MaxReplicasAllowed}.", $"Use at most {profile.MaxReplicasAllowed}.");
+            }
+        }
+
+        if (service.Resources is { } resources)
+        {
+            CheckQuantity(resources.Cpu, profile.MaxCpuRequest, $"{path}.resources.cpu", "CPU", "250m or 1", spec.Tier, error);
+            CheckQuantity(resources.Memory, profile.MaxMemoryRequest, $"{path}.resources.memory", "memory", "512Mi or 1Gi", spec.Tier, error);
+        }
+    }
+
+    private static void CheckResource(ResourceSpec resource, string path, Action<string, string, string> error)
+    {
+        if (resource.Size is not null && resource.Type != ResourceType.Postgres)
+        {
+            error($"{path}.size", $"Only postgres resources have a size; '{resource.Name}' is a {resource.Type.ToString().ToLowerInvariant()}.", "Remove 'size'.");
+        }
+
+        if (resource.Version is { } version)
+        {
+            if (resource.Type != ResourceType.Postgres)
+            {
+                error($"{path}.version", "Only postgres resources have a version.", "Remove 'version'.");
+            }
+            else if (!PostgresVersions.Contains(version))
+            {
+                error($"{path}.version", $"PostgreSQL {version} is not supported.", $"Use one of: {string.Join(", ", PostgresVersions)}.");
+            }
+        }
+
+        if (resource.Fifo && resource.Type != ResourceType.Queue)
+        {
+            error($"{path}.fifo", "Only queues can be FIFO.", "Remove 'fifo'.");
+        }
+    }
+
+    private static void CheckQuantity(string? text, string max, string path, string what, string example, Tier tier, Action<string, string, string> error)
+    {
+        if (text is null)
+        {
+            return;
+        }
+
+        if (!TryParseQuantity(text, out var value) || value <= 0)
+        {
+            error(path, $"'{text}' is not a {what} quantity.", $"Write a Kubernetes quantity, e.g. {example}.");
+            return;
+        }
+
+        if (value > new ResourceQuantity(max).ToDecimal())
+        {
+            error(path, $"A {what} request of {text} is above the {Planning.Ownership.TierName(tier)} maximum of {max}.", $"Ask for {max} or less, or split the work across replicas.");
+        }
+    }
+
+    /// <summary>Parses a Kubernetes quantity (<c>250m</c>, <c>1.5</c>, <c>512Mi</c>) to its decimal value.</summary>
+    public static bool TryParseQuantity(string text, out decimal value)
+    {
+        value = 0;
+        if (!Quantity().IsMatch(text))
+        {
+            return false;
+        }
+
+        try
+        {
+            value = new ResourceQuantity(text).ToDecimal();
+            return true;
+        }
+        catch (Exception ex) when (ex is FormatException or ArgumentException or OverflowException)
+        {
+            return false;
+        }
+    }
+
+    private static void CheckImage(string image, string path, Action<string, string, string> error)
+    {
+        if (image.Length == 0 || image.Any(char.IsWhiteSpace) || image.Any(char.IsAsciiLetterUpper) && !image.Contains('@', StringComparison.Ordinal))
+        {
+            error(path, $"'{image}' is not an image reference.", "Write registry/repository:tag in lower case, e.g. registry.example.com/team/app:1.4.2.");
+            return;
+        }
+
+        if (image.Contains('@', StringComparison.Ordinal))
+        {
+            if (!Digest().IsMatch(image[(image.IndexOf('@', StringComparison.Ordinal) + 1)..]))
+            {
+                error(path, $"'{image}' has a malformed digest.", "Write the digest as @sha256: followed by 64 hex digits.");
+            }
+
+            return;
+        }
+
+        var lastSegment = image[(image.LastIndexOf('/') + 1)..];
+        var colon = lastSegment.IndexOf(':', StringComparison.Ordinal);
+        if (colon < 0)
+        {
+            error(path, $"'{image}' has no tag, so it floats like 'latest'.", "Pin a version tag or digest, e.g. :1.4.2 or @sha256:….");
+        }
+        else if (lastSegment[(colon + 1)..] is var tag && tag == "latest")
+        {
+            error(path, $"'{image}' uses the 'latest' tag, so what runs can change without a deploy.", "Pin a version tag or digest, e.g. :1.4.2 or @sha256:….");
+        }
+        else if (!Tag().IsMatch(tag))
+        {
+            error(path, $"'{tag}' is not a valid image tag.", "Use letters, digits, '_', '.' and '-' (at most 128), e.g. 1.4.2.");
+        }
+    }
+
+    private static void CheckName(string name, string path, int maxLength, Action<string, string, string> error)
+    {
+        if (name.Length == 0)
+        {
+            error(path, "The name is empty.", "Use lower-case letters, digits and '-', starting with a letter.");
+        }
+        else if (name.Length > maxLength)
+        {
+            error(path, $"'{name}' is {name.Length} characters; the limit is {maxLength}.", $"Shorten it to {maxLength} characters or fewer.");
+        }
+        else if (!DnsLabel().IsMatch(name) || name.Contains("--", StringComparison.Ordinal))
+        {
+            error(path, $"'{name}' is not a DNS-safe name.", "Use lower-case letters, digits and single '-', starting with a letter and ending with a letter or digit, e.g. orders-db.");
+        }
+    }
+
+    private static void CheckLabelValue(string value, string path, Action<string, string, string> error)
+    {
+        if (value.Length == 0 || value.Length > 63 || !LabelValue().IsMatch(value))
+        {
+            error(path, $"'{value}' cannot be used as a label value.", "Use 1-63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit.");
+        }
+    }
+
+    private static bool IsCronSchedule(string schedule)
+    {
+        if (schedule is "@yearly" or "@annually" or "@monthly" or "@weekly" or "@daily" or "@midnight" or "@hourly")
+        {
+            return true;
+        }
+
+        var fields = schedule.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        return fields.Length == 5 && fields.All(f => CronField().IsMatch(f));
+    }
+
+    [GeneratedRegex("^[a-z]([-a-z0-9]*[a-z0-9])?$")]
+    private static partial Regex DnsLabel();
+
+    [GeneratedRegex("^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")]
+    private static partial Regex LabelValue();
+
+    [GeneratedRegex("^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$")]
+    private static partial Regex LabelKey();
+
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
+    private static partial Regex EnvName();
+
+    [GeneratedRegex("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")]
+    private static partial Regex Tag();
+
+    [GeneratedRegex("^sha256:[a-f0-9]{64}$")]
+    private static partial Regex Digest();
+
+    [GeneratedRegex(@"^([0-9]+(\.[0-9]+)?|\.[0-9]+)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$")]
+    private static partial Regex Quantity();
+
+    [GeneratedRegex(@"^(\*|\?|[0-9A-Za-z]+(-[0-9A-Za-z]+)?)(/[0-9]+)?(,(\*|[0-9A-Za-z]+(-[0-9A-Za-z]+)?)(/[0-9]+)?)*$")]
+    private static partial Regex CronField();
+}

@@ -1,0 +1,150 @@
+using Platform.Components.Specs;
+
+namespace Platform.Components.Tests.Specs;
+
+public sealed class SpecParserTests
+{
+    private const string Minimal = """
+        apiVersion: platform/v1
+        kind: Environment
+        metadata: { name: shop-dev, team: web, costCenter: cc-1 }
+        spec:
+          tier: dev
+          services:
+            - { name: web, type: web, image: "registry.example.com/web:1.0.0" }
+        """;
+
+    [Fact]
+    public void The_readme_example_parses_to_the_spec_built_by_hand()
+    {
+        var result = SpecParser.Parse(TestSpecs.CheckoutStagingYaml);
+
+        Assert.Empty(result.Errors);
+        var expected = TestSpecs.CheckoutStaging();
+        var actual = result.Spec!;
+        Assert.Equal(expected.Metadata.Name, actual.Metadata.Name);
+        Assert.Equal(expected.Metadata.Team, actual.Metadata.Team);
+        Assert.Equal(expected.Metadata.CostCenter, actual.Metadata.CostCenter);
+        Assert.Equal(expected.Tier, actual.Tier);
+        Assert.Equal(expected.Ttl, actual.Ttl);
+        Assert.Equal(expected.Services.Length, actual.Services.Length);
+        for (var i = 0; i < expected.Services.Length; i++)
+        {
+            var e = expected.Services[i];
+            var a = actual.Services[i];
+            Assert.Equal((e.Name, e.Type, e.Image, e.Port, e.Host, e.Replicas, e.Resources), (a.Name, a.Type, a.Image, a.Port, a.Host, a.Replicas, a.Resources));
+            Assert.Equal(e.Uses, a.Uses);
+            Assert.Equal(e.Env, a.Env);
+        }
+
+        Assert.Equal(expected.Resources, actual.Resources);
+    }
+
+    [Fact]
+    public void Json_and_yaml_with_the_same_content_parse_alike()
+    {
+        const string json = """
+            {"apiVersion":"platform/v1","kind":"Environment",
+             "metadata":{"name":"shop-dev","team":"web","costCenter":"cc-1"},
+             "spec":{"tier":"dev","services":[{"name":"web","type":"web","image":"registry.example.com/web:1.0.0"}]}}
+            """;
+
+        var fromYaml = SpecParser.Parse(Minimal).Spec!;
+        var fromJson = SpecParser.Parse(json).Spec!;
+
+        Assert.Equal(fromYaml.Metadata, fromJson.Metadata);
+        Assert.Equal(fromYaml.Services.Single().Image, fromJson.Services.Single().Image);
+        Assert.Equal(EnvironmentSpec.DefaultTarget, fromJson.Target);
+    }
+
+    [Fact]
+    public void Unknown_fields_are_errors_with_a_suggestion()
+    {
+        var result = SpecParser.Parse(Minimal.Replace("tier: dev", "tier: dev\n  replicaz: 3", StringComparison.Ordinal)
+            .Replace("type: web,", "type: web, imagePullPolicy: Always, prot: 80,", StringComparison.Ordinal));
+
+        Assert.Null(result.Spec);
+        Assert.Contains(result.Errors, e => e.Path == "spec.replicaz" && e.Message.Contains("Unknown field", StringComparison.Ordinal));
+        Assert.Contains(result.Errors, e => e.Path == "spec.services[0].imagePullPolicy");
+        Assert.Contains(result.Errors, e => e.Path == "spec.services[0].prot" && e.Fix.Contains("'port'", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Every_structural_error_is_reported_at_once()
+    {
+        const string text = """
+            apiVersion: platform/v2
+            kind: Env
+            metadata: { name: shop-dev }
+            spec:
+              tier: qa
+              ttl: soon
+              services:
+                - { name: web, type: lambda, image: "x:1", port: "80", replicas: { min: one, max: 2 } }
+                - just-a-string
+              resources:
+                - { name: db, type: mysql, fifo: maybe }
+            """;
+
+        var result = SpecParser.Parse(text);
+        var paths = result.Errors.Select(e => e.Path).ToHashSet();
+
+        Assert.Null(result.Spec);
+        Assert.Subset(paths, new HashSet<string>
+        {
+            "apiVersion", "kind", "metadata.team", "metadata.costCenter", "spec.tier", "spec.ttl",
+            "spec.services[0].type", "spec.services[0].port", "spec.services[0].replicas.min", "spec.services[1]",
+            "spec.resources[0].type", "spec.resources[0].fifo",
+        });
+        Assert.All(result.Errors, e => Assert.False(string.IsNullOrWhiteSpace(e.Fix)));
+    }
+
+    [Theory]
+    [InlineData("tier: dev\n  services: [", "Invalid YAML")]
+    [InlineData("{\"apiVersion\": ", "Invalid JSON")]
+    [InlineData("- a\n- b", "not a mapping")]
+    public void Malformed_text_is_one_clear_error(string text, string expected)
+    {
+        var result = SpecParser.Parse(text);
+
+        var error = Assert.Single(result.Errors);
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Secret_env_values_are_marked_and_never_printed()
+    {
+        var result = SpecParser.Parse(Minimal.Replace("image: \"registry.example.com/web:1.0.0\"", "image: \"registry.example.com/web:1.0.0\", env: { LOG_LEVEL: info, RETRIES: 3, API_KEY: { secret: s3cr3t-value } }", StringComparison.Ordinal));
+
+        var env = result.Spec!.Services.Single().Env;
+        Assert.False(env["LOG_LEVEL"].IsSecret);
+        Assert.Equal("3", env["RETRIES"].Value);
+        Assert.True(env["API_KEY"].IsSecret);
+        Assert.Equal("s3cr3t-value", env["API_KEY"].Value);
+        Assert.DoesNotContain("s3cr3t", result.Spec.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("72h", 72 * 60)]
+    [InlineData("3d", 3 * 24 * 60)]
+    [InlineData("1d12h", 36 * 60)]
+    [InlineData("2w", 14 * 24 * 60)]
+    [InlineData("90m", 90)]
+    public void Durations_parse(string text, int minutes)
+    {
+        Assert.True(SpecParser.TryParseDuration(text, out var duration));
+        Assert.Equal(TimeSpan.FromMinutes(minutes), duration);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("72")]
+    [InlineData("h")]
+    [InlineData("3 days")]
+    [InlineData("-1h")]
+    [InlineData("1y")]
+    public void Malformed_durations_do_not_parse(string text)
+    {
+        Assert.False(SpecParser.TryParseDuration(text, out _));
+    }
+}

@@ -1,0 +1,58 @@
+using Platform.Components.Targets;
+
+namespace Platform.Components.Tests.Targets;
+
+public sealed class TargetSettingsTests
+{
+    [Fact]
+    public void The_default_target_exists_with_no_configuration()
+    {
+        Assert.True(TargetSettings.Default.TryGet("default", out var target));
+        Assert.Null(target.KubeContext);
+        Assert.Null(target.AwsRegion);
+        Assert.Equal(DeploymentTarget.DefaultBaseDomain, target.BaseDomain);
+        Assert.Equal(ProviderVersions.Default, target.ProviderVersions);
+        Assert.Equal(("7.48.0", "4.34.2", "4.21.2"), (target.ProviderVersions.Aws, target.ProviderVersions.Kubernetes, target.ProviderVersions.Random));
+    }
+
+    [Fact]
+    public void A_targets_file_defines_named_targets_and_keeps_default()
+    {
+        var settings = TargetSettings.Parse("""
+            targets:
+              eu-staging:
+                kubeContext: eks-eu-staging
+                awsRegion: eu-west-1
+                baseDomain: staging.example.com
+                privateSubnetIds: [subnet-a, subnet-b]
+                oidcProviderUrl: https://oidc.eks.eu-west-1.amazonaws.com/id/ABC
+                providerVersions: { aws: 7.50.0 }
+            """);
+
+        Assert.Equal(["default", "eu-staging"], settings.Names);
+        Assert.True(settings.TryGet("eu-staging", out var t));
+        Assert.Equal("eks-eu-staging", t.KubeContext);
+        Assert.Equal("eu-west-1", t.AwsRegion);
+        Assert.Equal("staging.example.com", t.BaseDomain);
+        Assert.Equal(["subnet-a", "subnet-b"], t.PrivateSubnetIds);
+        Assert.Equal("oidc.eks.eu-west-1.amazonaws.com/id/ABC", t.OidcProviderUrl);
+        Assert.Equal("7.50.0", t.ProviderVersions.Aws);
+        Assert.Equal(ProviderVersions.Default.Kubernetes, t.ProviderVersions.Kubernetes);
+        Assert.Equal("nginx", t.IngressClass);
+    }
+
+    [Fact]
+    public void Unknown_target_fields_are_errors_naming_the_target()
+    {
+        var ex = Assert.Throws<FormatException>(() => TargetSettings.Parse("targets:\n  eu:\n    region: eu-west-1\n"));
+        Assert.StartsWith("targets.eu:", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("awsRegion", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_file_without_targets_is_an_error_and_a_missing_file_is_the_default()
+    {
+        Assert.Throws<FormatException>(() => TargetSettings.Parse("clusters: {}"));
+        Assert.Same(TargetSettings.Default, TargetSettings.Load(Path.Combine(Path.GetTempPath(), Guid.NewGuid().ToString())));
+    }
+}
