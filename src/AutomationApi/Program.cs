@@ -1,6 +1,15 @@
+using Platform.AutomationApi.Extensions;
+
 var builder = WebApplication.CreateBuilder(args);
+
+builder.AddPlatformOptions();
+builder.AddPlatformStorage();
+builder.AddPlatformEngine();
+builder.AddPlatformOperations();
+builder.AddPlatformApi();
+
 var app = builder.Build();
-app.MapGet("/healthz", () => "ok");
+app.MapPlatformApi();
 app.Run();
 
 /// <summary>Entry point, public for WebApplicationFactory.</summary>

@@ -12,16 +12,18 @@ namespace Platform.AutomationApi.Engine;
 /// for a program, resource or policy error — inside a circuit breaker that stops hammering a target whose engine
 /// keeps failing for reasons of its own.
 /// </summary>
-public sealed class EngineResilience(IOptions<PlatformOptions> options, TimeProvider timeProvider, ILogger<EngineResilience> logger)
+public sealed class EngineResilience(IOptions<PlatformOptions> options, ILogger<EngineResilience> logger) : IDisposable
 {
     private readonly ResiliencePipelineRegistry<string> _registry = new();
+
+    /// <inheritdoc />
+    public void Dispose() => _registry.Dispose();
 
     /// <summary>The pipeline of a deployment target.</summary>
     public ResiliencePipeline<CliResult> For(string target) =>
         _registry.GetOrAddPipeline<CliResult>(target, (builder, _) =>
         {
             var settings = options.Value;
-            builder.TimeProvider = timeProvider;
             builder
                 .AddRetry(new RetryStrategyOptions<CliResult>
                 {

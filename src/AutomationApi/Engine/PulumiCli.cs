@@ -192,7 +192,7 @@ public sealed class PulumiCli(
     private static string[] StackArguments(StackWorkspace workspace) =>
         ["--stack", workspace.Stack, "--non-interactive", "--cwd", workspace.Directory];
 
-    private async Task<CliResult> RunAsync(string workingDirectory, IReadOnlyList<string> arguments, string? standardInput, CancellationToken cancellationToken)
+    private async Task<CliResult> RunAsync(string workingDirectory, List<string> arguments, string? standardInput, CancellationToken cancellationToken)
     {
         PrepareBackend();
         Directory.CreateDirectory(workingDirectory);

@@ -1,6 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using Platform.AutomationApi.Engine;
-using Platform.AutomationApi.Environments;
 using Platform.AutomationApi.Operations;
 using Platform.AutomationApi.Storage;
 

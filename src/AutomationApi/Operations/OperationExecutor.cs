@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
@@ -55,7 +56,7 @@ public sealed class OperationExecutor(
             return;
         }
 
-        var events = new EventSink(dbFactory, operationId, time);
+        using var events = new EventSink(dbFactory, operationId, time);
         await events.InitialiseAsync();
         await events.AppendAsync("state", $"{operation.Kind} started.", "running");
         logger.LogInformation("Operation {OperationId} ({Kind} of {Environment}) started", operationId, operation.Kind, operation.EnvironmentName);
@@ -125,7 +126,7 @@ public sealed class OperationExecutor(
                 failed = selected;
             }
 
-            foreach (var (key, value) in failed is null ? target.Plan.StackConfig : [])
+            foreach (var (key, value) in failed is null ? target.Plan.StackConfig : ImmutableSortedDictionary<string, Platform.Components.Planning.StackConfigValue>.Empty)
             {
                 var set = await Run(token => cli.SetConfigAsync(workspace, key, value.Value, value.Secret, token));
                 if (!set.Succeeded)
@@ -331,12 +332,14 @@ public sealed class OperationExecutor(
     }
 
     /// <summary>Appends an operation's events with consecutive sequence numbers, each in its own short unit of work.</summary>
-    private sealed class EventSink(IDbContextFactory<PlatformDbContext> dbFactory, string operationId, TimeProvider time)
+    private sealed class EventSink(IDbContextFactory<PlatformDbContext> dbFactory, string operationId, TimeProvider time) : IDisposable
     {
         private readonly SemaphoreSlim _gate = new(1, 1);
         private int _sequence;
 
         public SecretRedactor Redactor { get; set; } = SecretRedactor.None;
+
+        public void Dispose() => _gate.Dispose();
 
         public async Task InitialiseAsync()
         {

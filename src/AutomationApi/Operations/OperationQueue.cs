@@ -6,9 +6,12 @@ using Platform.AutomationApi.Storage;
 namespace Platform.AutomationApi.Operations;
 
 /// <summary>Wakes the <see cref="OperationWorker"/> when work is queued or a slot frees up.</summary>
-public sealed class OperationSignal
+public sealed class OperationSignal : IDisposable
 {
     private readonly SemaphoreSlim _signal = new(0, int.MaxValue);
+
+    /// <inheritdoc />
+    public void Dispose() => _signal.Dispose();
 
     /// <summary>Signals new work.</summary>
     public void Notify() => _signal.Release();

@@ -1,0 +1,113 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Platform.AutomationApi.Engine;
+using Platform.AutomationApi.Environments;
+using Platform.AutomationApi.Operations;
+using Platform.Components.Specs;
+
+namespace Platform.AutomationApi.Apis;
+
+/// <summary>An operation as clients see it.</summary>
+public sealed record OperationResponse(
+    string Id,
+    string Environment,
+    OperationKind Kind,
+    OperationState State,
+    string Origin,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? StartedAt,
+    DateTimeOffset? FinishedAt,
+    int Attempts,
+    OperationError? Error,
+    JsonNode? Result,
+    string? RecoveryOf,
+    string? RetriedAs,
+    string Events)
+{
+    /// <summary>Maps a stored operation.</summary>
+    public static OperationResponse From(StackOperation operation)
+    {
+        ArgumentNullException.ThrowIfNull(operation);
+        return new(
+            operation.Id, operation.EnvironmentName, operation.Kind, operation.State, operation.Origin, operation.CreatedAt,
+            operation.StartedAt, operation.FinishedAt, operation.Attempts,
+            operation.ErrorCode is { } code ? new OperationError(code, operation.ErrorMessage ?? "") : null,
+            operation.ResultJson is { } result ? JsonNode.Parse(result) : null,
+            operation.RecoveryOf, operation.RetriedAs, $"/v1/operations/{operation.Id}/events");
+    }
+}
+
+/// <summary>Why an operation did not succeed.</summary>
+/// <param name="Code">Stable code, e.g. <c>program-error</c>, <c>stack-locked</c>, <c>timeout</c> (see the engine error codes).</param>
+/// <param name="Message">What happened (secrets redacted).</param>
+public sealed record OperationError(string Code, string Message);
+
+/// <summary>An environment in a list.</summary>
+public sealed record EnvironmentSummary(
+    string Name, string Team, Tier Tier, string Target, EnvironmentStatus Status,
+    DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt, string? LastOperationId)
+{
+    /// <summary>Maps a stored environment.</summary>
+    public static EnvironmentSummary From(EnvironmentRecord e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        return new(e.Name, e.Team, e.Tier, e.Target, e.Status, e.CreatedAt, e.ExpiresAt, e.LastOperationId);
+    }
+}
+
+/// <summary>An environment in full: spec (secrets masked), plan summary, outputs (secrets masked), expiry, last operation.</summary>
+public sealed record EnvironmentResponse(
+    string Name,
+    string Team,
+    Tier Tier,
+    string Target,
+    EnvironmentStatus Status,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    DateTimeOffset? ExpiresAt,
+    DateTimeOffset? DestroyedAt,
+    JsonNode? Spec,
+    JsonNode? Plan,
+    JsonNode? Outputs,
+    JsonNode? CostEstimate,
+    OperationResponse? LastOperation);
+
+/// <summary>A page of results and the cursor of the next one (absent on the last page).</summary>
+public sealed record Page<T>(IReadOnlyList<T> Items, string? NextCursor);
+
+/// <summary>Body of <c>POST /v1/environments/{name}/extend</c>.</summary>
+/// <param name="Ttl">New lifetime from now, e.g. <c>48h</c> or <c>7d</c>; the result may not pass the tier's maximum TTL.</param>
+public sealed record ExtendRequest(string Ttl);
+
+/// <summary>Turns specs into what responses may show.</summary>
+public static class SpecView
+{
+    private static readonly JsonSerializerOptions Json = CreateOptions();
+
+    /// <summary>The spec as JSON with every secret env value replaced by <c>[secret]</c>.</summary>
+    public static JsonNode? Masked(EnvironmentSpec? spec)
+    {
+        if (spec is null)
+        {
+            return null;
+        }
+
+        var masked = spec with
+        {
+            Services = [.. spec.Services.Select(s => s with
+            {
+                Env = s.Env.ToImmutableSortedDictionary(p => p.Key, p => p.Value.IsSecret ? EnvValue.Secret(SecretRedactor.Mask) : p.Value),
+            })],
+        };
+        return JsonSerializer.SerializeToNode(masked, Json);
+    }
+
+    /// <summary>Serializer settings of responses (camelCase, enums as strings).</summary>
+    public static JsonSerializerOptions CreateOptions()
+    {
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+        options.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
+        return options;
+    }
+}

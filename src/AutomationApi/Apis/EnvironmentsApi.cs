@@ -1,0 +1,539 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Platform.AutomationApi.Environments;
+using Platform.AutomationApi.Operations;
+using Platform.AutomationApi.Storage;
+using Platform.Components.Specs;
+using Platform.Components.Tiers;
+
+namespace Platform.AutomationApi.Apis;
+
+/// <summary>Everything an environments handler needs.</summary>
+public sealed record EnvironmentServices(
+    PlatformDbContext Db,
+    EnvironmentCompiler Compiler,
+    OperationQueue Queue,
+    TimeProvider Time,
+    IOptions<PlatformOptions> Options);
+
+/// <summary><c>/v1/environments</c>: create, list, read, update, destroy, preview, refresh and extend environments.</summary>
+public static class EnvironmentsApi
+{
+    private static readonly string[] SpecContentTypes = ["application/json", "application/yaml", "application/x-yaml", "text/yaml"];
+
+    /// <summary>Maps the routes.</summary>
+    public static IEndpointRouteBuilder MapEnvironmentsApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/v1/environments").WithTags("Environments");
+
+        api.MapPost("/", CreateEnvironment).WithName("CreateEnvironment")
+            .WithSummary("Create an environment from a spec (JSON or YAML); returns the queued operation.")
+            .Accepts<string>(false, SpecContentTypes[0], SpecContentTypes[1..]);
+        api.MapGet("/", ListEnvironments).WithName("ListEnvironments")
+            .WithSummary("List environments, filtered by team, tier and status, a page at a time.");
+        api.MapGet("/{name}", GetEnvironment).WithName("GetEnvironment")
+            .WithSummary("Get an environment: status, spec, plan summary, outputs (secrets masked), expiry and last operation.");
+        api.MapPut("/{name}", UpdateEnvironment).WithName("UpdateEnvironment")
+            .WithSummary("Deploy a new spec to an environment; returns the queued operation.")
+            .Accepts<string>(false, SpecContentTypes[0], SpecContentTypes[1..]);
+        api.MapDelete("/{name}", DestroyEnvironment).WithName("DestroyEnvironment")
+            .WithSummary("Destroy an environment (its record and history are kept); returns the queued operation.");
+        api.MapPost("/{name}/preview", PreviewEnvironment).WithName("PreviewEnvironment")
+            .WithSummary("Preview what a spec (or the current one, with no body) would change: engine steps and plan diff.");
+        api.MapPost("/{name}/refresh", RefreshEnvironment).WithName("RefreshEnvironment")
+            .WithSummary("Check for drift: refresh the stack's state from the real resources.");
+        api.MapPost("/{name}/extend", ExtendEnvironment).WithName("ExtendEnvironment")
+            .WithSummary("Push an environment's expiry out, within its tier's maximum TTL.");
+        return app;
+    }
+
+    /// <summary>POST /v1/environments.</summary>
+    public static async Task<Results<Accepted<OperationResponse>, ValidationProblem, ProblemHttpResult>> CreateEnvironment(
+        HttpRequest request,
+        [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
+        [AsParameters] EnvironmentServices services,
+        CancellationToken cancellationToken)
+    {
+        var (text, unsupported) = await ReadSpecAsync(request, required: true, cancellationToken);
+        if (unsupported is not null)
+        {
+            return unsupported;
+        }
+
+        var scope = idempotencyKey is null ? null : $"POST /v1/environments {idempotencyKey}";
+        if (await ReplayAsync(services.Db, scope, text!, cancellationToken) is { } replay)
+        {
+            return replay;
+        }
+
+        var compiled = services.Compiler.Compile(text!);
+        if (compiled.Environment is not { } environment)
+        {
+            return Invalid(compiled.Errors);
+        }
+
+        var spec = environment.Spec;
+        if (await services.Db.Environments.AnyAsync(e => e.Name == spec.Name && e.Status != EnvironmentStatus.Destroyed, cancellationToken))
+        {
+            return NameTaken(spec.Name);
+        }
+
+        var now = services.Time.GetUtcNow();
+        var record = new EnvironmentRecord
+        {
+            Id = "env_" + Guid.CreateVersion7().ToString("N"),
+            Name = spec.Name,
+            Team = spec.Metadata.Team,
+            Tier = spec.Tier,
+            Target = spec.Target,
+            Status = EnvironmentStatus.Creating,
+            SpecText = text!,
+            CreatedAt = now,
+            UpdatedAt = now,
+            ExpiresAt = ExpiryFor(spec, now),
+            Version = Guid.NewGuid(),
+        };
+        services.Db.Environments.Add(record);
+        var operation = services.Queue.Add(record, OperationKind.Create, text, "api");
+        Remember(services.Db, scope, text!, operation, now);
+        try
+        {
+            await services.Db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            // Lost a race: the database's unique index on live names, or the idempotency key, decides.
+            services.Db.ChangeTracker.Clear();
+            return await ReplayAsync(services.Db, scope, text!, cancellationToken) is { } raced ? raced : NameTaken(spec.Name);
+        }
+
+        services.Queue.Notify();
+        return Accepted(operation);
+    }
+
+    /// <summary>GET /v1/environments.</summary>
+    public static async Task<Results<Ok<Page<EnvironmentSummary>>, ValidationProblem>> ListEnvironments(
+        [AsParameters] EnvironmentServices services,
+        string? team,
+        Tier? tier,
+        EnvironmentStatus? status,
+        string? cursor,
+        int? limit,
+        CancellationToken cancellationToken)
+    {
+        var pageSize = limit ?? services.Options.Value.DefaultPageSize;
+        if (pageSize is < 1 or > 200)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = ["The page size must be between 1 and 200."] });
+        }
+
+        IQueryable<EnvironmentRecord> query = services.Db.Environments.AsNoTracking();
+        if (team is not null)
+        {
+            query = query.Where(e => e.Team == team);
+        }
+
+        if (tier is not null)
+        {
+            query = query.Where(e => e.Tier == tier);
+        }
+
+        if (status is not null)
+        {
+            query = query.Where(e => e.Status == status);
+        }
+
+        if (cursor is not null)
+        {
+            if (!Cursor.TryDecode(cursor, out var afterName, out var afterId))
+            {
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["cursor"] = ["The cursor is not one this service issued; start again without it."] });
+            }
+
+            query = query.Where(e => string.Compare(e.Name, afterName) > 0 || (e.Name == afterName && string.Compare(e.Id, afterId) > 0));
+        }
+
+        var items = await query.OrderBy(e => e.Name).ThenBy(e => e.Id).Take(pageSize + 1).ToListAsync(cancellationToken);
+        var next = items.Count > pageSize ? Cursor.Encode(items[pageSize - 1].Name, items[pageSize - 1].Id) : null;
+        return TypedResults.Ok(new Page<EnvironmentSummary>([.. items.Take(pageSize).Select(EnvironmentSummary.From)], next));
+    }
+
+    /// <summary>GET /v1/environments/{name}.</summary>
+    public static async Task<Results<Ok<EnvironmentResponse>, ProblemHttpResult>> GetEnvironment(
+        string name, [AsParameters] EnvironmentServices services, CancellationToken cancellationToken)
+    {
+        var record = await FindAsync(services.Db, name, liveOnly: false, cancellationToken);
+        return record is null ? NotFound(name) : TypedResults.Ok(await DescribeAsync(services.Db, record, cancellationToken));
+    }
+
+    /// <summary>PUT /v1/environments/{name}.</summary>
+    public static async Task<Results<Accepted<OperationResponse>, ValidationProblem, ProblemHttpResult>> UpdateEnvironment(
+        string name,
+        HttpRequest request,
+        [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
+        [AsParameters] EnvironmentServices services,
+        CancellationToken cancellationToken)
+    {
+        var (text, unsupported) = await ReadSpecAsync(request, required: true, cancellationToken);
+        if (unsupported is not null)
+        {
+            return unsupported;
+        }
+
+        var scope = idempotencyKey is null ? null : $"PUT /v1/environments/{name} {idempotencyKey}";
+        if (await ReplayAsync(services.Db, scope, text!, cancellationToken) is { } replay)
+        {
+            return replay;
+        }
+
+        var compiled = services.Compiler.Compile(text!);
+        if (compiled.Environment is not { } environment)
+        {
+            return Invalid(compiled.Errors);
+        }
+
+        if (environment.Spec.Name != name)
+        {
+            return Invalid([new SpecError("metadata.name", $"The spec names '{environment.Spec.Name}' but the URL names '{name}'.", "Send the spec to its own environment's URL.")]);
+        }
+
+        var record = await FindAsync(services.Db, name, liveOnly: true, cancellationToken);
+        if (record is null)
+        {
+            return NotFound(name);
+        }
+
+        if (record.Status == EnvironmentStatus.Destroying)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Environment is being destroyed",
+                detail: $"Environment '{name}' is being destroyed; create it again once the destroy finishes.");
+        }
+
+        var now = services.Time.GetUtcNow();
+        var operation = services.Queue.Add(record, OperationKind.Update, text, "api");
+        record.Status = record.Status == EnvironmentStatus.Creating ? EnvironmentStatus.Creating : EnvironmentStatus.Updating;
+        record.UpdatedAt = now;
+        record.Version = Guid.NewGuid();
+        Remember(services.Db, scope, text!, operation, now);
+        return await SaveAndAcceptAsync(services, scope, text!, operation, cancellationToken);
+    }
+
+    /// <summary>DELETE /v1/environments/{name}.</summary>
+    public static async Task<Results<Accepted<OperationResponse>, ProblemHttpResult>> DestroyEnvironment(
+        string name,
+        [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
+        [AsParameters] EnvironmentServices services,
+        CancellationToken cancellationToken)
+    {
+        var scope = idempotencyKey is null ? null : $"DELETE /v1/environments/{name} {idempotencyKey}";
+        if (await ReplayAsync(services.Db, scope, "", cancellationToken) is { } replay)
+        {
+            return replay.Result is Accepted<OperationResponse> accepted ? accepted : (ProblemHttpResult)replay.Result;
+        }
+
+        var record = await FindAsync(services.Db, name, liveOnly: true, cancellationToken);
+        if (record is null)
+        {
+            return NotFound(name);
+        }
+
+        var now = services.Time.GetUtcNow();
+        var operation = services.Queue.Add(record, OperationKind.Destroy, null, "api");
+        record.Status = EnvironmentStatus.Destroying;
+        record.UpdatedAt = now;
+        record.Version = Guid.NewGuid();
+        Remember(services.Db, scope, "", operation, now);
+        var saved = await SaveAndAcceptAsync(services, scope, "", operation, cancellationToken);
+        return saved.Result switch
+        {
+            Accepted<OperationResponse> accepted => accepted,
+            ProblemHttpResult problem => problem,
+            _ => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict"),
+        };
+    }
+
+    /// <summary>POST /v1/environments/{name}/preview.</summary>
+    public static async Task<Results<Accepted<OperationResponse>, ValidationProblem, ProblemHttpResult>> PreviewEnvironment(
+        string name,
+        HttpRequest request,
+        [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
+        [AsParameters] EnvironmentServices services,
+        CancellationToken cancellationToken)
+    {
+        var (text, unsupported) = await ReadSpecAsync(request, required: false, cancellationToken);
+        if (unsupported is not null)
+        {
+            return unsupported;
+        }
+
+        var scope = idempotencyKey is null ? null : $"POST /v1/environments/{name}/preview {idempotencyKey}";
+        if (await ReplayAsync(services.Db, scope, text ?? "", cancellationToken) is { } replay)
+        {
+            return replay;
+        }
+
+        var record = await FindAsync(services.Db, name, liveOnly: true, cancellationToken);
+        if (record is null)
+        {
+            return NotFound(name);
+        }
+
+        if (text is not null)
+        {
+            var compiled = services.Compiler.Compile(text);
+            if (compiled.Environment is null)
+            {
+                return Invalid(compiled.Errors);
+            }
+
+            if (compiled.Environment.Spec.Name != name)
+            {
+                return Invalid([new SpecError("metadata.name", $"The spec names '{compiled.Environment.Spec.Name}' but the URL names '{name}'.", "Preview a spec at its own environment's URL.")]);
+            }
+        }
+
+        var operation = services.Queue.Add(record, OperationKind.Preview, text, "api");
+        Remember(services.Db, scope, text ?? "", operation, services.Time.GetUtcNow());
+        return await SaveAndAcceptAsync(services, scope, text ?? "", operation, cancellationToken);
+    }
+
+    /// <summary>POST /v1/environments/{name}/refresh.</summary>
+    public static async Task<Results<Accepted<OperationResponse>, ValidationProblem, ProblemHttpResult>> RefreshEnvironment(
+        string name,
+        [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
+        [AsParameters] EnvironmentServices services,
+        CancellationToken cancellationToken)
+    {
+        var scope = idempotencyKey is null ? null : $"POST /v1/environments/{name}/refresh {idempotencyKey}";
+        if (await ReplayAsync(services.Db, scope, "", cancellationToken) is { } replay)
+        {
+            return replay;
+        }
+
+        var record = await FindAsync(services.Db, name, liveOnly: true, cancellationToken);
+        if (record is null)
+        {
+            return NotFound(name);
+        }
+
+        var operation = services.Queue.Add(record, OperationKind.Refresh, null, "api");
+        Remember(services.Db, scope, "", operation, services.Time.GetUtcNow());
+        return await SaveAndAcceptAsync(services, scope, "", operation, cancellationToken);
+    }
+
+    /// <summary>POST /v1/environments/{name}/extend.</summary>
+    public static async Task<Results<Ok<EnvironmentResponse>, ValidationProblem, ProblemHttpResult>> ExtendEnvironment(
+        string name, ExtendRequest body, [AsParameters] EnvironmentServices services, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        var record = await FindAsync(services.Db, name, liveOnly: true, cancellationToken);
+        if (record is null)
+        {
+            return NotFound(name);
+        }
+
+        var profile = TierProfile.For(record.Tier);
+        if (!SpecParser.TryParseDuration(body.Ttl ?? "", out var ttl) || ttl <= TimeSpan.Zero)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["ttl"] = [$"'{body.Ttl}' is not a duration. Use hours or days, e.g. 48h or 7d."] });
+        }
+
+        if (profile.MaxTtl is null)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["ttl"] = [$"{record.Tier} environments never expire; there is nothing to extend."] });
+        }
+
+        var now = services.Time.GetUtcNow();
+        var expiresAt = now + ttl;
+        var latest = record.CreatedAt + profile.MaxTtl.Value;
+        if (expiresAt > latest)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["ttl"] = [$"{record.Tier} environments live at most {SpecParser.FormatDuration(profile.MaxTtl.Value)}: this one can be extended to {latest:O} at the latest."],
+            });
+        }
+
+        record.ExpiresAt = expiresAt;
+        record.UpdatedAt = now;
+        record.Version = Guid.NewGuid();
+        try
+        {
+            await services.Db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Concurrent change",
+                detail: $"Environment '{name}' changed while extending it; try again.");
+        }
+
+        return TypedResults.Ok(await DescribeAsync(services.Db, record, cancellationToken));
+    }
+
+    /// <summary>When an environment created at <paramref name="now"/> expires: its TTL or the tier default; never for prod.</summary>
+    public static DateTimeOffset? ExpiryFor(EnvironmentSpec spec, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var profile = TierProfile.For(spec.Tier);
+        if (profile.DefaultTtl is null && profile.MaxTtl is null)
+        {
+            return null;
+        }
+
+        return (spec.Ttl ?? profile.DefaultTtl) is { } ttl ? now + ttl : null;
+    }
+
+    private static async Task<EnvironmentResponse> DescribeAsync(PlatformDbContext db, EnvironmentRecord record, CancellationToken cancellationToken)
+    {
+        var last = record.LastOperationId is { } id
+            ? await db.Operations.AsNoTracking().SingleOrDefaultAsync(o => o.Id == id, cancellationToken)
+            : null;
+        return new EnvironmentResponse(
+            record.Name, record.Team, record.Tier, record.Target, record.Status, record.CreatedAt, record.UpdatedAt,
+            record.ExpiresAt, record.DestroyedAt,
+            SpecView.Masked(EnvironmentCompiler.Parse(record.SpecText).Spec),
+            record.PlanSummaryJson is { } plan ? JsonNode.Parse(plan) : null,
+            record.OutputsJson is { } outputs ? JsonNode.Parse(outputs) : null,
+            null,
+            last is null ? null : OperationResponse.From(last));
+    }
+
+    private static async Task<EnvironmentRecord?> FindAsync(PlatformDbContext db, string name, bool liveOnly, CancellationToken cancellationToken)
+    {
+        var live = await db.Environments.SingleOrDefaultAsync(e => e.Name == name && e.Status != EnvironmentStatus.Destroyed, cancellationToken);
+        if (live is not null || liveOnly)
+        {
+            return live;
+        }
+
+        return await db.Environments.Where(e => e.Name == name).OrderByDescending(e => e.Id).FirstOrDefaultAsync(cancellationToken);
+    }
+
+    private static async Task<Results<Accepted<OperationResponse>, ValidationProblem, ProblemHttpResult>> SaveAndAcceptAsync(
+        EnvironmentServices services, string? scope, string body, StackOperation operation, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await services.Db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            services.Db.ChangeTracker.Clear();
+            return await ReplayAsync(services.Db, scope, body, cancellationToken) is { } raced
+                ? raced
+                : TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Concurrent change",
+                    detail: $"Environment '{operation.EnvironmentName}' changed while queuing the operation; try again.");
+        }
+
+        services.Queue.Notify();
+        return Accepted(operation);
+    }
+
+    private static Accepted<OperationResponse> Accepted(StackOperation operation) =>
+        TypedResults.Accepted($"/v1/operations/{operation.Id}", OperationResponse.From(operation));
+
+    /// <summary>The original operation for a repeated key with the same body; a 422 problem for a different body.</summary>
+    private static async Task<Results<Accepted<OperationResponse>, ValidationProblem, ProblemHttpResult>?> ReplayAsync(
+        PlatformDbContext db, string? scope, string body, CancellationToken cancellationToken)
+    {
+        if (scope is null)
+        {
+            return null;
+        }
+
+        var seen = await db.IdempotencyKeys.AsNoTracking().SingleOrDefaultAsync(k => k.Key == scope, cancellationToken);
+        if (seen is null)
+        {
+            return null;
+        }
+
+        if (seen.RequestHash != Hash(body))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Idempotency key reused",
+                detail: "This Idempotency-Key was already used with a different request body. Use a new key for a new request.");
+        }
+
+        var original = await db.Operations.AsNoTracking().SingleAsync(o => o.Id == seen.OperationId, cancellationToken);
+        return Accepted(original);
+    }
+
+    private static void Remember(PlatformDbContext db, string? scope, string body, StackOperation operation, DateTimeOffset now)
+    {
+        if (scope is not null)
+        {
+            db.IdempotencyKeys.Add(new IdempotencyRecord { Key = scope, RequestHash = Hash(body), OperationId = operation.Id, CreatedAt = now });
+        }
+    }
+
+    private static string Hash(string body) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(body)));
+
+    private static async Task<(string? Text, ProblemHttpResult? Problem)> ReadSpecAsync(HttpRequest request, bool required, CancellationToken cancellationToken)
+    {
+        using var reader = new StreamReader(request.Body, Encoding.UTF8);
+        var text = await reader.ReadToEndAsync(cancellationToken);
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return required
+                ? (null, TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Missing spec",
+                    detail: "Send the environment spec as the request body (application/json or application/yaml)."))
+                : (null, null);
+        }
+
+        var mediaType = request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
+        if (mediaType is not null && !SpecContentTypes.Contains(mediaType))
+        {
+            return (null, TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type",
+                detail: $"Specs are accepted as {string.Join(", ", SpecContentTypes)}; got '{mediaType}'."));
+        }
+
+        return (text, null);
+    }
+
+    private static ValidationProblem Invalid(IEnumerable<SpecError> errors) =>
+        TypedResults.ValidationProblem(
+            errors.GroupBy(e => e.Path).ToDictionary(g => g.Key, g => g.Select(e => $"{e.Message} {e.Fix}".Trim()).ToArray()),
+            title: "The spec is invalid",
+            detail: "Every problem found is listed under errors, by path in the spec.");
+
+    private static ProblemHttpResult NameTaken(string name) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Environment name taken",
+            detail: $"A live environment named '{name}' already exists. Update it with PUT /v1/environments/{name}, or pick another name.");
+
+    private static ProblemHttpResult NotFound(string name) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Environment not found",
+            detail: $"There is no environment named '{name}'.");
+
+    /// <summary>Opaque list cursors: the last item's sort key, base64url-encoded.</summary>
+    internal static class Cursor
+    {
+        public static string Encode(string name, string id) =>
+            Convert.ToBase64String(Encoding.UTF8.GetBytes($"{name}\n{id}")).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+        public static bool TryDecode(string cursor, out string name, out string id)
+        {
+            name = id = "";
+            try
+            {
+                var base64 = cursor.Replace('-', '+').Replace('_', '/');
+                base64 = base64.PadRight(base64.Length + ((4 - (base64.Length % 4)) % 4), '=');
+                var parts = Encoding.UTF8.GetString(Convert.FromBase64String(base64)).Split('\n');
+                if (parts.Length != 2)
+                {
+                    return false;
+                }
+
+                (name, id) = (parts[0], parts[1]);
+                return true;
+            }
+            catch (FormatException)
+            {
+                return false;
+            }
+        }
+    }
+}

@@ -1,0 +1,74 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Platform.Components.Specs;
+using Platform.Components.Targets;
+using Platform.Components.Tiers;
+
+namespace Platform.AutomationApi.Apis;
+
+/// <summary>What a spec may ask for: workload and resource types, their options, tier defaults and targets.</summary>
+/// <param name="ServiceTypes">Workload types and the fields each accepts.</param>
+/// <param name="ResourceTypes">Managed resource types and the fields each accepts.</param>
+/// <param name="Tiers">Every tier's defaults and guardrails.</param>
+/// <param name="Targets">Names of the configured deployment targets.</param>
+public sealed record GoldenPaths(
+    IReadOnlyList<GoldenPathType> ServiceTypes,
+    IReadOnlyList<GoldenPathType> ResourceTypes,
+    IReadOnlyList<TierProfile> Tiers,
+    IReadOnlyList<string> Targets);
+
+/// <summary>One workload or resource type.</summary>
+/// <param name="Type">The type as written in specs.</param>
+/// <param name="Description">What it is.</param>
+/// <param name="Options">Fields it accepts, with their allowed values or defaults.</param>
+public sealed record GoldenPathType(string Type, string Description, IReadOnlyDictionary<string, string> Options);
+
+/// <summary><c>/v1/golden-paths</c>.</summary>
+public static class GoldenPathsApi
+{
+    /// <summary>Maps the route.</summary>
+    public static IEndpointRouteBuilder MapGoldenPathsApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGroup("/v1/golden-paths").WithTags("Golden paths")
+            .MapGet("/", GetGoldenPaths).WithName("GetGoldenPaths")
+            .WithSummary("List the workload and resource types with their options, tier defaults and deployment targets.");
+        return app;
+    }
+
+    /// <summary>GET /v1/golden-paths.</summary>
+    public static Ok<GoldenPaths> GetGoldenPaths(TargetSettings targets)
+    {
+        ArgumentNullException.ThrowIfNull(targets);
+        var common = new Dictionary<string, string>
+        {
+            ["image"] = "required: image with an explicit tag or digest",
+            ["env"] = "map of values; { value, secret: true } for secrets",
+            ["uses"] = "names of services and resources it talks to",
+            ["replicas"] = "{ min, max }; tier default when absent",
+            ["resources"] = "{ cpu, memory } requests; tier default when absent",
+            ["command"] = "overrides the entrypoint",
+            ["args"] = "overrides the arguments",
+        };
+        var services = new List<GoldenPathType>
+        {
+            new("web", "Long-running HTTP service behind a Service and optionally an Ingress.", new Dictionary<string, string>(common)
+            {
+                ["port"] = $"container port; default {ServiceSpec.DefaultWebPort}",
+                ["host"] = "public host prefix: host.environment.baseDomain",
+                ["healthPath"] = $"probe path; default {ServiceSpec.DefaultHealthPath}",
+            }),
+            new("worker", "Long-running background process with no inbound traffic.", common),
+            new("cron", "Scheduled job (Kubernetes CronJob).", new Dictionary<string, string>(common) { ["schedule"] = "required: cron schedule" }),
+        };
+        var resources = new List<GoldenPathType>
+        {
+            new("postgres", "PostgreSQL database (AWS RDS).", new Dictionary<string, string>
+            {
+                ["size"] = string.Join(" | ", Enum.GetNames<DatabaseSize>().Select(n => n.ToLowerInvariant())) + "; default small",
+                ["version"] = string.Join(" | ", SpecValidator.PostgresVersions) + $"; default {ResourceSpec.DefaultPostgresVersion}",
+            }),
+            new("bucket", "Object store bucket (AWS S3), private and encrypted.", new Dictionary<string, string>()),
+            new("queue", "Message queue with a dead-letter queue (AWS SQS).", new Dictionary<string, string> { ["fifo"] = "true | false; default false" }),
+        };
+        return TypedResults.Ok(new GoldenPaths(services, resources, [.. TierProfile.All], [.. targets.Names]));
+    }
+}

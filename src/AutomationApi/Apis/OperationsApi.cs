@@ -1,0 +1,205 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using Platform.AutomationApi.Operations;
+using Platform.AutomationApi.Storage;
+
+namespace Platform.AutomationApi.Apis;
+
+/// <summary>Everything an operations handler needs.</summary>
+public sealed record OperationServices(PlatformDbContext Db, RunningOperations Running, TimeProvider Time);
+
+/// <summary><c>/v1/operations</c>: status, live progress (Server-Sent Events) and cancellation of operations.</summary>
+public static class OperationsApi
+{
+    private static readonly JsonSerializerOptions Json = SpecView.CreateOptions();
+
+    /// <summary>How often the event stream looks for new events.</summary>
+    internal static TimeSpan StreamPollInterval { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Maps the routes.</summary>
+    public static IEndpointRouteBuilder MapOperationsApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/v1/operations").WithTags("Operations");
+        api.MapGet("/{id}", GetOperation).WithName("GetOperation")
+            .WithSummary("Get an operation: state, attempts, error and result.");
+        api.MapGet("/{id}/events", StreamEvents).WithName("StreamOperationEvents")
+            .WithSummary("Stream an operation's progress as Server-Sent Events; resume with Last-Event-ID. Ends when the operation finishes.")
+            .Produces(StatusCodes.Status200OK, contentType: "text/event-stream");
+        api.MapPost("/{id}/cancel", CancelOperation).WithName("CancelOperation")
+            .WithSummary("Cancel an operation: a queued one never runs; a running one's engine is interrupted, then killed after a grace period.");
+        return app;
+    }
+
+    /// <summary>GET /v1/operations/{id}.</summary>
+    public static async Task<Results<Ok<OperationResponse>, ProblemHttpResult>> GetOperation(
+        string id, [AsParameters] OperationServices services, CancellationToken cancellationToken)
+    {
+        var operation = await services.Db.Operations.AsNoTracking().SingleOrDefaultAsync(o => o.Id == id, cancellationToken);
+        return operation is null ? NotFound(id) : TypedResults.Ok(OperationResponse.From(operation));
+    }
+
+    /// <summary>GET /v1/operations/{id}/events.</summary>
+    public static async Task<IResult> StreamEvents(
+        string id,
+        HttpContext context,
+        [FromHeader(Name = "Last-Event-ID")] string? lastEventId,
+        [AsParameters] OperationServices services,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (!await services.Db.Operations.AnyAsync(o => o.Id == id, cancellationToken))
+        {
+            return NotFound(id);
+        }
+
+        var after = 0;
+        if (lastEventId is not null && !int.TryParse(lastEventId, NumberStyles.None, CultureInfo.InvariantCulture, out after))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid Last-Event-ID",
+                detail: "Last-Event-ID must be the id of an event this stream sent.");
+        }
+
+        var response = context.Response;
+        response.Headers.ContentType = "text/event-stream";
+        response.Headers.CacheControl = "no-cache";
+        response.Headers["X-Accel-Buffering"] = "no";
+        await response.Body.FlushAsync(cancellationToken);
+        try
+        {
+            while (true)
+            {
+                var finished = await services.Db.Operations.AsNoTracking().Where(o => o.Id == id)
+                    .Select(o => o.State == OperationState.Succeeded || o.State == OperationState.Failed ||
+                                 o.State == OperationState.Cancelled || o.State == OperationState.Interrupted)
+                    .SingleAsync(cancellationToken);
+                var batch = await services.Db.Events.AsNoTracking()
+                    .Where(e => e.OperationId == id && e.Sequence > after)
+                    .OrderBy(e => e.Sequence)
+                    .Take(500)
+                    .ToListAsync(cancellationToken);
+                foreach (var item in batch)
+                {
+                    var data = JsonSerializer.Serialize(new { item.Sequence, item.Timestamp, item.Type, item.Detail, item.Urn, item.Message }, Json);
+                    await response.WriteAsync($"id: {item.Sequence}\nevent: {item.Type}\ndata: {data}\n\n", cancellationToken);
+                    after = item.Sequence;
+                }
+
+                await response.Body.FlushAsync(cancellationToken);
+
+                // The final state event is written after the state itself, so read once more after seeing "finished".
+                if (finished && batch.Count == 0)
+                {
+                    return TypedResults.Empty;
+                }
+
+                if (batch.Count == 0)
+                {
+                    await Task.Delay(StreamPollInterval, cancellationToken);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The client went away; it resumes with Last-Event-ID.
+            return TypedResults.Empty;
+        }
+    }
+
+    /// <summary>POST /v1/operations/{id}/cancel.</summary>
+    public static async Task<Results<Accepted<OperationResponse>, ProblemHttpResult>> CancelOperation(
+        string id, [AsParameters] OperationServices services, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var operation = await services.Db.Operations.SingleOrDefaultAsync(o => o.Id == id, cancellationToken);
+            if (operation is null)
+            {
+                return NotFound(id);
+            }
+
+            if (operation.IsFinished)
+            {
+                return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Operation already finished",
+                    detail: $"Operation '{id}' is {operation.State.ToString().ToLowerInvariant()}; there is nothing to cancel.");
+            }
+
+            var now = services.Time.GetUtcNow();
+            operation.CancelRequested = true;
+            operation.Version = Guid.NewGuid();
+            var wasQueued = operation.State == OperationState.Queued;
+            if (wasQueued)
+            {
+                operation.State = OperationState.Cancelled;
+                operation.FinishedAt = now;
+                operation.ErrorCode = Engine.EngineErrorCodes.Cancelled;
+                operation.ErrorMessage = "Cancelled on request before it started.";
+            }
+
+            try
+            {
+                await services.Db.SaveChangesAsync(cancellationToken);
+            }
+            catch (DbUpdateConcurrencyException) when (attempt < 3)
+            {
+                // It started (or finished) meanwhile: look again.
+                services.Db.ChangeTracker.Clear();
+                continue;
+            }
+
+            if (wasQueued)
+            {
+                await OperationQueue.AppendEventAsync(services.Db, id, now, "state", operation.ErrorMessage, "cancelled", cancellationToken: cancellationToken);
+                await RestoreEnvironmentStatusAsync(services.Db, operation, cancellationToken);
+            }
+            else
+            {
+                await OperationQueue.AppendEventAsync(services.Db, id, now, "cancel", "Cancel requested: interrupting the engine.", cancellationToken: cancellationToken);
+                services.Running.TryCancel(id);
+            }
+
+            return TypedResults.Accepted($"/v1/operations/{id}", OperationResponse.From(operation));
+        }
+    }
+
+    /// <summary>A cancelled queued operation leaves its environment as the previous operation left it.</summary>
+    private static async Task RestoreEnvironmentStatusAsync(PlatformDbContext db, StackOperation cancelled, CancellationToken cancellationToken)
+    {
+        var environment = await db.Environments.SingleAsync(e => e.Id == cancelled.EnvironmentId, cancellationToken);
+        if (environment.LastOperationId != cancelled.Id || cancelled.Kind == OperationKind.Preview)
+        {
+            return;
+        }
+
+        var previous = await db.Operations.AsNoTracking()
+            .Where(o => o.EnvironmentId == environment.Id && o.Id != cancelled.Id && o.Kind != OperationKind.Preview)
+            .OrderByDescending(o => o.Sequence).FirstOrDefaultAsync(cancellationToken);
+        environment.Status = previous switch
+        {
+            // A create cancelled before it ran deployed nothing: the name is free again.
+            null when cancelled.Kind == OperationKind.Create => Environments.EnvironmentStatus.Destroyed,
+            null => Environments.EnvironmentStatus.Failed,
+            { State: OperationState.Succeeded, Kind: OperationKind.Destroy } => Environments.EnvironmentStatus.Destroyed,
+            { State: OperationState.Succeeded } => Environments.EnvironmentStatus.Ready,
+            { State: OperationState.Queued or OperationState.Running, Kind: OperationKind.Create } => Environments.EnvironmentStatus.Creating,
+            { State: OperationState.Queued or OperationState.Running, Kind: OperationKind.Destroy } => Environments.EnvironmentStatus.Destroying,
+            { State: OperationState.Queued or OperationState.Running } => Environments.EnvironmentStatus.Updating,
+            _ => Environments.EnvironmentStatus.Failed,
+        };
+        environment.LastOperationId = previous?.Id ?? environment.LastOperationId;
+        environment.Version = Guid.NewGuid();
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // A newer operation took over the environment; its status stands.
+        }
+    }
+
+    private static ProblemHttpResult NotFound(string id) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Operation not found", detail: $"There is no operation '{id}'.");
+}

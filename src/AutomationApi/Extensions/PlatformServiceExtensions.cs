@@ -1,0 +1,110 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Platform.AutomationApi.Apis;
+using Platform.AutomationApi.Engine;
+using Platform.AutomationApi.Environments;
+using Platform.AutomationApi.Lifecycle;
+using Platform.AutomationApi.Operations;
+using Platform.AutomationApi.Storage;
+using Platform.Components.Targets;
+using Scalar.AspNetCore;
+
+namespace Platform.AutomationApi.Extensions;
+
+/// <summary>The service's wiring, one extension per concern, so Program.cs reads as a table of contents.</summary>
+public static class PlatformServiceExtensions
+{
+    /// <summary>Options (section <c>Platform</c>; <c>PLATFORM_DATA_DIR</c> for the data directory), paths, clock.</summary>
+    public static IHostApplicationBuilder AddPlatformOptions(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddOptions<PlatformOptions>()
+            .Bind(builder.Configuration.GetSection(PlatformOptions.SectionName))
+            .PostConfigure(options =>
+            {
+                if (builder.Configuration[$"{PlatformOptions.SectionName}:{nameof(PlatformOptions.DataDirectory)}"] is null &&
+                    builder.Configuration["PLATFORM_DATA_DIR"] is { Length: > 0 } dataDirectory)
+                {
+                    options.DataDirectory = dataDirectory;
+                }
+            })
+            .Validate(o => o.MaxConcurrentOperations > 0, "Platform:MaxConcurrentOperations must be positive.")
+            .Validate(o => !string.IsNullOrWhiteSpace(o.PulumiPath), "Platform:PulumiPath must name the pulumi executable.")
+            .ValidateOnStart();
+        builder.Services.AddSingleton(sp => new PlatformPaths(sp.GetRequiredService<IOptions<PlatformOptions>>().Value, builder.Environment.ContentRootPath));
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        return builder;
+    }
+
+    /// <summary>SQLite database in the data directory and the stack secrets passphrase.</summary>
+    public static IHostApplicationBuilder AddPlatformStorage(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddDbContextFactory<PlatformDbContext>((sp, options) =>
+            options.UseSqlite($"Data Source={sp.GetRequiredService<PlatformPaths>().DatabaseFile}"));
+        builder.Services.AddSingleton<PassphraseStore>();
+        return builder;
+    }
+
+    /// <summary>The pulumi CLI driver, its resilience pipelines, the spec pipeline and deployment targets.</summary>
+    public static IHostApplicationBuilder AddPlatformEngine(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddSingleton(sp => TargetSettings.Load(sp.GetRequiredService<PlatformPaths>().TargetsFile));
+        builder.Services.AddSingleton<IProgramRenderer, PulumiYamlProgramRenderer>();
+        builder.Services.AddSingleton<EnvironmentCompiler>();
+        builder.Services.AddSingleton<ProcessRunner>();
+        builder.Services.AddSingleton<PulumiCli>();
+        builder.Services.AddSingleton<EngineResilience>();
+        builder.Services.AddSingleton<EngineProbe>();
+        return builder;
+    }
+
+    /// <summary>Operations: queue, worker, start-up recovery and the TTL reaper.</summary>
+    public static IHostApplicationBuilder AddPlatformOperations(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddSingleton<OperationSignal>();
+        builder.Services.AddSingleton<RunningOperations>();
+        builder.Services.AddScoped<OperationQueue>();
+        builder.Services.AddSingleton<OperationExecutor>();
+
+        // Recovery first: hosted services start in registration order, and the worker must not see stale work.
+        builder.Services.AddHostedService<StartupRecovery>();
+        builder.Services.AddHostedService<OperationWorker>();
+        builder.Services.AddHostedService<TtlReaper>();
+        return builder;
+    }
+
+    /// <summary>Problem details everywhere, JSON conventions and the OpenAPI document.</summary>
+    public static IHostApplicationBuilder AddPlatformApi(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddProblemDetails();
+        builder.Services.ConfigureHttpJsonOptions(options =>
+        {
+            options.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+            options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
+        });
+        builder.Services.AddOpenApi();
+        return builder;
+    }
+
+    /// <summary>Middleware and every route.</summary>
+    public static WebApplication MapPlatformApi(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.MapOpenApi();
+        app.MapScalarApiReference();
+        app.MapHealthApi();
+        app.MapEnvironmentsApi();
+        app.MapOperationsApi();
+        app.MapGoldenPathsApi();
+        return app;
+    }
+}
