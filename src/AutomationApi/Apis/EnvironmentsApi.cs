@@ -120,8 +120,8 @@ public static class EnvironmentsApi
     public static async Task<Results<Ok<Page<EnvironmentSummary>>, ValidationProblem>> ListEnvironments(
         [AsParameters] EnvironmentServices services,
         string? team,
-        Tier? tier,
-        EnvironmentStatus? status,
+        string? tier,
+        string? status,
         string? cursor,
         int? limit,
         CancellationToken cancellationToken)
@@ -140,12 +140,22 @@ public static class EnvironmentsApi
 
         if (tier is not null)
         {
-            query = query.Where(e => e.Tier == tier);
+            if (!Enum.TryParse<Tier>(tier, ignoreCase: true, out var wantedTier) || !Enum.IsDefined(wantedTier))
+            {
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["tier"] = [$"Unknown tier '{tier}'. Use one of: {string.Join(", ", Enum.GetNames<Tier>().Select(n => n.ToLowerInvariant()))}."] });
+            }
+
+            query = query.Where(e => e.Tier == wantedTier);
         }
 
         if (status is not null)
         {
-            query = query.Where(e => e.Status == status);
+            if (!Enum.TryParse<EnvironmentStatus>(status, ignoreCase: true, out var wantedStatus) || !Enum.IsDefined(wantedStatus))
+            {
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["status"] = [$"Unknown status '{status}'. Use one of: {string.Join(", ", Enum.GetNames<EnvironmentStatus>().Select(n => n.ToLowerInvariant()))}."] });
+            }
+
+            query = query.Where(e => e.Status == wantedStatus);
         }
 
         if (cursor is not null)

@@ -97,7 +97,11 @@ public static class PlatformServiceExtensions
     public static WebApplication MapPlatformApi(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        app.UseExceptionHandler();
+        // Malformed requests (bad JSON, unbindable parameters) are the caller's 400, not our 500.
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+        });
         app.UseStatusCodePages();
         app.MapOpenApi();
         app.MapScalarApiReference();

@@ -1,0 +1,63 @@
+namespace Platform.AutomationApi.Tests.Infrastructure;
+
+/// <summary>The scripted stand-in for the pulumi CLI (FakePulumi/pulumi) and the files it shares with a test.</summary>
+public sealed class FakePulumi
+{
+    public FakePulumi(string backendDirectory)
+    {
+        BackendDirectory = backendDirectory;
+        Directory.CreateDirectory(StateDirectory);
+    }
+
+    /// <summary>The script, copied next to the tests and made executable.</summary>
+    public static string Executable { get; } = Prepare();
+
+    public string BackendDirectory { get; }
+
+    public string StateDirectory => Path.Combine(BackendDirectory, ".fake");
+
+    /// <summary>Sets the behaviour of one command (<c>up</c>, <c>preview</c>, <c>refresh</c>, <c>destroy</c>).</summary>
+    public void Behave(string command, string mode) =>
+        File.AppendAllText(Path.Combine(StateDirectory, "behaviour"), $"{command}={mode}\n");
+
+    /// <summary>Every call's argv, in order.</summary>
+    public IReadOnlyList<string> Calls
+    {
+        get
+        {
+            var file = Path.Combine(StateDirectory, "calls.log");
+            return File.Exists(file) ? File.ReadAllLines(file) : [];
+        }
+    }
+
+    /// <summary>Calls of one command (first word of argv).</summary>
+    public IReadOnlyList<string> CallsOf(string command) =>
+        [.. Calls.Where(c => c.StartsWith(command + " ", StringComparison.Ordinal) || c == command)];
+
+    /// <summary>The secret config values the fake received (key=value lines), for a stack.</summary>
+    public string SecretConfig(string stack)
+    {
+        var file = Path.Combine(StateDirectory, "stacks", stack, "config-secrets");
+        return File.Exists(file) ? File.ReadAllText(file) : "";
+    }
+
+    /// <summary>Lock files currently held on a stack.</summary>
+    public IReadOnlyList<string> Locks(string stack)
+    {
+        var root = Path.Combine(BackendDirectory, ".pulumi", "locks");
+        return Directory.Exists(root)
+            ? [.. Directory.EnumerateFiles(root, "*.json", SearchOption.AllDirectories).Where(f => Path.GetFileName(Path.GetDirectoryName(f)) == stack)]
+            : [];
+    }
+
+    private static string Prepare()
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, "FakePulumi", "pulumi");
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        return path;
+    }
+}

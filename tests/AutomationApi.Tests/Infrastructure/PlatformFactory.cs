@@ -1,0 +1,126 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+
+namespace Platform.AutomationApi.Tests.Infrastructure;
+
+/// <summary>
+/// The real service over HTTP, against a real SQLite file in its own data directory, driving the fake pulumi
+/// (or <see cref="PulumiPath"/>), with short timeouts so failure paths finish quickly.
+/// </summary>
+public sealed class PlatformFactory : WebApplicationFactory<Program>
+{
+    public PlatformFactory(string? dataDirectory = null, Action<Dictionary<string, string?>>? configure = null, TimeProvider? time = null)
+    {
+        DataDirectory = dataDirectory ?? Path.Combine(Path.GetTempPath(), "platform-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(DataDirectory);
+        Fake = new FakePulumi(Path.Combine(DataDirectory, "backend"));
+        Settings = new Dictionary<string, string?>
+        {
+            ["Platform:DataDirectory"] = DataDirectory,
+            ["Platform:PulumiPath"] = FakePulumi.Executable,
+            ["Platform:WorkerPollInterval"] = "00:00:00.200",
+            ["Platform:DeployTimeout"] = "00:00:20",
+            ["Platform:InspectTimeout"] = "00:00:20",
+            ["Platform:CancelGracePeriod"] = "00:00:02",
+            ["Platform:EngineRetryDelay"] = "00:00:00.050",
+            ["Platform:ReaperInterval"] = "00:01:00",
+        };
+        configure?.Invoke(Settings);
+        Time = time;
+    }
+
+    public string DataDirectory { get; }
+
+    public FakePulumi Fake { get; }
+
+    public Dictionary<string, string?> Settings { get; }
+
+    public TimeProvider? Time { get; }
+
+    public CapturingLoggerProvider Logs { get; } = new();
+
+    public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web);
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
+        builder.ConfigureLogging(logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Debug));
+        builder.ConfigureServices(services =>
+        {
+            if (Time is not null)
+            {
+                services.RemoveAll<TimeProvider>();
+                services.AddSingleton(Time);
+            }
+        });
+    }
+
+    /// <summary>Posts a spec and returns the response.</summary>
+    public async Task<HttpResponseMessage> PostSpecAsync(string spec, string contentType = "application/yaml", string? idempotencyKey = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/environments") { Content = new StringContent(spec, System.Text.Encoding.UTF8, contentType) };
+        if (idempotencyKey is not null)
+        {
+            request.Headers.Add("Idempotency-Key", idempotencyKey);
+        }
+
+        return await CreateClient().SendAsync(request, TestContext.Current.CancellationToken);
+    }
+
+    /// <summary>Creates an environment and waits for its operation to finish; returns the operation.</summary>
+    public async Task<JsonObject> CreateAndWaitAsync(string spec)
+    {
+        using var response = await PostSpecAsync(spec);
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
+        var operation = await ReadAsync(response);
+        return await WaitForOperationAsync((string)operation["id"]!);
+    }
+
+    /// <summary>Polls an operation until it reaches a final state (or the states given).</summary>
+    public async Task<JsonObject> WaitForOperationAsync(string id, TimeSpan? timeout = null, params string[] states)
+    {
+        var until = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(40));
+        string[] wanted = states.Length > 0 ? states : ["succeeded", "failed", "cancelled", "interrupted"];
+        var client = CreateClient();
+        while (true)
+        {
+            var operation = await client.GetFromJsonAsync<JsonObject>($"/v1/operations/{id}", TestContext.Current.CancellationToken);
+            if (wanted.Contains((string)operation!["state"]!))
+            {
+                return operation;
+            }
+
+            if (DateTime.UtcNow > until)
+            {
+                Assert.Fail($"Operation {id} is still {operation["state"]}: {operation}");
+            }
+
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+    }
+
+    public async Task<JsonObject> GetEnvironmentAsync(string name) =>
+        (await CreateClient().GetFromJsonAsync<JsonObject>($"/v1/environments/{name}", TestContext.Current.CancellationToken))!;
+
+    public static async Task<JsonObject> ReadAsync(HttpResponseMessage response) =>
+        (await response.Content.ReadFromJsonAsync<JsonObject>(TestContext.Current.CancellationToken))!;
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing)
+        {
+            Logs.Dispose();
+        }
+    }
+}
