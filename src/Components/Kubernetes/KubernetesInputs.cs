@@ -17,7 +17,46 @@ internal static class KubernetesInputs
             ?? throw new ArgumentException("A Kubernetes object serializes to a JSON object.", nameof(model));
         node.Remove("apiVersion");
         node.Remove("kind");
-        return (PlanValue.Map)PlanValue.FromJson(node);
+        return (PlanValue.Map)PlanValue.FromJson(InReadingOrder(node));
+    }
+
+    // The models serialize properties alphabetically. People write identity first (metadata, name, labels), then
+    // what a block is (type, image), then who it selects or targets, then the details: these keys lead, in this
+    // order, wherever they appear; the rest stay alphabetical.
+    private static readonly string[] LeadingKeys =
+    [
+        "metadata", "name", "namespace", "labels", "annotations", "type", "image", "imagePullPolicy", "command", "args",
+        "schedule", "podSelector", "policyTypes", "ingress", "egress", "from", "to", "scaleTargetRef", "minReplicas",
+        "maxReplicas", "replicas", "selector", "host", "path", "pathType", "ports",
+    ];
+
+    private static JsonNode InReadingOrder(JsonNode node)
+    {
+        switch (node)
+        {
+            case JsonObject obj:
+                var ordered = new JsonObject();
+                var properties = obj.ToList();
+                obj.Clear();
+                foreach (var (key, value) in properties.OrderBy(p => Rank(p.Key)))
+                {
+                    ordered[key] = value is null ? null : InReadingOrder(value);
+                }
+
+                return ordered;
+            case JsonArray array:
+                var items = array.ToList();
+                array.Clear();
+                return new JsonArray([.. items.Select(i => i is null ? null : InReadingOrder(i))]);
+            default:
+                return node;
+        }
+    }
+
+    private static int Rank(string key)
+    {
+        var index = Array.IndexOf(LeadingKeys, key);
+        return index < 0 ? LeadingKeys.Length : index;
     }
 
     /// <summary>
