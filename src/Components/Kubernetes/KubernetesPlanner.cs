@@ -35,6 +35,11 @@ internal static class KubernetesPlanner
     public static void Plan(PlanContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
+        if (context.Spec.Services.FirstOrDefault(s => WorkloadDefaults.ReservedServiceNames.Contains(s.Name)) is { } reserved)
+        {
+            throw new InvalidOperationException($"Service '{reserved.Name}' has a name the namespace's own objects use; the spec validator should have rejected it.");
+        }
+
         PlanNamespace(context);
         var secretKeys = SecretConfigKeys.For(context.Spec, ReservedConfigKeys);
         foreach (var service in context.Spec.Services)
@@ -99,7 +104,7 @@ internal static class KubernetesPlanner
 
         builder.Add(DefaultDeny, KubernetesTypes.NetworkPolicy, KubernetesInputs.Namespaced(new V1NetworkPolicy
         {
-            Metadata = Metadata(context, DefaultDeny, labels),
+            Metadata = Metadata(context, WorkloadDefaults.DefaultDenyPolicyName, labels),
             Spec = NetworkPolicies.DefaultDeny(),
         }), environment, Options);
     }

@@ -116,6 +116,15 @@ public static class WorkloadDefaults
     /// <summary>Pod annotation holding a hash of the service's plain environment, so changing it rolls the pods.</summary>
     public const string ConfigHashAnnotation = "platform.io/config-hash";
 
+    /// <summary>
+    /// Service names the Kubernetes golden paths cannot take: a service's NetworkPolicy is named after it, and these
+    /// are the namespace's own policies. The spec validator should reject them; the planner refuses them.
+    /// </summary>
+    public static IReadOnlyList<string> ReservedServiceNames { get; } = [DefaultDenyPolicyName];
+
+    /// <summary>Object name of the namespace's default-deny NetworkPolicy.</summary>
+    public const string DefaultDenyPolicyName = "default-deny";
+
     /// <summary>Pod Security Standard every namespace enforces.</summary>
     public const string PodSecurityLevel = "restricted";
 }
