@@ -25,9 +25,11 @@ internal static class KubernetesInputs
     // order, wherever they appear; the rest stay alphabetical.
     private static readonly string[] LeadingKeys =
     [
-        "metadata", "name", "namespace", "labels", "annotations", "type", "image", "imagePullPolicy", "command", "args",
-        "schedule", "podSelector", "policyTypes", "ingress", "egress", "from", "to", "scaleTargetRef", "minReplicas",
-        "maxReplicas", "replicas", "selector", "host", "path", "pathType", "ports",
+        "metadata", "apiVersion", "kind", "name", "namespace", "labels", "annotations", "type", "image", "imagePullPolicy",
+        "command", "args", "schedule", "podSelector", "policyTypes", "ingress", "egress", "from", "to", "scaleTargetRef",
+        "minReplicas", "maxReplicas", "replicas", "selector", "host", "path", "pathType", "ports", "envFrom", "resources",
+        "httpGet", "tcpSocket", "startupProbe", "readinessProbe", "livenessProbe", "serviceAccountName", "securityContext",
+        "containers", "volumeMounts", "volumes",
     ];
 
     private static JsonNode InReadingOrder(JsonNode node)

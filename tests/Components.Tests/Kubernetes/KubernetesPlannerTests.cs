@@ -148,6 +148,18 @@ public sealed class KubernetesPlannerTests
     }
 
     [Fact]
+    public void Objects_read_identity_first_like_hand_written_manifests()
+    {
+        var deployment = KubernetesPlans.Compile(TestSpecs.CheckoutStaging())[ServiceResources.Deployment("api")].Inputs;
+        var keys = (PlanValue? v) => ((PlanValue.Map)v!).Entries.Select(e => e.Key).ToList();
+
+        Assert.Equal(["metadata", "spec"], keys(deployment));
+        Assert.Equal(["name", "namespace", "labels"], keys(deployment.At("metadata")));
+        Assert.Equal(["name", "image", "imagePullPolicy", "ports", "envFrom", "resources"], keys(deployment.At("spec.template.spec.containers.0"))[..6]);
+        Assert.Equal(["serviceAccountName", "securityContext", "containers"], keys(deployment.At("spec.template.spec"))[..3]);
+    }
+
+    [Fact]
     public void Compiling_twice_gives_the_same_plan()
     {
         var a = KubernetesPlans.Compile(TestSpecs.CheckoutStaging());
