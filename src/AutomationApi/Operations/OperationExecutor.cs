@@ -57,7 +57,6 @@ public sealed class OperationExecutor(
         }
 
         using var events = new EventSink(dbFactory, operationId, time);
-        await events.InitialiseAsync();
         await events.AppendAsync("state", $"{operation.Kind} started.", "running");
         logger.LogInformation("Operation {OperationId} ({Kind} of {Environment}) started", operationId, operation.Kind, operation.EnvironmentName);
 
@@ -335,17 +334,10 @@ public sealed class OperationExecutor(
     private sealed class EventSink(IDbContextFactory<PlatformDbContext> dbFactory, string operationId, TimeProvider time) : IDisposable
     {
         private readonly SemaphoreSlim _gate = new(1, 1);
-        private int _sequence;
 
         public SecretRedactor Redactor { get; set; } = SecretRedactor.None;
 
         public void Dispose() => _gate.Dispose();
-
-        public async Task InitialiseAsync()
-        {
-            await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
-            _sequence = await db.Events.Where(e => e.OperationId == operationId).MaxAsync(e => (int?)e.Sequence, CancellationToken.None) ?? 0;
-        }
 
         public async Task AppendAsync(string type, string? message, string? detail = null, string? urn = null)
         {
@@ -353,17 +345,7 @@ public sealed class OperationExecutor(
             try
             {
                 await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
-                db.Events.Add(new OperationEvent
-                {
-                    OperationId = operationId,
-                    Sequence = ++_sequence,
-                    Timestamp = time.GetUtcNow(),
-                    Type = type,
-                    Message = Redactor.Redact(message),
-                    Detail = detail,
-                    Urn = urn,
-                });
-                await db.SaveChangesAsync(CancellationToken.None);
+                await OperationQueue.AppendEventAsync(db, operationId, time.GetUtcNow(), type, Redactor.Redact(message), detail, urn, CancellationToken.None);
             }
             finally
             {

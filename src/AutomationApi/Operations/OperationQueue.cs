@@ -104,21 +104,36 @@ public sealed class OperationQueue(PlatformDbContext db, OperationSignal signal,
     /// <summary>A new operation id: sortable by time, unguessable.</summary>
     public static string NewId() => "op_" + Guid.CreateVersion7().ToString("N");
 
-    /// <summary>Appends an event to an operation's stream with the next sequence number.</summary>
+    /// <summary>
+    /// Appends an event to an operation's stream with the next sequence number. The API (cancel requests) and the
+    /// executor both append; the unique index on (operation, sequence) settles a race, and the loser takes the next number.
+    /// </summary>
     public static async Task AppendEventAsync(PlatformDbContext db, string operationId, DateTimeOffset at, string type, string? message, string? detail = null, string? urn = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(db);
-        var last = await db.Events.Where(e => e.OperationId == operationId).MaxAsync(e => (int?)e.Sequence, cancellationToken) ?? 0;
-        db.Events.Add(new OperationEvent
+        for (var attempt = 0; ; attempt++)
         {
-            OperationId = operationId,
-            Sequence = last + 1,
-            Timestamp = at,
-            Type = type,
-            Message = message,
-            Detail = detail,
-            Urn = urn,
-        });
-        await db.SaveChangesAsync(cancellationToken);
+            var last = await db.Events.Where(e => e.OperationId == operationId).MaxAsync(e => (int?)e.Sequence, cancellationToken) ?? 0;
+            var item = new OperationEvent
+            {
+                OperationId = operationId,
+                Sequence = last + 1,
+                Timestamp = at,
+                Type = type,
+                Message = message,
+                Detail = detail,
+                Urn = urn,
+            };
+            db.Events.Add(item);
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+                return;
+            }
+            catch (DbUpdateException) when (attempt < 10)
+            {
+                db.Entry(item).State = EntityState.Detached;
+            }
+        }
     }
 }

@@ -15,6 +15,7 @@ public sealed class OperationWorker(
     OperationSignal signal,
     RunningOperations running,
     IOptions<PlatformOptions> options,
+    TimeProvider time,
     ILogger<OperationWorker> logger) : BackgroundService
 {
     /// <inheritdoc />
@@ -80,6 +81,30 @@ public sealed class OperationWorker(
         }
     }
 
+    private async Task MarkFailedAsync(string operationId, Exception error)
+    {
+        try
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
+            var operation = await db.Operations.SingleAsync(o => o.Id == operationId, CancellationToken.None);
+            if (operation.IsFinished)
+            {
+                return;
+            }
+
+            operation.State = OperationState.Failed;
+            operation.ErrorCode = "internal-error";
+            operation.ErrorMessage = $"The service failed while running the operation ({error.GetType().Name}); see the service log.";
+            operation.FinishedAt = time.GetUtcNow();
+            operation.Version = Guid.NewGuid();
+            await db.SaveChangesAsync(CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is DbUpdateException or InvalidOperationException)
+        {
+            logger.LogError(ex, "Could not record the failure of operation {OperationId}; start-up recovery will", operationId);
+        }
+    }
+
     private async Task RunAsync(string operationId, CancellationToken stoppingToken)
     {
         await Task.Yield();
@@ -92,6 +117,7 @@ public sealed class OperationWorker(
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             logger.LogError(ex, "Operation {OperationId} failed unexpectedly", operationId);
+            await MarkFailedAsync(operationId, ex);
         }
         finally
         {
