@@ -1,0 +1,73 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Platform.AutomationApi.Tests.Engine;
+using Platform.AutomationApi.Tests.Infrastructure;
+
+namespace Platform.AutomationApi.Tests.Apis;
+
+public sealed class SecretsTests
+{
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task SecretsNeverAppearInResponsesEventsArgumentsOrLogs()
+    {
+        using var factory = new PlatformFactory();
+        var client = factory.CreateClient();
+        var bodies = new List<string>();
+
+        var created = await factory.CreateAndWaitAsync(Specs.Dev("secret-dev"));
+        Assert.Equal("succeeded", (string)created["state"]!);
+        bodies.Add(created.ToJsonString());
+
+        // A failing update too: error paths must redact as well.
+        factory.Fake.Behave("up", "program-error");
+        using var update = new HttpRequestMessage(HttpMethod.Put, "/v1/environments/secret-dev")
+        {
+            Content = new StringContent(Specs.Dev("secret-dev", image: "registry.example.com/payments/api:9.9.9"), System.Text.Encoding.UTF8, "application/yaml"),
+        };
+        using var updated = await client.SendAsync(update, Cancel);
+        var failed = await factory.WaitForOperationAsync((string)(await PlatformFactory.ReadAsync(updated))["id"]!);
+        bodies.Add(failed.ToJsonString());
+
+        bodies.Add(await client.GetStringAsync("/v1/environments/secret-dev", Cancel));
+        bodies.Add(await client.GetStringAsync("/v1/environments", Cancel));
+        foreach (var id in new[] { (string)created["id"]!, (string)failed["id"]! })
+        {
+            bodies.Add(string.Join("\n", (await EngineFailureTests.EventsAsync(factory, id)).Select(e => e.ToJsonString())));
+        }
+
+        var passphrase = (await File.ReadAllTextAsync(Path.Combine(factory.DataDirectory, "passphrase"), Cancel)).Trim();
+        Assert.NotEmpty(passphrase);
+
+        // The secret did reach the engine, on standard input.
+        Assert.Contains(Specs.Secret, factory.Fake.SecretConfig("secret-dev"), StringComparison.Ordinal);
+
+        foreach (var text in bodies.Concat(factory.Fake.Calls).Concat(factory.Logs.Lines))
+        {
+            Assert.DoesNotContain(Specs.Secret, text, StringComparison.Ordinal);
+            Assert.DoesNotContain(passphrase, text, StringComparison.Ordinal);
+        }
+
+        var environment = (await client.GetFromJsonAsync<JsonObject>("/v1/environments/secret-dev", Cancel))!;
+        Assert.Equal("[secret]", (string)environment["outputs"]!["dbPassword"]!);
+    }
+
+    [Fact]
+    public async Task Passphrase_IsGeneratedOnceAndReadableByTheOwnerOnly()
+    {
+        using var factory = new PlatformFactory();
+        await factory.CreateAndWaitAsync(Specs.Dev("pass-dev"));
+        var file = Path.Combine(factory.DataDirectory, "passphrase");
+        var first = await File.ReadAllTextAsync(file, Cancel);
+        Assert.True(first.Length >= 40);
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+        }
+
+        using var again = new PlatformFactory(factory.DataDirectory);
+        await again.CreateAndWaitAsync(Specs.Dev("pass2-dev"));
+        Assert.Equal(first, await File.ReadAllTextAsync(file, Cancel));
+    }
+}
