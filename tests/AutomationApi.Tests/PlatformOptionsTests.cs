@@ -1,0 +1,41 @@
+namespace Platform.AutomationApi.Tests;
+
+public sealed class PlatformOptionsTests
+{
+    [Fact]
+    public void Ctor_DocumentedDefaults()
+    {
+        var options = new PlatformOptions();
+        Assert.Equal(".data", options.DataDirectory);
+        Assert.Equal("pulumi", options.PulumiPath);
+        Assert.Null(options.BackendUrl);
+        Assert.Null(options.TargetsFile);
+        Assert.Equal(4, options.MaxConcurrentOperations);
+        Assert.Equal(TimeSpan.FromMinutes(30), options.DeployTimeout);
+        Assert.Equal(TimeSpan.FromMinutes(10), options.InspectTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(10), options.CancelGracePeriod);
+        Assert.Equal(TimeSpan.FromSeconds(2), options.WorkerPollInterval);
+        Assert.Equal(TimeSpan.FromMinutes(1), options.ReaperInterval);
+        Assert.Equal(3, options.EngineRetries);
+        Assert.Equal(TimeSpan.FromSeconds(2), options.EngineRetryDelay);
+        Assert.Equal(5, options.CircuitBreakerFailures);
+        Assert.Equal(TimeSpan.FromMinutes(1), options.CircuitBreakDuration);
+        Assert.Equal(50, options.DefaultPageSize);
+    }
+
+    [Fact]
+    public void Paths_DefaultBackendIsAFileUrlUnderTheDataDirectory()
+    {
+        var paths = new PlatformPaths(new PlatformOptions(), "/srv/app");
+        Assert.Equal("/srv/app/.data", paths.DataDirectory);
+        Assert.Equal("file:///srv/app/.data/backend", paths.BackendUrl);
+        Assert.Equal("/srv/app/.data/backend", paths.LocalBackendDirectory);
+        Assert.Equal("/srv/app/.data/workspaces/shop", paths.Workspace("shop"));
+        Assert.Equal("/srv/app/.data/platform.db", paths.DatabaseFile);
+
+        var remote = new PlatformPaths(new PlatformOptions { BackendUrl = "s3://bucket/state", DataDirectory = "/var/platform" }, "/srv/app");
+        Assert.Equal("s3://bucket/state", remote.BackendUrl);
+        Assert.Null(remote.LocalBackendDirectory);
+        Assert.Equal("/var/platform", remote.DataDirectory);
+    }
+}
