@@ -1,0 +1,54 @@
+using Platform.AutomationApi.Tests.Engine;
+using Platform.AutomationApi.Tests.Infrastructure;
+
+namespace Platform.AutomationApi.Tests.Operations;
+
+public sealed class OperationWorkerTests
+{
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task GlobalConcurrencyLimit_HoldsOtherEnvironmentsBack_UntilASlotFrees()
+    {
+        using var factory = new PlatformFactory(configure: s => s["Platform:MaxConcurrentOperations"] = "1");
+        factory.Fake.Behave("up", "hang");
+        using var first = await factory.PostSpecAsync(Specs.Dev("slot-a"));
+        var firstId = (string)(await PlatformFactory.ReadAsync(first))["id"]!;
+        await factory.WaitForOperationAsync(firstId, states: "running");
+        using var second = await factory.PostSpecAsync(Specs.Dev("slot-b"));
+        var secondId = (string)(await PlatformFactory.ReadAsync(second))["id"]!;
+
+        await Task.Delay(800, Cancel);
+        Assert.Equal("queued", (string)(await factory.WaitForOperationAsync(secondId, states: ["queued", "running"]))["state"]!);
+
+        factory.Fake.Behave("up", "ok");
+        using var cancel = await factory.CreateClient().PostAsync($"/v1/operations/{firstId}/cancel", null, Cancel);
+        Assert.Equal("cancelled", (string)(await factory.WaitForOperationAsync(firstId))["state"]!);
+        Assert.Equal("succeeded", (string)(await factory.WaitForOperationAsync(secondId))["state"]!);
+    }
+
+    [Fact]
+    public async Task DifferentEnvironments_RunInParallel_WithinTheLimit()
+    {
+        using var factory = new PlatformFactory(configure: s => s["Platform:MaxConcurrentOperations"] = "2");
+        factory.Fake.Behave("up", "hang");
+        using var first = await factory.PostSpecAsync(Specs.Dev("par-a"));
+        using var second = await factory.PostSpecAsync(Specs.Dev("par-b"));
+        var ids = new[] { (string)(await PlatformFactory.ReadAsync(first))["id"]!, (string)(await PlatformFactory.ReadAsync(second))["id"]! };
+        foreach (var id in ids)
+        {
+            Assert.Equal("running", (string)(await factory.WaitForOperationAsync(id, states: "running"))["state"]!);
+        }
+
+        await EngineFailureTests.WaitUntilAsync(() => factory.Fake.CallsOf("up").Count == 2);
+        foreach (var id in ids)
+        {
+            using var cancel = await factory.CreateClient().PostAsync($"/v1/operations/{id}/cancel", null, Cancel);
+        }
+
+        foreach (var id in ids)
+        {
+            Assert.Equal("cancelled", (string)(await factory.WaitForOperationAsync(id))["state"]!);
+        }
+    }
+}
