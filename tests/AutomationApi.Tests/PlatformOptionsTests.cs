@@ -1,3 +1,5 @@
+using Platform.AutomationApi.Tests.Infrastructure;
+
 namespace Platform.AutomationApi.Tests;
 
 public sealed class PlatformOptionsTests
@@ -37,5 +39,19 @@ public sealed class PlatformOptionsTests
         Assert.Equal("s3://bucket/state", remote.BackendUrl);
         Assert.Null(remote.LocalBackendDirectory);
         Assert.Equal("/var/platform", remote.DataDirectory);
+    }
+
+    [Fact]
+    public async Task PlatformDataDir_SetsTheDataDirectory_WhenTheSectionDoesNot()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "platform-tests", Guid.NewGuid().ToString("N"), "via-env");
+        using var factory = new PlatformFactory(configure: s =>
+        {
+            s.Remove("Platform:DataDirectory");
+            s["PLATFORM_DATA_DIR"] = directory;
+            s["Platform:BackendUrl"] = new Uri(Path.Combine(directory, "backend")).AbsoluteUri;
+        });
+        using var response = await factory.CreateClient().GetAsync("/readyz", TestContext.Current.CancellationToken);
+        Assert.True(File.Exists(Path.Combine(directory, "platform.db")));
     }
 }
