@@ -3,10 +3,10 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Polly.CircuitBreaker;
 using Platform.AutomationApi.Engine;
 using Platform.AutomationApi.Environments;
 using Platform.AutomationApi.Storage;
+using Polly.CircuitBreaker;
 
 namespace Platform.AutomationApi.Operations;
 

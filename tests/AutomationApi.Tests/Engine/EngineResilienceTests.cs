@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using Polly.CircuitBreaker;
 using Platform.AutomationApi.Engine;
+using Polly.CircuitBreaker;
 
 namespace Platform.AutomationApi.Tests.Engine;
 
