@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Platform.Components.Planning;
+using Platform.Components.Rendering;
 using Platform.Components.Specs;
 using Platform.Components.Targets;
 
@@ -8,8 +9,8 @@ namespace Platform.AutomationApi.Environments;
 /// <summary>A spec that parsed, validated and compiled: what the engine deploys.</summary>
 /// <param name="Spec">The spec.</param>
 /// <param name="Plan">The resource plan for the spec's target.</param>
-/// <param name="Program">The rendered Pulumi YAML program (<c>Pulumi.yaml</c>).</param>
-public sealed record CompiledEnvironment(EnvironmentSpec Spec, ResourcePlan Plan, string Program)
+/// <param name="Program">The rendered Pulumi YAML program and stack settings.</param>
+public sealed record CompiledEnvironment(EnvironmentSpec Spec, ResourcePlan Plan, RenderedProgram Program)
 {
     /// <summary>Every secret value this environment knows: spec secret env values and secret stack config.</summary>
     public IEnumerable<string> Secrets =>
@@ -25,8 +26,8 @@ public sealed record CompileResult(CompiledEnvironment? Environment, ImmutableAr
 /// <summary>Renders a resource plan as a Pulumi program.</summary>
 public interface IProgramRenderer
 {
-    /// <summary>The <c>Pulumi.yaml</c> text of <paramref name="plan"/>.</summary>
-    string Render(ResourcePlan plan);
+    /// <summary>The program (<c>Pulumi.yaml</c>) and stack settings of <paramref name="plan"/>.</summary>
+    RenderedProgram Render(ResourcePlan plan);
 }
 
 /// <summary>

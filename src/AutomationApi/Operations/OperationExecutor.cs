@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
@@ -6,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Platform.AutomationApi.Engine;
 using Platform.AutomationApi.Environments;
 using Platform.AutomationApi.Storage;
+using Platform.Components.Rendering;
 using Polly.CircuitBreaker;
 
 namespace Platform.AutomationApi.Operations;
@@ -84,7 +84,7 @@ public sealed class OperationExecutor(
         var redactor = new SecretRedactor(target.Secrets.Append(passphrase.Passphrase));
         events.Redactor = redactor;
         var workspace = new StackWorkspace(paths.Workspace(environment.Name), environment.Name);
-        WriteProgram(workspace, target.Program);
+        WriteAtomically(Path.Combine(workspace.Directory, RenderedProgram.ProgramFileName), target.Program.Program);
 
         var settings = options.Value;
         var timeoutAfter = operation.Kind is OperationKind.Preview or OperationKind.Refresh ? settings.InspectTimeout : settings.DeployTimeout;
@@ -125,9 +125,20 @@ public sealed class OperationExecutor(
                 failed = selected;
             }
 
-            foreach (var (key, value) in failed is null ? target.Plan.StackConfig : ImmutableSortedDictionary<string, Platform.Components.Planning.StackConfigValue>.Empty)
+            if (failed is null)
             {
-                var set = await Run(token => cli.SetConfigAsync(workspace, key, value.Value, value.Secret, token));
+                WriteStackSettings(workspace, target.Program);
+            }
+
+            // Secret values are not in the settings file: each goes to the CLI on standard input, encrypted by it.
+            foreach (var key in failed is null ? target.Program.SecretConfigKeys : [])
+            {
+                if (!target.Plan.StackConfig.TryGetValue(key, out var value))
+                {
+                    continue;
+                }
+
+                var set = await Run(token => cli.SetConfigAsync(workspace, key, value.Value, secret: true, token));
                 if (!set.Succeeded)
                 {
                     failed = set;
@@ -292,12 +303,28 @@ public sealed class OperationExecutor(
         environment.UpdatedAt = now;
     }
 
-    private static void WriteProgram(StackWorkspace workspace, string program)
+    /// <summary>
+    /// Writes <c>Pulumi.&lt;stack&gt;.yaml</c>: the rendered non-secret config, plus the secrets-provider lines the CLI
+    /// wrote when it created the stack (<c>encryptionsalt</c> for the passphrase provider). Losing those would make
+    /// the stack's existing secrets unreadable. Secret values are set afterwards with <c>config set --secret</c>.
+    /// </summary>
+    internal static void WriteStackSettings(StackWorkspace workspace, RenderedProgram program)
     {
-        Directory.CreateDirectory(workspace.Directory);
-        var file = Path.Combine(workspace.Directory, "Pulumi.yaml");
+        var file = Path.Combine(workspace.Directory, program.StackSettingsFileName);
+        var kept = File.Exists(file)
+            ? File.ReadAllLines(file).Where(l => SecretsProviderKeys.Any(k => l.StartsWith(k + ":", StringComparison.Ordinal))).ToList()
+            : [];
+        var text = (program.StackSettings ?? string.Empty) + string.Concat(kept.Select(l => l + "\n"));
+        WriteAtomically(file, text);
+    }
+
+    private static readonly string[] SecretsProviderKeys = ["secretsprovider", "encryptionsalt", "encryptedkey"];
+
+    private static void WriteAtomically(string file, string text)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
         var temporary = file + ".tmp";
-        File.WriteAllText(temporary, program);
+        File.WriteAllText(temporary, text);
         File.Move(temporary, file, overwrite: true);
     }
 

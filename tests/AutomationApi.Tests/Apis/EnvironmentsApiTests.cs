@@ -38,7 +38,12 @@ public sealed class EnvironmentsApiTests
         var up = Assert.Single(factory.Fake.CallsOf("up"));
         Assert.StartsWith("up --yes --skip-preview --event-log ", up, StringComparison.Ordinal);
         Assert.Contains("--stack shop-dev --non-interactive --cwd ", up, StringComparison.Ordinal);
-        Assert.True(File.Exists(Path.Combine(factory.DataDirectory, "workspaces", "shop-dev", "Pulumi.yaml")));
+        var workspace = Path.Combine(factory.DataDirectory, "workspaces", "shop-dev");
+        Assert.Contains("kubernetes:apps/v1:Deployment", await File.ReadAllTextAsync(Path.Combine(workspace, "Pulumi.yaml"), Cancel), StringComparison.Ordinal);
+        foreach (var file in Directory.GetFiles(workspace))
+        {
+            Assert.DoesNotContain(Specs.Secret, await File.ReadAllTextAsync(file, Cancel), StringComparison.Ordinal);
+        }
 
         // Update: a new image.
         using var update = new HttpRequestMessage(HttpMethod.Put, "/v1/environments/shop-dev")
