@@ -87,6 +87,24 @@ public sealed class EnvironmentsApiTests
     }
 
     [Fact]
+    public async Task Create_TheExampleSpec_DeploysKubernetesAndAwsResources()
+    {
+        using var factory = new PlatformFactory();
+        var spec = await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "examples", "checkout-staging.yaml"), Cancel);
+
+        var operation = await factory.CreateAndWaitAsync(spec);
+
+        Assert.Equal("succeeded", (string)operation["state"]!);
+        var environment = await factory.GetEnvironmentAsync("checkout-staging");
+        Assert.Equal("staging", (string)environment["tier"]!);
+        var types = environment["plan"]!["byType"]!.AsObject().Select(p => p.Key).ToList();
+        Assert.Contains("aws:rds/instance:Instance", types);
+        Assert.Contains("kubernetes:apps/v1:Deployment", types);
+        var createdAt = (DateTimeOffset)environment["createdAt"]!;
+        Assert.Equal(createdAt + TimeSpan.FromHours(72), (DateTimeOffset)environment["expiresAt"]!);
+    }
+
+    [Fact]
     public async Task Create_NameOfALiveEnvironment_Is409Problem()
     {
         using var factory = new PlatformFactory();
