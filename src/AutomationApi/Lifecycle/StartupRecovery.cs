@@ -16,6 +16,7 @@ public sealed class StartupRecovery(
     PlatformPaths paths,
     IDbContextFactory<PlatformDbContext> dbFactory,
     PulumiCli cli,
+    Platform.Components.Targets.TargetSettings targets,
     OperationSignal signal,
     TimeProvider time,
     ILogger<StartupRecovery> logger) : IHostedService
@@ -23,6 +24,8 @@ public sealed class StartupRecovery(
     /// <inheritdoc />
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        // Resolving the targets here makes a malformed targets file stop the service at start, not fail requests later.
+        logger.LogInformation("Deployment targets: {Targets}", string.Join(", ", targets.Names));
         paths.EnsureCreated();
         cli.PrepareBackend();
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);

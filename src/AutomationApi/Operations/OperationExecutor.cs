@@ -73,6 +73,12 @@ public sealed class OperationExecutor(
 
     private async Task<Outcome?> RunAsync(StackOperation operation, EnvironmentRecord environment, EventSink events, CancellationToken cancel, CancellationToken shutdown)
     {
+        if (environment.Status == EnvironmentStatus.Destroyed)
+        {
+            // Queued behind the destroy that removed the environment: running it would bring resources back.
+            return Outcome.Cancelled("The environment was destroyed before this operation's turn came.", 0);
+        }
+
         var specText = operation.SpecText ?? environment.SpecText;
         var compiled = compiler.Compile(specText);
         if (compiled.Environment is not { } target)
@@ -354,7 +360,7 @@ public sealed class OperationExecutor(
             new(OperationState.Failed, attempts, error with { Message = redactor.Redact(error.Message) ?? "" }, null, null, null, null);
 
         public static Outcome Cancelled(string message, int attempts) =>
-            new(OperationState.Cancelled, attempts, new EngineError(EngineErrorCodes.Cancelled, $"Cancelled on request. {message}", false), null, null, null, null);
+            new(OperationState.Cancelled, attempts, new EngineError(EngineErrorCodes.Cancelled, attempts == 0 ? message : $"Cancelled on request. {message}", false), null, null, null, null);
     }
 
     /// <summary>Appends an operation's events with consecutive sequence numbers, each in its own short unit of work.</summary>

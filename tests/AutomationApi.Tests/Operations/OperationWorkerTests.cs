@@ -51,4 +51,25 @@ public sealed class OperationWorkerTests
             Assert.Equal("cancelled", (string)(await factory.WaitForOperationAsync(id))["state"]!);
         }
     }
+
+    [Fact]
+    public async Task OperationsQueuedBehindADestroy_DoNotBringTheEnvironmentBack()
+    {
+        using var factory = new PlatformFactory();
+        factory.Fake.Behave("destroy", "slow");
+        await factory.CreateAndWaitAsync(Specs.Dev("gone-dev"));
+        var client = factory.CreateClient();
+        using var destroy = await client.DeleteAsync("/v1/environments/gone-dev", Cancel);
+        var destroyId = (string)(await PlatformFactory.ReadAsync(destroy))["id"]!;
+        await factory.WaitForOperationAsync(destroyId, states: "running");
+        using var refresh = await client.PostAsync("/v1/environments/gone-dev/refresh", null, Cancel);
+        var refreshId = (string)(await PlatformFactory.ReadAsync(refresh))["id"]!;
+
+        Assert.Equal("succeeded", (string)(await factory.WaitForOperationAsync(destroyId))["state"]!);
+        var skipped = await factory.WaitForOperationAsync(refreshId);
+        Assert.Equal("cancelled", (string)skipped["state"]!);
+        Assert.Contains("destroyed", (string)skipped["error"]!["message"]!, StringComparison.Ordinal);
+        Assert.Empty(factory.Fake.CallsOf("refresh"));
+        Assert.Equal("destroyed", (string)(await factory.GetEnvironmentAsync("gone-dev"))["status"]!);
+    }
 }
