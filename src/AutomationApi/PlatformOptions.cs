@@ -25,8 +25,18 @@ public sealed class PlatformOptions
     /// </summary>
     public string? BackendUrl { get; set; }
 
-    /// <summary>Deployment targets file (YAML or JSON). <value>The default is none: only the <c>default</c> target.</value></summary>
+    /// <summary>
+    /// Deployment targets file (YAML or JSON), the same file the CLI reads.
+    /// <value>The default is the file named by <c>PLATFORM_TARGETS</c>, else <c>platform.targets.yaml</c> in the
+    /// content root when present, else none: only the zero-configuration <c>default</c> target.</value>
+    /// </summary>
     public string? TargetsFile { get; set; }
+
+    /// <summary>
+    /// Guardrail policy settings file (which advisory rules are off per tier).
+    /// <value>The default is none: the built-in settings (every rule on, bucket versioning advisory off in dev).</value>
+    /// </summary>
+    public string? PolicyFile { get; set; }
 
     /// <summary>Operations running at once across all environments. <value>The default is 4.</value></summary>
     public int MaxConcurrentOperations { get; set; } = 4;

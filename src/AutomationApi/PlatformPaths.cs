@@ -20,7 +20,11 @@ public sealed class PlatformPaths
         BackendUrl = string.IsNullOrWhiteSpace(options.BackendUrl)
             ? new Uri(Path.Combine(DataDirectory, "backend") + Path.DirectorySeparatorChar).AbsoluteUri.TrimEnd('/')
             : options.BackendUrl;
-        TargetsFile = options.TargetsFile is { Length: > 0 } file ? Path.GetFullPath(file, contentRoot) : null;
+        TargetsFile = options.TargetsFile is { Length: > 0 } file
+            ? Path.GetFullPath(file, contentRoot)
+            : File.Exists(Path.Combine(contentRoot, DefaultTargetsFileName)) ? Path.Combine(contentRoot, DefaultTargetsFileName) : null;
+        TargetsFileRequired = options.TargetsFile is { Length: > 0 };
+        PolicyFile = options.PolicyFile is { Length: > 0 } policy ? Path.GetFullPath(policy, contentRoot) : null;
     }
 
     /// <summary>The absolute data directory.</summary>
@@ -41,8 +45,17 @@ public sealed class PlatformPaths
     /// <summary>The effective backend URL.</summary>
     public string BackendUrl { get; }
 
-    /// <summary>The targets file, when configured.</summary>
+    /// <summary>The targets file looked for in the content root, as the CLI looks in its working directory.</summary>
+    public const string DefaultTargetsFileName = "platform.targets.yaml";
+
+    /// <summary>The targets file, when configured or present.</summary>
     public string? TargetsFile { get; }
+
+    /// <summary>Whether the targets file was configured explicitly (and so must exist).</summary>
+    public bool TargetsFileRequired { get; }
+
+    /// <summary>The policy settings file, when configured.</summary>
+    public string? PolicyFile { get; }
 
     /// <summary>The local directory of a <c>file://</c> backend, or <see langword="null"/> for any other backend.</summary>
     public string? LocalBackendDirectory =>

@@ -1,16 +1,19 @@
 using System.Collections.Immutable;
+using Platform.Components;
 using Platform.Components.Planning;
+using Platform.Components.Policies;
 using Platform.Components.Rendering;
 using Platform.Components.Specs;
 using Platform.Components.Targets;
 
 namespace Platform.AutomationApi.Environments;
 
-/// <summary>A spec that parsed, validated and compiled: what the engine deploys.</summary>
+/// <summary>A spec that parsed, validated, compiled and passed the guardrails: what the engine deploys.</summary>
 /// <param name="Spec">The spec.</param>
 /// <param name="Plan">The resource plan for the spec's target.</param>
 /// <param name="Program">The rendered Pulumi YAML program and stack settings.</param>
-public sealed record CompiledEnvironment(EnvironmentSpec Spec, ResourcePlan Plan, RenderedProgram Program)
+/// <param name="Policies">The guardrail report (advisory violations only: mandatory ones block compilation).</param>
+public sealed record CompiledEnvironment(EnvironmentSpec Spec, ResourcePlan Plan, RenderedProgram Program, PolicyReport Policies)
 {
     /// <summary>Every secret value this environment knows: spec secret env values and secret stack config.</summary>
     public IEnumerable<string> Secrets =>
@@ -20,7 +23,7 @@ public sealed record CompiledEnvironment(EnvironmentSpec Spec, ResourcePlan Plan
 
 /// <summary>The outcome of compiling a spec: the environment, or every error found.</summary>
 /// <param name="Environment">The compiled environment, when there were no errors.</param>
-/// <param name="Errors">Structural, semantic and guardrail errors, with their paths.</param>
+/// <param name="Errors">Structural, semantic, guardrail and policy errors, with their paths.</param>
 public sealed record CompileResult(CompiledEnvironment? Environment, ImmutableArray<SpecError> Errors);
 
 /// <summary>Renders a resource plan as a Pulumi program.</summary>
@@ -31,10 +34,11 @@ public interface IProgramRenderer
 }
 
 /// <summary>
-/// Spec text → parsed spec → validated against the configured targets and tier guardrails → resource plan →
-/// Pulumi YAML program. The same pipeline the CLI runs, so the service deploys exactly what the CLI previews.
+/// Spec text → <see cref="EnvironmentPipeline"/> (parse, validate against the targets and tier guardrails, compile)
+/// → policy guardrails on the plan → Pulumi YAML program. The same pipeline the CLI runs, so the service deploys
+/// exactly what the CLI previews.
 /// </summary>
-public sealed class EnvironmentCompiler(TargetSettings targets, IProgramRenderer renderer)
+public sealed class EnvironmentCompiler(TargetSettings targets, PolicySettings policies, IProgramRenderer renderer)
 {
     /// <summary>The configured deployment targets.</summary>
     public TargetSettings Targets => targets;
@@ -42,26 +46,25 @@ public sealed class EnvironmentCompiler(TargetSettings targets, IProgramRenderer
     /// <summary>Parses and validates <paramref name="specText"/> (JSON or YAML) and, when valid, compiles and renders it.</summary>
     public CompileResult Compile(string specText)
     {
-        var parsed = Parse(specText);
-        if (parsed.Spec is null)
+        var result = EnvironmentPipeline.Run(specText ?? string.Empty, targets);
+        if (!result.Succeeded)
         {
-            return new CompileResult(null, parsed.Errors);
+            return new CompileResult(null, result.Errors);
         }
 
-        var errors = SpecValidator.Validate(parsed.Spec, targets);
-        if (!errors.IsEmpty)
-        {
-            return new CompileResult(null, errors);
-        }
-
-        if (!targets.TryGet(parsed.Spec.Target, out var target))
+        var report = PolicyEngine.Evaluate(result.Plan, policies);
+        if (report.IsBlocked)
         {
             return new CompileResult(null,
-                [new SpecError("spec.target", $"Unknown deployment target '{parsed.Spec.Target}'.", $"Use one of: {string.Join(", ", targets.Names)}.")]);
+            [
+                .. report.Mandatory.Select(v => new SpecError(
+                    $"policies.{v.RuleId}",
+                    $"{v.Resource}: {v.Message}",
+                    "Change the spec so its plan meets this mandatory guardrail; it cannot be switched off.")),
+            ]);
         }
 
-        var plan = PlanCompiler.Compile(parsed.Spec, target);
-        return new CompileResult(new CompiledEnvironment(parsed.Spec, plan, renderer.Render(plan)), []);
+        return new CompileResult(new CompiledEnvironment(result.Spec, result.Plan, renderer.Render(result.Plan), report), []);
     }
 
     /// <summary>Parses only (for reading stored specs back).</summary>

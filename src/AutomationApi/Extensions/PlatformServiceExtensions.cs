@@ -9,6 +9,7 @@ using Platform.AutomationApi.Environments;
 using Platform.AutomationApi.Lifecycle;
 using Platform.AutomationApi.Operations;
 using Platform.AutomationApi.Storage;
+using Platform.Components.Policies;
 using Platform.Components.Targets;
 using Scalar.AspNetCore;
 
@@ -29,6 +30,12 @@ public static class PlatformServiceExtensions
                     builder.Configuration["PLATFORM_DATA_DIR"] is { Length: > 0 } dataDirectory)
                 {
                     options.DataDirectory = dataDirectory;
+                }
+
+                // The CLI's variable for the targets file, so both read the same targets.
+                if (string.IsNullOrEmpty(options.TargetsFile) && builder.Configuration["PLATFORM_TARGETS"] is { Length: > 0 } targets)
+                {
+                    options.TargetsFile = targets;
                 }
             })
             .Validate(o => o.MaxConcurrentOperations > 0, "Platform:MaxConcurrentOperations must be positive.")
@@ -53,7 +60,19 @@ public static class PlatformServiceExtensions
     public static IHostApplicationBuilder AddPlatformEngine(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddSingleton(sp => TargetSettings.Load(sp.GetRequiredService<PlatformPaths>().TargetsFile));
+        builder.Services.AddSingleton(sp =>
+        {
+            var paths = sp.GetRequiredService<PlatformPaths>();
+            if (paths.TargetsFile is { } file && paths.TargetsFileRequired && !File.Exists(file))
+            {
+                throw new InvalidOperationException($"Targets file not found: {file} (Platform:TargetsFile or PLATFORM_TARGETS).");
+            }
+
+            return TargetSettings.Load(paths.TargetsFile);
+        });
+        builder.Services.AddSingleton(sp => sp.GetRequiredService<PlatformPaths>().PolicyFile is { } policy
+            ? PolicySettings.Load(policy)
+            : PolicySettings.Default);
         builder.Services.AddSingleton<IProgramRenderer, PulumiYamlProgramRenderer>();
         builder.Services.AddSingleton<EnvironmentCompiler>();
         builder.Services.AddSingleton<ProcessRunner>();

@@ -17,6 +17,7 @@ public sealed class StartupRecovery(
     IDbContextFactory<PlatformDbContext> dbFactory,
     PulumiCli cli,
     Platform.Components.Targets.TargetSettings targets,
+    Platform.Components.Policies.PolicySettings policies,
     OperationSignal signal,
     TimeProvider time,
     ILogger<StartupRecovery> logger) : IHostedService
@@ -25,7 +26,8 @@ public sealed class StartupRecovery(
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         // Resolving the targets here makes a malformed targets file stop the service at start, not fail requests later.
-        logger.LogInformation("Deployment targets: {Targets}", string.Join(", ", targets.Names));
+        logger.LogInformation("Deployment targets: {Targets}; advisory rules off in dev: {Disabled}",
+            string.Join(", ", targets.Names), string.Join(", ", policies.DisabledIn(Platform.Components.Specs.Tier.Dev)));
         paths.EnsureCreated();
         cli.PrepareBackend();
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);

@@ -284,7 +284,7 @@ public sealed class OperationExecutor(
                     environment.SpecText = outcome.SpecText!;
                     environment.Team = outcome.Compiled!.Spec.Metadata.Team;
                     environment.Tier = outcome.Compiled.Spec.Tier;
-                    environment.PlanSummaryJson = JsonSerializer.Serialize(PlanSummary.Of(outcome.Compiled.Plan), Json);
+                    environment.PlanSummaryJson = JsonSerializer.Serialize(PlanSummary.Of(outcome.Compiled.Plan, outcome.Compiled.Policies), Json);
                     environment.OutputsJson = outcome.Outputs ?? environment.OutputsJson;
                     environment.Status = isLatest ? EnvironmentStatus.Ready : environment.Status;
                     break;
@@ -310,21 +310,20 @@ public sealed class OperationExecutor(
     }
 
     /// <summary>
-    /// Writes <c>Pulumi.&lt;stack&gt;.yaml</c>: the rendered non-secret config, plus the secrets-provider lines the CLI
-    /// wrote when it created the stack (<c>encryptionsalt</c> for the passphrase provider). Losing those would make
-    /// the stack's existing secrets unreadable. Secret values are set afterwards with <c>config set --secret</c>.
+    /// Updates <c>Pulumi.&lt;stack&gt;.yaml</c> with the rendered non-secret config, keeping what the CLI wrote there
+    /// (<c>encryptionsalt</c> of the passphrase provider, encrypted values): losing those would make the stack's
+    /// secrets unreadable. Secret values are set afterwards with <c>config set --secret</c>.
     /// </summary>
     internal static void WriteStackSettings(StackWorkspace workspace, RenderedProgram program)
     {
-        var file = Path.Combine(workspace.Directory, program.StackSettingsFileName);
-        var kept = File.Exists(file)
-            ? File.ReadAllLines(file).Where(l => SecretsProviderKeys.Any(k => l.StartsWith(k + ":", StringComparison.Ordinal))).ToList()
-            : [];
-        var text = (program.StackSettings ?? string.Empty) + string.Concat(kept.Select(l => l + "\n"));
-        WriteAtomically(file, text);
-    }
+        if (program.StackSettings is not { } settings)
+        {
+            return;
+        }
 
-    private static readonly string[] SecretsProviderKeys = ["secretsprovider", "encryptionsalt", "encryptedkey"];
+        var file = Path.Combine(workspace.Directory, program.StackSettingsFileName);
+        WriteAtomically(file, StackSettingsFile.Merge(File.Exists(file) ? File.ReadAllText(file) : null, settings));
+    }
 
     private static void WriteAtomically(string file, string text)
     {

@@ -27,4 +27,20 @@ public sealed class TargetsTests
         Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
         Assert.True((await PlatformFactory.ReadAsync(unknown))["errors"]!.AsObject().ContainsKey("spec.target"));
     }
+
+    [Fact]
+    public async Task TargetsFile_FromTheClisVariable_AndAMissingConfiguredFileStopsTheService()
+    {
+        var targets = Path.Combine(Path.GetTempPath(), $"targets-{Guid.NewGuid():N}.yaml");
+        await File.WriteAllTextAsync(targets, "targets:\n  lab:\n    kubeContext: kind-lab\n", TestContext.Current.CancellationToken);
+        using (var factory = new PlatformFactory(configure: s => s["PLATFORM_TARGETS"] = targets))
+        {
+            var paths = (await factory.CreateClient().GetFromJsonAsync<JsonObject>("/v1/golden-paths", TestContext.Current.CancellationToken))!;
+            Assert.Contains("lab", paths["targets"]!.AsArray().Select(t => (string)t!));
+        }
+
+        using var missing = new PlatformFactory(configure: s => s["Platform:TargetsFile"] = "/nonexistent/targets.yaml");
+        var error = Assert.ThrowsAny<Exception>(() => missing.CreateClient());
+        Assert.Contains("/nonexistent/targets.yaml", error.ToString(), StringComparison.Ordinal);
+    }
 }
