@@ -12,6 +12,7 @@ public sealed class PlatformOptionsTests
         Assert.Equal("pulumi", options.PulumiPath);
         Assert.Null(options.BackendUrl);
         Assert.Null(options.TargetsFile);
+        Assert.Null(options.PolicyFile);
         Assert.Equal(4, options.MaxConcurrentOperations);
         Assert.Equal(TimeSpan.FromMinutes(30), options.DeployTimeout);
         Assert.Equal(TimeSpan.FromMinutes(10), options.InspectTimeout);

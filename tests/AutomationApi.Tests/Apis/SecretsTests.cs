@@ -29,6 +29,8 @@ public sealed class SecretsTests
         using var updated = await client.SendAsync(update, Cancel);
         var failed = await factory.WaitForOperationAsync((string)(await PlatformFactory.ReadAsync(updated))["id"]!);
         bodies.Add(failed.ToJsonString());
+        Assert.Equal("program-error", (string)failed["error"]!["code"]!);
+        Assert.Contains("(password [secret])", (string)failed["error"]!["message"]!, StringComparison.Ordinal);
 
         bodies.Add(await client.GetStringAsync("/v1/environments/secret-dev", Cancel));
         bodies.Add(await client.GetStringAsync("/v1/environments", Cancel));
