@@ -7,7 +7,7 @@ namespace Platform.AutomationApi;
 /// &lt;data&gt;/passphrase           stack secrets passphrase (mode 0600)
 /// &lt;data&gt;/backend/             default Pulumi file backend (PULUMI_BACKEND_URL=file://...)
 /// &lt;data&gt;/workspaces/&lt;env&gt;/    rendered Pulumi.yaml per environment
-/// &lt;data&gt;/logs/&lt;operation&gt;.jsonl engine event logs
+/// &lt;data&gt;/logs/&lt;operation&gt;.jsonl engine event log while a command runs (deleted after)
 /// </code>
 /// </remarks>
 public sealed class PlatformPaths

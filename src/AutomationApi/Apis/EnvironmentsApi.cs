@@ -18,6 +18,7 @@ public sealed record EnvironmentServices(
     PlatformDbContext Db,
     EnvironmentCompiler Compiler,
     OperationQueue Queue,
+    SpecProtector Protector,
     TimeProvider Time,
     IOptions<PlatformOptions> Options);
 
@@ -92,14 +93,14 @@ public static class EnvironmentsApi
             Tier = spec.Tier,
             Target = spec.Target,
             Status = EnvironmentStatus.Creating,
-            SpecText = text!,
+            SpecText = services.Protector.Protect(text!),
             CreatedAt = now,
             UpdatedAt = now,
             ExpiresAt = ExpiryFor(spec, now),
             Version = Guid.NewGuid(),
         };
         services.Db.Environments.Add(record);
-        var operation = services.Queue.Add(record, OperationKind.Create, text, "api");
+        var operation = services.Queue.Add(record, OperationKind.Create, record.SpecText, "api");
         Remember(services.Db, scope, text!, operation, now);
         try
         {
@@ -178,7 +179,7 @@ public static class EnvironmentsApi
         string name, [AsParameters] EnvironmentServices services, CancellationToken cancellationToken)
     {
         var record = await FindAsync(services.Db, name, liveOnly: false, cancellationToken);
-        return record is null ? NotFound(name) : TypedResults.Ok(await DescribeAsync(services.Db, record, cancellationToken));
+        return record is null ? NotFound(name) : TypedResults.Ok(await DescribeAsync(services, record, cancellationToken));
     }
 
     /// <summary>PUT /v1/environments/{name}.</summary>
@@ -225,7 +226,7 @@ public static class EnvironmentsApi
         }
 
         var now = services.Time.GetUtcNow();
-        var operation = services.Queue.Add(record, OperationKind.Update, text, "api");
+        var operation = services.Queue.Add(record, OperationKind.Update, services.Protector.Protect(text!), "api");
         record.Status = record.Status == EnvironmentStatus.Creating ? EnvironmentStatus.Creating : EnvironmentStatus.Updating;
         record.UpdatedAt = now;
         record.Version = Guid.NewGuid();
@@ -307,7 +308,7 @@ public static class EnvironmentsApi
             }
         }
 
-        var operation = services.Queue.Add(record, OperationKind.Preview, text, "api");
+        var operation = services.Queue.Add(record, OperationKind.Preview, text is null ? null : services.Protector.Protect(text), "api");
         Remember(services.Db, scope, text ?? "", operation, services.Time.GetUtcNow());
         return await SaveAndAcceptAsync(services, scope, text ?? "", operation, cancellationToken);
     }
@@ -382,7 +383,7 @@ public static class EnvironmentsApi
                 detail: $"Environment '{name}' changed while extending it; try again.");
         }
 
-        return TypedResults.Ok(await DescribeAsync(services.Db, record, cancellationToken));
+        return TypedResults.Ok(await DescribeAsync(services, record, cancellationToken));
     }
 
     /// <summary>When an environment created at <paramref name="now"/> expires: its TTL or the tier default; never for prod.</summary>
@@ -398,15 +399,15 @@ public static class EnvironmentsApi
         return (spec.Ttl ?? profile.DefaultTtl) is { } ttl ? now + ttl : null;
     }
 
-    private static async Task<EnvironmentResponse> DescribeAsync(PlatformDbContext db, EnvironmentRecord record, CancellationToken cancellationToken)
+    private static async Task<EnvironmentResponse> DescribeAsync(EnvironmentServices services, EnvironmentRecord record, CancellationToken cancellationToken)
     {
         var last = record.LastOperationId is { } id
-            ? await db.Operations.AsNoTracking().SingleOrDefaultAsync(o => o.Id == id, cancellationToken)
+            ? await services.Db.Operations.AsNoTracking().SingleOrDefaultAsync(o => o.Id == id, cancellationToken)
             : null;
         return new EnvironmentResponse(
             record.Name, record.Team, record.Tier, record.Target, record.Status, record.CreatedAt, record.UpdatedAt,
             record.ExpiresAt, record.DestroyedAt,
-            SpecView.Masked(EnvironmentCompiler.Parse(record.SpecText).Spec),
+            SpecView.Masked(EnvironmentCompiler.Parse(services.Protector.Unprotect(record.SpecText)).Spec),
             record.PlanSummaryJson is { } plan ? JsonNode.Parse(plan) : null,
             record.OutputsJson is { } outputs ? JsonNode.Parse(outputs) : null,
             null,

@@ -98,7 +98,7 @@ public sealed class PulumiCli(
 
     /// <summary>
     /// Runs an engine command with <c>--event-log</c>, following the log while it runs and handing each event to
-    /// <paramref name="onEvent"/>. Cancelling <paramref name="cancellationToken"/> interrupts the CLI, waits the
+    /// <paramref name="onEvent"/>, then deleting the log. Cancelling <paramref name="cancellationToken"/> interrupts the CLI, waits the
     /// grace period, then kills it.
     /// </summary>
     public async Task<CliResult> RunEngineAsync(
@@ -135,6 +135,9 @@ public sealed class PulumiCli(
         {
             await tailing.CancelAsync();
             await tail;
+
+            // Its events are stored (redacted) by now; the raw log may hold what a program printed, so it goes.
+            File.Delete(eventLog);
         }
     }
 

@@ -45,7 +45,7 @@ public sealed class EnvironmentRecord
     /// <summary>Status.</summary>
     public EnvironmentStatus Status { get; set; }
 
-    /// <summary>The spec as submitted (JSON or YAML). Holds secret values: never returned as is.</summary>
+    /// <summary>The spec as submitted (JSON or YAML), encrypted by <see cref="Storage.SpecProtector"/>: it holds secret values.</summary>
     public required string SpecText { get; set; }
 
     /// <summary>Plan summary (JSON).</summary>

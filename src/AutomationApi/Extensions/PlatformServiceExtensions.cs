@@ -53,6 +53,7 @@ public static class PlatformServiceExtensions
         builder.Services.AddDbContextFactory<PlatformDbContext>((sp, options) =>
             options.UseSqlite($"Data Source={sp.GetRequiredService<PlatformPaths>().DatabaseFile}"));
         builder.Services.AddSingleton<PassphraseStore>();
+        builder.Services.AddSingleton<SpecProtector>();
         return builder;
     }
 

@@ -22,6 +22,7 @@ public sealed class OperationExecutor(
     PulumiCli cli,
     EngineResilience resilience,
     PassphraseStore passphrase,
+    SpecProtector protector,
     PlatformPaths paths,
     IOptions<PlatformOptions> options,
     TimeProvider time,
@@ -79,8 +80,8 @@ public sealed class OperationExecutor(
             return Outcome.Cancelled("The environment was destroyed before this operation's turn came.", 0);
         }
 
-        var specText = operation.SpecText ?? environment.SpecText;
-        var compiled = compiler.Compile(specText);
+        var storedSpec = operation.SpecText ?? environment.SpecText;
+        var compiled = compiler.Compile(protector.Unprotect(storedSpec));
         if (compiled.Environment is not { } target)
         {
             return Outcome.Failed(new EngineError(EngineErrorCodes.InvalidSpec,
@@ -187,7 +188,7 @@ public sealed class OperationExecutor(
                 result = new JsonObject { ["changes"] = JsonSerializer.SerializeToNode(summary, Json) };
                 if (operation.Kind == OperationKind.Preview)
                 {
-                    var current = environment.Status == EnvironmentStatus.Creating ? null : compiler.Compile(environment.SpecText).Environment?.Plan;
+                    var current = environment.Status == EnvironmentStatus.Creating ? null : compiler.Compile(protector.Unprotect(environment.SpecText)).Environment?.Plan;
                     result["steps"] = steps;
                     result["planDiff"] = JsonSerializer.SerializeToNode(PlanDiff.Between(current, target.Plan), Json);
                     result["costDelta"] = null;
@@ -203,7 +204,7 @@ public sealed class OperationExecutor(
 
             if (failed is null)
             {
-                return Outcome.Succeeded(operation.Kind, attempts, result, outputs, specText, target);
+                return Outcome.Succeeded(operation.Kind, attempts, result, outputs, storedSpec, target);
             }
         }
         catch (OperationCanceledException) when (engineStop.IsCancellationRequested)

@@ -62,7 +62,7 @@ public sealed class StackOperation
     /// <summary>State.</summary>
     public OperationState State { get; set; }
 
-    /// <summary>The spec to apply (create, update, preview); holds secrets, never returned.</summary>
+    /// <summary>The spec to apply (create, update, preview), encrypted by <see cref="Storage.SpecProtector"/>; never returned.</summary>
     public string? SpecText { get; set; }
 
     /// <summary>Who asked: <c>api</c>, <c>reaper</c> or <c>recovery</c>.</summary>

@@ -53,6 +53,15 @@ public sealed class SecretsTests
 
         var environment = (await client.GetFromJsonAsync<JsonObject>("/v1/environments/secret-dev", Cancel))!;
         Assert.Equal("[secret]", (string)environment["outputs"]!["dbPassword"]!);
+
+        // At rest: the database (specs are encrypted), workspaces and event logs hold no plain secret. The backend
+        // directory is the engine's (the fake keeps what it was given there; the real CLI encrypts it).
+        foreach (var file in Directory.EnumerateFiles(factory.DataDirectory, "*", SearchOption.AllDirectories)
+                     .Where(f => !f.StartsWith(Path.Combine(factory.DataDirectory, "backend"), StringComparison.Ordinal)))
+        {
+            var bytes = await File.ReadAllBytesAsync(file, Cancel);
+            Assert.False(bytes.AsSpan().IndexOf(System.Text.Encoding.UTF8.GetBytes(Specs.Secret)) >= 0, $"{file} holds the secret");
+        }
     }
 
     [Fact]
