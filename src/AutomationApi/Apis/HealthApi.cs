@@ -7,7 +7,9 @@ namespace Platform.AutomationApi.Apis;
 /// <summary>A health report.</summary>
 /// <param name="Status"><c>healthy</c> or <c>ready</c>.</param>
 /// <param name="Engine">The engine's version, for readiness.</param>
-public sealed record HealthReport(string Status, string? Engine = null);
+public sealed record HealthReport(
+    string Status,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? Engine = null);
 
 /// <summary>Liveness (<c>/healthz</c>) and readiness (<c>/readyz</c>: database reachable, engine found).</summary>
 public static class HealthApi

@@ -101,10 +101,11 @@ public sealed class OperationExecutor(
         var attempts = 0;
         var eventLog = Path.Combine(paths.LogsDirectory, $"{operation.Id}.jsonl");
 
-        async Task<CliResult> Run(Func<CancellationToken, Task<CliResult>> command) =>
+        // Attempts count runs of the operation's own engine command (up, destroy, ...), retries included.
+        async Task<CliResult> Run(Func<CancellationToken, Task<CliResult>> command, bool isAttempt = false) =>
             await pipeline.ExecuteAsync(async token =>
             {
-                attempts++;
+                attempts += isAttempt ? 1 : 0;
                 var result = await command(token);
                 if (result.Error is { Code: EngineErrorCodes.Locked } locked && EngineErrorClassifier.IsStale(locked.Lock, EngineErrorClassifier.ProcessExists))
                 {
@@ -179,7 +180,7 @@ public sealed class OperationExecutor(
                     }
 
                     await events.AppendAsync(engineEvent.Type, redactor.Redact(engineEvent.Message), engineEvent.Detail, engineEvent.Urn);
-                }, token));
+                }, token), isAttempt: true);
                 failed = ran.Succeeded ? null : ran;
             }
 

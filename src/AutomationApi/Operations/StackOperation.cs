@@ -86,7 +86,7 @@ public sealed class StackOperation
     /// <summary>When it finished.</summary>
     public DateTimeOffset? FinishedAt { get; set; }
 
-    /// <summary>Engine attempts made (retries of transient failures included).</summary>
+    /// <summary>Runs of the operation's engine command (<c>up</c>, <c>destroy</c>, ...), retries of transient failures included.</summary>
     public int Attempts { get; set; }
 
     /// <summary>Machine-readable error code when failed, cancelled or interrupted.</summary>

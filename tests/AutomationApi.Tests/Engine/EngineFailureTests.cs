@@ -20,6 +20,7 @@ public sealed class EngineFailureTests
 
         Assert.Equal("succeeded", (string)operation["state"]!);
         Assert.Equal(2, factory.Fake.CallsOf("up").Count);
+        Assert.Equal(2, (int)operation["attempts"]!);
         var cancel = Assert.Single(factory.Fake.CallsOf("cancel"));
         Assert.StartsWith("cancel --yes --stack stale-dev --non-interactive", cancel, StringComparison.Ordinal);
         Assert.Empty(factory.Fake.Locks("stale-dev"));
@@ -65,6 +66,7 @@ public sealed class EngineFailureTests
         Assert.Equal("failed", (string)operation["state"]!);
         Assert.Equal("program-error", (string)operation["error"]!["code"]!);
         Assert.Single(factory.Fake.CallsOf("up"));
+        Assert.Equal(1, (int)operation["attempts"]!);
         var events = await EventsAsync(factory, (string)operation["id"]!);
         Assert.Contains(events, e => (string)e["type"]! == "diagnostic" && (string)e["detail"]! == "error" &&
                                      ((string)e["message"]!).Contains("invalid reference", StringComparison.Ordinal));
