@@ -72,6 +72,15 @@ internal static class RenderCommand
                 }
             }
 
+            if (!rendered.UnsetConfigKeys.IsEmpty)
+            {
+                await context.Stdout.WriteLineAsync($"The target gives no value for these config keys; set them in {directory} or add them to the target:");
+                foreach (var key in rendered.UnsetConfigKeys)
+                {
+                    await context.Stdout.WriteLineAsync($"  pulumi config set --stack {rendered.StackName} {key} <value>");
+                }
+            }
+
             return ExitCodes.Ok;
         });
         return command;
