@@ -1,3 +1,4 @@
+using Platform.Components.Policies;
 using Platform.Components.Targets;
 
 namespace Platform.Cli;
@@ -10,6 +11,12 @@ internal static class CliInputs
 
     /// <summary>The targets file looked for in the working directory.</summary>
     public const string TargetsFileName = "platform.targets.yaml";
+
+    /// <summary>The environment variable naming the policy settings file.</summary>
+    public const string PoliciesVariable = "PLATFORM_POLICIES";
+
+    /// <summary>The policy settings file looked for in the working directory.</summary>
+    public const string PoliciesFileName = "platform.policies.yaml";
 
     /// <summary>The spec's text: from stdin for <c>-</c>, otherwise from the file.</summary>
     /// <exception cref="UsageException">The file is missing or unreadable.</exception>
@@ -42,30 +49,42 @@ internal static class CliInputs
     /// zero-configuration <c>default</c> target. A file named explicitly (option or variable) must exist.
     /// </summary>
     /// <exception cref="UsageException">A named file is missing, unreadable or malformed.</exception>
-    public static TargetSettings LoadTargets(string? option, CliContext context)
+    public static TargetSettings LoadTargets(string? option, CliContext context) =>
+        Load(option, "--targets", TargetsVariable, TargetsFileName, "Targets", TargetSettings.Parse, context) ?? TargetSettings.Default;
+
+    /// <summary>
+    /// The platform team's policy settings (advisory guardrails switched off per tier), found the same way as the
+    /// targets: <c>--policies</c>, else <c>PLATFORM_POLICIES</c>, else <c>platform.policies.yaml</c>, else the defaults.
+    /// </summary>
+    /// <exception cref="UsageException">A named file is missing, unreadable or malformed.</exception>
+    public static PolicySettings LoadPolicies(string? option, CliContext context) =>
+        Load(option, "--policies", PoliciesVariable, PoliciesFileName, "Policy settings", PolicySettings.Parse, context) ?? PolicySettings.Default;
+
+    private static T? Load<T>(string? option, string optionName, string variableName, string fileName, string what, Func<string, T> parse, CliContext context)
+        where T : class
     {
         var (path, source) = option is { Length: > 0 }
-            ? (option, "--targets")
-            : context.GetEnvironmentVariable(TargetsVariable) is { Length: > 0 } variable
-                ? (variable, TargetsVariable)
-                : (TargetsFileName, null);
+            ? (option, optionName)
+            : context.GetEnvironmentVariable(variableName) is { Length: > 0 } variable
+                ? (variable, variableName)
+                : (fileName, null);
         var full = context.Resolve(path);
         if (!File.Exists(full))
         {
-            return source is null ? TargetSettings.Default : throw new UsageException($"Targets file not found: {path} (from {source})");
+            return source is null ? null : throw new UsageException($"{what} file not found: {path} (from {source})");
         }
 
         try
         {
-            return TargetSettings.Parse(File.ReadAllText(full));
+            return parse(File.ReadAllText(full));
         }
         catch (FormatException ex)
         {
-            throw new UsageException($"Targets file {path} is invalid: {ex.Message}");
+            throw new UsageException($"{what} file {path} is invalid: {ex.Message}");
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new UsageException($"Cannot read targets file {path}: {ex.Message}");
+            throw new UsageException($"Cannot read {what.ToLowerInvariant()} file {path}: {ex.Message}");
         }
     }
 }

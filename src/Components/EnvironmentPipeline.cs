@@ -1,5 +1,7 @@
 using System.Collections.Immutable;
+using Platform.Components.Costs;
 using Platform.Components.Planning;
+using Platform.Components.Policies;
 using Platform.Components.Specs;
 using Platform.Components.Targets;
 
@@ -7,53 +9,72 @@ namespace Platform.Components;
 
 /// <summary>
 /// Spec text to resource plan, the one way: parse (JSON or YAML) → validate against the targets and the tier's
-/// guardrails → look up the target → compile. The CLI and the Automation API both run this, so what the CLI previews
-/// is what the service deploys.
+/// guardrails → look up the target → compile → run the guardrail policies on the plan → estimate its monthly cost.
+/// The CLI and the Automation API both run this, so what the CLI previews is what the service deploys.
 /// </summary>
 public static class EnvironmentPipeline
 {
+    private static readonly Lazy<PriceTable> Prices = new(PriceTable.Load);
+
     /// <summary>Runs the pipeline on spec text; every structural or semantic error is reported, none thrown.</summary>
-    public static PipelineResult Run(string specText, TargetSettings targets)
+    /// <param name="specText">The spec, YAML or JSON.</param>
+    /// <param name="targets">The deployment targets.</param>
+    /// <param name="policies">Which advisory guardrails are off per tier; <see cref="PolicySettings.Default"/> when null.</param>
+    /// <param name="prices">Prices for the estimate; the table shipped with Platform when null.</param>
+    public static PipelineResult Run(string specText, TargetSettings targets, PolicySettings? policies = null, PriceTable? prices = null)
     {
         ArgumentNullException.ThrowIfNull(specText);
         ArgumentNullException.ThrowIfNull(targets);
         var parsed = SpecParser.Parse(specText);
-        return parsed.Spec is null ? new PipelineResult(null, null, null, parsed.Errors) : Run(parsed.Spec, targets);
+        return parsed.Spec is null ? PipelineResult.Failed(null, parsed.Errors) : Run(parsed.Spec, targets, policies, prices);
     }
 
     /// <summary>Runs the pipeline from validation on, for a spec already parsed.</summary>
-    public static PipelineResult Run(EnvironmentSpec spec, TargetSettings targets)
+    /// <inheritdoc cref="Run(string, TargetSettings, PolicySettings?, PriceTable?)" path="/param"/>
+    public static PipelineResult Run(EnvironmentSpec spec, TargetSettings targets, PolicySettings? policies = null, PriceTable? prices = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(targets);
         var errors = SpecValidator.Validate(spec, targets);
         if (!errors.IsEmpty)
         {
-            return new PipelineResult(spec, null, null, errors);
+            return PipelineResult.Failed(spec, errors);
         }
 
         if (!targets.TryGet(spec.Target, out var target))
         {
-            return new PipelineResult(spec, null, null,
+            return PipelineResult.Failed(spec,
                 [new SpecError("spec.target", $"No deployment target is named '{spec.Target}'.", $"Use one of: {string.Join(", ", targets.Names)}.")]);
         }
 
-        return new PipelineResult(spec, target, PlanCompiler.Compile(spec, target), []);
+        var plan = PlanCompiler.Compile(spec, target);
+        return new PipelineResult(spec, target, plan, [],
+            PolicyEngine.Evaluate(plan, policies ?? PolicySettings.Default),
+            CostEstimator.Estimate(plan, prices ?? Prices.Value));
     }
 }
 
-/// <summary>The outcome of <see cref="EnvironmentPipeline"/>: a plan, or every error found.</summary>
+/// <summary>The outcome of <see cref="EnvironmentPipeline"/>: a plan with its policy report and cost, or every error found.</summary>
 /// <param name="Spec">The parsed spec, when the text parsed.</param>
 /// <param name="Target">The deployment target, when the spec was valid.</param>
 /// <param name="Plan">The compiled plan, when the spec was valid.</param>
 /// <param name="Errors">Structural and semantic errors with their paths and fixes; empty when <see cref="Plan"/> is set.</param>
+/// <param name="Policy">The guardrail report on the plan, when there is a plan.</param>
+/// <param name="Cost">The plan's estimated monthly cost, when there is a plan.</param>
 public sealed record PipelineResult(
     EnvironmentSpec? Spec,
     DeploymentTarget? Target,
     ResourcePlan? Plan,
-    ImmutableArray<SpecError> Errors)
+    ImmutableArray<SpecError> Errors,
+    PolicyReport? Policy,
+    CostEstimate? Cost)
 {
-    /// <summary>Whether the spec compiled to a plan.</summary>
-    [System.Diagnostics.CodeAnalysis.MemberNotNullWhen(true, nameof(Plan), nameof(Spec), nameof(Target))]
-    public bool Succeeded => Plan is not null && Spec is not null && Target is not null;
+    /// <summary>Whether the spec compiled to a plan (which may still be blocked by a mandatory policy: see <see cref="IsBlocked"/>).</summary>
+    [System.Diagnostics.CodeAnalysis.MemberNotNullWhen(true, nameof(Plan), nameof(Spec), nameof(Target), nameof(Policy), nameof(Cost))]
+    public bool Succeeded => Plan is not null && Spec is not null && Target is not null && Policy is not null && Cost is not null;
+
+    /// <summary>Whether a mandatory guardrail failed: the plan must not be rendered or applied.</summary>
+    public bool IsBlocked => Policy?.IsBlocked == true;
+
+    internal static PipelineResult Failed(EnvironmentSpec? spec, ImmutableArray<SpecError> errors) => new(spec, null, null, errors, null, null);
 }

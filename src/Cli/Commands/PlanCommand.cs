@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Platform.Components;
 using Platform.Components.Planning;
 using Platform.Components.Rendering;
 
@@ -19,40 +18,38 @@ internal static class PlanCommand
 
     public static Command Create(CliContext context)
     {
-        var spec = SpecArguments.Spec();
-        var targets = SpecArguments.Targets();
-        var json = new Option<bool>("--json") { Description = "Print the plan and its summary as JSON (secrets masked)." };
-        var command = new Command("plan", "Show the resources a spec creates, grouped by service and resource, with their types and logical names.")
-        {
-            spec,
-            targets,
-            json,
-        };
+        var inputs = new SpecInputs();
+        var json = new Option<bool>("--json") { Description = "Print the summary, guardrail report, cost estimate and plan as JSON (secrets masked)." };
+        var command = new Command("plan",
+            "Show the resources a spec creates, grouped by service and resource, with types, logical names, guardrail violations and the estimated monthly cost. Exit 1 when a mandatory guardrail fails.");
+        inputs.AddTo(command);
+        command.Options.Add(json);
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var text = await CliInputs.ReadSpecAsync(parse.GetValue(spec)!, context, cancellationToken);
-            var result = EnvironmentPipeline.Run(text, CliInputs.LoadTargets(parse.GetValue(targets), context));
+            var result = await inputs.RunAsync(parse, context, cancellationToken);
             if (!result.Succeeded)
             {
                 return await Reporting.ErrorsAsync(result, context);
             }
 
-            var summary = PlanSummary.Of(result.Plan);
+            var summary = PlanSummary.Of(result.Plan, result.Cost);
             if (parse.GetValue(json))
             {
                 var document = new JsonObject
                 {
                     ["summary"] = PlanJson.Summary(summary),
+                    ["policy"] = PlanJson.Policy(result.Policy),
+                    ["cost"] = PlanJson.Cost(result.Cost),
                     ["plan"] = PlanJson.ToJson(result.Plan),
                 };
                 await context.Stdout.WriteLineAsync(document.ToJsonString(Indented).Replace("\r\n", "\n", StringComparison.Ordinal));
             }
             else
             {
-                await context.Stdout.WriteAsync(PlanText.Write(result.Plan, summary));
+                await context.Stdout.WriteAsync(PlanText.Write(result.Plan, summary, result.Policy, result.Cost));
             }
 
-            return ExitCodes.Ok;
+            return result.IsBlocked ? ExitCodes.Invalid : ExitCodes.Ok;
         });
         return command;
     }

@@ -1,5 +1,8 @@
+using System.Globalization;
 using System.Text;
+using Platform.Components.Costs;
 using Platform.Components.Planning;
+using Platform.Components.Policies;
 using Platform.Components.Rendering;
 
 namespace Platform.Cli.Commands;
@@ -7,7 +10,7 @@ namespace Platform.Cli.Commands;
 /// <summary>The human-readable plan: a header, then each component with its resources' types and logical names.</summary>
 internal static class PlanText
 {
-    public static string Write(ResourcePlan plan, PlanSummary summary)
+    public static string Write(ResourcePlan plan, PlanSummary summary, PolicyReport policy, CostEstimate cost)
     {
         var text = new StringBuilder();
         var width = plan.Resources.Select(r => r.Type.Length).DefaultIfEmpty(0).Max();
@@ -24,7 +27,9 @@ internal static class PlanText
         foreach (var component in plan.Components)
         {
             var resources = plan.ResourcesOf(component.Name).ToList();
-            text.Append($"\n{component.Name} ({component.Type}): {Count(resources.Count, "resource")}\n");
+            var monthly = summary.Components.FirstOrDefault(c => c.Name == component.Name)?.EstimatedMonthlyCost ?? 0m;
+            var price = monthly > 0 ? $", est. {monthly.ToString("N2", CultureInfo.InvariantCulture)} {cost.Currency}/month" : "";
+            text.Append($"\n{component.Name} ({component.Type}): {Count(resources.Count, "resource")}{price}\n");
             Resources(text, resources, width);
         }
 
@@ -38,6 +43,15 @@ internal static class PlanText
             text.Append($"secret config (set with 'pulumi config set --secret'): {string.Join(", ", summary.SecretConfigKeys)}\n");
         }
 
+        text.Append('\n').Append(policy.Violations.IsEmpty
+            ? $"Guardrails: {Count(policy.EvaluatedRules.Length, "rule")} passed.\n"
+            : $"Guardrails: {policy.Mandatory.Length} mandatory, {policy.Advisory.Length} advisory violation(s){(policy.IsBlocked ? "; BLOCKED, this plan cannot be rendered or deployed" : "")}:\n");
+        foreach (var violation in policy.Violations)
+        {
+            text.Append($"  {violation}\n");
+        }
+
+        text.Append('\n').Append(cost.ToString().Replace("\r\n", "\n", StringComparison.Ordinal)).Append('\n');
         return text.ToString();
     }
 

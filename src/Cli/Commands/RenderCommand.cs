@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Platform.Components;
 using Platform.Components.Rendering;
 
 namespace Platform.Cli.Commands;
@@ -12,27 +11,29 @@ internal static class RenderCommand
 {
     public static Command Create(CliContext context)
     {
-        var spec = SpecArguments.Spec();
-        var targets = SpecArguments.Targets();
+        var inputs = new SpecInputs();
         var output = new Option<string>("--out", "-o")
         {
             Description = "Directory to write Pulumi.yaml and Pulumi.<stack>.yaml to (created if missing).",
             HelpName = "dir",
             Required = true,
         };
-        var command = new Command("render", "Write the spec's Pulumi YAML program and stack settings to a directory.")
-        {
-            spec,
-            targets,
-            output,
-        };
+        var command = new Command("render",
+            "Write the spec's Pulumi YAML program and stack settings to a directory. Nothing is written when the spec is invalid or a mandatory guardrail fails.");
+        inputs.AddTo(command);
+        command.Options.Add(output);
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var text = await CliInputs.ReadSpecAsync(parse.GetValue(spec)!, context, cancellationToken);
-            var result = EnvironmentPipeline.Run(text, CliInputs.LoadTargets(parse.GetValue(targets), context));
+            var result = await inputs.RunAsync(parse, context, cancellationToken);
             if (!result.Succeeded)
             {
                 return await Reporting.ErrorsAsync(result, context);
+            }
+
+            await Reporting.ViolationsAsync(result.Policy, context);
+            if (result.IsBlocked)
+            {
+                return ExitCodes.Invalid;
             }
 
             var rendered = PulumiYamlRenderer.Render(result.Plan);
@@ -69,6 +70,15 @@ internal static class RenderCommand
                 foreach (var line in rendered.SecretConfigCommands)
                 {
                     await context.Stdout.WriteLineAsync($"  {line}");
+                }
+            }
+
+            if (!rendered.UnsetConfigKeys.IsEmpty)
+            {
+                await context.Stdout.WriteLineAsync($"The target gives no value for these config keys; set them in {directory} or add them to the target:");
+                foreach (var key in rendered.UnsetConfigKeys)
+                {
+                    await context.Stdout.WriteLineAsync($"  pulumi config set --stack {rendered.StackName} {key} <value>");
                 }
             }
 

@@ -1,4 +1,5 @@
 using Platform.Components;
+using Platform.Components.Policies;
 
 namespace Platform.Cli.Commands;
 
@@ -15,5 +16,22 @@ internal static class Reporting
 
         await context.Stderr.WriteLineAsync($"{result.Errors.Length} error{(result.Errors.Length == 1 ? "" : "s")}: the spec is invalid.");
         return ExitCodes.Invalid;
+    }
+
+    /// <summary>
+    /// Writes guardrail violations on stderr, one per line (<c>[mandatory] rule resource: message</c>); when a mandatory
+    /// rule failed, a closing line says the plan is blocked.
+    /// </summary>
+    public static async Task ViolationsAsync(PolicyReport report, CliContext context)
+    {
+        foreach (var violation in report.Violations)
+        {
+            await context.Stderr.WriteLineAsync(violation.ToString());
+        }
+
+        if (report.IsBlocked)
+        {
+            await context.Stderr.WriteLineAsync($"blocked: {report.Mandatory.Length} mandatory guardrail violation{(report.Mandatory.Length == 1 ? "" : "s")}; fix them before rendering or deploying.");
+        }
     }
 }

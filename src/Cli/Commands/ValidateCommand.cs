@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Platform.Components;
 
 namespace Platform.Cli.Commands;
 
@@ -8,20 +7,22 @@ internal static class ValidateCommand
 {
     public static Command Create(CliContext context)
     {
-        var spec = SpecArguments.Spec();
-        var targets = SpecArguments.Targets();
-        var command = new Command("validate", "Check a spec: exit 0 printing 'valid', or exit 1 listing every error with its path and fix.")
-        {
-            spec,
-            targets,
-        };
+        var inputs = new SpecInputs();
+        var command = new Command("validate",
+            "Check a spec and the guardrails on its plan: exit 0 printing 'valid' (advisory warnings on stderr), or exit 1 listing every error or mandatory violation.");
+        inputs.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var text = await CliInputs.ReadSpecAsync(parse.GetValue(spec)!, context, cancellationToken);
-            var result = EnvironmentPipeline.Run(text, CliInputs.LoadTargets(parse.GetValue(targets), context));
+            var result = await inputs.RunAsync(parse, context, cancellationToken);
             if (!result.Succeeded)
             {
                 return await Reporting.ErrorsAsync(result, context);
+            }
+
+            await Reporting.ViolationsAsync(result.Policy, context);
+            if (result.IsBlocked)
+            {
+                return ExitCodes.Invalid;
             }
 
             await context.Stdout.WriteLineAsync("valid");

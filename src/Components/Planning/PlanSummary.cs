@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Platform.Components.Costs;
 using Platform.Components.Specs;
 
 namespace Platform.Components.Planning;
@@ -13,6 +14,8 @@ namespace Platform.Components.Planning;
 /// <param name="Components">Each component with its resource counts, in plan order.</param>
 /// <param name="Outputs">Output names, in plan order.</param>
 /// <param name="SecretConfigKeys">Config keys whose values are secret (set with <c>pulumi config set --secret</c>), sorted.</param>
+/// <param name="EstimatedMonthlyCost">The environment's estimated monthly cost, when an estimate was given.</param>
+/// <param name="Currency">The estimate's currency, when an estimate was given.</param>
 public sealed record PlanSummary(
     string Environment,
     Tier Tier,
@@ -22,10 +25,12 @@ public sealed record PlanSummary(
     ImmutableSortedDictionary<string, int> ByType,
     ImmutableArray<ComponentSummary> Components,
     ImmutableArray<string> Outputs,
-    ImmutableArray<string> SecretConfigKeys)
+    ImmutableArray<string> SecretConfigKeys,
+    decimal? EstimatedMonthlyCost = null,
+    string? Currency = null)
 {
-    /// <summary>Summarises <paramref name="plan"/>.</summary>
-    public static PlanSummary Of(ResourcePlan plan)
+    /// <summary>Summarises <paramref name="plan"/>, with its estimated cost per component and in total when <paramref name="cost"/> is given.</summary>
+    public static PlanSummary Of(ResourcePlan plan, CostEstimate? cost = null)
     {
         ArgumentNullException.ThrowIfNull(plan);
         return new PlanSummary(
@@ -38,12 +43,15 @@ public sealed record PlanSummary(
             [.. plan.Components.Select(c =>
             {
                 var resources = plan.ResourcesOf(c.Name).ToList();
-                return new ComponentSummary(c.Name, c.Type, resources.Count, CountByType(resources));
+                return new ComponentSummary(c.Name, c.Type, resources.Count, CountByType(resources),
+                    cost is null ? null : cost.Components.Where(k => k.Component == c.Name).Sum(k => k.Monthly));
             })],
             [.. plan.Outputs.Select(o => o.Name)],
             [.. plan.Config.Where(c => c.Secret).Select(c => c.Key)
                 .Concat(plan.StackConfig.Where(e => e.Value.Secret).Select(e => e.Key))
-                .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)]);
+                .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)],
+            cost?.MonthlyTotal,
+            cost?.Currency);
     }
 
     private static ImmutableSortedDictionary<string, int> CountByType(IEnumerable<PlannedResource> resources) =>
@@ -55,7 +63,8 @@ public sealed record PlanSummary(
         other is not null && Environment == other.Environment && Tier == other.Tier && Target == other.Target &&
         Resources == other.Resources && Providers == other.Providers && ByType.SequenceEqual(other.ByType) &&
         Components.SequenceEqual(other.Components) && Outputs.SequenceEqual(other.Outputs) &&
-        SecretConfigKeys.SequenceEqual(other.SecretConfigKeys);
+        SecretConfigKeys.SequenceEqual(other.SecretConfigKeys) && EstimatedMonthlyCost == other.EstimatedMonthlyCost &&
+        Currency == other.Currency;
 
     /// <inheritdoc />
     public override int GetHashCode() => HashCode.Combine(Environment, Tier, Target, Resources);
@@ -66,11 +75,13 @@ public sealed record PlanSummary(
 /// <param name="Type">Its component type token, e.g. <c>platform:kubernetes:WebService</c>.</param>
 /// <param name="Resources">Number of resources in it.</param>
 /// <param name="ByType">Resource count per type token, sorted by token.</param>
-public sealed record ComponentSummary(string Name, string Type, int Resources, ImmutableSortedDictionary<string, int> ByType)
+/// <param name="EstimatedMonthlyCost">Its estimated monthly cost, when an estimate was given.</param>
+public sealed record ComponentSummary(string Name, string Type, int Resources, ImmutableSortedDictionary<string, int> ByType, decimal? EstimatedMonthlyCost = null)
 {
     /// <inheritdoc />
     public bool Equals(ComponentSummary? other) =>
-        other is not null && Name == other.Name && Type == other.Type && Resources == other.Resources && ByType.SequenceEqual(other.ByType);
+        other is not null && Name == other.Name && Type == other.Type && Resources == other.Resources && ByType.SequenceEqual(other.ByType) &&
+        EstimatedMonthlyCost == other.EstimatedMonthlyCost;
 
     /// <inheritdoc />
     public override int GetHashCode() => HashCode.Combine(Name, Type, Resources);

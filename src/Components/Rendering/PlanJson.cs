@@ -1,7 +1,9 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Platform.Components.Costs;
 using Platform.Components.Planning;
+using Platform.Components.Policies;
 
 namespace Platform.Components.Rendering;
 
@@ -86,6 +88,51 @@ public static class PlanJson
             })]),
             ["outputs"] = new JsonArray([.. summary.Outputs.Select(o => (JsonNode?)o)]),
             ["secretConfigKeys"] = new JsonArray([.. summary.SecretConfigKeys.Select(k => (JsonNode?)k)]),
+            ["estimatedMonthlyCost"] = summary.EstimatedMonthlyCost,
+            ["currency"] = summary.Currency,
+        };
+    }
+
+    /// <summary>A guardrail report: verdict, then every violation.</summary>
+    public static JsonObject Policy(PolicyReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        return new JsonObject
+        {
+            ["blocked"] = report.IsBlocked,
+            ["violations"] = new JsonArray([.. report.Violations.Select(v => new JsonObject
+            {
+                ["rule"] = v.RuleId,
+                ["severity"] = v.Severity.ToString().ToLowerInvariant(),
+                ["resource"] = v.Resource,
+                ["message"] = v.Message,
+            })]),
+            ["evaluatedRules"] = new JsonArray([.. report.EvaluatedRules.Select(r => (JsonNode?)r)]),
+            ["disabledRules"] = new JsonArray([.. report.DisabledRules.Select(r => (JsonNode?)r)]),
+        };
+    }
+
+    /// <summary>A cost estimate, labelled as an estimate.</summary>
+    public static JsonObject Cost(CostEstimate estimate)
+    {
+        ArgumentNullException.ThrowIfNull(estimate);
+        return new JsonObject
+        {
+            ["label"] = estimate.Label,
+            ["currency"] = estimate.Currency,
+            ["region"] = estimate.Region,
+            ["monthlyTotal"] = estimate.MonthlyTotal,
+            ["components"] = new JsonArray([.. estimate.Components.Select(c => new JsonObject { ["component"] = c.Component, ["monthly"] = c.Monthly })]),
+            ["resources"] = new JsonArray([.. estimate.Resources.Select(r => new JsonObject
+            {
+                ["resource"] = r.Resource,
+                ["type"] = r.Type,
+                ["component"] = r.Component,
+                ["monthly"] = r.Monthly,
+                ["basis"] = r.Basis,
+            })]),
+            ["unpriced"] = new JsonArray([.. estimate.Unpriced.Select(u => (JsonNode?)u)]),
+            ["pricesRetrievedOn"] = estimate.PricesRetrievedOn,
         };
     }
 

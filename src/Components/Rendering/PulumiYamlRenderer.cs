@@ -47,7 +47,8 @@ public static class PulumiYamlRenderer
             plan.Environment,
             YamlWriter.Write(Program(plan, project)),
             StackSettings(plan, project) is { } settings ? YamlWriter.Write(settings) : null,
-            SecretKeys(plan));
+            SecretKeys(plan),
+            [.. plan.Config.Where(c => !c.Secret && c.Default is null && !plan.StackConfig.ContainsKey(c.Key)).Select(c => c.Key)]);
     }
 
     private static YamlMappingNode Program(ResourcePlan plan, string project)

@@ -13,12 +13,18 @@ namespace Platform.Components.Rendering;
 /// <param name="SecretConfigKeys">
 /// Config keys whose values are secret: set each with <c>pulumi config set --secret &lt;key&gt;</c>. Sorted ordinally.
 /// </param>
+/// <param name="UnsetConfigKeys">
+/// Plain config keys the program declares with neither a default nor a value from the target (e.g. <c>vpcId</c> on a
+/// target that names no VPC): set each with <c>pulumi config set &lt;key&gt; &lt;value&gt;</c> or add it to the target.
+/// In declaration order.
+/// </param>
 public sealed record RenderedProgram(
     string ProjectName,
     string StackName,
     string Program,
     string? StackSettings,
-    ImmutableArray<string> SecretConfigKeys)
+    ImmutableArray<string> SecretConfigKeys,
+    ImmutableArray<string> UnsetConfigKeys)
 {
     /// <summary>File name of the program: <c>Pulumi.yaml</c>.</summary>
     public const string ProgramFileName = "Pulumi.yaml";
@@ -33,7 +39,8 @@ public sealed record RenderedProgram(
     /// <inheritdoc />
     public bool Equals(RenderedProgram? other) =>
         other is not null && ProjectName == other.ProjectName && StackName == other.StackName &&
-        Program == other.Program && StackSettings == other.StackSettings && SecretConfigKeys.SequenceEqual(other.SecretConfigKeys);
+        Program == other.Program && StackSettings == other.StackSettings && SecretConfigKeys.SequenceEqual(other.SecretConfigKeys) &&
+        UnsetConfigKeys.SequenceEqual(other.UnsetConfigKeys);
 
     /// <inheritdoc />
     public override int GetHashCode() => HashCode.Combine(ProjectName, StackName, Program, StackSettings);

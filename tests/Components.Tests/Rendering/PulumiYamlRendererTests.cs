@@ -11,14 +11,7 @@ namespace Platform.Components.Tests.Rendering;
 public sealed class PulumiYamlRendererTests
 {
     private static ResourcePlan Checkout(DeploymentTarget? target = null) =>
-        PlanCompiler.Compile(KubernetesOnly(TestSpecs.CheckoutStaging()), target ?? DeploymentTarget.Default);
-
-    // TODO(aws merge): use the full example once the AWS planner lands; until then its AWS references do not resolve.
-    private static EnvironmentSpec KubernetesOnly(EnvironmentSpec spec) => spec with
-    {
-        Resources = [],
-        Services = [.. spec.Services.Select(s => s with { Uses = [.. s.Uses.Where(u => spec.Services.Any(o => o.Name == u))] })],
-    };
+        PlanCompiler.Compile(TestSpecs.CheckoutStaging(), target ?? DeploymentTarget.Default);
 
     /// <summary>A small plan exercising every kind of value and option.</summary>
     private static ResourcePlan Handmade(Action<PlanBuilder>? extra = null)
@@ -212,12 +205,37 @@ public sealed class PulumiYamlRendererTests
     [Fact]
     public void Target_facts_become_stack_settings()
     {
-        var target = DeploymentTarget.Default with { Name = "default", KubeContext = "true", Kubeconfig = "0755" };
+        var target = DeploymentTarget.Default with
+        {
+            KubeContext = "true",
+            Kubeconfig = "0755",
+            AwsRegion = "eu-west-1",
+            AwsAccountId = "012345678901",
+            PrivateSubnetIds = ["subnet-1", "subnet-2"],
+        };
         var rendered = PulumiYamlRenderer.Render(Checkout(target));
         var config = PulumiYaml.Json(rendered.StackSettings!)["config"]!;
 
         Assert.Equal("true", config["platform-checkout-staging:kubernetesContext"]!.GetValue<string>());
         Assert.Equal("0755", config["platform-checkout-staging:kubeconfig"]!.GetValue<string>());
+        Assert.Equal("012345678901", config["platform-checkout-staging:awsAccountId"]!.GetValue<string>());
+        Assert.Equal("eu-west-1", config["platform-checkout-staging:awsRegion"]!.GetValue<string>());
+        Assert.Equal(["subnet-1", "subnet-2"], config["platform-checkout-staging:privateSubnetIds"]!.AsArray().Select(n => n!.GetValue<string>()));
+        Assert.DoesNotContain("privateSubnetIds", rendered.UnsetConfigKeys);
+        Assert.Contains("vpcId", rendered.UnsetConfigKeys);
+    }
+
+    [Fact]
+    public void Config_without_a_default_or_a_target_value_is_reported_unset()
+    {
+        var plan = Checkout();
+        var rendered = PulumiYamlRenderer.Render(plan);
+
+        Assert.Equal(
+            plan.Config.Where(c => !c.Secret && c.Default is null && !plan.StackConfig.ContainsKey(c.Key)).Select(c => c.Key),
+            rendered.UnsetConfigKeys);
+        Assert.Contains("vpcId", rendered.UnsetConfigKeys);
+        Assert.DoesNotContain("region", PulumiYamlRenderer.Render(Handmade()).UnsetConfigKeys);
     }
 
     [Fact]
@@ -228,7 +246,7 @@ public sealed class PulumiYamlRendererTests
         {
             Services = [.. spec.Services.Select(s => s with { Env = s.Env.Add("DB_PASSWORD", EnvValue.Secret("correct-horse-battery-staple")) })],
         };
-        var plan = PlanCompiler.Compile(KubernetesOnly(spec), DeploymentTarget.Default with { KubeContext = "ctx" });
+        var plan = PlanCompiler.Compile(spec, DeploymentTarget.Default with { KubeContext = "ctx" });
         var rendered = PulumiYamlRenderer.Render(plan);
 
         Assert.DoesNotContain("correct-horse-battery-staple", rendered.Program, StringComparison.Ordinal);
@@ -255,7 +273,7 @@ public sealed class PulumiYamlRendererTests
     [Fact]
     public void The_same_spec_text_renders_to_the_same_bytes()
     {
-        string Render() => PulumiYamlRenderer.Render(PlanCompiler.Compile(KubernetesOnly(SpecParser.Parse(TestSpecs.CheckoutStagingYaml).Spec!), DeploymentTarget.Default)).Program;
+        string Render() => PulumiYamlRenderer.Render(PlanCompiler.Compile(SpecParser.Parse(TestSpecs.CheckoutStagingYaml).Spec!, DeploymentTarget.Default)).Program;
 
         Assert.Equal(Render(), Render());
     }
