@@ -410,7 +410,7 @@ public static class EnvironmentsApi
             SpecView.Masked(EnvironmentCompiler.Parse(services.Protector.Unprotect(record.SpecText)).Spec),
             record.PlanSummaryJson is { } plan ? JsonNode.Parse(plan) : null,
             record.OutputsJson is { } outputs ? JsonNode.Parse(outputs) : null,
-            null,
+            record.CostJson is { } cost ? JsonNode.Parse(cost) : null,
             last is null ? null : OperationResponse.From(last));
     }
 

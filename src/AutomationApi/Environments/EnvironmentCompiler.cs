@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Platform.Components;
+using Platform.Components.Costs;
 using Platform.Components.Planning;
 using Platform.Components.Policies;
 using Platform.Components.Rendering;
@@ -13,7 +14,8 @@ namespace Platform.AutomationApi.Environments;
 /// <param name="Plan">The resource plan for the spec's target.</param>
 /// <param name="Program">The rendered Pulumi YAML program and stack settings.</param>
 /// <param name="Policies">The guardrail report (advisory violations only: mandatory ones block compilation).</param>
-public sealed record CompiledEnvironment(EnvironmentSpec Spec, ResourcePlan Plan, RenderedProgram Program, PolicyReport Policies)
+/// <param name="Cost">The plan's estimated monthly cost.</param>
+public sealed record CompiledEnvironment(EnvironmentSpec Spec, ResourcePlan Plan, RenderedProgram Program, PolicyReport Policies, CostEstimate Cost)
 {
     /// <summary>Every secret value this environment knows: spec secret env values and secret stack config.</summary>
     public IEnumerable<string> Secrets =>
@@ -34,8 +36,8 @@ public interface IProgramRenderer
 }
 
 /// <summary>
-/// Spec text → <see cref="EnvironmentPipeline"/> (parse, validate against the targets and tier guardrails, compile)
-/// → policy guardrails on the plan → Pulumi YAML program. The same pipeline the CLI runs, so the service deploys
+/// Spec text → <see cref="EnvironmentPipeline"/> (parse, validate against the targets and tier guardrails, compile,
+/// policy guardrails, cost estimate) → Pulumi YAML program; a mandatory policy violation is an error like any other. The same pipeline the CLI runs, so the service deploys
 /// exactly what the CLI previews.
 /// </summary>
 public sealed class EnvironmentCompiler(TargetSettings targets, PolicySettings policies, IProgramRenderer renderer)
@@ -46,13 +48,13 @@ public sealed class EnvironmentCompiler(TargetSettings targets, PolicySettings p
     /// <summary>Parses and validates <paramref name="specText"/> (JSON or YAML) and, when valid, compiles and renders it.</summary>
     public CompileResult Compile(string specText)
     {
-        var result = EnvironmentPipeline.Run(specText ?? string.Empty, targets);
+        var result = EnvironmentPipeline.Run(specText ?? string.Empty, targets, policies);
         if (!result.Succeeded)
         {
             return new CompileResult(null, result.Errors);
         }
 
-        var report = PolicyEngine.Evaluate(result.Plan, policies);
+        var report = result.Policy;
         if (report.IsBlocked)
         {
             return new CompileResult(null,
@@ -64,7 +66,7 @@ public sealed class EnvironmentCompiler(TargetSettings targets, PolicySettings p
             ]);
         }
 
-        return new CompileResult(new CompiledEnvironment(result.Spec, result.Plan, renderer.Render(result.Plan), report), []);
+        return new CompileResult(new CompiledEnvironment(result.Spec, result.Plan, renderer.Render(result.Plan), report, result.Cost), []);
     }
 
     /// <summary>Parses only (for reading stored specs back).</summary>

@@ -51,6 +51,9 @@ public sealed class EnvironmentRecord
     /// <summary>Plan summary (JSON).</summary>
     public string? PlanSummaryJson { get; set; }
 
+    /// <summary>Estimated monthly cost of the deployed plan (JSON).</summary>
+    public string? CostJson { get; set; }
+
     /// <summary>Stack outputs (JSON) with secret values masked.</summary>
     public string? OutputsJson { get; set; }
 

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Platform.Components.Costs;
 using Platform.Components.Planning;
 using Platform.Components.Policies;
 
@@ -49,4 +50,21 @@ public sealed record PlanDiff(ImmutableArray<string> Added, ImmutableArray<strin
     }
 
     private static string Describe(PlannedResource resource) => $"{resource.Name} ({resource.Type})";
+}
+
+/// <summary>How the estimated monthly cost changes with a new spec.</summary>
+/// <param name="Currency">Currency of the amounts.</param>
+/// <param name="Before">Estimated monthly total of the current plan (0 for a new environment).</param>
+/// <param name="After">Estimated monthly total of the new plan.</param>
+/// <param name="Delta">After minus before.</param>
+/// <param name="Label">What the figures are (an estimate, at which prices).</param>
+public sealed record CostDelta(string Currency, decimal Before, decimal After, decimal Delta, string Label)
+{
+    /// <summary>Compares two estimates.</summary>
+    public static CostDelta Between(CostEstimate? before, CostEstimate after)
+    {
+        ArgumentNullException.ThrowIfNull(after);
+        var old = before?.MonthlyTotal ?? 0m;
+        return new CostDelta(after.Currency, old, after.MonthlyTotal, after.MonthlyTotal - old, after.Label);
+    }
 }

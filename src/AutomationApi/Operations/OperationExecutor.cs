@@ -189,10 +189,11 @@ public sealed class OperationExecutor(
                 result = new JsonObject { ["changes"] = JsonSerializer.SerializeToNode(summary, Json) };
                 if (operation.Kind == OperationKind.Preview)
                 {
-                    var current = environment.Status == EnvironmentStatus.Creating ? null : compiler.Compile(protector.Unprotect(environment.SpecText)).Environment?.Plan;
+                    var current = environment.Status == EnvironmentStatus.Creating ? null : compiler.Compile(protector.Unprotect(environment.SpecText)).Environment;
                     result["steps"] = steps;
-                    result["planDiff"] = JsonSerializer.SerializeToNode(PlanDiff.Between(current, target.Plan), Json);
-                    result["costDelta"] = null;
+                    result["planDiff"] = JsonSerializer.SerializeToNode(PlanDiff.Between(current?.Plan, target.Plan), Json);
+                    result["costDelta"] = JsonSerializer.SerializeToNode(CostDelta.Between(current?.Cost, target.Cost), Json);
+                    result["policyWarnings"] = JsonSerializer.SerializeToNode(target.Policies.Advisory.Select(v => v.ToString()), Json);
                 }
             }
 
@@ -287,6 +288,7 @@ public sealed class OperationExecutor(
                     environment.Team = outcome.Compiled!.Spec.Metadata.Team;
                     environment.Tier = outcome.Compiled.Spec.Tier;
                     environment.PlanSummaryJson = JsonSerializer.Serialize(PlanSummary.Of(outcome.Compiled.Plan, outcome.Compiled.Policies), Json);
+                    environment.CostJson = JsonSerializer.Serialize(outcome.Compiled.Cost, Json);
                     environment.OutputsJson = outcome.Outputs ?? environment.OutputsJson;
                     environment.Status = isLatest ? EnvironmentStatus.Ready : environment.Status;
                     break;

@@ -100,6 +100,8 @@ public sealed class EnvironmentsApiTests
         var types = environment["plan"]!["byType"]!.AsObject().Select(p => p.Key).ToList();
         Assert.Contains("aws:rds/instance:Instance", types);
         Assert.Contains("kubernetes:apps/v1:Deployment", types);
+        Assert.True((decimal)environment["costEstimate"]!["monthlyTotal"]! > 0m);
+        Assert.Contains("estimate", (string)environment["costEstimate"]!["label"]!, StringComparison.Ordinal);
         var createdAt = (DateTimeOffset)environment["createdAt"]!;
         Assert.Equal(createdAt + TimeSpan.FromHours(72), (DateTimeOffset)environment["expiresAt"]!);
     }
@@ -273,6 +275,9 @@ public sealed class EnvironmentsApiTests
         Assert.Equal("succeeded", (string)previewed["state"]!);
         Assert.NotNull(previewed["result"]!["changes"]);
         Assert.NotEmpty(previewed["result"]!["planDiff"]!["changed"]!.AsArray());
+        var costDelta = previewed["result"]!["costDelta"]!;
+        Assert.Equal((decimal)costDelta["after"]! - (decimal)costDelta["before"]!, (decimal)costDelta["delta"]!);
+        Assert.Equal((decimal)(await factory.GetEnvironmentAsync("inspect-dev"))["costEstimate"]!["monthlyTotal"]!, (decimal)costDelta["before"]!);
         Assert.StartsWith("preview --event-log ", Assert.Single(factory.Fake.CallsOf("preview")), StringComparison.Ordinal);
 
         using var refresh = await client.PostAsync("/v1/environments/inspect-dev/refresh", null, Cancel);
