@@ -66,7 +66,19 @@ public sealed class EnvironmentCompiler(TargetSettings targets, PolicySettings p
             ]);
         }
 
-        return new CompileResult(new CompiledEnvironment(result.Spec, result.Plan, renderer.Render(result.Plan), report, result.Cost), []);
+        var program = renderer.Render(result.Plan);
+        if (!program.UnsetConfigKeys.IsEmpty)
+        {
+            // Nobody can set stack config through the API, so `pulumi up` would only fail later: say so now.
+            return new CompileResult(null,
+            [
+                new SpecError("spec.target",
+                    $"Deployment target '{result.Target.Name}' lacks settings this environment needs: {string.Join(", ", program.UnsetConfigKeys)}.",
+                    "Ask the platform team to add them to the target in the targets file, or use a target that has them."),
+            ]);
+        }
+
+        return new CompileResult(new CompiledEnvironment(result.Spec, result.Plan, program, report, result.Cost), []);
     }
 
     /// <summary>Parses only (for reading stored specs back).</summary>

@@ -89,7 +89,18 @@ public sealed class EnvironmentsApiTests
     [Fact]
     public async Task Create_TheExampleSpec_DeploysKubernetesAndAwsResources()
     {
-        using var factory = new PlatformFactory();
+        var targets = Path.Combine(Path.GetTempPath(), $"targets-{Guid.NewGuid():N}.yaml");
+        await File.WriteAllTextAsync(targets, """
+            targets:
+              default:
+                awsRegion: eu-west-1
+                vpcId: vpc-0abc
+                privateSubnetIds: [subnet-1, subnet-2]
+                clusterSecurityGroupId: sg-0abc
+                oidcProviderArn: arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC
+                oidcProviderUrl: oidc.eks.eu-west-1.amazonaws.com/id/ABC
+            """, Cancel);
+        using var factory = new PlatformFactory(configure: s => s["Platform:TargetsFile"] = targets);
         var spec = await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "examples", "checkout-staging.yaml"), Cancel);
 
         var operation = await factory.CreateAndWaitAsync(spec);
@@ -104,6 +115,20 @@ public sealed class EnvironmentsApiTests
         Assert.Contains("estimate", (string)environment["costEstimate"]!["label"]!, StringComparison.Ordinal);
         var createdAt = (DateTimeOffset)environment["createdAt"]!;
         Assert.Equal(createdAt + TimeSpan.FromHours(72), (DateTimeOffset)environment["expiresAt"]!);
+    }
+
+    [Fact]
+    public async Task Create_OnATargetMissingSettingsTheProgramNeeds_Is400NamingThem()
+    {
+        using var factory = new PlatformFactory();
+        var spec = await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "examples", "checkout-staging.yaml"), Cancel);
+
+        using var response = await factory.PostSpecAsync(spec);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var message = (string)(await PlatformFactory.ReadAsync(response))["errors"]!["spec.target"]![0]!;
+        Assert.Contains("vpcId", message, StringComparison.Ordinal);
+        Assert.Empty(factory.Fake.Calls);
     }
 
     [Fact]
