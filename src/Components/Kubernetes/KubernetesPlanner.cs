@@ -1,12 +1,126 @@
+using System.Collections.Immutable;
+using System.Security.Cryptography;
+using System.Text;
+using k8s.Models;
 using Platform.Components.Planning;
 
 namespace Platform.Components.Kubernetes;
 
-/// <summary>Adds the environment's Kubernetes resources (namespace baseline and one set per service) to a plan.</summary>
+/// <summary>
+/// Adds the environment's Kubernetes resources to a plan: the namespace baseline (namespace, quota, limit range,
+/// default-deny policy) and, per service, its golden path (<see cref="ServiceResources"/>).
+/// Every object is built from the client's typed models and uses the explicit Kubernetes provider.
+/// </summary>
 internal static class KubernetesPlanner
 {
+    /// <summary>Logical name of the namespace's ResourceQuota.</summary>
+    public const string ResourceQuota = "resource-quota";
+
+    /// <summary>Logical name of the namespace's LimitRange.</summary>
+    public const string LimitRange = "limit-range";
+
+    /// <summary>Logical name of the namespace's default-deny NetworkPolicy.</summary>
+    public const string DefaultDeny = "default-deny";
+
+    /// <summary>Config keys other planners declare; secret env keys never take one of them.</summary>
+    private static readonly string[] ReservedConfigKeys =
+    [
+        ProviderPlanner.KubeContextKey, ProviderPlanner.KubeconfigKey, ProviderPlanner.AwsRegionKey,
+        ProviderPlanner.AwsProfileKey, ProviderPlanner.AwsAccountKey,
+    ];
+
+    /// <summary>Options of every Kubernetes resource: the explicit provider.</summary>
+    internal static PlanResourceOptions Options { get; } = PlanResourceOptions.WithProvider(LogicalNames.KubernetesProvider);
+
     public static void Plan(PlanContext context)
     {
-        _ = context;
+        ArgumentNullException.ThrowIfNull(context);
+        if (context.Spec.Services.FirstOrDefault(s => WorkloadDefaults.ReservedServiceNames.Contains(s.Name)) is { } reserved)
+        {
+            throw new InvalidOperationException($"Service '{reserved.Name}' has a name the namespace's own objects use; the spec validator should have rejected it.");
+        }
+
+        PlanNamespace(context);
+        var secretKeys = SecretConfigKeys.For(context.Spec, ReservedConfigKeys);
+        foreach (var service in context.Spec.Services)
+        {
+            ServiceResources.Plan(context, service, secretKeys);
+        }
+    }
+
+    private static void PlanNamespace(PlanContext context)
+    {
+        var builder = context.Builder;
+        var environment = context.Spec.Name;
+        var labels = WorkloadLabels.Environment(context);
+
+        // Pod Security admission rejects any pod that is not "restricted"; warn makes kubectl say why.
+        var namespaceLabels = labels.SetItems(
+        [
+            KeyValuePair.Create("pod-security.kubernetes.io/enforce", WorkloadDefaults.PodSecurityLevel),
+            KeyValuePair.Create("pod-security.kubernetes.io/warn", WorkloadDefaults.PodSecurityLevel),
+        ]);
+        builder.Add(LogicalNames.Namespace, KubernetesTypes.Namespace, KubernetesInputs.From(new V1Namespace
+        {
+            Metadata = new V1ObjectMeta { Name = context.Namespace, Labels = namespaceLabels.ToDictionary(StringComparer.Ordinal) },
+        }), environment, Options);
+
+        var profile = context.Profile;
+        builder.Add(ResourceQuota, KubernetesTypes.ResourceQuota, KubernetesInputs.Namespaced(new V1ResourceQuota
+        {
+            Metadata = Metadata(context, context.Spec.Name, labels),
+            Spec = new V1ResourceQuotaSpec
+            {
+                Hard = new Dictionary<string, ResourceQuantity>(StringComparer.Ordinal)
+                {
+                    ["pods"] = new ResourceQuantity(profile.QuotaPods.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                    ["requests.cpu"] = new ResourceQuantity(profile.QuotaCpu),
+                    ["requests.memory"] = new ResourceQuantity(profile.QuotaMemory),
+                },
+            },
+        }), environment, Options);
+
+        // Containers that declare nothing get the tier's default sizing; none may exceed the largest allowed
+        // request times the tier's limit factors.
+        var defaults = ComputeSizing.Default(profile);
+        var largest = ComputeSizing.From(profile.MaxCpuRequest, profile.MaxMemoryRequest, profile);
+        builder.Add(LimitRange, KubernetesTypes.LimitRange, KubernetesInputs.Namespaced(new V1LimitRange
+        {
+            Metadata = Metadata(context, context.Spec.Name, labels),
+            Spec = new V1LimitRangeSpec
+            {
+                Limits =
+                [
+                    new V1LimitRangeItem
+                    {
+                        Type = "Container",
+                        DefaultRequest = ComputeSizing.Quantities(defaults.CpuRequest, defaults.MemoryRequest),
+                        DefaultProperty = ComputeSizing.Quantities(defaults.CpuLimit, defaults.MemoryLimit),
+                        Max = ComputeSizing.Quantities(largest.CpuLimit, largest.MemoryLimit),
+                    },
+                ],
+            },
+        }), environment, Options);
+
+        builder.Add(DefaultDeny, KubernetesTypes.NetworkPolicy, KubernetesInputs.Namespaced(new V1NetworkPolicy
+        {
+            Metadata = Metadata(context, WorkloadDefaults.DefaultDenyPolicyName, labels),
+            Spec = NetworkPolicies.DefaultDeny(),
+        }), environment, Options);
+    }
+
+    /// <summary>Object metadata in the environment's namespace (a placeholder until <see cref="KubernetesInputs.Namespaced"/>).</summary>
+    internal static V1ObjectMeta Metadata(PlanContext context, string name, ImmutableSortedDictionary<string, string> labels) => new()
+    {
+        Name = PhysicalName.Create(PhysicalName.KubernetesLabel, name),
+        NamespaceProperty = context.Namespace,
+        Labels = labels.ToDictionary(StringComparer.Ordinal),
+    };
+
+    /// <summary>A short stable hash of a service's plain environment, so a change rolls its pods.</summary>
+    internal static string ConfigHash(IEnumerable<KeyValuePair<string, string>> data)
+    {
+        var text = string.Join('\n', data.Select(d => $"{d.Key}={d.Value}"));
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];
     }
 }

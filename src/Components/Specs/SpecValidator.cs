@@ -62,6 +62,11 @@ public static partial class SpecValidator
             {
                 Error($"{path}.name", $"The name '{name}' is already used at {seen[name]}.", "Give every service and resource its own name.");
             }
+            else if (name == spec.Metadata.Name)
+            {
+                // The environment is itself a component named after it; a namesake service would be ambiguous.
+                Error($"{path}.name", $"The name '{name}' is the environment's own name.", $"Name it after what it does, e.g. '{name}-api'.");
+            }
         }
 
         var hosts = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -71,6 +76,11 @@ public static partial class SpecValidator
             var path = $"spec.services[{i}]";
             CheckName(service.Name, $"{path}.name", MaxComponentNameLength, Error);
             CheckUnique(service.Name, path);
+            if (Kubernetes.WorkloadDefaults.ReservedServiceNames.Contains(service.Name))
+            {
+                Error($"{path}.name", $"'{service.Name}' is reserved for the environment's own objects.", "Choose another name.");
+            }
+
             CheckService(spec, service, path, profile, Error);
             if (service.Host is { } host && !hosts.TryAdd(host, i))
             {

@@ -125,6 +125,10 @@ public sealed class SpecPropertyTests
             Assert.Empty(SpecValidator.Validate(spec, TargetSettings.Default));
             var plan = PlanCompiler.Compile(spec, DeploymentTarget.Default);
             Assert.Equal(plan.Resources.Length, plan.Resources.Select(r => r.Name).Distinct().Count());
+            var texts = plan.Resources.SelectMany(r => r.Inputs.Walk()).Concat(plan.Outputs.SelectMany(o => o.Value.Walk()))
+                .OfType<PlanValue.Text>().Select(t => t.Value);
+            Assert.DoesNotContain(texts, t => t.Contains("hunter2", StringComparison.Ordinal));
+            Assert.All(plan.StackConfig.Where(c => c.Value.Value.Contains("hunter2", StringComparison.Ordinal)), c => Assert.True(c.Value.Secret));
         }, iter: 300);
     }
 }

@@ -99,6 +99,20 @@ public sealed class SpecValidatorTests
         Assert.Contains("spec.services[0]", errors[0].Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Reserved_names_and_the_environment_name_are_not_service_names()
+    {
+        var spec = TestSpecs.CheckoutStaging() with
+        {
+            Services = [Web("default-deny"), Web("checkout-staging")],
+            Resources = [],
+        };
+        var errors = Validate(spec);
+        Assert.Equal(["spec.services[0].name", "spec.services[1].name"], errors.Select(e => e.Path));
+        Assert.Contains("reserved", errors[0].Message, StringComparison.Ordinal);
+        Assert.Contains("environment's own name", errors[1].Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("registry.example.com/team/web", "has no tag")]
     [InlineData("registry.example.com/team/web:latest", "'latest'")]

@@ -1,0 +1,55 @@
+using k8s.Models;
+using Platform.Components.Specs;
+using Platform.Components.Tiers;
+
+namespace Platform.Components.Kubernetes;
+
+/// <summary>CPU and memory requests and limits of a container, all derived from the tier profile.</summary>
+/// <param name="CpuRequest">CPU request, canonical quantity.</param>
+/// <param name="MemoryRequest">Memory request, canonical quantity.</param>
+/// <param name="CpuLimit">CPU limit: the request times <see cref="TierProfile.CpuLimitFactor"/>.</param>
+/// <param name="MemoryLimit">Memory limit: the request times <see cref="TierProfile.MemoryLimitFactor"/>.</param>
+internal sealed record ComputeSizing(string CpuRequest, string MemoryRequest, string CpuLimit, string MemoryLimit)
+{
+    /// <summary>Sizing of a service: its declared requests, or the tier's defaults for whatever it leaves out.</summary>
+    public static ComputeSizing For(ServiceSpec service, TierProfile profile) =>
+        From(service.Resources?.Cpu ?? profile.DefaultCpuRequest, service.Resources?.Memory ?? profile.DefaultMemoryRequest, profile);
+
+    /// <summary>The tier's default sizing (what the namespace LimitRange applies to containers that declare none).</summary>
+    public static ComputeSizing Default(TierProfile profile) =>
+        From(profile.DefaultCpuRequest, profile.DefaultMemoryRequest, profile);
+
+    /// <summary>Sizing from explicit requests.</summary>
+    public static ComputeSizing From(string cpu, string memory, TierProfile profile)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        var cpuRequest = new ResourceQuantity(cpu);
+        var memoryRequest = new ResourceQuantity(memory);
+        return new ComputeSizing(
+            cpuRequest.CanonicalizeString(),
+            memoryRequest.CanonicalizeString(),
+            Scale(cpuRequest, profile.CpuLimitFactor),
+            Scale(memoryRequest, profile.MemoryLimitFactor));
+    }
+
+    /// <summary>The requirements block of a container.</summary>
+    public V1ResourceRequirements ToRequirements() => new()
+    {
+        Requests = Quantities(CpuRequest, MemoryRequest),
+        Limits = Quantities(CpuLimit, MemoryLimit),
+    };
+
+    /// <summary>A <c>cpu</c>/<c>memory</c> map of quantities.</summary>
+    public static Dictionary<string, ResourceQuantity> Quantities(string cpu, string memory) => new(StringComparer.Ordinal)
+    {
+        ["cpu"] = new ResourceQuantity(cpu),
+        ["memory"] = new ResourceQuantity(memory),
+    };
+
+    /// <summary>Multiplies a quantity, keeping its suffix family (<c>512Mi × 1.5 = 768Mi</c>, <c>250m × 2 = 500m</c>).</summary>
+    public static string Scale(ResourceQuantity quantity, decimal factor)
+    {
+        ArgumentNullException.ThrowIfNull(quantity);
+        return new ResourceQuantity(quantity.ToDecimal() * factor, 0, quantity.Format).CanonicalizeString();
+    }
+}

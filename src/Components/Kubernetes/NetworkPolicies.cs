@@ -1,0 +1,122 @@
+using System.Collections.Immutable;
+using k8s.Models;
+using Platform.Components.Planning;
+using Platform.Components.Specs;
+
+namespace Platform.Components.Kubernetes;
+
+/// <summary>
+/// Network policies: a namespace-wide default deny, and per service exactly the traffic its spec declares.
+/// Peers are selected by the stable selector labels (<see cref="WorkloadLabels.SelectorOf"/>), so a release of one
+/// service never changes another's policy.
+/// </summary>
+internal static class NetworkPolicies
+{
+    private const string Ingress = "Ingress";
+    private const string Egress = "Egress";
+    private const string Tcp = "TCP";
+    private const string Udp = "UDP";
+    private const string NamespaceNameLabel = "kubernetes.io/metadata.name";
+    private const int DnsPort = 53;
+
+    /// <summary>Denies all traffic to and from every pod in the namespace unless another policy allows it.</summary>
+    public static V1NetworkPolicySpec DefaultDeny() => new()
+    {
+        PodSelector = new V1LabelSelector(),
+        PolicyTypes = [Ingress, Egress],
+    };
+
+    /// <summary>
+    /// A service's policy. Ingress: from the ingress controller's namespace when the service has a public host, and
+    /// from the pods of services that declare <c>uses: [this]</c>, only on the service's port (a service without a port
+    /// accepts nothing). Egress: DNS; the services it uses, on their ports (one without a port listens on nothing and
+    /// gets no rule); PostgreSQL to the target's VPC (or the private ranges) when it uses a database; HTTPS anywhere when
+    /// it uses any cloud resource.
+    /// </summary>
+    public static V1NetworkPolicySpec ForService(PlanContext context, ServiceSpec service)
+    {
+        var spec = context.Spec;
+        var ingress = new List<V1NetworkPolicyIngressRule>();
+        if (service.EffectivePort is { } port)
+        {
+            if (service.Type == ServiceType.Web && service.Host is not null)
+            {
+                ingress.Add(new V1NetworkPolicyIngressRule
+                {
+                    FromProperty = [NamespacePeer(context.Target.IngressNamespace)],
+                    Ports = [TcpPort(port)],
+                });
+            }
+
+            var callers = context.ServicesUsing(service.Name);
+            if (!callers.IsEmpty)
+            {
+                ingress.Add(new V1NetworkPolicyIngressRule
+                {
+                    FromProperty = [.. callers.Select(c => PodPeer(spec, c))],
+                    Ports = [TcpPort(port)],
+                });
+            }
+        }
+
+        var egress = new List<V1NetworkPolicyEgressRule>
+        {
+            new()
+            {
+                To = [NamespacePeer(WorkloadDefaults.DnsNamespace)],
+                Ports = [new V1NetworkPolicyPort { Port = DnsPort, Protocol = Udp }, new V1NetworkPolicyPort { Port = DnsPort, Protocol = Tcp }],
+            },
+        };
+        foreach (var callee in context.ServicesUsedBy(service))
+        {
+            if (callee.EffectivePort is { } calleePort)
+            {
+                egress.Add(new V1NetworkPolicyEgressRule { To = [PodPeer(spec, callee)], Ports = [TcpPort(calleePort)] });
+            }
+        }
+
+        var resources = context.CloudResourcesUsedBy(service);
+        if (resources.Any(r => r.Type == ResourceType.Postgres))
+        {
+            var ranges = context.Target.VpcCidr is { } vpc ? [vpc] : WorkloadDefaults.PrivateRanges;
+            egress.Add(new V1NetworkPolicyEgressRule
+            {
+                To = [.. ranges.Select(cidr => new V1NetworkPolicyPeer { IpBlock = new V1IPBlock { Cidr = cidr } })],
+                Ports = [TcpPort(WorkloadDefaults.PostgresPort)],
+            });
+        }
+
+        if (!resources.IsEmpty)
+        {
+            egress.Add(new V1NetworkPolicyEgressRule
+            {
+                To = [new V1NetworkPolicyPeer { IpBlock = new V1IPBlock { Cidr = WorkloadDefaults.AnyAddress } }],
+                Ports = [TcpPort(WorkloadDefaults.HttpsPort)],
+            });
+        }
+
+        return new V1NetworkPolicySpec
+        {
+            PodSelector = Selector(WorkloadLabels.SelectorOf(spec, service)),
+            PolicyTypes = [Ingress, Egress],
+            // No ingress rules with the Ingress policy type means no ingress at all: say so by omission.
+            Ingress = ingress.Count == 0 ? null : ingress,
+            Egress = egress,
+        };
+    }
+
+    private static V1NetworkPolicyPeer NamespacePeer(string name) => new()
+    {
+        NamespaceSelector = new V1LabelSelector { MatchLabels = new Dictionary<string, string>(StringComparer.Ordinal) { [NamespaceNameLabel] = name } },
+    };
+
+    private static V1NetworkPolicyPeer PodPeer(EnvironmentSpec spec, ServiceSpec service) => new()
+    {
+        PodSelector = Selector(WorkloadLabels.SelectorOf(spec, service)),
+    };
+
+    private static V1NetworkPolicyPort TcpPort(int port) => new() { Port = port, Protocol = Tcp };
+
+    private static V1LabelSelector Selector(ImmutableSortedDictionary<string, string> labels) =>
+        new() { MatchLabels = labels.ToDictionary(StringComparer.Ordinal) };
+}

@@ -1,0 +1,359 @@
+using System.Collections.Immutable;
+using k8s.Models;
+using Platform.Components.Planning;
+using Platform.Components.Specs;
+
+namespace Platform.Components.Kubernetes;
+
+/// <summary>
+/// One service's golden path. Every type gets a ServiceAccount, its environment (ConfigMap and Secret), and a
+/// NetworkPolicy; <c>web</c> and <c>worker</c> a Deployment (plus HorizontalPodAutoscaler and PodDisruptionBudget as
+/// the tier and replica range say); <c>web</c> a Service and, with a host, an Ingress; <c>cron</c> a CronJob.
+/// </summary>
+internal static class ServiceResources
+{
+    /// <summary>Logical name of a service's Deployment.</summary>
+    public static string Deployment(string service) => $"{service}-deployment";
+
+    /// <summary>Logical name of a service's Service.</summary>
+    public static string Service(string service) => $"{service}-service";
+
+    /// <summary>Logical name of a service's Ingress.</summary>
+    public static string Ingress(string service) => $"{service}-ingress";
+
+    /// <summary>Logical name of a service's HorizontalPodAutoscaler.</summary>
+    public static string Autoscaler(string service) => $"{service}-hpa";
+
+    /// <summary>Logical name of a service's PodDisruptionBudget.</summary>
+    public static string DisruptionBudget(string service) => $"{service}-pdb";
+
+    /// <summary>Logical name of a service's NetworkPolicy.</summary>
+    public static string NetworkPolicy(string service) => $"{service}-network-policy";
+
+    /// <summary>Logical name of a service's ConfigMap of plain env values.</summary>
+    public static string ConfigMap(string service) => $"{service}-config";
+
+    /// <summary>Logical name of a service's Secret of secret env values.</summary>
+    public static string Secret(string service) => $"{service}-secret";
+
+    /// <summary>Logical name of a service's CronJob.</summary>
+    public static string CronJob(string service) => $"{service}-cronjob";
+
+    /// <summary>
+    /// Object name of a service's ConfigMap and Secret: <c>{service}-env</c>. Secrets share a namespace with TLS
+    /// secrets (<c>{service}-tls</c>) and database connection secrets (<c>{db}-connection</c>); distinct suffixes keep
+    /// them from ever colliding, whatever the services are called.
+    /// </summary>
+    public static string EnvObjectName(string service) => PhysicalName.Create(PhysicalName.KubernetesLabel, service, "env");
+
+    /// <summary>Object name of the TLS secret cert-manager fills for a service's Ingress.</summary>
+    public static string TlsSecretName(string service) => PhysicalName.Create(PhysicalName.KubernetesLabel, service, "tls");
+
+    /// <summary>The public host of a web service: <c>{host}.{environment}.{baseDomain}</c>.</summary>
+    public static string? HostOf(PlanContext context, ServiceSpec service) =>
+        service.Type == ServiceType.Web && service.Host is { } host ? $"{host}.{context.Spec.Name}.{context.Target.BaseDomain}" : null;
+
+    /// <summary>The environment output holding a web service's URL: <c>{camelCase service}Url</c>.</summary>
+    public static string UrlOutput(string service) => $"{Casing.Camel(service)}Url";
+
+    /// <summary>The component type of a service.</summary>
+    public static string ComponentType(ServiceType type) => type switch
+    {
+        ServiceType.Web => KubernetesTypes.WebServiceComponent,
+        ServiceType.Worker => KubernetesTypes.WorkerComponent,
+        ServiceType.Cron => KubernetesTypes.CronJobComponent,
+        _ => throw new ArgumentOutOfRangeException(nameof(type), type, "Unknown service type."),
+    };
+
+    public static void Plan(PlanContext context, ServiceSpec service, ImmutableDictionary<(string Service, string Variable), string> secretKeys)
+    {
+        var builder = context.Builder;
+        var name = service.Name;
+        builder.AddComponent(name, ComponentType(service.Type));
+        var labels = WorkloadLabels.For(context, service);
+        var cloud = context.CloudResourcesUsedBy(service);
+        var databases = cloud.Where(r => r.Type == ResourceType.Postgres).Select(r => r.Name).ToImmutableArray();
+
+        PlanServiceAccount(context, service, labels, usesCloud: !cloud.IsEmpty);
+        var (envFrom, envDependencies, configHash) = PlanEnvironment(context, service, labels, secretKeys, databases);
+        var container = PodTemplates.Container(service, ComputeSizing.For(service, context.Profile), envFrom);
+        var podOptions = KubernetesPlanner.Options with
+        {
+            DependsOn = [.. envDependencies, .. databases.Select(LogicalNames.ConnectionSecret)],
+        };
+
+        if (service.Type == ServiceType.Cron)
+        {
+            PlanCronJob(context, service, labels, container, configHash, podOptions);
+        }
+        else
+        {
+            PlanDeployment(context, service, labels, container, configHash, podOptions);
+        }
+
+        if (service.Type == ServiceType.Web)
+        {
+            PlanServiceAndIngress(context, service, labels);
+        }
+
+        builder.Add(NetworkPolicy(name), KubernetesTypes.NetworkPolicy, KubernetesInputs.Namespaced(new V1NetworkPolicy
+        {
+            Metadata = KubernetesPlanner.Metadata(context, name, labels.All),
+            Spec = NetworkPolicies.ForService(context, service),
+        }), name, KubernetesPlanner.Options);
+    }
+
+    // The token is mounted only when the service needs cloud access; everything else never talks to the API server.
+    private static void PlanServiceAccount(PlanContext context, ServiceSpec service, WorkloadLabels labels, bool usesCloud)
+    {
+        var metadata = KubernetesPlanner.Metadata(context, service.Name, labels.All);
+        if (usesCloud)
+        {
+            metadata.Annotations = new Dictionary<string, string>(StringComparer.Ordinal) { [WorkloadDefaults.RoleArnAnnotation] = "" };
+        }
+
+        var inputs = KubernetesInputs.Namespaced(new V1ServiceAccount { Metadata = metadata, AutomountServiceAccountToken = usesCloud });
+        if (usesCloud)
+        {
+            inputs = inputs.With("metadata.annotations", PlanValue.Ref(LogicalNames.Role(service.Name), "arn"), WorkloadDefaults.RoleArnAnnotation);
+        }
+
+        context.Builder.Add(LogicalNames.ServiceAccount(service.Name), KubernetesTypes.ServiceAccount, inputs, service.Name, KubernetesPlanner.Options);
+    }
+
+    // Plain values go to a ConfigMap; secret values to a Secret whose data reads secret stack config, so the value
+    // itself is never in the program. Both, and each database's connection secret, are loaded with envFrom.
+    private static (List<V1EnvFromSource> EnvFrom, List<string> Dependencies, string? ConfigHash) PlanEnvironment(
+        PlanContext context,
+        ServiceSpec service,
+        WorkloadLabels labels,
+        ImmutableDictionary<(string Service, string Variable), string> secretKeys,
+        ImmutableArray<string> databases)
+    {
+        var builder = context.Builder;
+        var name = service.Name;
+        var envFrom = new List<V1EnvFromSource>();
+        var dependencies = new List<string>();
+        string? configHash = null;
+
+        var plain = service.Env.Where(e => !e.Value.IsSecret).Select(e => KeyValuePair.Create(e.Key, e.Value.Value)).ToList();
+        if (plain.Count > 0)
+        {
+            builder.Add(ConfigMap(name), KubernetesTypes.ConfigMap, KubernetesInputs.Namespaced(new V1ConfigMap
+            {
+                Metadata = KubernetesPlanner.Metadata(context, EnvObjectName(name), labels.All),
+                Data = plain.ToDictionary(StringComparer.Ordinal),
+            }), name, KubernetesPlanner.Options);
+            envFrom.Add(new V1EnvFromSource { ConfigMapRef = new V1ConfigMapEnvSource { Name = EnvObjectName(name) } });
+            dependencies.Add(ConfigMap(name));
+            configHash = KubernetesPlanner.ConfigHash(plain);
+        }
+
+        var secrets = service.Env.Where(e => e.Value.IsSecret).ToList();
+        if (secrets.Count > 0)
+        {
+            var stringData = PlanValue.Map.Empty;
+            foreach (var (variable, value) in secrets)
+            {
+                var key = secretKeys[(name, variable)];
+                builder.AddConfig(
+                    new PlanConfigEntry(key, "string", Secret: true, $"Secret environment variable {variable} of service {name}.", null),
+                    new StackConfigValue(value.Value, Secret: true));
+                stringData = stringData.With("", PlanValue.SecretOf(PlanValue.Config(key)), variable);
+            }
+
+            var inputs = KubernetesInputs.Namespaced(new V1Secret
+            {
+                Metadata = KubernetesPlanner.Metadata(context, EnvObjectName(name), labels.All),
+                Type = "Opaque",
+            }).With("stringData", stringData);
+            builder.Add(Secret(name), KubernetesTypes.Secret, inputs, name, KubernetesPlanner.Options);
+            envFrom.Add(new V1EnvFromSource { SecretRef = new V1SecretEnvSource { Name = EnvObjectName(name) } });
+            dependencies.Add(Secret(name));
+        }
+
+        envFrom.AddRange(databases.Select(db => new V1EnvFromSource { SecretRef = new V1SecretEnvSource { Name = LogicalNames.ConnectionSecretObjectName(db) } }));
+        return (envFrom, dependencies, configHash);
+    }
+
+    private static V1PodTemplateSpec PodTemplate(WorkloadLabels labels, string? configHash, V1PodSpec spec) => new()
+    {
+        Metadata = new V1ObjectMeta
+        {
+            Labels = labels.All.ToDictionary(StringComparer.Ordinal),
+            Annotations = configHash is null
+                ? null
+                : new Dictionary<string, string>(StringComparer.Ordinal) { [WorkloadDefaults.ConfigHashAnnotation] = configHash },
+        },
+        Spec = spec,
+    };
+
+    private static void PlanDeployment(PlanContext context, ServiceSpec service, WorkloadLabels labels, V1Container container, string? configHash, PlanResourceOptions options)
+    {
+        var builder = context.Builder;
+        var profile = context.Profile;
+        var name = service.Name;
+        var replicas = service.Replicas ?? profile.DefaultReplicas;
+        var autoscaled = replicas.Max > replicas.Min;
+        var selector = new V1LabelSelector { MatchLabels = labels.Selector.ToDictionary(StringComparer.Ordinal) };
+
+        var deployment = new V1Deployment
+        {
+            Metadata = KubernetesPlanner.Metadata(context, name, labels.All),
+            Spec = new V1DeploymentSpec
+            {
+                // When the autoscaler owns the replica count, the Deployment must not state one, or every deploy
+                // would reset it.
+                Replicas = autoscaled ? null : replicas.Min,
+                RevisionHistoryLimit = WorkloadDefaults.RevisionHistoryLimit,
+                Selector = selector,
+                Strategy = new V1DeploymentStrategy
+                {
+                    Type = "RollingUpdate",
+                    RollingUpdate = new V1RollingUpdateDeployment { MaxSurge = profile.RollingMaxSurge, MaxUnavailable = profile.RollingMaxUnavailable },
+                },
+                Template = PodTemplate(labels, configHash, PodTemplates.PodSpec(container, name, labels.Selector, profile.ZoneSpread, restartPolicy: null)),
+            },
+        };
+        var inputs = KubernetesInputs.Namespaced(deployment)
+            .With("spec.template.spec.serviceAccountName", PlanValue.Ref(LogicalNames.ServiceAccount(name), "metadata.name"));
+        builder.Add(Deployment(name), KubernetesTypes.Deployment, inputs, name, options);
+
+        if (autoscaled)
+        {
+            var autoscaler = KubernetesInputs.Namespaced(new V2HorizontalPodAutoscaler
+            {
+                Metadata = KubernetesPlanner.Metadata(context, name, labels.All),
+                Spec = new V2HorizontalPodAutoscalerSpec
+                {
+                    ScaleTargetRef = new V2CrossVersionObjectReference { ApiVersion = "apps/v1", Kind = "Deployment", Name = name },
+                    MinReplicas = replicas.Min,
+                    MaxReplicas = replicas.Max,
+                    Metrics =
+                    [
+                        new V2MetricSpec
+                        {
+                            Type = "Resource",
+                            Resource = new V2ResourceMetricSource
+                            {
+                                Name = "cpu",
+                                Target = new V2MetricTarget { Type = "Utilization", AverageUtilization = profile.TargetCpuUtilization },
+                            },
+                        },
+                    ],
+                },
+            }).With("spec.scaleTargetRef.name", PlanValue.Ref(Deployment(name), "metadata.name"));
+            builder.Add(Autoscaler(name), KubernetesTypes.HorizontalPodAutoscaler, autoscaler, name, KubernetesPlanner.Options);
+        }
+
+        if (profile.DisruptionBudget)
+        {
+            builder.Add(DisruptionBudget(name), KubernetesTypes.PodDisruptionBudget, KubernetesInputs.Namespaced(new V1PodDisruptionBudget
+            {
+                Metadata = KubernetesPlanner.Metadata(context, name, labels.All),
+                Spec = new V1PodDisruptionBudgetSpec
+                {
+                    MaxUnavailable = WorkloadDefaults.DisruptionMaxUnavailable,
+                    Selector = selector,
+                    // Pods that are not ready serve nothing; letting drains evict them keeps a crash-looping
+                    // release from blocking node maintenance.
+                    UnhealthyPodEvictionPolicy = "AlwaysAllow",
+                },
+            }), name, KubernetesPlanner.Options);
+        }
+    }
+
+    private static void PlanCronJob(PlanContext context, ServiceSpec service, WorkloadLabels labels, V1Container container, string? configHash, PlanResourceOptions options)
+    {
+        var name = service.Name;
+        var schedule = service.Schedule
+            ?? throw new InvalidOperationException($"Service '{name}' is a cron job without a schedule; the spec validator should have rejected it.");
+        var cronJob = new V1CronJob
+        {
+            Metadata = KubernetesPlanner.Metadata(context, name, labels.All),
+            Spec = new V1CronJobSpec
+            {
+                Schedule = schedule,
+                TimeZone = WorkloadDefaults.CronTimeZone,
+                // A run never starts while the previous one is still going.
+                ConcurrencyPolicy = "Forbid",
+                StartingDeadlineSeconds = WorkloadDefaults.CronStartingDeadlineSeconds,
+                SuccessfulJobsHistoryLimit = WorkloadDefaults.CronSuccessfulJobsHistoryLimit,
+                FailedJobsHistoryLimit = WorkloadDefaults.CronFailedJobsHistoryLimit,
+                JobTemplate = new V1JobTemplateSpec
+                {
+                    Metadata = new V1ObjectMeta { Labels = labels.All.ToDictionary(StringComparer.Ordinal) },
+                    Spec = new V1JobSpec
+                    {
+                        ActiveDeadlineSeconds = WorkloadDefaults.CronActiveDeadlineSeconds,
+                        BackoffLimit = WorkloadDefaults.CronBackoffLimit,
+                        // Never: a failed run's pod stays for its logs, and each retry is a new pod counted by backoffLimit.
+                        Template = PodTemplate(labels, configHash, PodTemplates.PodSpec(container, name, labels.Selector, zoneSpread: false, restartPolicy: "Never")),
+                    },
+                },
+            },
+        };
+        var inputs = KubernetesInputs.Namespaced(cronJob)
+            .With("spec.jobTemplate.spec.template.spec.serviceAccountName", PlanValue.Ref(LogicalNames.ServiceAccount(name), "metadata.name"));
+        context.Builder.Add(CronJob(name), KubernetesTypes.CronJob, inputs, name, options);
+    }
+
+    private static void PlanServiceAndIngress(PlanContext context, ServiceSpec service, WorkloadLabels labels)
+    {
+        var builder = context.Builder;
+        var name = service.Name;
+        builder.Add(Service(name), KubernetesTypes.Service, KubernetesInputs.Namespaced(new V1Service
+        {
+            Metadata = KubernetesPlanner.Metadata(context, name, labels.All),
+            Spec = new V1ServiceSpec
+            {
+                Type = "ClusterIP",
+                Selector = labels.Selector.ToDictionary(StringComparer.Ordinal),
+                Ports = [new V1ServicePort { Name = WorkloadDefaults.PortName, Port = WorkloadDefaults.ServicePort, TargetPort = WorkloadDefaults.PortName, Protocol = "TCP" }],
+            },
+        }), name, KubernetesPlanner.Options);
+
+        if (HostOf(context, service) is not { } host)
+        {
+            return;
+        }
+
+        var metadata = KubernetesPlanner.Metadata(context, name, labels.All);
+        metadata.Annotations = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [WorkloadDefaults.ClusterIssuerAnnotation] = context.Target.CertificateIssuer,
+        };
+        builder.Add(Ingress(name), KubernetesTypes.Ingress, KubernetesInputs.Namespaced(new V1Ingress
+        {
+            Metadata = metadata,
+            Spec = new V1IngressSpec
+            {
+                IngressClassName = context.Target.IngressClass,
+                Tls = [new V1IngressTLS { Hosts = [host], SecretName = TlsSecretName(name) }],
+                Rules =
+                [
+                    new V1IngressRule
+                    {
+                        Host = host,
+                        Http = new V1HTTPIngressRuleValue
+                        {
+                            Paths =
+                            [
+                                new V1HTTPIngressPath
+                                {
+                                    Path = "/",
+                                    PathType = "Prefix",
+                                    Backend = new V1IngressBackend
+                                    {
+                                        Service = new V1IngressServiceBackend { Name = name, Port = new V1ServiceBackendPort { Name = WorkloadDefaults.PortName } },
+                                    },
+                                },
+                            ],
+                        },
+                    },
+                ],
+            },
+        }), name, KubernetesPlanner.Options with { DependsOn = [Service(name)] });
+        builder.AddOutput(UrlOutput(name), $"https://{host}", name);
+    }
+}

@@ -1,0 +1,62 @@
+using System.Collections.Immutable;
+using Platform.Components.Planning;
+using Platform.Components.Specs;
+
+namespace Platform.Components.Kubernetes;
+
+/// <summary>
+/// Labels of a service's objects: the environment's ownership labels plus the recommended
+/// <c>app.kubernetes.io/*</c> set. Selectors use only <see cref="Selector"/> (name and instance), which never
+/// changes for the life of a service: a selector that included the version would orphan pods on every release
+/// (and a Deployment's selector is immutable).
+/// </summary>
+/// <param name="Selector">The stable subset that selects the service's pods.</param>
+/// <param name="All">Every label the service's objects and pods carry.</param>
+internal sealed record WorkloadLabels(
+    ImmutableSortedDictionary<string, string> Selector,
+    ImmutableSortedDictionary<string, string> All)
+{
+    public const string Name = "app.kubernetes.io/name";
+    public const string Instance = "app.kubernetes.io/instance";
+    public const string Component = "app.kubernetes.io/component";
+    public const string PartOf = "app.kubernetes.io/part-of";
+    public const string Version = "app.kubernetes.io/version";
+
+    /// <summary>Labels of <paramref name="service"/>'s objects in <paramref name="context"/>'s environment.</summary>
+    public static WorkloadLabels For(PlanContext context, ServiceSpec service)
+    {
+        var selector = SelectorOf(context.Spec, service);
+        var all = context.Labels.SetItems(selector).SetItems(
+        [
+            KeyValuePair.Create(Component, ComponentOf(service.Type)),
+            KeyValuePair.Create(PartOf, context.Spec.Name),
+        ]);
+        if (ImageReference.VersionLabel(service.Image) is { } version)
+        {
+            all = all.SetItem(Version, version);
+        }
+
+        return new WorkloadLabels(selector, all);
+    }
+
+    /// <summary>The labels that select <paramref name="service"/>'s pods (also used by other services' policies).</summary>
+    public static ImmutableSortedDictionary<string, string> SelectorOf(EnvironmentSpec spec, ServiceSpec service) =>
+        ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal,
+        [
+            KeyValuePair.Create(Name, service.Name),
+            KeyValuePair.Create(Instance, PhysicalName.Create(PhysicalName.KubernetesLabel, spec.Name, service.Name)),
+        ]);
+
+    /// <summary>The <c>app.kubernetes.io/component</c> value of a workload type.</summary>
+    public static string ComponentOf(ServiceType type) => type switch
+    {
+        ServiceType.Web => "web",
+        ServiceType.Worker => "worker",
+        ServiceType.Cron => "cron",
+        _ => throw new ArgumentOutOfRangeException(nameof(type), type, "Unknown service type."),
+    };
+
+    /// <summary>Labels for environment-wide objects (namespace, quota, policies): ownership plus <c>part-of</c>.</summary>
+    public static ImmutableSortedDictionary<string, string> Environment(PlanContext context) =>
+        context.Labels.SetItem(PartOf, context.Spec.Name);
+}

@@ -1,0 +1,63 @@
+using Platform.Components.Kubernetes;
+using Platform.Components.Specs;
+using Platform.Components.Tiers;
+
+namespace Platform.Components.Tests.Kubernetes;
+
+public sealed class NamingTests
+{
+    [Theory]
+    [InlineData("registry.example.com/payments/checkout-api:1.4.2", "1.4.2")]
+    [InlineData("registry.example.com:5000/team/app:v2", "v2")]
+    [InlineData("registry.example.com:5000/team/app:2.0@sha256:0123456789abcdef0123", "2.0")]
+    [InlineData("registry.example.com/team/app@sha256:0123456789abcdef0123", "0123456789ab")]
+    [InlineData("registry.example.com:5000/team/app", null)]
+    [InlineData("app:_build-7_", "build-7")]
+    public void The_version_label_is_the_tag_or_a_short_digest(string image, string? expected)
+    {
+        Assert.Equal(expected, ImageReference.VersionLabel(image));
+    }
+
+    [Fact]
+    public void Long_tags_are_cut_to_a_valid_label_value()
+    {
+        var label = ImageReference.VersionLabel("app:" + new string('a', 62) + "-b");
+
+        Assert.NotNull(label);
+        Assert.True(label.Length <= 63);
+        Assert.Matches("^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$", label);
+    }
+
+    [Theory]
+    [InlineData(new[] { "api", "DB_PASSWORD" }, "apiDbPassword")]
+    [InlineData(new[] { "checkout-api" }, "checkoutApi")]
+    [InlineData(new[] { "orders-db", "x.y__z" }, "ordersDbXYZ")]
+    public void Camel_case_joins_words_split_on_non_alphanumerics(string[] parts, string expected)
+    {
+        Assert.Equal(expected, Casing.Camel(parts));
+    }
+
+    [Theory]
+    [InlineData("250m", "512Mi", Tier.Staging, "500m", "768Mi")]
+    [InlineData("0.5", "1Gi", Tier.Dev, "1", "2Gi")]
+    [InlineData("1", "512Mi", Tier.Prod, "2", "512Mi")]
+    [InlineData("100m", "100M", Tier.Staging, "200m", "150M")]
+    public void Limits_scale_requests_in_their_own_unit_family(string cpu, string memory, Tier tier, string cpuLimit, string memoryLimit)
+    {
+        var sizing = ComputeSizing.From(cpu, memory, TierProfile.For(tier));
+
+        Assert.Equal(cpuLimit, sizing.CpuLimit);
+        Assert.Equal(memoryLimit, sizing.MemoryLimit);
+    }
+
+    [Fact]
+    public void Object_names_of_env_and_tls_secrets_fit_a_label_and_stay_distinct()
+    {
+        var longName = new string('s', 63);
+
+        Assert.Equal("api-env", ServiceResources.EnvObjectName("api"));
+        Assert.Equal("api-tls", ServiceResources.TlsSecretName("api"));
+        Assert.True(ServiceResources.EnvObjectName(longName).Length <= 63);
+        Assert.NotEqual(ServiceResources.EnvObjectName(longName), ServiceResources.TlsSecretName(longName));
+    }
+}
