@@ -33,11 +33,15 @@ public sealed class PlatformEnvironment : ComponentResource
     /// <param name="options">Component options; explicit providers here are honoured.</param>
     /// <exception cref="EnvironmentSpecException">The spec cannot be parsed or breaks a rule.</exception>
     public PlatformEnvironment(string name, PlatformEnvironmentArgs args, ComponentResourceOptions? options = null)
+        : this(name, Compile(args), options)
+    {
+    }
+
+    /// <summary>Materialises an already compiled plan.</summary>
+    internal PlatformEnvironment(string name, ResourcePlan plan, ComponentResourceOptions? options)
         : base(ComponentTypes.Environment, name, options)
     {
-        ArgumentNullException.ThrowIfNull(args);
-        var (spec, target) = args.Resolve();
-        Plan = PlanCompiler.Compile(spec, target);
+        Plan = plan;
         var config = new PlanConfig(Plan, new Config());
         _result = PlanMaterializer.Run(this, Plan, ExplicitProviders(options), config.Get);
         RegisterOutputs(_result.Outputs.ToDictionary(o => o.Key, o => (object?)o.Value, StringComparer.Ordinal));
@@ -90,6 +94,14 @@ public sealed class PlatformEnvironment : ComponentResource
         Components.TryGetValue(name, out var component) && component is T typed
             ? typed
             : throw new KeyNotFoundException($"Environment '{Plan.Environment}' has no {typeof(T).Name} named '{name}'.");
+
+    // Runs before the component registers, so an invalid spec creates nothing.
+    private static ResourcePlan Compile(PlatformEnvironmentArgs args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var (spec, target) = args.Resolve();
+        return PlanCompiler.Compile(spec, target);
+    }
 
     private static IEnumerable<ProviderResource> ExplicitProviders(ComponentResourceOptions? options) =>
         options is null ? [] : [.. options.Providers, .. options.Provider is { } single ? [single] : Array.Empty<ProviderResource>()];
