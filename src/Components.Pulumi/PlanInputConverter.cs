@@ -69,7 +69,7 @@ internal sealed class PlanInputConverter(
 
     /// <summary>Numbers as the SDK's serializer takes them: <see cref="int"/> when integral, <see cref="double"/> otherwise.</summary>
     public static object Number(decimal value) =>
-        decimal.IsInteger(value) && value is >= int.MinValue and <= int.MaxValue ? (int)value : (double)value;
+        decimal.IsInteger(value) && value is >= int.MinValue and <= int.MaxValue ? (int)value : (object)(double)value;
 
     /// <summary>How a value reads inside an interpolated string.</summary>
     public static string Stringify(object? value) => value switch

@@ -23,6 +23,8 @@ internal sealed partial class PlanOracle(ResourcePlan plan, IReadOnlyDictionary<
         PlanValue.Bool b => JsonValue.Create(b.Value),
         PlanValue.List l => new JsonArray([.. l.Items.Select(Evaluate)]),
         PlanValue.Map m => new JsonObject(m.Entries.Select(e => KeyValuePair.Create(e.Key, Evaluate(e.Value)))),
+        // The engine returns a resource's id beside its state; the mocks make it "<name>-id".
+        PlanValue.Reference { Property: "id" } r => JsonValue.Create($"{r.Resource}-id"),
         PlanValue.Reference r => Navigate(ToJson(states[r.Resource]), r.Property)?.DeepClone(),
         PlanValue.ConfigReference c => ConfigValue(c.Key),
         PlanValue.Secret s => Evaluate(s.Value),
