@@ -82,6 +82,16 @@ public sealed class PlanMaterializerTests
     }
 
     [Fact]
+    public async Task Preview_RegistersEveryResource_WhileReferencedOutputsAreUnknown()
+    {
+        var (run, environment) = await PulumiRun.EnvironmentAsync(options => new PlatformEnvironment("env", Plan(), options), preview: true);
+
+        Assert.Equal(environment.Plan.Resources.Select(r => r.Name).Order(), run.Mocks.Registrations.Where(r => !r.Type!.StartsWith("platform:", StringComparison.Ordinal)).Select(r => r.Name!).Order());
+        // Plain inputs are known in a preview; the engine fills references in once the resources exist.
+        Assert.Equal("first-map", ((IReadOnlyDictionary<string, object>)run.Mocks.Registration("first").Inputs["metadata"])["name"]);
+    }
+
+    [Fact]
     public async Task StackConfig_OverridesThePlansValues()
     {
         var (run, _) = await RunAsync(

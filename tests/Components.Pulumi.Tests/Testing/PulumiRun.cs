@@ -21,7 +21,8 @@ internal sealed record PulumiRun(
         Func<ComponentResourceOptions, IDictionary<string, object?>> program,
         IReadOnlyDictionary<string, string>? config = null,
         IReadOnlyCollection<string>? secretKeys = null,
-        string? rootDirectory = null)
+        string? rootDirectory = null,
+        bool preview = false)
     {
         var mocks = new RecordingMocks();
         var created = ImmutableArray.CreateBuilder<ResourceTransformationArgs>();
@@ -45,7 +46,7 @@ internal sealed record PulumiRun(
         {
             var (resources, outputs) = await Deployment.TestAsync(
                 mocks,
-                new TestOptions { IsPreview = false, ProjectName = Project, StackName = "test", RootDirectory = rootDirectory },
+                new TestOptions { IsPreview = preview, ProjectName = Project, StackName = "test", RootDirectory = rootDirectory },
                 () => program(options));
             return new PulumiRun(mocks, resources, outputs, created.ToImmutable());
         }
@@ -60,7 +61,8 @@ internal sealed record PulumiRun(
     public static async Task<(PulumiRun Run, PlatformEnvironment Environment)> EnvironmentAsync(
         Func<ComponentResourceOptions, PlatformEnvironment> create,
         IReadOnlyDictionary<string, string>? config = null,
-        IReadOnlyCollection<string>? secretKeys = null)
+        IReadOnlyCollection<string>? secretKeys = null,
+        bool preview = false)
     {
         PlatformEnvironment? environment = null;
         var run = await RunAsync(
@@ -70,7 +72,8 @@ internal sealed record PulumiRun(
                 return environment.Outputs.ToDictionary(o => o.Key, o => (object?)o.Value);
             },
             config,
-            secretKeys);
+            secretKeys,
+            preview: preview);
         return (run, environment!);
     }
 
