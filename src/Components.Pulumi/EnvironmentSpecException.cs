@@ -13,9 +13,9 @@ public sealed class EnvironmentSpecException : Exception
         Errors = errors;
     }
 
-    /// <summary>Creates an exception with a message only.</summary>
+    /// <summary>Creates an exception with a generic message.</summary>
     public EnvironmentSpecException()
-        : this("(unknown)", [])
+        : base("The environment spec is not valid.")
     {
     }
 

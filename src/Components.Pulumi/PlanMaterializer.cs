@@ -36,14 +36,12 @@ internal sealed class PlanMaterializer
     /// <param name="Resources">Custom resources (not providers), by logical name.</param>
     /// <param name="Providers">The provider each plan provider resolved to (ours, or the user's for its package), by logical name.</param>
     /// <param name="Components">Child components, by name.</param>
-    /// <param name="EnvironmentResources">Custom resources of the environment component itself.</param>
     /// <param name="Outputs">Every plan output.</param>
     /// <param name="Inputs">The SDK inputs each resource was created with (for tests and diagnostics).</param>
     public sealed record Result(
         ImmutableDictionary<string, CustomResource> Resources,
         ImmutableDictionary<string, ProviderResource> Providers,
         ImmutableDictionary<string, PlatformComponent> Components,
-        ImmutableDictionary<string, CustomResource> EnvironmentResources,
         ImmutableDictionary<string, Output<object?>> Outputs,
         ImmutableDictionary<string, ImmutableDictionary<string, object?>> Inputs);
 
@@ -103,7 +101,6 @@ internal sealed class PlanMaterializer
             custom,
             _providers.ToImmutableDictionary(StringComparer.Ordinal),
             _components.ToImmutableDictionary(StringComparer.Ordinal),
-            custom.Where(r => _plan[r.Key].Component is not { } c || !_components.ContainsKey(c)).ToImmutableDictionary(StringComparer.Ordinal),
             outputs,
             _inputs.ToImmutableDictionary(StringComparer.Ordinal));
     }
