@@ -1,0 +1,20 @@
+using Platform.Components.Planning;
+
+namespace Platform.Components.Aws;
+
+/// <summary>Small helpers for building AWS resource inputs in the order people read them.</summary>
+internal static class AwsInputs
+{
+    /// <summary>Options of every AWS resource: the explicit AWS provider.</summary>
+    public static PlanResourceOptions Options { get; } = PlanResourceOptions.WithProvider(LogicalNames.AwsProvider);
+
+    /// <summary>A map with the given entries, in the given order.</summary>
+    public static PlanValue.Map Map(params (string Key, PlanValue Value)[] entries) =>
+        new([.. entries.Select(e => KeyValuePair.Create(e.Key, e.Value))]);
+
+    /// <summary>A list of values.</summary>
+    public static PlanValue.List List(params PlanValue[] items) => new([.. items]);
+
+    /// <summary>The standard tags (team, environment, tier, cost-center, managed-by) for a resource's <c>tags</c> input.</summary>
+    public static PlanValue Tags(PlanContext context) => PlanValue.From(context.Tags);
+}

@@ -1,0 +1,74 @@
+using Platform.Components.Kubernetes;
+using Platform.Components.Planning;
+using Platform.Components.Specs;
+using static Platform.Components.Aws.AwsInputs;
+
+namespace Platform.Components.Aws;
+
+/// <summary>
+/// The <c>bucket</c> golden path: an S3 bucket with all four public-access blocks on, default encryption, ACLs
+/// disabled (bucket owner owns every object), versioning in staging and prod, and objects expiring in dev.
+/// Each setting is its own resource, as the provider recommends (the bucket's inline settings are deprecated).
+/// </summary>
+/// <remarks>
+/// Bucket names are global across all AWS accounts. Rather than a fixed name that someone else may already own,
+/// the bucket gets <c>bucketPrefix</c> (<c>{environment}-{bucket}-</c>) and S3 a unique suffix; services learn the
+/// name from the <c>{bucket}Bucket</c> output and their role's policy, never by convention.
+/// </remarks>
+internal static class BucketResources
+{
+    /// <summary>Days after which incomplete multipart uploads are removed where a lifecycle rule exists.</summary>
+    public const int AbortIncompleteUploadDays = 7;
+
+    public static void Plan(PlanContext context, ResourceSpec bucket)
+    {
+        var builder = context.Builder;
+        var profile = context.Profile;
+        var name = bucket.Name;
+        builder.AddComponent(name, AwsTypes.BucketComponent);
+
+        // Non-prod buckets are emptied on destroy, so an expired environment can be torn down; prod data is kept.
+        builder.Add(AwsNames.Bucket(name), AwsTypes.Bucket, Map(
+            ("bucketPrefix", AwsNames.BucketPrefix(context.Spec.Name, name)),
+            ("forceDestroy", context.Spec.Tier != Tier.Prod),
+            ("tags", Tags(context))), name, Options);
+        var bucketName = PlanValue.Ref(AwsNames.Bucket(name), "bucket");
+
+        builder.Add(AwsNames.PublicAccessBlock(name), AwsTypes.BucketPublicAccessBlock, Map(
+            ("bucket", bucketName),
+            ("blockPublicAcls", true),
+            ("blockPublicPolicy", true),
+            ("ignorePublicAcls", true),
+            ("restrictPublicBuckets", true)), name, Options);
+
+        builder.Add(AwsNames.Ownership(name), AwsTypes.BucketOwnershipControls, Map(
+            ("bucket", bucketName),
+            ("rule", Map(("objectOwnership", "BucketOwnerEnforced")))), name, Options);
+
+        builder.Add(AwsNames.Encryption(name), AwsTypes.BucketEncryption, Map(
+            ("bucket", bucketName),
+            ("rules", List(Map(("applyServerSideEncryptionByDefault", Map(("sseAlgorithm", "AES256"))))))), name, Options);
+
+        if (profile.BucketVersioning)
+        {
+            builder.Add(AwsNames.Versioning(name), AwsTypes.BucketVersioning, Map(
+                ("bucket", bucketName),
+                ("versioningConfiguration", Map(("status", "Enabled")))), name, Options);
+        }
+
+        if (profile.BucketExpirationDays is { } days)
+        {
+            builder.Add(AwsNames.Lifecycle(name), AwsTypes.BucketLifecycle, Map(
+                ("bucket", bucketName),
+                ("rules", List(Map(
+                    ("id", "expire-objects"),
+                    ("status", "Enabled"),
+                    // An empty prefix selects every object in the bucket.
+                    ("filter", Map(("prefix", string.Empty))),
+                    ("expiration", Map(("days", days))),
+                    ("abortIncompleteMultipartUpload", Map(("daysAfterInitiation", AbortIncompleteUploadDays))))))), name, Options);
+        }
+
+        builder.AddOutput(Casing.Camel(name) + "Bucket", bucketName, name);
+    }
+}

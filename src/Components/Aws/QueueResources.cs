@@ -1,0 +1,55 @@
+using Platform.Components.Kubernetes;
+using Platform.Components.Planning;
+using Platform.Components.Specs;
+using static Platform.Components.Aws.AwsInputs;
+
+namespace Platform.Components.Aws;
+
+/// <summary>
+/// The <c>queue</c> golden path: an encrypted SQS queue whose visibility timeout and retention come from the tier,
+/// with a dead-letter queue (same kind, FIFO or standard) that receives messages after repeated failed receives.
+/// </summary>
+internal static class QueueResources
+{
+    /// <summary>Receives before a message moves to the dead-letter queue.</summary>
+    public const int MaxReceiveCount = 5;
+
+    /// <summary>Dead letters are kept for SQS's maximum, 14 days, so someone can inspect and redrive them.</summary>
+    public const int DeadLetterRetentionSeconds = 1_209_600;
+
+    /// <summary>Long polling: receives wait up to 20 seconds for a message, cutting empty (billed) receives.</summary>
+    public const int ReceiveWaitTimeSeconds = 20;
+
+    public static void Plan(PlanContext context, ResourceSpec queue)
+    {
+        var builder = context.Builder;
+        var profile = context.Profile;
+        var name = queue.Name;
+        var environment = context.Spec.Name;
+        builder.AddComponent(name, AwsTypes.QueueComponent);
+
+        builder.Add(AwsNames.DeadLetterQueue(name), AwsTypes.Queue, Fifo(queue, Map(
+            ("name", AwsNames.QueueName(environment, name, queue.Fifo, "dlq")))).With("messageRetentionSeconds", DeadLetterRetentionSeconds)
+            .With("sqsManagedSseEnabled", true)
+            .With("tags", Tags(context)), name, Options);
+
+        var redrive = PlanValue.ToJson(Map(
+            ("deadLetterTargetArn", PlanValue.Ref(AwsNames.DeadLetterQueue(name), "arn")),
+            ("maxReceiveCount", MaxReceiveCount)));
+        builder.Add(AwsNames.Queue(name), AwsTypes.Queue, Fifo(queue, Map(
+            ("name", AwsNames.QueueName(environment, name, queue.Fifo)))).With("visibilityTimeoutSeconds", profile.QueueVisibilityTimeoutSeconds)
+            .With("messageRetentionSeconds", profile.QueueRetentionSeconds)
+            .With("receiveWaitTimeSeconds", ReceiveWaitTimeSeconds)
+            .With("sqsManagedSseEnabled", true)
+            .With("redrivePolicy", redrive)
+            .With("tags", Tags(context)), name, Options);
+
+        var output = Casing.Camel(name);
+        builder.AddOutput(output + "QueueUrl", PlanValue.Ref(AwsNames.Queue(name), "url"), name);
+        builder.AddOutput(output + "DeadLetterQueueUrl", PlanValue.Ref(AwsNames.DeadLetterQueue(name), "url"), name);
+    }
+
+    // FIFO queues deduplicate by content, so producers need not send deduplication ids.
+    private static PlanValue.Map Fifo(ResourceSpec queue, PlanValue.Map inputs) =>
+        queue.Fifo ? inputs.With("fifoQueue", true).With("contentBasedDeduplication", true) : inputs;
+}
