@@ -1,1 +1,3 @@
-return 0;
+using Platform.Cli;
+
+return await PlatformCli.RunAsync(args, CliContext.FromConsole());

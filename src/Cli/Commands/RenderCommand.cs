@@ -1,0 +1,79 @@
+using System.CommandLine;
+using Platform.Components;
+using Platform.Components.Rendering;
+
+namespace Platform.Cli.Commands;
+
+/// <summary>
+/// <c>platform render &lt;spec&gt; --out &lt;dir&gt;</c>: writes <c>Pulumi.yaml</c> and the stack settings file, and
+/// prints the commands that set the secret config values (never the values).
+/// </summary>
+internal static class RenderCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var spec = SpecArguments.Spec();
+        var targets = SpecArguments.Targets();
+        var output = new Option<string>("--out", "-o")
+        {
+            Description = "Directory to write Pulumi.yaml and Pulumi.<stack>.yaml to (created if missing).",
+            HelpName = "dir",
+            Required = true,
+        };
+        var command = new Command("render", "Write the spec's Pulumi YAML program and stack settings to a directory.")
+        {
+            spec,
+            targets,
+            output,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var text = await CliInputs.ReadSpecAsync(parse.GetValue(spec)!, context, cancellationToken);
+            var result = EnvironmentPipeline.Run(text, CliInputs.LoadTargets(parse.GetValue(targets), context));
+            if (!result.Succeeded)
+            {
+                return await Reporting.ErrorsAsync(result, context);
+            }
+
+            var rendered = PulumiYamlRenderer.Render(result.Plan);
+            var directory = context.Resolve(parse.GetValue(output)!);
+            try
+            {
+                Directory.CreateDirectory(directory);
+                var program = Path.Combine(directory, RenderedProgram.ProgramFileName);
+                await File.WriteAllTextAsync(program, rendered.Program, cancellationToken);
+                await context.Stdout.WriteLineAsync($"wrote {program}");
+
+                if (rendered.StackSettings is { } settings)
+                {
+                    var stackFile = Path.Combine(directory, rendered.StackSettingsFileName);
+                    // The stack file may already hold encrypted secrets and the passphrase salt: merge, never overwrite.
+                    var existing = File.Exists(stackFile) ? await File.ReadAllTextAsync(stackFile, cancellationToken) : null;
+                    await File.WriteAllTextAsync(stackFile, StackSettingsFile.Merge(existing, settings), cancellationToken);
+                    await context.Stdout.WriteLineAsync($"wrote {stackFile}");
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new UsageException($"Cannot write to {directory}: {ex.Message}");
+            }
+            catch (FormatException ex)
+            {
+                throw new UsageException($"Cannot update the stack settings in {directory}: {ex.Message}");
+            }
+
+            await context.Stdout.WriteLineAsync($"stack: {rendered.StackName} (create it with: pulumi stack select --create {rendered.StackName})");
+            if (!rendered.SecretConfigKeys.IsEmpty)
+            {
+                await context.Stdout.WriteLineAsync($"Set these secret config values in {directory} before 'pulumi up' (Pulumi prompts for each value):");
+                foreach (var line in rendered.SecretConfigCommands)
+                {
+                    await context.Stdout.WriteLineAsync($"  {line}");
+                }
+            }
+
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}

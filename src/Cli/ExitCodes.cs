@@ -1,0 +1,20 @@
+namespace Platform.Cli;
+
+/// <summary>The CLI's exit codes.</summary>
+internal static class ExitCodes
+{
+    /// <summary>Success.</summary>
+    public const int Ok = 0;
+
+    /// <summary>The spec is invalid (every error is listed on stderr) or violates a blocking policy.</summary>
+    public const int Invalid = 1;
+
+    /// <summary>Bad arguments, or a file that cannot be read or written.</summary>
+    public const int Usage = 2;
+
+    /// <summary>A bug in Platform: the message is printed, never a stack trace.</summary>
+    public const int Internal = 3;
+}
+
+/// <summary>A problem with the command line or a file, reported as one line on stderr with exit code 2.</summary>
+internal sealed class UsageException(string message) : Exception(message);

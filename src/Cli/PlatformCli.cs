@@ -1,0 +1,64 @@
+using System.CommandLine;
+using Platform.Cli.Commands;
+
+namespace Platform.Cli;
+
+/// <summary>
+/// The <c>platform</c> command: <c>validate</c>, <c>plan</c> and <c>render</c> an environment spec.
+/// Exit codes are in <see cref="ExitCodes"/>; errors go to stderr as messages, never stack traces.
+/// </summary>
+internal static class PlatformCli
+{
+    /// <summary>Runs the CLI with <paramref name="args"/> against the given streams.</summary>
+    public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default) =>
+        RunAsync(args, new CliContext(stdout, stderr, TextReader.Null, Directory.GetCurrentDirectory(), Environment.GetEnvironmentVariable), cancellationToken);
+
+    /// <summary>Runs the CLI with <paramref name="args"/> in <paramref name="context"/>.</summary>
+    public static async Task<int> RunAsync(string[] args, CliContext context, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(context);
+        try
+        {
+            var root = new RootCommand("Platform: validate, plan and render environment specs as Pulumi programs.")
+            {
+                ValidateCommand.Create(context),
+                PlanCommand.Create(context),
+                RenderCommand.Create(context),
+            };
+
+            var result = root.Parse(args);
+            if (result.Errors.Count > 0)
+            {
+                foreach (var error in result.Errors)
+                {
+                    await context.Stderr.WriteLineAsync($"error: {error.Message}");
+                }
+
+                await context.Stderr.WriteLineAsync("Run 'platform --help' for usage.");
+                return ExitCodes.Usage;
+            }
+
+            return await result.InvokeAsync(
+                new InvocationConfiguration { Output = context.Stdout, Error = context.Stderr, EnableDefaultExceptionHandler = false },
+                cancellationToken);
+        }
+        catch (UsageException ex)
+        {
+            await context.Stderr.WriteLineAsync($"error: {ex.Message}");
+            return ExitCodes.Usage;
+        }
+        catch (OperationCanceledException)
+        {
+            await context.Stderr.WriteLineAsync("error: cancelled");
+            return ExitCodes.Usage;
+        }
+#pragma warning disable CA1031 // The CLI's promise is a message and an exit code, never a stack trace, whatever fails.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            await context.Stderr.WriteLineAsync($"error: internal error ({ex.GetType().Name}): {ex.Message}");
+            return ExitCodes.Internal;
+        }
+    }
+}

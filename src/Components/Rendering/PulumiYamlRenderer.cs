@@ -1,0 +1,335 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using Platform.Components.Planning;
+using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
+using YamlDotNet.RepresentationModel;
+
+namespace Platform.Components.Rendering;
+
+/// <summary>
+/// Renders a resource plan as a Pulumi YAML program (<c>Pulumi.yaml</c>, <c>runtime: yaml</c>) plus the stack's
+/// settings file. The renderer decides nothing about infrastructure; it only translates:
+/// <list type="bullet">
+/// <item>resources in plan order, with explicit providers as <c>pulumi:providers:*</c> resources pinned by
+/// <c>options.version</c>, and <c>options.provider: ${provider}</c> on the rest;</item>
+/// <item>references as <c>${resource.property}</c> (a string that is only the reference keeps the output's type),
+/// config references as <c>${key}</c>, secrets as <c>fn::secret</c>, JSON documents as <c>fn::toJSON</c>,
+/// interpolations as one string, or <c>fn::join</c> with an empty delimiter when a part is a secret or JSON;</item>
+/// <item>components are not written: Pulumi YAML cannot declare local component types, so resources are top-level.</item>
+/// </list>
+/// The same plan always renders to the same bytes (LF line endings, final newline).
+/// </summary>
+public static class PulumiYamlRenderer
+{
+    /// <summary>
+    /// The Pulumi project name of an environment: <c>platform-&lt;environment&gt;</c>. It depends only on the
+    /// environment's name, which never changes for an environment, so its stack (named after the environment) keeps
+    /// the same identity and URNs on every render; the prefix keeps it apart from other projects in a shared backend
+    /// and from the .NET binding's <c>platform</c> project.
+    /// </summary>
+    public static string ProjectName(string environment)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(environment);
+        return $"platform-{environment}";
+    }
+
+    /// <summary>Renders <paramref name="plan"/>.</summary>
+    /// <exception cref="ArgumentException">A value cannot be expressed in Pulumi YAML (a list or map inside a string interpolation).</exception>
+    public static RenderedProgram Render(ResourcePlan plan)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        var project = ProjectName(plan.Environment);
+        return new RenderedProgram(
+            project,
+            plan.Environment,
+            YamlWriter.Write(Program(plan, project)),
+            StackSettings(plan, project) is { } settings ? YamlWriter.Write(settings) : null,
+            SecretKeys(plan));
+    }
+
+    private static YamlMappingNode Program(ResourcePlan plan, string project)
+    {
+        var root = new YamlMappingNode
+        {
+            { "name", Str(project) },
+            { "runtime", "yaml" },
+            { "description", Str($"Environment {plan.Environment} ({plan.Tier.ToString().ToLowerInvariant()} tier, target {plan.Target}), rendered by Platform from its environment spec. Regenerate it instead of editing it.") },
+        };
+
+        if (!plan.Config.IsEmpty)
+        {
+            var config = new YamlMappingNode();
+            foreach (var entry in plan.Config)
+            {
+                config.Add(Key(entry.Key), ConfigDeclaration(entry));
+            }
+
+            root.Add("config", config);
+        }
+
+        var resources = new YamlMappingNode();
+        foreach (var resource in plan.Resources)
+        {
+            resources.Add(Key(resource.Name), Resource(resource));
+        }
+
+        root.Add("resources", resources);
+
+        if (!plan.Outputs.IsEmpty)
+        {
+            var outputs = new YamlMappingNode();
+            foreach (var output in plan.Outputs)
+            {
+                outputs.Add(Key(output.Name), Value(output.Value));
+            }
+
+            root.Add("outputs", outputs);
+        }
+
+        return root;
+    }
+
+    private static YamlMappingNode ConfigDeclaration(PlanConfigEntry entry)
+    {
+        var type = ConfigType.Of(entry.Type);
+        var node = new YamlMappingNode { { "type", type.Name } };
+        if (type.IsList)
+        {
+            node.Add("items", new YamlMappingNode { { "type", "string" } });
+        }
+
+        if (entry.Description.Length > 0)
+        {
+            node.Add("description", Str(entry.Description));
+        }
+
+        if (entry.Secret)
+        {
+            node.Add("secret", Plain("true"));
+        }
+        else if (entry.Default is { } value)
+        {
+            // Defaults of secret entries would sit in plain text in Pulumi.yaml, so only plain entries get one.
+            node.Add("default", Typed(type, value));
+        }
+
+        return node;
+    }
+
+    private static YamlMappingNode Resource(PlannedResource resource)
+    {
+        var node = new YamlMappingNode { { "type", Str(resource.Type) } };
+        if (!resource.Inputs.Entries.IsEmpty)
+        {
+            var properties = new YamlMappingNode();
+            foreach (var (key, value) in resource.Inputs.Entries)
+            {
+                // Top-level property names are literal in Pulumi YAML (never interpolated), so they are not escaped.
+                properties.Add(Key(key), Value(value));
+            }
+
+            node.Add("properties", properties);
+        }
+
+        var options = Options(resource.Options);
+        if (options.Children.Count > 0)
+        {
+            node.Add("options", options);
+        }
+
+        return node;
+    }
+
+    private static YamlMappingNode Options(PlanResourceOptions options)
+    {
+        var node = new YamlMappingNode();
+        if (options.Provider is { } provider)
+        {
+            node.Add("provider", Str(Symbol(provider, "")));
+        }
+
+        if (!options.DependsOn.IsEmpty)
+        {
+            // A flow list of quoted references, as Pulumi's docs write it: unquoted, "{" would open a flow mapping.
+            node.Add("dependsOn", new YamlSequenceNode(options.DependsOn.Select(d => Quoted(Symbol(d, "")))) { Style = SequenceStyle.Flow });
+        }
+
+        if (options.Protect)
+        {
+            node.Add("protect", Plain("true"));
+        }
+
+        if (options.Version is { } version)
+        {
+            node.Add("version", Str(version));
+        }
+
+        if (!options.AdditionalSecretOutputs.IsEmpty)
+        {
+            node.Add("additionalSecretOutputs", new YamlSequenceNode(options.AdditionalSecretOutputs.Select(Str)));
+        }
+
+        if (options.DeleteBeforeReplace)
+        {
+            node.Add("deleteBeforeReplace", Plain("true"));
+        }
+
+        return node;
+    }
+
+    /// <summary>Translates a plan value to a Pulumi YAML expression.</summary>
+    internal static YamlNode Value(PlanValue value) => value switch
+    {
+        PlanValue.NullValue => Plain("null"),
+        PlanValue.Text text => Str(YamlScalars.EscapeLiteral(text.Value)),
+        PlanValue.Number number => Plain(number.Value.ToString(CultureInfo.InvariantCulture)),
+        PlanValue.Bool flag => Plain(flag.Value ? "true" : "false"),
+        PlanValue.List list => new YamlSequenceNode(list.Items.Select(Value)),
+        PlanValue.Map map => Mapping(map),
+        PlanValue.Reference reference => Str(Symbol(reference.Resource, reference.Property)),
+        PlanValue.ConfigReference config => Str(Symbol(config.Key, "")),
+        PlanValue.Secret secret => Function("fn::secret", Value(secret.Value)),
+        PlanValue.Json json => Function("fn::toJSON", Value(json.Value)),
+        PlanValue.Interpolation interpolation => Interpolate(interpolation),
+        _ => throw new ArgumentException($"Unknown plan value {value.GetType().Name}.", nameof(value)),
+    };
+
+    private static YamlMappingNode Mapping(PlanValue.Map map)
+    {
+        var node = new YamlMappingNode();
+        foreach (var (key, value) in map.Entries)
+        {
+            // Keys of nested objects are expressions in Pulumi YAML, so literal "${" in them is escaped too.
+            node.Add(Key(YamlScalars.EscapeLiteral(key)), Value(value));
+        }
+
+        return node;
+    }
+
+    private static YamlNode Interpolate(PlanValue.Interpolation interpolation)
+    {
+        var parts = Flatten(interpolation.Parts).ToList();
+        if (parts.Any(p => p is PlanValue.Secret or PlanValue.Json))
+        {
+            // An interpolated string cannot hold a function call; fn::join can, and keeps a secret part secret.
+            var items = parts.Select(p => p switch
+            {
+                PlanValue.Secret or PlanValue.Json or PlanValue.Reference or PlanValue.ConfigReference => Value(p),
+                _ => Str(YamlScalars.EscapeLiteral(LiteralText(p))),
+            });
+            return Function("fn::join", new YamlSequenceNode(Str(""), new YamlSequenceNode(items)));
+        }
+
+        var builder = new StringBuilder();
+        for (var i = 0; i < parts.Count; i++)
+        {
+            switch (parts[i])
+            {
+                case PlanValue.Reference reference:
+                    builder.Append(Symbol(reference.Resource, reference.Property));
+                    break;
+                case PlanValue.ConfigReference config:
+                    builder.Append(Symbol(config.Key, ""));
+                    break;
+                default:
+                    var next = i + 1 < parts.Count ? parts[i + 1] : null;
+                    builder.Append(YamlScalars.EscapeLiteral(LiteralText(parts[i]), next is PlanValue.Reference or PlanValue.ConfigReference));
+                    break;
+            }
+        }
+
+        return Str(builder.ToString());
+    }
+
+    private static IEnumerable<PlanValue> Flatten(IEnumerable<PlanValue> parts) =>
+        parts.SelectMany(p => p is PlanValue.Interpolation nested ? Flatten(nested.Parts) : [p]);
+
+    private static string LiteralText(PlanValue part) => part switch
+    {
+        PlanValue.Text text => text.Value,
+        PlanValue.Number number => number.Value.ToString(CultureInfo.InvariantCulture),
+        PlanValue.Bool flag => flag.Value ? "true" : "false",
+        PlanValue.NullValue => "",
+        _ => throw new ArgumentException($"A {part.GetType().Name} cannot be part of a string interpolation.", nameof(part)),
+    };
+
+    /// <summary><c>${resource.property}</c>; the property path (<c>a.b[0].c</c>, <c>["k"]</c>) is kept verbatim.</summary>
+    private static string Symbol(string name, string property) => property switch
+    {
+        "" => $"${{{name}}}",
+        _ when property.StartsWith('[') => $"${{{name}{property}}}",
+        _ => $"${{{name}.{property}}}",
+    };
+
+    private static YamlMappingNode Function(string name, YamlNode argument) => new() { { name, argument } };
+
+    private static YamlMappingNode? StackSettings(ResourcePlan plan, string project)
+    {
+        var values = plan.StackConfig.Where(e => !e.Value.Secret).ToList();
+        if (values.Count == 0)
+        {
+            return null;
+        }
+
+        var config = new YamlMappingNode();
+        foreach (var (key, value) in values)
+        {
+            var type = ConfigType.Of(plan.Config.FirstOrDefault(c => c.Key == key)?.Type ?? "string");
+            config.Add(Key($"{project}:{key}"), Typed(type, value.Value));
+        }
+
+        return new YamlMappingNode { { "config", config } };
+    }
+
+    private static ImmutableArray<string> SecretKeys(ResourcePlan plan) =>
+        [.. plan.Config.Where(c => c.Secret).Select(c => c.Key)
+            .Concat(plan.StackConfig.Where(e => e.Value.Secret).Select(e => e.Key))
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal)];
+
+    /// <summary>A config value written with its declared type, so Pulumi's type check of stack config passes.</summary>
+    private static YamlNode Typed(ConfigType type, string value)
+    {
+        if (type.IsList)
+        {
+            var items = JsonNode.Parse(value) as JsonArray ?? throw new ArgumentException($"A list config value must be a JSON array, not '{value}'.", nameof(value));
+            return new YamlSequenceNode(items.Select(i => Str(i?.ToString() ?? "")));
+        }
+
+        return type.Name switch
+        {
+            "integer" when long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number) => Plain(number.ToString(CultureInfo.InvariantCulture)),
+            "boolean" when bool.TryParse(value, out var flag) => Plain(flag ? "true" : "false"),
+            _ => Str(value),
+        };
+    }
+
+    /// <summary>A string scalar: plain when YAML would read it back as the same string, double-quoted otherwise.</summary>
+    internal static YamlScalarNode Str(string text) =>
+        new(text) { Style = YamlScalars.MustQuote(text) ? ScalarStyle.DoubleQuoted : ScalarStyle.Any };
+
+    private static YamlScalarNode Key(string text) => Str(text);
+
+    private static YamlScalarNode Quoted(string text) => new(text) { Style = ScalarStyle.DoubleQuoted };
+
+    private static YamlScalarNode Plain(string text) => new(text) { Style = ScalarStyle.Plain };
+
+    /// <summary>
+    /// A Pulumi project config type (the project file's <c>string</c>, <c>integer</c>, <c>boolean</c>, <c>array</c>).
+    /// Plan entries may use those names or Pulumi YAML's older spellings (<c>String</c>, <c>Number</c>, <c>List&lt;String&gt;</c>).
+    /// </summary>
+    private sealed record ConfigType(string Name, bool IsList)
+    {
+        public static ConfigType Of(string type) => type.Trim().ToLowerInvariant() switch
+        {
+            "string" => new("string", false),
+            "integer" or "int" or "number" => new("integer", false),
+            "boolean" or "bool" => new("boolean", false),
+            "array" or "list<string>" => new("array", true),
+            _ => throw new ArgumentException($"Config type '{type}' has no Pulumi project config type; use string, integer, boolean or List<String>.", nameof(type)),
+        };
+    }
+}

@@ -1,1 +1,0 @@
-namespace Platform.Cli.Tests;

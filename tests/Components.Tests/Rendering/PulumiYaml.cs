@@ -1,0 +1,94 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Platform.Components.Specs;
+using YamlDotNet.RepresentationModel;
+
+namespace Platform.Components.Tests.Rendering;
+
+/// <summary>Reads rendered YAML back the way Pulumi does, for assertions.</summary>
+internal static class PulumiYaml
+{
+    /// <summary>The document's root mapping, parsed with YamlDotNet.</summary>
+    public static YamlMappingNode Load(string text)
+    {
+        var stream = new YamlStream();
+        stream.Load(new StringReader(text));
+        Assert.Single(stream.Documents);
+        return Assert.IsType<YamlMappingNode>(stream.Documents[0].RootNode);
+    }
+
+    /// <summary>The document as JSON, with YAML core-schema typing of plain scalars (what go-yaml does).</summary>
+    public static JsonObject Json(string text) => Assert.IsType<JsonObject>(YamlJson.Parse(text));
+
+    public static YamlNode At(this YamlNode node, params string[] path)
+    {
+        foreach (var key in path)
+        {
+            var mapping = Assert.IsType<YamlMappingNode>(node);
+            Assert.True(mapping.Children.ContainsKey(new YamlScalarNode(key)), $"No key '{key}' in {mapping}.");
+            node = mapping[key];
+        }
+
+        return node;
+    }
+
+    public static string Scalar(this YamlNode node, params string[] path) => Assert.IsType<YamlScalarNode>(node.At(path)).Value!;
+
+    public static bool Has(this YamlNode node, string key) =>
+        node is YamlMappingNode mapping && mapping.Children.ContainsKey(new YamlScalarNode(key));
+
+    /// <summary>One part of a Pulumi YAML string after interpolation parsing: literal text or a <c>${...}</c> access.</summary>
+    public sealed record Part(string? Text, string? Access);
+
+    /// <summary>
+    /// Splits a string the way Pulumi YAML's interpolation parser does: <c>$$</c> is a literal <c>$</c>, <c>${</c>
+    /// starts an access that runs to the next <c>}</c>, anything else is literal.
+    /// </summary>
+    public static IReadOnlyList<Part> Interpolation(string value)
+    {
+        var parts = new List<Part>();
+        var literal = new StringBuilder();
+        var i = 0;
+        while (i < value.Length)
+        {
+            if (value.AsSpan(i).StartsWith("$$"))
+            {
+                literal.Append('$');
+                i += 2;
+            }
+            else if (value.AsSpan(i).StartsWith("${"))
+            {
+                var end = value.IndexOf('}', i);
+                Assert.True(end > 0, $"Unterminated interpolation in '{value}'.");
+                if (literal.Length > 0)
+                {
+                    parts.Add(new Part(literal.ToString(), null));
+                    literal.Clear();
+                }
+
+                parts.Add(new Part(null, value[(i + 2)..end]));
+                i = end + 1;
+            }
+            else
+            {
+                literal.Append(value[i]);
+                i++;
+            }
+        }
+
+        if (literal.Length > 0)
+        {
+            parts.Add(new Part(literal.ToString(), null));
+        }
+
+        return parts;
+    }
+
+    /// <summary>The literal text a Pulumi YAML string stands for; fails when it holds an interpolation.</summary>
+    public static string Literal(string value)
+    {
+        var parts = Interpolation(value);
+        Assert.All(parts, p => Assert.Null(p.Access));
+        return string.Concat(parts.Select(p => p.Text));
+    }
+}
