@@ -6,13 +6,16 @@ namespace Platform.Components.Pulumi.Tests;
 
 public sealed class PlatformEnvironmentTests
 {
-    private static Task<(PulumiRun Run, PlatformEnvironment Environment)> ShopDevAsync() =>
-        PulumiRun.EnvironmentAsync(options => new PlatformEnvironment("shop", new PlatformEnvironmentArgs { Spec = BindingSpecs.ShopDev() }, options));
+    private static Task<(PulumiRun Run, PlatformEnvironment Environment)> RunAsync(string environment) =>
+        PulumiRun.EnvironmentAsync(options => new PlatformEnvironment(environment, BindingSpecs.Args(environment), options));
 
-    [Fact]
-    public async Task Environment_RegistersEveryPlanResource_WithThePlansTypeNameAndInputs()
+    private static Task<(PulumiRun Run, PlatformEnvironment Environment)> ShopDevAsync() => RunAsync("shop-dev");
+
+    [Theory]
+    [MemberData(nameof(BindingSpecs.Environments), MemberType = typeof(BindingSpecs))]
+    public async Task Environment_RegistersEveryPlanResource_WithThePlansTypeNameAndInputs(string name)
     {
-        var (run, environment) = await ShopDevAsync();
+        var (run, environment) = await RunAsync(name);
         var plan = environment.Plan;
         var oracle = new PlanOracle(plan, run.Mocks.States);
 
@@ -26,19 +29,27 @@ public sealed class PlatformEnvironmentTests
         }
     }
 
-    [Fact]
-    public async Task Environment_CreatesOneComponentPerPlanComponent_AndParentsEachResourceToItsComponent()
+    [Theory]
+    [MemberData(nameof(BindingSpecs.Environments), MemberType = typeof(BindingSpecs))]
+    public async Task Environment_CreatesOneComponentPerPlanComponent_AndParentsEachResourceToItsComponent(string name)
     {
-        var (run, environment) = await ShopDevAsync();
+        var (run, environment) = await RunAsync(name);
         var plan = environment.Plan;
 
         Assert.Equal(ComponentTypes.Environment, environment.GetResourceType());
         var children = plan.Components.Where(c => c.Type != PlanComponent.EnvironmentType).ToList();
         Assert.Equal(children.Select(c => (c.Name, c.Type)).Order(), environment.Components.Select(c => (c.Key, c.Value.GetResourceType())).Order());
         Assert.All(children, c => Assert.Same(environment, run.CreatedAs(c.Name).Options.Parent));
-        Assert.IsType<WebService>(environment.Components["api"]);
-        Assert.IsType<Worker>(environment.Components["jobs"]);
-        Assert.IsType<CronJob>(environment.Components["nightly"]);
+        Assert.All(environment.Components.Values, c => Assert.Equal(c.GetResourceType() switch
+        {
+            ComponentTypes.WebService => typeof(WebService),
+            ComponentTypes.Worker => typeof(Worker),
+            ComponentTypes.CronJob => typeof(CronJob),
+            ComponentTypes.PostgresDatabase => typeof(PostgresDatabase),
+            ComponentTypes.Bucket => typeof(Bucket),
+            ComponentTypes.Queue => typeof(Queue),
+            var other => throw new InvalidOperationException($"The plan has a component type the binding has no class for: {other}."),
+        }, c.GetType()));
 
         foreach (var resource in plan.Resources)
         {
@@ -47,10 +58,11 @@ public sealed class PlatformEnvironmentTests
         }
     }
 
-    [Fact]
-    public async Task Environment_UsesThePlansProviders_PinnedToThePlansVersions()
+    [Theory]
+    [MemberData(nameof(BindingSpecs.Environments), MemberType = typeof(BindingSpecs))]
+    public async Task Environment_UsesThePlansProviders_PinnedToThePlansVersions(string name)
     {
-        var (run, environment) = await ShopDevAsync();
+        var (run, environment) = await RunAsync(name);
         var plan = environment.Plan;
 
         foreach (var provider in plan.Resources.Where(r => r.IsProvider))
@@ -68,10 +80,11 @@ public sealed class PlatformEnvironmentTests
         }
     }
 
-    [Fact]
-    public async Task Environment_KeepsSecretInputsSecret_WhereThePlanMarksThem()
+    [Theory]
+    [MemberData(nameof(BindingSpecs.Environments), MemberType = typeof(BindingSpecs))]
+    public async Task Environment_KeepsSecretInputsSecret_WhereThePlanMarksThem(string name)
     {
-        var (run, environment) = await ShopDevAsync();
+        var (run, environment) = await RunAsync(name);
         var plan = environment.Plan;
         var oracle = new PlanOracle(plan, run.Mocks.States);
 
@@ -90,33 +103,39 @@ public sealed class PlatformEnvironmentTests
         }
     }
 
-    [Fact]
-    public async Task Environment_HonoursExplicitProviders_AndCreatesNoneOfItsOwnForThatPackage()
+    [Theory]
+    [InlineData("shop-dev", "kubernetes", LogicalNames.KubernetesProvider)]
+    [InlineData("checkout-staging", "aws", LogicalNames.AwsProvider)]
+    public async Task Environment_HonoursExplicitProviders_AndCreatesNoneOfItsOwnForThatPackage(string name, string package, string planProvider)
     {
         ProviderResource? userProvider = null;
         var (run, environment) = await PulumiRun.EnvironmentAsync(options =>
         {
-            userProvider = new ProviderResource("kubernetes", "team-cluster", new DictionaryResourceArgs([]), new CustomResourceOptions { Version = "4.18.0" });
+            userProvider = new ProviderResource(package, "team-provider", new DictionaryResourceArgs([]), new CustomResourceOptions { Version = "1.2.3" });
             options.Providers.Add(userProvider);
-            return new PlatformEnvironment("shop", new PlatformEnvironmentArgs { Spec = BindingSpecs.ShopDev() }, options);
+            return new PlatformEnvironment(name, BindingSpecs.Args(name), options);
         });
 
-        Assert.DoesNotContain(run.Mocks.Registrations, r => r.Name == LogicalNames.KubernetesProvider);
-        Assert.Same(userProvider, environment.Providers[LogicalNames.KubernetesProvider]);
+        Assert.DoesNotContain(run.Mocks.Registrations, r => r.Name == planProvider);
+        Assert.Same(userProvider, environment.Providers[planProvider]);
         var userUrn = await Outputs.ValueAsync(userProvider!.Urn);
-        var kubernetesResources = environment.Plan.Resources.Where(r => r.Options.Provider == LogicalNames.KubernetesProvider).ToList();
-        Assert.NotEmpty(kubernetesResources);
-        Assert.All(kubernetesResources, r =>
+        var served = environment.Plan.Resources.Where(r => r.Options.Provider == planProvider).ToList();
+        Assert.NotEmpty(served);
+        Assert.All(served, r =>
         {
             Assert.StartsWith($"{userUrn}::", run.Mocks.Registration(r.Name).Provider, StringComparison.Ordinal);
             Assert.Null(run.CreatedAs(r.Name).Options.Version);
         });
+
+        // Providers of other packages are still the plan's own.
+        Assert.All(environment.Plan.Resources.Where(r => r.IsProvider && r.Name != planProvider), p => Assert.Single(run.Mocks.Registrations, r => r.Name == p.Name));
     }
 
-    [Fact]
-    public async Task Environment_RegistersThePlansOutputs_OnTheEnvironmentAndOnEachComponent()
+    [Theory]
+    [MemberData(nameof(BindingSpecs.Environments), MemberType = typeof(BindingSpecs))]
+    public async Task Environment_RegistersThePlansOutputs_OnTheEnvironmentAndOnEachComponent(string name)
     {
-        var (run, environment) = await ShopDevAsync();
+        var (run, environment) = await RunAsync(name);
         var plan = environment.Plan;
         var oracle = new PlanOracle(plan, run.Mocks.States);
 
@@ -126,13 +145,15 @@ public sealed class PlatformEnvironmentTests
         Assert.Equal(plan.Outputs.Select(o => o.Name).Order(), run.Mocks.RegisteredOutputs[environmentUrn].Keys.Order());
         foreach (var output in plan.Outputs)
         {
-            Assert.Equal(PlanOracle.Canonical(oracle.Evaluate(output.Value)), PlanOracle.Canonical(PlanOracle.ToJson(await Outputs.ValueAsync(environment.Outputs[output.Name]))));
+            var expected = oracle.Evaluate(output.Value);
+            Assert.NotNull(expected);
+            Assert.Equal(PlanOracle.Canonical(expected), PlanOracle.Canonical(PlanOracle.ToJson(await Outputs.ValueAsync(environment.Outputs[output.Name]))));
         }
 
-        foreach (var (name, component) in environment.Components)
+        foreach (var (componentName, component) in environment.Components)
         {
             var urn = await Outputs.ValueAsync(component.Urn);
-            Assert.Equal(plan.Outputs.Where(o => o.Component == name).Select(o => o.Name).Order(), run.Mocks.RegisteredOutputs[urn].Keys.Order());
+            Assert.Equal(plan.Outputs.Where(o => o.Component == componentName).Select(o => o.Name).Order(), run.Mocks.RegisteredOutputs[urn].Keys.Order());
         }
 
         var url = plan.Outputs.Single(o => o.Component == "api" && o.Name.EndsWith("Url", StringComparison.Ordinal));

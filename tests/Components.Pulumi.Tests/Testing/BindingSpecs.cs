@@ -25,6 +25,32 @@ internal static class BindingSpecs
         ],
         []);
 
+    /// <summary>
+    /// The zero-configuration target plus the network and identity facts the AWS golden paths read as stack config,
+    /// so every config entry of the README example has a value.
+    /// </summary>
+    public static Targets.DeploymentTarget ExampleTarget { get; } = Targets.DeploymentTarget.Default with
+    {
+        AwsRegion = "eu-west-1",
+        VpcId = "vpc-0abc",
+        VpcCidr = "10.0.0.0/16",
+        PrivateSubnetIds = ["subnet-1", "subnet-2"],
+        ClusterSecurityGroupId = "sg-0abc",
+        OidcProviderArn = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC",
+        OidcProviderUrl = "oidc.eks.eu-west-1.amazonaws.com/id/ABC",
+    };
+
+    /// <summary>The environments the binding's tests run: a Kubernetes-only one and the README's example.</summary>
+    public static TheoryData<string> Environments => ["shop-dev", "checkout-staging"];
+
+    /// <summary>The args of one of <see cref="Environments"/>.</summary>
+    public static PlatformEnvironmentArgs Args(string environment) => environment switch
+    {
+        "shop-dev" => new PlatformEnvironmentArgs { Spec = ShopDev() },
+        "checkout-staging" => new PlatformEnvironmentArgs { SpecText = CheckoutStagingYaml, Target = ExampleTarget },
+        _ => throw new ArgumentOutOfRangeException(nameof(environment)),
+    };
+
     /// <summary>The README's example spec text (examples/checkout-staging.yaml).</summary>
     public static string CheckoutStagingYaml => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "examples", "checkout-staging.yaml"));
 }

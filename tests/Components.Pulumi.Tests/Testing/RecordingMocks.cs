@@ -6,7 +6,7 @@ namespace Platform.Components.Pulumi.Tests.Testing;
 
 /// <summary>
 /// Pulumi mocks that record every registration. A resource's state is its inputs plus fake values for the outputs
-/// providers compute (<c>arn</c>, <c>endpoint</c>, <c>address</c>, <c>port</c>, <c>result</c>), so references resolve.
+/// providers compute (<c>arn</c>, <c>endpoint</c>, <c>address</c>, <c>port</c>, <c>result</c>, <c>url</c>, <c>bucket</c>), so references resolve.
 /// </summary>
 internal sealed class RecordingMocks : IMocks
 {
@@ -23,6 +23,8 @@ internal sealed class RecordingMocks : IMocks
         ["address"] = $"{name}.mock.internal",
         ["port"] = 5432,
         ["result"] = $"generated-{name}",
+        ["url"] = $"https://mock.internal/{name}",
+        ["bucket"] = $"{name}-mock-bucket",
     });
 
     public Task<(string? id, object state)> NewResourceAsync(MockResourceArgs args)

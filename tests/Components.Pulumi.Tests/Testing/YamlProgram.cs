@@ -170,7 +170,7 @@ internal sealed partial class YamlProgram
                 {
                     "integer" => JsonValue.Create(int.Parse(text!, CultureInfo.InvariantCulture)),
                     "boolean" => JsonValue.Create(bool.Parse(text!)),
-                    "List<String>" => JsonNode.Parse(text!),
+                    _ when declared["items"] is not null => JsonNode.Parse(text!),
                     _ => JsonValue.Create(text),
                 };
             }
