@@ -37,19 +37,23 @@ public class PlatformComponent : ComponentResource
     /// The text of the output whose name ends with one of <paramref name="suffixes"/> (tried in order), or
     /// <see langword="null"/> when the plan gives this component no such output. Secret outputs stay secret.
     /// </summary>
-    private protected Output<string>? TextOutput(params string[] suffixes)
-    {
-        foreach (var suffix in suffixes)
-        {
-            var match = Outputs.Where(o => o.Key.EndsWith(suffix, StringComparison.OrdinalIgnoreCase)).OrderBy(o => o.Key, StringComparer.Ordinal).FirstOrDefault();
-            if (match.Value is { } output)
-            {
-                return output.Apply(PlanInputConverter.Stringify);
-            }
-        }
+    private protected Output<string>? TextOutput(params string[] suffixes) =>
+        FindOutput(suffixes)?.Apply(PlanInputConverter.Stringify);
 
-        return null;
-    }
+    /// <summary>
+    /// The output whose name ends with one of <paramref name="suffixes"/>. A component's outputs share its name as
+    /// their prefix, so the shortest match is the one named <c>&lt;component&gt;&lt;suffix&gt;</c>
+    /// (<c>eventsQueueUrl</c>, not <c>eventsDeadLetterQueueUrl</c>).
+    /// </summary>
+    private protected Output<object?>? FindOutput(params string[] suffixes) =>
+        suffixes
+            .Select(suffix => Outputs
+                .Where(o => o.Key.EndsWith(suffix, StringComparison.Ordinal))
+                .OrderBy(o => o.Key.Length)
+                .ThenBy(o => o.Key, StringComparer.Ordinal)
+                .Select(o => o.Value)
+                .FirstOrDefault())
+            .FirstOrDefault(o => o is not null);
 }
 
 /// <summary>A <c>web</c> service: Deployment, Service, Ingress, autoscaling and policies (<c>platform:kubernetes:WebService</c>).</summary>
@@ -90,8 +94,20 @@ public sealed class PostgresDatabase : PlatformComponent
     {
     }
 
-    /// <summary>The database endpoint (<c>host:port</c>), or <see langword="null"/> when the plan has no endpoint output.</summary>
+    /// <summary>The database's host name, or <see langword="null"/> when the plan has no endpoint output.</summary>
     public Output<string>? Endpoint => TextOutput("Endpoint");
+
+    /// <summary>The database's port, or <see langword="null"/> when the plan has no port output.</summary>
+    public Output<int>? Port => FindOutput("Port")?.Apply(port => Convert.ToInt32(port, System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <summary>
+    /// The master password (a secret output), or <see langword="null"/> when the plan generates none. Services
+    /// receive it through <see cref="ConnectionSecretName"/>; this is for tooling such as migrations.
+    /// </summary>
+    public Output<string>? Password =>
+        Resources.Values.FirstOrDefault(r => r.GetResourceType() == Aws.AwsTypes.RandomPassword) is { } password
+            ? Output.CreateSecret(PlanResources.Output(password, "result").Apply(PlanInputConverter.Stringify))
+            : null;
 
     /// <summary>
     /// Name of the Kubernetes Secret in the environment's namespace holding the connection details (host, port, user,
@@ -109,7 +125,7 @@ public sealed class Bucket : PlatformComponent
     }
 
     /// <summary>The bucket's name, or <see langword="null"/> when the plan has no bucket-name output.</summary>
-    public Output<string>? BucketName => TextOutput("BucketName", "Bucket");
+    public Output<string>? BucketName => TextOutput("Bucket");
 }
 
 /// <summary>An SQS queue with its dead-letter queue (<c>platform:aws:Queue</c>).</summary>
@@ -121,5 +137,8 @@ public sealed class Queue : PlatformComponent
     }
 
     /// <summary>The queue's URL, or <see langword="null"/> when the plan has no queue-URL output.</summary>
-    public Output<string>? QueueUrl => TextOutput("QueueUrl", "Url");
+    public Output<string>? QueueUrl => TextOutput("QueueUrl");
+
+    /// <summary>The dead-letter queue's URL, or <see langword="null"/> when the plan has no such output.</summary>
+    public Output<string>? DeadLetterQueueUrl => TextOutput("DeadLetterQueueUrl");
 }

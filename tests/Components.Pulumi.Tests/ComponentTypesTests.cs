@@ -1,3 +1,4 @@
+using Platform.Components.Aws;
 using Platform.Components.Kubernetes;
 
 namespace Platform.Components.Pulumi.Tests;
@@ -10,5 +11,13 @@ public sealed class ComponentTypesTests
         Assert.Equal(KubernetesTypes.WebServiceComponent, ComponentTypes.WebService);
         Assert.Equal(KubernetesTypes.WorkerComponent, ComponentTypes.Worker);
         Assert.Equal(KubernetesTypes.CronJobComponent, ComponentTypes.CronJob);
+    }
+
+    [Fact]
+    public void AwsComponentTypes_AreThePlannersTokens()
+    {
+        Assert.Equal(AwsTypes.PostgresComponent, ComponentTypes.PostgresDatabase);
+        Assert.Equal(AwsTypes.BucketComponent, ComponentTypes.Bucket);
+        Assert.Equal(AwsTypes.QueueComponent, ComponentTypes.Queue);
     }
 }
