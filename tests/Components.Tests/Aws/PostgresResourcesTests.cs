@@ -88,6 +88,9 @@ public sealed partial class PostgresResourcesTests
         Assert.Null(rule.At("cidrBlocks"));
         Assert.Null(group.Inputs.At("egress"));
         Assert.False(group.Inputs.At("name").Text()!.StartsWith("sg-", StringComparison.Ordinal));
+        // EC2 accepts only these characters in group and rule descriptions.
+        Assert.Matches(SecurityGroupDescription(), group.Inputs.At("description").Text());
+        Assert.Matches(SecurityGroupDescription(), rule.At("description").Text());
     }
 
     [Fact]
@@ -165,6 +168,9 @@ public sealed partial class PostgresResourcesTests
         Assert.True(identifier.Length <= 63);
         Assert.Matches(RdsIdentifierRule(), identifier);
     }
+
+    [GeneratedRegex(@"^[a-zA-Z0-9 ._\-:/()#,@\[\]+=&;{}!$*]+$")]
+    private static partial Regex SecurityGroupDescription();
 
     [GeneratedRegex("^[a-z](?!.*--)[a-z0-9-]*[a-z0-9]$")]
     private static partial Regex RdsIdentifierRule();
