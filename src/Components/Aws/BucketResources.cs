@@ -63,7 +63,7 @@ internal static class BucketResources
                 ("rules", List(Map(
                     ("id", "expire-objects"),
                     ("status", "Enabled"),
-                    // An empty prefix selects every object in the bucket.
+                    // An empty prefix selects every object (an empty filter block makes the provider warn).
                     ("filter", Map(("prefix", string.Empty))),
                     ("expiration", Map(("days", days))),
                     ("abortIncompleteMultipartUpload", Map(("daysAfterInitiation", AbortIncompleteUploadDays))))))), name, Options);
