@@ -37,6 +37,9 @@ public sealed partial class PostgresResourcesTests
         Assert.Equal(profile.BackupRetentionDays, instance.Inputs.At("backupRetentionPeriod").Number());
         Assert.Equal(!prod, instance.Inputs.At("skipFinalSnapshot").Bool());
         Assert.Equal(prod, instance.Inputs.At("finalSnapshotIdentifier") is not null);
+        Assert.Equal(!prod, instance.Inputs.At("deleteAutomatedBackups").Bool());
+        Assert.True(instance.Inputs.At("copyTagsToSnapshot").Bool());
+        Assert.True(instance.Inputs.At("iamDatabaseAuthenticationEnabled").Bool());
         Assert.Equal(prod, instance.Options.Protect);
         Assert.Equal(5432, instance.Inputs.At("port").Number());
         Assert.Equal("orders_db", instance.Inputs.At("dbName").Text());
