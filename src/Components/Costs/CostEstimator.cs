@@ -1,0 +1,123 @@
+using System.Globalization;
+using k8s.Models;
+using Platform.Components.Aws;
+using Platform.Components.Kubernetes;
+using Platform.Components.Planning;
+using Platform.Components.Policies;
+using static Platform.Components.Policies.PlanReading;
+
+namespace Platform.Components.Costs;
+
+/// <summary>
+/// Estimates a plan's monthly cost from its resources' inputs (never from the spec): Kubernetes workloads by the
+/// CPU and memory they request times their replica floor, RDS by instance class, Multi-AZ and storage, buckets and
+/// queues by the price table's assumed usage. Everything else (IAM, security groups, Kubernetes objects that run no
+/// pods) costs nothing and is not listed.
+/// </summary>
+public static class CostEstimator
+{
+    /// <summary>The component name of resources that belong to no component.</summary>
+    public const string EnvironmentComponent = "(environment)";
+
+    private const decimal BytesPerGib = 1024m * 1024m * 1024m;
+
+    /// <summary>Estimates <paramref name="plan"/>'s monthly cost at <paramref name="prices"/>.</summary>
+    public static CostEstimate Estimate(ResourcePlan plan, PriceTable prices)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(prices);
+        var costs = new List<ResourceCost>();
+        var unpriced = new List<string>();
+        var workloads = Workloads(plan).ToDictionary(w => w.Resource.Name, StringComparer.Ordinal);
+        var deadLetterQueues = plan.OfType(AwsTypes.Queue)
+            .SelectMany(q => Get(q.Inputs, "redrivePolicy")?.ReferencedResources() ?? [])
+            .ToHashSet(StringComparer.Ordinal);
+
+        foreach (var resource in plan.Resources)
+        {
+            var cost = resource.Type switch
+            {
+                KubernetesTypes.Deployment or "kubernetes:apps/v1:StatefulSet" => Workload(plan, workloads[resource.Name], MinReplicas(plan, resource), prices.HoursPerMonth, prices),
+                KubernetesTypes.CronJob => Workload(plan, workloads[resource.Name], 1, prices.Compute.CronJobRunHoursPerMonth, prices),
+                AwsTypes.DbInstance => Database(resource, prices, unpriced),
+                AwsTypes.Bucket => (prices.S3.MonthlyPerBucket,
+                    $"assumed {Num(prices.S3.AssumedGbStored)} GB, {Num(prices.S3.AssumedPutRequests)} PUT and {Num(prices.S3.AssumedGetRequests)} GET requests"),
+                AwsTypes.Queue when !deadLetterQueues.Contains(resource.Name) => Queue(resource, prices),
+                _ => ((decimal, string)?)null,
+            };
+            if (cost is var (amount, basis))
+            {
+                costs.Add(new ResourceCost(resource.Name, resource.Type, resource.Component, Math.Round(amount, 2, MidpointRounding.AwayFromZero), basis));
+            }
+        }
+
+        var components = costs
+            .GroupBy(c => c.Component ?? EnvironmentComponent, StringComparer.Ordinal)
+            .Select(g => new ComponentCost(g.Key, g.Sum(c => c.Monthly)))
+            .OrderByDescending(c => c.Monthly)
+            .ThenBy(c => c.Component, StringComparer.Ordinal);
+        return new CostEstimate(
+            plan.Environment, prices.Currency, prices.Region, prices.HoursPerMonth,
+            [.. costs], [.. components], costs.Sum(c => c.Monthly), [.. unpriced], prices.RetrievedOn);
+    }
+
+    private static (decimal, string) Workload(ResourcePlan plan, Workload workload, int pods, decimal hours, PriceTable prices)
+    {
+        var defaults = DefaultRequests(plan);
+        decimal cpu = 0, memory = 0;
+        foreach (var container in PlanReading.Items(workload.PodSpec, "containers").OfType<PlanValue.Map>())
+        {
+            // Kubernetes takes the limit as the request when only a limit is set, and the namespace's LimitRange
+            // default when neither is.
+            cpu += Quantity(container, "cpu") ?? defaults.Cpu;
+            memory += Quantity(container, "memory") ?? defaults.Memory;
+        }
+
+        var gib = memory / BytesPerGib;
+        var amount = pods * hours * ((cpu * prices.Compute.VcpuHour) + (gib * prices.Compute.GibHour));
+        return (amount, $"{pods} pod(s) x ({Num(cpu)} vCPU, {Num(gib)} GiB requested) x {Num(hours)} h");
+    }
+
+    private static decimal? Quantity(PlanValue.Map container, string resource) =>
+        Parse(Text(container, $"resources.requests.{resource}") ?? Text(container, $"resources.limits.{resource}"));
+
+    private static (decimal Cpu, decimal Memory) DefaultRequests(ResourcePlan plan)
+    {
+        var item = plan.OfType(KubernetesTypes.LimitRange)
+            .SelectMany(l => PlanReading.Items(l.Inputs, "spec.limits"))
+            .FirstOrDefault(i => Text(i, "type") == "Container");
+        return (Parse(Text(item, "defaultRequest.cpu")) ?? 0, Parse(Text(item, "defaultRequest.memory")) ?? 0);
+    }
+
+    private static decimal? Parse(string? quantity) => quantity is null ? null : new ResourceQuantity(quantity).ToDecimal();
+
+    private static (decimal, string) Database(PlannedResource instance, PriceTable prices, List<string> unpriced)
+    {
+        var rds = prices.Rds;
+        var instanceClass = Text(instance.Inputs, "instanceClass") ?? "(none)";
+        var storage = Number(instance.Inputs, "allocatedStorage") ?? 0;
+        var multiAz = Bool(instance.Inputs, "multiAz") == true;
+        var factor = multiAz ? rds.MultiAzMultiplier : 1;
+        var storageCost = storage * rds.Gp3GbMonth * factor;
+        var placement = multiAz ? $"Multi-AZ x{Num(factor)}" : "single-AZ";
+        if (!rds.InstanceClasses.TryGetValue(instanceClass, out var price))
+        {
+            unpriced.Add($"{instance.Name} ({instanceClass})");
+            return (storageCost, $"no price for {instanceClass}; {Num(storage)} GB gp3, {placement}");
+        }
+
+        var compute = price.Hourly * prices.HoursPerMonth * factor;
+        return (compute + storageCost,
+            $"{instanceClass}{(price.Approximate ? " (approximate price)" : "")} x {Num(prices.HoursPerMonth)} h + {Num(storage)} GB gp3, {placement}");
+    }
+
+    private static (decimal, string) Queue(PlannedResource queue, PriceTable prices)
+    {
+        var fifo = Bool(queue.Inputs, "fifoQueue") == true;
+        var perMillion = fifo ? prices.Sqs.FifoPerMillion : prices.Sqs.StandardPerMillion;
+        return (prices.Sqs.AssumedMillionRequests * perMillion,
+            $"assumed {Num(prices.Sqs.AssumedMillionRequests)} million {(fifo ? "FIFO" : "standard")} requests");
+    }
+
+    private static string Num(decimal value) => value.ToString("0.####", CultureInfo.InvariantCulture);
+}

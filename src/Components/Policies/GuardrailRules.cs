@@ -1,0 +1,385 @@
+using System.Collections.Immutable;
+using System.Text.Json.Nodes;
+using Platform.Components.Aws;
+using Platform.Components.Kubernetes;
+using Platform.Components.Planning;
+using Platform.Components.Specs;
+using static Platform.Components.Policies.PlanReading;
+
+namespace Platform.Components.Policies;
+
+/// <summary>
+/// The guardrails Platform runs on every plan before it is rendered or applied. Each is a pure function of the plan,
+/// so a plan built by hand (or altered after compiling) is judged by exactly what it would deploy.
+/// </summary>
+public static class GuardrailRules
+{
+    /// <summary>The fewest days of automated backups a prod database may keep.</summary>
+    public const int MinimumProdBackupDays = 7;
+
+    /// <summary>The fewest replicas a prod web service may run.</summary>
+    public const int MinimumProdWebReplicas = 2;
+
+    /// <summary>Tag keys every taggable AWS resource carries.</summary>
+    public static ImmutableArray<string> StandardTagKeys { get; } = ["team", "environment", "tier", "cost-center", "managed-by"];
+
+    private static readonly string[] PublicAccessFlags = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"];
+    private static readonly string[] PublicAcls = ["public-read", "public-read-write", "authenticated-read"];
+    private static readonly string[] TaggableTypes = [AwsTypes.DbInstance, AwsTypes.DbSubnetGroup, AwsTypes.SecurityGroup, AwsTypes.Bucket, AwsTypes.Queue, AwsTypes.Role];
+    private static readonly string[] LimitedResources = ["cpu", "memory"];
+    private static readonly string[] AdministratorPolicies = ["AdministratorAccess", "PowerUserAccess", "IAMFullAccess"];
+
+    /// <summary>Buckets block every kind of public access and grant no public ACL.</summary>
+    public static PolicyRule NoPublicBucket { get; } = new(
+        "PLT001-no-public-bucket", PolicySeverity.Mandatory,
+        "Every S3 bucket has a public access block with all four settings on and no public ACL.", CheckNoPublicBucket);
+
+    /// <summary>Databases, buckets and queues are encrypted at rest.</summary>
+    public static PolicyRule EncryptionAtRest { get; } = new(
+        "PLT002-encryption-at-rest", PolicySeverity.Mandatory,
+        "RDS storage is encrypted, every bucket has default encryption, every queue has SSE-SQS or a KMS key.", CheckEncryption);
+
+    /// <summary>No IAM statement allows a <c>*</c> resource, a wildcard action, or a <c>*</c> principal.</summary>
+    public static PolicyRule NoWildcardIam { get; } = new(
+        "PLT003-no-wildcard-iam", PolicySeverity.Mandatory,
+        "No IAM policy allows the resource '*', a wildcard action ('*', 'service:*'), NotAction/NotResource or the principal '*'.", CheckIam);
+
+    /// <summary>Prod databases are multi-AZ, deletion-protected, backed up, snapshotted on deletion and protected by Pulumi.</summary>
+    public static PolicyRule ProdDatabaseProtection { get; } = new(
+        "PLT004-prod-database-protection", PolicySeverity.Mandatory,
+        $"In prod, every RDS instance is multi-AZ, has deletion protection, at least {MinimumProdBackupDays} days of backups, a final snapshot and the protect option.",
+        CheckProdDatabases);
+
+    /// <summary>Every container states CPU and memory limits.</summary>
+    public static PolicyRule ContainerLimits { get; } = new(
+        "PLT005-container-limits", PolicySeverity.Mandatory,
+        "Every container sets resources.limits.cpu and resources.limits.memory.", CheckLimits);
+
+    /// <summary>Every container runs as a non-root user.</summary>
+    public static PolicyRule NonRootContainers { get; } = new(
+        "PLT006-non-root-containers", PolicySeverity.Mandatory,
+        "Every container runs with runAsNonRoot (set on the pod or the container) and never as user 0.", CheckNonRoot);
+
+    /// <summary>Images name a version: a tag other than <c>latest</c>, or a digest.</summary>
+    public static PolicyRule PinnedImages { get; } = new(
+        "PLT007-no-latest-image", PolicySeverity.Mandatory,
+        "Every container image has an explicit tag other than 'latest', or a digest.", CheckImages);
+
+    /// <summary>Prod web services run at least two replicas and have a disruption budget.</summary>
+    public static PolicyRule ProdWebAvailability { get; } = new(
+        "PLT008-prod-web-availability", PolicySeverity.Mandatory,
+        $"In prod, every web service runs at least {MinimumProdWebReplicas} replicas and has a PodDisruptionBudget.", CheckProdWeb);
+
+    /// <summary>Buckets keep object versions, so an overwrite or delete can be undone.</summary>
+    public static PolicyRule BucketVersioning { get; } = new(
+        "PLT009-bucket-versioning", PolicySeverity.Advisory,
+        "Every S3 bucket has versioning enabled.", CheckVersioning);
+
+    /// <summary>Taggable AWS resources carry the standard ownership tags.</summary>
+    public static PolicyRule StandardTags { get; } = new(
+        "PLT010-standard-tags", PolicySeverity.Advisory,
+        "Every taggable AWS resource carries the tags team, environment, tier, cost-center and managed-by.", CheckTags);
+
+    /// <summary>Nothing is reachable from the internet at the network level.</summary>
+    public static PolicyRule NoPublicNetworkAccess { get; } = new(
+        "PLT011-no-public-network-access", PolicySeverity.Mandatory,
+        "No RDS instance is publicly accessible and no security group admits 0.0.0.0/0 or ::/0.", CheckNetwork);
+
+    /// <summary>Every rule, in id order.</summary>
+    public static ImmutableArray<PolicyRule> All { get; } =
+    [
+        NoPublicBucket, EncryptionAtRest, NoWildcardIam, ProdDatabaseProtection, ContainerLimits, NonRootContainers,
+        PinnedImages, ProdWebAvailability, BucketVersioning, StandardTags, NoPublicNetworkAccess,
+    ];
+
+    private static IEnumerable<(string, string)> CheckNoPublicBucket(ResourcePlan plan)
+    {
+        foreach (var bucket in plan.OfType(AwsTypes.Bucket))
+        {
+            if (Text(bucket.Inputs, "acl") is { } acl && PublicAcls.Contains(acl))
+            {
+                yield return (bucket.Name, $"Bucket '{bucket.Name}' grants the public ACL '{acl}'. Remove 'acl'; ownership controls with BucketOwnerEnforced disable ACLs.");
+            }
+
+            var blocks = Attached(plan, AwsTypes.BucketPublicAccessBlock, bucket, "bucket").ToList();
+            if (blocks.Count == 0)
+            {
+                yield return (bucket.Name, $"Bucket '{bucket.Name}' has no public access block. Add an {AwsTypes.BucketPublicAccessBlock} for it with {string.Join(", ", PublicAccessFlags)} all true.");
+                continue;
+            }
+
+            foreach (var block in blocks)
+            {
+                var off = PublicAccessFlags.Where(f => Bool(block.Inputs, f) != true).ToList();
+                if (off.Count > 0)
+                {
+                    yield return (block.Name, $"Public access block '{block.Name}' of bucket '{bucket.Name}' leaves {string.Join(", ", off)} off. Set all four settings to true.");
+                }
+            }
+        }
+    }
+
+    private static IEnumerable<(string, string)> CheckEncryption(ResourcePlan plan)
+    {
+        foreach (var instance in plan.OfType(AwsTypes.DbInstance).Where(i => Bool(i.Inputs, "storageEncrypted") != true))
+        {
+            yield return (instance.Name, $"Database '{instance.Name}' stores data unencrypted. Set storageEncrypted: true (changing it replaces the instance: restore from an encrypted snapshot).");
+        }
+
+        foreach (var bucket in plan.OfType(AwsTypes.Bucket))
+        {
+            var encrypted = Attached(plan, AwsTypes.BucketEncryption, bucket, "bucket")
+                .Any(e => Items(e.Inputs, "rules").Any(r => Text(r, "applyServerSideEncryptionByDefault.sseAlgorithm") is { Length: > 0 }));
+            if (!encrypted)
+            {
+                yield return (bucket.Name, $"Bucket '{bucket.Name}' has no default encryption. Add an {AwsTypes.BucketEncryption} for it with sseAlgorithm AES256 or aws:kms.");
+            }
+        }
+
+        foreach (var queue in plan.OfType(AwsTypes.Queue))
+        {
+            if (Bool(queue.Inputs, "sqsManagedSseEnabled") != true && Get(queue.Inputs, "kmsMasterKeyId") is null or PlanValue.NullValue)
+            {
+                yield return (queue.Name, $"Queue '{queue.Name}' is not encrypted at rest. Set sqsManagedSseEnabled: true or a kmsMasterKeyId.");
+            }
+        }
+    }
+
+    private static IEnumerable<(string, string)> CheckIam(ResourcePlan plan)
+    {
+        var documents = plan.OfType(AwsTypes.RolePolicy).Select(p => (p, "policy", Get(p.Inputs, "policy")))
+            .Concat(plan.OfType(AwsTypes.Role).Select(r => (r, "assumeRolePolicy", Get(r.Inputs, "assumeRolePolicy"))))
+            .Concat(plan.OfType(AwsTypes.Role).SelectMany(r => Items(r.Inputs, "inlinePolicies").Select(i => (r, "inlinePolicies", Get(i, "policy")))));
+        foreach (var (resource, property, value) in documents)
+        {
+            if (value is null)
+            {
+                continue;
+            }
+
+            if (Document(value) is not JsonObject document)
+            {
+                yield return (resource.Name, $"The {property} of '{resource.Name}' is not a JSON policy document, so it cannot be checked. Give it as a structured document.");
+                continue;
+            }
+
+            foreach (var problem in StatementProblems(document))
+            {
+                yield return (resource.Name, $"The {property} of '{resource.Name}' {problem}");
+            }
+        }
+
+        foreach (var role in plan.OfType(AwsTypes.Role))
+        {
+            foreach (var arn in Items(role.Inputs, "managedPolicyArns").OfType<PlanValue.Text>().Where(a => AdministratorPolicies.Any(p => a.Value.EndsWith(":policy/" + p, StringComparison.Ordinal))))
+            {
+                yield return (role.Name, $"Role '{role.Name}' attaches the broad managed policy '{arn.Value}'. Grant only the actions the service needs in an inline policy.");
+            }
+        }
+    }
+
+    private static IEnumerable<string> StatementProblems(JsonObject document)
+    {
+        var statements = document["Statement"] switch
+        {
+            JsonArray array => array.OfType<JsonObject>(),
+            JsonObject single => [single],
+            _ => [],
+        };
+        foreach (var statement in statements.Where(s => Strings(s["Effect"]).FirstOrDefault() == "Allow"))
+        {
+            var sid = Strings(statement["Sid"]).FirstOrDefault() is { } s ? $"statement '{s}'" : "a statement";
+            foreach (var action in Strings(statement["Action"]).Where(a => a.Contains('*', StringComparison.Ordinal)))
+            {
+                yield return $"allows the wildcard action '{action}' in {sid}. Name each action the service needs.";
+            }
+
+            if (Strings(statement["Resource"]).Any(r => r == "*"))
+            {
+                yield return $"allows the resource '*' in {sid}. Name the ARNs of the resources the service uses.";
+            }
+
+            if (statement.ContainsKey("NotAction") || statement.ContainsKey("NotResource"))
+            {
+                yield return $"allows by exclusion (NotAction/NotResource) in {sid}. List the allowed actions and resources instead.";
+            }
+
+            var principal = statement["Principal"];
+            if (Strings(principal).Contains("*") || (principal is JsonObject p && p.Any(e => Strings(e.Value).Contains("*"))))
+            {
+                yield return $"trusts the principal '*' in {sid}. Trust only the specific principal that needs the role.";
+            }
+        }
+    }
+
+    private static IEnumerable<string> Strings(JsonNode? node) => node switch
+    {
+        JsonValue v when v.TryGetValue(out string? s) => [s],
+        JsonArray a => a.SelectMany(Strings),
+        _ => [],
+    };
+
+    private static IEnumerable<(string, string)> CheckProdDatabases(ResourcePlan plan)
+    {
+        if (plan.Tier != Tier.Prod)
+        {
+            yield break;
+        }
+
+        foreach (var instance in plan.OfType(AwsTypes.DbInstance))
+        {
+            var missing = new List<string>();
+            if (Bool(instance.Inputs, "multiAz") != true)
+            {
+                missing.Add("multiAz: true");
+            }
+
+            if (Bool(instance.Inputs, "deletionProtection") != true)
+            {
+                missing.Add("deletionProtection: true");
+            }
+
+            if ((Number(instance.Inputs, "backupRetentionPeriod") ?? 0) < MinimumProdBackupDays)
+            {
+                missing.Add($"backupRetentionPeriod of at least {MinimumProdBackupDays}");
+            }
+
+            if (Bool(instance.Inputs, "skipFinalSnapshot") == true || Get(instance.Inputs, "finalSnapshotIdentifier") is null)
+            {
+                missing.Add("skipFinalSnapshot: false with a finalSnapshotIdentifier");
+            }
+
+            if (!instance.Options.Protect)
+            {
+                missing.Add("the protect resource option");
+            }
+
+            if (missing.Count > 0)
+            {
+                yield return (instance.Name, $"Prod database '{instance.Name}' lacks {string.Join(", ", missing)}. Set them so a failure or a mistaken delete loses no data.");
+            }
+        }
+    }
+
+    private static IEnumerable<(string, string)> CheckLimits(ResourcePlan plan)
+    {
+        foreach (var workload in Workloads(plan))
+        {
+            foreach (var container in workload.Containers)
+            {
+                var missing = LimitedResources.Where(r => Get(container, $"resources.limits.{r}") is null).ToList();
+                if (missing.Count > 0)
+                {
+                    yield return (workload.Resource.Name, $"Container '{Text(container, "name")}' of '{workload.Resource.Name}' has no {string.Join(" or ", missing)} limit. Set resources.limits so one pod cannot starve its node.");
+                }
+            }
+        }
+    }
+
+    private static IEnumerable<(string, string)> CheckNonRoot(ResourcePlan plan)
+    {
+        foreach (var workload in Workloads(plan))
+        {
+            var podNonRoot = Bool(workload.PodSpec, "securityContext.runAsNonRoot");
+            var podUser = Number(workload.PodSpec, "securityContext.runAsUser");
+            foreach (var container in workload.Containers)
+            {
+                var nonRoot = Bool(container, "securityContext.runAsNonRoot") ?? podNonRoot;
+                var user = Number(container, "securityContext.runAsUser") ?? podUser;
+                if (nonRoot != true || user == 0)
+                {
+                    yield return (workload.Resource.Name, $"Container '{Text(container, "name")}' of '{workload.Resource.Name}' may run as root. Set securityContext.runAsNonRoot: true (and a non-zero runAsUser) on the pod or the container.");
+                }
+            }
+        }
+    }
+
+    private static IEnumerable<(string, string)> CheckImages(ResourcePlan plan)
+    {
+        foreach (var workload in Workloads(plan))
+        {
+            foreach (var container in workload.Containers)
+            {
+                var image = Text(container, "image");
+                if (image is null || !IsPinned(image))
+                {
+                    yield return (workload.Resource.Name, $"Container '{Text(container, "name")}' of '{workload.Resource.Name}' uses the image '{image}' without a version. Use an explicit tag (not 'latest') or a digest.");
+                }
+            }
+        }
+    }
+
+    /// <summary>Whether an image reference names a digest, or a tag other than <c>latest</c>.</summary>
+    public static bool IsPinned(string image)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        if (image.Contains('@', StringComparison.Ordinal))
+        {
+            return true;
+        }
+
+        // A ':' after the last '/' separates the tag; one before it is a registry port.
+        var name = image[(image.LastIndexOf('/') + 1)..];
+        var colon = name.LastIndexOf(':');
+        return colon >= 0 && colon < name.Length - 1 && name[(colon + 1)..] != "latest";
+    }
+
+    private static IEnumerable<(string, string)> CheckProdWeb(ResourcePlan plan)
+    {
+        if (plan.Tier != Tier.Prod)
+        {
+            yield break;
+        }
+
+        foreach (var workload in Workloads(plan).Where(w => w.Resource.Type == KubernetesTypes.Deployment && IsWeb(plan, w)))
+        {
+            var replicas = MinReplicas(plan, workload.Resource);
+            if (replicas < MinimumProdWebReplicas)
+            {
+                yield return (workload.Resource.Name, $"Prod web service '{workload.Resource.Name}' may run only {replicas} replica(s). Set at least {MinimumProdWebReplicas} (replicas, or the autoscaler's minReplicas).");
+            }
+
+            if (!HasDisruptionBudget(plan, workload))
+            {
+                yield return (workload.Resource.Name, $"Prod web service '{workload.Resource.Name}' has no PodDisruptionBudget. Add one selecting its pods so node drains keep it serving.");
+            }
+        }
+    }
+
+    private static IEnumerable<(string, string)> CheckVersioning(ResourcePlan plan) =>
+        plan.OfType(AwsTypes.Bucket)
+            .Where(b => !Attached(plan, AwsTypes.BucketVersioning, b, "bucket").Any(v => Text(v.Inputs, "versioningConfiguration.status") == "Enabled"))
+            .Select(b => (b.Name, $"Bucket '{b.Name}' keeps no object versions. Add an {AwsTypes.BucketVersioning} with status Enabled so overwrites and deletes can be undone."));
+
+    private static IEnumerable<(string, string)> CheckTags(ResourcePlan plan)
+    {
+        foreach (var resource in plan.Resources.Where(r => TaggableTypes.Contains(r.Type)))
+        {
+            var tags = Get(resource.Inputs, "tags") as PlanValue.Map;
+            var missing = StandardTagKeys.Where(k => tags?[k] is null).ToList();
+            if (missing.Count > 0)
+            {
+                yield return (resource.Name, $"'{resource.Name}' lacks the tag(s) {string.Join(", ", missing)}. Add the standard tags so its cost and owner can be traced.");
+            }
+        }
+    }
+
+    private static IEnumerable<(string, string)> CheckNetwork(ResourcePlan plan)
+    {
+        foreach (var instance in plan.OfType(AwsTypes.DbInstance).Where(i => Bool(i.Inputs, "publiclyAccessible") == true))
+        {
+            yield return (instance.Name, $"Database '{instance.Name}' is publicly accessible. Set publiclyAccessible: false; services reach it inside the VPC.");
+        }
+
+        foreach (var group in plan.OfType(AwsTypes.SecurityGroup))
+        {
+            var open = Items(group.Inputs, "ingress").Any(rule =>
+                Items(rule, "cidrBlocks").OfType<PlanValue.Text>().Any(c => c.Value == "0.0.0.0/0") ||
+                Items(rule, "ipv6CidrBlocks").OfType<PlanValue.Text>().Any(c => c.Value == "::/0"));
+            if (open)
+            {
+                yield return (group.Name, $"Security group '{group.Name}' admits the whole internet. Admit only the security groups or CIDRs that need access.");
+            }
+        }
+    }
+}

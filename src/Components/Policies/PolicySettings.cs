@@ -1,0 +1,127 @@
+using System.Collections.Immutable;
+using System.Text.Json.Nodes;
+using Platform.Components.Planning;
+using Platform.Components.Specs;
+
+namespace Platform.Components.Policies;
+
+/// <summary>
+/// The platform team's switches for advisory guardrails, per tier. Mandatory rules cannot be switched off: naming
+/// one is an error when settings are created or loaded. Specs have no say in either. The settings file:
+/// <code>
+/// disabledAdvisoryRules:
+///   dev: [PLT009-bucket-versioning]
+///   staging: []
+///   prod: []
+/// </code>
+/// </summary>
+public sealed class PolicySettings
+{
+    private readonly ImmutableDictionary<Tier, ImmutableHashSet<string>> _disabled;
+
+    private PolicySettings(ImmutableDictionary<Tier, ImmutableHashSet<string>> disabled) => _disabled = disabled;
+
+    /// <summary>
+    /// The defaults: every rule on in every tier, except bucket versioning in dev, where buckets deliberately keep no
+    /// versions (their objects expire).
+    /// </summary>
+    public static PolicySettings Default { get; } = Create(new Dictionary<Tier, IEnumerable<string>>
+    {
+        [Tier.Dev] = [GuardrailRules.BucketVersioning.Id],
+    });
+
+    /// <summary>Every rule on in every tier.</summary>
+    public static PolicySettings AllEnabled { get; } = Create(new Dictionary<Tier, IEnumerable<string>>());
+
+    /// <summary>Ids of the advisory rules switched off in <paramref name="tier"/>.</summary>
+    public ImmutableSortedSet<string> DisabledIn(Tier tier) =>
+        _disabled.TryGetValue(tier, out var ids) ? ids.ToImmutableSortedSet(StringComparer.Ordinal) : [];
+
+    /// <summary>Whether <paramref name="rule"/> runs on plans of <paramref name="tier"/>. Mandatory rules always do.</summary>
+    public bool IsEnabled(PolicyRule rule, Tier tier)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        return rule.Severity == PolicySeverity.Mandatory || !DisabledIn(tier).Contains(rule.Id);
+    }
+
+    /// <summary>Settings that switch off the given advisory rules per tier.</summary>
+    /// <exception cref="ArgumentException">An id names no rule, or names a mandatory rule.</exception>
+    public static PolicySettings Create(IReadOnlyDictionary<Tier, IEnumerable<string>> disabledAdvisoryRules)
+    {
+        ArgumentNullException.ThrowIfNull(disabledAdvisoryRules);
+        var result = ImmutableDictionary.CreateBuilder<Tier, ImmutableHashSet<string>>();
+        foreach (var (tier, ids) in disabledAdvisoryRules)
+        {
+            var set = ImmutableHashSet.CreateBuilder<string>(StringComparer.Ordinal);
+            foreach (var id in ids)
+            {
+                var rule = GuardrailRules.All.FirstOrDefault(r => r.Id == id)
+                    ?? throw new ArgumentException($"Tier {Ownership.TierName(tier)}: '{id}' is not a guardrail. Known advisory rules: {AdvisoryIds()}.", nameof(disabledAdvisoryRules));
+                if (rule.Severity == PolicySeverity.Mandatory)
+                {
+                    throw new ArgumentException($"Tier {Ownership.TierName(tier)}: '{id}' is mandatory and cannot be switched off. Only advisory rules can: {AdvisoryIds()}.", nameof(disabledAdvisoryRules));
+                }
+
+                set.Add(id);
+            }
+
+            result[tier] = set.ToImmutable();
+        }
+
+        return new PolicySettings(result.ToImmutable());
+    }
+
+    /// <summary>Reads a settings file; a missing file (or no path) yields <see cref="Default"/>.</summary>
+    /// <exception cref="FormatException">The file is malformed or switches off an unknown or mandatory rule.</exception>
+    public static PolicySettings Load(string? path) =>
+        path is null || !File.Exists(path) ? Default : Parse(File.ReadAllText(path));
+
+    /// <summary>Parses settings from YAML or JSON text. What the text lists replaces the defaults.</summary>
+    /// <exception cref="FormatException">The text is malformed or switches off an unknown or mandatory rule.</exception>
+    public static PolicySettings Parse(string text)
+    {
+        var root = YamlJson.Parse(text);
+        if (root is null)
+        {
+            return AllEnabled;
+        }
+
+        if (root is not JsonObject document || document.Count != 1 || document["disabledAdvisoryRules"] is not JsonObject tiers)
+        {
+            throw new FormatException("A policy settings file has one top-level key, 'disabledAdvisoryRules', mapping tiers (dev, staging, prod) to lists of advisory rule ids.");
+        }
+
+        var disabled = new Dictionary<Tier, IEnumerable<string>>();
+        foreach (var (name, node) in tiers)
+        {
+            var tier = name switch
+            {
+                "dev" => Tier.Dev,
+                "staging" => Tier.Staging,
+                "prod" => Tier.Prod,
+                _ => throw new FormatException($"disabledAdvisoryRules.{name}: unknown tier; use dev, staging or prod."),
+            };
+            if (node is not null and not JsonArray)
+            {
+                throw new FormatException($"disabledAdvisoryRules.{name}: expected a list of rule ids.");
+            }
+
+            var ids = (node as JsonArray ?? []).Select(i => i is JsonValue v && v.TryGetValue(out string? s)
+                ? s
+                : throw new FormatException($"disabledAdvisoryRules.{name}: every entry is a rule id (text).")).ToList();
+            disabled[tier] = ids;
+        }
+
+        try
+        {
+            return Create(disabled);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new FormatException($"disabledAdvisoryRules: {ex.Message.Split(" (Parameter")[0]}", ex);
+        }
+    }
+
+    private static string AdvisoryIds() =>
+        string.Join(", ", GuardrailRules.All.Where(r => r.Severity == PolicySeverity.Advisory).Select(r => r.Id));
+}
