@@ -1,0 +1,68 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Text.Json;
+using Platform.Components.Planning;
+using Pulumi;
+
+namespace Platform.Components.Pulumi;
+
+/// <summary>
+/// Reads the stack config entries a plan declares. A value set on the stack (<c>pulumi config set</c>) wins; otherwise
+/// the value the plan computed for this environment (from the target and the spec's secrets), then the entry's default.
+/// Secret entries are read with <see cref="Config.GetSecret"/> and stay secret whichever source supplies them.
+/// </summary>
+internal sealed class PlanConfig(ResourcePlan plan, Config config)
+{
+    /// <summary>The value of <paramref name="key"/>, typed as the entry declares.</summary>
+    /// <exception cref="InvalidOperationException">The plan declares no such entry, or no source has a value for it.</exception>
+    public Output<object?> Get(string key)
+    {
+        var entry = plan.Config.FirstOrDefault(c => c.Key == key)
+            ?? throw new InvalidOperationException($"The plan reads config '{key}' but does not declare it.");
+        plan.StackConfig.TryGetValue(key, out var planned);
+        var secret = entry.Secret || planned?.Secret == true;
+        if (secret)
+        {
+            if (config.GetSecret(key) is { } fromStack)
+            {
+                return fromStack.Apply(text => Parse(entry, text));
+            }
+
+            return Output.CreateSecret(Parse(entry, planned?.Value ?? entry.Default ?? throw Missing(entry, secret)));
+        }
+
+        return Output.Create(Parse(entry, config.Get(key) ?? planned?.Value ?? entry.Default ?? throw Missing(entry, secret)));
+    }
+
+    /// <summary>A config value as the SDK takes it, by the entry's Pulumi YAML type.</summary>
+    /// <exception cref="FormatException">The text is not a value of the entry's type.</exception>
+    public static object? Parse(PlanConfigEntry entry, string text)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        ArgumentNullException.ThrowIfNull(text);
+        return entry.Type switch
+        {
+            "integer" => int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var number)
+                ? number
+                : throw new FormatException($"Config '{entry.Key}' must be an integer."),
+            "boolean" => bool.TryParse(text, out var flag) ? flag : throw new FormatException($"Config '{entry.Key}' must be true or false."),
+            "List<String>" => ParseList(entry, text),
+            _ => text,
+        };
+    }
+
+    private static ImmutableArray<object?> ParseList(PlanConfigEntry entry, string text)
+    {
+        try
+        {
+            return [.. (JsonSerializer.Deserialize<string[]>(text) ?? []).Select(s => (object?)s)];
+        }
+        catch (JsonException ex)
+        {
+            throw new FormatException($"Config '{entry.Key}' must be a JSON list of strings, e.g. [\"a\",\"b\"].", ex);
+        }
+    }
+
+    private static InvalidOperationException Missing(PlanConfigEntry entry, bool secret) =>
+        new($"Stack config '{entry.Key}' has no value ({entry.Description}). Set it with `pulumi config set {(secret ? "--secret " : "")}{entry.Key} <value>`.");
+}

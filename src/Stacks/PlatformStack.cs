@@ -1,0 +1,72 @@
+using Platform.Components.Pulumi;
+using Platform.Components.Specs;
+using Platform.Components.Targets;
+using Pulumi;
+
+namespace Platform.Stacks;
+
+/// <summary>
+/// The platform engineers' program: one stack per environment. The stack's config names the spec file
+/// (<c>environmentSpec</c>), optionally a target overriding the spec's (<c>target</c>) and the targets file
+/// (<c>targetsFile</c>, else the <c>PLATFORM_TARGETS</c> variable, else <c>platform.targets.yaml</c>). Relative paths
+/// are resolved against the project root (where <c>Pulumi.yaml</c> is). The stack's outputs are the environment's.
+/// </summary>
+internal static class PlatformStack
+{
+    /// <summary>Config key: path of the environment spec file.</summary>
+    public const string SpecKey = "environmentSpec";
+
+    /// <summary>Config key: deployment target overriding the spec's.</summary>
+    public const string TargetKey = "target";
+
+    /// <summary>Config key: path of the targets file.</summary>
+    public const string TargetsFileKey = "targetsFile";
+
+    /// <summary>Environment variable naming the targets file when the stack sets none.</summary>
+    public const string TargetsVariable = "PLATFORM_TARGETS";
+
+    /// <summary>The targets file used when neither config nor environment names one.</summary>
+    public const string DefaultTargetsFile = "platform.targets.yaml";
+
+    /// <summary>Creates the environment the stack's config names and returns its outputs as the stack's.</summary>
+    /// <exception cref="EnvironmentSpecException">The spec is invalid, or names a target the targets file lacks.</exception>
+    public static IDictionary<string, object?> Create(Config config, string root)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var specPath = Path.GetFullPath(config.Require(SpecKey), root);
+        var spec = SpecParser.Parse(File.ReadAllText(specPath)) switch
+        {
+            { Spec: { } parsed, Errors.IsEmpty: true } => parsed,
+            var failed => throw new EnvironmentSpecException(specPath, failed.Errors),
+        };
+
+        var targetsFile = Path.GetFullPath(
+            NonEmpty(config.Get(TargetsFileKey)) ?? NonEmpty(System.Environment.GetEnvironmentVariable(TargetsVariable)) ?? DefaultTargetsFile, root);
+        var targets = TargetSettings.Load(targetsFile);
+        var targetName = NonEmpty(config.Get(TargetKey)) ?? spec.Target;
+        if (!targets.TryGet(targetName, out var target))
+        {
+            throw new EnvironmentSpecException(
+                $"Target '{targetName}' is not defined in {targetsFile}. Known targets: {string.Join(", ", targets.Names)}. " +
+                $"Add it there, or choose another with `pulumi config set {TargetKey} <name>`.");
+        }
+
+        var environment = new PlatformEnvironment(spec.Name, new PlatformEnvironmentArgs { Spec = spec, Target = target });
+        return environment.Outputs.ToDictionary(o => o.Key, o => (object?)o.Value, StringComparer.Ordinal);
+    }
+
+    private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+
+    /// <summary>The project root: where Pulumi.yaml is, or the current directory on CLIs that do not report it.</summary>
+    public static string ProjectRoot()
+    {
+        try
+        {
+            return Deployment.Instance.RootDirectory;
+        }
+        catch (InvalidOperationException)
+        {
+            return Directory.GetCurrentDirectory();
+        }
+    }
+}
