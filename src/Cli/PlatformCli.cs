@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using Platform.Cli.Commands;
 
 namespace Platform.Cli;
@@ -20,8 +21,11 @@ internal static class PlatformCli
         ArgumentNullException.ThrowIfNull(context);
         try
         {
-            var root = new RootCommand("Platform: validate, plan and render environment specs as Pulumi programs.")
+            // A named root rather than RootCommand, whose name is the executable's (Platform.Cli under 'dotnet run').
+            var root = new Command("platform", "Platform: validate, plan and render environment specs as Pulumi programs.")
             {
+                new HelpOption(),
+                new VersionOption(),
                 ValidateCommand.Create(context),
                 PlanCommand.Create(context),
                 RenderCommand.Create(context),

@@ -17,6 +17,42 @@ public sealed class EnvironmentPipelineTests
     }
 
     [Fact]
+    public void A_compiled_plan_comes_with_its_guardrail_report_and_cost_estimate()
+    {
+        var result = EnvironmentPipeline.Run(TestSpecs.CheckoutStagingYaml, TargetSettings.Default);
+
+        Assert.True(result.Succeeded);
+        Assert.False(result.IsBlocked);
+        Assert.Equal("checkout-staging", result.Policy.Environment);
+        Assert.NotEmpty(result.Policy.EvaluatedRules);
+        Assert.True(result.Cost.MonthlyTotal > 0);
+        Assert.Equal(result.Cost.MonthlyTotal, PlanSummary.Of(result.Plan, result.Cost).EstimatedMonthlyCost);
+    }
+
+    [Fact]
+    public void Policy_settings_decide_which_advisory_rules_run()
+    {
+        var text = """
+            apiVersion: platform/v1
+            kind: Environment
+            metadata: { name: files-dev, team: web, costCenter: cc-42 }
+            spec:
+              tier: dev
+              services:
+                - { name: web, type: web, image: "registry.example.com/web/files:1.0.0", uses: [uploads] }
+              resources:
+                - { name: uploads, type: bucket }
+            """;
+
+        var defaults = EnvironmentPipeline.Run(text, TargetSettings.Default);
+        var allOn = EnvironmentPipeline.Run(text, TargetSettings.Default, Platform.Components.Policies.PolicySettings.AllEnabled);
+
+        Assert.DoesNotContain(defaults.Policy!.Violations, v => v.RuleId == "PLT009-bucket-versioning");
+        Assert.Contains(allOn.Policy!.Violations, v => v.RuleId == "PLT009-bucket-versioning");
+        Assert.False(allOn.IsBlocked);
+    }
+
+    [Fact]
     public void Structural_errors_stop_before_validation()
     {
         var result = EnvironmentPipeline.Run("kind: Environment\n", TargetSettings.Default);
@@ -24,6 +60,9 @@ public sealed class EnvironmentPipelineTests
         Assert.False(result.Succeeded);
         Assert.Null(result.Spec);
         Assert.Null(result.Plan);
+        Assert.Null(result.Policy);
+        Assert.Null(result.Cost);
+        Assert.False(result.IsBlocked);
         Assert.Contains(result.Errors, e => e.Path == "apiVersion");
     }
 

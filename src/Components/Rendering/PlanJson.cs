@@ -85,6 +85,7 @@ public static class PlanJson
                 ["type"] = c.Type,
                 ["resources"] = c.Resources,
                 ["byType"] = Counts(c.ByType),
+                ["estimatedMonthlyCost"] = c.EstimatedMonthlyCost,
             })]),
             ["outputs"] = new JsonArray([.. summary.Outputs.Select(o => (JsonNode?)o)]),
             ["secretConfigKeys"] = new JsonArray([.. summary.SecretConfigKeys.Select(k => (JsonNode?)k)]),

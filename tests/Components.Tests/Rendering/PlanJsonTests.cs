@@ -104,5 +104,34 @@ public sealed class PlanJsonTests
         Assert.Equal(plan.ResourcesOf("api").Count(), api.Resources);
         Assert.Equal(api.Resources, (int)json["components"]!.AsArray().Single(c => (string?)c!["name"] == "api")!["resources"]!);
         Assert.Equal(summary, PlanSummary.Of(Checkout()));
+        Assert.Null(summary.EstimatedMonthlyCost);
+    }
+
+    [Fact]
+    public void With_an_estimate_the_summary_carries_cost_per_component_and_in_total()
+    {
+        var plan = Checkout();
+        var cost = Platform.Components.Costs.CostEstimator.Estimate(plan, Platform.Components.Costs.PriceTable.Load());
+        var summary = PlanSummary.Of(plan, cost);
+        var json = PlanJson.Summary(summary);
+
+        Assert.Equal(cost.MonthlyTotal, summary.EstimatedMonthlyCost);
+        Assert.Equal(cost.Currency, summary.Currency);
+        Assert.Equal(cost.Components.Single(c => c.Component == "orders-db").Monthly, summary.Components.Single(c => c.Name == "orders-db").EstimatedMonthlyCost);
+        Assert.Equal(cost.MonthlyTotal, (decimal)json["estimatedMonthlyCost"]!);
+        Assert.Equal(cost.MonthlyTotal, (decimal)PlanJson.Cost(cost)["monthlyTotal"]!);
+        Assert.Contains("estimate", (string)PlanJson.Cost(cost)["label"]!, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_policy_report_lists_every_violation_with_rule_severity_and_resource()
+    {
+        var plan = Checkout();
+        var report = Platform.Components.Policies.PolicyEngine.Evaluate(plan, Platform.Components.Policies.PolicySettings.AllEnabled);
+        var json = PlanJson.Policy(report);
+
+        Assert.Equal(report.IsBlocked, (bool)json["blocked"]!);
+        Assert.Equal(report.Violations.Length, json["violations"]!.AsArray().Count);
+        Assert.Equal(report.EvaluatedRules, json["evaluatedRules"]!.AsArray().Select(r => (string)r!));
     }
 }
