@@ -33,8 +33,9 @@ public sealed class PlatformOptions
     public string? TargetsFile { get; set; }
 
     /// <summary>
-    /// Guardrail policy settings file (which advisory rules are off per tier).
-    /// <value>The default is none: the built-in settings (every rule on, bucket versioning advisory off in dev).</value>
+    /// Guardrail policy settings file (which advisory rules are off per tier), the same file the CLI reads.
+    /// <value>The default is the file named by <c>PLATFORM_POLICIES</c>, else <c>platform.policies.yaml</c> in the
+    /// content root when present, else none: the built-in settings.</value>
     /// </summary>
     public string? PolicyFile { get; set; }
 

@@ -24,7 +24,10 @@ public sealed class PlatformPaths
             ? Path.GetFullPath(file, contentRoot)
             : File.Exists(Path.Combine(contentRoot, DefaultTargetsFileName)) ? Path.Combine(contentRoot, DefaultTargetsFileName) : null;
         TargetsFileRequired = options.TargetsFile is { Length: > 0 };
-        PolicyFile = options.PolicyFile is { Length: > 0 } policy ? Path.GetFullPath(policy, contentRoot) : null;
+        PolicyFile = options.PolicyFile is { Length: > 0 } policy
+            ? Path.GetFullPath(policy, contentRoot)
+            : File.Exists(Path.Combine(contentRoot, DefaultPolicyFileName)) ? Path.Combine(contentRoot, DefaultPolicyFileName) : null;
+        PolicyFileRequired = options.PolicyFile is { Length: > 0 };
     }
 
     /// <summary>The absolute data directory.</summary>
@@ -54,8 +57,14 @@ public sealed class PlatformPaths
     /// <summary>Whether the targets file was configured explicitly (and so must exist).</summary>
     public bool TargetsFileRequired { get; }
 
-    /// <summary>The policy settings file, when configured.</summary>
+    /// <summary>The policy settings file looked for in the content root, as the CLI looks in its working directory.</summary>
+    public const string DefaultPolicyFileName = "platform.policies.yaml";
+
+    /// <summary>The policy settings file, when configured or present.</summary>
     public string? PolicyFile { get; }
+
+    /// <summary>Whether the policy settings file was configured explicitly (and so must exist).</summary>
+    public bool PolicyFileRequired { get; }
 
     /// <summary>The local directory of a <c>file://</c> backend, or <see langword="null"/> for any other backend.</summary>
     public string? LocalBackendDirectory =>

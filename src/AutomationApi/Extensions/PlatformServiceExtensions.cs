@@ -37,6 +37,11 @@ public static class PlatformServiceExtensions
                 {
                     options.TargetsFile = targets;
                 }
+
+                if (string.IsNullOrEmpty(options.PolicyFile) && builder.Configuration["PLATFORM_POLICIES"] is { Length: > 0 } policies)
+                {
+                    options.PolicyFile = policies;
+                }
             })
             .Validate(o => o.MaxConcurrentOperations > 0, "Platform:MaxConcurrentOperations must be positive.")
             .Validate(o => !string.IsNullOrWhiteSpace(o.PulumiPath), "Platform:PulumiPath must name the pulumi executable.")
@@ -71,9 +76,16 @@ public static class PlatformServiceExtensions
 
             return TargetSettings.Load(paths.TargetsFile);
         });
-        builder.Services.AddSingleton(sp => sp.GetRequiredService<PlatformPaths>().PolicyFile is { } policy
-            ? PolicySettings.Load(policy)
-            : PolicySettings.Default);
+        builder.Services.AddSingleton(sp =>
+        {
+            var paths = sp.GetRequiredService<PlatformPaths>();
+            if (paths.PolicyFile is { } file && paths.PolicyFileRequired && !File.Exists(file))
+            {
+                throw new InvalidOperationException($"Policy settings file not found: {file} (Platform:PolicyFile or PLATFORM_POLICIES).");
+            }
+
+            return paths.PolicyFile is { } policy ? PolicySettings.Load(policy) : PolicySettings.Default;
+        });
         builder.Services.AddSingleton<IProgramRenderer, PulumiYamlProgramRenderer>();
         builder.Services.AddSingleton<EnvironmentCompiler>();
         builder.Services.AddSingleton<ProcessRunner>();
