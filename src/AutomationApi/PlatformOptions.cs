@@ -12,63 +12,75 @@ public sealed class PlatformOptions
 
     /// <summary>
     /// Directory for the database, the passphrase, workspaces and the default backend.
-    /// <value>The default is <c>.data</c> under the content root (relative paths are resolved against it).</value>
     /// </summary>
+    /// <value>The default is <c>.data</c> under the content root (relative paths are resolved against it).</value>
     public string DataDirectory { get; set; } = ".data";
 
-    /// <summary>The pulumi executable. <value>The default is <c>pulumi</c>, looked up on <c>PATH</c>.</value></summary>
+    /// <summary>The pulumi executable.</summary>
+    /// <value>The default is <c>pulumi</c>, looked up on <c>PATH</c>.</value>
     public string PulumiPath { get; set; } = "pulumi";
 
     /// <summary>
     /// Pulumi backend URL (<c>PULUMI_BACKEND_URL</c>).
-    /// <value>The default is the local file backend in <c>backend</c> under the data directory.</value>
     /// </summary>
+    /// <value>The default is the local file backend in <c>backend</c> under the data directory.</value>
     public string? BackendUrl { get; set; }
 
     /// <summary>
     /// Deployment targets file (YAML or JSON), the same file the CLI reads.
+    /// </summary>
     /// <value>The default is the file named by <c>PLATFORM_TARGETS</c>, else <c>platform.targets.yaml</c> in the
     /// content root when present, else none: only the zero-configuration <c>default</c> target.</value>
-    /// </summary>
     public string? TargetsFile { get; set; }
 
     /// <summary>
     /// Guardrail policy settings file (which advisory rules are off per tier), the same file the CLI reads.
+    /// </summary>
     /// <value>The default is the file named by <c>PLATFORM_POLICIES</c>, else <c>platform.policies.yaml</c> in the
     /// content root when present, else none: the built-in settings.</value>
-    /// </summary>
     public string? PolicyFile { get; set; }
 
-    /// <summary>Operations running at once across all environments. <value>The default is 4.</value></summary>
+    /// <summary>Operations running at once across all environments.</summary>
+    /// <value>The default is 4.</value>
     public int MaxConcurrentOperations { get; set; } = 4;
 
-    /// <summary>Timeout of create, update and destroy operations. <value>The default is 30 minutes.</value></summary>
+    /// <summary>Timeout of create, update and destroy operations.</summary>
+    /// <value>The default is 30 minutes.</value>
     public TimeSpan DeployTimeout { get; set; } = TimeSpan.FromMinutes(30);
 
-    /// <summary>Timeout of preview and refresh operations. <value>The default is 10 minutes.</value></summary>
+    /// <summary>Timeout of preview and refresh operations.</summary>
+    /// <value>The default is 10 minutes.</value>
     public TimeSpan InspectTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
-    /// <summary>How long an interrupted engine gets to stop before it is killed. <value>The default is 10 seconds.</value></summary>
+    /// <summary>How long an interrupted engine gets to stop before it is killed.</summary>
+    /// <value>The default is 10 seconds.</value>
     public TimeSpan CancelGracePeriod { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>How often the worker looks for queued operations without being signalled. <value>The default is 2 seconds.</value></summary>
+    /// <summary>How often the worker looks for queued operations without being signalled.</summary>
+    /// <value>The default is 2 seconds.</value>
     public TimeSpan WorkerPollInterval { get; set; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>How often the reaper looks for expired environments. <value>The default is 1 minute.</value></summary>
+    /// <summary>How often the reaper looks for expired environments.</summary>
+    /// <value>The default is 1 minute.</value>
     public TimeSpan ReaperInterval { get; set; } = TimeSpan.FromMinutes(1);
 
-    /// <summary>Retries of a transiently failed engine command. <value>The default is 3.</value></summary>
+    /// <summary>Retries of a transiently failed engine command.</summary>
+    /// <value>The default is 3.</value>
     public int EngineRetries { get; set; } = 3;
 
-    /// <summary>Base delay of the exponential retry backoff (with jitter). <value>The default is 2 seconds.</value></summary>
+    /// <summary>Base delay of the exponential retry backoff (with jitter).</summary>
+    /// <value>The default is 2 seconds.</value>
     public TimeSpan EngineRetryDelay { get; set; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>Failures in a row, per deployment target, that open its circuit. <value>The default is 5.</value></summary>
+    /// <summary>Failures in a row, per deployment target, that open its circuit.</summary>
+    /// <value>The default is 5.</value>
     public int CircuitBreakerFailures { get; set; } = 5;
 
-    /// <summary>How long an open circuit rejects operations. <value>The default is 1 minute.</value></summary>
+    /// <summary>How long an open circuit rejects operations.</summary>
+    /// <value>The default is 1 minute.</value>
     public TimeSpan CircuitBreakDuration { get; set; } = TimeSpan.FromMinutes(1);
 
-    /// <summary>Page size of list endpoints when the caller names none. <value>The default is 50 (maximum 200).</value></summary>
+    /// <summary>Page size of list endpoints when the caller names none.</summary>
+    /// <value>The default is 50 (maximum 200).</value>
     public int DefaultPageSize { get; set; } = 50;
 }
