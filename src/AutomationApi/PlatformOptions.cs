@@ -72,7 +72,10 @@ public sealed class PlatformOptions
     /// <value>The default is 2 seconds.</value>
     public TimeSpan EngineRetryDelay { get; set; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>Failures in a row, per deployment target, that open its circuit.</summary>
+    /// <summary>
+    /// Engine commands a deployment target must have run in the last five minutes before its circuit may open; it
+    /// opens when at least half of them failed for engine reasons (network, plugins, crashes, credentials).
+    /// </summary>
     /// <value>The default is 5.</value>
     public int CircuitBreakerFailures { get; set; } = 5;
 

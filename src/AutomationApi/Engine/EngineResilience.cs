@@ -19,30 +19,26 @@ public sealed class EngineResilience(IOptions<PlatformOptions> options, ILogger<
     /// <inheritdoc />
     public void Dispose() => _registry.Dispose();
 
-    /// <summary>The pipeline of a deployment target.</summary>
+    /// <summary>
+    /// The pipeline for bookkeeping commands (stack select, config, outputs, cancel): retries only. They talk to the
+    /// backend, not the target, so they say nothing about the target's health.
+    /// </summary>
+    public ResiliencePipeline<CliResult> Backend =>
+        _registry.GetOrAddPipeline<CliResult>(BackendKey, (builder, _) => builder.AddRetry(Retry(BackendKey)));
+
+    /// <summary>The pipeline of a deployment target's engine commands (up, preview, refresh, destroy).</summary>
     public ResiliencePipeline<CliResult> For(string target) =>
-        _registry.GetOrAddPipeline<CliResult>(target, (builder, _) =>
+        _registry.GetOrAddPipeline<CliResult>(TargetKey + target, (builder, _) =>
         {
             var settings = options.Value;
             builder
-                .AddRetry(new RetryStrategyOptions<CliResult>
-                {
-                    ShouldHandle = args => ValueTask.FromResult(args.Outcome.Result?.Error?.Transient == true),
-                    MaxRetryAttempts = Math.Max(1, settings.EngineRetries),
-                    BackoffType = DelayBackoffType.Exponential,
-                    UseJitter = true,
-                    Delay = settings.EngineRetryDelay,
-                    OnRetry = args =>
-                    {
-                        logger.LogWarning("Retrying engine command on target {Target} after {Code} (attempt {Attempt}, delay {Delay})",
-                            target, args.Outcome.Result?.Error?.Code, args.AttemptNumber + 1, args.RetryDelay);
-                        return ValueTask.CompletedTask;
-                    },
-                })
+                .AddRetry(Retry(target))
                 .AddCircuitBreaker(new CircuitBreakerStrategyOptions<CliResult>
                 {
                     ShouldHandle = args => ValueTask.FromResult(IsEngineTrouble(args.Outcome.Result?.Error)),
-                    FailureRatio = 1.0,
+
+                    // Half of a target's recent commands failing for engine reasons is no coincidence.
+                    FailureRatio = 0.5,
                     MinimumThroughput = Math.Max(2, settings.CircuitBreakerFailures),
                     SamplingDuration = TimeSpan.FromMinutes(5),
                     BreakDuration = settings.CircuitBreakDuration,
@@ -53,6 +49,28 @@ public sealed class EngineResilience(IOptions<PlatformOptions> options, ILogger<
                     },
                 });
         });
+
+    private const string BackendKey = "backend";
+    private const string TargetKey = "target:";
+
+    private RetryStrategyOptions<CliResult> Retry(string name)
+    {
+        var settings = options.Value;
+        return new RetryStrategyOptions<CliResult>
+        {
+            ShouldHandle = args => ValueTask.FromResult(args.Outcome.Result?.Error?.Transient == true),
+            MaxRetryAttempts = Math.Max(1, settings.EngineRetries),
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = true,
+            Delay = settings.EngineRetryDelay,
+            OnRetry = args =>
+            {
+                logger.LogWarning("Retrying engine command ({Pipeline}) after {Code} (attempt {Attempt}, delay {Delay})",
+                    name, args.Outcome.Result?.Error?.Code, args.AttemptNumber + 1, args.RetryDelay);
+                return ValueTask.CompletedTask;
+            },
+        };
+    }
 
     /// <summary>
     /// Whether a failure says something about the target's engine (network, plugins, crashes, credentials) rather

@@ -97,13 +97,14 @@ public sealed class OperationExecutor(
         var timeoutAfter = operation.Kind is OperationKind.Preview or OperationKind.Refresh ? settings.InspectTimeout : settings.DeployTimeout;
         using var timeout = new CancellationTokenSource(timeoutAfter);
         using var engineStop = CancellationTokenSource.CreateLinkedTokenSource(cancel, shutdown, timeout.Token);
-        var pipeline = resilience.For(environment.Target);
+        var targetPipeline = resilience.For(environment.Target);
         var attempts = 0;
         var eventLog = Path.Combine(paths.LogsDirectory, $"{operation.Id}.jsonl");
 
-        // Attempts count runs of the operation's own engine command (up, destroy, ...), retries included.
+        // Attempts count runs of the operation's own engine command (up, destroy, ...), retries included; only those
+        // go through the target's circuit breaker.
         async Task<CliResult> Run(Func<CancellationToken, Task<CliResult>> command, bool isAttempt = false) =>
-            await pipeline.ExecuteAsync(async token =>
+            await (isAttempt ? targetPipeline : resilience.Backend).ExecuteAsync(async token =>
             {
                 attempts += isAttempt ? 1 : 0;
                 var result = await command(token);

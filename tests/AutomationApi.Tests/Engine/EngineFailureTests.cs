@@ -168,6 +168,26 @@ public sealed class EngineFailureTests
     }
 
     [Fact]
+    public async Task RepeatedEngineCrashes_OpenTheTargetsCircuit_AndLaterOperationsFailFast()
+    {
+        using var factory = new PlatformFactory(configure: s => s["Platform:CircuitBreakerFailures"] = "2");
+        factory.Fake.Behave("up", "crash");
+
+        foreach (var name in new[] { "crash-a", "crash-b" })
+        {
+            var crashed = await factory.CreateAndWaitAsync(Specs.Dev(name));
+            Assert.Equal("engine-crashed", (string)crashed["error"]!["code"]!);
+        }
+
+        var rejected = await factory.CreateAndWaitAsync(Specs.Dev("crash-c"));
+
+        Assert.Equal("failed", (string)rejected["state"]!);
+        Assert.Equal("target-unavailable", (string)rejected["error"]!["code"]!);
+        Assert.Contains("default", (string)rejected["error"]!["message"]!, StringComparison.Ordinal);
+        Assert.DoesNotContain(factory.Fake.CallsOf("up"), c => c.Contains("crash-c", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task MissingCli_FailsTheOperationWithAClearError()
     {
         using var factory = new PlatformFactory(configure: s => s["Platform:PulumiPath"] = "/nonexistent/pulumi");
