@@ -32,6 +32,13 @@ public static class EnvironmentsApi
     {
         var api = app.MapGroup("/v1/environments").WithTags("Environments");
 
+        // Every failure is an RFC 9457 problem; declared once for the group so the OpenAPI document shows them.
+        api.ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+
         api.MapPost("/", CreateEnvironment).WithName("CreateEnvironment")
             .WithSummary("Create an environment from a spec (JSON or YAML); returns the queued operation.")
             .Accepts<string>(false, SpecContentTypes[0], SpecContentTypes[1..]);

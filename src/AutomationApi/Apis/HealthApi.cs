@@ -20,7 +20,7 @@ public static class HealthApi
         var api = app.MapGroup("").WithTags("Health");
         api.MapGet("/healthz", () => TypedResults.Ok(new HealthReport("healthy"))).WithName("Liveness")
             .WithSummary("Liveness: the process is serving requests.");
-        api.MapGet("/readyz", Ready).WithName("Readiness")
+        api.MapGet("/readyz", Ready).WithName("Readiness").ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .WithSummary("Readiness: the database is reachable and the pulumi CLI runs.");
         return app;
     }

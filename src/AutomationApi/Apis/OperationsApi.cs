@@ -23,6 +23,7 @@ public static class OperationsApi
     public static IEndpointRouteBuilder MapOperationsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/v1/operations").WithTags("Operations");
+        api.ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         api.MapGet("/{id}", GetOperation).WithName("GetOperation")
             .WithSummary("Get an operation: state, attempts, error and result.");
         api.MapGet("/{id}/events", StreamEvents).WithName("StreamOperationEvents")

@@ -51,7 +51,12 @@ public sealed class GoldenPathsAndHealthTests
         var paths = document["paths"]!.AsObject();
         Assert.True(paths.ContainsKey("/v1/environments"));
         Assert.True(paths.ContainsKey("/v1/operations/{id}/events"));
-        Assert.Equal("CreateEnvironment", (string)paths["/v1/environments"]!["post"]!["operationId"]!);
+        var create = paths["/v1/environments"]!["post"]!;
+        Assert.Equal("CreateEnvironment", (string)create["operationId"]!);
+        Assert.NotNull(create["summary"]);
+        var responses = create["responses"]!.AsObject();
+        Assert.True(responses.ContainsKey("202") && responses.ContainsKey("400") && responses.ContainsKey("409"), responses.ToJsonString());
+        Assert.True(create["responses"]!["409"]!["content"]!.AsObject().ContainsKey("application/problem+json"));
         using var scalar = await client.GetAsync("/scalar/v1", Cancel);
         Assert.Equal(HttpStatusCode.OK, scalar.StatusCode);
     }
