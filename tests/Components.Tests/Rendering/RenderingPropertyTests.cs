@@ -86,7 +86,7 @@ public sealed class RenderingPropertyTests
 
             var parts = PulumiYaml.Interpolation(value);
             Assert.Equal(
-                new PulumiYaml.Part[] { new(before, null), new(null, $"thing.{resource}"), new(after, null) }.Where(p => p.Text is not "" ),
+                new PulumiYaml.Part[] { new(before, null), new(null, $"thing.{resource}"), new(after, null) }.Where(p => p.Text is not ""),
                 parts);
         });
     }
