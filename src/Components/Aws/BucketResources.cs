@@ -13,7 +13,7 @@ namespace Platform.Components.Aws;
 /// <remarks>
 /// Bucket names are global across all AWS accounts. Rather than a fixed name that someone else may already own,
 /// the bucket gets <c>bucketPrefix</c> (<c>{environment}-{bucket}-</c>) and S3 a unique suffix; services learn the
-/// name from the <c>{bucket}Bucket</c> output and their role's policy, never by convention.
+/// name from the bucket's <see cref="ConnectionConfig"/> (and the <c>{bucket}Bucket</c> output), never by convention.
 /// </remarks>
 internal static class BucketResources
 {
@@ -63,12 +63,15 @@ internal static class BucketResources
                 ("rules", List(Map(
                     ("id", "expire-objects"),
                     ("status", "Enabled"),
-                    // An empty prefix selects every object in the bucket.
+                    // An empty prefix selects every object (an empty filter block makes the provider warn).
                     ("filter", Map(("prefix", string.Empty))),
                     ("expiration", Map(("days", days))),
                     ("abortIncompleteMultipartUpload", Map(("daysAfterInitiation", AbortIncompleteUploadDays))))))), name, Options);
         }
 
+        ConnectionConfig.Plan(context, name,
+            ("BUCKET", bucketName),
+            ("BUCKET_ARN", PlanValue.Ref(AwsNames.Bucket(name), "arn")));
         builder.AddOutput(Casing.Camel(name) + "Bucket", bucketName, name);
     }
 }

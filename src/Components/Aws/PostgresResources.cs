@@ -51,7 +51,7 @@ internal static class PostgresResources
             ("description", $"PostgreSQL {name} in environment {environment}: the cluster only, port {Port}"),
             ("vpcId", PlanValue.Config(AwsConfigKeys.VpcId)),
             ("ingress", List(Map(
-                ("description", "PostgreSQL from the cluster's nodes and pods"),
+                ("description", "PostgreSQL from the cluster nodes and pods"),
                 ("protocol", "tcp"),
                 ("fromPort", Port),
                 ("toPort", Port),

@@ -44,6 +44,10 @@ internal static class QueueResources
             .With("redrivePolicy", redrive)
             .With("tags", Tags(context)), name, Options);
 
+        ConnectionConfig.Plan(context, name,
+            ("QUEUE_URL", PlanValue.Ref(AwsNames.Queue(name), "url")),
+            ("QUEUE_ARN", PlanValue.Ref(AwsNames.Queue(name), "arn")),
+            ("DEAD_LETTER_QUEUE_URL", PlanValue.Ref(AwsNames.DeadLetterQueue(name), "url")));
         var output = Casing.Camel(name);
         builder.AddOutput(output + "QueueUrl", PlanValue.Ref(AwsNames.Queue(name), "url"), name);
         builder.AddOutput(output + "DeadLetterQueueUrl", PlanValue.Ref(AwsNames.DeadLetterQueue(name), "url"), name);

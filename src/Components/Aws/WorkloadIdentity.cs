@@ -47,8 +47,8 @@ internal static class WorkloadIdentity
     public static void Plan(PlanContext context, ServiceSpec service)
     {
         var builder = context.Builder;
-        var resources = context.CloudResourcesUsedBy(service);
-        if (resources.IsEmpty)
+        var resources = context.CloudResourcesUsedBy(service).Distinct().ToList();
+        if (resources.Count == 0)
         {
             return;
         }

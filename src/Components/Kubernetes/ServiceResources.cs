@@ -73,13 +73,16 @@ internal static class ServiceResources
         var labels = WorkloadLabels.For(context, service);
         var cloud = context.CloudResourcesUsedBy(service);
         var databases = cloud.Where(r => r.Type == ResourceType.Postgres).Select(r => r.Name).ToImmutableArray();
+        // Bucket names are generated and queue URLs exist only after creation: services read them from each
+        // resource's connection ConfigMap, which the AWS golden path writes.
+        var located = cloud.Where(r => r.Type != ResourceType.Postgres).Select(r => r.Name).ToImmutableArray();
 
         PlanServiceAccount(context, service, labels, usesCloud: !cloud.IsEmpty);
-        var (envFrom, envDependencies, configHash) = PlanEnvironment(context, service, labels, secretKeys, databases);
+        var (envFrom, envDependencies, configHash) = PlanEnvironment(context, service, labels, secretKeys, databases, located);
         var container = PodTemplates.Container(service, ComputeSizing.For(service, context.Profile), envFrom);
         var podOptions = KubernetesPlanner.Options with
         {
-            DependsOn = [.. envDependencies, .. databases.Select(LogicalNames.ConnectionSecret)],
+            DependsOn = [.. envDependencies, .. databases.Select(LogicalNames.ConnectionSecret), .. located.Select(Aws.ConnectionConfig.LogicalName)],
         };
 
         if (service.Type == ServiceType.Cron)
@@ -128,7 +131,8 @@ internal static class ServiceResources
         ServiceSpec service,
         WorkloadLabels labels,
         ImmutableDictionary<(string Service, string Variable), string> secretKeys,
-        ImmutableArray<string> databases)
+        ImmutableArray<string> databases,
+        ImmutableArray<string> located)
     {
         var builder = context.Builder;
         var name = service.Name;
@@ -173,6 +177,7 @@ internal static class ServiceResources
         }
 
         envFrom.AddRange(databases.Select(db => new V1EnvFromSource { SecretRef = new V1SecretEnvSource { Name = LogicalNames.ConnectionSecretObjectName(db) } }));
+        envFrom.AddRange(located.Select(r => new V1EnvFromSource { ConfigMapRef = new V1ConfigMapEnvSource { Name = Aws.ConnectionConfig.ObjectName(r) } }));
         return (envFrom, dependencies, configHash);
     }
 

@@ -37,6 +37,9 @@ public sealed partial class PostgresResourcesTests
         Assert.Equal(profile.BackupRetentionDays, instance.Inputs.At("backupRetentionPeriod").Number());
         Assert.Equal(!prod, instance.Inputs.At("skipFinalSnapshot").Bool());
         Assert.Equal(prod, instance.Inputs.At("finalSnapshotIdentifier") is not null);
+        Assert.Equal(!prod, instance.Inputs.At("deleteAutomatedBackups").Bool());
+        Assert.True(instance.Inputs.At("copyTagsToSnapshot").Bool());
+        Assert.True(instance.Inputs.At("iamDatabaseAuthenticationEnabled").Bool());
         Assert.Equal(prod, instance.Options.Protect);
         Assert.Equal(5432, instance.Inputs.At("port").Number());
         Assert.Equal("orders_db", instance.Inputs.At("dbName").Text());
@@ -88,6 +91,9 @@ public sealed partial class PostgresResourcesTests
         Assert.Null(rule.At("cidrBlocks"));
         Assert.Null(group.Inputs.At("egress"));
         Assert.False(group.Inputs.At("name").Text()!.StartsWith("sg-", StringComparison.Ordinal));
+        // EC2 accepts only these characters in group and rule descriptions.
+        Assert.Matches(SecurityGroupDescription(), group.Inputs.At("description").Text());
+        Assert.Matches(SecurityGroupDescription(), rule.At("description").Text());
     }
 
     [Fact]
@@ -165,6 +171,9 @@ public sealed partial class PostgresResourcesTests
         Assert.True(identifier.Length <= 63);
         Assert.Matches(RdsIdentifierRule(), identifier);
     }
+
+    [GeneratedRegex(@"^[a-zA-Z0-9 ._\-:/()#,@\[\]+=&;{}!$*]+$")]
+    private static partial Regex SecurityGroupDescription();
 
     [GeneratedRegex("^[a-z](?!.*--)[a-z0-9-]*[a-z0-9]$")]
     private static partial Regex RdsIdentifierRule();

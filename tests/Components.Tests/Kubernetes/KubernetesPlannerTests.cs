@@ -131,10 +131,17 @@ public sealed class KubernetesPlannerTests
             deployment.Inputs.At("spec.template.spec.containers.0.envFrom").Items(),
             e => e.At("secretRef.name").Text() == LogicalNames.ConnectionSecretObjectName("orders-db"));
 
-        // ledger uses only a queue: a role, but no database connection.
+        // Buckets and queues are found through their connection ConfigMaps.
+        Assert.Equal(
+            ["api-env", "orders-db-connection", "receipts-connection", "events-connection"],
+            deployment.Inputs.At("spec.template.spec.containers.0.envFrom").Items().Select(e => (e.At("configMapRef.name") ?? e.At("secretRef.name")).Text()));
+        Assert.Contains(Platform.Components.Aws.ConnectionConfig.LogicalName("receipts"), deployment.Options.DependsOn);
+
+        // ledger uses only a queue: a role and the queue's ConfigMap, but no database connection.
         var ledger = plan[ServiceResources.Deployment("ledger")];
         Assert.Equal(PlanValue.Ref(LogicalNames.Role("ledger"), "arn"), plan[LogicalNames.ServiceAccount("ledger")].Inputs.At("metadata.annotations").Key("eks.amazonaws.com/role-arn"));
-        Assert.DoesNotContain(ledger.Options.DependsOn, d => d.EndsWith("-connection", StringComparison.Ordinal));
+        Assert.Equal([Platform.Components.Aws.ConnectionConfig.LogicalName("events")], ledger.Options.DependsOn.Where(d => d.EndsWith("-connection", StringComparison.Ordinal)));
+        Assert.Equal(["events-connection"], ledger.Inputs.At("spec.template.spec.containers.0.envFrom").Items().Select(e => e.At("configMapRef.name")!.Text()));
     }
 
     [Fact]

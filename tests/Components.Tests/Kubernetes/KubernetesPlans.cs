@@ -32,6 +32,13 @@ internal static class KubernetesPlans
                 PlanResourceOptions.WithProvider(LogicalNames.KubernetesProvider));
         }
 
+        foreach (var located in spec.Resources.Where(r => r.Type != ResourceType.Postgres))
+        {
+            context.Builder.Add(Platform.Components.Aws.ConnectionConfig.LogicalName(located.Name), KubernetesTypes.ConfigMap,
+                PlanValue.Map.Empty.With("metadata.name", Platform.Components.Aws.ConnectionConfig.ObjectName(located.Name)), null,
+                PlanResourceOptions.WithProvider(LogicalNames.KubernetesProvider));
+        }
+
         KubernetesPlanner.Plan(context);
         return context.Builder.Build(spec.Name, spec.Tier, target.Name);
     }

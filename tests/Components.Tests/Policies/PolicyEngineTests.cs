@@ -93,6 +93,24 @@ public sealed class PolicyEngineTests
     }
 
     [Fact]
+    public void A_settings_file_on_disk_is_read()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"policies-{Guid.NewGuid():N}.yaml");
+        File.WriteAllText(path, "disabledAdvisoryRules:\n  prod: [PLT010-standard-tags]\n");
+        try
+        {
+            var settings = PolicySettings.Load(path);
+
+            Assert.Equal(["PLT010-standard-tags"], settings.DisabledIn(Tier.Prod));
+            Assert.Empty(settings.DisabledIn(Tier.Dev));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public void A_missing_settings_file_gives_the_defaults()
     {
         Assert.Same(PolicySettings.Default, PolicySettings.Load(Path.Combine(Path.GetTempPath(), Guid.NewGuid().ToString("N"), "policies.yaml")));

@@ -1,0 +1,66 @@
+using System.Text;
+using k8s.Models;
+using Platform.Components.Kubernetes;
+using Platform.Components.Planning;
+
+namespace Platform.Components.Aws;
+
+/// <summary>
+/// The Kubernetes ConfigMap that tells services where a bucket or queue is. Bucket names are generated (see
+/// <see cref="AwsTypes.Bucket"/>'s prefix) and queue URLs are only known after creation, so services read them from
+/// this ConfigMap (load it with <c>envFrom</c>) rather than by convention. Keys are environment-variable names
+/// prefixed with the resource's name, so several resources' ConfigMaps never collide:
+/// <c>RECEIPTS_BUCKET</c>, <c>RECEIPTS_BUCKET_ARN</c>, <c>EVENTS_QUEUE_URL</c>, <c>EVENTS_QUEUE_ARN</c>,
+/// <c>EVENTS_DEAD_LETTER_QUEUE_URL</c>. Databases use their connection Secret instead
+/// (<see cref="LogicalNames.ConnectionSecret"/>).
+/// </summary>
+public static class ConnectionConfig
+{
+    /// <summary>Logical name of a bucket's or queue's ConfigMap.</summary>
+    public static string LogicalName(string resource) => $"{resource}-connection";
+
+    /// <summary>Kubernetes object name of a bucket's or queue's ConfigMap.</summary>
+    public static string ObjectName(string resource) => PhysicalName.Create(PhysicalName.KubernetesLabel, resource, "connection");
+
+    /// <summary>An environment-variable key: the resource's name upper-cased, non-alphanumerics as '_', then the suffix.</summary>
+    public static string Key(string resource, string suffix)
+    {
+        ArgumentNullException.ThrowIfNull(resource);
+        var key = new StringBuilder();
+        foreach (var c in resource.ToUpperInvariant())
+        {
+            key.Append(char.IsAsciiLetterOrDigit(c) ? c : '_');
+        }
+
+        if (!char.IsAsciiLetter(key[0]))
+        {
+            key.Insert(0, '_');
+        }
+
+        return key.Append('_').Append(suffix).ToString();
+    }
+
+    internal static void Plan(PlanContext context, string resource, params (string Suffix, PlanValue Value)[] entries)
+    {
+        var data = entries.Select(e => (Key: Key(resource, e.Suffix), e.Value)).ToList();
+        var configMap = new V1ConfigMap
+        {
+            Metadata = new V1ObjectMeta
+            {
+                Name = ObjectName(resource),
+                NamespaceProperty = context.Namespace,
+                Labels = context.Labels.SetItem("platform.io/resource", resource).ToDictionary(StringComparer.Ordinal),
+            },
+            // Placeholders keep the typed model's property names; the values are set below as plan values.
+            Data = data.ToDictionary(d => d.Key, _ => string.Empty, StringComparer.Ordinal),
+        };
+        var inputs = KubernetesInputs.Namespaced(configMap);
+        foreach (var (key, value) in data)
+        {
+            inputs = inputs.With("data", value, key);
+        }
+
+        context.Builder.Add(LogicalName(resource), KubernetesTypes.ConfigMap, inputs, resource,
+            PlanResourceOptions.WithProvider(LogicalNames.KubernetesProvider));
+    }
+}
