@@ -97,5 +97,6 @@ public sealed class ValidateCommandTests : IDisposable
         Assert.Equal(0, result.ExitCode);
         Assert.Contains("validate", result.Stdout, StringComparison.Ordinal);
         Assert.Contains("render", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("platform [command]", result.Stdout, StringComparison.Ordinal);
     }
 }

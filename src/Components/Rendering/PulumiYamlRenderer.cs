@@ -37,7 +37,10 @@ public static class PulumiYamlRenderer
     }
 
     /// <summary>Renders <paramref name="plan"/>.</summary>
-    /// <exception cref="ArgumentException">A value cannot be expressed in Pulumi YAML (a list or map inside a string interpolation).</exception>
+    /// <exception cref="ArgumentException">
+    /// A value cannot be expressed in Pulumi YAML (a list or map inside a string interpolation), or a secret holds a
+    /// literal value, which the program would carry in plain text.
+    /// </exception>
     public static RenderedProgram Render(ResourcePlan plan)
     {
         ArgumentNullException.ThrowIfNull(plan);
@@ -192,6 +195,8 @@ public static class PulumiYamlRenderer
         PlanValue.Map map => Mapping(map),
         PlanValue.Reference reference => Str(Symbol(reference.Resource, reference.Property)),
         PlanValue.ConfigReference config => Str(Symbol(config.Key, "")),
+        PlanValue.Secret secret when !secret.Value.Walk().Any(v => v is PlanValue.Reference or PlanValue.ConfigReference) =>
+            throw new ArgumentException("A secret with a literal value would sit in plain text in Pulumi.yaml; plans read secret values from stack config or other resources.", nameof(value)),
         PlanValue.Secret secret => Function("fn::secret", Value(secret.Value)),
         PlanValue.Json json => Function("fn::toJSON", Value(json.Value)),
         PlanValue.Interpolation interpolation => Interpolate(interpolation),

@@ -365,6 +365,16 @@ public sealed class PulumiYamlRendererTests
     }
 
     [Fact]
+    public void A_secret_with_a_literal_value_is_refused_rather_than_written_in_plain_text()
+    {
+        var plan = Handmade(b => b.Add("leaky", "kubernetes:core/v1:Secret",
+            PlanValue.Map.Empty.With("stringData", PlanValue.Map.Empty.With("PASSWORD", PlanValue.SecretOf("hunter2"))), "api"));
+
+        var error = Assert.Throws<ArgumentException>(() => PulumiYamlRenderer.Render(plan));
+        Assert.DoesNotContain("hunter2", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_project_name_is_stable_and_prefixed()
     {
         Assert.Equal("platform-orders-dev", PulumiYamlRenderer.ProjectName("orders-dev"));

@@ -86,7 +86,7 @@ public sealed class RenderingPropertyTests
 
             var parts = PulumiYaml.Interpolation(value);
             Assert.Equal(
-                new PulumiYaml.Part[] { new(before, null), new(null, $"thing.{resource}"), new(after, null) }.Where(p => p.Text is not "" ),
+                new PulumiYaml.Part[] { new(before, null), new(null, $"thing.{resource}"), new(after, null) }.Where(p => p.Text is not ""),
                 parts);
         });
     }
@@ -108,5 +108,29 @@ public sealed class RenderingPropertyTests
             Assert.DoesNotContain("hunter2", first.StackSettings ?? "", StringComparison.Ordinal);
             Assert.DoesNotContain("hunter2", PlanJson.Serialize(plan), StringComparison.Ordinal);
         }, iter: 200);
+    }
+
+    [Fact]
+    public void Every_interpolation_in_a_rendered_program_names_a_declared_resource_or_config_key()
+    {
+        SpecPropertyTests.ValidSpec.Sample(spec =>
+        {
+            var plan = PlanCompiler.Compile(spec, DeploymentTarget.Default with { KubeContext = "ctx", AwsRegion = "eu-west-1" });
+            var root = PulumiYaml.Json(PulumiYamlRenderer.Render(plan).Program);
+            var declared = root["resources"]!.AsObject().Select(r => r.Key)
+                .Concat(root["config"]?.AsObject().Select(c => c.Key) ?? [])
+                .ToHashSet(StringComparer.Ordinal);
+
+            var accesses = Strings(root).SelectMany(PulumiYaml.Interpolation).Where(p => p.Access is not null).ToList();
+            Assert.All(accesses, a => Assert.Contains(a.Access!.Split('.', '[')[0], declared));
+        }, iter: 100);
+
+        static IEnumerable<string> Strings(JsonNode? node) => node switch
+        {
+            JsonObject o => o.SelectMany(p => Strings(p.Value)),
+            JsonArray a => a.SelectMany(Strings),
+            JsonValue v when v.TryGetValue(out string? s) => [s],
+            _ => [],
+        };
     }
 }
