@@ -125,8 +125,7 @@ public sealed class EngineFailureTests
         factory.Fake.Behave("up", "hang");
         using var created = await factory.PostSpecAsync(Specs.Dev("cancel-dev"));
         var id = (string)(await PlatformFactory.ReadAsync(created))["id"]!;
-        await factory.WaitForOperationAsync(id, states: "running");
-        await WaitUntilAsync(() => factory.Fake.CallsOf("up").Count == 1);
+        await factory.WaitForEngineStepAsync(id);
 
         using var cancel = await factory.CreateClient().PostAsync($"/v1/operations/{id}/cancel", null, Cancel);
         Assert.Equal(HttpStatusCode.Accepted, cancel.StatusCode);
@@ -147,7 +146,7 @@ public sealed class EngineFailureTests
         var client = factory.CreateClient();
         using var created = await factory.PostSpecAsync(Specs.Dev("serial-dev"));
         var createId = (string)(await PlatformFactory.ReadAsync(created))["id"]!;
-        await factory.WaitForOperationAsync(createId, states: "running");
+        await factory.WaitForEngineStepAsync(createId);
 
         using var refresh = await client.PostAsync("/v1/environments/serial-dev/refresh", null, Cancel);
         var refreshId = (string)(await PlatformFactory.ReadAsync(refresh))["id"]!;

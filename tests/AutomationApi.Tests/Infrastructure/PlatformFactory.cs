@@ -109,6 +109,23 @@ public sealed class PlatformFactory : WebApplicationFactory<Program>
         }
     }
 
+    /// <summary>Waits until the engine running an operation has reported a resource step (so it is mid-update, holding its lock).</summary>
+    public async Task WaitForEngineStepAsync(string operationId)
+    {
+        var log = Path.Combine(DataDirectory, "logs", $"{operationId}.jsonl");
+        for (var i = 0; i < 400; i++)
+        {
+            if (File.Exists(log) && (await File.ReadAllTextAsync(log, TestContext.Current.CancellationToken)).Contains("resourcePreEvent", StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+
+        Assert.Fail($"The engine of {operationId} reported no step.");
+    }
+
     public async Task<JsonObject> GetEnvironmentAsync(string name) =>
         (await CreateClient().GetFromJsonAsync<JsonObject>($"/v1/environments/{name}", TestContext.Current.CancellationToken))!;
 

@@ -14,7 +14,7 @@ public sealed class OperationWorkerTests
         factory.Fake.Behave("up", "hang");
         using var first = await factory.PostSpecAsync(Specs.Dev("slot-a"));
         var firstId = (string)(await PlatformFactory.ReadAsync(first))["id"]!;
-        await factory.WaitForOperationAsync(firstId, states: "running");
+        await factory.WaitForEngineStepAsync(firstId);
         using var second = await factory.PostSpecAsync(Specs.Dev("slot-b"));
         var secondId = (string)(await PlatformFactory.ReadAsync(second))["id"]!;
 
@@ -40,7 +40,10 @@ public sealed class OperationWorkerTests
             Assert.Equal("running", (string)(await factory.WaitForOperationAsync(id, states: "running"))["state"]!);
         }
 
-        await EngineFailureTests.WaitUntilAsync(() => factory.Fake.CallsOf("up").Count == 2);
+        foreach (var id in ids)
+        {
+            await factory.WaitForEngineStepAsync(id);
+        }
         foreach (var id in ids)
         {
             using var cancel = await factory.CreateClient().PostAsync($"/v1/operations/{id}/cancel", null, Cancel);
