@@ -39,6 +39,7 @@ public sealed class SecretsTests
             bodies.Add(string.Join("\n", (await EngineFailureTests.EventsAsync(factory, id)).Select(e => e.ToJsonString())));
         }
 
+        Assert.Contains(factory.Logs.Lines, l => l.Contains("Microsoft.EntityFrameworkCore.Database.Command", StringComparison.Ordinal));
         var passphrase = (await File.ReadAllTextAsync(Path.Combine(factory.DataDirectory, "passphrase"), Cancel)).Trim();
         Assert.NotEmpty(passphrase);
 
