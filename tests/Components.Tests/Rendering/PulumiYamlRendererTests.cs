@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Text.Json.Nodes;
 using Platform.Components.Planning;
 using Platform.Components.Rendering;
@@ -385,7 +384,5 @@ public sealed class PulumiYamlRendererTests
     public void Rendering_a_null_plan_throws()
     {
         Assert.Throws<ArgumentNullException>(() => PulumiYamlRenderer.Render(null!));
-        _ = JsonNode.Parse("{}");
-        _ = ImmutableArray<string>.Empty;
     }
 }

@@ -111,6 +111,25 @@ public sealed class RenderingPropertyTests
     }
 
     [Fact]
+    public void Plain_env_values_of_any_text_reach_the_rendered_config_maps_unchanged()
+    {
+        Gen.Select(SpecPropertyTests.ValidSpec, Text).Sample((spec, text) =>
+        {
+            spec = spec with { Services = [.. spec.Services.Select(s => s with { Env = s.Env.SetItem("MODE", EnvValue.Plain(text)) })] };
+            Assert.Empty(SpecValidator.Validate(spec, TargetSettings.Default));
+            var rendered = PulumiYamlRenderer.Render(PlanCompiler.Compile(spec, DeploymentTarget.Default));
+            var values = PulumiYaml.Json(rendered.Program)["resources"]!.AsObject()
+                .Where(r => (string?)r.Value!["type"] == "kubernetes:core/v1:ConfigMap")
+                .Select(r => r.Value!["properties"]?["data"]?["MODE"])
+                .OfType<JsonValue>()
+                .ToList();
+
+            Assert.Equal(spec.Services.Length, values.Count);
+            Assert.All(values, v => Assert.Equal(text, PulumiYaml.Literal(v.GetValue<string>())));
+        }, iter: 200);
+    }
+
+    [Fact]
     public void Every_interpolation_in_a_rendered_program_names_a_declared_resource_or_config_key()
     {
         SpecPropertyTests.ValidSpec.Sample(spec =>
