@@ -166,7 +166,7 @@ public sealed class OperationExecutor(
                     OperationKind.Refresh => EngineCommand.Refresh,
                     _ => EngineCommand.Preview,
                 };
-                var ran = await Run(token => cli.RunEngineAsync(workspace, command, eventLog, async engineEvent =>
+                async ValueTask OnEvent(EngineEvent engineEvent)
                 {
                     if (engineEvent.Type == "summary")
                     {
@@ -181,7 +181,15 @@ public sealed class OperationExecutor(
                     }
 
                     await events.AppendAsync(engineEvent.Type, redactor.Redact(engineEvent.Message), engineEvent.Detail, engineEvent.Urn);
-                }, token), isAttempt: true);
+                }
+
+                var ran = await Run(token =>
+                {
+                    // A retried command starts over: only the last attempt's changes describe the result.
+                    summary.Clear();
+                    steps.Clear();
+                    return cli.RunEngineAsync(workspace, command, eventLog, OnEvent, token);
+                }, isAttempt: true);
                 failed = ran.Succeeded ? null : ran;
             }
 
