@@ -73,7 +73,7 @@ public static class EnvironmentsApi
             return unsupported;
         }
 
-        var scope = idempotencyKey is null ? null : $"POST /v1/environments {idempotencyKey}";
+        var scope = new IdempotencyScope("POST /v1/environments", idempotencyKey);
         if (await ReplayAsync(services.Db, scope, text!, cancellationToken) is { } replay)
         {
             return replay;
@@ -203,7 +203,7 @@ public static class EnvironmentsApi
             return unsupported;
         }
 
-        var scope = idempotencyKey is null ? null : $"PUT /v1/environments/{name} {idempotencyKey}";
+        var scope = new IdempotencyScope($"PUT /v1/environments/{name}", idempotencyKey);
         if (await ReplayAsync(services.Db, scope, text!, cancellationToken) is { } replay)
         {
             return replay;
@@ -248,7 +248,7 @@ public static class EnvironmentsApi
         [AsParameters] EnvironmentServices services,
         CancellationToken cancellationToken)
     {
-        var scope = idempotencyKey is null ? null : $"DELETE /v1/environments/{name} {idempotencyKey}";
+        var scope = new IdempotencyScope($"DELETE /v1/environments/{name}", idempotencyKey);
         if (await ReplayAsync(services.Db, scope, "", cancellationToken) is { } replay)
         {
             return replay.Result is Accepted<OperationResponse> accepted ? accepted : (ProblemHttpResult)replay.Result;
@@ -289,7 +289,7 @@ public static class EnvironmentsApi
             return unsupported;
         }
 
-        var scope = idempotencyKey is null ? null : $"POST /v1/environments/{name}/preview {idempotencyKey}";
+        var scope = new IdempotencyScope($"POST /v1/environments/{name}/preview", idempotencyKey);
         if (await ReplayAsync(services.Db, scope, text ?? "", cancellationToken) is { } replay)
         {
             return replay;
@@ -327,7 +327,7 @@ public static class EnvironmentsApi
         [AsParameters] EnvironmentServices services,
         CancellationToken cancellationToken)
     {
-        var scope = idempotencyKey is null ? null : $"POST /v1/environments/{name}/refresh {idempotencyKey}";
+        var scope = new IdempotencyScope($"POST /v1/environments/{name}/refresh", idempotencyKey);
         if (await ReplayAsync(services.Db, scope, "", cancellationToken) is { } replay)
         {
             return replay;
@@ -433,7 +433,7 @@ public static class EnvironmentsApi
     }
 
     private static async Task<Results<Accepted<OperationResponse>, ValidationProblem, ProblemHttpResult>> SaveAndAcceptAsync(
-        EnvironmentServices services, string? scope, string body, StackOperation operation, CancellationToken cancellationToken)
+        EnvironmentServices services, IdempotencyScope scope, string body, StackOperation operation, CancellationToken cancellationToken)
     {
         try
         {
@@ -457,14 +457,20 @@ public static class EnvironmentsApi
 
     /// <summary>The original operation for a repeated key with the same body; a 422 problem for a different body.</summary>
     private static async Task<Results<Accepted<OperationResponse>, ValidationProblem, ProblemHttpResult>?> ReplayAsync(
-        PlatformDbContext db, string? scope, string body, CancellationToken cancellationToken)
+        PlatformDbContext db, IdempotencyScope scope, string body, CancellationToken cancellationToken)
     {
-        if (scope is null)
+        if (scope.Key is null)
         {
             return null;
         }
 
-        var seen = await db.IdempotencyKeys.AsNoTracking().SingleOrDefaultAsync(k => k.Key == scope, cancellationToken);
+        if (scope.Key.Length > IdempotencyScope.MaxKeyLength)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Idempotency key too long",
+                detail: "An Idempotency-Key has at most 200 characters; a UUID is a good choice.");
+        }
+
+        var seen = await db.IdempotencyKeys.AsNoTracking().SingleOrDefaultAsync(k => k.Key == scope.Value, cancellationToken);
         if (seen is null)
         {
             return null;
@@ -480,11 +486,11 @@ public static class EnvironmentsApi
         return Accepted(original);
     }
 
-    private static void Remember(PlatformDbContext db, string? scope, string body, StackOperation operation, DateTimeOffset now)
+    private static void Remember(PlatformDbContext db, IdempotencyScope scope, string body, StackOperation operation, DateTimeOffset now)
     {
-        if (scope is not null)
+        if (scope.Value is { } key && scope.Key!.Length <= IdempotencyScope.MaxKeyLength)
         {
-            db.IdempotencyKeys.Add(new IdempotencyRecord { Key = scope, RequestHash = Hash(body), OperationId = operation.Id, CreatedAt = now });
+            db.IdempotencyKeys.Add(new IdempotencyRecord { Key = key, RequestHash = Hash(body), OperationId = operation.Id, CreatedAt = now });
         }
     }
 
@@ -525,6 +531,16 @@ public static class EnvironmentsApi
     private static ProblemHttpResult NotFound(string name) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Environment not found",
             detail: $"There is no environment named '{name}'.");
+
+    /// <summary>An Idempotency-Key, scoped to the method and route it was sent with.</summary>
+    internal readonly record struct IdempotencyScope(string Route, string? Key)
+    {
+        /// <summary>The longest key accepted.</summary>
+        public const int MaxKeyLength = 200;
+
+        /// <summary>The stored key, or <see langword="null"/> when the request had none.</summary>
+        public string? Value => Key is null ? null : $"{Route} {Key}";
+    }
 
     /// <summary>Opaque list cursors: the last item's sort key, base64url-encoded.</summary>
     internal static class Cursor

@@ -218,6 +218,9 @@ public sealed class EnvironmentsApiTests
         await factory.WaitForOperationAsync((string)original["id"]!);
         Assert.Single(factory.Fake.CallsOf("up"));
 
+        using var tooLong = await factory.PostSpecAsync(Specs.Dev("idem2-dev"), idempotencyKey: new string('k', 201));
+        Assert.Equal(HttpStatusCode.BadRequest, tooLong.StatusCode);
+
         var client = factory.CreateClient();
         using var delete1 = new HttpRequestMessage(HttpMethod.Delete, "/v1/environments/idem-dev") { Headers = { { "Idempotency-Key", "del-1" } } };
         using var delete2 = new HttpRequestMessage(HttpMethod.Delete, "/v1/environments/idem-dev") { Headers = { { "Idempotency-Key", "del-1" } } };
