@@ -16,6 +16,7 @@ public sealed class StartupRecovery(
     PlatformPaths paths,
     IDbContextFactory<PlatformDbContext> dbFactory,
     PulumiCli cli,
+    PassphraseStore passphrase,
     Platform.Components.Targets.TargetSettings targets,
     Platform.Components.Policies.PolicySettings policies,
     OperationSignal signal,
@@ -30,6 +31,9 @@ public sealed class StartupRecovery(
             string.Join(", ", targets.Names), string.Join(", ", policies.DisabledIn(Platform.Components.Specs.Tier.Dev)));
         paths.EnsureCreated();
         cli.PrepareBackend();
+
+        // Generated on first start (not first use), so an operator can back it up before any stack exists.
+        _ = passphrase.Passphrase;
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await db.Database.EnsureCreatedAsync(cancellationToken);
         await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);

@@ -69,8 +69,10 @@ public sealed class SecretsTests
     public async Task Passphrase_IsGeneratedOnceAndReadableByTheOwnerOnly()
     {
         using var factory = new PlatformFactory();
-        await factory.CreateAndWaitAsync(Specs.Dev("pass-dev"));
+        factory.CreateClient();
         var file = Path.Combine(factory.DataDirectory, "passphrase");
+        Assert.True(File.Exists(file), "generated on first start");
+        await factory.CreateAndWaitAsync(Specs.Dev("pass-dev"));
         var first = await File.ReadAllTextAsync(file, Cancel);
         Assert.True(first.Length >= 40);
         if (!OperatingSystem.IsWindows())
