@@ -25,7 +25,7 @@ if restore_log=$(dotnet restore Platform.Pulumi.sln 2>&1); then
   run_tests Platform.Pulumi.sln "$@"
 elif grep -qE "NU1101|NU1102|NU1103" <<<"$restore_log"; then
   skipped_projects="src/Components.Pulumi src/Stacks tests/Components.Pulumi.Tests"
-  reason=$(grep -oE "Unable to find package [^ ]+[^.]*" <<<"$restore_log" | sort -u | head -3 | paste -sd ';' -)
+  reason=$(grep -oE "Unable to find package [A-Za-z0-9.]*[A-Za-z0-9]" <<<"$restore_log" | sort -u | head -3 | paste -sd ';' -)
   echo "SKIPPED: $skipped_projects"
   echo "  why: the Pulumi .NET SDK cannot be restored from this machine's NuGet sources (${reason:-see restore output})."
   echo "  They build and run here wherever a configured NuGet source serves Pulumi 3.112.1."
