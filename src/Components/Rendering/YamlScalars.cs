@@ -22,6 +22,8 @@ internal static partial class YamlScalars
         ReservedWords.Contains(text) ||
         NumberLike().IsMatch(text) ||
         SpecialFloat().IsMatch(text) ||
+        // Valid YAML, but YamlDotNet's reader (used by Platform's own tools) rejects a plain key holding " *".
+        text.Contains(" *", StringComparison.Ordinal) ||
         text.Any(c => char.IsControl(c) || c is '\u0085' or '\u2028' or '\u2029' or '\uFEFF');
 
     private static readonly HashSet<string> ReservedWords = new(StringComparer.OrdinalIgnoreCase)

@@ -68,7 +68,7 @@ public sealed class RenderingPropertyTests
                 ? PlanValue.Map.Empty
                 : new PlanValue.Map([.. properties.Select(p => KeyValuePair.Create(p.Key, ReadBack(p.Value)))]);
             Assert.Equal<PlanValue>(inputs, read);
-        });
+        }, iter: 1000);
     }
 
     [Fact]
@@ -88,7 +88,7 @@ public sealed class RenderingPropertyTests
             Assert.Equal(
                 new PulumiYaml.Part[] { new(before, null), new(null, $"thing.{resource}"), new(after, null) }.Where(p => p.Text is not ""),
                 parts);
-        });
+        }, iter: 1000);
     }
 
     [Fact]
