@@ -39,7 +39,7 @@ fi
 read -r passed failed skipped < <(
   find "$results" -name '*.trx' -print0 | xargs -0 -r cat | tr '>' '\n' | grep -o '<Counters [^/]*' |
   awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); gsub(/"/, "", kv[2]); c[kv[1]] += kv[2] } }
-       END { printf "%d %d %d\n", c["passed"], c["failed"] + c["error"] + c["timeout"] + c["aborted"], c["notExecuted"] }')
+       END { printf "%d %d %d\n", c["passed"], c["failed"] + c["error"] + c["timeout"] + c["aborted"], c["total"] - c["executed"] }')
 
 if [ "$status" -ne 0 ] && [ "${failed:-0}" -eq 0 ]; then
   failed=1 # a build error or crashed run counts as a failure even when no test reported one
