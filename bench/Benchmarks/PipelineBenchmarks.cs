@@ -1,6 +1,7 @@
 using System.Text;
 using BenchmarkDotNet.Attributes;
 using Platform.Components.Planning;
+using Platform.Components.Rendering;
 using Platform.Components.Specs;
 using Platform.Components.Targets;
 
@@ -17,6 +18,8 @@ public class PipelineBenchmarks
     private string _largeText = "";
     private EnvironmentSpec _example = null!;
     private EnvironmentSpec _large = null!;
+    private ResourcePlan _examplePlan = null!;
+    private ResourcePlan _largePlan = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -25,6 +28,8 @@ public class PipelineBenchmarks
         _largeText = LargeSpec(services: 40, resources: 20);
         _example = SpecParser.Parse(_exampleText).Spec!;
         _large = SpecParser.Parse(_largeText).Spec!;
+        _examplePlan = PlanCompiler.Compile(_example, DeploymentTarget.Default);
+        _largePlan = PlanCompiler.Compile(_large, DeploymentTarget.Default);
     }
 
     [Benchmark(Baseline = true)]
@@ -37,10 +42,16 @@ public class PipelineBenchmarks
     public ResourcePlan CompileExample() => PlanCompiler.Compile(_example, DeploymentTarget.Default);
 
     [Benchmark]
+    public RenderedProgram RenderExample() => PulumiYamlRenderer.Render(_examplePlan);
+
+    [Benchmark]
     public EnvironmentSpec? ParseLarge() => SpecParser.Parse(_largeText).Spec;
 
     [Benchmark]
     public ResourcePlan CompileLarge() => PlanCompiler.Compile(_large, DeploymentTarget.Default);
+
+    [Benchmark]
+    public RenderedProgram RenderLarge() => PulumiYamlRenderer.Render(_largePlan);
 
     internal static string LargeSpec(int services, int resources)
     {

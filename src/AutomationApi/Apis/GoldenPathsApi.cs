@@ -41,7 +41,7 @@ public static class GoldenPathsApi
         var common = new Dictionary<string, string>
         {
             ["image"] = "required: image with an explicit tag or digest",
-            ["env"] = "map of values; { value, secret: true } for secrets",
+            ["env"] = "map of values; { secret: <value> } marks a secret",
             ["uses"] = "names of services and resources it talks to",
             ["replicas"] = "{ min, max }; tier default when absent",
             ["resources"] = "{ cpu, memory } requests; tier default when absent",

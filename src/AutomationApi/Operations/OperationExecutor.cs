@@ -284,6 +284,14 @@ public sealed class OperationExecutor(
         logger.LogInformation("Operation {OperationId} finished {State} {Code}", operationId, outcome.State, outcome.Error?.Code);
     }
 
+    // The shared plan summary (the CLI prints the same), plus the advisory guardrail warnings users should see.
+    private static string SummaryJson(CompiledEnvironment compiled)
+    {
+        var summary = JsonSerializer.SerializeToNode(Components.Planning.PlanSummary.Of(compiled.Plan, compiled.Cost), Json)!.AsObject();
+        summary["policyWarnings"] = JsonSerializer.SerializeToNode(compiled.Policies.Advisory.Select(v => v.ToString()), Json);
+        return summary.ToJsonString(Json);
+    }
+
     private static void Apply(EnvironmentRecord environment, StackOperation operation, Outcome outcome, DateTimeOffset now)
     {
         var isLatest = environment.LastOperationId == operation.Id;
@@ -296,7 +304,7 @@ public sealed class OperationExecutor(
                     environment.SpecText = outcome.SpecText!;
                     environment.Team = outcome.Compiled!.Spec.Metadata.Team;
                     environment.Tier = outcome.Compiled.Spec.Tier;
-                    environment.PlanSummaryJson = JsonSerializer.Serialize(PlanSummary.Of(outcome.Compiled.Plan, outcome.Compiled.Policies), Json);
+                    environment.PlanSummaryJson = SummaryJson(outcome.Compiled);
                     environment.CostJson = JsonSerializer.Serialize(outcome.Compiled.Cost, Json);
                     environment.OutputsJson = outcome.Outputs ?? environment.OutputsJson;
                     environment.Status = isLatest ? EnvironmentStatus.Ready : environment.Status;

@@ -1,35 +1,8 @@
 using System.Collections.Immutable;
 using Platform.Components.Costs;
 using Platform.Components.Planning;
-using Platform.Components.Policies;
 
 namespace Platform.AutomationApi.Environments;
-
-/// <summary>What a plan contains, in brief: for environment responses.</summary>
-/// <param name="Resources">Number of resources (providers included).</param>
-/// <param name="ByType">Resource count per type token.</param>
-/// <param name="Components">Component names and types.</param>
-/// <param name="Outputs">Output names.</param>
-/// <param name="PolicyWarnings">Advisory guardrail violations (<c>[advisory] rule resource: message</c>).</param>
-public sealed record PlanSummary(
-    int Resources,
-    ImmutableSortedDictionary<string, int> ByType,
-    ImmutableArray<PlanComponent> Components,
-    ImmutableArray<string> Outputs,
-    ImmutableArray<string> PolicyWarnings)
-{
-    /// <summary>Summarises a plan and its guardrail report.</summary>
-    public static PlanSummary Of(ResourcePlan plan, PolicyReport? policies = null)
-    {
-        ArgumentNullException.ThrowIfNull(plan);
-        return new PlanSummary(
-            plan.Resources.Length,
-            plan.Resources.GroupBy(r => r.Type).ToImmutableSortedDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal),
-            plan.Components,
-            [.. plan.Outputs.Select(o => o.Name)],
-            [.. (policies?.Advisory ?? []).Select(v => v.ToString())]);
-    }
-}
 
 /// <summary>How two plans differ, resource by resource (by logical name).</summary>
 /// <param name="Added">Resources only in the new plan (<c>name (type)</c>).</param>
