@@ -41,18 +41,18 @@ wrk.headers["Content-Type"] = "application/yaml"
 wrk.body = "apiVersion: platform/v1\nkind: Environment\nmetadata: { name: Bad_Name, team: bench, costCenter: cc-1 }\nspec:\n  tier: dev\n  services:\n    - { name: web, type: web, image: web:latest, uses: [nothing] }\n"
 LUA
 
-measure() { # $1: label, rest: wrk arguments; prints requests/s
+measure() { # wrk arguments; prints requests/s
   local rps
   rps=$(wrk -t2 -c"$connections" -d"${seconds}s" --latency "$@" 2>/dev/null | awk '/Requests\/sec/ {print $2}')
   echo "${rps:-0}"
 }
-base=$(measure healthz "$url/healthz")
+base=$(measure "$url/healthz")
 printf '%-44s %10s %8s\n' "path" "req/s" "ratio"
 printf '%-44s %10.0f %8.2f\n' "GET /healthz (baseline)" "$base" 1
 for path in "/v1/golden-paths" "/v1/environments?limit=20" "/v1/environments/bench-7"; do
-  rps=$(measure x "$url$path")
+  rps=$(measure "$url$path")
   printf '%-44s %10.0f %8.2f\n' "GET $path" "$rps" "$(awk -v a="$rps" -v b="$base" 'BEGIN{print a/b}')"
 done
-rps=$(measure x -s "$lua" "$url/v1/environments")
+rps=$(measure -s "$lua" "$url/v1/environments")
 printf '%-44s %10.0f %8.2f\n' "POST /v1/environments (invalid spec, 400)" "$rps" "$(awk -v a="$rps" -v b="$base" 'BEGIN{print a/b}')"
 rm -f "$lua"
