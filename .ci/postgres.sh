@@ -7,8 +7,9 @@
 set -euo pipefail
 bin=""
 find_bin() { bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true); }
-# The server refuses to run as root; run it as the postgres user the package creates (or create one).
-run() { if [ "$(id -u)" = 0 ]; then su postgres -s /bin/sh -c "$*"; else sh -c "$*"; fi; }
+# The server refuses to run as root; run it as the postgres user the package creates (or create one), from /, since
+# the postgres user may not be allowed into the caller's directory.
+run() { if [ "$(id -u)" = 0 ]; then (cd / && su postgres -s /bin/sh -c "$*"); else sh -c "$*"; fi; }
 
 if [ "${1:-}" = stop ]; then
   data=${2:?usage: postgres.sh stop DATA_DIR}
