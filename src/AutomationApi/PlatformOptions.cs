@@ -86,4 +86,39 @@ public sealed class PlatformOptions
     /// <summary>Page size of list endpoints when the caller names none.</summary>
     /// <value>The default is 50 (maximum 200).</value>
     public int DefaultPageSize { get; set; } = 50;
+
+    /// <summary>Where the service keeps its state (section <c>Platform:Database</c>).</summary>
+    /// <value>The default is the embedded SQLite file in the data directory.</value>
+    public PlatformDatabaseOptions Database { get; set; } = new();
+}
+
+/// <summary>
+/// The database of environments, operations, events and idempotency keys, bound from <c>Platform:Database</c>
+/// (environment variables <c>Platform__Database__Provider</c> and <c>Platform__Database__ConnectionString</c>).
+/// </summary>
+public sealed class PlatformDatabaseOptions
+{
+    /// <summary>The <see cref="Provider"/> value for the embedded SQLite file.</summary>
+    public const string Sqlite = "sqlite";
+
+    /// <summary>The <see cref="Provider"/> value for a PostgreSQL server.</summary>
+    public const string Postgres = "postgres";
+
+    /// <summary>
+    /// <c>sqlite</c> (a file in the data directory, for a single host) or <c>postgres</c> (a server, for shared
+    /// infrastructure), case-insensitive.
+    /// </summary>
+    /// <value>The default is <c>sqlite</c>.</value>
+    public string Provider { get; init; } = Sqlite;
+
+    /// <summary>
+    /// Npgsql connection string of the PostgreSQL database (<c>Host=...;Database=...;Username=...;Password=...</c>),
+    /// required when <see cref="Provider"/> is <c>postgres</c> and ignored otherwise. The database is created when
+    /// missing (the role then needs <c>CREATEDB</c>); its tables are created on first start.
+    /// </summary>
+    /// <value>The default is none.</value>
+    public string? ConnectionString { get; init; }
+
+    /// <summary>Whether the state lives in PostgreSQL.</summary>
+    public bool IsPostgres => string.Equals(Provider?.Trim(), Postgres, StringComparison.OrdinalIgnoreCase);
 }

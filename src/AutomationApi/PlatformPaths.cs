@@ -3,7 +3,8 @@ namespace Platform.AutomationApi;
 /// <summary>Where the service keeps its files, resolved once from <see cref="PlatformOptions"/> and the content root.</summary>
 /// <remarks>
 /// <code>
-/// &lt;data&gt;/platform.db          SQLite database (environments, operations, events, idempotency keys)
+/// &lt;data&gt;/platform.db          SQLite database (environments, operations, events, idempotency keys),
+///                              unless Platform:Database:Provider is postgres
 /// &lt;data&gt;/passphrase           stack secrets passphrase (mode 0600)
 /// &lt;data&gt;/backend/             default Pulumi file backend (PULUMI_BACKEND_URL=file://...)
 /// &lt;data&gt;/workspaces/&lt;env&gt;/    rendered Pulumi.yaml per environment
@@ -33,7 +34,7 @@ public sealed class PlatformPaths
     /// <summary>The absolute data directory.</summary>
     public string DataDirectory { get; }
 
-    /// <summary>The SQLite database file.</summary>
+    /// <summary>The SQLite database file (used when <see cref="PlatformDatabaseOptions.Provider"/> is <c>sqlite</c>).</summary>
     public string DatabaseFile => Path.Combine(DataDirectory, "platform.db");
 
     /// <summary>The passphrase file.</summary>

@@ -11,7 +11,10 @@ public sealed record HealthReport(
     string Status,
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? Engine = null);
 
-/// <summary>Liveness (<c>/healthz</c>) and readiness (<c>/readyz</c>: database reachable, engine found).</summary>
+/// <summary>
+/// Liveness (<c>/healthz</c>) and readiness (<c>/readyz</c>: the configured database, SQLite or PostgreSQL, reachable;
+/// engine found).
+/// </summary>
 public static class HealthApi
 {
     /// <summary>Maps the routes.</summary>

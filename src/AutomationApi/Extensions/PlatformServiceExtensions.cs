@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Platform.AutomationApi.Apis;
@@ -46,17 +45,20 @@ public static class PlatformServiceExtensions
             .Validate(o => o.MaxConcurrentOperations > 0, "Platform:MaxConcurrentOperations must be positive.")
             .Validate(o => !string.IsNullOrWhiteSpace(o.PulumiPath), "Platform:PulumiPath must name the pulumi executable.")
             .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<PlatformOptions>, PlatformDatabaseValidation>();
         builder.Services.AddSingleton(sp => new PlatformPaths(sp.GetRequiredService<IOptions<PlatformOptions>>().Value, builder.Environment.ContentRootPath));
         builder.Services.TryAddSingleton(TimeProvider.System);
         return builder;
     }
 
-    /// <summary>SQLite database in the data directory and the stack secrets passphrase.</summary>
+    /// <summary>
+    /// The database (SQLite in the data directory, or PostgreSQL: <c>Platform:Database</c>) and the stack secrets passphrase.
+    /// </summary>
     public static IHostApplicationBuilder AddPlatformStorage(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddDbContextFactory<PlatformDbContext>((sp, options) =>
-            options.UseSqlite($"Data Source={sp.GetRequiredService<PlatformPaths>().DatabaseFile}"));
+        builder.Services.AddDbContextFactory<PlatformDbContext>((sp, options) => PlatformDatabase.Configure(
+            options, sp.GetRequiredService<IOptions<PlatformOptions>>().Value.Database, sp.GetRequiredService<PlatformPaths>()));
         builder.Services.AddSingleton<PassphraseStore>();
         builder.Services.AddSingleton<SpecProtector>();
         return builder;

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Platform.AutomationApi.Engine;
 using Platform.AutomationApi.Operations;
 using Platform.AutomationApi.Storage;
@@ -20,6 +21,7 @@ public sealed class StartupRecovery(
     Platform.Components.Targets.TargetSettings targets,
     Platform.Components.Policies.PolicySettings policies,
     OperationSignal signal,
+    IOptions<PlatformOptions> options,
     TimeProvider time,
     ILogger<StartupRecovery> logger) : IHostedService
 {
@@ -34,9 +36,14 @@ public sealed class StartupRecovery(
 
         // Generated on first start (not first use), so an operator can back it up before any stack exists.
         _ = passphrase.Passphrase;
+        logger.LogInformation("State store: {Database}", PlatformDatabase.Describe(options.Value.Database, paths));
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await db.Database.EnsureCreatedAsync(cancellationToken);
-        await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+        await PlatformDatabase.EnsureCreatedAsync(db, cancellationToken);
+        if (db.Database.IsSqlite())
+        {
+            // Readers (event streams) never block the writer.
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+        }
 
         var interrupted = await db.Operations.Where(o => o.State == OperationState.Running).OrderBy(o => o.Sequence).ToListAsync(cancellationToken);
         if (interrupted.Count == 0)

@@ -32,7 +32,7 @@ public sealed class TtlReaper(
             {
                 return;
             }
-            catch (Exception ex) when (ex is DbUpdateException or Microsoft.Data.Sqlite.SqliteException)
+            catch (Exception ex) when (ex is DbUpdateException or System.Data.Common.DbException)
             {
                 logger.LogError(ex, "TTL sweep failed; trying again next interval");
                 await Task.Delay(options.Value.ReaperInterval, time, stoppingToken);

@@ -38,7 +38,7 @@ public sealed class OperationWorker(
             {
                 break;
             }
-            catch (Exception ex) when (ex is DbUpdateException or InvalidOperationException or Microsoft.Data.Sqlite.SqliteException)
+            catch (Exception ex) when (ex is DbUpdateException or InvalidOperationException or System.Data.Common.DbException)
             {
                 logger.LogError(ex, "Operation worker pass failed; retrying");
                 await Task.Delay(options.Value.WorkerPollInterval, CancellationToken.None);

@@ -25,7 +25,8 @@ public sealed class PlatformDbContext(DbContextOptions<PlatformDbContext> option
     {
         ArgumentNullException.ThrowIfNull(configurationBuilder);
 
-        // SQLite cannot compare or order DateTimeOffset text; every timestamp here is UTC, so binary keeps order.
+        // SQLite cannot compare or order DateTimeOffset text; every timestamp here is UTC, so binary keeps order. The
+        // same bigint on PostgreSQL keeps both stores' rows identical (and no timestamptz offset rules apply).
         configurationBuilder.Properties<DateTimeOffset>().HaveConversion<DateTimeOffsetToBinaryConverter>();
         configurationBuilder.Properties<Enum>().HaveConversion<string>();
     }
@@ -41,6 +42,14 @@ public sealed class PlatformDbContext(DbContextOptions<PlatformDbContext> option
             e.Property(x => x.Tier).HasConversion<string>();
             e.Property(x => x.Status).HasConversion<string>();
             e.Property(x => x.Version).IsConcurrencyToken();
+
+            if (Database.IsNpgsql())
+            {
+                // List cursors compare (Name, Id) in the database: byte order, as in SQLite, whatever the server's
+                // locale (a linguistic collation would sort "page-b" after "pagea" and can change with the OS).
+                e.Property(x => x.Name).UseCollation("C");
+                e.Property(x => x.Id).UseCollation("C");
+            }
 
             // One live environment per name, enforced by the database even when two requests race.
             e.HasIndex(x => x.Name).IsUnique().HasFilter("\"Status\" <> 'Destroyed'");

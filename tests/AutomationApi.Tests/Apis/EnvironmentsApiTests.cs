@@ -9,10 +9,13 @@ public sealed class EnvironmentsApiTests
 {
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
-    [Fact]
-    public async Task Lifecycle_CreateUpdateDestroy_DrivesTheEngineAndKeepsTheRecord()
+    [Theory]
+    [InlineData(TestStore.Sqlite)]
+    [InlineData(TestStore.Postgres)]
+    public async Task Lifecycle_CreateUpdateDestroy_DrivesTheEngineAndKeepsTheRecord(string store)
     {
-        using var factory = new PlatformFactory();
+        await using var database = await TestStore.CreateAsync(store);
+        using var factory = new PlatformFactory(store: database);
         var client = factory.CreateClient();
 
         using var created = await factory.PostSpecAsync(Specs.Dev("shop-dev"));
@@ -131,10 +134,13 @@ public sealed class EnvironmentsApiTests
         Assert.Empty(factory.Fake.Calls);
     }
 
-    [Fact]
-    public async Task Create_NameOfALiveEnvironment_Is409Problem()
+    [Theory]
+    [InlineData(TestStore.Sqlite)]
+    [InlineData(TestStore.Postgres)]
+    public async Task Create_NameOfALiveEnvironment_Is409Problem(string store)
     {
-        using var factory = new PlatformFactory();
+        await using var database = await TestStore.CreateAsync(store);
+        using var factory = new PlatformFactory(store: database);
         using var first = await factory.PostSpecAsync(Specs.Dev("taken-dev"));
         Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
 
@@ -199,10 +205,13 @@ public sealed class EnvironmentsApiTests
         Assert.Equal("application/problem+json", route.Content.Headers.ContentType!.MediaType);
     }
 
-    [Fact]
-    public async Task IdempotencyKey_SameBodyReturnsTheOriginal_DifferentBodyIs422()
+    [Theory]
+    [InlineData(TestStore.Sqlite)]
+    [InlineData(TestStore.Postgres)]
+    public async Task IdempotencyKey_SameBodyReturnsTheOriginal_DifferentBodyIs422(string store)
     {
-        using var factory = new PlatformFactory();
+        await using var database = await TestStore.CreateAsync(store);
+        using var factory = new PlatformFactory(store: database);
         using var first = await factory.PostSpecAsync(Specs.Dev("idem-dev"), idempotencyKey: "key-1");
         using var retry = await factory.PostSpecAsync(Specs.Dev("idem-dev"), idempotencyKey: "key-1");
         Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
@@ -229,12 +238,16 @@ public sealed class EnvironmentsApiTests
         Assert.Equal((string)d1["id"]!, (string)d2["id"]!);
     }
 
-    [Fact]
-    public async Task List_PagesWithAnOpaqueCursorAndFilters()
+    [Theory]
+    [InlineData(TestStore.Sqlite)]
+    [InlineData(TestStore.Postgres)]
+    public async Task List_PagesWithAnOpaqueCursorAndFilters(string store)
     {
-        using var factory = new PlatformFactory();
+        await using var database = await TestStore.CreateAsync(store);
+        using var factory = new PlatformFactory(store: database);
         var client = factory.CreateClient();
-        foreach (var name in new[] { "page-a", "page-b", "page-c", "page-d", "page-e" })
+        // "pagea" sorts after every "page-" name in byte order, before "page-b" in a collation that ignores punctuation.
+        foreach (var name in new[] { "pagea", "page-a", "page-b", "page-c", "page-d", "page-e" })
         {
             using var response = await factory.PostSpecAsync(Specs.Dev(name, team: name == "page-c" ? "search" : "payments"));
             Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
@@ -253,7 +266,7 @@ public sealed class EnvironmentsApiTests
         }
         while (cursor is not null);
 
-        Assert.Equal(["page-a", "page-b", "page-c", "page-d", "page-e"], seen);
+        Assert.Equal(["page-a", "page-b", "page-c", "page-d", "page-e", "pagea"], seen);
         Assert.Equal(3, pages);
 
         var search = (await client.GetFromJsonAsync<JsonObject>("/v1/environments?team=search", Cancel))!;

@@ -20,10 +20,13 @@ public sealed class GoldenPathsAndHealthTests
         Assert.Contains("default", paths["targets"]!.AsArray().Select(t => (string)t!));
     }
 
-    [Fact]
-    public async Task Readyz_IsOkWhenTheDatabaseAndEngineWork()
+    [Theory]
+    [InlineData(TestStore.Sqlite)]
+    [InlineData(TestStore.Postgres)]
+    public async Task Readyz_IsOkWhenTheDatabaseAndEngineWork(string store)
     {
-        using var factory = new PlatformFactory();
+        await using var database = await TestStore.CreateAsync(store);
+        using var factory = new PlatformFactory(store: database);
         var client = factory.CreateClient();
         using var live = await client.GetAsync("/healthz", Cancel);
         Assert.Equal(HttpStatusCode.OK, live.StatusCode);

@@ -9,10 +9,13 @@ public sealed class OperationsApiTests
 {
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
-    [Fact]
-    public async Task Events_StreamEngineProgressAsSse_AndResumeAfterLastEventId()
+    [Theory]
+    [InlineData(TestStore.Sqlite)]
+    [InlineData(TestStore.Postgres)]
+    public async Task Events_StreamEngineProgressAsSse_AndResumeAfterLastEventId(string store)
     {
-        using var factory = new PlatformFactory();
+        await using var database = await TestStore.CreateAsync(store);
+        using var factory = new PlatformFactory(store: database);
         var operation = await factory.CreateAndWaitAsync(Specs.Dev("sse-dev"));
         var id = (string)operation["id"]!;
 

@@ -9,10 +9,13 @@ public sealed class SecretsTests
 {
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
-    [Fact]
-    public async Task SecretsNeverAppearInResponsesEventsArgumentsOrLogs()
+    [Theory]
+    [InlineData(TestStore.Sqlite)]
+    [InlineData(TestStore.Postgres)]
+    public async Task SecretsNeverAppearInResponsesEventsArgumentsOrLogs(string store)
     {
-        using var factory = new PlatformFactory();
+        await using var database = await TestStore.CreateAsync(store);
+        using var factory = new PlatformFactory(store: database);
         var client = factory.CreateClient();
         var bodies = new List<string>();
 

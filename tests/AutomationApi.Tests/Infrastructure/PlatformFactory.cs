@@ -11,12 +11,13 @@ using Microsoft.Extensions.Logging;
 namespace Platform.AutomationApi.Tests.Infrastructure;
 
 /// <summary>
-/// The real service over HTTP, against a real SQLite file in its own data directory, driving the fake pulumi
-/// (or <see cref="PulumiPath"/>), with short timeouts so failure paths finish quickly.
+/// The real service over HTTP, against a real SQLite file in its own data directory (or the PostgreSQL database of a
+/// <see cref="TestStore"/>), driving the fake pulumi (or <see cref="PulumiPath"/>), with short timeouts so failure
+/// paths finish quickly.
 /// </summary>
 public sealed class PlatformFactory : WebApplicationFactory<Program>
 {
-    public PlatformFactory(string? dataDirectory = null, Action<Dictionary<string, string?>>? configure = null, TimeProvider? time = null)
+    public PlatformFactory(string? dataDirectory = null, Action<Dictionary<string, string?>>? configure = null, TimeProvider? time = null, TestStore? store = null)
     {
         DataDirectory = dataDirectory ?? Path.Combine(Path.GetTempPath(), "platform-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(DataDirectory);
@@ -32,6 +33,7 @@ public sealed class PlatformFactory : WebApplicationFactory<Program>
             ["Platform:EngineRetryDelay"] = "00:00:00.050",
             ["Platform:ReaperInterval"] = "00:01:00",
         };
+        store?.Configure(Settings);
         configure?.Invoke(Settings);
         Time = time;
     }

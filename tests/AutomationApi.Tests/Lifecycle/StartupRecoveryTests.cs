@@ -5,12 +5,15 @@ namespace Platform.AutomationApi.Tests.Lifecycle;
 
 public sealed class StartupRecoveryTests
 {
-    [Fact]
-    public async Task HostStoppedMidOperation_NextStartMarksItInterrupted_ClearsTheLock_RefreshesAndRunsItAgain()
+    [Theory]
+    [InlineData(TestStore.Sqlite)]
+    [InlineData(TestStore.Postgres)]
+    public async Task HostStoppedMidOperation_NextStartMarksItInterrupted_ClearsTheLock_RefreshesAndRunsItAgain(string store)
     {
         string dataDirectory;
         string operationId;
-        using (var first = new PlatformFactory())
+        await using var database = await TestStore.CreateAsync(store);
+        using (var first = new PlatformFactory(store: database))
         {
             dataDirectory = first.DataDirectory;
             first.Fake.Behave("up", "hang-crash");
@@ -21,7 +24,7 @@ public sealed class StartupRecoveryTests
         }
 
         // The engine died holding its lock, and the operation is still recorded as running: what a crash leaves.
-        using var second = new PlatformFactory(dataDirectory);
+        using var second = new PlatformFactory(dataDirectory, store: database);
         Assert.Single(second.Fake.Locks("crash-dev"));
         second.Fake.Behave("up", "ok");
         var callsBefore = second.Fake.Calls.Count;
@@ -40,13 +43,16 @@ public sealed class StartupRecoveryTests
         Assert.Empty(second.Fake.Locks("crash-dev"));
     }
 
-    [Fact]
-    public async Task QueuedOperations_SurviveARestart_AndRunAfterward()
+    [Theory]
+    [InlineData(TestStore.Sqlite)]
+    [InlineData(TestStore.Postgres)]
+    public async Task QueuedOperations_SurviveARestart_AndRunAfterward(string store)
     {
         string dataDirectory;
         string queuedId;
         string runningId;
-        using (var first = new PlatformFactory(configure: s => s["Platform:MaxConcurrentOperations"] = "1"))
+        await using var database = await TestStore.CreateAsync(store);
+        using (var first = new PlatformFactory(store: database, configure: s => s["Platform:MaxConcurrentOperations"] = "1"))
         {
             dataDirectory = first.DataDirectory;
             first.Fake.Behave("up", "hang");
@@ -57,7 +63,7 @@ public sealed class StartupRecoveryTests
             queuedId = (string)(await PlatformFactory.ReadAsync(queued))["id"]!;
         }
 
-        using var second = new PlatformFactory(dataDirectory);
+        using var second = new PlatformFactory(dataDirectory, store: database);
         second.Fake.Behave("up", "ok");
         var waited = await second.WaitForOperationAsync(queuedId);
         Assert.True((string)waited["state"]! == "succeeded", waited.ToJsonString());
