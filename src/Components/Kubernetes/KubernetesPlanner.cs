@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using k8s.Models;
 using Platform.Components.Planning;
+using Platform.Components.Specs;
 
 namespace Platform.Components.Kubernetes;
 
@@ -21,6 +22,9 @@ internal static class KubernetesPlanner
 
     /// <summary>Logical name of the namespace's default-deny NetworkPolicy.</summary>
     public const string DefaultDeny = "default-deny";
+
+    /// <summary>Logical name of the NetworkPolicy admitting cert-manager's HTTP-01 solvers (environments with public hosts).</summary>
+    public const string AcmeSolver = "acme-http01-solver";
 
     /// <summary>Config keys other planners declare; secret env keys never take one of them.</summary>
     private static readonly string[] ReservedConfigKeys =
@@ -107,6 +111,15 @@ internal static class KubernetesPlanner
             Metadata = Metadata(context, WorkloadDefaults.DefaultDenyPolicyName, labels),
             Spec = NetworkPolicies.DefaultDeny(),
         }), environment, Options);
+
+        if (context.Spec.Services.Any(s => s.Type == ServiceType.Web && s.Host is not null))
+        {
+            builder.Add(AcmeSolver, KubernetesTypes.NetworkPolicy, KubernetesInputs.Namespaced(new V1NetworkPolicy
+            {
+                Metadata = Metadata(context, WorkloadDefaults.AcmeSolverPolicyName, labels),
+                Spec = NetworkPolicies.AcmeSolver(context),
+            }), environment, Options);
+        }
     }
 
     /// <summary>Object metadata in the environment's namespace (a placeholder until <see cref="KubernetesInputs.Namespaced"/>).</summary>

@@ -26,6 +26,30 @@ internal static class NetworkPolicies
         PolicyTypes = [Ingress, Egress],
     };
 
+    /// <summary>Label cert-manager puts on its HTTP-01 challenge solver pods.</summary>
+    public const string AcmeSolverLabel = "acme.cert-manager.io/http01-solver";
+
+    /// <summary>Port cert-manager's HTTP-01 solver listens on.</summary>
+    public const int AcmeSolverPort = 8089;
+
+    /// <summary>
+    /// Lets the ingress controller reach cert-manager's HTTP-01 solver pods, which cert-manager starts in this
+    /// namespace while it issues an Ingress certificate; default-deny would otherwise fail every challenge.
+    /// </summary>
+    public static V1NetworkPolicySpec AcmeSolver(PlanContext context) => new()
+    {
+        PodSelector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { [AcmeSolverLabel] = "true" } },
+        PolicyTypes = [Ingress],
+        Ingress =
+        [
+            new V1NetworkPolicyIngressRule
+            {
+                FromProperty = [NamespacePeer(context.Target.IngressNamespace)],
+                Ports = [TcpPort(AcmeSolverPort)],
+            },
+        ],
+    };
+
     /// <summary>
     /// A service's policy. Ingress: from the ingress controller's namespace when the service has a public host, and
     /// from the pods of services that declare <c>uses: [this]</c>, only on the service's port (a service without a port

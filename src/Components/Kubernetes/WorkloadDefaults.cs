@@ -120,7 +120,10 @@ public static class WorkloadDefaults
     /// Service names the Kubernetes golden paths cannot take: a service's NetworkPolicy is named after it, and these
     /// are the namespace's own policies. The spec validator should reject them; the planner refuses them.
     /// </summary>
-    public static IReadOnlyList<string> ReservedServiceNames { get; } = [DefaultDenyPolicyName];
+    public static IReadOnlyList<string> ReservedServiceNames { get; } = [DefaultDenyPolicyName, AcmeSolverPolicyName];
+
+    /// <summary>Object name of the NetworkPolicy admitting cert-manager's HTTP-01 challenge solvers.</summary>
+    public const string AcmeSolverPolicyName = "acme-http01-solver";
 
     /// <summary>Object name of the namespace's default-deny NetworkPolicy.</summary>
     public const string DefaultDenyPolicyName = "default-deny";

@@ -41,6 +41,9 @@ public static class SpecParser
 
     private static SpecParseResult Failed(SpecError error) => new(null, [error]);
 
+    /// <summary>The longest duration a spec or request may name (ten years): beyond it, arithmetic on dates overflows.</summary>
+    public static TimeSpan MaxDuration { get; } = TimeSpan.FromDays(3650);
+
     /// <summary>Parses a duration such as <c>72h</c>, <c>30m</c>, <c>7d</c>, <c>2w</c> or <c>1d12h</c>.</summary>
     public static bool TryParseDuration(string text, out TimeSpan duration)
     {
@@ -81,6 +84,11 @@ public static class SpecParser
             }
 
             duration += unit * amount;
+            if (duration > MaxDuration)
+            {
+                return false;
+            }
+
             index++;
         }
 
@@ -140,7 +148,7 @@ public static class SpecParser
                 }
                 else
                 {
-                    Error("spec.ttl", $"'{ttlText}' is not a duration.", "Write a number and a unit (s, m, h, d, w), e.g. 72h, 7d or 1d12h.");
+                    Error("spec.ttl", $"'{ttlText}' is not a duration.", "Write a number and a unit (s, m, h, d, w), e.g. 72h, 7d or 1d12h, of at most 3650d.");
                 }
             }
 

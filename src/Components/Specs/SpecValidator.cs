@@ -376,6 +376,11 @@ public static partial class SpecValidator
         }
     }
 
+    private static readonly string[] Months = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"];
+    private static readonly string[] Weekdays = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
+
+    // The five fields Kubernetes CronJobs accept, each checked against its range so `pulumi up` cannot fail on it
+    // halfway through creating an environment.
     private static bool IsCronSchedule(string schedule)
     {
         if (schedule is "@yearly" or "@annually" or "@monthly" or "@weekly" or "@daily" or "@midnight" or "@hourly")
@@ -384,7 +389,60 @@ public static partial class SpecValidator
         }
 
         var fields = schedule.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        return fields.Length == 5 && fields.All(f => CronField().IsMatch(f));
+        return fields.Length == 5 &&
+            IsCronField(fields[0], 0, 59, []) &&
+            IsCronField(fields[1], 0, 23, []) &&
+            IsCronField(fields[2], 1, 31, [], allowQuestion: true) &&
+            IsCronField(fields[3], 1, 12, Months) &&
+            IsCronField(fields[4], 0, 7, Weekdays, allowQuestion: true);
+    }
+
+    private static bool IsCronField(string field, int min, int max, string[] names, bool allowQuestion = false)
+    {
+        foreach (var part in field.Split(','))
+        {
+            var (range, step) = part.Split('/') switch
+            {
+                [var r] => (r, (string?)null),
+                [var r, var s] => (r, s),
+                _ => ("", null),
+            };
+            if (step is not null && (!int.TryParse(step, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) || n < 1 || n > max))
+            {
+                return false;
+            }
+
+            if (range == "*" || (allowQuestion && range == "?" && step is null))
+            {
+                continue;
+            }
+
+            var bounds = range.Split('-');
+            if (bounds.Length is < 1 or > 2 || !bounds.All(b => CronValue(b, min, max, names) is not null))
+            {
+                return false;
+            }
+
+            if (bounds.Length == 2 && CronValue(bounds[0], min, max, names) > CronValue(bounds[1], min, max, names))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static int? CronValue(string text, int min, int max, string[] names)
+    {
+        var named = Array.IndexOf(names, text.ToUpperInvariant());
+        if (named >= 0)
+        {
+            return named + (min == 1 ? 1 : 0);
+        }
+
+        return int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
+            ? value
+            : null;
     }
 
     [GeneratedRegex("^[a-z]([-a-z0-9]*[a-z0-9])?$")]
@@ -407,7 +465,4 @@ public static partial class SpecValidator
 
     [GeneratedRegex(@"^([0-9]+(\.[0-9]+)?|\.[0-9]+)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$")]
     private static partial Regex Quantity();
-
-    [GeneratedRegex(@"^(\*|\?|[0-9A-Za-z]+(-[0-9A-Za-z]+)?)(/[0-9]+)?(,(\*|[0-9A-Za-z]+(-[0-9A-Za-z]+)?)(/[0-9]+)?)*$")]
-    private static partial Regex CronField();
 }

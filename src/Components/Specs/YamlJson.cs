@@ -58,29 +58,56 @@ public static class YamlJson
         return cut > 0 ? message[..cut] : message;
     }
 
-    private static JsonNode? Convert(YamlNode node) => node switch
-    {
-        YamlMappingNode map => ConvertMap(map),
-        YamlSequenceNode seq => new JsonArray([.. seq.Children.Select(Convert)]),
-        YamlScalarNode scalar => ConvertScalar(scalar),
-        _ => throw new FormatException($"Unsupported YAML node at line {node.Start.Line}."),
-    };
+    /// <summary>Deepest nesting a document may have: specs need a handful of levels.</summary>
+    public const int MaxDepth = 64;
 
-    private static JsonObject ConvertMap(YamlMappingNode map)
+    /// <summary>Most nodes a document may expand to, so aliases cannot multiply a small text into a huge tree.</summary>
+    public const int MaxNodes = 100_000;
+
+    private static JsonNode? Convert(YamlNode root)
     {
-        var result = new JsonObject();
-        foreach (var (key, value) in map.Children)
+        var nodes = 0;
+
+        JsonNode? Node(YamlNode node, int depth)
         {
-            var name = key is YamlScalarNode s ? s.Value ?? "" : throw new FormatException($"Mapping keys must be plain strings (line {key.Start.Line}).");
-            if (result.ContainsKey(name))
+            // Aliases resolve to shared (even self-referencing) nodes: bound depth and total size, never recurse freely.
+            if (depth > MaxDepth)
             {
-                throw new FormatException($"Duplicate key '{name}' at line {key.Start.Line}, column {key.Start.Column}.");
+                throw new FormatException($"The document nests deeper than {MaxDepth} levels (line {node.Start.Line}).");
             }
 
-            result[name] = Convert(value);
+            if (++nodes > MaxNodes)
+            {
+                throw new FormatException($"The document expands to more than {MaxNodes} values; remove repeated aliases.");
+            }
+
+            return node switch
+            {
+                YamlMappingNode map => Map(map, depth),
+                YamlSequenceNode seq => new JsonArray([.. seq.Children.Select(c => Node(c, depth + 1))]),
+                YamlScalarNode scalar => ConvertScalar(scalar),
+                _ => throw new FormatException($"Unsupported YAML node at line {node.Start.Line}."),
+            };
         }
 
-        return result;
+        JsonObject Map(YamlMappingNode map, int depth)
+        {
+            var result = new JsonObject();
+            foreach (var (key, value) in map.Children)
+            {
+                var name = key is YamlScalarNode s ? s.Value ?? "" : throw new FormatException($"Mapping keys must be plain strings (line {key.Start.Line}).");
+                if (result.ContainsKey(name))
+                {
+                    throw new FormatException($"Duplicate key '{name}' at line {key.Start.Line}, column {key.Start.Column}.");
+                }
+
+                result[name] = Node(value, depth + 1);
+            }
+
+            return result;
+        }
+
+        return Node(root, 0);
     }
 
     private static JsonValue? ConvertScalar(YamlScalarNode scalar)

@@ -133,15 +133,32 @@ public sealed class KubernetesPlannerTests
 
         // Buckets and queues are found through their connection ConfigMaps.
         Assert.Equal(
-            ["api-env", "orders-db-connection", "receipts-connection", "events-connection"],
+            ["orders-db-connection", "receipts-connection", "events-connection", "api-env"],
             deployment.Inputs.At("spec.template.spec.containers.0.envFrom").Items().Select(e => (e.At("configMapRef.name") ?? e.At("secretRef.name")).Text()));
         Assert.Contains(Platform.Components.Aws.ConnectionConfig.LogicalName("receipts"), deployment.Options.DependsOn);
+        Assert.Null(deployment.Inputs.At("spec.template.spec.containers.0.envFrom.0.prefix"));
 
         // ledger uses only a queue: a role and the queue's ConfigMap, but no database connection.
         var ledger = plan[ServiceResources.Deployment("ledger")];
         Assert.Equal(PlanValue.Ref(LogicalNames.Role("ledger"), "arn"), plan[LogicalNames.ServiceAccount("ledger")].Inputs.At("metadata.annotations").Key("eks.amazonaws.com/role-arn"));
         Assert.Equal([Platform.Components.Aws.ConnectionConfig.LogicalName("events")], ledger.Options.DependsOn.Where(d => d.EndsWith("-connection", StringComparison.Ordinal)));
         Assert.Equal(["events-connection"], ledger.Inputs.At("spec.template.spec.containers.0.envFrom").Items().Select(e => e.At("configMapRef.name")!.Text()));
+    }
+
+    [Fact]
+    public void A_service_using_several_databases_gets_each_connection_under_its_own_prefix()
+    {
+        var spec = TestSpecs.CheckoutStaging() with
+        {
+            Services = [TestSpecs.CheckoutStaging().Services[0] with { Uses = ["orders-db", "audit-db"] }],
+            Resources = [ResourceSpec.Create("orders-db", ResourceType.Postgres), ResourceSpec.Create("audit-db", ResourceType.Postgres)],
+        };
+        var envFrom = KubernetesPlans.Compile(spec)[ServiceResources.Deployment("api")].Inputs.At("spec.template.spec.containers.0.envFrom").Items();
+
+        Assert.Equal(
+            [("orders-db-connection", "ORDERS_DB_"), ("audit-db-connection", "AUDIT_DB_")],
+            envFrom.Where(e => e.At("secretRef") is not null && e.At("secretRef.name").Text()?.EndsWith("-connection", StringComparison.Ordinal) == true)
+                .Select(e => (e.At("secretRef.name").Text(), e.At("prefix").Text())));
     }
 
     [Fact]

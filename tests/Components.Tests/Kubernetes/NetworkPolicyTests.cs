@@ -57,6 +57,22 @@ public sealed class NetworkPolicyTests
     }
 
     [Fact]
+    public void Public_hosts_let_the_ingress_controller_reach_cert_manager_solvers_only()
+    {
+        var plan = KubernetesPlans.Compile(Spec(), Target);
+        var solver = plan[KubernetesPlanner.AcmeSolver].Inputs;
+
+        Assert.Equal("true", solver.At("spec.podSelector.matchLabels")!.Key("acme.cert-manager.io/http01-solver").Text());
+        Assert.Equal(["Ingress"], solver.At("spec.policyTypes").Items().Select(i => i.Text()));
+        Assert.Equal("edge", solver.At("spec.ingress.0.from.0.namespaceSelector.matchLabels")!.Key("kubernetes.io/metadata.name").Text());
+        Assert.Equal(8089m, (solver.At("spec.ingress.0.ports.0.port") as PlanValue.Number)?.Value);
+
+        var internalOnly = Spec() with { Services = [.. Spec().Services.Where(s => s.Host is null)] };
+        Assert.DoesNotContain(KubernetesPlans.Compile(internalOnly with { Services = [.. internalOnly.Services.Select(s => s with { Uses = [.. s.Uses.Where(u => u != "frontend")] })] }, Target).Resources,
+            r => r.Name == KubernetesPlanner.AcmeSolver);
+    }
+
+    [Fact]
     public void A_public_web_service_accepts_only_the_ingress_controller_and_egresses_to_its_callees_and_dns()
     {
         var policy = Policy(KubernetesPlans.Compile(Spec(), Target), "frontend");

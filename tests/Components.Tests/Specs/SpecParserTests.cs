@@ -112,6 +112,42 @@ public sealed class SpecParserTests
     }
 
     [Fact]
+    public void Self_referencing_aliases_are_rejected_not_followed()
+    {
+        var error = Assert.Single(SpecParser.Parse("&a [*a]").Errors);
+        Assert.Contains("deeper than 64 levels", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Deep_nesting_is_rejected()
+    {
+        var error = Assert.Single(SpecParser.Parse("a: " + new string('[', 20_000)).Errors);
+        Assert.False(string.IsNullOrWhiteSpace(error.Message));
+        Assert.Single(SpecParser.Parse("{\"a\": " + new string('[', 5_000) + "}").Errors);
+    }
+
+    [Fact]
+    public void Alias_bombs_are_rejected_by_size()
+    {
+        var text = new System.Text.StringBuilder("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for (var i = 1; i < 9; i++)
+        {
+            text.Append(System.Globalization.CultureInfo.InvariantCulture, $"a{i}: &a{i} [{string.Join(", ", Enumerable.Repeat($"*a{i - 1}", 10))}]\n");
+        }
+
+        var error = Assert.Single(SpecParser.Parse(text.ToString()).Errors);
+        Assert.Contains("more than 100000 values", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("3651d")]
+    [InlineData("100000w100000w100000w100000w100000w")]
+    public void Durations_beyond_ten_years_do_not_parse(string text)
+    {
+        Assert.False(SpecParser.TryParseDuration(text, out _));
+    }
+
+    [Fact]
     public void Secret_env_values_are_marked_and_never_printed()
     {
         var result = SpecParser.Parse(Minimal.Replace("image: \"registry.example.com/web:1.0.0\"", "image: \"registry.example.com/web:1.0.0\", env: { LOG_LEVEL: info, RETRIES: 3, API_KEY: { secret: s3cr3t-value } }", StringComparison.Ordinal));

@@ -200,6 +200,12 @@ public sealed class SpecValidatorTests
         AssertOnlyError(Validate(WithService(cron with { Schedule = "every night" })), "spec.services[0].schedule", "not a cron schedule");
         Assert.Empty(Validate(WithService(cron with { Schedule = "*/15 2-4 * * MON-FRI" })));
         Assert.Empty(Validate(WithService(cron with { Schedule = "@daily" })));
+        Assert.Empty(Validate(WithService(cron with { Schedule = "0,30 9-17/2 1-15 JAN-jun 0-7" })));
+        foreach (var bad in new[] { "a b c d e", "99 99 99 99 99", "61 * * * *", "*/0 * * * *", "0 24 * * *", "0 0 0 * *", "0 0 * 13 *", "0 0 * * 8", "5-1 * * * *", "0 0 ? ? ?" })
+        {
+            AssertOnlyError(Validate(WithService(cron with { Schedule = bad })), "spec.services[0].schedule", "not a cron schedule");
+        }
+
         var errors = Validate(WithService(cron with { Schedule = "@daily", Replicas = new ReplicaRange(1, 1), Port = 9000 }));
         Assert.Equal(["spec.services[0].replicas", "spec.services[0].port"], errors.Select(e => e.Path));
         AssertOnlyError(Validate(WithService(Web() with { Schedule = "@daily" })), "spec.services[0].schedule", "Only cron services");
