@@ -55,4 +55,15 @@ public sealed class TargetSettingsTests
         Assert.Throws<FormatException>(() => TargetSettings.Parse("clusters: {}"));
         Assert.Same(TargetSettings.Default, TargetSettings.Load(Path.Combine(Path.GetTempPath(), Guid.NewGuid().ToString())));
     }
+
+    [Fact]
+    public void The_example_targets_file_lets_the_readme_example_compile_with_every_fact_set()
+    {
+        var settings = TargetSettings.Load(Path.Combine(AppContext.BaseDirectory, "examples", "platform.targets.yaml"));
+        var result = EnvironmentPipeline.Run(TestSpecs.CheckoutStagingYaml, settings);
+
+        Assert.True(result.Succeeded, string.Join("; ", result.Errors));
+        Assert.Equal("123456789012", result.Target!.AwsAccountId);
+        Assert.Empty(Platform.Components.Rendering.PulumiYamlRenderer.Render(result.Plan!).UnsetConfigKeys);
+    }
 }
