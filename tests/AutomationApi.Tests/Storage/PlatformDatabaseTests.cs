@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Builder;
+using Platform.AutomationApi.Extensions;
 using Microsoft.Extensions.Options;
 using Platform.AutomationApi.Storage;
 using Platform.AutomationApi.Tests.Infrastructure;
@@ -55,11 +57,27 @@ public sealed class PlatformDatabaseTests
     }
 
     [Fact]
-    public void Start_WithPostgresButNoConnectionString_FailsNamingTheKey()
+    public async Task Start_WithPostgresButNoConnectionString_FailsNamingTheKey()
     {
-        using var factory = new PlatformFactory(configure: s => s["Platform:Database:Provider"] = "postgres");
-        var error = Assert.Throws<OptionsValidationException>(() => factory.CreateClient());
-        Assert.Contains("Platform:Database:ConnectionString is required", error.Message, StringComparison.Ordinal);
-        Assert.False(File.Exists(Path.Combine(factory.DataDirectory, "platform.db")));
+        // The host is built and started directly: WebApplicationFactory may report a start-up failure as a disposed
+        // service provider instead of the validation error, depending on timing.
+        var data = Directory.CreateTempSubdirectory("platform-start-").FullName;
+        try
+        {
+            var builder = WebApplication.CreateBuilder();
+            builder.Configuration["Platform:DataDirectory"] = data;
+            builder.Configuration["Platform:Database:Provider"] = "postgres";
+            builder.AddPlatformOptions();
+            builder.AddPlatformStorage();
+            await using var app = builder.Build();
+
+            var error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync(TestContext.Current.CancellationToken));
+            Assert.Contains("Platform:Database:ConnectionString is required", error.Message, StringComparison.Ordinal);
+            Assert.False(File.Exists(Path.Combine(data, "platform.db")));
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
     }
 }
