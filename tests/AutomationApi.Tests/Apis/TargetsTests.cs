@@ -1,7 +1,11 @@
-using System.Net;
 using System.Net.Http.Json;
+using System.Net;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Platform.AutomationApi.Extensions;
 using Platform.AutomationApi.Tests.Infrastructure;
+using Platform.Components.Targets;
 
 namespace Platform.AutomationApi.Tests.Apis;
 
@@ -39,8 +43,16 @@ public sealed class TargetsTests
             Assert.Contains("lab", paths["targets"]!.AsArray().Select(t => (string)t!));
         }
 
-        using var missing = new PlatformFactory(configure: s => s["Platform:TargetsFile"] = "/nonexistent/targets.yaml");
-        var error = Assert.ThrowsAny<Exception>(() => missing.CreateClient());
-        Assert.Contains("/nonexistent/targets.yaml", error.ToString(), StringComparison.Ordinal);
+        // A named targets file that is missing stops the service. Resolved directly: through WebApplicationFactory a
+        // start-up failure can surface as a disposed service provider instead, depending on timing.
+        var builder = WebApplication.CreateBuilder();
+        builder.Configuration["Platform:DataDirectory"] = Path.GetDirectoryName(targets);
+        builder.Configuration["Platform:TargetsFile"] = "/nonexistent/targets.yaml";
+        builder.AddPlatformOptions();
+        builder.AddPlatformStorage();
+        builder.AddPlatformEngine();
+        await using var app = builder.Build();
+        var error = Assert.Throws<InvalidOperationException>(() => app.Services.GetRequiredService<TargetSettings>());
+        Assert.Contains("/nonexistent/targets.yaml", error.Message, StringComparison.Ordinal);
     }
 }

@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Builder;
-using Platform.AutomationApi.Extensions;
 using Microsoft.Extensions.Options;
+using Platform.AutomationApi.Extensions;
 using Platform.AutomationApi.Storage;
 using Platform.AutomationApi.Tests.Infrastructure;
 
