@@ -179,10 +179,10 @@ internal static class ServiceResources
         // Connection details come first so the service's own variables win a name clash (later sources override).
         // One database keeps libpq's plain PGHOST…; with several, each is prefixed (ORDERS_DB_PGHOST) so none hides another.
         var connections = databases.Select(db => new V1EnvFromSource
-            {
-                SecretRef = new V1SecretEnvSource { Name = LogicalNames.ConnectionSecretObjectName(db) },
-                Prefix = databases.Length > 1 ? Aws.ConnectionConfig.Key(db, "") : null,
-            })
+        {
+            SecretRef = new V1SecretEnvSource { Name = LogicalNames.ConnectionSecretObjectName(db) },
+            Prefix = databases.Length > 1 ? Aws.ConnectionConfig.Key(db, "") : null,
+        })
             .Concat(located.Select(r => new V1EnvFromSource { ConfigMapRef = new V1ConfigMapEnvSource { Name = Aws.ConnectionConfig.ObjectName(r) } }));
         envFrom.InsertRange(0, connections);
         return (envFrom, dependencies, configHash);
