@@ -303,6 +303,9 @@ public sealed class OperationExecutor(
                 case OperationKind.Create or OperationKind.Update:
                     environment.SpecText = outcome.SpecText!;
                     environment.Team = outcome.Compiled!.Spec.Metadata.Team;
+
+                    // The deployed spec decides the expiry: promoted to prod it never expires, a new ttl moves it.
+                    environment.ExpiresAt = EnvironmentExpiry.AfterDeploy(outcome.Compiled.Spec, environment.Tier, environment.ExpiresAt, now);
                     environment.Tier = outcome.Compiled.Spec.Tier;
                     environment.PlanSummaryJson = SummaryJson(outcome.Compiled);
                     environment.CostJson = JsonSerializer.Serialize(outcome.Compiled.Cost, Json);

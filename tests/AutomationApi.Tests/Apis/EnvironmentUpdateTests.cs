@@ -1,0 +1,74 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Time.Testing;
+using Platform.AutomationApi.Lifecycle;
+using Platform.AutomationApi.Tests.Infrastructure;
+
+namespace Platform.AutomationApi.Tests.Apis;
+
+/// <summary>What a PUT does to the rest of the environment's record: expiry, status, target.</summary>
+public sealed class EnvironmentUpdateTests
+{
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    internal static string WithTier(string spec, string tier) => spec.Replace("tier: dev", $"tier: {tier}", StringComparison.Ordinal);
+
+    internal static async Task<JsonObject> PutAsync(PlatformFactory factory, string name, string spec)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Put, $"/v1/environments/{name}")
+        {
+            Content = new StringContent(spec, System.Text.Encoding.UTF8, "application/yaml"),
+        };
+        using var response = await factory.CreateClient().SendAsync(request, Cancel);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        return await PlatformFactory.ReadAsync(response);
+    }
+
+    internal static TtlReaper Reaper(PlatformFactory factory) =>
+        factory.Services.GetServices<IHostedService>().OfType<TtlReaper>().Single();
+
+    [Fact]
+    public async Task PromotingStagingToProd_ClearsTheExpiry_AndTheReaperLeavesItAlone()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
+        using var factory = new PlatformFactory(time: clock);
+        Assert.Equal("succeeded", (string)(await factory.CreateAndWaitAsync(WithTier(Specs.Dev("promo"), "staging")))["state"]!);
+        Assert.NotNull((await factory.GetEnvironmentAsync("promo"))["expiresAt"]);
+
+        var update = await PutAsync(factory, "promo", WithTier(Specs.Dev("promo"), "prod"));
+        Assert.Equal("succeeded", (string)(await factory.WaitForOperationAsync((string)update["id"]!))["state"]!);
+
+        var environment = await factory.GetEnvironmentAsync("promo");
+        Assert.Equal("prod", (string)environment["tier"]!);
+        Assert.Null(environment["expiresAt"]);
+        clock.Advance(TimeSpan.FromDays(400));
+        Assert.Equal(0, await Reaper(factory).SweepAsync(Cancel));
+        Assert.Equal("ready", (string)(await factory.GetEnvironmentAsync("promo"))["status"]!);
+        Assert.Empty(factory.Fake.CallsOf("destroy"));
+    }
+
+    [Fact]
+    public async Task PutWithANewTtl_MovesTheExpiry_AndDemotingFromProdStartsTheTierDefault()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
+        using var factory = new PlatformFactory(time: clock);
+        await factory.CreateAndWaitAsync(Specs.Dev("ttl-put", ttl: "2h"));
+        Assert.Equal(clock.GetUtcNow() + TimeSpan.FromHours(2), (DateTimeOffset)(await factory.GetEnvironmentAsync("ttl-put"))["expiresAt"]!);
+
+        clock.Advance(TimeSpan.FromHours(1));
+        var longer = await PutAsync(factory, "ttl-put", Specs.Dev("ttl-put", ttl: "5d"));
+        await factory.WaitForOperationAsync((string)longer["id"]!);
+        Assert.Equal(clock.GetUtcNow() + TimeSpan.FromDays(5), (DateTimeOffset)(await factory.GetEnvironmentAsync("ttl-put"))["expiresAt"]!);
+
+        var prod = await PutAsync(factory, "ttl-put", WithTier(Specs.Dev("ttl-put"), "prod"));
+        Assert.Equal("succeeded", (string)(await factory.WaitForOperationAsync((string)prod["id"]!))["state"]!);
+        Assert.Null((await factory.GetEnvironmentAsync("ttl-put"))["expiresAt"]);
+
+        var back = await PutAsync(factory, "ttl-put", WithTier(Specs.Dev("ttl-put"), "staging"));
+        await factory.WaitForOperationAsync((string)back["id"]!);
+        Assert.Equal(clock.GetUtcNow() + TimeSpan.FromDays(14), (DateTimeOffset)(await factory.GetEnvironmentAsync("ttl-put"))["expiresAt"]!);
+    }
+}
