@@ -33,5 +33,4 @@ public static class EnvironmentExpiry
 
         return now + (profile.DefaultTtl ?? profile.MaxTtl.Value);
     }
-
 }

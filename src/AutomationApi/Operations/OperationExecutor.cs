@@ -304,8 +304,10 @@ public sealed class OperationExecutor(
                     environment.SpecText = outcome.SpecText!;
                     environment.Team = outcome.Compiled!.Spec.Metadata.Team;
 
-                    // The deployed spec decides the expiry: promoted to prod it never expires, a new ttl moves it.
-                    environment.ExpiresAt = EnvironmentExpiry.AfterDeploy(outcome.Compiled.Spec, environment.Tier, environment.ExpiresAt, now);
+                    // The deployed spec decides the expiry: promoted to prod it never expires, a new ttl moves it. A
+                    // first deployment's ttl counts from the creation, as the create request already promised.
+                    environment.ExpiresAt = EnvironmentExpiry.AfterDeploy(outcome.Compiled.Spec, environment.Tier, environment.ExpiresAt,
+                        operation.Kind == OperationKind.Create ? environment.CreatedAt : now);
                     environment.Tier = outcome.Compiled.Spec.Tier;
                     environment.PlanSummaryJson = SummaryJson(outcome.Compiled);
                     environment.CostJson = JsonSerializer.Serialize(outcome.Compiled.Cost, Json);
