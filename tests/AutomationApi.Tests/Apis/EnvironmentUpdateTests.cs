@@ -71,4 +71,32 @@ public sealed class EnvironmentUpdateTests
         await factory.WaitForOperationAsync((string)back["id"]!);
         Assert.Equal(clock.GetUtcNow() + TimeSpan.FromDays(14), (DateTimeOffset)(await factory.GetEnvironmentAsync("ttl-put"))["expiresAt"]!);
     }
+
+    [Theory]
+    [InlineData("ok", "ready")]
+    [InlineData("resource-error", "failed")]
+    public async Task ARefreshQueuedBehindAnUpdate_LeavesTheStatusToTheUpdate(string upBehaviour, string status)
+    {
+        using var factory = new PlatformFactory();
+        await factory.CreateAndWaitAsync(Specs.Dev("queued-dev"));
+        var client = factory.CreateClient();
+
+        // A slow preview holds the environment, so the update and the refresh behind it are both queued.
+        factory.Fake.Behave("preview", "slow");
+        factory.Fake.Behave("up", upBehaviour);
+        using var preview = await client.PostAsync("/v1/environments/queued-dev/preview", null, Cancel);
+        var previewId = (string)(await PlatformFactory.ReadAsync(preview))["id"]!;
+        var update = await PutAsync(factory, "queued-dev", Specs.Dev("queued-dev", image: "registry.example.com/payments/api:2.0.0"));
+        using var refresh = await client.PostAsync("/v1/environments/queued-dev/refresh", null, Cancel);
+        var refreshId = (string)(await PlatformFactory.ReadAsync(refresh))["id"]!;
+
+        Assert.Equal("queued", (string)(await factory.GetEnvironmentAsync("queued-dev"))["lastOperation"]!["state"]!);
+        Assert.Equal("succeeded", (string)(await factory.WaitForOperationAsync(previewId))["state"]!);
+        await factory.WaitForOperationAsync((string)update["id"]!);
+        Assert.Equal("succeeded", (string)(await factory.WaitForOperationAsync(refreshId))["state"]!);
+
+        var environment = await factory.GetEnvironmentAsync("queued-dev");
+        Assert.Equal(status, (string)environment["status"]!);
+        Assert.Equal((string)update["id"]!, (string)environment["lastOperation"]!["id"]!);
+    }
 }
