@@ -56,7 +56,7 @@ public static class EnvironmentsApi
         api.MapPost("/{name}/refresh", RefreshEnvironment).WithName("RefreshEnvironment")
             .WithSummary("Check for drift: refresh the stack's state from the real resources.");
         api.MapPost("/{name}/extend", ExtendEnvironment).WithName("ExtendEnvironment")
-            .WithSummary("Push an environment's expiry out, within its tier's maximum TTL.");
+            .WithSummary("Push an environment's expiry out (never earlier), within its tier's maximum TTL.");
         return app;
     }
 
@@ -349,10 +349,16 @@ public static class EnvironmentsApi
         string name, ExtendRequest body, [AsParameters] EnvironmentServices services, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(body);
-        var record = await FindAsync(services.Db, name, liveOnly: true, cancellationToken);
+        var record = await FindAsync(services.Db, name, liveOnly: false, cancellationToken);
         if (record is null)
         {
             return NotFound(name);
+        }
+
+        if (record.Status is EnvironmentStatus.Destroying or EnvironmentStatus.Destroyed)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Environment is being destroyed",
+                detail: $"Environment '{name}' is {record.Status.ToString().ToLowerInvariant()}; there is nothing left to extend.");
         }
 
         var profile = TierProfile.For(record.Tier);
@@ -367,9 +373,8 @@ public static class EnvironmentsApi
         }
 
         var now = services.Time.GetUtcNow();
-        var expiresAt = now + ttl;
         var latest = record.CreatedAt + profile.MaxTtl.Value;
-        if (expiresAt > latest)
+        if (ttl > DateTimeOffset.MaxValue - now || now + ttl > latest)
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]>
             {
@@ -377,7 +382,9 @@ public static class EnvironmentsApi
             });
         }
 
-        record.ExpiresAt = expiresAt;
+        // Extending only ever pushes the expiry out: a shorter ttl than what is left keeps the current expiry.
+        var requested = now + ttl;
+        record.ExpiresAt = record.ExpiresAt is { } current && current > requested ? current : requested;
         record.UpdatedAt = now;
         record.Version = Guid.NewGuid();
         try

@@ -99,4 +99,42 @@ public sealed class EnvironmentUpdateTests
         Assert.Equal(status, (string)environment["status"]!);
         Assert.Equal((string)update["id"]!, (string)environment["lastOperation"]!["id"]!);
     }
+
+    [Fact]
+    public async Task Extend_NeverShortensTheExpiry_AndAnOverflowingTtlIs400()
+    {
+        using var factory = new PlatformFactory();
+        await factory.CreateAndWaitAsync(Specs.Dev("extend-keep"));
+        var client = factory.CreateClient();
+        using var week = await client.PostAsJsonAsync("/v1/environments/extend-keep/extend", new { ttl = "7d" }, Cancel);
+        var weekOut = (DateTimeOffset)(await PlatformFactory.ReadAsync(week))["expiresAt"]!;
+
+        using var shorter = await client.PostAsJsonAsync("/v1/environments/extend-keep/extend", new { ttl = "1h" }, Cancel);
+        Assert.Equal(HttpStatusCode.OK, shorter.StatusCode);
+        Assert.Equal(weekOut, (DateTimeOffset)(await PlatformFactory.ReadAsync(shorter))["expiresAt"]!, TimeSpan.FromMilliseconds(1));
+        Assert.Equal(weekOut, (DateTimeOffset)(await factory.GetEnvironmentAsync("extend-keep"))["expiresAt"]!, TimeSpan.FromMilliseconds(1));
+
+        using var huge = await client.PostAsJsonAsync("/v1/environments/extend-keep/extend", new { ttl = "10000000d" }, Cancel);
+        Assert.Equal(HttpStatusCode.BadRequest, huge.StatusCode);
+        Assert.True((await PlatformFactory.ReadAsync(huge))["errors"]!.AsObject().ContainsKey("ttl"));
+    }
+
+    [Fact]
+    public async Task Extend_WhileDestroyingOrDestroyed_Is409()
+    {
+        using var factory = new PlatformFactory();
+        await factory.CreateAndWaitAsync(Specs.Dev("extend-gone"));
+        var client = factory.CreateClient();
+        factory.Fake.Behave("destroy", "slow");
+        using var destroy = await client.DeleteAsync("/v1/environments/extend-gone", Cancel);
+        var destroyId = (string)(await PlatformFactory.ReadAsync(destroy))["id"]!;
+
+        using var destroying = await client.PostAsJsonAsync("/v1/environments/extend-gone/extend", new { ttl = "2d" }, Cancel);
+        Assert.Equal(HttpStatusCode.Conflict, destroying.StatusCode);
+
+        Assert.Equal("succeeded", (string)(await factory.WaitForOperationAsync(destroyId))["state"]!);
+        using var destroyed = await client.PostAsJsonAsync("/v1/environments/extend-gone/extend", new { ttl = "2d" }, Cancel);
+        Assert.Equal(HttpStatusCode.Conflict, destroyed.StatusCode);
+        Assert.Equal("destroyed", (string)(await factory.GetEnvironmentAsync("extend-gone"))["status"]!);
+    }
 }
