@@ -232,6 +232,15 @@ public static class EnvironmentsApi
                 detail: $"Environment '{name}' is being destroyed; create it again once the destroy finishes.");
         }
 
+        if (!string.Equals(environment.Spec.Target, record.Target, StringComparison.Ordinal))
+        {
+            // The stack's resources live on the old target; deploying elsewhere would orphan them while the record
+            // still names the old one.
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Deployment target cannot change",
+                detail: $"Environment '{name}' is deployed to target '{record.Target}', not '{environment.Spec.Target}': an environment cannot move " +
+                        "between deployment targets; create a new environment on the new target and destroy this one.");
+        }
+
         var now = services.Time.GetUtcNow();
         var operation = services.Queue.Add(record, OperationKind.Update, services.Protector.Protect(text!), "api");
         record.Status = record.Status == EnvironmentStatus.Creating ? EnvironmentStatus.Creating : EnvironmentStatus.Updating;

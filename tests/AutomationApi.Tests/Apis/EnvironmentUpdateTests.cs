@@ -137,4 +137,26 @@ public sealed class EnvironmentUpdateTests
         Assert.Equal(HttpStatusCode.Conflict, destroyed.StatusCode);
         Assert.Equal("destroyed", (string)(await factory.GetEnvironmentAsync("extend-gone"))["status"]!);
     }
+
+    [Fact]
+    public async Task Put_ToAnotherTarget_Is409AndQueuesNothing()
+    {
+        var targets = Path.Combine(Path.GetTempPath(), $"targets-{Guid.NewGuid():N}.yaml");
+        await File.WriteAllTextAsync(targets, "targets:\n  lab:\n    kubeContext: kind-lab\n", Cancel);
+        using var factory = new PlatformFactory(configure: s => s["Platform:TargetsFile"] = targets);
+        await factory.CreateAndWaitAsync(Specs.Dev("mover"));
+
+        using var request = new HttpRequestMessage(HttpMethod.Put, "/v1/environments/mover")
+        {
+            Content = new StringContent(Specs.Dev("mover").Replace("target: default", "target: lab", StringComparison.Ordinal), System.Text.Encoding.UTF8, "application/yaml"),
+        };
+        using var response = await factory.CreateClient().SendAsync(request, Cancel);
+
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        Assert.Contains("cannot move between deployment targets", (string)(await PlatformFactory.ReadAsync(response))["detail"]!, StringComparison.Ordinal);
+        var environment = await factory.GetEnvironmentAsync("mover");
+        Assert.Equal("default", (string)environment["target"]!);
+        Assert.Equal("ready", (string)environment["status"]!);
+        Assert.Single(factory.Fake.CallsOf("up"));
+    }
 }
