@@ -81,17 +81,29 @@ public sealed class OperationExecutor(
         }
 
         var storedSpec = operation.SpecText ?? environment.SpecText;
-        var compiled = compiler.Compile(protector.Unprotect(storedSpec));
-        if (compiled.Environment is not { } target)
+        var specText = protector.Unprotect(storedSpec);
+        var workspace = new StackWorkspace(paths.Workspace(environment.Name), environment.Name);
+
+        // Destroy and refresh work from the stack's state: a policy or target change since the last deployment must
+        // not block them. They use the program and settings the stack was last deployed with when the workspace has
+        // them, and otherwise the spec compiled without the gates that guard new deployments.
+        var fromState = operation.Kind is OperationKind.Destroy or OperationKind.Refresh;
+        var reuseWorkspace = fromState && File.Exists(Path.Combine(workspace.Directory, RenderedProgram.ProgramFileName));
+        var compiled = fromState ? compiler.CompileDeployed(specText) : compiler.Compile(specText);
+        var target = compiled.Environment;
+        if (target is null && !reuseWorkspace)
         {
             return Outcome.Failed(new EngineError(EngineErrorCodes.InvalidSpec,
                 "The spec no longer compiles: " + string.Join("; ", compiled.Errors.Select(e => e.ToString())), false), SecretRedactor.None);
         }
 
-        var redactor = new SecretRedactor(target.Secrets.Append(passphrase.Passphrase));
+        var redactor = new SecretRedactor((target?.Secrets ?? SpecSecrets(specText)).Append(passphrase.Passphrase));
         events.Redactor = redactor;
-        var workspace = new StackWorkspace(paths.Workspace(environment.Name), environment.Name);
-        WriteAtomically(Path.Combine(workspace.Directory, RenderedProgram.ProgramFileName), target.Program.Program);
+        var program = reuseWorkspace ? null : target!;
+        if (program is not null)
+        {
+            WriteAtomically(Path.Combine(workspace.Directory, RenderedProgram.ProgramFileName), program.Program.Program);
+        }
 
         var settings = options.Value;
         var timeoutAfter = operation.Kind is OperationKind.Preview or OperationKind.Refresh ? settings.InspectTimeout : settings.DeployTimeout;
@@ -134,15 +146,15 @@ public sealed class OperationExecutor(
                 failed = selected;
             }
 
-            if (failed is null)
+            if (failed is null && program is not null)
             {
-                WriteStackSettings(workspace, target.Program);
+                WriteStackSettings(workspace, program.Program);
             }
 
             // Secret values are not in the settings file: each goes to the CLI on standard input, encrypted by it.
-            foreach (var key in failed is null ? target.Program.SecretConfigKeys : [])
+            foreach (var key in failed is null && program is not null ? program.Program.SecretConfigKeys : [])
             {
-                if (!target.Plan.StackConfig.TryGetValue(key, out var value))
+                if (!program!.Plan.StackConfig.TryGetValue(key, out var value))
                 {
                     continue;
                 }
@@ -200,7 +212,7 @@ public sealed class OperationExecutor(
                 {
                     var current = environment.Status == EnvironmentStatus.Creating ? null : compiler.Compile(protector.Unprotect(environment.SpecText)).Environment;
                     result["steps"] = steps;
-                    result["planDiff"] = JsonSerializer.SerializeToNode(PlanDiff.Between(current?.Plan, target.Plan), Json);
+                    result["planDiff"] = JsonSerializer.SerializeToNode(PlanDiff.Between(current?.Plan, target!.Plan), Json);
                     result["costDelta"] = JsonSerializer.SerializeToNode(CostDelta.Between(current?.Cost, target.Cost), Json);
                     result["policyWarnings"] = JsonSerializer.SerializeToNode(target.Policies.Advisory.Select(v => v.ToString()), Json);
                 }
@@ -251,6 +263,10 @@ public sealed class OperationExecutor(
 
         return Outcome.Failed(error, redactor, attempts);
     }
+
+    // The secret values a stored spec carries, for redaction when the spec no longer compiles.
+    private static IEnumerable<string> SpecSecrets(string specText) =>
+        EnvironmentCompiler.Parse(specText).Spec?.Services.SelectMany(s => s.Env.Values).Where(v => v.IsSecret).Select(v => v.Value) ?? [];
 
     private async Task RecordAsync(string operationId, Outcome outcome, EventSink events)
     {
@@ -378,7 +394,7 @@ public sealed class OperationExecutor(
 
     private sealed record Outcome(OperationState State, int Attempts, EngineError? Error, JsonObject? Result, string? Outputs, string? SpecText, CompiledEnvironment? Compiled)
     {
-        public static Outcome Succeeded(OperationKind kind, int attempts, JsonObject? result, string? outputs, string specText, CompiledEnvironment compiled) =>
+        public static Outcome Succeeded(OperationKind kind, int attempts, JsonObject? result, string? outputs, string specText, CompiledEnvironment? compiled) =>
             new(OperationState.Succeeded, attempts, null, result, outputs, kind is OperationKind.Create or OperationKind.Update ? specText : null, compiled);
 
         public static Outcome Failed(EngineError error, SecretRedactor redactor, int attempts = 0) =>
