@@ -63,4 +63,37 @@ public sealed class TeardownTests
         Assert.NotEqual(destroyId, retryId);
         Assert.Equal("succeeded", (string)(await factory.WaitForOperationAsync(retryId))["state"]!);
     }
+
+    [Fact]
+    public async Task Destroy_WithoutTheWorkspaceProgram_AfterTheTargetLostSettings_CompilesWithoutTheGates()
+    {
+        var full = Path.Combine(Path.GetTempPath(), $"targets-{Guid.NewGuid():N}.yaml");
+        await File.WriteAllTextAsync(full, """
+            targets:
+              default:
+                awsRegion: eu-west-1
+                vpcId: vpc-0abc
+                privateSubnetIds: [subnet-1, subnet-2]
+                clusterSecurityGroupId: sg-0abc
+                oidcProviderArn: arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC
+                oidcProviderUrl: oidc.eks.eu-west-1.amazonaws.com/id/ABC
+            """, Cancel);
+        var spec = await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "examples", "checkout-staging.yaml"), Cancel);
+        string dataDirectory;
+        using (var first = new PlatformFactory(configure: s => s["Platform:TargetsFile"] = full))
+        {
+            dataDirectory = first.DataDirectory;
+            Assert.Equal("succeeded", (string)(await first.CreateAndWaitAsync(spec))["state"]!);
+        }
+
+        // The target lost its network settings and the workspace its program (the stack settings, with the secrets'
+        // salt, stay): the destroy renders the program again, and only the gates could stand in the way.
+        File.Delete(Path.Combine(dataDirectory, "workspaces", "checkout-staging", Platform.Components.Rendering.RenderedProgram.ProgramFileName));
+        using var second = new PlatformFactory(dataDirectory);
+        using var destroy = await second.CreateClient().DeleteAsync("/v1/environments/checkout-staging", Cancel);
+        var destroyed = await second.WaitForOperationAsync((string)(await PlatformFactory.ReadAsync(destroy))["id"]!);
+
+        Assert.True((string)destroyed["state"]! == "succeeded", destroyed.ToJsonString());
+        Assert.Equal("destroyed", (string)(await second.GetEnvironmentAsync("checkout-staging"))["status"]!);
+    }
 }
