@@ -251,6 +251,11 @@ public sealed class OperationExecutor(
             return null;
         }
 
+        if (failed.Stop == ProcessStop.Killed)
+        {
+            await ClearLocksOfKilledEngineAsync(workspace, events);
+        }
+
         if (timeout.IsCancellationRequested && !cancel.IsCancellationRequested)
         {
             var how = failed.Stop == ProcessStop.Killed ? "ignored the interrupt and was killed" : "was interrupted";
@@ -262,6 +267,27 @@ public sealed class OperationExecutor(
         }
 
         return Outcome.Failed(error, redactor, attempts);
+    }
+
+    /// <summary>
+    /// A killed engine leaves its stack lock behind; the process is gone, so the lock is stale by construction. Clearing
+    /// it now (not when the next operation trips over it) keeps the stack usable and the next operation's attempts honest.
+    /// </summary>
+    private async Task ClearLocksOfKilledEngineAsync(StackWorkspace workspace, EventSink events)
+    {
+        var locks = cli.FindLocks(workspace.Stack);
+        if (locks.Count == 0 || !locks.All(l => EngineErrorClassifier.IsStale(l, EngineErrorClassifier.ProcessExists)))
+        {
+            return;
+        }
+
+        await events.AppendAsync("lock", "The engine was killed and left its stack lock behind; clearing it.", EngineErrorCodes.StaleLock);
+        using var bounded = new CancellationTokenSource(options.Value.InspectTimeout);
+        var cleared = await cli.CancelAsync(workspace, bounded.Token);
+        if (!cleared.Succeeded)
+        {
+            logger.LogWarning("Could not clear the stale lock on stack {Stack}: {Error}", workspace.Stack, cleared.Error?.Message);
+        }
     }
 
     // The secret values a stored spec carries, for redaction when the spec no longer compiles.
