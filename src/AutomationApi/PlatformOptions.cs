@@ -64,6 +64,13 @@ public sealed class PlatformOptions
     /// <value>The default is 1 minute.</value>
     public TimeSpan ReaperInterval { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// How long the reaper leaves an expired environment alone after a destroy of it failed, so a destroy that keeps
+    /// failing is retried now and then instead of every sweep.
+    /// </summary>
+    /// <value>The default is 1 hour.</value>
+    public TimeSpan ReaperFailureBackoff { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary>Retries of a transiently failed engine command.</summary>
     /// <value>The default is 3.</value>
     public int EngineRetries { get; set; } = 3;

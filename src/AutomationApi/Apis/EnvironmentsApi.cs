@@ -56,7 +56,7 @@ public static class EnvironmentsApi
         api.MapPost("/{name}/refresh", RefreshEnvironment).WithName("RefreshEnvironment")
             .WithSummary("Check for drift: refresh the stack's state from the real resources.");
         api.MapPost("/{name}/extend", ExtendEnvironment).WithName("ExtendEnvironment")
-            .WithSummary("Push an environment's expiry out, within its tier's maximum TTL.");
+            .WithSummary("Push an environment's expiry out (never earlier), within its tier's maximum TTL.");
         return app;
     }
 
@@ -232,6 +232,15 @@ public static class EnvironmentsApi
                 detail: $"Environment '{name}' is being destroyed; create it again once the destroy finishes.");
         }
 
+        if (!string.Equals(environment.Spec.Target, record.Target, StringComparison.Ordinal))
+        {
+            // The stack's resources live on the old target; deploying elsewhere would orphan them while the record
+            // still names the old one.
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Deployment target cannot change",
+                detail: $"Environment '{name}' is deployed to target '{record.Target}', not '{environment.Spec.Target}': an environment cannot move " +
+                        "between deployment targets; create a new environment on the new target and destroy this one.");
+        }
+
         var now = services.Time.GetUtcNow();
         var operation = services.Queue.Add(record, OperationKind.Update, services.Protector.Protect(text!), "api");
         record.Status = record.Status == EnvironmentStatus.Creating ? EnvironmentStatus.Creating : EnvironmentStatus.Updating;
@@ -349,10 +358,16 @@ public static class EnvironmentsApi
         string name, ExtendRequest body, [AsParameters] EnvironmentServices services, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(body);
-        var record = await FindAsync(services.Db, name, liveOnly: true, cancellationToken);
+        var record = await FindAsync(services.Db, name, liveOnly: false, cancellationToken);
         if (record is null)
         {
             return NotFound(name);
+        }
+
+        if (record.Status is EnvironmentStatus.Destroying or EnvironmentStatus.Destroyed)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Environment is being destroyed",
+                detail: $"Environment '{name}' is {record.Status.ToString().ToLowerInvariant()}; there is nothing left to extend.");
         }
 
         var profile = TierProfile.For(record.Tier);
@@ -367,9 +382,8 @@ public static class EnvironmentsApi
         }
 
         var now = services.Time.GetUtcNow();
-        var expiresAt = now + ttl;
         var latest = record.CreatedAt + profile.MaxTtl.Value;
-        if (expiresAt > latest)
+        if (ttl > DateTimeOffset.MaxValue - now || now + ttl > latest)
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]>
             {
@@ -377,7 +391,9 @@ public static class EnvironmentsApi
             });
         }
 
-        record.ExpiresAt = expiresAt;
+        // Extending only ever pushes the expiry out: a shorter ttl than what is left keeps the current expiry.
+        var requested = now + ttl;
+        record.ExpiresAt = record.ExpiresAt is { } current && current > requested ? current : requested;
         record.UpdatedAt = now;
         record.Version = Guid.NewGuid();
         try

@@ -46,7 +46,16 @@ public sealed class EnvironmentCompiler(TargetSettings targets, PolicySettings p
     public TargetSettings Targets => targets;
 
     /// <summary>Parses and validates <paramref name="specText"/> (JSON or YAML) and, when valid, compiles and renders it.</summary>
-    public CompileResult Compile(string specText)
+    public CompileResult Compile(string specText) => Compile(specText, gated: true);
+
+    /// <summary>
+    /// Compiles the spec an environment is already deployed with, for operations that work from the stack's state
+    /// (destroy, refresh): without the mandatory-policy gate and the target-settings check. Those guard new
+    /// deployments; a policy or target change made since must never keep an environment from being torn down.
+    /// </summary>
+    public CompileResult CompileDeployed(string specText) => Compile(specText, gated: false);
+
+    private CompileResult Compile(string specText, bool gated)
     {
         var result = EnvironmentPipeline.Run(specText ?? string.Empty, targets, policies);
         if (!result.Succeeded)
@@ -55,7 +64,7 @@ public sealed class EnvironmentCompiler(TargetSettings targets, PolicySettings p
         }
 
         var report = result.Policy;
-        if (report.IsBlocked)
+        if (gated && report.IsBlocked)
         {
             return new CompileResult(null,
             [
@@ -67,7 +76,7 @@ public sealed class EnvironmentCompiler(TargetSettings targets, PolicySettings p
         }
 
         var program = renderer.Render(result.Plan);
-        if (!program.UnsetConfigKeys.IsEmpty)
+        if (gated && !program.UnsetConfigKeys.IsEmpty)
         {
             // Nobody can set stack config through the API, so `pulumi up` would only fail later: say so now.
             return new CompileResult(null,

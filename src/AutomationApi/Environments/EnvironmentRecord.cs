@@ -69,7 +69,7 @@ public sealed class EnvironmentRecord
     /// <summary>When it was destroyed.</summary>
     public DateTimeOffset? DestroyedAt { get; set; }
 
-    /// <summary>The most recent operation.</summary>
+    /// <summary>The most recent create, update or destroy: the operation whose outcome decides <see cref="Status"/>.</summary>
     public string? LastOperationId { get; set; }
 
     /// <summary>Optimistic concurrency token, changed on every write.</summary>

@@ -60,8 +60,17 @@ public sealed class StartupRecovery(
 
             var refresh = queue.Add(environment, OperationKind.Refresh, null, "recovery", priority: 0);
             refresh.RecoveryOf = operation.Id;
+            var newerDeployment = await db.Operations
+                .Where(o => o.EnvironmentId == environment.Id && o.State == OperationState.Queued && o.Sequence > operation.Sequence &&
+                            (o.Kind == OperationKind.Create || o.Kind == OperationKind.Update || o.Kind == OperationKind.Destroy))
+                .OrderByDescending(o => o.Sequence).Select(o => o.Id).FirstOrDefaultAsync(cancellationToken);
             var rerun = queue.Add(environment, operation.Kind, operation.SpecText, "recovery", priority: 0);
             rerun.RecoveryOf = operation.Id;
+            if (newerDeployment is not null && OperationQueue.DecidesStatus(operation.Kind))
+            {
+                // The re-run goes first, but a deployment queued after the interrupted one still decides the status.
+                environment.LastOperationId = newerDeployment;
+            }
 
             operation.State = OperationState.Interrupted;
             operation.FinishedAt = now;

@@ -9,7 +9,8 @@ namespace Platform.AutomationApi.Lifecycle;
 /// <summary>
 /// Destroys environments past their <see cref="EnvironmentRecord.ExpiresAt"/>: every
 /// <see cref="PlatformOptions.ReaperInterval"/> (on the injected <see cref="TimeProvider"/>'s clock) it queues a
-/// destroy for each expired live environment that has none queued yet.
+/// destroy for each expired live environment that has none queued yet, and whose last destroy did not fail within
+/// <see cref="PlatformOptions.ReaperFailureBackoff"/>.
 /// </summary>
 public sealed class TtlReaper(
     IDbContextFactory<PlatformDbContext> dbFactory,
@@ -53,10 +54,19 @@ public sealed class TtlReaper(
         var count = 0;
         foreach (var environment in expired)
         {
-            var destroying = await db.Operations.AnyAsync(o => o.EnvironmentId == environment.Id && o.Kind == OperationKind.Destroy &&
-                (o.State == OperationState.Queued || o.State == OperationState.Running), cancellationToken);
-            if (destroying)
+            var lastDestroy = await db.Operations.AsNoTracking()
+                .Where(o => o.EnvironmentId == environment.Id && o.Kind == OperationKind.Destroy)
+                .OrderByDescending(o => o.Sequence)
+                .Select(o => new { o.State, o.FinishedAt })
+                .FirstOrDefaultAsync(cancellationToken);
+            if (lastDestroy is { State: OperationState.Queued or OperationState.Running })
             {
+                continue;
+            }
+
+            if (lastDestroy is { State: OperationState.Failed, FinishedAt: { } failedAt } && now - failedAt < options.Value.ReaperFailureBackoff)
+            {
+                // A destroy that just failed would most likely fail again: try again after the back-off, not every sweep.
                 continue;
             }
 

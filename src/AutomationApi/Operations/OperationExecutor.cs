@@ -81,17 +81,29 @@ public sealed class OperationExecutor(
         }
 
         var storedSpec = operation.SpecText ?? environment.SpecText;
-        var compiled = compiler.Compile(protector.Unprotect(storedSpec));
-        if (compiled.Environment is not { } target)
+        var specText = protector.Unprotect(storedSpec);
+        var workspace = new StackWorkspace(paths.Workspace(environment.Name), environment.Name);
+
+        // Destroy and refresh work from the stack's state: a policy or target change since the last deployment must
+        // not block them. They use the program and settings the stack was last deployed with when the workspace has
+        // them, and otherwise the spec compiled without the gates that guard new deployments.
+        var fromState = operation.Kind is OperationKind.Destroy or OperationKind.Refresh;
+        var reuseWorkspace = fromState && File.Exists(Path.Combine(workspace.Directory, RenderedProgram.ProgramFileName));
+        var compiled = fromState ? compiler.CompileDeployed(specText) : compiler.Compile(specText);
+        var target = compiled.Environment;
+        if (target is null && !reuseWorkspace)
         {
             return Outcome.Failed(new EngineError(EngineErrorCodes.InvalidSpec,
                 "The spec no longer compiles: " + string.Join("; ", compiled.Errors.Select(e => e.ToString())), false), SecretRedactor.None);
         }
 
-        var redactor = new SecretRedactor(target.Secrets.Append(passphrase.Passphrase));
+        var redactor = new SecretRedactor((target?.Secrets ?? SpecSecrets(specText)).Append(passphrase.Passphrase));
         events.Redactor = redactor;
-        var workspace = new StackWorkspace(paths.Workspace(environment.Name), environment.Name);
-        WriteAtomically(Path.Combine(workspace.Directory, RenderedProgram.ProgramFileName), target.Program.Program);
+        var program = reuseWorkspace ? null : target!;
+        if (program is not null)
+        {
+            WriteAtomically(Path.Combine(workspace.Directory, RenderedProgram.ProgramFileName), program.Program.Program);
+        }
 
         var settings = options.Value;
         var timeoutAfter = operation.Kind is OperationKind.Preview or OperationKind.Refresh ? settings.InspectTimeout : settings.DeployTimeout;
@@ -134,15 +146,15 @@ public sealed class OperationExecutor(
                 failed = selected;
             }
 
-            if (failed is null)
+            if (failed is null && program is not null)
             {
-                WriteStackSettings(workspace, target.Program);
+                WriteStackSettings(workspace, program.Program);
             }
 
             // Secret values are not in the settings file: each goes to the CLI on standard input, encrypted by it.
-            foreach (var key in failed is null ? target.Program.SecretConfigKeys : [])
+            foreach (var key in failed is null && program is not null ? program.Program.SecretConfigKeys : [])
             {
-                if (!target.Plan.StackConfig.TryGetValue(key, out var value))
+                if (!program!.Plan.StackConfig.TryGetValue(key, out var value))
                 {
                     continue;
                 }
@@ -200,7 +212,7 @@ public sealed class OperationExecutor(
                 {
                     var current = environment.Status == EnvironmentStatus.Creating ? null : compiler.Compile(protector.Unprotect(environment.SpecText)).Environment;
                     result["steps"] = steps;
-                    result["planDiff"] = JsonSerializer.SerializeToNode(PlanDiff.Between(current?.Plan, target.Plan), Json);
+                    result["planDiff"] = JsonSerializer.SerializeToNode(PlanDiff.Between(current?.Plan, target!.Plan), Json);
                     result["costDelta"] = JsonSerializer.SerializeToNode(CostDelta.Between(current?.Cost, target.Cost), Json);
                     result["policyWarnings"] = JsonSerializer.SerializeToNode(target.Policies.Advisory.Select(v => v.ToString()), Json);
                 }
@@ -239,6 +251,11 @@ public sealed class OperationExecutor(
             return null;
         }
 
+        if (failed.Stop == ProcessStop.Killed)
+        {
+            await ClearLocksOfKilledEngineAsync(workspace, events);
+        }
+
         if (timeout.IsCancellationRequested && !cancel.IsCancellationRequested)
         {
             var how = failed.Stop == ProcessStop.Killed ? "ignored the interrupt and was killed" : "was interrupted";
@@ -251,6 +268,31 @@ public sealed class OperationExecutor(
 
         return Outcome.Failed(error, redactor, attempts);
     }
+
+    /// <summary>
+    /// A killed engine leaves its stack lock behind; the process is gone, so the lock is stale by construction. Clearing
+    /// it now (not when the next operation trips over it) keeps the stack usable and the next operation's attempts honest.
+    /// </summary>
+    private async Task ClearLocksOfKilledEngineAsync(StackWorkspace workspace, EventSink events)
+    {
+        var locks = cli.FindLocks(workspace.Stack);
+        if (locks.Count == 0 || !locks.All(l => EngineErrorClassifier.IsStale(l, EngineErrorClassifier.ProcessExists)))
+        {
+            return;
+        }
+
+        await events.AppendAsync("lock", "The engine was killed and left its stack lock behind; clearing it.", EngineErrorCodes.StaleLock);
+        using var bounded = new CancellationTokenSource(options.Value.InspectTimeout);
+        var cleared = await cli.CancelAsync(workspace, bounded.Token);
+        if (!cleared.Succeeded)
+        {
+            logger.LogWarning("Could not clear the stale lock on stack {Stack}: {Error}", workspace.Stack, cleared.Error?.Message);
+        }
+    }
+
+    // The secret values a stored spec carries, for redaction when the spec no longer compiles.
+    private static IEnumerable<string> SpecSecrets(string specText) =>
+        EnvironmentCompiler.Parse(specText).Spec?.Services.SelectMany(s => s.Env.Values).Where(v => v.IsSecret).Select(v => v.Value) ?? [];
 
     private async Task RecordAsync(string operationId, Outcome outcome, EventSink events)
     {
@@ -303,6 +345,11 @@ public sealed class OperationExecutor(
                 case OperationKind.Create or OperationKind.Update:
                     environment.SpecText = outcome.SpecText!;
                     environment.Team = outcome.Compiled!.Spec.Metadata.Team;
+
+                    // The deployed spec decides the expiry: promoted to prod it never expires, a new ttl moves it. A
+                    // first deployment's ttl counts from the creation, as the create request already promised.
+                    environment.ExpiresAt = EnvironmentExpiry.AfterDeploy(outcome.Compiled.Spec, environment.Tier, environment.ExpiresAt,
+                        operation.Kind == OperationKind.Create ? environment.CreatedAt : now);
                     environment.Tier = outcome.Compiled.Spec.Tier;
                     environment.PlanSummaryJson = SummaryJson(outcome.Compiled);
                     environment.CostJson = JsonSerializer.Serialize(outcome.Compiled.Cost, Json);
@@ -373,7 +420,7 @@ public sealed class OperationExecutor(
 
     private sealed record Outcome(OperationState State, int Attempts, EngineError? Error, JsonObject? Result, string? Outputs, string? SpecText, CompiledEnvironment? Compiled)
     {
-        public static Outcome Succeeded(OperationKind kind, int attempts, JsonObject? result, string? outputs, string specText, CompiledEnvironment compiled) =>
+        public static Outcome Succeeded(OperationKind kind, int attempts, JsonObject? result, string? outputs, string specText, CompiledEnvironment? compiled) =>
             new(OperationState.Succeeded, attempts, null, result, outputs, kind is OperationKind.Create or OperationKind.Update ? specText : null, compiled);
 
         public static Outcome Failed(EngineError error, SecretRedactor redactor, int attempts = 0) =>

@@ -90,13 +90,18 @@ public sealed class OperationQueue(PlatformDbContext db, OperationSignal signal,
             Detail = "queued",
             Message = $"{kind} of {environment.Name} queued by {origin}.",
         });
-        if (kind is not OperationKind.Preview)
+        if (DecidesStatus(kind))
         {
+            // Only deployments and destroys say what state the environment is in: a refresh or preview queued behind
+            // an update must not become the operation whose outcome the status waits for.
             environment.LastOperationId = operation.Id;
         }
 
         return operation;
     }
+
+    /// <summary>Whether operations of <paramref name="kind"/> decide the environment's status (create, update, destroy).</summary>
+    public static bool DecidesStatus(OperationKind kind) => kind is OperationKind.Create or OperationKind.Update or OperationKind.Destroy;
 
     /// <summary>Wakes the worker (call after saving).</summary>
     public void Notify() => signal.Notify();

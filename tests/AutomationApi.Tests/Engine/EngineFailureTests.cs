@@ -116,6 +116,18 @@ public sealed class EngineFailureTests
 
         Assert.Equal("timeout", (string)operation["error"]!["code"]!);
         Assert.Contains("killed", (string)operation["error"]!["message"]!, StringComparison.Ordinal);
+
+        // The killed engine could not release its lock; the service clears it, so the next operation runs first time.
+        Assert.Empty(factory.Fake.Locks("stuck-dev"));
+        factory.Fake.Behave("up", "ok");
+        using var request = new HttpRequestMessage(HttpMethod.Put, "/v1/environments/stuck-dev")
+        {
+            Content = new StringContent(Specs.Dev("stuck-dev"), System.Text.Encoding.UTF8, "application/yaml"),
+        };
+        using var retried = await factory.CreateClient().SendAsync(request, Cancel);
+        var next = await factory.WaitForOperationAsync((string)(await PlatformFactory.ReadAsync(retried))["id"]!);
+        Assert.Equal("succeeded", (string)next["state"]!);
+        Assert.Equal(1, (int)next["attempts"]!);
     }
 
     [Fact]

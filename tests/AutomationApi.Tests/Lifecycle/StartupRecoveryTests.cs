@@ -103,4 +103,29 @@ public sealed class StartupRecoveryTests
         Assert.Empty(second.Fake.CallsOf("cancel"));
         Assert.Single(second.Fake.Locks("held-dev"));
     }
+
+    [Fact]
+    public async Task TheReRunOfAnInterruptedCreate_LeavesANewerQueuedUpdateAsTheLastOperation()
+    {
+        string dataDirectory;
+        string updateId;
+        using (var first = new PlatformFactory())
+        {
+            dataDirectory = first.DataDirectory;
+            first.Fake.Behave("up", "hang");
+            using var created = await first.PostSpecAsync(Specs.Dev("later-dev"));
+            await first.WaitForEngineStepAsync((string)(await PlatformFactory.ReadAsync(created))["id"]!);
+            var update = await Apis.EnvironmentUpdateTests.PutAsync(first, "later-dev", Specs.Dev("later-dev", image: "registry.example.com/payments/api:2.0.0"));
+            updateId = (string)update["id"]!;
+        }
+
+        using var second = new PlatformFactory(dataDirectory);
+        second.Fake.Behave("up", "ok");
+        Assert.Equal("succeeded", (string)(await second.WaitForOperationAsync(updateId))["state"]!);
+
+        var environment = await second.GetEnvironmentAsync("later-dev");
+        Assert.Equal(updateId, (string)environment["lastOperation"]!["id"]!);
+        Assert.Equal("ready", (string)environment["status"]!);
+        Assert.Equal("registry.example.com/payments/api:2.0.0", (string)environment["spec"]!["services"]![0]!["image"]!);
+    }
 }
