@@ -67,16 +67,10 @@ public static class EnvironmentsApi
         [AsParameters] EnvironmentServices services,
         CancellationToken cancellationToken)
     {
-        var (text, unsupported) = await ReadSpecAsync(request, required: true, cancellationToken);
-        if (unsupported is not null)
+        var (text, scope, early) = await BeginChangeAsync(request, "POST /v1/environments", idempotencyKey, specRequired: true, services.Db, cancellationToken);
+        if (early is not null)
         {
-            return unsupported;
-        }
-
-        var scope = new IdempotencyScope("POST /v1/environments", idempotencyKey);
-        if (await ReplayAsync(services.Db, scope, text!, cancellationToken) is { } replay)
-        {
-            return replay;
+            return early;
         }
 
         var compiled = services.Compiler.Compile(text!);
@@ -197,16 +191,10 @@ public static class EnvironmentsApi
         [AsParameters] EnvironmentServices services,
         CancellationToken cancellationToken)
     {
-        var (text, unsupported) = await ReadSpecAsync(request, required: true, cancellationToken);
-        if (unsupported is not null)
+        var (text, scope, early) = await BeginChangeAsync(request, $"PUT /v1/environments/{name}", idempotencyKey, specRequired: true, services.Db, cancellationToken);
+        if (early is not null)
         {
-            return unsupported;
-        }
-
-        var scope = new IdempotencyScope($"PUT /v1/environments/{name}", idempotencyKey);
-        if (await ReplayAsync(services.Db, scope, text!, cancellationToken) is { } replay)
-        {
-            return replay;
+            return early;
         }
 
         var compiled = services.Compiler.Compile(text!);
@@ -292,16 +280,10 @@ public static class EnvironmentsApi
         [AsParameters] EnvironmentServices services,
         CancellationToken cancellationToken)
     {
-        var (text, unsupported) = await ReadSpecAsync(request, required: false, cancellationToken);
-        if (unsupported is not null)
+        var (text, scope, early) = await BeginChangeAsync(request, $"POST /v1/environments/{name}/preview", idempotencyKey, specRequired: false, services.Db, cancellationToken);
+        if (early is not null)
         {
-            return unsupported;
-        }
-
-        var scope = new IdempotencyScope($"POST /v1/environments/{name}/preview", idempotencyKey);
-        if (await ReplayAsync(services.Db, scope, text ?? "", cancellationToken) is { } replay)
-        {
-            return replay;
+            return early;
         }
 
         var record = await FindAsync(services.Db, name, liveOnly: true, cancellationToken);
@@ -470,6 +452,23 @@ public static class EnvironmentsApi
 
     private static Accepted<OperationResponse> Accepted(StackOperation operation) =>
         TypedResults.Accepted($"/v1/operations/{operation.Id}", OperationResponse.From(operation));
+
+    /// <summary>
+    /// What every spec-carrying change starts with: read the spec body, then answer a repeated Idempotency-Key with the
+    /// original operation (or 422). <c>Early</c> is set when the request is already answered.
+    /// </summary>
+    private static async Task<(string? Text, IdempotencyScope Scope, Results<Accepted<OperationResponse>, ValidationProblem, ProblemHttpResult>? Early)> BeginChangeAsync(
+        HttpRequest request, string route, string? idempotencyKey, bool specRequired, PlatformDbContext db, CancellationToken cancellationToken)
+    {
+        var scope = new IdempotencyScope(route, idempotencyKey);
+        var (text, unsupported) = await ReadSpecAsync(request, specRequired, cancellationToken);
+        if (unsupported is not null)
+        {
+            return (null, scope, unsupported);
+        }
+
+        return (text, scope, await ReplayAsync(db, scope, text ?? "", cancellationToken));
+    }
 
     /// <summary>The original operation for a repeated key with the same body; a 422 problem for a different body.</summary>
     private static async Task<Results<Accepted<OperationResponse>, ValidationProblem, ProblemHttpResult>?> ReplayAsync(
