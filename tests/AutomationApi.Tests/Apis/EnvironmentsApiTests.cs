@@ -93,16 +93,7 @@ public sealed class EnvironmentsApiTests
     public async Task Create_TheExampleSpec_DeploysKubernetesAndAwsResources()
     {
         var targets = Path.Combine(Path.GetTempPath(), $"targets-{Guid.NewGuid():N}.yaml");
-        await File.WriteAllTextAsync(targets, """
-            targets:
-              default:
-                awsRegion: eu-west-1
-                vpcId: vpc-0abc
-                privateSubnetIds: [subnet-1, subnet-2]
-                clusterSecurityGroupId: sg-0abc
-                oidcProviderArn: arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC
-                oidcProviderUrl: oidc.eks.eu-west-1.amazonaws.com/id/ABC
-            """, Cancel);
+        await File.WriteAllTextAsync(targets, Specs.CompleteTargets, Cancel);
         using var factory = new PlatformFactory(configure: s => s["Platform:TargetsFile"] = targets);
         var spec = await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "examples", "checkout-staging.yaml"), Cancel);
 

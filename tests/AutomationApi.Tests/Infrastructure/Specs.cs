@@ -40,4 +40,16 @@ public static class Specs
           }
         }
         """;
+
+    /// <summary>A targets file whose <c>default</c> target has every fact the README example needs.</summary>
+    public const string CompleteTargets = """
+        targets:
+          default:
+            awsRegion: eu-west-1
+            vpcId: vpc-0abc
+            privateSubnetIds: [subnet-1, subnet-2]
+            clusterSecurityGroupId: sg-0abc
+            oidcProviderArn: arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC
+            oidcProviderUrl: oidc.eks.eu-west-1.amazonaws.com/id/ABC
+        """;
 }

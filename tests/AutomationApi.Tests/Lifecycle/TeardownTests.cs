@@ -68,16 +68,7 @@ public sealed class TeardownTests
     public async Task Destroy_WithoutTheWorkspaceProgram_AfterTheTargetLostSettings_CompilesWithoutTheGates()
     {
         var full = Path.Combine(Path.GetTempPath(), $"targets-{Guid.NewGuid():N}.yaml");
-        await File.WriteAllTextAsync(full, """
-            targets:
-              default:
-                awsRegion: eu-west-1
-                vpcId: vpc-0abc
-                privateSubnetIds: [subnet-1, subnet-2]
-                clusterSecurityGroupId: sg-0abc
-                oidcProviderArn: arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC
-                oidcProviderUrl: oidc.eks.eu-west-1.amazonaws.com/id/ABC
-            """, Cancel);
+        await File.WriteAllTextAsync(full, Specs.CompleteTargets, Cancel);
         var spec = await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "examples", "checkout-staging.yaml"), Cancel);
         string dataDirectory;
         using (var first = new PlatformFactory(configure: s => s["Platform:TargetsFile"] = full))
