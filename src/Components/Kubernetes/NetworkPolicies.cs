@@ -119,6 +119,12 @@ internal static class NetworkPolicies
             });
         }
 
+        // Telemetry export: the collector's namespace, on the endpoint's port, when the target names both.
+        if (context.Target.Telemetry is { CollectorNamespace: { } collector, OtlpPort: { } otlpPort })
+        {
+            egress.Add(new V1NetworkPolicyEgressRule { To = [NamespacePeer(collector)], Ports = [TcpPort(otlpPort)] });
+        }
+
         return new V1NetworkPolicySpec
         {
             PodSelector = Selector(WorkloadLabels.SelectorOf(spec, service)),

@@ -63,7 +63,11 @@ internal static class PodTemplates
     }
 
     /// <summary>The service's one container.</summary>
-    public static V1Container Container(ServiceSpec service, ComputeSizing sizing, IReadOnlyList<V1EnvFromSource> envFrom)
+    /// <param name="service">The service.</param>
+    /// <param name="sizing">Requests and limits.</param>
+    /// <param name="envFrom">ConfigMaps and Secrets loaded whole.</param>
+    /// <param name="env">Variables the platform sets (OpenTelemetry identity); they win over <paramref name="envFrom"/>.</param>
+    public static V1Container Container(ServiceSpec service, ComputeSizing sizing, IReadOnlyList<V1EnvFromSource> envFrom, IReadOnlyList<V1EnvVar> env)
     {
         var probes = ProbesFor(service);
         return new V1Container
@@ -78,6 +82,7 @@ internal static class PodTemplates
                 ? [new V1ContainerPort { Name = WorkloadDefaults.PortName, ContainerPort = port, Protocol = "TCP" }]
                 : null,
             EnvFrom = envFrom.Count == 0 ? null : [.. envFrom],
+            Env = env.Count == 0 ? null : [.. env],
             Resources = sizing.ToRequirements(),
             StartupProbe = probes.Startup,
             ReadinessProbe = probes.Readiness,

@@ -79,7 +79,7 @@ internal static class ServiceResources
 
         PlanServiceAccount(context, service, labels, usesCloud: !cloud.IsEmpty);
         var (envFrom, envDependencies, configHash) = PlanEnvironment(context, service, labels, secretKeys, databases, located);
-        var container = PodTemplates.Container(service, ComputeSizing.For(service, context.Profile), envFrom);
+        var container = PodTemplates.Container(service, ComputeSizing.For(service, context.Profile), envFrom, Observability.Environment(context, service));
         var podOptions = KubernetesPlanner.Options with
         {
             DependsOn = [.. envDependencies, .. databases.Select(LogicalNames.ConnectionSecret), .. located.Select(Aws.ConnectionConfig.LogicalName)],
@@ -98,6 +98,8 @@ internal static class ServiceResources
         {
             PlanServiceAndIngress(context, service, labels);
         }
+
+        Observability.PlanLinks(context, service);
 
         builder.Add(NetworkPolicy(name), KubernetesTypes.NetworkPolicy, KubernetesInputs.Namespaced(new V1NetworkPolicy
         {
@@ -188,17 +190,20 @@ internal static class ServiceResources
         return (envFrom, dependencies, configHash);
     }
 
-    private static V1PodTemplateSpec PodTemplate(WorkloadLabels labels, string? configHash, V1PodSpec spec) => new()
+    private static V1PodTemplateSpec PodTemplate(PlanContext context, WorkloadLabels labels, string? configHash, V1PodSpec spec)
     {
-        Metadata = new V1ObjectMeta
+        var annotations = Observability.PodAnnotations(context);
+        if (configHash is not null)
         {
-            Labels = labels.All.ToDictionary(StringComparer.Ordinal),
-            Annotations = configHash is null
-                ? null
-                : new Dictionary<string, string>(StringComparer.Ordinal) { [WorkloadDefaults.ConfigHashAnnotation] = configHash },
-        },
-        Spec = spec,
-    };
+            annotations[WorkloadDefaults.ConfigHashAnnotation] = configHash;
+        }
+
+        return new V1PodTemplateSpec
+        {
+            Metadata = new V1ObjectMeta { Labels = labels.Workload.ToDictionary(StringComparer.Ordinal), Annotations = annotations },
+            Spec = spec,
+        };
+    }
 
     private static void PlanDeployment(PlanContext context, ServiceSpec service, WorkloadLabels labels, V1Container container, string? configHash, PlanResourceOptions options)
     {
@@ -211,7 +216,7 @@ internal static class ServiceResources
 
         var deployment = new V1Deployment
         {
-            Metadata = KubernetesPlanner.Metadata(context, name, labels.All),
+            Metadata = KubernetesPlanner.Metadata(context, name, labels.Workload),
             Spec = new V1DeploymentSpec
             {
                 // When the autoscaler owns the replica count, the Deployment must not state one, or every deploy
@@ -224,7 +229,7 @@ internal static class ServiceResources
                     Type = "RollingUpdate",
                     RollingUpdate = new V1RollingUpdateDeployment { MaxSurge = profile.RollingMaxSurge, MaxUnavailable = profile.RollingMaxUnavailable },
                 },
-                Template = PodTemplate(labels, configHash, PodTemplates.PodSpec(container, name, labels.Selector, profile.ZoneSpread, restartPolicy: null)),
+                Template = PodTemplate(context, labels, configHash, PodTemplates.PodSpec(container, name, labels.Selector, profile.ZoneSpread, restartPolicy: null)),
             },
         };
         var inputs = KubernetesInputs.Namespaced(deployment)
@@ -282,7 +287,7 @@ internal static class ServiceResources
             ?? throw new InvalidOperationException($"Service '{name}' is a cron job without a schedule; the spec validator should have rejected it.");
         var cronJob = new V1CronJob
         {
-            Metadata = KubernetesPlanner.Metadata(context, name, labels.All),
+            Metadata = KubernetesPlanner.Metadata(context, name, labels.Workload),
             Spec = new V1CronJobSpec
             {
                 Schedule = schedule,
@@ -294,13 +299,13 @@ internal static class ServiceResources
                 FailedJobsHistoryLimit = WorkloadDefaults.CronFailedJobsHistoryLimit,
                 JobTemplate = new V1JobTemplateSpec
                 {
-                    Metadata = new V1ObjectMeta { Labels = labels.All.ToDictionary(StringComparer.Ordinal) },
+                    Metadata = new V1ObjectMeta { Labels = labels.Workload.ToDictionary(StringComparer.Ordinal) },
                     Spec = new V1JobSpec
                     {
                         ActiveDeadlineSeconds = WorkloadDefaults.CronActiveDeadlineSeconds,
                         BackoffLimit = WorkloadDefaults.CronBackoffLimit,
                         // Never: a failed run's pod stays for its logs, and each retry is a new pod counted by backoffLimit.
-                        Template = PodTemplate(labels, configHash, PodTemplates.PodSpec(container, name, labels.Selector, zoneSpread: false, restartPolicy: "Never")),
+                        Template = PodTemplate(context, labels, configHash, PodTemplates.PodSpec(container, name, labels.Selector, zoneSpread: false, restartPolicy: "Never")),
                     },
                 },
             },

@@ -8,13 +8,16 @@ namespace Platform.Components.Kubernetes;
 /// Labels of a service's objects: the environment's ownership labels plus the recommended
 /// <c>app.kubernetes.io/*</c> set. Selectors use only <see cref="Selector"/> (name and instance), which never
 /// changes for the life of a service: a selector that included the version would orphan pods on every release
-/// (and a Deployment's selector is immutable).
+/// (and a Deployment's selector is immutable). The version label is only on the workload (Deployment or CronJob) and
+/// its pods: a deploy of a new image then changes that one object, not every object of the service.
 /// </summary>
 /// <param name="Selector">The stable subset that selects the service's pods.</param>
-/// <param name="All">Every label the service's objects and pods carry.</param>
+/// <param name="All">Every label the service's objects carry.</param>
+/// <param name="Workload">The labels of the workload and its pods: <paramref name="All"/> plus the image's version.</param>
 internal sealed record WorkloadLabels(
     ImmutableSortedDictionary<string, string> Selector,
-    ImmutableSortedDictionary<string, string> All)
+    ImmutableSortedDictionary<string, string> All,
+    ImmutableSortedDictionary<string, string> Workload)
 {
     public const string Name = "app.kubernetes.io/name";
     public const string Instance = "app.kubernetes.io/instance";
@@ -31,12 +34,8 @@ internal sealed record WorkloadLabels(
             KeyValuePair.Create(Component, ComponentOf(service.Type)),
             KeyValuePair.Create(PartOf, context.Spec.Name),
         ]);
-        if (ImageReference.VersionLabel(service.Image) is { } version)
-        {
-            all = all.SetItem(Version, version);
-        }
-
-        return new WorkloadLabels(selector, all);
+        var workload = ImageReference.VersionLabel(service.Image) is { } version ? all.SetItem(Version, version) : all;
+        return new WorkloadLabels(selector, all, workload);
     }
 
     /// <summary>The labels that select <paramref name="service"/>'s pods (also used by other services' policies).</summary>

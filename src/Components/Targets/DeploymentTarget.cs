@@ -61,6 +61,9 @@ public sealed record DeploymentTarget
     /// <summary>Provider plugin versions to pin.</summary>
     public ProviderVersions ProviderVersions { get; init; } = ProviderVersions.Default;
 
+    /// <summary>Telemetry collector and observability links. The default names no collector and no links.</summary>
+    public TelemetrySettings Telemetry { get; init; } = TelemetrySettings.None;
+
     /// <summary>The base domain used when a target names none.</summary>
     public const string DefaultBaseDomain = "apps.example.internal";
 
@@ -76,7 +79,7 @@ public sealed record DeploymentTarget
         CertificateIssuer == other.CertificateIssuer && VpcId == other.VpcId && VpcCidr == other.VpcCidr &&
         PrivateSubnetIds.SequenceEqual(other.PrivateSubnetIds) && ClusterSecurityGroupId == other.ClusterSecurityGroupId &&
         OidcProviderArn == other.OidcProviderArn && OidcProviderUrl == other.OidcProviderUrl &&
-        ProviderVersions == other.ProviderVersions;
+        ProviderVersions == other.ProviderVersions && Telemetry == other.Telemetry;
 
     /// <inheritdoc />
     public override int GetHashCode() => HashCode.Combine(Name, KubeContext, AwsRegion, BaseDomain, VpcId);

@@ -112,9 +112,12 @@ public sealed class TargetSettings
         public string? OidcProviderArn { get; init; }
         public string? OidcProviderUrl { get; init; }
         public ProviderVersionsDocument? ProviderVersions { get; init; }
+        public TelemetryDocument? Telemetry { get; init; }
 
         public DeploymentTarget ToTarget(string name)
         {
+            var telemetry = Telemetry?.ToSettings() ?? TelemetrySettings.None;
+            telemetry.Validate(name);
             var defaults = DeploymentTarget.Default;
             var versions = Platform.Components.Targets.ProviderVersions.Default;
             return new DeploymentTarget
@@ -139,9 +142,25 @@ public sealed class TargetSettings
                     ProviderVersions?.Aws ?? versions.Aws,
                     ProviderVersions?.Kubernetes ?? versions.Kubernetes,
                     ProviderVersions?.Random ?? versions.Random),
+                Telemetry = telemetry,
             };
         }
     }
 
     private sealed record ProviderVersionsDocument(string? Aws, string? Kubernetes, string? Random);
+
+    private sealed record TelemetryDocument(string? OtlpEndpoint, string? OtlpProtocol, string? CollectorNamespace, LinksDocument? Links)
+    {
+        public TelemetrySettings ToSettings() => new()
+        {
+            OtlpEndpoint = OtlpEndpoint,
+            OtlpProtocol = OtlpProtocol ?? TelemetrySettings.DefaultProtocol,
+            CollectorNamespace = CollectorNamespace,
+            LogsUrl = Links?.Logs,
+            MetricsUrl = Links?.Metrics,
+            TracesUrl = Links?.Traces,
+        };
+    }
+
+    private sealed record LinksDocument(string? Logs, string? Metrics, string? Traces);
 }

@@ -166,21 +166,24 @@ public sealed class WorkloadTests
     {
         var spec = SpecWith(type, tier);
         var plan = KubernetesPlans.Compile(spec);
-        var expected = Ownership.KubernetesLabels(spec).SetItems(
+        var stable = Ownership.KubernetesLabels(spec).SetItems(
         [
             KeyValuePair.Create("app.kubernetes.io/name", "svc"),
             KeyValuePair.Create("app.kubernetes.io/instance", $"{spec.Name}-svc"),
             KeyValuePair.Create("app.kubernetes.io/component", type.ToString().ToLowerInvariant()),
             KeyValuePair.Create("app.kubernetes.io/part-of", spec.Name),
-            KeyValuePair.Create("app.kubernetes.io/version", "3.1.0"),
         ]);
+
+        // The version is only on the workload and its pods, so a new image changes nothing else of the service.
+        var expected = stable.SetItem("app.kubernetes.io/version", "3.1.0");
+        var workload = type == ServiceType.Cron ? ServiceResources.CronJob("svc") : ServiceResources.Deployment("svc");
         var selector = expected.Where(l => l.Key is "app.kubernetes.io/name" or "app.kubernetes.io/instance").ToImmutableSortedDictionary(StringComparer.Ordinal);
 
         var resources = plan.ResourcesOf("svc").ToList();
         Assert.NotEmpty(resources);
         foreach (var resource in resources)
         {
-            Assert.Equal(expected, resource.Inputs.At("metadata.labels").Strings());
+            Assert.Equal(resource.Name == workload ? expected : stable, resource.Inputs.At("metadata.labels").Strings());
             Assert.Equal("${namespace.metadata.name}", resource.Inputs.At("metadata.namespace") is PlanValue.Reference r ? $"${{{r.Resource}.{r.Property}}}" : null);
             Assert.Equal(LogicalNames.KubernetesProvider, resource.Options.Provider);
         }
