@@ -141,6 +141,7 @@ public static class PlatformServiceExtensions
         app.MapScalarApiReference();
         app.MapHealthApi();
         app.MapEnvironmentsApi();
+        app.MapDeploymentsApi();
         app.MapOperationsApi();
         app.MapGoldenPathsApi();
         return app;

@@ -169,6 +169,7 @@ public sealed class OperationExecutor(
 
             var summary = new Dictionary<string, int>(StringComparer.Ordinal);
             var steps = new JsonArray();
+            var reasons = new Deployments.RolloutFailure.Collector();
             if (failed is null)
             {
                 var command = operation.Kind switch
@@ -180,6 +181,7 @@ public sealed class OperationExecutor(
                 };
                 async ValueTask OnEvent(EngineEvent engineEvent)
                 {
+                    reasons.Add(engineEvent);
                     if (engineEvent.Type == "summary")
                     {
                         foreach (var (op, count) in EngineEventReader.Changes(engineEvent))
@@ -200,9 +202,11 @@ public sealed class OperationExecutor(
                     // A retried command starts over: only the last attempt's changes describe the result.
                     summary.Clear();
                     steps.Clear();
+                    reasons.Clear();
                     return cli.RunEngineAsync(workspace, command, eventLog, OnEvent, token);
                 }, isAttempt: true);
-                failed = ran.Succeeded ? null : ran;
+                // The command's output says only that the update failed; the resource's diagnostic says why.
+                failed = ran.Succeeded ? null : ran with { Error = reasons.Explain(ran.Error!) };
             }
 
             if (failed is null)
