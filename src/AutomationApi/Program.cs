@@ -1,4 +1,5 @@
 using Platform.AutomationApi.Extensions;
+using Platform.AutomationApi.Telemetry;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -7,6 +8,7 @@ builder.AddPlatformStorage();
 builder.AddPlatformEngine();
 builder.AddPlatformOperations();
 builder.AddPlatformApi();
+builder.AddPlatformTelemetry();
 
 var app = builder.Build();
 app.MapPlatformApi();

@@ -108,6 +108,11 @@ public sealed class OperationWorker(
     private async Task RunAsync(string operationId, CancellationToken stoppingToken)
     {
         await Task.Yield();
+
+        // Every log line of the operation, the executor's and the engine driver's included, carries its id.
+        using var logScope = logger.BeginScope(new Dictionary<string, object> { ["OperationId"] = operationId });
+        using var activity = Telemetry.PlatformTelemetry.Source.StartActivity("operation");
+        activity?.SetTag("platform.operation.id", operationId);
         using var cancel = new CancellationTokenSource();
         running.Add(operationId, cancel);
         try
