@@ -17,6 +17,12 @@ internal sealed record CliContext(
     public static CliContext FromConsole() =>
         new(Console.Out, Console.Error, Console.In, Directory.GetCurrentDirectory(), Environment.GetEnvironmentVariable);
 
+    /// <summary>
+    /// The HTTP handler for commands that talk to the Automation API (<c>deploy</c>); <see langword="null"/> uses a
+    /// new socket handler. Tests pass an in-process server's handler.
+    /// </summary>
+    public HttpMessageHandler? HttpHandler { get; init; }
+
     /// <summary>Resolves a path the user gave against <see cref="WorkingDirectory"/>.</summary>
     public string Resolve(string path) => Path.GetFullPath(path, WorkingDirectory);
 }

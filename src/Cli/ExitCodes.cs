@@ -14,6 +14,9 @@ internal static class ExitCodes
 
     /// <summary>A bug in Platform: the message is printed, never a stack trace.</summary>
     public const int Internal = 3;
+
+    /// <summary><c>deploy</c>: the rollout failed, was cancelled or timed out, or the service could not be reached.</summary>
+    public const int DeployFailed = 4;
 }
 
 /// <summary>A problem with the command line or a file, reported as one line on stderr with exit code 2.</summary>

@@ -22,13 +22,15 @@ internal static class PlatformCli
         try
         {
             // A named root rather than RootCommand, whose name is the executable's (Platform.Cli under 'dotnet run').
-            var root = new Command("platform", "Platform: validate, plan and render environment specs as Pulumi programs.")
+            var root = new Command("platform", "Platform: validate, plan and render environment specs as Pulumi programs; deploy services; start a repository on the golden path.")
             {
                 new HelpOption(),
                 new VersionOption(),
                 ValidateCommand.Create(context),
                 PlanCommand.Create(context),
                 RenderCommand.Create(context),
+                DeployCommand.Create(context),
+                InitCommand.Create(context),
             };
 
             var result = root.Parse(args);
