@@ -77,10 +77,10 @@ public sealed class DeployCommandTests
         await factory.CreateAndWaitAsync(DeploymentsApiTests.Shop("cli-slow"));
         factory.Fake.Behave("up", "hang");
 
-        var (code, _, stderr) = await DeployAsync(factory, "cli-slow", "api", "registry.example.com/shop/api:1.5.0", "--timeout", "2s");
+        var (code, _, stderr) = await DeployAsync(factory, "cli-slow", "api", "registry.example.com/shop/api:1.5.0", "--timeout", "20s");
 
         Assert.Equal(ExitCodes.DeployFailed, code);
-        Assert.Contains("did not finish within 2s", stderr, StringComparison.Ordinal);
+        Assert.Contains("did not finish within 20s", stderr, StringComparison.Ordinal);
         Assert.Contains("/v1/operations/op_", stderr, StringComparison.Ordinal);
     }
 
