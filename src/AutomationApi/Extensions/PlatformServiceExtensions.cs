@@ -57,8 +57,13 @@ public static class PlatformServiceExtensions
     public static IHostApplicationBuilder AddPlatformStorage(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddDbContextFactory<PlatformDbContext>((sp, options) => PlatformDatabase.Configure(
-            options, sp.GetRequiredService<IOptions<PlatformOptions>>().Value.Database, sp.GetRequiredService<PlatformPaths>()));
+        builder.Services.AddDbContextFactory<PlatformDbContext>((sp, options) =>
+        {
+            PlatformDatabase.Configure(options, sp.GetRequiredService<IOptions<PlatformOptions>>().Value.Database, sp.GetRequiredService<PlatformPaths>());
+
+            // Interceptors registered as services apply to every context (tests use one to check write atomicity).
+            options.AddInterceptors(sp.GetServices<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor>());
+        });
         builder.Services.AddSingleton<PassphraseStore>();
         builder.Services.AddSingleton<SpecProtector>();
         return builder;
@@ -91,6 +96,14 @@ public static class PlatformServiceExtensions
         builder.Services.AddSingleton<IProgramRenderer, PulumiYamlProgramRenderer>();
         builder.Services.AddSingleton<EnvironmentCompiler>();
         builder.Services.AddSingleton<ProcessRunner>();
+
+        // On shutdown the worker interrupts running engines and waits for their in-flight resource operations, up to
+        // the cancel grace period: the host must wait at least that long before giving up on it.
+        builder.Services.AddOptions<HostOptions>().PostConfigure<IOptions<PlatformOptions>>((host, platform) =>
+        {
+            var needed = platform.Value.CancelGracePeriod + TimeSpan.FromSeconds(30);
+            host.ShutdownTimeout = host.ShutdownTimeout > needed ? host.ShutdownTimeout : needed;
+        });
         builder.Services.AddSingleton<PulumiCli>();
         builder.Services.AddSingleton<EngineResilience>();
         builder.Services.AddSingleton<EngineProbe>();
