@@ -140,9 +140,11 @@ public sealed class ProcessRunner(ILogger<ProcessRunner> logger, TimeProvider ti
 
         if (!stop.Kill.IsCancellationRequested)
         {
+            // The grace period starts before the interrupt is sent, so whoever sees the interrupt arrive (a test driving
+            // the clock) knows the grace period is already running.
+            using var grace = new CancellationTokenSource(stop.GracePeriod, time);
             logger.LogInformation("Interrupting process {Pid}; it gets {Grace} to finish its in-flight resource operations", process.Id, stop.GracePeriod);
             await Interrupt(process.Id);
-            using var grace = new CancellationTokenSource(stop.GracePeriod, time);
             using var killOrGrace = CancellationTokenSource.CreateLinkedTokenSource(grace.Token, stop.Kill);
             try
             {

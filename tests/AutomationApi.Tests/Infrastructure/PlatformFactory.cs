@@ -50,6 +50,9 @@ public sealed class PlatformFactory : WebApplicationFactory<Program>
 
     public CapturingLoggerProvider Logs { get; } = new();
 
+    /// <summary>Extra services for one test (e.g. an EF Core interceptor that checks what each save leaves behind).</summary>
+    public Action<IServiceCollection>? TestServices { get; init; }
+
     public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web);
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -69,6 +72,7 @@ public sealed class PlatformFactory : WebApplicationFactory<Program>
         builder.ConfigureLogging(logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Debug));
         builder.ConfigureServices(services =>
         {
+            TestServices?.Invoke(services);
             if (Time is not null)
             {
                 services.RemoveAll<TimeProvider>();
@@ -122,12 +126,15 @@ public sealed class PlatformFactory : WebApplicationFactory<Program>
     }
 
     /// <summary>Waits until the engine running an operation has reported a resource step (so it is mid-update, holding its lock).</summary>
-    public async Task WaitForEngineStepAsync(string operationId)
+    /// <param name="operationId">The operation.</param>
+    /// <param name="resourceType">Wait for the step of a resource of this type (e.g. the one the stand-in holds in flight).</param>
+    public async Task WaitForEngineStepAsync(string operationId, string? resourceType = null)
     {
         var log = Path.Combine(DataDirectory, "logs", $"{operationId}.jsonl");
         for (var i = 0; i < 400; i++)
         {
-            if (File.Exists(log) && (await File.ReadAllTextAsync(log, TestContext.Current.CancellationToken)).Contains("resourcePreEvent", StringComparison.Ordinal))
+            if (File.Exists(log) && (await File.ReadAllLinesAsync(log, TestContext.Current.CancellationToken))
+                    .Any(l => l.Contains("resourcePreEvent", StringComparison.Ordinal) && (resourceType is null || l.Contains(resourceType, StringComparison.Ordinal))))
             {
                 return;
             }
