@@ -7,7 +7,12 @@ public sealed class EnvironmentRecordTests
 {
     private static EnvironmentRecord Record() => new()
     {
-        Id = "env_1", Name = "shop-dev", Team = "payments", Tier = Tier.Dev, Target = "default", SpecText = "",
+        Id = "env_1",
+        Name = "shop-dev",
+        Team = "payments",
+        Tier = Tier.Dev,
+        Target = "default",
+        SpecText = "",
     };
 
     [Theory]
