@@ -352,8 +352,9 @@ public sealed class OperationExecutor(
             return null;
         }
 
-        // Changes the engine completed before it stopped: the environment is then partly what was asked.
-        var partial = failed.Log?.AppliedChanges > 0;
+        // Changes the engine completed before it was stopped (cancel, timeout): the environment is then partly what
+        // was asked. A deployment that failed on its own is "failed", which already says it may be partly deployed.
+        var partial = failed.Stop != ProcessStop.None && failed.Log?.AppliedChanges > 0;
         if (timeout.IsCancellationRequested && !cancel.IsCancellationRequested && !kill.IsCancellationRequested)
         {
             var how = killed ? "was still running after the grace period and was killed" : "was interrupted and finished its in-flight resource operations";

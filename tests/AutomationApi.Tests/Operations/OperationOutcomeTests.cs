@@ -49,7 +49,7 @@ public sealed class OperationOutcomeTests
     public async Task EveryFinishedOperation_IsSavedWithItsFinalEvent()
     {
         var watcher = new FinalEventWatcher();
-        using var factory = new PlatformFactory { TestServices = services => services.AddSingleton<IInterceptor>(watcher) };
+        using var factory = new PlatformFactory { TestServices = services => services.ConfigureDbContext<PlatformDbContext>(options => options.AddInterceptors(watcher)) };
         var client = factory.CreateClient();
 
         Assert.Equal("succeeded", (string)(await factory.CreateAndWaitAsync(Specs.Dev("final-dev")))["state"]!);
