@@ -238,15 +238,25 @@ public static class EnvironmentsApi
         return await SaveAndAcceptAsync(services, scope, text!, operation, cancellationToken);
     }
 
-    /// <summary>DELETE /v1/environments/{name}.</summary>
+    /// <summary>DELETE /v1/environments/{name}[?force=true].</summary>
+    /// <param name="name">The environment.</param>
+    /// <param name="force">Destroy protected resources too (e.g. a prod database): they are unprotected first, and the
+    /// operation records it. Without it, a destroy of a stack that holds protected resources is refused before anything is deleted.</param>
+    /// <param name="idempotencyKey">Replays the original operation for a retry.</param>
+    /// <param name="services">Handler dependencies.</param>
+    /// <param name="cancellationToken">Request abort.</param>
     public static async Task<Results<Accepted<OperationResponse>, ProblemHttpResult>> DestroyEnvironment(
         string name,
+        [FromQuery] bool? force,
         [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
         [AsParameters] EnvironmentServices services,
         CancellationToken cancellationToken)
     {
         var scope = new IdempotencyScope($"DELETE /v1/environments/{name}", idempotencyKey);
-        if (await ReplayAsync(services.Db, scope, "", cancellationToken) is { } replay)
+
+        // A forced destroy is another request than a plain one: a key reused across them is a mismatch (422).
+        var request = force == true ? "force=true" : "";
+        if (await ReplayAsync(services.Db, scope, request, cancellationToken) is { } replay)
         {
             return replay.Result is Accepted<OperationResponse> accepted ? accepted : (ProblemHttpResult)replay.Result;
         }
@@ -259,11 +269,12 @@ public static class EnvironmentsApi
 
         var now = services.Time.GetUtcNow();
         var operation = services.Queue.Add(record, OperationKind.Destroy, null, "api");
+        operation.Force = force == true;
         record.Status = EnvironmentStatus.Destroying;
         record.UpdatedAt = now;
         record.Version = Guid.NewGuid();
-        Remember(services.Db, scope, "", operation, now);
-        var saved = await SaveAndAcceptAsync(services, scope, "", operation, cancellationToken);
+        Remember(services.Db, scope, request, operation, now);
+        var saved = await SaveAndAcceptAsync(services, scope, request, operation, cancellationToken);
         return saved.Result switch
         {
             Accepted<OperationResponse> accepted => accepted,

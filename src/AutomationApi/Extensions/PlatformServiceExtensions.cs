@@ -91,6 +91,14 @@ public static class PlatformServiceExtensions
         builder.Services.AddSingleton<IProgramRenderer, PulumiYamlProgramRenderer>();
         builder.Services.AddSingleton<EnvironmentCompiler>();
         builder.Services.AddSingleton<ProcessRunner>();
+
+        // On shutdown the worker interrupts running engines and waits for their in-flight resource operations, up to
+        // the cancel grace period: the host must wait at least that long before giving up on it.
+        builder.Services.AddOptions<HostOptions>().PostConfigure<IOptions<PlatformOptions>>((host, platform) =>
+        {
+            var needed = platform.Value.CancelGracePeriod + TimeSpan.FromSeconds(30);
+            host.ShutdownTimeout = host.ShutdownTimeout > needed ? host.ShutdownTimeout : needed;
+        });
         builder.Services.AddSingleton<PulumiCli>();
         builder.Services.AddSingleton<EngineResilience>();
         builder.Services.AddSingleton<EngineProbe>();
