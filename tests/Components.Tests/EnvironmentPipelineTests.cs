@@ -1,3 +1,4 @@
+using Platform.Components.Policies;
 using Platform.Components.Planning;
 using Platform.Components.Targets;
 
@@ -107,7 +108,7 @@ public sealed class EnvironmentPipelineTests
     public void The_gates_name_each_mandatory_violation_then_the_settings_the_target_lacks()
     {
         var result = EnvironmentPipeline.Run(TestSpecs.CheckoutStagingYaml, TargetSettings.Default);
-        var violation = new Policies.PolicyViolation("PLT001-no-public-bucket", Policies.PolicySeverity.Mandatory, "receipts-bucket", "Bucket 'receipts-bucket' is public.");
+        var violation = new PolicyViolation("PLT001-no-public-bucket", PolicySeverity.Mandatory, "receipts-bucket", "Bucket 'receipts-bucket' is public.");
         var blocked = result with { Policy = result.Policy! with { Violations = [violation] } };
 
         var errors = blocked.GateErrors();
