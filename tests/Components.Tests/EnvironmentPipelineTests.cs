@@ -1,5 +1,5 @@
-using Platform.Components.Policies;
 using Platform.Components.Planning;
+using Platform.Components.Policies;
 using Platform.Components.Targets;
 
 namespace Platform.Components.Tests;
