@@ -214,7 +214,8 @@ public sealed class OperationExecutor(
                     continue;
                 }
 
-                var set = await Run(token => cli.SetConfigAsync(workspace, key, value.Value, secret: true, token));
+                // Encoded as the rendered program reads it, so Pulumi YAML gets back exactly this text (never re-typed).
+                var set = await Run(token => cli.SetConfigAsync(workspace, key, PulumiYamlConfig.StackValue(value.Value), secret: true, token));
                 if (!set.Succeeded)
                 {
                     failed = set;
