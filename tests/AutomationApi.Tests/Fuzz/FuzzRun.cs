@@ -1,0 +1,100 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+
+namespace Platform.AutomationApi.Tests.Fuzz;
+
+/// <summary>
+/// Sends <see cref="HostileRequests"/> to a running service and tallies the answers. Every answer must be a 2xx or a
+/// 4xx; a 4xx from the application is a problem document (the server itself refuses broken HTTP framing before the
+/// application sees it, with a bare 400, counted apart). A 5xx, a dropped connection or a timeout is a failure.
+/// </summary>
+public sealed class FuzzRun(Uri server, int seed, long bodyLimit)
+{
+    private readonly HostileRequests _requests = new(seed, bodyLimit);
+
+    /// <summary>Answers by status code.</summary>
+    public SortedDictionary<int, int> ByStatus { get; } = [];
+
+    /// <summary>Requests by kind.</summary>
+    public SortedDictionary<string, int> ByKind { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>4xx answers without a problem body: refused by the server's HTTP parser before the application.</summary>
+    public int BareClientErrors { get; private set; }
+
+    /// <summary>What went wrong, one line per failed request.</summary>
+    public List<string> Failures { get; } = [];
+
+    /// <summary>Requests sent.</summary>
+    public int Sent { get; private set; }
+
+    /// <summary>Sends up to <paramref name="count"/> requests, stopping early at <paramref name="budget"/>.</summary>
+    public async Task RunAsync(int count, TimeSpan budget, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < count && clock.Elapsed < budget; i++)
+        {
+            var request = _requests.Next();
+            Sent++;
+            ByKind[request.Kind] = ByKind.GetValueOrDefault(request.Kind) + 1;
+            RawResponse response;
+            try
+            {
+                response = await RawHttp.SendAsync(server, request.Bytes, TimeSpan.FromSeconds(60), cancellationToken);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                Failures.Add($"#{i} {request}: no answer within 60 s");
+                continue;
+            }
+
+            ByStatus[response.Status] = ByStatus.GetValueOrDefault(response.Status) + 1;
+            if (response.Dropped)
+            {
+                Failures.Add($"#{i} {request}: connection dropped without an answer");
+            }
+            else if (response.Status >= 500 || response.Status < 200 || response.Status is >= 300 and < 400)
+            {
+                Failures.Add($"#{i} {request}: {response.Status} {Clip(response.Body)}");
+            }
+            else if (response.Status >= 400 && !response.IsProblem)
+            {
+                if (response.Body.Length == 0 && response.Status == 400)
+                {
+                    BareClientErrors++;
+                }
+                else
+                {
+                    Failures.Add($"#{i} {request}: {response.Status} without problem details ({response.ContentType}) {Clip(response.Body)}");
+                }
+            }
+        }
+    }
+
+    /// <summary>A Markdown summary: requests by kind and answers by status.</summary>
+    public string Summary()
+    {
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"requests: {Sent} (seed {seed}), failures: {Failures.Count}, 400 from the HTTP parser without a body: {BareClientErrors}");
+        text.AppendLine("| status | requests |").AppendLine("| --- | ---: |");
+        foreach (var (status, n) in ByStatus)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {(status == 0 ? "dropped" : status.ToString(CultureInfo.InvariantCulture))} | {n} |");
+        }
+
+        text.AppendLine().AppendLine("| kind | requests |").AppendLine("| --- | ---: |");
+        foreach (var (kind, n) in ByKind)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {kind} | {n} |");
+        }
+
+        foreach (var failure in Failures.Take(20))
+        {
+            text.AppendLine(failure);
+        }
+
+        return text.ToString();
+    }
+
+    private static string Clip(string text) => text.Length > 300 ? text[..300] + "…" : text;
+}
