@@ -14,6 +14,6 @@ var budget = TimeSpan.FromSeconds(int.Parse(args[2], CultureInfo.InvariantCultur
 var seed = int.Parse(args[3], CultureInfo.InvariantCulture);
 var limit = long.Parse(args[4], CultureInfo.InvariantCulture);
 var run = new FuzzRun(server, seed, limit);
-await run.RunAsync(count, budget, CancellationToken.None);
+await run.RunAsync(count, budget, concurrency: 8, CancellationToken.None);
 Console.WriteLine(run.Summary());
 return run.Failures.Count == 0 ? 0 : 1;

@@ -12,22 +12,30 @@ internal sealed partial class ClientErrors(IProblemDetailsService problems, ILog
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
-        if (exception is not BadHttpRequestException bad)
+        var status = exception switch
+        {
+            BadHttpRequestException bad => bad.StatusCode,
+
+            // Kestrel reports a chunk size beyond 64 bits as an I/O error wrapping the overflow, not as a bad request.
+            IOException { InnerException: OverflowException } => StatusCodes.Status400BadRequest,
+            _ => 0,
+        };
+        if (status == 0)
         {
             return false;
         }
 
-        LogClientError(logger, httpContext.Request.Method, httpContext.Request.Path, bad.StatusCode, bad.Message, httpContext.TraceIdentifier);
-        httpContext.Response.StatusCode = bad.StatusCode;
+        LogClientError(logger, httpContext.Request.Method, httpContext.Request.Path, status, exception.Message, httpContext.TraceIdentifier);
+        httpContext.Response.StatusCode = status;
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = httpContext,
             Exception = exception,
             ProblemDetails = new ProblemDetails
             {
-                Status = bad.StatusCode,
-                Title = bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? "Request body too large" : "Malformed request",
-                Detail = bad.Message,
+                Status = status,
+                Title = status == StatusCodes.Status413PayloadTooLarge ? "Request body too large" : "Malformed request",
+                Detail = exception.Message,
             },
         });
     }

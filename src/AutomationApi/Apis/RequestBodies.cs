@@ -47,6 +47,13 @@ internal static partial class RequestBodies
                 ? TooLarge(limit)
                 : TypedResults.Problem(statusCode: ex.StatusCode, title: "Malformed request body", detail: $"The request body could not be read: {ex.Message}"));
         }
+        catch (IOException ex)
+        {
+            // Kestrel reports some framing faults as plain I/O errors (a chunk size beyond 64 bits overflows): while
+            // reading a body, that is still the client's malformed request (or its vanished connection).
+            LogMalformed(logger, request.Method, request.Path, StatusCodes.Status400BadRequest, ex.Message, request.HttpContext.TraceIdentifier);
+            return (null, TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Malformed request body", detail: $"The request body could not be read: {ex.Message}"));
+        }
         finally
         {
             ArrayPool<byte>.Shared.Return(chunk);

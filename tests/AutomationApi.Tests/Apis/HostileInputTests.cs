@@ -128,7 +128,7 @@ public sealed class HostileInputTests
 
         var response = await RawHttp.SendAsync(server, [.. request, .. extend], TimeSpan.FromSeconds(60), Cancel);
 
-        Assert.Equal(413, response.Status);
+        Assert.True(response.Status == 413, $"{response.Status}: {response.Body}");
         Assert.True(response.IsProblem, response.Body);
     }
 

@@ -28,47 +28,68 @@ public sealed class FuzzRun(Uri server, int seed, long bodyLimit)
     /// <summary>Requests sent.</summary>
     public int Sent { get; private set; }
 
-    /// <summary>Sends up to <paramref name="count"/> requests, stopping early at <paramref name="budget"/>.</summary>
-    public async Task RunAsync(int count, TimeSpan budget, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends up to <paramref name="count"/> requests, <paramref name="concurrency"/> at a time (a body cut short waits
+    /// for the server's data-rate timeout), stopping early at <paramref name="budget"/>.
+    /// </summary>
+    public async Task RunAsync(int count, TimeSpan budget, int concurrency, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
-        for (var i = 0; i < count && clock.Elapsed < budget; i++)
+        var next = 0;
+        var gate = new object();
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
         {
-            var request = _requests.Next();
-            Sent++;
-            ByKind[request.Kind] = ByKind.GetValueOrDefault(request.Kind) + 1;
-            RawResponse response;
-            try
+            while (true)
             {
-                response = await RawHttp.SendAsync(server, request.Bytes, TimeSpan.FromSeconds(60), cancellationToken);
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                Failures.Add($"#{i} {request}: no answer within 60 s");
-                continue;
-            }
+                HostileRequest request;
+                int index;
+                lock (gate)
+                {
+                    if (next >= count || clock.Elapsed >= budget)
+                    {
+                        return;
+                    }
 
-            ByStatus[response.Status] = ByStatus.GetValueOrDefault(response.Status) + 1;
-            if (response.Dropped)
-            {
-                Failures.Add($"#{i} {request}: connection dropped without an answer");
-            }
-            else if (response.Status >= 500 || response.Status < 200 || response.Status is >= 300 and < 400)
-            {
-                Failures.Add($"#{i} {request}: {response.Status} {Clip(response.Body)}");
-            }
-            else if (response.Status >= 400 && !response.IsProblem)
-            {
-                if (response.Body.Length == 0 && response.Status == 400)
-                {
-                    BareClientErrors++;
+                    index = next++;
+                    request = _requests.Next();
+                    Sent++;
+                    ByKind[request.Kind] = ByKind.GetValueOrDefault(request.Kind) + 1;
                 }
-                else
+
+                var outcome = await SendAsync(index, request, cancellationToken);
+                lock (gate)
                 {
-                    Failures.Add($"#{i} {request}: {response.Status} without problem details ({response.ContentType}) {Clip(response.Body)}");
+                    ByStatus[outcome.Status] = ByStatus.GetValueOrDefault(outcome.Status) + 1;
+                    BareClientErrors += outcome.Bare ? 1 : 0;
+                    if (outcome.Failure is { } failure)
+                    {
+                        Failures.Add(failure);
+                    }
                 }
             }
+        }));
+    }
+
+    private async Task<(int Status, bool Bare, string? Failure)> SendAsync(int index, HostileRequest request, CancellationToken cancellationToken)
+    {
+        RawResponse response;
+        try
+        {
+            response = await RawHttp.SendAsync(server, request.Bytes, TimeSpan.FromSeconds(60), cancellationToken);
         }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return (-1, false, $"#{index} {request}: no answer within 60 s");
+        }
+
+        return response switch
+        {
+            { Dropped: true } => (0, false, $"#{index} {request}: connection dropped without an answer"),
+            { Status: >= 500 or < 200 or (>= 300 and < 400) } => (response.Status, false, $"#{index} {request}: {response.Status} {Clip(response.Body)}"),
+            { Status: >= 400, IsProblem: false, Body.Length: 0, Status: 400 } => (400, true, null),
+            { Status: >= 400, IsProblem: false } => (response.Status, false, $"#{index} {request}: {response.Status} without problem details ({response.ContentType}) {Clip(response.Body)}"),
+            _ => (response.Status, false, null),
+        };
     }
 
     /// <summary>A Markdown summary: requests by kind and answers by status.</summary>
@@ -79,7 +100,7 @@ public sealed class FuzzRun(Uri server, int seed, long bodyLimit)
         text.AppendLine("| status | requests |").AppendLine("| --- | ---: |");
         foreach (var (status, n) in ByStatus)
         {
-            text.AppendLine(CultureInfo.InvariantCulture, $"| {(status == 0 ? "dropped" : status.ToString(CultureInfo.InvariantCulture))} | {n} |");
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {status switch { 0 => "dropped", -1 => "no answer", _ => status.ToString(CultureInfo.InvariantCulture) }} | {n} |");
         }
 
         text.AppendLine().AppendLine("| kind | requests |").AppendLine("| --- | ---: |");

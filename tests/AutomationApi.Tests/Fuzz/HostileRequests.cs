@@ -191,7 +191,7 @@ public sealed class HostileRequests(int seed, long bodyLimit)
 
     private HostileRequest Chunked(string kind)
     {
-        var (method, target) = SpecRoute();
+        var (method, target) = _random.Next(5) == 0 ? ("POST", $"/v1/environments/{Name()}/extend") : SpecRoute();
         var body = Utf8(ValidYaml());
         var framed = _random.Next(6) switch
         {

@@ -29,23 +29,31 @@ public static class RawHttp
         using var tcp = new TcpClient();
         await tcp.ConnectAsync(server.Host, server.Port, deadline.Token);
         var stream = tcp.GetStream();
+
+        // Read while writing: the server may answer before it has read all of the body (a 413, a framing error). The
+        // connection is never half-closed, since the server takes a client's FIN as the end of the connection; a body
+        // cut short is ended by the server's own minimum data rate (a 408).
+        var received = new MemoryStream();
+        var reading = ReadToEndAsync(stream, received, deadline.Token);
         try
         {
             await stream.WriteAsync(request, deadline.Token);
-
-            // The server may answer before reading all of the body (a 413, a framing error) and stop reading.
-            tcp.Client.Shutdown(SocketShutdown.Send);
         }
         catch (IOException)
         {
         }
 
-        var received = new MemoryStream();
+        await reading;
+        return Parse(Encoding.UTF8.GetString(received.GetBuffer(), 0, (int)received.Length));
+    }
+
+    private static async Task ReadToEndAsync(NetworkStream stream, MemoryStream received, CancellationToken cancellationToken)
+    {
         var buffer = new byte[16 * 1024];
         try
         {
             int read;
-            while ((read = await stream.ReadAsync(buffer, deadline.Token)) > 0)
+            while ((read = await stream.ReadAsync(buffer, cancellationToken)) > 0)
             {
                 received.Write(buffer, 0, read);
             }
@@ -54,8 +62,6 @@ public static class RawHttp
         {
             // A reset after the answer arrived still leaves the answer; without one it is a dropped connection.
         }
-
-        return Parse(Encoding.UTF8.GetString(received.GetBuffer(), 0, (int)received.Length));
     }
 
     private static RawResponse Parse(string text)
