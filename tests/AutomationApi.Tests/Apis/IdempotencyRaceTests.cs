@@ -12,8 +12,7 @@ public sealed class IdempotencyRaceTests
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
     // Before the fix some retries got 409 "name taken": they looked for the key before the first create committed,
-    // then for the name after. The barrier makes that interleaving the rule: every retry has looked its key up (and
-    // found nothing) before any of them goes on.
+    // then for the name after. The choreography makes that interleaving the rule for all but one of them.
     [Theory]
     [InlineData(TestStore.Sqlite)]
     [InlineData(TestStore.Postgres)]
@@ -21,7 +20,7 @@ public sealed class IdempotencyRaceTests
     {
         const int Retries = 20;
         await using var database = await TestStore.CreateAsync(store);
-        var barrier = new KeyLookupBarrier(Retries);
+        var barrier = new RaceChoreography(Retries);
         using var factory = new PlatformFactory(store: database, services: s => s.AddSingleton<IInterceptor>(barrier));
         var client = factory.CreateClient();
         using var warmUp = await client.GetAsync("/readyz", Cancel);
@@ -80,28 +79,53 @@ public sealed class IdempotencyRaceTests
         Assert.Single(factory.Fake.CallsOf("destroy"));
     }
 
-    /// <summary>Holds every idempotency-key lookup until <paramref name="participants"/> have run (or 30 s passed).</summary>
-    private sealed class KeyLookupBarrier(int participants) : DbCommandInterceptor
+    /// <summary>
+    /// Forces the interleaving that lost retries before the fix: every idempotency-key lookup is held until all
+    /// <paramref name="participants"/> have run (each found no key), and every name check but the first is held until
+    /// a save has committed (so the others see the first one's environment). Each hold gives up after 30 s.
+    /// </summary>
+    private sealed class RaceChoreography(int participants) : DbCommandInterceptor, ISaveChangesInterceptor
     {
-        private readonly TaskCompletionSource _all = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private int _arrived;
+        private readonly TaskCompletionSource _allLookedUp = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _saved = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _lookups;
+        private int _nameChecks;
 
         public bool Released { get; private set; }
 
-        public override async ValueTask<DbDataReader> ReaderExecutedAsync(DbCommand command, CommandExecutedEventData eventData, DbDataReader result, CancellationToken cancellationToken = default)
+        public override async ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(
+            DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
         {
-            if (command.CommandText.Contains("IdempotencyKeys", StringComparison.Ordinal) && !_all.Task.IsCompleted)
+            var text = command.CommandText;
+            if (text.Contains("EXISTS", StringComparison.OrdinalIgnoreCase) && text.Contains("\"Environments\"", StringComparison.Ordinal) &&
+                Interlocked.Increment(ref _nameChecks) > 1)
             {
-                if (Interlocked.Increment(ref _arrived) >= participants)
-                {
-                    Released = true;
-                    _all.TrySetResult();
-                }
-
-                await Task.WhenAny(_all.Task, Task.Delay(TimeSpan.FromSeconds(30), cancellationToken));
+                await Task.WhenAny(_saved.Task, Task.Delay(TimeSpan.FromSeconds(30), cancellationToken));
             }
 
             return result;
+        }
+
+        public override async ValueTask<DbDataReader> ReaderExecutedAsync(DbCommand command, CommandExecutedEventData eventData, DbDataReader result, CancellationToken cancellationToken = default)
+        {
+            if (command.CommandText.Contains("FROM \"IdempotencyKeys\"", StringComparison.Ordinal) && !_allLookedUp.Task.IsCompleted)
+            {
+                if (Interlocked.Increment(ref _lookups) >= participants)
+                {
+                    Released = true;
+                    _allLookedUp.TrySetResult();
+                }
+
+                await Task.WhenAny(_allLookedUp.Task, Task.Delay(TimeSpan.FromSeconds(30), cancellationToken));
+            }
+
+            return result;
+        }
+
+        public ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
+        {
+            _saved.TrySetResult();
+            return ValueTask.FromResult(result);
         }
     }
 }
