@@ -304,6 +304,17 @@ public static partial class EnvironmentsApi
 
         if (record.Status == EnvironmentStatus.Destroying && await LastDestroyAsync(services.Db, record.Id, pendingOnly: true, cancellationToken) is { } pending)
         {
+            // A new key for the destroy already under way is remembered with it, so its own retries replay it too.
+            Remember(services.Db, scope, "", pending, services.Time.GetUtcNow());
+            try
+            {
+                await services.Db.SaveChangesAsync(cancellationToken);
+            }
+            catch (DbUpdateException)
+            {
+                services.Db.ChangeTracker.Clear();
+            }
+
             return Accepted(pending);
         }
 

@@ -73,6 +73,10 @@ public sealed class IdempotencyRaceTests
         using var afterwards = await client.DeleteAsync("/v1/environments/again-dev", Cancel);
         Assert.Equal(HttpStatusCode.OK, afterwards.StatusCode);
         Assert.Equal(destroy, (string)(await PlatformFactory.ReadAsync(afterwards))["id"]!);
+        using var keyedAgain = new HttpRequestMessage(HttpMethod.Delete, "/v1/environments/again-dev") { Headers = { { "Idempotency-Key", "other-key" } } };
+        using var replayed = await client.SendAsync(keyedAgain, Cancel);
+        Assert.Equal(HttpStatusCode.Accepted, replayed.StatusCode);
+        Assert.Equal(destroy, (string)(await PlatformFactory.ReadAsync(replayed))["id"]!);
         var environment = await factory.GetEnvironmentAsync("again-dev");
         Assert.Equal("destroyed", (string)environment["status"]!);
         Assert.Equal(destroy, (string)environment["lastOperation"]!["id"]!);
