@@ -24,6 +24,9 @@ public sealed class PlatformOptionsTests
         Assert.Equal(5, options.CircuitBreakerFailures);
         Assert.Equal(TimeSpan.FromMinutes(1), options.CircuitBreakDuration);
         Assert.Equal(50, options.DefaultPageSize);
+        Assert.Equal(1024 * 1024, options.Limits.MaxRequestBodyBytes);
+        Assert.Equal(200, options.Limits.MaxServices);
+        Assert.Equal(100, options.Limits.MaxResources);
     }
 
     [Fact]

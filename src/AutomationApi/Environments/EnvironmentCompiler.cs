@@ -60,9 +60,13 @@ public sealed class EnvironmentCompiler(TargetSettings targets, PolicySettings p
     /// </summary>
     public CompileResult CompileDeployed(string specText) => Compile(specText, gated: false);
 
-    private CompileResult Compile(string specText, bool gated)
+    /// <summary>Validates and, when valid, compiles and renders a spec already parsed (and checked against the limits).</summary>
+    public CompileResult Compile(EnvironmentSpec spec) => Compile(EnvironmentPipeline.Run(spec, targets, policies), gated: true);
+
+    private CompileResult Compile(string specText, bool gated) => Compile(EnvironmentPipeline.Run(specText ?? string.Empty, targets, policies), gated);
+
+    private CompileResult Compile(PipelineResult result, bool gated)
     {
-        var result = EnvironmentPipeline.Run(specText ?? string.Empty, targets, policies);
         if (!result.Succeeded)
         {
             return new CompileResult(null, result.Errors);

@@ -17,8 +17,10 @@ namespace Platform.AutomationApi.Tests.Infrastructure;
 /// </summary>
 public sealed class PlatformFactory : WebApplicationFactory<Program>
 {
-    public PlatformFactory(string? dataDirectory = null, Action<Dictionary<string, string?>>? configure = null, TimeProvider? time = null, TestStore? store = null)
+    public PlatformFactory(string? dataDirectory = null, Action<Dictionary<string, string?>>? configure = null, TimeProvider? time = null, TestStore? store = null,
+        Action<IServiceCollection>? services = null)
     {
+        _services = services;
         DataDirectory = dataDirectory ?? Path.Combine(Path.GetTempPath(), "platform-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(DataDirectory);
         Fake = new FakePulumi(Path.Combine(DataDirectory, "backend"));
@@ -41,6 +43,8 @@ public sealed class PlatformFactory : WebApplicationFactory<Program>
         configure?.Invoke(Settings);
         Time = time;
     }
+
+    private readonly Action<IServiceCollection>? _services;
 
     public string DataDirectory { get; }
 
@@ -80,7 +84,19 @@ public sealed class PlatformFactory : WebApplicationFactory<Program>
                 services.RemoveAll<TimeProvider>();
                 services.AddSingleton(Time);
             }
+
+            _services?.Invoke(services);
         });
+    }
+
+    /// <summary>Serves over real Kestrel on a loopback port (for raw HTTP framing and the server's limits); returns its address.</summary>
+    public Uri StartKestrel()
+    {
+        UseKestrel(0);
+        StartServer();
+        var addresses = Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features
+            .Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses;
+        return new Uri(addresses.First().Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("localhost", "127.0.0.1", StringComparison.Ordinal));
     }
 
     /// <summary>Posts a spec and returns the response.</summary>
