@@ -36,16 +36,18 @@ public static class RolloutFailure
         public void Clear() => _errors.Clear();
 
         /// <summary>
-        /// <paramref name="error"/> with the diagnostics' reasons: the resource each names (its logical name and type
-        /// from the URN) and the message; a resource that never became ready gets the code <see cref="Code"/>.
-        /// Errors that are not a resource's (locks, plugins, cancellation) are returned as they are.
+        /// When a workload never became ready: <paramref name="error"/> with the code <see cref="Code"/> and the
+        /// diagnostics' reasons (the resource each names, by logical name and type from the URN, and the message).
+        /// Any other error (locks, plugins, cancellation, other resource failures) is returned as it is.
         /// </summary>
         public EngineError Explain(EngineError error)
         {
             ArgumentNullException.ThrowIfNull(error);
             var resourceErrors = _errors.Where(e => e.Urn is not null).ToList();
-            if (resourceErrors.Count == 0 || error.Transient || error.Code is EngineErrorCodes.Locked or EngineErrorCodes.Cancelled)
+            var rollout = resourceErrors.Any(e => e.Message.Contains("failed to fully initialize or become live", StringComparison.Ordinal));
+            if (!rollout || error.Transient || error.Code is EngineErrorCodes.Locked or EngineErrorCodes.Cancelled or EngineErrorCodes.Timeout)
             {
+                // Every other failure keeps the engine driver's classification.
                 return error;
             }
 
@@ -57,8 +59,7 @@ public static class RolloutFailure
             }
 
             var explained = text.Length > MaxMessage ? text.ToString(0, MaxMessage) : text.ToString();
-            var rollout = resourceErrors.Any(e => e.Message.Contains("failed to fully initialize or become live", StringComparison.Ordinal));
-            return error with { Code = rollout ? Code : error.Code, Message = explained };
+            return error with { Code = Code, Message = explained };
         }
 
         // urn:pulumi:<stack>::<project>::<type>::<name> → "<name> (<type>)".
