@@ -89,9 +89,6 @@ public static class WorkloadDefaults
     /// <summary>Namespace of the cluster DNS (egress to it on port 53 is allowed for every service).</summary>
     public const string DnsNamespace = "kube-system";
 
-    /// <summary>PostgreSQL's port.</summary>
-    public const int PostgresPort = 5432;
-
     /// <summary>HTTPS port of the cloud APIs.</summary>
     public const int HttpsPort = 443;
 

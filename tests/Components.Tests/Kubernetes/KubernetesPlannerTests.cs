@@ -151,7 +151,7 @@ public sealed class KubernetesPlannerTests
         var spec = TestSpecs.CheckoutStaging() with
         {
             Services = [TestSpecs.CheckoutStaging().Services[0] with { Uses = ["orders-db", "audit-db"] }],
-            Resources = [ResourceSpec.Create("orders-db", ResourceType.Postgres), ResourceSpec.Create("audit-db", ResourceType.Postgres)],
+            Resources = [ResourceSpec.Create("orders-db", "postgres"), ResourceSpec.Create("audit-db", "postgres")],
         };
         var envFrom = KubernetesPlans.Compile(spec)[ServiceResources.Deployment("api")].Inputs.At("spec.template.spec.containers.0.envFrom").Items();
 
