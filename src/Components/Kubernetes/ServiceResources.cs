@@ -76,7 +76,7 @@ internal static class ServiceResources
         // come first, so a resource with prefixed keys never hides behind them.
         var connections = context.GrantsTo(service)
             .Where(g => g.Connection is not null)
-            .OrderBy(g => g.Connection!.PrefixWhenSeveral ? 0 : 1)
+            .OrderBy(g => g.Connection!.PrefixWhenSeveral is null ? 1 : 0)
             .ToImmutableArray();
 
         PlanServiceAccount(context, service, labels, usesCloud: context.NeedsWorkloadIdentity(service));
@@ -179,12 +179,12 @@ internal static class ServiceResources
 
         // Connection details come first so the service's own variables win a name clash (later sources override).
         // One database keeps libpq's plain PGHOST…; with several, each is prefixed (ORDERS_DB_PGHOST) so none hides another.
-        var generic = sources.Count(s => s.Connection!.PrefixWhenSeveral);
+        var generic = sources.Count(s => s.Connection!.PrefixWhenSeveral is not null);
         var connections = sources.Select(s => new V1EnvFromSource
         {
             SecretRef = s.Connection!.IsSecret ? new V1SecretEnvSource { Name = s.Connection.ObjectName } : null,
             ConfigMapRef = s.Connection.IsSecret ? null : new V1ConfigMapEnvSource { Name = s.Connection.ObjectName },
-            Prefix = s.Connection.PrefixWhenSeveral && generic > 1 ? Aws.ConnectionConfig.Key(s.Resource, "") : null,
+            Prefix = generic > 1 ? s.Connection.PrefixWhenSeveral : null,
         });
         envFrom.InsertRange(0, connections);
         return (envFrom, dependencies, configHash);

@@ -34,7 +34,8 @@ internal sealed record IamStatement(string Sid, ImmutableArray<string> Actions, 
 /// <param name="ObjectName">The object's Kubernetes name.</param>
 /// <param name="IsSecret">Whether it is a Secret (it holds a credential) rather than a ConfigMap.</param>
 /// <param name="PrefixWhenSeveral">
-/// Whether its keys are generic (libpq's <c>PGHOST</c>…) and take the resource's name as a prefix when a service uses
-/// several resources of the kind. Such sources come first in <c>envFrom</c>.
+/// For generic keys (libpq's <c>PGHOST</c>…), the prefix each key takes when a service uses several such sources
+/// (<c>ORDERS_DB_</c>); <see langword="null"/> when the keys already carry the resource's name. Generic sources come
+/// first in <c>envFrom</c>.
 /// </param>
-internal sealed record ConnectionSource(string LogicalName, string ObjectName, bool IsSecret, bool PrefixWhenSeveral);
+internal sealed record ConnectionSource(string LogicalName, string ObjectName, bool IsSecret, string? PrefixWhenSeveral);

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Platform.Components.Documents;
 using Platform.Components.Resources;
 
 namespace Platform.Components.Specs;

@@ -6,7 +6,7 @@ namespace Platform.Components.Tiers;
 /// <summary>
 /// Every default and guardrail that depends on the environment tier, in one table.
 /// The settings of managed resources (database classes, bucket versioning, …) belong to their kinds
-/// (<see cref="Resources.ResourceKind.TierSettings"/>); the README's defaults table shows both and a test asserts each one.
+/// (each kind's <c>TierSettings</c>); the README's defaults table shows both and a test asserts each one.
 /// </summary>
 /// <remarks>
 /// <code>

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Platform.Components.Kubernetes;
 using Platform.Components.Planning;
+using Platform.Components.Resources;
 using Platform.Components.Specs;
 using Platform.Components.Targets;
 
@@ -34,8 +35,8 @@ internal static class KubernetesPlans
 
         foreach (var located in spec.Resources.Where(r => r.Type != "postgres"))
         {
-            context.Builder.Add(Platform.Components.Aws.ConnectionConfig.LogicalName(located.Name), KubernetesTypes.ConfigMap,
-                PlanValue.Map.Empty.With("metadata.name", Platform.Components.Aws.ConnectionConfig.ObjectName(located.Name)), null,
+            context.Builder.Add(ConnectionConfig.LogicalName(located.Name), KubernetesTypes.ConfigMap,
+                PlanValue.Map.Empty.With("metadata.name", ConnectionConfig.ObjectName(located.Name)), null,
                 PlanResourceOptions.WithProvider(LogicalNames.KubernetesProvider));
         }
 

@@ -52,7 +52,7 @@ public sealed class BucketKind : ResourceKind
         var arn = PlanValue.Ref(AwsNames.Bucket(resource.Name), "arn");
         return new ResourceGrant(resource.Name, [], UsesAwsApis: true,
             [new IamStatement(sid + "Objects", ObjectActions, PlanValue.Concat(arn, "/*")), new IamStatement(sid + "List", ListActions, arn)],
-            new ConnectionSource(ConnectionConfig.LogicalName(resource.Name), ConnectionConfig.ObjectName(resource.Name), IsSecret: false, PrefixWhenSeveral: false));
+            new ConnectionSource(ConnectionConfig.LogicalName(resource.Name), ConnectionConfig.ObjectName(resource.Name), IsSecret: false, PrefixWhenSeveral: null));
     }
 
     internal override (decimal Monthly, string Basis)? Cost(ResourcePlan plan, PlannedResource resource, PriceTable prices, List<string> unpriced) =>

@@ -79,7 +79,7 @@ public sealed class CacheKind : ResourceKind
 
     internal override ResourceGrant Grant(PlanContext context, ResourceSpec resource) =>
         new(resource.Name, [Port], UsesAwsApis: false, [],
-            new ConnectionSource(LogicalNames.ConnectionSecret(resource.Name), LogicalNames.ConnectionSecretObjectName(resource.Name), IsSecret: true, PrefixWhenSeveral: false));
+            new ConnectionSource(LogicalNames.ConnectionSecret(resource.Name), LogicalNames.ConnectionSecretObjectName(resource.Name), IsSecret: true, PrefixWhenSeveral: null));
 
     // Every node of the replication group is billed; Valkey nodes at a discount on the Redis OSS list price.
     internal override (decimal Monthly, string Basis)? Cost(ResourcePlan plan, PlannedResource resource, PriceTable prices, List<string> unpriced)

@@ -83,7 +83,7 @@ public sealed class PostgresKind : ResourceKind
             ? [new IamStatement(sid + "Connect", ConnectActions, user)]
             : [];
         return new ResourceGrant(resource.Name, [PostgresResources.Port], UsesAwsApis: true, statements,
-            new ConnectionSource(LogicalNames.ConnectionSecret(resource.Name), LogicalNames.ConnectionSecretObjectName(resource.Name), IsSecret: true, PrefixWhenSeveral: true));
+            new ConnectionSource(LogicalNames.ConnectionSecret(resource.Name), LogicalNames.ConnectionSecretObjectName(resource.Name), IsSecret: true, PrefixWhenSeveral: ConnectionConfig.Key(resource.Name, "")));
     }
 
     internal override (decimal Monthly, string Basis)? Cost(ResourcePlan plan, PlannedResource resource, PriceTable prices, List<string> unpriced)

@@ -59,7 +59,7 @@ public sealed class QueueKind : ResourceKind
         var sid = Casing.Camel("x", resource.Name)[1..];
         return new ResourceGrant(resource.Name, [], UsesAwsApis: true,
             [new IamStatement(sid + "Messages", MessageActions, PlanValue.Ref(AwsNames.Queue(resource.Name), "arn"))],
-            new ConnectionSource(ConnectionConfig.LogicalName(resource.Name), ConnectionConfig.ObjectName(resource.Name), IsSecret: false, PrefixWhenSeveral: false));
+            new ConnectionSource(ConnectionConfig.LogicalName(resource.Name), ConnectionConfig.ObjectName(resource.Name), IsSecret: false, PrefixWhenSeveral: null));
     }
 
     // Dead-letter queues (those another queue's redrive policy points at) are assumed idle.

@@ -1,9 +1,9 @@
 using Platform.Components.Aws;
 using Platform.Components.Planning;
-using Platform.Components.Specs;
-using Platform.Components.Tests.Kubernetes;
 using Platform.Components.Resources.Bucket;
+using Platform.Components.Specs;
 using Platform.Components.Tests.Aws;
+using Platform.Components.Tests.Kubernetes;
 
 namespace Platform.Components.Tests.Resources.Bucket;
 

@@ -2,10 +2,10 @@ using System.Text.RegularExpressions;
 using Platform.Components.Aws;
 using Platform.Components.Kubernetes;
 using Platform.Components.Planning;
-using Platform.Components.Specs;
-using Platform.Components.Tests.Kubernetes;
 using Platform.Components.Resources.Postgres;
+using Platform.Components.Specs;
 using Platform.Components.Tests.Aws;
+using Platform.Components.Tests.Kubernetes;
 
 namespace Platform.Components.Tests.Resources.Postgres;
 

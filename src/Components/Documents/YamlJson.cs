@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
-namespace Platform.Components.Specs;
+namespace Platform.Components.Documents;
 
 /// <summary>
 /// Reads YAML or JSON text into one JSON tree, so specs and settings have one schema whichever syntax users write.
