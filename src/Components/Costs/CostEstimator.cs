@@ -14,7 +14,7 @@ namespace Platform.Components.Costs;
 /// (<see cref="ResourceKind"/>: RDS by instance class, Multi-AZ and storage, buckets and queues by assumed usage, …). Everything else (IAM, security groups, Kubernetes objects that run no
 /// pods) costs nothing and is not listed.
 /// </summary>
-public static class CostEstimator
+internal static class CostEstimator
 {
     /// <summary>The component name of resources that belong to no component.</summary>
     public const string EnvironmentComponent = "(environment)";

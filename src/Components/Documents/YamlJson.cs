@@ -10,7 +10,7 @@ namespace Platform.Components.Documents;
 /// Reads YAML or JSON text into one JSON tree, so specs and settings have one schema whichever syntax users write.
 /// YAML plain scalars keep YAML 1.2 core-schema meaning (numbers, booleans, null); quoted scalars stay strings.
 /// </summary>
-public static class YamlJson
+internal static class YamlJson
 {
     /// <summary>Parses <paramref name="text"/> (JSON when it starts with '{', YAML otherwise).</summary>
     /// <exception cref="FormatException">The text is not well-formed; the message names the line and column.</exception>

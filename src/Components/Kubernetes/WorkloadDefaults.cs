@@ -4,7 +4,7 @@ namespace Platform.Components.Kubernetes;
 /// Settings of the Kubernetes golden paths that do not vary by tier (tier-dependent values live only in
 /// <see cref="Tiers.TierProfile"/>). Each is a deliberate choice; the reason is next to it.
 /// </summary>
-public static class WorkloadDefaults
+internal static class WorkloadDefaults
 {
     /// <summary>
     /// UID and GID containers run as: 10001, a non-root ID above the ranges distributions give system users and

@@ -10,7 +10,7 @@ namespace Platform.Components.Planning;
 /// <param name="Spec">The validated environment spec.</param>
 /// <param name="Target">The deployment target.</param>
 /// <param name="Builder">The plan being built.</param>
-public sealed record PlanContext(EnvironmentSpec Spec, DeploymentTarget Target, PlanBuilder Builder)
+internal sealed record PlanContext(EnvironmentSpec Spec, DeploymentTarget Target, PlanBuilder Builder)
 {
     /// <summary>The tier's defaults and guardrails.</summary>
     public TierProfile Profile { get; } = TierProfile.For(Spec.Tier);

@@ -13,7 +13,7 @@ namespace Platform.Components.Policies;
 /// The guardrails Platform runs on every plan before it is rendered or applied. Each is a pure function of the plan,
 /// so a plan built by hand (or altered after compiling) is judged by exactly what it would deploy.
 /// </summary>
-public static class GuardrailRules
+internal static class GuardrailRules
 {
     /// <summary>The fewest days of automated backups a prod database may keep.</summary>
     public const int MinimumProdBackupDays = 7;

@@ -14,7 +14,7 @@ namespace Platform.Components.Resources;
 /// <c>EVENTS_DEAD_LETTER_QUEUE_URL</c>. Databases use their connection Secret instead
 /// (<see cref="LogicalNames.ConnectionSecret"/>).
 /// </summary>
-public static class ConnectionConfig
+internal static class ConnectionConfig
 {
     /// <summary>Logical name of a bucket's or queue's ConfigMap.</summary>
     public static string LogicalName(string resource) => $"{resource}-connection";

@@ -19,7 +19,7 @@ namespace Platform.Components.Resources.Cache;
 /// authentication needs per-user access control, which a shared auth token rules out), so a service that uses only
 /// caches gets no IAM role and no HTTPS egress.
 /// </remarks>
-public sealed class CacheKind : ResourceKind
+internal sealed class CacheKind : ResourceKind
 {
     /// <summary>The component type of a <c>cache</c> resource.</summary>
     public const string ComponentToken = "platform:aws:Cache";
