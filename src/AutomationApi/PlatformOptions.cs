@@ -52,9 +52,13 @@ public sealed class PlatformOptions
     /// <value>The default is 10 minutes.</value>
     public TimeSpan InspectTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
-    /// <summary>How long an interrupted engine gets to stop before it is killed.</summary>
-    /// <value>The default is 10 seconds.</value>
-    public TimeSpan CancelGracePeriod { get; set; } = TimeSpan.FromSeconds(10);
+    /// <summary>
+    /// How long an interrupted engine (cancel, timeout, shutdown) gets to finish its in-flight resource operations
+    /// before it is killed. Generous on purpose: killing an engine mid-create (an RDS instance takes many minutes)
+    /// orphans the resource. The host's shutdown timeout is raised to match.
+    /// </summary>
+    /// <value>The default is 1 hour.</value>
+    public TimeSpan CancelGracePeriod { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>How often the worker looks for queued operations without being signalled.</summary>
     /// <value>The default is 2 seconds.</value>
@@ -94,6 +98,10 @@ public sealed class PlatformOptions
     /// <value>The default is 50 (maximum 200).</value>
     public int DefaultPageSize { get; set; } = 50;
 
+    /// <summary>Per-request and per-environment limits (section <c>Platform:Limits</c>).</summary>
+    /// <value>The defaults are those of <see cref="PlatformLimits"/>.</value>
+    public PlatformLimits Limits { get; set; } = new();
+
     /// <summary>Where the service keeps its state (section <c>Platform:Database</c>).</summary>
     /// <value>The default is the embedded SQLite file in the data directory.</value>
     public PlatformDatabaseOptions Database { get; set; } = new();
@@ -128,4 +136,24 @@ public sealed class PlatformDatabaseOptions
 
     /// <summary>Whether the state lives in PostgreSQL.</summary>
     public bool IsPostgres => string.Equals(Provider?.Trim(), Postgres, StringComparison.OrdinalIgnoreCase);
+}
+
+/// <summary>
+/// What one request or environment may ask of the service, bound from <c>Platform:Limits</c> (environment variables
+/// such as <c>Platform__Limits__MaxServices</c>). Checked before any spec is compiled, so an oversized request costs
+/// a read, not a compilation.
+/// </summary>
+public sealed class PlatformLimits
+{
+    /// <summary>Largest request body, in bytes; a larger one is answered <c>413</c> without being read further.</summary>
+    /// <value>The default is 1 MiB (1,048,576 bytes): a spec at the service and resource limits is well under 100 KB.</value>
+    public long MaxRequestBodyBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Most services one environment may declare.</summary>
+    /// <value>The default is 200.</value>
+    public int MaxServices { get; set; } = 200;
+
+    /// <summary>Most resources (databases, buckets, queues) one environment may declare.</summary>
+    /// <value>The default is 100.</value>
+    public int MaxResources { get; set; } = 100;
 }

@@ -16,7 +16,7 @@ public sealed class PlatformOptionsTests
         Assert.Equal(4, options.MaxConcurrentOperations);
         Assert.Equal(TimeSpan.FromMinutes(30), options.DeployTimeout);
         Assert.Equal(TimeSpan.FromMinutes(10), options.InspectTimeout);
-        Assert.Equal(TimeSpan.FromSeconds(10), options.CancelGracePeriod);
+        Assert.Equal(TimeSpan.FromHours(1), options.CancelGracePeriod);
         Assert.Equal(TimeSpan.FromSeconds(2), options.WorkerPollInterval);
         Assert.Equal(TimeSpan.FromMinutes(1), options.ReaperInterval);
         Assert.Equal(3, options.EngineRetries);
@@ -24,6 +24,9 @@ public sealed class PlatformOptionsTests
         Assert.Equal(5, options.CircuitBreakerFailures);
         Assert.Equal(TimeSpan.FromMinutes(1), options.CircuitBreakDuration);
         Assert.Equal(50, options.DefaultPageSize);
+        Assert.Equal(1024 * 1024, options.Limits.MaxRequestBodyBytes);
+        Assert.Equal(200, options.Limits.MaxServices);
+        Assert.Equal(100, options.Limits.MaxResources);
     }
 
     [Fact]

@@ -20,10 +20,19 @@ public sealed record EnvironmentServices(
     OperationQueue Queue,
     SpecProtector Protector,
     TimeProvider Time,
-    IOptions<PlatformOptions> Options);
+    IOptions<PlatformOptions> Options,
+    ILoggerFactory Logs)
+{
+    /// <summary>The environments API's log.</summary>
+    public ILogger Log => Logs.CreateLogger(typeof(EnvironmentsApi).FullName!);
+
+    /// <summary>The per-environment limits, checked before compiling.</summary>
+    public SpecLimits Limits => new(Options.Value.Limits.MaxServices, Options.Value.Limits.MaxResources,
+        "Platform:Limits:MaxServices / Platform:Limits:MaxResources");
+}
 
 /// <summary><c>/v1/environments</c>: create, list, read, update, destroy, preview, refresh and extend environments.</summary>
-public static class EnvironmentsApi
+public static partial class EnvironmentsApi
 {
     private static readonly string[] SpecContentTypes = ["application/json", "application/yaml", "application/x-yaml", "text/yaml"];
 
@@ -36,6 +45,7 @@ public static class EnvironmentsApi
         api.ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
 
@@ -50,7 +60,8 @@ public static class EnvironmentsApi
             .WithSummary("Deploy a new spec to an environment; returns the queued operation.")
             .Accepts<string>(false, SpecContentTypes[0], SpecContentTypes[1..]);
         api.MapDelete("/{name}", DestroyEnvironment).WithName("DestroyEnvironment")
-            .WithSummary("Destroy an environment (its record and history are kept); returns the queued operation.");
+            .WithSummary("Destroy an environment (its record and history are kept); returns the queued operation, the one already " +
+                         "queued or running when repeated, or (200) the one that destroyed it.");
         api.MapPost("/{name}/preview", PreviewEnvironment).WithName("PreviewEnvironment")
             .WithSummary("Preview what a spec (or the current one, with no body) would change: engine steps and plan diff.");
         api.MapPost("/{name}/refresh", RefreshEnvironment).WithName("RefreshEnvironment")
@@ -67,23 +78,37 @@ public static class EnvironmentsApi
         [AsParameters] EnvironmentServices services,
         CancellationToken cancellationToken)
     {
-        var (text, scope, early) = await BeginChangeAsync(request, "POST /v1/environments", idempotencyKey, specRequired: true, services.Db, cancellationToken);
+        var (text, scope, early) = await BeginChangeAsync(request, "POST /v1/environments", idempotencyKey, specRequired: true, services, cancellationToken);
         if (early is not null)
         {
             return early;
         }
 
-        var compiled = services.Compiler.Compile(text!);
+        // Cheap checks first (parse, size limits, the name), so a huge or doomed spec is never compiled.
+        var parsed = EnvironmentCompiler.Parse(text!);
+        if (parsed.Spec is not { } parsedSpec)
+        {
+            return Invalid(parsed.Errors);
+        }
+
+        if (services.Limits.Check(parsedSpec) is { IsEmpty: false } tooLarge)
+        {
+            return Invalid(tooLarge);
+        }
+
+        if (await services.Db.Environments.AnyAsync(e => e.Name == parsedSpec.Name && e.Status != EnvironmentStatus.Destroyed, cancellationToken))
+        {
+            // A concurrent retry with this key may have created it: that retry's operation is the answer, not a 409.
+            return await ReplayAsync(services.Db, scope, text!, cancellationToken) ?? NameTaken(services, request, parsedSpec.Name);
+        }
+
+        var compiled = services.Compiler.Compile(parsedSpec);
         if (compiled.Environment is not { } environment)
         {
             return Invalid(compiled.Errors);
         }
 
         var spec = environment.Spec;
-        if (await services.Db.Environments.AnyAsync(e => e.Name == spec.Name && e.Status != EnvironmentStatus.Destroyed, cancellationToken))
-        {
-            return NameTaken(spec.Name);
-        }
 
         var now = services.Time.GetUtcNow();
         var record = new EnvironmentRecord
@@ -109,9 +134,10 @@ public static class EnvironmentsApi
         }
         catch (DbUpdateException)
         {
-            // Lost a race: the database's unique index on live names, or the idempotency key, decides.
+            // Lost a race: the idempotency key (claimed in the same transaction as the operation) or the database's
+            // unique index on live names decides. A retry whose key won replays the winner's operation.
             services.Db.ChangeTracker.Clear();
-            return await ReplayAsync(services.Db, scope, text!, cancellationToken) is { } raced ? raced : NameTaken(spec.Name);
+            return await ReplayAsync(services.Db, scope, text!, cancellationToken) is { } raced ? raced : NameTaken(services, request, spec.Name);
         }
 
         services.Queue.Notify();
@@ -191,27 +217,33 @@ public static class EnvironmentsApi
         [AsParameters] EnvironmentServices services,
         CancellationToken cancellationToken)
     {
-        var (text, scope, early) = await BeginChangeAsync(request, $"PUT /v1/environments/{name}", idempotencyKey, specRequired: true, services.Db, cancellationToken);
+        var (text, scope, early) = await BeginChangeAsync(request, $"PUT /v1/environments/{name}", idempotencyKey, specRequired: true, services, cancellationToken);
         if (early is not null)
         {
             return early;
         }
 
-        var compiled = services.Compiler.Compile(text!);
-        if (compiled.Environment is not { } environment)
-        {
-            return Invalid(compiled.Errors);
-        }
-
-        if (environment.Spec.Name != name)
-        {
-            return Invalid([new SpecError("metadata.name", $"The spec names '{environment.Spec.Name}' but the URL names '{name}'.", "Send the spec to its own environment's URL.")]);
-        }
-
+        // Cheap checks first (existence, parse, name, size limits), so a huge or doomed spec is never compiled.
         var record = await FindAsync(services.Db, name, liveOnly: true, cancellationToken);
         if (record is null)
         {
             return NotFound(name);
+        }
+
+        var parsed = EnvironmentCompiler.Parse(text!);
+        if (parsed.Spec is not { } parsedSpec)
+        {
+            return Invalid(parsed.Errors);
+        }
+
+        if (parsedSpec.Name != name)
+        {
+            return Invalid([new SpecError("metadata.name", $"The spec names '{parsedSpec.Name}' but the URL names '{name}'.", "Send the spec to its own environment's URL.")]);
+        }
+
+        if (services.Limits.Check(parsedSpec) is { IsEmpty: false } tooLarge)
+        {
+            return Invalid(tooLarge);
         }
 
         if (record.Status == EnvironmentStatus.Destroying)
@@ -220,13 +252,19 @@ public static class EnvironmentsApi
                 detail: $"Environment '{name}' is being destroyed; create it again once the destroy finishes.");
         }
 
-        if (!string.Equals(environment.Spec.Target, record.Target, StringComparison.Ordinal))
+        if (!string.Equals(parsedSpec.Target, record.Target, StringComparison.Ordinal))
         {
             // The stack's resources live on the old target; deploying elsewhere would orphan them while the record
             // still names the old one.
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Deployment target cannot change",
-                detail: $"Environment '{name}' is deployed to target '{record.Target}', not '{environment.Spec.Target}': an environment cannot move " +
+                detail: $"Environment '{name}' is deployed to target '{record.Target}', not '{parsedSpec.Target}': an environment cannot move " +
                         "between deployment targets; create a new environment on the new target and destroy this one.");
+        }
+
+        var compiled = services.Compiler.Compile(parsedSpec);
+        if (compiled.Environment is null)
+        {
+            return Invalid(compiled.Errors);
         }
 
         var now = services.Time.GetUtcNow();
@@ -238,15 +276,29 @@ public static class EnvironmentsApi
         return await SaveAndAcceptAsync(services, scope, text!, operation, cancellationToken);
     }
 
-    /// <summary>DELETE /v1/environments/{name}.</summary>
-    public static async Task<Results<Accepted<OperationResponse>, ProblemHttpResult>> DestroyEnvironment(
+    /// <summary>
+    /// DELETE /v1/environments/{name}. Repeating it (with or without a key) never queues a second destroy: while one is
+    /// queued or running, the answer is that operation; once the environment is destroyed, the operation that
+    /// destroyed it (200, nothing queued).
+    /// </summary>
+    /// <param name="name">The environment.</param>
+    /// <param name="force">Destroy protected resources too (e.g. a prod database): they are unprotected first, and the
+    /// operation records it. Without it, a destroy of a stack that holds protected resources is refused before anything is deleted.</param>
+    /// <param name="idempotencyKey">Replays the original operation for a retry.</param>
+    /// <param name="services">Handler dependencies.</param>
+    /// <param name="cancellationToken">Request abort.</param>
+    public static async Task<Results<Accepted<OperationResponse>, Ok<OperationResponse>, ProblemHttpResult>> DestroyEnvironment(
         string name,
+        [FromQuery] bool? force,
         [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
         [AsParameters] EnvironmentServices services,
         CancellationToken cancellationToken)
     {
         var scope = new IdempotencyScope($"DELETE /v1/environments/{name}", idempotencyKey);
-        if (await ReplayAsync(services.Db, scope, "", cancellationToken) is { } replay)
+
+        // A forced destroy is another request than a plain one: a key reused across them is a mismatch (422).
+        var request = force == true ? "force=true" : "";
+        if (await ReplayAsync(services.Db, scope, request, cancellationToken) is { } replay)
         {
             return replay.Result is Accepted<OperationResponse> accepted ? accepted : (ProblemHttpResult)replay.Result;
         }
@@ -254,23 +306,65 @@ public static class EnvironmentsApi
         var record = await FindAsync(services.Db, name, liveOnly: true, cancellationToken);
         if (record is null)
         {
-            return NotFound(name);
+            var destroyed = await FindAsync(services.Db, name, liveOnly: false, cancellationToken);
+            return destroyed is not null && await LastDestroyAsync(services.Db, destroyed.Id, pendingOnly: false, cancellationToken) is { } done
+                ? TypedResults.Ok(OperationResponse.From(done))
+                : NotFound(name);
+        }
+
+        if (record.Status == EnvironmentStatus.Destroying && await LastDestroyAsync(services.Db, record.Id, pendingOnly: true, cancellationToken) is { } pending)
+        {
+            // A new key for the destroy already under way is remembered with it, so its own retries replay it too.
+            Remember(services.Db, scope, request, pending, services.Time.GetUtcNow());
+            try
+            {
+                await services.Db.SaveChangesAsync(cancellationToken);
+            }
+            catch (DbUpdateException)
+            {
+                services.Db.ChangeTracker.Clear();
+            }
+
+            return Accepted(pending);
         }
 
         var now = services.Time.GetUtcNow();
         var operation = services.Queue.Add(record, OperationKind.Destroy, null, "api");
+        operation.Force = force == true;
         record.Status = EnvironmentStatus.Destroying;
         record.UpdatedAt = now;
         record.Version = Guid.NewGuid();
-        Remember(services.Db, scope, "", operation, now);
-        var saved = await SaveAndAcceptAsync(services, scope, "", operation, cancellationToken);
-        return saved.Result switch
+        Remember(services.Db, scope, request, operation, now);
+        try
         {
-            Accepted<OperationResponse> accepted => accepted,
-            ProblemHttpResult problem => problem,
-            _ => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict"),
-        };
+            await services.Db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            // A concurrent DELETE changed the record first (its version token): its destroy is this one's answer too.
+            services.Db.ChangeTracker.Clear();
+            if (await ReplayAsync(services.Db, scope, request, cancellationToken) is { Result: Accepted<OperationResponse> raced })
+            {
+                return raced;
+            }
+
+            return await LastDestroyAsync(services.Db, record.Id, pendingOnly: true, cancellationToken) is { } concurrent
+                ? Accepted(concurrent)
+                : TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Concurrent change",
+                    detail: $"Environment '{name}' changed while queuing its destroy; try again.");
+        }
+
+        services.Queue.Notify();
+        return Accepted(operation);
     }
+
+    /// <summary>The latest destroy of an environment incarnation (only a queued or running one when <paramref name="pendingOnly"/>).</summary>
+    private static Task<StackOperation?> LastDestroyAsync(PlatformDbContext db, string environmentId, bool pendingOnly, CancellationToken cancellationToken) =>
+        db.Operations.AsNoTracking()
+            .Where(o => o.EnvironmentId == environmentId && o.Kind == OperationKind.Destroy &&
+                        (!pendingOnly || o.State == OperationState.Queued || o.State == OperationState.Running))
+            .OrderByDescending(o => o.Sequence)
+            .FirstOrDefaultAsync(cancellationToken);
 
     /// <summary>POST /v1/environments/{name}/preview.</summary>
     public static async Task<Results<Accepted<OperationResponse>, ValidationProblem, ProblemHttpResult>> PreviewEnvironment(
@@ -280,7 +374,7 @@ public static class EnvironmentsApi
         [AsParameters] EnvironmentServices services,
         CancellationToken cancellationToken)
     {
-        var (text, scope, early) = await BeginChangeAsync(request, $"POST /v1/environments/{name}/preview", idempotencyKey, specRequired: false, services.Db, cancellationToken);
+        var (text, scope, early) = await BeginChangeAsync(request, $"POST /v1/environments/{name}/preview", idempotencyKey, specRequired: false, services, cancellationToken);
         if (early is not null)
         {
             return early;
@@ -294,15 +388,26 @@ public static class EnvironmentsApi
 
         if (text is not null)
         {
-            var compiled = services.Compiler.Compile(text);
+            var parsed = EnvironmentCompiler.Parse(text);
+            if (parsed.Spec is not { } parsedSpec)
+            {
+                return Invalid(parsed.Errors);
+            }
+
+            if (parsedSpec.Name != name)
+            {
+                return Invalid([new SpecError("metadata.name", $"The spec names '{parsedSpec.Name}' but the URL names '{name}'.", "Preview a spec at its own environment's URL.")]);
+            }
+
+            if (services.Limits.Check(parsedSpec) is { IsEmpty: false } tooLarge)
+            {
+                return Invalid(tooLarge);
+            }
+
+            var compiled = services.Compiler.Compile(parsedSpec);
             if (compiled.Environment is null)
             {
                 return Invalid(compiled.Errors);
-            }
-
-            if (compiled.Environment.Spec.Name != name)
-            {
-                return Invalid([new SpecError("metadata.name", $"The spec names '{compiled.Environment.Spec.Name}' but the URL names '{name}'.", "Preview a spec at its own environment's URL.")]);
             }
         }
 
@@ -458,16 +563,16 @@ public static class EnvironmentsApi
     /// original operation (or 422). <c>Early</c> is set when the request is already answered.
     /// </summary>
     private static async Task<(string? Text, IdempotencyScope Scope, Results<Accepted<OperationResponse>, ValidationProblem, ProblemHttpResult>? Early)> BeginChangeAsync(
-        HttpRequest request, string route, string? idempotencyKey, bool specRequired, PlatformDbContext db, CancellationToken cancellationToken)
+        HttpRequest request, string route, string? idempotencyKey, bool specRequired, EnvironmentServices services, CancellationToken cancellationToken)
     {
         var scope = new IdempotencyScope(route, idempotencyKey);
-        var (text, unsupported) = await ReadSpecAsync(request, specRequired, cancellationToken);
-        if (unsupported is not null)
+        var (text, problem) = await ReadSpecAsync(request, specRequired, services, cancellationToken);
+        if (problem is not null)
         {
-            return (null, scope, unsupported);
+            return (null, scope, problem);
         }
 
-        return (text, scope, await ReplayAsync(db, scope, text ?? "", cancellationToken));
+        return (text, scope, await ReplayAsync(services.Db, scope, text ?? "", cancellationToken));
     }
 
     /// <summary>The original operation for a repeated key with the same body; a 422 problem for a different body.</summary>
@@ -511,10 +616,18 @@ public static class EnvironmentsApi
 
     private static string Hash(string body) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(body)));
 
-    private static async Task<(string? Text, ProblemHttpResult? Problem)> ReadSpecAsync(HttpRequest request, bool required, CancellationToken cancellationToken)
+    private static async Task<(string? Text, Results<Accepted<OperationResponse>, ValidationProblem, ProblemHttpResult>? Problem)> ReadSpecAsync(
+        HttpRequest request, bool required, EnvironmentServices services, CancellationToken cancellationToken)
     {
-        using var reader = new StreamReader(request.Body, Encoding.UTF8);
-        var text = await reader.ReadToEndAsync(cancellationToken);
+        var (text, unreadable) = await RequestBodies.ReadTextAsync(request, services.Options.Value.Limits.MaxRequestBodyBytes, services.Log, cancellationToken);
+        switch (unreadable)
+        {
+            case ValidationProblem validation:
+                return (null, validation);
+            case ProblemHttpResult problem:
+                return (null, problem);
+        }
+
         if (string.IsNullOrWhiteSpace(text))
         {
             return required
@@ -539,9 +652,16 @@ public static class EnvironmentsApi
             title: "The spec is invalid",
             detail: "Every problem found is listed under errors, by path in the spec.");
 
-    private static ProblemHttpResult NameTaken(string name) =>
-        TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Environment name taken",
+    private static ProblemHttpResult NameTaken(EnvironmentServices services, HttpRequest request, string name)
+    {
+        // Losing a name to another creator is the caller's conflict, not the service's error.
+        LogNameTaken(services.Log, name, request.HttpContext.TraceIdentifier);
+        return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Environment name taken",
             detail: $"A live environment named '{name}' already exists. Update it with PUT /v1/environments/{name}, or pick another name.");
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Create refused: a live environment named {Name} already exists (request {RequestId})")]
+    private static partial void LogNameTaken(ILogger logger, string name, string requestId);
 
     private static ProblemHttpResult NotFound(string name) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Environment not found",

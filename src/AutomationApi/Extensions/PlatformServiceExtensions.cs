@@ -1,5 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Platform.AutomationApi.Apis;
@@ -44,6 +46,9 @@ public static class PlatformServiceExtensions
             })
             .Validate(o => o.MaxConcurrentOperations > 0, "Platform:MaxConcurrentOperations must be positive.")
             .Validate(o => !string.IsNullOrWhiteSpace(o.PulumiPath), "Platform:PulumiPath must name the pulumi executable.")
+            .Validate(o => o.Limits.MaxRequestBodyBytes > 0, "Platform:Limits:MaxRequestBodyBytes must be positive (bytes; the default is 1048576).")
+            .Validate(o => o.Limits.MaxServices > 0 && o.Limits.MaxResources >= 0,
+                "Platform:Limits:MaxServices must be positive and Platform:Limits:MaxResources at least 0 (the defaults are 200 and 100).")
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<PlatformOptions>, PlatformDatabaseValidation>();
         builder.Services.AddSingleton(sp => new PlatformPaths(sp.GetRequiredService<IOptions<PlatformOptions>>().Value, builder.Environment.ContentRootPath));
@@ -58,7 +63,8 @@ public static class PlatformServiceExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddDbContextFactory<PlatformDbContext>((sp, options) => PlatformDatabase.Configure(
-            options, sp.GetRequiredService<IOptions<PlatformOptions>>().Value.Database, sp.GetRequiredService<PlatformPaths>()));
+                options, sp.GetRequiredService<IOptions<PlatformOptions>>().Value.Database, sp.GetRequiredService<PlatformPaths>())
+            .AddInterceptors(sp.GetServices<IInterceptor>()));
         builder.Services.AddSingleton<PassphraseStore>();
         builder.Services.AddSingleton<SpecProtector>();
         return builder;
@@ -91,6 +97,14 @@ public static class PlatformServiceExtensions
         builder.Services.AddSingleton<IProgramRenderer, PulumiYamlProgramRenderer>();
         builder.Services.AddSingleton<EnvironmentCompiler>();
         builder.Services.AddSingleton<ProcessRunner>();
+
+        // On shutdown the worker interrupts running engines and waits for their in-flight resource operations, up to
+        // the cancel grace period: the host must wait at least that long before giving up on it.
+        builder.Services.AddOptions<HostOptions>().PostConfigure<IOptions<PlatformOptions>>((host, platform) =>
+        {
+            var needed = platform.Value.CancelGracePeriod + TimeSpan.FromSeconds(30);
+            host.ShutdownTimeout = host.ShutdownTimeout > needed ? host.ShutdownTimeout : needed;
+        });
         builder.Services.AddSingleton<PulumiCli>();
         builder.Services.AddSingleton<EngineResilience>();
         builder.Services.AddSingleton<EngineProbe>();
@@ -118,6 +132,12 @@ public static class PlatformServiceExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<ClientErrors>();
+
+        // Every body, whichever endpoint reads it, stops at the configured size (413); spec bodies are also bounded
+        // by their own reader, so the limit holds behind any server.
+        builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<PlatformOptions>>((kestrel, platform) =>
+            kestrel.Limits.MaxRequestBodySize = platform.Value.Limits.MaxRequestBodyBytes);
         builder.Services.ConfigureHttpJsonOptions(options =>
         {
             options.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
@@ -131,10 +151,11 @@ public static class PlatformServiceExtensions
     public static WebApplication MapPlatformApi(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        // Malformed requests (bad JSON, unbindable parameters) are the caller's 400, not our 500.
+        // Malformed requests (bad JSON, unbindable parameters, broken framing, oversized bodies) are the caller's 4xx,
+        // not our 500: ClientErrors answers them and logs a warning; anything else is a 500 logged as an error.
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
-            StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+            StatusCodeSelector = ex => ex is Microsoft.AspNetCore.Http.BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
         });
         app.UseStatusCodePages();
         app.MapOpenApi();

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Options;
@@ -67,9 +68,15 @@ public static class PlatformDatabase
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(database);
         ArgumentNullException.ThrowIfNull(paths);
-        return database.IsPostgres
+        var configured = database.IsPostgres
             ? builder.UseNpgsql(database.ConnectionString)
             : builder.UseSqlite($"Data Source={paths.DatabaseFile}");
+
+        // A unique-index conflict is how a lost race (a name taken, an idempotency key claimed) shows up, and every
+        // caller that catches it answers it; one nobody catches still ends as a 500 logged as an error.
+        return configured.ConfigureWarnings(warnings => warnings.Log(
+            (CoreEventId.SaveChangesFailed, LogLevel.Warning),
+            (RelationalEventId.CommandError, LogLevel.Warning)));
     }
 
     /// <summary>Where the state lives, for the log: server, database and user, never the password.</summary>

@@ -29,9 +29,9 @@ public static class SpecParser
         {
             root = YamlJson.Parse(text);
         }
-        catch (FormatException ex)
+        catch (DocumentFormatException ex)
         {
-            return Failed(new SpecError("", ex.Message, "Fix the syntax; the spec may be YAML or JSON."));
+            return Failed(new SpecError(ex.Path, ex.Message, "Fix the syntax; the spec may be YAML or JSON."));
         }
 
         var reader = new Reader();

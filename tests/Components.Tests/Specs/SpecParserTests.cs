@@ -1,3 +1,4 @@
+using Platform.Components.Documents;
 using Platform.Components.Specs;
 
 namespace Platform.Components.Tests.Specs;
@@ -115,7 +116,7 @@ public sealed class SpecParserTests
     public void Self_referencing_aliases_are_rejected_not_followed()
     {
         var error = Assert.Single(SpecParser.Parse("&a [*a]").Errors);
-        Assert.Contains("deeper than 64 levels", error.Message, StringComparison.Ordinal);
+        Assert.Contains("refers to a node that contains it", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -124,6 +125,99 @@ public sealed class SpecParserTests
         var error = Assert.Single(SpecParser.Parse("a: " + new string('[', 20_000)).Errors);
         Assert.False(string.IsNullOrWhiteSpace(error.Message));
         Assert.Single(SpecParser.Parse("{\"a\": " + new string('[', 5_000) + "}").Errors);
+    }
+
+    // The ~200 KB documents of issue 11: complete (every bracket closed), 100,000 levels deep. Before the parsers
+    // streamed, the YAML one built the whole tree recursively and overflowed the stack, which ends the process; the
+    // parse runs on a thread with a small stack so recursion anywhere would show here first (and crash the run).
+    [Theory]
+    [InlineData("yaml")]
+    [InlineData("json")]
+    public void Complete_documents_nested_100000_deep_are_refused_at_the_limit(string syntax)
+    {
+        const int Depth = 100_000;
+        var nested = new string('[', Depth) + new string(']', Depth);
+        var text = syntax == "yaml" ? $"apiVersion: platform/v1\nkind: Environment\nspec: {nested}\n" : $"{{\"spec\": {nested}}}";
+
+        var result = OnSmallStack(() => SpecParser.Parse(text));
+
+        var error = Assert.Single(result.Errors);
+        Assert.Contains($"nests deeper than {YamlJson.MaxDepth} levels", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith("spec[0][0]", error.Path, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Aliases_are_expanded_within_the_depth_limit()
+    {
+        var nested = new string('[', 40) + "x" + new string(']', 40);
+        var error = Assert.Single(SpecParser.Parse($"a: &a {nested}\nb: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[*a]]]]]]]]]]]]]]]]]]]]]]]]]]]]]").Errors);
+        Assert.Contains("once the alias *a is expanded", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("{\"apiVersion\":\"\\ud800\"}", "apiVersion")]
+    [InlineData("{\"metadata\":{\"na\\udc00me\":1}}", "metadata")]
+    [InlineData("apiVersion: \"\\ud800\"", "apiVersion")]
+    [InlineData("spec:\n  services:\n    - name: \"a\\udfffb\"", "spec.services[0].name")]
+    public void Lone_surrogate_escapes_are_an_error_with_their_path(string text, string path)
+    {
+        var error = Assert.Single(SpecParser.Parse(text).Errors);
+
+        Assert.Equal(path, error.Path);
+        Assert.Contains("surrogate", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("1e400")]
+    [InlineData("-1e400")]
+    [InlineData("123456789012345678901234567890")]
+    [InlineData("8080.5")]
+    public void Numbers_beyond_any_port_are_an_error_at_the_field(string number)
+    {
+        var json = $$$"""
+            {"apiVersion":"platform/v1","kind":"Environment",
+             "metadata":{"name":"shop-dev","team":"web","costCenter":"cc-1"},
+             "spec":{"tier":"dev","services":[{"name":"web","type":"web","image":"registry.example.com/web:1.0.0","port":{{{number}}}}]}}
+            """;
+
+        var errors = SpecParser.Parse(json).Errors;
+
+        Assert.Contains(errors, e => e.Path == "spec.services[0].port");
+    }
+
+    [Fact]
+    public void Duplicate_json_keys_are_an_error()
+    {
+        var error = Assert.Single(SpecParser.Parse("{\"kind\":\"Environment\",\"kind\":\"Other\"}").Errors);
+        Assert.Contains("Duplicate key 'kind'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Documents_with_more_values_than_the_limit_are_refused_while_reading()
+    {
+        var text = "{\"a\":[" + string.Join(',', Enumerable.Repeat("1", YamlJson.MaxNodes + 1)) + "]}";
+        var error = Assert.Single(SpecParser.Parse(text).Errors);
+        Assert.Contains($"more than {YamlJson.MaxNodes} values", error.Message, StringComparison.Ordinal);
+    }
+
+    private static T OnSmallStack<T>(Func<T> work)
+    {
+        T result = default!;
+        Exception? failure = null;
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                result = work();
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                failure = ex;
+            }
+        }, maxStackSize: 256 * 1024);
+        thread.Start();
+        thread.Join();
+        return failure is null ? result : throw new InvalidOperationException("The parser threw.", failure);
     }
 
     [Fact]
