@@ -1,5 +1,6 @@
 using System.Text;
 using BenchmarkDotNet.Attributes;
+using Platform.Components;
 using Platform.Components.Planning;
 using Platform.Components.Rendering;
 using Platform.Components.Specs;

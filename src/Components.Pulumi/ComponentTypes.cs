@@ -19,15 +19,19 @@ public static class ComponentTypes
     public const string CronJob = "platform:kubernetes:CronJob";
 
     /// <summary>A PostgreSQL database (<see cref="Pulumi.PostgresDatabase"/>).</summary>
-    public const string PostgresDatabase = "platform:aws:PostgresDatabase";
+    public const string PostgresDatabase = Resources.Postgres.PostgresKind.ComponentToken;
 
     /// <summary>A bucket (<see cref="Pulumi.Bucket"/>).</summary>
-    public const string Bucket = "platform:aws:Bucket";
+    public const string Bucket = Resources.Bucket.BucketKind.ComponentToken;
 
     /// <summary>A queue (<see cref="Pulumi.Queue"/>).</summary>
-    public const string Queue = "platform:aws:Queue";
+    public const string Queue = Resources.Queue.QueueKind.ComponentToken;
 
-    /// <summary>The component for a plan component; types this package does not know yet get a plain <see cref="PlatformComponent"/>.</summary>
+    /// <summary>
+    /// The component for a plan component. Resource kinds without a typed class here (any kind in
+    /// <see cref="Resources.ResourceKinds"/> added since, e.g. <c>cache</c>) get a plain <see cref="PlatformComponent"/>
+    /// with the kind's own type token, so a new kind needs no change in this package.
+    /// </summary>
     internal static PlatformComponent Create(PlanComponent component, ComponentResourceOptions options) => component.Type switch
     {
         WebService => new WebService(component.Name, options),

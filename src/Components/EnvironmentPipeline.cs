@@ -22,6 +22,7 @@ public static class EnvironmentPipeline
     /// <param name="targets">The deployment targets.</param>
     /// <param name="policies">Which advisory guardrails are off per tier; <see cref="PolicySettings.Default"/> when null.</param>
     /// <param name="prices">Prices for the estimate; the table shipped with Platform when null.</param>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The overloads differ in their first parameter (spec text or a parsed spec), so no call is ambiguous.")]
     public static PipelineResult Run(string specText, TargetSettings targets, PolicySettings? policies = null, PriceTable? prices = null)
     {
         ArgumentNullException.ThrowIfNull(specText);
@@ -32,6 +33,7 @@ public static class EnvironmentPipeline
 
     /// <summary>Runs the pipeline from validation on, for a spec already parsed.</summary>
     /// <inheritdoc cref="Run(string, TargetSettings, PolicySettings?, PriceTable?)" path="/param"/>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The overloads differ in their first parameter (spec text or a parsed spec), so no call is ambiguous.")]
     public static PipelineResult Run(EnvironmentSpec spec, TargetSettings targets, PolicySettings? policies = null, PriceTable? prices = null)
     {
         ArgumentNullException.ThrowIfNull(spec);

@@ -1,4 +1,5 @@
 using Platform.Cli.Commands;
+using Platform.Components.Documents;
 using Platform.Components.Specs;
 
 namespace Platform.Cli.Tests;

@@ -1,3 +1,4 @@
+using Platform.Components.Documents;
 namespace Platform.Cli.Tests;
 
 public sealed class ValidateCommandTests : IDisposable
@@ -57,7 +58,7 @@ public sealed class ValidateCommandTests : IDisposable
     [Fact]
     public async Task A_json_spec_is_accepted()
     {
-        var json = System.Text.Json.JsonSerializer.Serialize(Platform.Components.Specs.YamlJson.Parse(CliHarness.KubernetesSpec));
+        var json = System.Text.Json.JsonSerializer.Serialize(YamlJson.Parse(CliHarness.KubernetesSpec));
         _cli.Write("env.json", json);
 
         var result = await _cli.RunAsync(["validate", "env.json"]);

@@ -1,5 +1,5 @@
-using Platform.Components.Aws;
 using Platform.Components.Kubernetes;
+using Platform.Components.Resources;
 
 namespace Platform.Components.Pulumi.Tests;
 
@@ -16,8 +16,8 @@ public sealed class ComponentTypesTests
     [Fact]
     public void AwsComponentTypes_AreThePlannersTokens()
     {
-        Assert.Equal(AwsTypes.PostgresComponent, ComponentTypes.PostgresDatabase);
-        Assert.Equal(AwsTypes.BucketComponent, ComponentTypes.Bucket);
-        Assert.Equal(AwsTypes.QueueComponent, ComponentTypes.Queue);
+        Assert.Equal(ComponentTypes.PostgresDatabase, ResourceKinds.Get("postgres").ComponentType);
+        Assert.Equal(ComponentTypes.Bucket, ResourceKinds.Get("bucket").ComponentType);
+        Assert.Equal(ComponentTypes.Queue, ResourceKinds.Get("queue").ComponentType);
     }
 }

@@ -69,7 +69,7 @@ public sealed class GatedPipelineTests
     public void The_policy_settings_given_are_the_ones_the_pipeline_runs()
     {
         // Dev buckets keep no versions, an advisory rule the default settings switch off in dev.
-        var spec = BindingSpecs.ShopDev() with { Resources = [ResourceSpec.Create("files", ResourceType.Bucket)] };
+        var spec = BindingSpecs.ShopDev() with { Resources = [ResourceSpec.Create("files", "bucket")] };
 
         var defaults = new PlatformEnvironmentArgs { Spec = spec }.Compile(_ => false);
         var allOn = new PlatformEnvironmentArgs { Spec = spec, Policies = Policies.PolicySettings.AllEnabled }.Compile(_ => false);

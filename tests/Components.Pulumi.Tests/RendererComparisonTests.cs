@@ -19,7 +19,7 @@ public sealed class RendererComparisonTests
         var plan = environment.Plan;
         var rendered = PulumiYamlRenderer.Render(plan);
         var program = YamlProgram.Parse(rendered.Program);
-        var written = rendered.StackSettings is { } settings ? (System.Text.Json.Nodes.JsonObject)Specs.YamlJson.Parse(settings)!["config"]! : [];
+        var written = rendered.StackSettings is { } settings ? (System.Text.Json.Nodes.JsonObject)Documents.YamlJson.Parse(settings)!["config"]! : [];
 
         // The text the CLI hands the program: what the renderer wrote to the stack file, and each secret as the
         // Automation API sets it.

@@ -28,9 +28,9 @@ internal static class TestSpecs
             },
         ],
         [
-            ResourceSpec.Create("orders-db", ResourceType.Postgres) with { Size = DatabaseSize.Small },
-            ResourceSpec.Create("receipts", ResourceType.Bucket),
-            ResourceSpec.Create("events", ResourceType.Queue),
+            ResourceSpec.Create("orders-db", "postgres").With("size", "small"),
+            ResourceSpec.Create("receipts", "bucket"),
+            ResourceSpec.Create("events", "queue"),
         ]);
 
     /// <summary>The example spec's text, as users write it.</summary>

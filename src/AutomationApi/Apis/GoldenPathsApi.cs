@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Platform.Components.Planning;
+using Platform.Components.Resources;
 using Platform.Components.Specs;
 using Platform.Components.Targets;
 using Platform.Components.Tiers;
@@ -20,7 +22,12 @@ public sealed record GoldenPaths(
 /// <param name="Type">The type as written in specs.</param>
 /// <param name="Description">What it is.</param>
 /// <param name="Options">Fields it accepts, with their allowed values or defaults.</param>
-public sealed record GoldenPathType(string Type, string Description, IReadOnlyDictionary<string, string> Options);
+/// <param name="TierSettings">For a resource type, each setting the tier decides, by tier (<c>dev</c>, <c>staging</c>, <c>prod</c>).</param>
+public sealed record GoldenPathType(
+    string Type,
+    string Description,
+    IReadOnlyDictionary<string, string> Options,
+    IReadOnlyDictionary<string, Dictionary<string, string>>? TierSettings = null);
 
 /// <summary><c>/v1/golden-paths</c>.</summary>
 public static class GoldenPathsApi
@@ -59,16 +66,10 @@ public static class GoldenPathsApi
             new("worker", "Long-running background process with no inbound traffic.", common),
             new("cron", "Scheduled job (Kubernetes CronJob).", new Dictionary<string, string>(common) { ["schedule"] = "required: cron schedule" }),
         };
-        var resources = new List<GoldenPathType>
-        {
-            new("postgres", "PostgreSQL database (AWS RDS).", new Dictionary<string, string>
-            {
-                ["size"] = string.Join(" | ", Enum.GetNames<DatabaseSize>().Select(n => n.ToLowerInvariant())) + "; default small",
-                ["version"] = string.Join(" | ", SpecValidator.PostgresVersions) + $"; default {ResourceSpec.DefaultPostgresVersion}",
-            }),
-            new("bucket", "Object store bucket (AWS S3), private and encrypted.", new Dictionary<string, string>()),
-            new("queue", "Message queue with a dead-letter queue (AWS SQS).", new Dictionary<string, string> { ["fifo"] = "true | false; default false" }),
-        };
+        // One entry per registered resource kind: its fields with their values and defaults, and its tier settings.
+        var resources = ResourceKinds.All.Select(k => new GoldenPathType(k.Name, k.Description,
+            k.Fields.ToDictionary(f => f.Name, f => f.Summary, StringComparer.Ordinal),
+            k.TierSettings.ToDictionary(t => t.Name, t => TierProfile.All.ToDictionary(p => Ownership.TierName(p.Tier), p => t.For(p.Tier), StringComparer.Ordinal), StringComparer.Ordinal))).ToList();
         return TypedResults.Ok(new GoldenPaths(services, resources, [.. TierProfile.All], [.. targets.Names]));
     }
 }

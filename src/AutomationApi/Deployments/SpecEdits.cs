@@ -101,7 +101,7 @@ public static class SpecEdits
     }
 
     private static JsonObject Read(string specText) =>
-        YamlJson.Parse(specText) as JsonObject ?? throw new FormatException("A stored spec is a mapping.");
+        SpecParser.ReadDocument(specText) as JsonObject ?? throw new FormatException("A stored spec is a mapping.");
 
     private static JsonObject? FindService(JsonObject root, string service) =>
         (root["spec"]?["services"] as JsonArray)?.OfType<JsonObject>()

@@ -5,7 +5,7 @@ namespace Platform.Components.Aws;
 /// program runs against any target; the target's settings supply each stack's values. A plan declares only the
 /// keys its resources need: databases need the network keys, workload identity the OIDC keys.
 /// </summary>
-public static class AwsConfigKeys
+internal static class AwsConfigKeys
 {
     /// <summary>VPC the databases' security groups are created in (string).</summary>
     public const string VpcId = "vpcId";

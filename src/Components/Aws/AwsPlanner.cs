@@ -1,11 +1,10 @@
 using Platform.Components.Planning;
-using Platform.Components.Specs;
 
 namespace Platform.Components.Aws;
 
 /// <summary>
-/// Adds the environment's AWS resources to a plan: one golden path per <c>resources:</c> entry (databases, buckets,
-/// queues), workload identity for every service that uses one, and the target facts they need as stack config.
+/// Adds the environment's AWS resources to a plan: one golden path per <c>resources:</c> entry (planned by its
+/// <see cref="Resources.ResourceKind"/>), workload identity for every service that uses one, and the target facts they need as stack config.
 /// Runs after the Kubernetes planner (the connection secrets go into the namespace it creates).
 /// </summary>
 internal static class AwsPlanner
@@ -21,20 +20,7 @@ internal static class AwsPlanner
         DeclareConfig(context);
         foreach (var resource in context.Spec.Resources)
         {
-            switch (resource.Type)
-            {
-                case ResourceType.Postgres:
-                    PostgresResources.Plan(context, resource);
-                    break;
-                case ResourceType.Bucket:
-                    BucketResources.Plan(context, resource);
-                    break;
-                case ResourceType.Queue:
-                    QueueResources.Plan(context, resource);
-                    break;
-                default:
-                    throw new InvalidOperationException($"Resource '{resource.Name}' has an unknown type {resource.Type}.");
-            }
+            resource.Kind.Plan(context, resource);
         }
 
         foreach (var service in context.Spec.Services)
@@ -49,7 +35,7 @@ internal static class AwsPlanner
     {
         var target = context.Target;
         var builder = context.Builder;
-        if (context.Spec.Resources.Any(r => r.Type == ResourceType.Postgres))
+        if (context.Spec.Resources.Any(r => r.Kind.UsesPrivateNetwork))
         {
             builder.AddConfig(
                 new(AwsConfigKeys.VpcId, "string", false, "VPC of the target cluster; databases are created in it.", null),
@@ -62,7 +48,7 @@ internal static class AwsPlanner
                 Value(target.ClusterSecurityGroupId));
         }
 
-        if (context.Spec.Services.Any(s => !context.CloudResourcesUsedBy(s).IsEmpty))
+        if (context.Spec.Services.Any(context.NeedsWorkloadIdentity))
         {
             builder.AddConfig(
                 new(AwsConfigKeys.OidcProviderArn, "string", false, "ARN of the cluster's IAM OIDC provider, trusted by workload roles.", null),

@@ -1,8 +1,8 @@
 namespace Platform.Components.Aws;
 
 /// <summary>
-/// Pulumi type tokens of the AWS (provider 7.x) and Random resources the AWS golden paths create, and the component
-/// types that group them. Every token and property name was read from the provider's published schema.
+/// Pulumi type tokens of the AWS (provider 7.x) and Random resources the AWS golden paths create (each kind's component type is
+/// its own: <see cref="Resources.ResourceKind.ComponentType"/>). Every token and property name was read from the provider's published schema.
 /// </summary>
 public static class AwsTypes
 {
@@ -44,13 +44,4 @@ public static class AwsTypes
 
     /// <summary>Random provider's password (its <c>result</c> output is secret).</summary>
     public const string RandomPassword = "random:index/randomPassword:RandomPassword";
-
-    /// <summary>Component type of a <c>postgres</c> resource.</summary>
-    public const string PostgresComponent = "platform:aws:PostgresDatabase";
-
-    /// <summary>Component type of a <c>bucket</c> resource.</summary>
-    public const string BucketComponent = "platform:aws:Bucket";
-
-    /// <summary>Component type of a <c>queue</c> resource.</summary>
-    public const string QueueComponent = "platform:aws:Queue";
 }

@@ -1,5 +1,7 @@
 using System.Collections.Immutable;
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 
 namespace Platform.Components.Costs;
 
@@ -44,6 +46,33 @@ public sealed record PriceTable
 
     /// <summary>SQS queues.</summary>
     public required QueuePrices Sqs { get; init; }
+
+    /// <summary>
+    /// Price sections of resource kinds that bring their own (e.g. <c>elasticache</c>), by section name; each kind reads
+    /// its section with its own record type, so a new kind adds a section to <c>prices.json</c> and nothing here.
+    /// </summary>
+    [JsonExtensionData]
+    public JsonObject? KindSections { get; init; }
+
+    /// <summary>A kind's price section, or <see langword="null"/> when the table has none.</summary>
+    /// <exception cref="FormatException">The section is malformed.</exception>
+    internal T? Section<T>(string name)
+        where T : class
+    {
+        if (KindSections?[name] is not { } node)
+        {
+            return null;
+        }
+
+        try
+        {
+            return node.Deserialize<T>(Options) ?? throw new FormatException($"The price table's '{name}' section is empty.");
+        }
+        catch (JsonException ex)
+        {
+            throw new FormatException($"The price table's '{name}' section is malformed: {ex.Message}", ex);
+        }
+    }
 
     /// <summary>The price table shipped with Platform.</summary>
     public static PriceTable Load()

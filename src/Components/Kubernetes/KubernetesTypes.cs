@@ -1,7 +1,7 @@
 namespace Platform.Components.Kubernetes;
 
 /// <summary>Pulumi Kubernetes provider type tokens and the component types of the Kubernetes golden paths.</summary>
-public static class KubernetesTypes
+internal static class KubernetesTypes
 {
     /// <summary><c>core/v1</c> Namespace.</summary>
     public const string Namespace = "kubernetes:core/v1:Namespace";

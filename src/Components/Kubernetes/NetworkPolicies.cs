@@ -54,8 +54,8 @@ internal static class NetworkPolicies
     /// A service's policy. Ingress: from the ingress controller's namespace when the service has a public host, and
     /// from the pods of services that declare <c>uses: [this]</c>, only on the service's port (a service without a port
     /// accepts nothing). Egress: DNS; the services it uses, on their ports (one without a port listens on nothing and
-    /// gets no rule); PostgreSQL to the target's VPC (or the private ranges) when it uses a database; HTTPS anywhere when
-    /// it uses any cloud resource.
+    /// gets no rule); each port a used resource listens on in the target's VPC (or the private ranges), as its kind
+    /// grants (<see cref="Resources.ResourceGrant.PrivateNetworkPorts"/>); HTTPS anywhere when a used resource needs the AWS APIs.
     /// </summary>
     public static V1NetworkPolicySpec ForService(PlanContext context, ServiceSpec service)
     {
@@ -99,18 +99,19 @@ internal static class NetworkPolicies
             }
         }
 
-        var resources = context.CloudResourcesUsedBy(service);
-        if (resources.Any(r => r.Type == ResourceType.Postgres))
+        // Each port a used resource listens on inside the VPC, once; then HTTPS for the AWS APIs when any needs them.
+        var grants = context.GrantsTo(service);
+        foreach (var privatePort in grants.SelectMany(g => g.PrivateNetworkPorts).Distinct())
         {
             var ranges = context.Target.VpcCidr is { } vpc ? [vpc] : WorkloadDefaults.PrivateRanges;
             egress.Add(new V1NetworkPolicyEgressRule
             {
                 To = [.. ranges.Select(cidr => new V1NetworkPolicyPeer { IpBlock = new V1IPBlock { Cidr = cidr } })],
-                Ports = [TcpPort(WorkloadDefaults.PostgresPort)],
+                Ports = [TcpPort(privatePort)],
             });
         }
 
-        if (!resources.IsEmpty)
+        if (grants.Any(g => g.UsesAwsApis))
         {
             egress.Add(new V1NetworkPolicyEgressRule
             {

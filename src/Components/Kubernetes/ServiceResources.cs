@@ -71,18 +71,20 @@ internal static class ServiceResources
         var name = service.Name;
         builder.AddComponent(name, ComponentType(service.Type));
         var labels = WorkloadLabels.For(context, service);
-        var cloud = context.CloudResourcesUsedBy(service);
-        var databases = cloud.Where(r => r.Type == ResourceType.Postgres).Select(r => r.Name).ToImmutableArray();
-        // Bucket names are generated and queue URLs exist only after creation: services read them from each
-        // resource's connection ConfigMap, which the AWS golden path writes.
-        var located = cloud.Where(r => r.Type != ResourceType.Postgres).Select(r => r.Name).ToImmutableArray();
+        // Bucket names are generated and queue URLs exist only after creation: services read every used resource's
+        // details from the connection ConfigMap or Secret its kind writes. Sources with generic keys (libpq's PG*)
+        // come first, so a resource with prefixed keys never hides behind them.
+        var connections = context.GrantsTo(service)
+            .Where(g => g.Connection is not null)
+            .OrderBy(g => g.Connection!.PrefixWhenSeveral is null ? 1 : 0)
+            .ToImmutableArray();
 
-        PlanServiceAccount(context, service, labels, usesCloud: !cloud.IsEmpty);
-        var (envFrom, envDependencies, configHash) = PlanEnvironment(context, service, labels, secretKeys, databases, located);
+        PlanServiceAccount(context, service, labels, usesCloud: context.NeedsWorkloadIdentity(service));
+        var (envFrom, envDependencies, configHash) = PlanEnvironment(context, service, labels, secretKeys, connections);
         var container = PodTemplates.Container(service, ComputeSizing.For(service, context.Profile), envFrom, Observability.Environment(context, service));
         var podOptions = KubernetesPlanner.Options with
         {
-            DependsOn = [.. envDependencies, .. databases.Select(LogicalNames.ConnectionSecret), .. located.Select(Aws.ConnectionConfig.LogicalName)],
+            DependsOn = [.. envDependencies, .. connections.Select(c => c.Connection!.LogicalName)],
         };
 
         if (service.Type == ServiceType.Cron)
@@ -133,8 +135,7 @@ internal static class ServiceResources
         ServiceSpec service,
         WorkloadLabels labels,
         ImmutableDictionary<(string Service, string Variable), string> secretKeys,
-        ImmutableArray<string> databases,
-        ImmutableArray<string> located)
+        ImmutableArray<Resources.ResourceGrant> sources)
     {
         var builder = context.Builder;
         var name = service.Name;
@@ -180,12 +181,13 @@ internal static class ServiceResources
 
         // Connection details come first so the service's own variables win a name clash (later sources override).
         // One database keeps libpq's plain PGHOST…; with several, each is prefixed (ORDERS_DB_PGHOST) so none hides another.
-        var connections = databases.Select(db => new V1EnvFromSource
+        var generic = sources.Count(s => s.Connection!.PrefixWhenSeveral is not null);
+        var connections = sources.Select(s => new V1EnvFromSource
         {
-            SecretRef = new V1SecretEnvSource { Name = LogicalNames.ConnectionSecretObjectName(db) },
-            Prefix = databases.Length > 1 ? Aws.ConnectionConfig.Key(db, "") : null,
-        })
-            .Concat(located.Select(r => new V1EnvFromSource { ConfigMapRef = new V1ConfigMapEnvSource { Name = Aws.ConnectionConfig.ObjectName(r) } }));
+            SecretRef = s.Connection!.IsSecret ? new V1SecretEnvSource { Name = s.Connection.ObjectName } : null,
+            ConfigMapRef = s.Connection.IsSecret ? null : new V1ConfigMapEnvSource { Name = s.Connection.ObjectName },
+            Prefix = generic > 1 ? s.Connection.PrefixWhenSeveral : null,
+        });
         envFrom.InsertRange(0, connections);
         return (envFrom, dependencies, configHash);
     }

@@ -4,7 +4,7 @@ namespace Platform.Components.Kubernetes;
 /// Settings of the Kubernetes golden paths that do not vary by tier (tier-dependent values live only in
 /// <see cref="Tiers.TierProfile"/>). Each is a deliberate choice; the reason is next to it.
 /// </summary>
-public static class WorkloadDefaults
+internal static class WorkloadDefaults
 {
     /// <summary>
     /// UID and GID containers run as: 10001, a non-root ID above the ranges distributions give system users and
@@ -88,9 +88,6 @@ public static class WorkloadDefaults
 
     /// <summary>Namespace of the cluster DNS (egress to it on port 53 is allowed for every service).</summary>
     public const string DnsNamespace = "kube-system";
-
-    /// <summary>PostgreSQL's port.</summary>
-    public const int PostgresPort = 5432;
 
     /// <summary>HTTPS port of the cloud APIs.</summary>
     public const int HttpsPort = 443;

@@ -7,7 +7,7 @@ namespace Platform.Components.Planning;
 /// Deterministic physical names that fit each system's limits: parts joined with '-', lower-cased and, when too
 /// long, truncated with a short stable hash of the full name so two long names never collide.
 /// </summary>
-public static class PhysicalName
+internal static class PhysicalName
 {
     /// <summary>Kubernetes object names (DNS-1123 label).</summary>
     public const int KubernetesLabel = 63;

@@ -6,7 +6,7 @@ namespace Platform.Components.Planning;
 /// Collects a plan's parts while components add to it, and checks on <see cref="Build"/> that the result is a
 /// well-formed graph: unique names, references that resolve, no dependency cycles.
 /// </summary>
-public sealed class PlanBuilder
+internal sealed class PlanBuilder
 {
     private readonly List<PlannedResource> _resources = [];
     private readonly Dictionary<string, PlannedResource> _byName = new(StringComparer.Ordinal);

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Platform.Components.Resources;
 using Platform.Components.Specs;
 using Platform.Components.Targets;
 using Platform.Components.Tiers;
@@ -9,7 +10,7 @@ namespace Platform.Components.Planning;
 /// <param name="Spec">The validated environment spec.</param>
 /// <param name="Target">The deployment target.</param>
 /// <param name="Builder">The plan being built.</param>
-public sealed record PlanContext(EnvironmentSpec Spec, DeploymentTarget Target, PlanBuilder Builder)
+internal sealed record PlanContext(EnvironmentSpec Spec, DeploymentTarget Target, PlanBuilder Builder)
 {
     /// <summary>The tier's defaults and guardrails.</summary>
     public TierProfile Profile { get; } = TierProfile.For(Spec.Tier);
@@ -34,6 +35,13 @@ public sealed record PlanContext(EnvironmentSpec Spec, DeploymentTarget Target, 
     /// <summary>Services that declare <c>uses: [name]</c>.</summary>
     public ImmutableArray<ServiceSpec> ServicesUsing(string name) =>
         [.. Spec.Services.Where(s => s.Uses.Contains(name))];
+
+    /// <summary>What each resource a service uses grants it, in the order it names them.</summary>
+    internal ImmutableArray<ResourceGrant> GrantsTo(ServiceSpec service) =>
+        [.. CloudResourcesUsedBy(service).Distinct().Select(r => r.Kind.Grant(this, r))];
+
+    /// <summary>Whether a service talks to AWS APIs, and so needs an IAM role its service account assumes.</summary>
+    internal bool NeedsWorkloadIdentity(ServiceSpec service) => GrantsTo(service).Any(g => g.UsesAwsApis);
 
     /// <summary>Whether the environment has any AWS resource.</summary>
     public bool UsesAws => !Spec.Resources.IsEmpty;

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Platform.Components.Specs;
 
 namespace Platform.Components.Planning;
 
@@ -68,7 +67,7 @@ internal static class ProviderPlanner
         builder.Add(LogicalNames.AwsProvider, "pulumi:providers:aws", aws, null,
             PlanResourceOptions.None with { Version = target.ProviderVersions.Aws });
 
-        if (context.Spec.Resources.Any(r => r.Type == ResourceType.Postgres))
+        if (context.Spec.Resources.Any(r => r.Kind.UsesRandomProvider))
         {
             builder.Add(LogicalNames.RandomProvider, "pulumi:providers:random", PlanValue.Map.Empty, null,
                 PlanResourceOptions.None with { Version = target.ProviderVersions.Random });

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Platform.Components.Aws;
 using Platform.Components.Kubernetes;
 using Platform.Components.Planning;
+using Platform.Components.Resources;
 using Platform.Components.Specs;
 using static Platform.Components.Policies.PlanReading;
 
@@ -12,7 +13,7 @@ namespace Platform.Components.Policies;
 /// The guardrails Platform runs on every plan before it is rendered or applied. Each is a pure function of the plan,
 /// so a plan built by hand (or altered after compiling) is judged by exactly what it would deploy.
 /// </summary>
-public static class GuardrailRules
+internal static class GuardrailRules
 {
     /// <summary>The fewest days of automated backups a prod database may keep.</summary>
     public const int MinimumProdBackupDays = 7;
@@ -25,63 +26,63 @@ public static class GuardrailRules
 
     private static readonly string[] PublicAccessFlags = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"];
     private static readonly string[] PublicAcls = ["public-read", "public-read-write", "authenticated-read"];
-    private static readonly string[] TaggableTypes = [AwsTypes.DbInstance, AwsTypes.DbSubnetGroup, AwsTypes.SecurityGroup, AwsTypes.Bucket, AwsTypes.Queue, AwsTypes.Role];
+    private static readonly string[] TaggableTypes = [AwsTypes.Role, .. ResourceKinds.All.SelectMany(k => k.TaggableTypes).Distinct()];
     private static readonly string[] LimitedResources = ["cpu", "memory"];
     private static readonly string[] AdministratorPolicies = ["AdministratorAccess", "PowerUserAccess", "IAMFullAccess"];
 
     /// <summary>Buckets block every kind of public access and grant no public ACL.</summary>
-    public static PolicyRule NoPublicBucket { get; } = new(
+    public static PolicyRule NoPublicBucket { get; } = Rule(
         "PLT001-no-public-bucket", PolicySeverity.Mandatory,
         "Every S3 bucket has a public access block with all four settings on and no public ACL.", CheckNoPublicBucket);
 
     /// <summary>Databases, buckets and queues are encrypted at rest.</summary>
-    public static PolicyRule EncryptionAtRest { get; } = new(
+    public static PolicyRule EncryptionAtRest { get; } = Rule(
         "PLT002-encryption-at-rest", PolicySeverity.Mandatory,
         "RDS storage is encrypted, every bucket has default encryption, every queue has SSE-SQS or a KMS key.", CheckEncryption);
 
     /// <summary>No IAM statement allows a <c>*</c> resource, a wildcard action, or a <c>*</c> principal.</summary>
-    public static PolicyRule NoWildcardIam { get; } = new(
+    public static PolicyRule NoWildcardIam { get; } = Rule(
         "PLT003-no-wildcard-iam", PolicySeverity.Mandatory,
         "No IAM policy allows the resource '*', a wildcard action ('*', 'service:*'), NotAction/NotResource or the principal '*'.", CheckIam);
 
     /// <summary>Prod databases are multi-AZ, deletion-protected, backed up, snapshotted on deletion and protected by Pulumi.</summary>
-    public static PolicyRule ProdDatabaseProtection { get; } = new(
+    public static PolicyRule ProdDatabaseProtection { get; } = Rule(
         "PLT004-prod-database-protection", PolicySeverity.Mandatory,
         $"In prod, every RDS instance is multi-AZ, has deletion protection, at least {MinimumProdBackupDays} days of backups, a final snapshot and the protect option.",
         CheckProdDatabases);
 
     /// <summary>Every container states CPU and memory limits.</summary>
-    public static PolicyRule ContainerLimits { get; } = new(
+    public static PolicyRule ContainerLimits { get; } = Rule(
         "PLT005-container-limits", PolicySeverity.Mandatory,
         "Every container sets resources.limits.cpu and resources.limits.memory.", CheckLimits);
 
     /// <summary>Every container runs as a non-root user.</summary>
-    public static PolicyRule NonRootContainers { get; } = new(
+    public static PolicyRule NonRootContainers { get; } = Rule(
         "PLT006-non-root-containers", PolicySeverity.Mandatory,
         "Every container runs with runAsNonRoot (set on the pod or the container) and never as user 0.", CheckNonRoot);
 
     /// <summary>Images name a version: a tag other than <c>latest</c>, or a digest.</summary>
-    public static PolicyRule PinnedImages { get; } = new(
+    public static PolicyRule PinnedImages { get; } = Rule(
         "PLT007-no-latest-image", PolicySeverity.Mandatory,
         "Every container image has an explicit tag other than 'latest', or a digest.", CheckImages);
 
     /// <summary>Prod web services run at least two replicas and have a disruption budget.</summary>
-    public static PolicyRule ProdWebAvailability { get; } = new(
+    public static PolicyRule ProdWebAvailability { get; } = Rule(
         "PLT008-prod-web-availability", PolicySeverity.Mandatory,
         $"In prod, every web service runs at least {MinimumProdWebReplicas} replicas and has a PodDisruptionBudget.", CheckProdWeb);
 
     /// <summary>Buckets keep object versions, so an overwrite or delete can be undone.</summary>
-    public static PolicyRule BucketVersioning { get; } = new(
+    public static PolicyRule BucketVersioning { get; } = Rule(
         "PLT009-bucket-versioning", PolicySeverity.Advisory,
         "Every S3 bucket has versioning enabled.", CheckVersioning);
 
     /// <summary>Taggable AWS resources carry the standard ownership tags.</summary>
-    public static PolicyRule StandardTags { get; } = new(
+    public static PolicyRule StandardTags { get; } = Rule(
         "PLT010-standard-tags", PolicySeverity.Advisory,
         "Every taggable AWS resource carries the tags team, environment, tier, cost-center and managed-by.", CheckTags);
 
     /// <summary>Nothing is reachable from the internet at the network level.</summary>
-    public static PolicyRule NoPublicNetworkAccess { get; } = new(
+    public static PolicyRule NoPublicNetworkAccess { get; } = Rule(
         "PLT011-no-public-network-access", PolicySeverity.Mandatory,
         "No RDS instance is publicly accessible and no security group admits 0.0.0.0/0 or ::/0.", CheckNetwork);
 
@@ -91,6 +92,10 @@ public static class GuardrailRules
         NoPublicBucket, EncryptionAtRest, NoWildcardIam, ProdDatabaseProtection, ContainerLimits, NonRootContainers,
         PinnedImages, ProdWebAvailability, BucketVersioning, StandardTags, NoPublicNetworkAccess,
     ];
+
+    // Every rule also runs each resource kind's share of it, so a kind brings its own checks (ResourceKind.Violations).
+    private static PolicyRule Rule(string id, PolicySeverity severity, string description, Func<ResourcePlan, IEnumerable<(string Resource, string Message)>> check) =>
+        new(id, severity, description, plan => check(plan).Concat(ResourceKinds.All.SelectMany(k => k.Violations(id, plan))));
 
     private static IEnumerable<(string, string)> CheckNoPublicBucket(ResourcePlan plan)
     {

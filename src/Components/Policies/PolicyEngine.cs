@@ -6,7 +6,7 @@ namespace Platform.Components.Policies;
 /// Runs the guardrails on a plan, the way policy-as-code packs run on a preview: every enabled rule, every
 /// resource. A report with a mandatory violation is blocked: the plan must not be rendered or applied.
 /// </summary>
-public static class PolicyEngine
+internal static class PolicyEngine
 {
     /// <summary>Evaluates <see cref="GuardrailRules.All"/> on <paramref name="plan"/>.</summary>
     /// <param name="plan">The compiled plan.</param>

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Text.Json.Nodes;
+using Platform.Components.Documents;
 using Platform.Components.Planning;
 using Platform.Components.Specs;
 

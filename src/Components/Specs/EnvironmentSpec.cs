@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Platform.Components.Resources;
 
 namespace Platform.Components.Specs;
 
@@ -11,7 +12,7 @@ namespace Platform.Components.Specs;
 /// <param name="Target">The named deployment target (cluster and cloud account) configured by the platform team.</param>
 /// <param name="Ttl">How long the environment lives; <see langword="null"/> takes the tier default. Prod never expires.</param>
 /// <param name="Services">Workloads that run on Kubernetes.</param>
-/// <param name="Resources">Managed cloud resources (databases, buckets, queues).</param>
+/// <param name="Resources">Managed cloud resources (databases, buckets, queues, caches: see <see cref="ResourceKinds"/>).</param>
 public sealed record EnvironmentSpec(
     EnvironmentMetadata Metadata,
     Tier Tier,
@@ -97,32 +98,6 @@ public enum ServiceType
     Cron,
 }
 
-/// <summary>Kinds of managed resource.</summary>
-public enum ResourceType
-{
-    /// <summary>A PostgreSQL database (AWS RDS).</summary>
-    Postgres,
-
-    /// <summary>An object store bucket (AWS S3).</summary>
-    Bucket,
-
-    /// <summary>A message queue with a dead-letter queue (AWS SQS).</summary>
-    Queue,
-}
-
-/// <summary>Database size classes; the tier table maps each to an instance class and storage.</summary>
-public enum DatabaseSize
-{
-    /// <summary>Small.</summary>
-    Small,
-
-    /// <summary>Medium.</summary>
-    Medium,
-
-    /// <summary>Large.</summary>
-    Large,
-}
-
 /// <summary>A workload in an environment.</summary>
 /// <param name="Name">DNS-safe name, unique among services and resources.</param>
 /// <param name="Type">Web, worker or cron.</param>
@@ -204,20 +179,31 @@ public sealed record ComputeResources(string? Cpu, string? Memory);
 
 /// <summary>A managed cloud resource in an environment.</summary>
 /// <param name="Name">DNS-safe name, unique among services and resources.</param>
-/// <param name="Type">Postgres, bucket or queue.</param>
-/// <param name="Size">Database size class (postgres only); defaults to small.</param>
-/// <param name="Version">PostgreSQL major version (postgres only); defaults to <see cref="DefaultPostgresVersion"/>.</param>
-/// <param name="Fifo">Whether a queue is FIFO (queue only).</param>
+/// <param name="Kind">What it is (<c>type:</c> in the spec); see <see cref="ResourceKinds"/>.</param>
+/// <param name="Fields">The kind's own fields as written in the spec (e.g. <c>size: small</c>), by field name.</param>
 public sealed record ResourceSpec(
     string Name,
-    ResourceType Type,
-    DatabaseSize? Size,
-    string? Version,
-    bool Fifo)
+    ResourceKind Kind,
+    ImmutableSortedDictionary<string, string> Fields)
 {
-    /// <summary>The PostgreSQL major version when the spec names none.</summary>
-    public const string DefaultPostgresVersion = "16";
+    /// <summary>The kind's name, as written in specs.</summary>
+    public string Type => Kind.Name;
 
-    /// <summary>Creates a resource with only the required fields.</summary>
-    public static ResourceSpec Create(string name, ResourceType type) => new(name, type, null, null, false);
+    /// <summary>Creates a resource without fields of its kind (every field takes its default).</summary>
+    /// <exception cref="ArgumentException">No kind is named <paramref name="type"/>.</exception>
+    public static ResourceSpec Create(string name, string type) =>
+        new(name, ResourceKinds.Get(type), ImmutableSortedDictionary<string, string>.Empty.WithComparers(StringComparer.Ordinal));
+
+    /// <summary>This resource with <paramref name="field"/> set to <paramref name="value"/>.</summary>
+    public ResourceSpec With(string field, string value) => this with { Fields = Fields.SetItem(field, value) };
+
+    /// <summary>The value of a field as the spec wrote it, or <see langword="null"/>.</summary>
+    public string? Field(string field) => Fields.TryGetValue(field, out var value) ? value : null;
+
+    /// <inheritdoc />
+    public bool Equals(ResourceSpec? other) =>
+        other is not null && Name == other.Name && Kind == other.Kind && Fields.SequenceEqual(other.Fields);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Name, Kind, Fields.Count);
 }

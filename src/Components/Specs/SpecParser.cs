@@ -2,6 +2,8 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Platform.Components.Documents;
+using Platform.Components.Resources;
 
 namespace Platform.Components.Specs;
 
@@ -16,7 +18,18 @@ public static class SpecParser
     private static readonly string[] MetadataFields = ["name", "team", "costCenter", "labels"];
     private static readonly string[] SpecFields = ["tier", "target", "ttl", "services", "resources"];
     private static readonly string[] ServiceFields = ["name", "type", "image", "port", "host", "env", "uses", "replicas", "resources", "schedule", "healthPath", "command", "args"];
-    private static readonly string[] ResourceFields = ["name", "type", "size", "version", "fifo"];
+    private static readonly string[] ResourceFields = ["name", "type", .. ResourceKinds.FieldNames];
+
+    /// <summary>
+    /// Reads a spec document (YAML or JSON) into its JSON tree without interpreting it, with the same depth, size and
+    /// encoding limits as <see cref="Parse"/>; for tools that edit a stored spec and keep everything else as written.
+    /// </summary>
+    /// <exception cref="DocumentFormatException">The text is not a well-formed document within the limits.</exception>
+    public static JsonNode? ReadDocument(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return YamlJson.Parse(text);
+    }
 
     /// <summary>Parses <paramref name="text"/>; <see cref="SpecParseResult.Spec"/> is set only when there were no errors.</summary>
     public static SpecParseResult Parse(string text)
@@ -215,11 +228,35 @@ public static class SpecParser
         {
             CheckFields(node, path, ResourceFields);
             var name = RequiredString(node, path, "name");
-            var type = RequiredEnum<ResourceType>(node, path, "type");
-            var size = node.ContainsKey("size") ? RequiredEnum<DatabaseSize>(node, path, "size") : null;
-            var version = OptionalScalarText(node, path, "version");
-            var fifo = OptionalBool(node, path, "fifo") ?? false;
-            return name is null || type is null ? null : new ResourceSpec(name, type.Value, size, version, fifo);
+            var type = RequiredString(node, path, "type");
+            ResourceKind? kind = null;
+            if (type is not null && !ResourceKinds.TryGet(type, out kind))
+            {
+                Error(Join(path, "type"), $"Unknown type '{type}'.", $"Use one of: {string.Join(", ", ResourceKinds.Names)}.");
+            }
+
+            // Every kind's fields are read here for their shape (a flag is true or false, anything else a scalar);
+            // whether a field belongs to this resource's kind, and its value is allowed, is the validator's call.
+            var fields = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+            foreach (var field in ResourceKinds.FieldNames)
+            {
+                var owners = ResourceKinds.FieldOwners[field];
+                if (!node.ContainsKey(field))
+                {
+                    continue;
+                }
+
+                var definition = (kind?.Fields.FirstOrDefault(f => f.Name == field)) ?? owners[0].Fields.First(f => f.Name == field);
+                var value = definition.IsFlag
+                    ? OptionalBool(node, path, field) is { } flag ? flag ? "true" : "false" : null
+                    : OptionalScalarText(node, path, field);
+                if (value is not null)
+                {
+                    fields[field] = value;
+                }
+            }
+
+            return name is null || kind is null ? null : new ResourceSpec(name, kind, fields.ToImmutable());
         }
 
         private ImmutableSortedDictionary<string, EnvValue> ReadEnv(JsonObject node, string path)

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Text.RegularExpressions;
 using k8s.Models;
+using Platform.Components.Resources;
 using Platform.Components.Targets;
 using Platform.Components.Tiers;
 
@@ -17,9 +18,6 @@ public static partial class SpecValidator
 
     /// <summary>The longest service or resource name.</summary>
     public const int MaxComponentNameLength = 40;
-
-    /// <summary>PostgreSQL major versions RDS offers that Platform supports.</summary>
-    public static ImmutableArray<string> PostgresVersions { get; } = ["14", "15", "16", "17"];
 
     /// <summary>Returns every error in <paramref name="spec"/>; empty when it is valid for <paramref name="targets"/>.</summary>
     public static ImmutableArray<SpecError> Validate(EnvironmentSpec spec, TargetSettings targets)
@@ -256,27 +254,28 @@ public static partial class SpecValidator
 
     private static void CheckResource(ResourceSpec resource, string path, Action<string, string, string> error)
     {
-        if (resource.Size is not null && resource.Type != ResourceType.Postgres)
+        var kind = resource.Kind;
+        // In the order kinds declare their fields, so errors read like the spec's documentation.
+        var fields = resource.Fields.OrderBy(f => ResourceKinds.FieldNames.IndexOf(f.Key) is var i and >= 0 ? i : int.MaxValue);
+        foreach (var (field, value) in fields)
         {
-            error($"{path}.size", $"Only postgres resources have a size; '{resource.Name}' is a {resource.Type.ToString().ToLowerInvariant()}.", "Remove 'size'.");
+            var definition = kind.Fields.FirstOrDefault(f => f.Name == field);
+            if (definition is null)
+            {
+                var owners = ResourceKinds.FieldOwners.TryGetValue(field, out var o) ? o.Select(k => k.Name).ToList() : [];
+                error($"{path}.{field}",
+                    owners.Count == 0
+                        ? $"A {kind.Name} resource has no field '{field}'."
+                        : $"Only {string.Join(" and ", owners)} resources have a {field}; '{resource.Name}' is a {kind.Name}.",
+                    $"Remove '{field}'.");
+            }
+            else if (!definition.Values.IsEmpty && !definition.Values.Contains(value, StringComparer.Ordinal))
+            {
+                error($"{path}.{field}", $"'{value}' is not a {field} a {kind.Name} resource accepts.", $"Use one of: {string.Join(", ", definition.Values)}.");
+            }
         }
 
-        if (resource.Version is { } version)
-        {
-            if (resource.Type != ResourceType.Postgres)
-            {
-                error($"{path}.version", "Only postgres resources have a version.", "Remove 'version'.");
-            }
-            else if (!PostgresVersions.Contains(version))
-            {
-                error($"{path}.version", $"PostgreSQL {version} is not supported.", $"Use one of: {string.Join(", ", PostgresVersions)}.");
-            }
-        }
-
-        if (resource.Fifo && resource.Type != ResourceType.Queue)
-        {
-            error($"{path}.fifo", "Only queues can be FIFO.", "Remove 'fifo'.");
-        }
+        kind.Validate(resource, path, error);
     }
 
     private static void CheckQuantity(string? text, string max, string path, string what, string example, Tier tier, Action<string, string, string> error)

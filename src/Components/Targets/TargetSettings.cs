@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using Platform.Components.Documents;
 using Platform.Components.Specs;
 
 namespace Platform.Components.Targets;

@@ -5,8 +5,8 @@ namespace Platform.Components.Tiers;
 
 /// <summary>
 /// Every default and guardrail that depends on the environment tier, in one table.
-/// Components read nothing tier-specific from anywhere else; the README's defaults table is generated from
-/// the same values (<see cref="TierProfile.All"/>) and a test asserts each one.
+/// The settings of managed resources (database classes, bucket versioning, …) belong to their kinds
+/// (each kind's <c>TierSettings</c>); the README's defaults table shows both and a test asserts each one.
 /// </summary>
 /// <remarks>
 /// <code>
@@ -22,15 +22,7 @@ namespace Platform.Components.Tiers;
 /// zone topology spread            no             yes             yes
 /// rolling update surge/unavail.   1 / 1          25% / 0         25% / 0
 /// namespace quota cpu/mem/pods    4 / 8Gi / 20   16 / 32Gi / 100 64 / 128Gi / 500
-/// database classes s/m/l          t4g.micro/small/medium  t4g.small/medium, m7g.large  m7g.large/xlarge/2xlarge
-/// database storage GiB            20             50              100
-/// multi-AZ database               no             no              yes
-/// backup retention days           1              7               30
-/// deletion protection             no             no              yes
 /// log retention days              7              30              90
-/// bucket versioning               no             yes             yes
-/// bucket object expiry            30 days        none            none
-/// queue retention                 1 day          4 days          14 days
 /// default TTL / max TTL           3d / 14d       14d / 90d       never / never
 /// </code>
 /// </remarks>
@@ -90,35 +82,17 @@ public sealed record TierProfile
     /// <summary>Namespace ResourceQuota: pod count.</summary>
     public required int QuotaPods { get; init; }
 
-    /// <summary>RDS instance class for each database size.</summary>
-    public required ImmutableSortedDictionary<DatabaseSize, string> DatabaseClasses { get; init; }
 
-    /// <summary>Allocated database storage in GiB.</summary>
-    public required int DatabaseStorageGb { get; init; }
 
-    /// <summary>Whether databases run in several availability zones.</summary>
-    public required bool MultiAz { get; init; }
 
-    /// <summary>Days of automated database backups.</summary>
-    public required int BackupRetentionDays { get; init; }
 
-    /// <summary>Whether databases refuse deletion and Pulumi protects them.</summary>
-    public required bool DeletionProtection { get; init; }
 
     /// <summary>Days logs are kept.</summary>
     public required int LogRetentionDays { get; init; }
 
-    /// <summary>Whether buckets keep object versions.</summary>
-    public required bool BucketVersioning { get; init; }
 
-    /// <summary>Days after which bucket objects expire, or <see langword="null"/> for never.</summary>
-    public required int? BucketExpirationDays { get; init; }
 
-    /// <summary>Seconds a queue keeps a message.</summary>
-    public required int QueueRetentionSeconds { get; init; }
 
-    /// <summary>Seconds a received message stays invisible to other consumers.</summary>
-    public required int QueueVisibilityTimeoutSeconds { get; init; }
 
     /// <summary>Lifetime when the spec names none; <see langword="null"/> means never expires.</summary>
     public required TimeSpan? DefaultTtl { get; init; }
@@ -147,16 +121,7 @@ public sealed record TierProfile
         QuotaCpu = "4",
         QuotaMemory = "8Gi",
         QuotaPods = 20,
-        DatabaseClasses = Classes("db.t4g.micro", "db.t4g.small", "db.t4g.medium"),
-        DatabaseStorageGb = 20,
-        MultiAz = false,
-        BackupRetentionDays = 1,
-        DeletionProtection = false,
         LogRetentionDays = 7,
-        BucketVersioning = false,
-        BucketExpirationDays = 30,
-        QueueRetentionSeconds = 86_400,
-        QueueVisibilityTimeoutSeconds = 30,
         DefaultTtl = TimeSpan.FromDays(3),
         MaxTtl = TimeSpan.FromDays(14),
     };
@@ -182,16 +147,7 @@ public sealed record TierProfile
         QuotaCpu = "16",
         QuotaMemory = "32Gi",
         QuotaPods = 100,
-        DatabaseClasses = Classes("db.t4g.small", "db.t4g.medium", "db.m7g.large"),
-        DatabaseStorageGb = 50,
-        MultiAz = false,
-        BackupRetentionDays = 7,
-        DeletionProtection = false,
         LogRetentionDays = 30,
-        BucketVersioning = true,
-        BucketExpirationDays = null,
-        QueueRetentionSeconds = 345_600,
-        QueueVisibilityTimeoutSeconds = 30,
         DefaultTtl = TimeSpan.FromDays(14),
         MaxTtl = TimeSpan.FromDays(90),
     };
@@ -217,16 +173,7 @@ public sealed record TierProfile
         QuotaCpu = "64",
         QuotaMemory = "128Gi",
         QuotaPods = 500,
-        DatabaseClasses = Classes("db.m7g.large", "db.m7g.xlarge", "db.m7g.2xlarge"),
-        DatabaseStorageGb = 100,
-        MultiAz = true,
-        BackupRetentionDays = 30,
-        DeletionProtection = true,
         LogRetentionDays = 90,
-        BucketVersioning = true,
-        BucketExpirationDays = null,
-        QueueRetentionSeconds = 1_209_600,
-        QueueVisibilityTimeoutSeconds = 30,
         DefaultTtl = null,
         MaxTtl = null,
     };
@@ -242,12 +189,4 @@ public sealed record TierProfile
         Tier.Prod => Prod,
         _ => throw new ArgumentOutOfRangeException(nameof(tier), tier, "Unknown tier."),
     };
-
-    private static ImmutableSortedDictionary<DatabaseSize, string> Classes(string small, string medium, string large) =>
-        ImmutableSortedDictionary.CreateRange(
-        [
-            KeyValuePair.Create(DatabaseSize.Small, small),
-            KeyValuePair.Create(DatabaseSize.Medium, medium),
-            KeyValuePair.Create(DatabaseSize.Large, large),
-        ]);
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Platform.AutomationApi.Tests.Infrastructure;
+using Platform.Components.Resources;
 
 namespace Platform.AutomationApi.Tests.Apis;
 
@@ -15,7 +16,13 @@ public sealed class GoldenPathsAndHealthTests
         using var factory = new PlatformFactory();
         var paths = (await factory.CreateClient().GetFromJsonAsync<JsonObject>("/v1/golden-paths", Cancel))!;
         Assert.Equal(["web", "worker", "cron"], paths["serviceTypes"]!.AsArray().Select(t => (string)t!["type"]!));
-        Assert.Equal(["postgres", "bucket", "queue"], paths["resourceTypes"]!.AsArray().Select(t => (string)t!["type"]!));
+        var resourceTypes = paths["resourceTypes"]!.AsArray();
+        Assert.Equal(ResourceKinds.Names, resourceTypes.Select(t => (string)t!["type"]!));
+        Assert.Equal(["postgres", "bucket", "queue"], ResourceKinds.Names.Take(3));
+        // Each resource type lists its fields and what every tier decides for it.
+        var postgres = resourceTypes[0]!;
+        Assert.Equal("small | medium | large; default small", (string)postgres["options"]!["size"]!);
+        Assert.Equal("yes", (string)postgres["tierSettings"]!["database multi-AZ"]!["prod"]!);
         Assert.Equal(["dev", "staging", "prod"], paths["tiers"]!.AsArray().Select(t => (string)t!["tier"]!));
         Assert.Contains("default", paths["targets"]!.AsArray().Select(t => (string)t!));
     }

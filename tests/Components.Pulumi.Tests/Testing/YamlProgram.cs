@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Platform.Components.Specs;
+using Platform.Components.Documents;
 
 using Platform.Components.Tests.Testing;
 

@@ -77,7 +77,7 @@ public sealed class AwsPlannerTests
         var bucketOnly = TestSpecs.CheckoutStaging() with
         {
             Services = [.. TestSpecs.CheckoutStaging().Services.Select(s => s with { Uses = [] })],
-            Resources = [ResourceSpec.Create("receipts", ResourceType.Bucket)],
+            Resources = [ResourceSpec.Create("receipts", "bucket")],
         };
         var plan = AwsPlans.Compile(bucketOnly);
 
@@ -104,9 +104,9 @@ public sealed class AwsPlannerTests
     {
         var plan = AwsPlans.Compile(TestSpecs.CheckoutStaging());
 
-        Assert.Equal(AwsTypes.PostgresComponent, plan.Components.Single(c => c.Name == "orders-db").Type);
-        Assert.Equal(AwsTypes.BucketComponent, plan.Components.Single(c => c.Name == "receipts").Type);
-        Assert.Equal(AwsTypes.QueueComponent, plan.Components.Single(c => c.Name == "events").Type);
+        Assert.Equal(Components.Resources.Postgres.PostgresKind.ComponentToken, plan.Components.Single(c => c.Name == "orders-db").Type);
+        Assert.Equal(Components.Resources.Bucket.BucketKind.ComponentToken, plan.Components.Single(c => c.Name == "receipts").Type);
+        Assert.Equal(Components.Resources.Queue.QueueKind.ComponentToken, plan.Components.Single(c => c.Name == "events").Type);
         Assert.Single(plan.Components, c => c.Name == "api");
     }
 

@@ -25,7 +25,7 @@ public sealed class WorkloadIdentityTests
             },
             ServiceSpec.Create("frontend", ServiceType.Web, "registry.example.com/payments/frontend:3.1.0") with { Uses = ["api"] },
         ],
-        Resources = [.. TestSpecs.CheckoutStaging().Resources, ResourceSpec.Create("archive", ResourceType.Bucket)],
+        Resources = [.. TestSpecs.CheckoutStaging().Resources, ResourceSpec.Create("archive", "bucket")],
     };
 
     [Fact]
@@ -84,7 +84,7 @@ public sealed class WorkloadIdentityTests
         var spec = TestSpecs.CheckoutStaging() with
         {
             Services = [ServiceSpec.Create("reporter", ServiceType.Worker, "registry.example.com/payments/reporter:1.0.0") with { Uses = ["orders-db"] }],
-            Resources = [ResourceSpec.Create("orders-db", ResourceType.Postgres)],
+            Resources = [ResourceSpec.Create("orders-db", "postgres")],
         };
         var plan = AwsPlans.Compile(spec, DeploymentTarget.Default);
 

@@ -2,6 +2,7 @@ using Platform.Components.Aws;
 using Platform.Components.Costs;
 using Platform.Components.Kubernetes;
 using Platform.Components.Planning;
+using Platform.Components.Resources.Postgres;
 using Platform.Components.Specs;
 using Platform.Components.Tests.Aws;
 using Platform.Components.Tiers;
@@ -136,7 +137,7 @@ public sealed class CostEstimatorTests
     [Fact]
     public void Every_database_class_of_every_tier_has_a_price()
     {
-        var classes = TierProfile.All.SelectMany(p => p.DatabaseClasses.Values).Distinct();
+        var classes = Enum.GetValues<Tier>().SelectMany(t => PostgresTiers.For(t).InstanceClassList).Distinct();
 
         Assert.All(classes, c => Assert.True(Prices.Rds.InstanceClasses.ContainsKey(c), c));
     }

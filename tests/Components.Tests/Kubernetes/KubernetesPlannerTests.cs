@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Platform.Components.Kubernetes;
 using Platform.Components.Planning;
+using Platform.Components.Resources;
 using Platform.Components.Specs;
 using Platform.Components.Targets;
 using Platform.Components.Tiers;
@@ -135,13 +136,13 @@ public sealed class KubernetesPlannerTests
         Assert.Equal(
             ["orders-db-connection", "receipts-connection", "events-connection", "api-env"],
             deployment.Inputs.At("spec.template.spec.containers.0.envFrom").Items().Select(e => (e.At("configMapRef.name") ?? e.At("secretRef.name")).Text()));
-        Assert.Contains(Platform.Components.Aws.ConnectionConfig.LogicalName("receipts"), deployment.Options.DependsOn);
+        Assert.Contains(ConnectionConfig.LogicalName("receipts"), deployment.Options.DependsOn);
         Assert.Null(deployment.Inputs.At("spec.template.spec.containers.0.envFrom.0.prefix"));
 
         // ledger uses only a queue: a role and the queue's ConfigMap, but no database connection.
         var ledger = plan[ServiceResources.Deployment("ledger")];
         Assert.Equal(PlanValue.Ref(LogicalNames.Role("ledger"), "arn"), plan[LogicalNames.ServiceAccount("ledger")].Inputs.At("metadata.annotations").Key("eks.amazonaws.com/role-arn"));
-        Assert.Equal([Platform.Components.Aws.ConnectionConfig.LogicalName("events")], ledger.Options.DependsOn.Where(d => d.EndsWith("-connection", StringComparison.Ordinal)));
+        Assert.Equal([ConnectionConfig.LogicalName("events")], ledger.Options.DependsOn.Where(d => d.EndsWith("-connection", StringComparison.Ordinal)));
         Assert.Equal(["events-connection"], ledger.Inputs.At("spec.template.spec.containers.0.envFrom").Items().Select(e => e.At("configMapRef.name")!.Text()));
     }
 
@@ -151,7 +152,7 @@ public sealed class KubernetesPlannerTests
         var spec = TestSpecs.CheckoutStaging() with
         {
             Services = [TestSpecs.CheckoutStaging().Services[0] with { Uses = ["orders-db", "audit-db"] }],
-            Resources = [ResourceSpec.Create("orders-db", ResourceType.Postgres), ResourceSpec.Create("audit-db", ResourceType.Postgres)],
+            Resources = [ResourceSpec.Create("orders-db", "postgres"), ResourceSpec.Create("audit-db", "postgres")],
         };
         var envFrom = KubernetesPlans.Compile(spec)[ServiceResources.Deployment("api")].Inputs.At("spec.template.spec.containers.0.envFrom").Items();
 

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Platform.Components.Kubernetes;
 using Platform.Components.Planning;
+using Platform.Components.Resources;
 using Platform.Components.Specs;
 using Platform.Components.Targets;
 
@@ -25,17 +26,17 @@ internal static class KubernetesPlans
             context.Builder.Add(LogicalNames.Role(service.Name), "aws:iam/role:Role", PlanValue.Map.Empty, null);
         }
 
-        foreach (var database in spec.Resources.Where(r => r.Type == ResourceType.Postgres))
+        foreach (var database in spec.Resources.Where(r => r.Type == "postgres"))
         {
             context.Builder.Add(LogicalNames.ConnectionSecret(database.Name), KubernetesTypes.Secret,
                 PlanValue.Map.Empty.With("metadata.name", LogicalNames.ConnectionSecretObjectName(database.Name)), null,
                 PlanResourceOptions.WithProvider(LogicalNames.KubernetesProvider));
         }
 
-        foreach (var located in spec.Resources.Where(r => r.Type != ResourceType.Postgres))
+        foreach (var located in spec.Resources.Where(r => r.Type != "postgres"))
         {
-            context.Builder.Add(Platform.Components.Aws.ConnectionConfig.LogicalName(located.Name), KubernetesTypes.ConfigMap,
-                PlanValue.Map.Empty.With("metadata.name", Platform.Components.Aws.ConnectionConfig.ObjectName(located.Name)), null,
+            context.Builder.Add(ConnectionConfig.LogicalName(located.Name), KubernetesTypes.ConfigMap,
+                PlanValue.Map.Empty.With("metadata.name", ConnectionConfig.ObjectName(located.Name)), null,
                 PlanResourceOptions.WithProvider(LogicalNames.KubernetesProvider));
         }
 

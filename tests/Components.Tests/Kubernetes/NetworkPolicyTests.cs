@@ -22,7 +22,7 @@ public sealed class NetworkPolicyTests
             ServiceSpec.Create("reporter", ServiceType.Cron, "r.example.com/reporter:1.0") with { Schedule = "0 * * * *", Uses = ["orders"] },
             ServiceSpec.Create("mailer", ServiceType.Worker, "r.example.com/mailer:1.0"),
         ],
-        [ResourceSpec.Create("db", ResourceType.Postgres), ResourceSpec.Create("files", ResourceType.Bucket)]);
+        [ResourceSpec.Create("db", "postgres"), ResourceSpec.Create("files", "bucket")]);
 
     private static PlanValue Policy(ResourcePlan plan, string service) => plan[ServiceResources.NetworkPolicy(service)].Inputs.At("spec")!;
 

@@ -30,7 +30,7 @@ public sealed class PlanIsolationTests
             Uses = [TrickyNames[(i + 1) % TrickyNames.Length], "db"],
         });
         return new EnvironmentSpec(new EnvironmentMetadata("collide", "t", "cc"), tier, "default", null, [.. services],
-            [ResourceSpec.Create("db", ResourceType.Postgres)]);
+            [ResourceSpec.Create("db", "postgres")]);
     }
 
     [Theory]

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using Platform.Components.Documents;
 using Platform.Components.Specs;
 using YamlDotNet.RepresentationModel;
 

@@ -1,3 +1,4 @@
+using Platform.Components.Documents;
 using Platform.Components.Specs;
 
 namespace Platform.Components.Tests.Specs;

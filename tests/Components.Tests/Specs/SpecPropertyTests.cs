@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Text.Json.Nodes;
 using CsCheck;
 using Platform.Components.Planning;
+using Platform.Components.Resources;
 using Platform.Components.Specs;
 using Platform.Components.Targets;
 
@@ -32,8 +33,10 @@ public sealed class SpecPropertyTests
             });
 
     private static readonly Gen<ResourceSpec> Resource =
-        Gen.Select(Name, Gen.Enum<ResourceType>(), Gen.Enum<DatabaseSize>().Nullable(), Gen.OneOf<string?>(null, "16", "9"), Gen.Bool,
-            (name, type, size, version, fifo) => new ResourceSpec(name, type, size, version, fifo));
+        Gen.Select(Name, Gen.OneOf([.. ResourceKinds.All]), Gen.OneOf<string?>(null, "small", "medium", "large"), Gen.OneOf<string?>(null, "16", "9"), Gen.Bool,
+            (name, kind, size, version, fifo) => new ResourceSpec(name, kind, ImmutableSortedDictionary<string, string>.Empty
+                .AddRange(new[] { ("size", size), ("version", version), ("fifo", fifo ? "true" : null) }
+                    .Where(f => f.Item2 is not null).Select(f => KeyValuePair.Create(f.Item1, f.Item2!)))));
 
     internal static readonly Gen<EnvironmentSpec> Spec =
         Gen.Select(Name, Gen.Enum<Tier>(), Gen.OneOf<TimeSpan?>(null, TimeSpan.FromHours(72), TimeSpan.FromDays(100)), Service.Array[0, 5], Resource.Array[0, 4],
@@ -46,7 +49,7 @@ public sealed class SpecPropertyTests
             {
                 var random = new Random(seed);
                 var resources = Enumerable.Range(0, resourceCount)
-                    .Select(i => ResourceSpec.Create($"res{i}", (ResourceType)random.Next(3)) with { Fifo = false })
+                    .Select(i => ResourceSpec.Create($"res{i}", ResourceKinds.Names[random.Next(ResourceKinds.All.Length)]))
                     .ToImmutableArray();
                 var services = Enumerable.Range(0, Math.Max(serviceCount, resources.IsEmpty ? 1 : 0)).Select(i =>
                 {

@@ -92,7 +92,7 @@ public sealed class SpecValidatorTests
         var spec = TestSpecs.CheckoutStaging() with
         {
             Services = [Web("api"), Web("api") with { Host = "b" }],
-            Resources = [ResourceSpec.Create("api", ResourceType.Bucket)],
+            Resources = [ResourceSpec.Create("api", "bucket")],
         };
         var errors = Validate(spec);
         Assert.Equal(["spec.services[1].name", "spec.resources[0].name"], errors.Select(e => e.Path));
@@ -164,7 +164,7 @@ public sealed class SpecValidatorTests
         var spec = TestSpecs.CheckoutStaging() with
         {
             Services = [Web("api") with { Uses = ["orders-db", "api", "nothing", "orders-db"] }],
-            Resources = [ResourceSpec.Create("orders-db", ResourceType.Postgres)],
+            Resources = [ResourceSpec.Create("orders-db", "postgres")],
         };
 
         var errors = Validate(spec);
@@ -256,9 +256,9 @@ public sealed class SpecValidatorTests
             Services = [],
             Resources =
             [
-                ResourceSpec.Create("files", ResourceType.Bucket) with { Size = DatabaseSize.Large, Fifo = true },
-                ResourceSpec.Create("db", ResourceType.Postgres) with { Version = "9" },
-                ResourceSpec.Create("jobs", ResourceType.Queue) with { Version = "16" },
+                ResourceSpec.Create("files", "bucket").With("size", "large").With("fifo", "true"),
+                ResourceSpec.Create("db", "postgres").With("version", "9"),
+                ResourceSpec.Create("jobs", "queue").With("version", "16"),
             ],
         };
         Assert.Equal(

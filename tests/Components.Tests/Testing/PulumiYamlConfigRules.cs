@@ -1,3 +1,4 @@
+using Platform.Components.Documents;
 using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;

@@ -1,10 +1,11 @@
 using System.Globalization;
+using Platform.Components.Resources;
 using Platform.Components.Specs;
 using Platform.Components.Tiers;
 
 namespace Platform.Components.Tests.Tiers;
 
-/// <summary>The README's defaults table is generated from <see cref="TierProfile"/> here, so the front door stays true.</summary>
+/// <summary>The README's defaults table is generated from <see cref="TierProfile"/> and the resource kinds' tier settings here, so the front door stays true.</summary>
 public sealed class ReadmeTierTableTests
 {
     [Fact]
@@ -35,21 +36,14 @@ public sealed class ReadmeTierTableTests
             ("spread across zones", p => YesNo(p.ZoneSpread)),
             ("rolling update maxSurge / maxUnavailable", p => $"{p.RollingMaxSurge} / {p.RollingMaxUnavailable}"),
             ("namespace quota CPU / memory / pods", p => $"{p.QuotaCpu} / {p.QuotaMemory} / {p.QuotaPods}"),
-            ("database class small / medium / large", p => string.Join(" / ", p.DatabaseClasses.Values)),
-            ("database storage (GiB)", p => N(p.DatabaseStorageGb)),
-            ("database multi-AZ", p => YesNo(p.MultiAz)),
-            ("backup retention (days)", p => N(p.BackupRetentionDays)),
-            ("deletion protection", p => YesNo(p.DeletionProtection)),
             ("log retention (days)", p => N(p.LogRetentionDays)),
-            ("bucket versioning", p => YesNo(p.BucketVersioning)),
-            ("bucket object expiry (days)", p => p.BucketExpirationDays is { } d ? N(d) : "never"),
-            ("queue retention (seconds)", p => N(p.QueueRetentionSeconds)),
-            ("queue visibility timeout (seconds)", p => N(p.QueueVisibilityTimeoutSeconds)),
             ("default TTL", p => Ttl(p.DefaultTtl)),
             ("maximum TTL", p => Ttl(p.MaxTtl)),
         };
         var lines = new List<string> { "| setting | dev | staging | prod |", "| --- | --- | --- | --- |" };
         lines.AddRange(rows.Select(r => $"| {r.Name} | {string.Join(" | ", TierProfile.All.Select(r.Value))} |"));
+        // Then each resource kind's own settings, in registry order.
+        lines.AddRange(ResourceKinds.All.SelectMany(k => k.TierSettings).Select(t => $"| {t.Name} | {t.Dev} | {t.Staging} | {t.Prod} |"));
         return string.Join("\n", lines) + "\n";
     }
 }

@@ -21,16 +21,7 @@ public sealed class TierProfileTests
         Assert.False(p.ZoneSpread);
         Assert.Equal(("1", "1"), (p.RollingMaxSurge, p.RollingMaxUnavailable));
         Assert.Equal(("4", "8Gi", 20), (p.QuotaCpu, p.QuotaMemory, p.QuotaPods));
-        Assert.Equal(["db.t4g.micro", "db.t4g.small", "db.t4g.medium"], p.DatabaseClasses.Values);
-        Assert.Equal(20, p.DatabaseStorageGb);
-        Assert.False(p.MultiAz);
-        Assert.Equal(1, p.BackupRetentionDays);
-        Assert.False(p.DeletionProtection);
         Assert.Equal(7, p.LogRetentionDays);
-        Assert.False(p.BucketVersioning);
-        Assert.Equal(30, p.BucketExpirationDays);
-        Assert.Equal(86_400, p.QueueRetentionSeconds);
-        Assert.Equal(30, p.QueueVisibilityTimeoutSeconds);
         Assert.Equal(TimeSpan.FromDays(3), p.DefaultTtl);
         Assert.Equal(TimeSpan.FromDays(14), p.MaxTtl);
     }
@@ -50,16 +41,7 @@ public sealed class TierProfileTests
         Assert.True(p.ZoneSpread);
         Assert.Equal(("25%", "0"), (p.RollingMaxSurge, p.RollingMaxUnavailable));
         Assert.Equal(("16", "32Gi", 100), (p.QuotaCpu, p.QuotaMemory, p.QuotaPods));
-        Assert.Equal(["db.t4g.small", "db.t4g.medium", "db.m7g.large"], p.DatabaseClasses.Values);
-        Assert.Equal(50, p.DatabaseStorageGb);
-        Assert.False(p.MultiAz);
-        Assert.Equal(7, p.BackupRetentionDays);
-        Assert.False(p.DeletionProtection);
         Assert.Equal(30, p.LogRetentionDays);
-        Assert.True(p.BucketVersioning);
-        Assert.Null(p.BucketExpirationDays);
-        Assert.Equal(345_600, p.QueueRetentionSeconds);
-        Assert.Equal(30, p.QueueVisibilityTimeoutSeconds);
         Assert.Equal(TimeSpan.FromDays(14), p.DefaultTtl);
         Assert.Equal(TimeSpan.FromDays(90), p.MaxTtl);
     }
@@ -79,16 +61,7 @@ public sealed class TierProfileTests
         Assert.True(p.ZoneSpread);
         Assert.Equal(("25%", "0"), (p.RollingMaxSurge, p.RollingMaxUnavailable));
         Assert.Equal(("64", "128Gi", 500), (p.QuotaCpu, p.QuotaMemory, p.QuotaPods));
-        Assert.Equal(["db.m7g.large", "db.m7g.xlarge", "db.m7g.2xlarge"], p.DatabaseClasses.Values);
-        Assert.Equal(100, p.DatabaseStorageGb);
-        Assert.True(p.MultiAz);
-        Assert.Equal(30, p.BackupRetentionDays);
-        Assert.True(p.DeletionProtection);
         Assert.Equal(90, p.LogRetentionDays);
-        Assert.True(p.BucketVersioning);
-        Assert.Null(p.BucketExpirationDays);
-        Assert.Equal(1_209_600, p.QueueRetentionSeconds);
-        Assert.Equal(30, p.QueueVisibilityTimeoutSeconds);
         Assert.Null(p.DefaultTtl);
         Assert.Null(p.MaxTtl);
     }
@@ -98,7 +71,6 @@ public sealed class TierProfileTests
     {
         var (dev, staging, prod) = (TierProfile.Dev, TierProfile.Staging, TierProfile.Prod);
         Assert.True(dev.DefaultReplicas.Min <= staging.DefaultReplicas.Min && staging.DefaultReplicas.Min <= prod.DefaultReplicas.Min);
-        Assert.True(dev.BackupRetentionDays < staging.BackupRetentionDays && staging.BackupRetentionDays < prod.BackupRetentionDays);
         Assert.True(prod.MemoryLimitFactor <= staging.MemoryLimitFactor && staging.MemoryLimitFactor <= dev.MemoryLimitFactor);
         Assert.All(TierProfile.All, p => Assert.True(p.DefaultReplicas.Min >= p.MinReplicasAllowed && p.DefaultReplicas.Max <= p.MaxReplicasAllowed));
         Assert.All(TierProfile.All, p => Assert.True(p.DefaultTtl <= p.MaxTtl || p.MaxTtl is null));

@@ -1,9 +1,10 @@
+using Platform.Components.Aws;
 using Platform.Components.Kubernetes;
 using Platform.Components.Planning;
 using Platform.Components.Specs;
 using static Platform.Components.Aws.AwsInputs;
 
-namespace Platform.Components.Aws;
+namespace Platform.Components.Resources.Queue;
 
 /// <summary>
 /// The <c>queue</c> golden path: an encrypted SQS queue whose visibility timeout and retention come from the tier,
@@ -23,22 +24,23 @@ internal static class QueueResources
     public static void Plan(PlanContext context, ResourceSpec queue)
     {
         var builder = context.Builder;
-        var profile = context.Profile;
+        var profile = QueueTiers.For(context.Spec.Tier);
+        var fifo = QueueKind.IsFifo(queue);
         var name = queue.Name;
         var environment = context.Spec.Name;
-        builder.AddComponent(name, AwsTypes.QueueComponent);
+        builder.AddComponent(name, QueueKind.ComponentToken);
 
-        builder.Add(AwsNames.DeadLetterQueue(name), AwsTypes.Queue, Fifo(queue, Map(
-            ("name", AwsNames.QueueName(environment, name, queue.Fifo, "dlq")))).With("messageRetentionSeconds", DeadLetterRetentionSeconds)
+        builder.Add(AwsNames.DeadLetterQueue(name), AwsTypes.Queue, Fifo(fifo, Map(
+            ("name", AwsNames.QueueName(environment, name, fifo, "dlq")))).With("messageRetentionSeconds", DeadLetterRetentionSeconds)
             .With("sqsManagedSseEnabled", true)
             .With("tags", Tags(context)), name, Options);
 
         var redrive = PlanValue.ToJson(Map(
             ("deadLetterTargetArn", PlanValue.Ref(AwsNames.DeadLetterQueue(name), "arn")),
             ("maxReceiveCount", MaxReceiveCount)));
-        builder.Add(AwsNames.Queue(name), AwsTypes.Queue, Fifo(queue, Map(
-            ("name", AwsNames.QueueName(environment, name, queue.Fifo)))).With("visibilityTimeoutSeconds", profile.QueueVisibilityTimeoutSeconds)
-            .With("messageRetentionSeconds", profile.QueueRetentionSeconds)
+        builder.Add(AwsNames.Queue(name), AwsTypes.Queue, Fifo(fifo, Map(
+            ("name", AwsNames.QueueName(environment, name, fifo)))).With("visibilityTimeoutSeconds", profile.VisibilityTimeoutSeconds)
+            .With("messageRetentionSeconds", profile.RetentionSeconds)
             .With("receiveWaitTimeSeconds", ReceiveWaitTimeSeconds)
             .With("sqsManagedSseEnabled", true)
             .With("redrivePolicy", redrive)
@@ -54,6 +56,6 @@ internal static class QueueResources
     }
 
     // FIFO queues deduplicate by content, so producers need not send deduplication ids.
-    private static PlanValue.Map Fifo(ResourceSpec queue, PlanValue.Map inputs) =>
-        queue.Fifo ? inputs.With("fifoQueue", true).With("contentBasedDeduplication", true) : inputs;
+    private static PlanValue.Map Fifo(bool fifo, PlanValue.Map inputs) =>
+        fifo ? inputs.With("fifoQueue", true).With("contentBasedDeduplication", true) : inputs;
 }

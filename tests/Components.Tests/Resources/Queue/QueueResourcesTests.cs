@@ -1,10 +1,11 @@
 using Platform.Components.Aws;
 using Platform.Components.Planning;
+using Platform.Components.Resources.Queue;
 using Platform.Components.Specs;
+using Platform.Components.Tests.Aws;
 using Platform.Components.Tests.Kubernetes;
-using Platform.Components.Tiers;
 
-namespace Platform.Components.Tests.Aws;
+namespace Platform.Components.Tests.Resources.Queue;
 
 public sealed class QueueResourcesTests
 {
@@ -15,7 +16,7 @@ public sealed class QueueResourcesTests
     public void The_queue_is_encrypted_timed_by_the_tier_and_redrives_to_its_dead_letter_queue(Tier tier)
     {
         var plan = AwsPlans.Compile(TestSpecs.CheckoutStaging(tier));
-        var profile = TierProfile.For(tier);
+        var profile = QueueTiers.For(tier);
         var queue = plan["events-queue"];
         var dlq = plan["events-dlq"];
         var redrive = Assert.IsType<PlanValue.Json>(queue.Inputs.At("redrivePolicy"));
@@ -23,8 +24,8 @@ public sealed class QueueResourcesTests
         Assert.Equal(AwsTypes.Queue, queue.Type);
         Assert.Equal("events", queue.Component);
         Assert.True(queue.Inputs.At("sqsManagedSseEnabled").Bool());
-        Assert.Equal(profile.QueueVisibilityTimeoutSeconds, queue.Inputs.At("visibilityTimeoutSeconds").Number());
-        Assert.Equal(profile.QueueRetentionSeconds, queue.Inputs.At("messageRetentionSeconds").Number());
+        Assert.Equal(profile.VisibilityTimeoutSeconds, queue.Inputs.At("visibilityTimeoutSeconds").Number());
+        Assert.Equal(profile.RetentionSeconds, queue.Inputs.At("messageRetentionSeconds").Number());
         Assert.Equal(PlanValue.Ref("events-dlq", "arn"), redrive.Value.At("deadLetterTargetArn"));
         Assert.Equal(QueueResources.MaxReceiveCount, redrive.Value.At("maxReceiveCount").Number());
 
@@ -39,7 +40,7 @@ public sealed class QueueResourcesTests
     [Fact]
     public void Fifo_queues_and_their_dead_letter_queues_are_both_fifo()
     {
-        var spec = TestSpecs.CheckoutStaging() with { Resources = [ResourceSpec.Create("events", ResourceType.Queue) with { Fifo = true }] };
+        var spec = TestSpecs.CheckoutStaging() with { Resources = [ResourceSpec.Create("events", "queue").With("fifo", "true")] };
         var plan = AwsPlans.Compile(spec);
 
         foreach (var name in new[] { "events-queue", "events-dlq" })

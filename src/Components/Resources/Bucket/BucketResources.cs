@@ -1,9 +1,10 @@
+using Platform.Components.Aws;
 using Platform.Components.Kubernetes;
 using Platform.Components.Planning;
 using Platform.Components.Specs;
 using static Platform.Components.Aws.AwsInputs;
 
-namespace Platform.Components.Aws;
+namespace Platform.Components.Resources.Bucket;
 
 /// <summary>
 /// The <c>bucket</c> golden path: an S3 bucket with all four public-access blocks on, default encryption, ACLs
@@ -23,9 +24,9 @@ internal static class BucketResources
     public static void Plan(PlanContext context, ResourceSpec bucket)
     {
         var builder = context.Builder;
-        var profile = context.Profile;
+        var profile = BucketTiers.For(context.Spec.Tier);
         var name = bucket.Name;
-        builder.AddComponent(name, AwsTypes.BucketComponent);
+        builder.AddComponent(name, BucketKind.ComponentToken);
 
         // Non-prod buckets are emptied on destroy, so an expired environment can be torn down; prod data is kept.
         builder.Add(AwsNames.Bucket(name), AwsTypes.Bucket, Map(
@@ -49,14 +50,14 @@ internal static class BucketResources
             ("bucket", bucketName),
             ("rules", List(Map(("applyServerSideEncryptionByDefault", Map(("sseAlgorithm", "AES256"))))))), name, Options);
 
-        if (profile.BucketVersioning)
+        if (profile.Versioning)
         {
             builder.Add(AwsNames.Versioning(name), AwsTypes.BucketVersioning, Map(
                 ("bucket", bucketName),
                 ("versioningConfiguration", Map(("status", "Enabled")))), name, Options);
         }
 
-        if (profile.BucketExpirationDays is { } days)
+        if (profile.ExpirationDays is { } days)
         {
             builder.Add(AwsNames.Lifecycle(name), AwsTypes.BucketLifecycle, Map(
                 ("bucket", bucketName),

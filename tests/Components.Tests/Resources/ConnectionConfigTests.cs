@@ -1,10 +1,12 @@
 using Platform.Components.Aws;
 using Platform.Components.Kubernetes;
 using Platform.Components.Planning;
+using Platform.Components.Resources;
 using Platform.Components.Specs;
+using Platform.Components.Tests.Aws;
 using Platform.Components.Tests.Kubernetes;
 
-namespace Platform.Components.Tests.Aws;
+namespace Platform.Components.Tests.Resources;
 
 public sealed class ConnectionConfigTests
 {

@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 
-namespace Platform.Components.Specs;
+namespace Platform.Components.Documents;
 
 /// <summary>
 /// Reads YAML or JSON text into one JSON tree, so specs and settings have one schema whichever syntax users write.
@@ -17,7 +17,7 @@ namespace Platform.Components.Specs;
 /// document (nested a hundred thousand levels deep, or an alias bomb) is refused after a few dozen levels or a
 /// bounded number of values, before it can exhaust the stack or memory.
 /// </remarks>
-public static class YamlJson
+internal static class YamlJson
 {
     /// <summary>Deepest nesting a document may have: specs need a handful of levels.</summary>
     public const int MaxDepth = 64;

@@ -1,9 +1,10 @@
 using Platform.Components.Aws;
 using Platform.Components.Kubernetes;
+using Platform.Components.Planning;
 using Platform.Components.Specs;
 using Platform.Components.Targets;
 
-namespace Platform.Components.Planning;
+namespace Platform.Components;
 
 /// <summary>Compiles a validated environment spec into a resource plan for a deployment target.</summary>
 public static class PlanCompiler

@@ -3,18 +3,18 @@ using k8s.Models;
 using Platform.Components.Kubernetes;
 using Platform.Components.Planning;
 
-namespace Platform.Components.Aws;
+namespace Platform.Components.Resources;
 
 /// <summary>
 /// The Kubernetes ConfigMap that tells services where a bucket or queue is. Bucket names are generated (see
-/// <see cref="AwsTypes.Bucket"/>'s prefix) and queue URLs are only known after creation, so services read them from
+/// <see cref="Aws.AwsTypes.Bucket"/>'s prefix) and queue URLs are only known after creation, so services read them from
 /// this ConfigMap (load it with <c>envFrom</c>) rather than by convention. Keys are environment-variable names
 /// prefixed with the resource's name, so several resources' ConfigMaps never collide:
 /// <c>RECEIPTS_BUCKET</c>, <c>RECEIPTS_BUCKET_ARN</c>, <c>EVENTS_QUEUE_URL</c>, <c>EVENTS_QUEUE_ARN</c>,
 /// <c>EVENTS_DEAD_LETTER_QUEUE_URL</c>. Databases use their connection Secret instead
 /// (<see cref="LogicalNames.ConnectionSecret"/>).
 /// </summary>
-public static class ConnectionConfig
+internal static class ConnectionConfig
 {
     /// <summary>Logical name of a bucket's or queue's ConfigMap.</summary>
     public static string LogicalName(string resource) => $"{resource}-connection";

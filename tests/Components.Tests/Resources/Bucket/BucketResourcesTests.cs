@@ -1,10 +1,11 @@
 using Platform.Components.Aws;
 using Platform.Components.Planning;
+using Platform.Components.Resources.Bucket;
 using Platform.Components.Specs;
+using Platform.Components.Tests.Aws;
 using Platform.Components.Tests.Kubernetes;
-using Platform.Components.Tiers;
 
-namespace Platform.Components.Tests.Aws;
+namespace Platform.Components.Tests.Resources.Bucket;
 
 public sealed class BucketResourcesTests
 {

@@ -2,23 +2,24 @@ using System.Text.RegularExpressions;
 using Platform.Components.Aws;
 using Platform.Components.Kubernetes;
 using Platform.Components.Planning;
+using Platform.Components.Resources.Postgres;
 using Platform.Components.Specs;
+using Platform.Components.Tests.Aws;
 using Platform.Components.Tests.Kubernetes;
-using Platform.Components.Tiers;
 
-namespace Platform.Components.Tests.Aws;
+namespace Platform.Components.Tests.Resources.Postgres;
 
 public sealed partial class PostgresResourcesTests
 {
     [Theory]
-    [InlineData(Tier.Dev, DatabaseSize.Small, "db.t4g.micro")]
-    [InlineData(Tier.Staging, DatabaseSize.Medium, "db.t4g.medium")]
-    [InlineData(Tier.Prod, DatabaseSize.Large, "db.m7g.2xlarge")]
-    public void The_instance_is_encrypted_private_and_sized_and_protected_by_the_tier(Tier tier, DatabaseSize size, string instanceClass)
+    [InlineData(Tier.Dev, "small", "db.t4g.micro")]
+    [InlineData(Tier.Staging, "medium", "db.t4g.medium")]
+    [InlineData(Tier.Prod, "large", "db.m7g.2xlarge")]
+    public void The_instance_is_encrypted_private_and_sized_and_protected_by_the_tier(Tier tier, string size, string instanceClass)
     {
-        var spec = TestSpecs.CheckoutStaging(tier) with { Resources = [ResourceSpec.Create("orders-db", ResourceType.Postgres) with { Size = size }] };
+        var spec = TestSpecs.CheckoutStaging(tier) with { Resources = [ResourceSpec.Create("orders-db", "postgres").With("size", size)] };
         var plan = AwsPlans.Compile(spec);
-        var profile = TierProfile.For(tier);
+        var profile = PostgresTiers.For(tier);
         var instance = plan["orders-db-instance"];
         var prod = tier == Tier.Prod;
 
@@ -28,7 +29,7 @@ public sealed partial class PostgresResourcesTests
         Assert.Equal("postgres", instance.Inputs.At("engine").Text());
         Assert.Equal("16", instance.Inputs.At("engineVersion").Text());
         Assert.Equal(instanceClass, instance.Inputs.At("instanceClass").Text());
-        Assert.Equal(profile.DatabaseStorageGb, instance.Inputs.At("allocatedStorage").Number());
+        Assert.Equal(profile.StorageGb, instance.Inputs.At("allocatedStorage").Number());
         Assert.Equal("gp3", instance.Inputs.At("storageType").Text());
         Assert.True(instance.Inputs.At("storageEncrypted").Bool());
         Assert.False(instance.Inputs.At("publiclyAccessible").Bool());

@@ -1,10 +1,11 @@
 using k8s.Models;
+using Platform.Components.Aws;
 using Platform.Components.Kubernetes;
 using Platform.Components.Planning;
 using Platform.Components.Specs;
 using static Platform.Components.Aws.AwsInputs;
 
-namespace Platform.Components.Aws;
+namespace Platform.Components.Resources.Postgres;
 
 /// <summary>
 /// The <c>postgres</c> golden path: an encrypted, private RDS PostgreSQL instance in the target's private subnets,
@@ -32,11 +33,11 @@ internal static class PostgresResources
     public static void Plan(PlanContext context, ResourceSpec database)
     {
         var builder = context.Builder;
-        var profile = context.Profile;
+        var profile = PostgresTiers.For(context.Spec.Tier);
         var name = database.Name;
         var environment = context.Spec.Name;
         var prod = context.Spec.Tier == Tier.Prod;
-        builder.AddComponent(name, AwsTypes.PostgresComponent);
+        builder.AddComponent(name, PostgresKind.ComponentToken);
 
         builder.Add(AwsNames.SubnetGroup(name), AwsTypes.DbSubnetGroup, Map(
             ("name", AwsNames.SubnetGroupName(environment, name)),
@@ -70,13 +71,13 @@ internal static class PostgresResources
 
         var identifier = AwsNames.RdsIdentifier(environment, name);
         var databaseName = AwsNames.DatabaseName(name);
-        var size = database.Size ?? DatabaseSize.Small;
+        var size = PostgresKind.Instance.FieldValue(database, PostgresKind.SizeField)!;
         var instance = Map(
             ("identifier", identifier),
             ("engine", "postgres"),
-            ("engineVersion", database.Version ?? ResourceSpec.DefaultPostgresVersion),
-            ("instanceClass", profile.DatabaseClasses[size]),
-            ("allocatedStorage", profile.DatabaseStorageGb),
+            ("engineVersion", PostgresKind.Instance.FieldValue(database, PostgresKind.VersionField)!),
+            ("instanceClass", profile.InstanceClasses[size]),
+            ("allocatedStorage", profile.StorageGb),
             ("storageType", "gp3"),
             ("storageEncrypted", true),
             ("dbName", databaseName),

@@ -1,0 +1,175 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using Platform.Components.Aws;
+using Platform.Components.Costs;
+using Platform.Components.Kubernetes;
+using Platform.Components.Planning;
+using Platform.Components.Specs;
+using static Platform.Components.Policies.PlanReading;
+
+namespace Platform.Components.Resources.Postgres;
+
+/// <summary>
+/// <c>postgres</c>: a PostgreSQL database on AWS RDS (<see cref="PostgresResources"/>), sized by <c>size</c> and the
+/// tier (<see cref="PostgresTiers"/>). Services that use it reach it on 5432 inside the VPC and load its connection
+/// Secret; with the target's region and account they may also connect with an IAM token (<c>rds-db:connect</c>).
+/// </summary>
+public sealed class PostgresKind : ResourceKind
+{
+    /// <summary>The component type of a <c>postgres</c> resource.</summary>
+    public const string ComponentToken = "platform:aws:PostgresDatabase";
+
+    /// <summary>The <c>size</c> field.</summary>
+    public const string SizeField = "size";
+
+    /// <summary>The <c>version</c> field.</summary>
+    public const string VersionField = "version";
+
+    /// <summary>The PostgreSQL major version when the spec names none.</summary>
+    public const string DefaultVersion = "16";
+
+    /// <summary>Connect to a database with an IAM authentication token.</summary>
+    public static readonly ImmutableArray<string> ConnectActions = ["rds-db:connect"];
+
+    /// <summary>Size classes; the tier maps each to an instance class.</summary>
+    public static ImmutableArray<string> Sizes { get; } = ["small", "medium", "large"];
+
+    /// <summary>PostgreSQL major versions RDS offers that Platform supports.</summary>
+    public static ImmutableArray<string> Versions { get; } = ["14", "15", "16", "17"];
+
+    /// <summary>The registered instance.</summary>
+    public static PostgresKind Instance => (PostgresKind)ResourceKinds.Get("postgres");
+
+    /// <inheritdoc />
+    public override string Name => "postgres";
+
+    /// <inheritdoc />
+    public override string Description => "PostgreSQL database (AWS RDS).";
+
+    /// <inheritdoc />
+    public override string ComponentType => ComponentToken;
+
+    internal override int Order => 10;
+
+    /// <inheritdoc />
+    public override ImmutableArray<ResourceField> Fields { get; } =
+    [
+        ResourceField.Choice(SizeField, "size class (the tier maps it to an instance class)", Sizes, "small"),
+        ResourceField.Choice(VersionField, "PostgreSQL major version", Versions, DefaultVersion),
+    ];
+
+    /// <inheritdoc />
+    public override ImmutableArray<TierSetting> TierSettings { get; } =
+    [
+        TierSetting.From("database class small / medium / large", PostgresTiers.For, t => $"{t.Small} / {t.Medium} / {t.Large}"),
+        TierSetting.From("database storage (GiB)", PostgresTiers.For, t => Num(t.StorageGb)),
+        TierSetting.From("database multi-AZ", PostgresTiers.For, t => YesNo(t.MultiAz)),
+        TierSetting.From("backup retention (days)", PostgresTiers.For, t => Num(t.BackupRetentionDays)),
+        TierSetting.From("deletion protection", PostgresTiers.For, t => YesNo(t.DeletionProtection)),
+    ];
+
+    internal override bool UsesRandomProvider => true;
+
+    internal override bool UsesPrivateNetwork => true;
+
+    internal override ImmutableArray<string> TaggableTypes => [AwsTypes.DbInstance, AwsTypes.DbSubnetGroup, AwsTypes.SecurityGroup];
+
+    internal override void Plan(PlanContext context, ResourceSpec resource) => PostgresResources.Plan(context, resource);
+
+    internal override ResourceGrant Grant(PlanContext context, ResourceSpec resource)
+    {
+        var sid = Casing.Camel("x", resource.Name)[1..];
+        ImmutableArray<IamStatement> statements = DatabaseUserArn(context, resource) is { } user
+            ? [new IamStatement(sid + "Connect", ConnectActions, user)]
+            : [];
+        return new ResourceGrant(resource.Name, [PostgresResources.Port], UsesAwsApis: true, statements,
+            new ConnectionSource(LogicalNames.ConnectionSecret(resource.Name), LogicalNames.ConnectionSecretObjectName(resource.Name), IsSecret: true, PrefixWhenSeveral: ConnectionConfig.Key(resource.Name, "")));
+    }
+
+    internal override (decimal Monthly, string Basis)? Cost(ResourcePlan plan, PlannedResource resource, PriceTable prices, List<string> unpriced)
+    {
+        if (resource.Type != AwsTypes.DbInstance)
+        {
+            return null;
+        }
+
+        var rds = prices.Rds;
+        var instanceClass = Text(resource.Inputs, "instanceClass") ?? "(none)";
+        var storage = Number(resource.Inputs, "allocatedStorage") ?? 0;
+        var multiAz = Bool(resource.Inputs, "multiAz") == true;
+        var factor = multiAz ? rds.MultiAzMultiplier : 1;
+        var storageCost = storage * rds.Gp3GbMonth * factor;
+        var placement = multiAz ? $"Multi-AZ x{Num(factor)}" : "single-AZ";
+        if (!rds.InstanceClasses.TryGetValue(instanceClass, out var price))
+        {
+            unpriced.Add($"{resource.Name} ({instanceClass})");
+            return (storageCost, $"no price for {instanceClass}; {Num(storage)} GB gp3, {placement}");
+        }
+
+        var compute = price.Hourly * prices.HoursPerMonth * factor;
+        return (compute + storageCost,
+            $"{instanceClass}{(price.Approximate ? " (approximate price)" : "")} x {Num(prices.HoursPerMonth)} h + {Num(storage)} GB gp3, {placement}");
+    }
+
+    /// <summary>
+    /// Database access (<c>rds-db:connect</c>) needs the database user's ARN,
+    /// <c>arn:aws:rds-db:{region}:{account}:dbuser:{resourceId}/{user}</c>, and a plan cannot look up the region or
+    /// account (that takes a provider function call). The statement is therefore granted only when the target names
+    /// both its region and account (the <c>awsRegion</c> and <c>awsAccountId</c> config entries); otherwise services
+    /// still connect with the password from the database's connection secret. The ARN assumes the commercial
+    /// <c>aws</c> partition.
+    /// </summary>
+    private static PlanValue? DatabaseUserArn(PlanContext context, ResourceSpec database)
+    {
+        if (context.Target.AwsRegion is not { } region || context.Target.AwsAccountId is not { } account)
+        {
+            return null;
+        }
+
+        // The same entries (and values) the provider planner declares for the provider; declaring again is a no-op.
+        context.Builder.AddConfig(new(ProviderPlanner.AwsRegionKey, "string", false, "AWS region of the target account.", null), new(region, false));
+        context.Builder.AddConfig(new(ProviderPlanner.AwsAccountKey, "string", false, "The only AWS account this stack may deploy to.", null), new(account, false));
+        return PlanValue.Concat(
+            "arn:aws:rds-db:", PlanValue.Config(ProviderPlanner.AwsRegionKey), ":", PlanValue.Config(ProviderPlanner.AwsAccountKey),
+            ":dbuser:", PlanValue.Ref(AwsNames.Instance(database.Name), "resourceId"), "/", PostgresResources.MasterUsername);
+    }
+
+    private static string Num(decimal value) => value.ToString("0.####", CultureInfo.InvariantCulture);
+
+    private static string YesNo(bool value) => value ? "yes" : "no";
+}
+
+/// <summary>What the tier decides for a <c>postgres</c> resource.</summary>
+/// <param name="Small">Instance class of size <c>small</c>.</param>
+/// <param name="Medium">Instance class of size <c>medium</c>.</param>
+/// <param name="Large">Instance class of size <c>large</c>.</param>
+/// <param name="StorageGb">Allocated storage in GiB.</param>
+/// <param name="MultiAz">Whether the instance has a standby in another availability zone.</param>
+/// <param name="BackupRetentionDays">Days of automated backups.</param>
+/// <param name="DeletionProtection">Whether the instance refuses deletion and Pulumi protects it.</param>
+internal sealed record PostgresTiers(string Small, string Medium, string Large, int StorageGb, bool MultiAz, int BackupRetentionDays, bool DeletionProtection)
+{
+    public static PostgresTiers Dev { get; } = new("db.t4g.micro", "db.t4g.small", "db.t4g.medium", 20, false, 1, false);
+
+    public static PostgresTiers Staging { get; } = new("db.t4g.small", "db.t4g.medium", "db.m7g.large", 50, false, 7, false);
+
+    public static PostgresTiers Prod { get; } = new("db.m7g.large", "db.m7g.xlarge", "db.m7g.2xlarge", 100, true, 30, true);
+
+    public static PostgresTiers For(Tier tier) => tier switch
+    {
+        Tier.Dev => Dev,
+        Tier.Staging => Staging,
+        _ => Prod,
+    };
+
+    /// <summary>Every instance class the tier uses, small to large.</summary>
+    public ImmutableArray<string> InstanceClassList => [Small, Medium, Large];
+
+    /// <summary>The instance class of a size class.</summary>
+    public IReadOnlyDictionary<string, string> InstanceClasses => new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["small"] = Small,
+        ["medium"] = Medium,
+        ["large"] = Large,
+    };
+}

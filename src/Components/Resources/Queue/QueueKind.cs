@@ -1,0 +1,94 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using Platform.Components.Aws;
+using Platform.Components.Costs;
+using Platform.Components.Kubernetes;
+using Platform.Components.Planning;
+using Platform.Components.Specs;
+using static Platform.Components.Policies.PlanReading;
+
+namespace Platform.Components.Resources.Queue;
+
+/// <summary>
+/// <c>queue</c>: an encrypted SQS queue with a dead-letter queue (<see cref="QueueResources"/>), FIFO on request,
+/// retention by tier (<see cref="QueueTiers"/>). Services that use it may send, receive and delete messages over
+/// HTTPS and learn its URL from its connection ConfigMap.
+/// </summary>
+public sealed class QueueKind : ResourceKind
+{
+    /// <summary>The component type of a <c>queue</c> resource.</summary>
+    public const string ComponentToken = "platform:aws:Queue";
+
+    /// <summary>The <c>fifo</c> field.</summary>
+    public const string FifoField = "fifo";
+
+    /// <summary>Send, receive and delete messages (and what consumers need alongside).</summary>
+    public static readonly ImmutableArray<string> MessageActions =
+        ["sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage", "sqs:SendMessage"];
+
+    /// <inheritdoc />
+    public override string Name => "queue";
+
+    /// <inheritdoc />
+    public override string Description => "Message queue with a dead-letter queue (AWS SQS).";
+
+    /// <inheritdoc />
+    public override string ComponentType => ComponentToken;
+
+    internal override int Order => 30;
+
+    /// <inheritdoc />
+    public override ImmutableArray<ResourceField> Fields { get; } = [ResourceField.Flag(FifoField, "FIFO queue")];
+
+    /// <inheritdoc />
+    public override ImmutableArray<TierSetting> TierSettings { get; } =
+    [
+        TierSetting.From("queue retention (seconds)", QueueTiers.For, t => Num(t.RetentionSeconds)),
+        TierSetting.From("queue visibility timeout (seconds)", QueueTiers.For, t => Num(t.VisibilityTimeoutSeconds)),
+    ];
+
+    internal override ImmutableArray<string> TaggableTypes => [AwsTypes.Queue];
+
+    /// <summary>Whether the spec asks for a FIFO queue.</summary>
+    public static bool IsFifo(ResourceSpec queue) => queue.Field(FifoField) == "true";
+
+    internal override void Plan(PlanContext context, ResourceSpec resource) => QueueResources.Plan(context, resource);
+
+    internal override ResourceGrant Grant(PlanContext context, ResourceSpec resource)
+    {
+        var sid = Casing.Camel("x", resource.Name)[1..];
+        return new ResourceGrant(resource.Name, [], UsesAwsApis: true,
+            [new IamStatement(sid + "Messages", MessageActions, PlanValue.Ref(AwsNames.Queue(resource.Name), "arn"))],
+            new ConnectionSource(ConnectionConfig.LogicalName(resource.Name), ConnectionConfig.ObjectName(resource.Name), IsSecret: false, PrefixWhenSeveral: null));
+    }
+
+    // Dead-letter queues (those another queue's redrive policy points at) are assumed idle.
+    internal override (decimal Monthly, string Basis)? Cost(ResourcePlan plan, PlannedResource resource, PriceTable prices, List<string> unpriced)
+    {
+        if (resource.Type != AwsTypes.Queue ||
+            plan.OfType(AwsTypes.Queue).Any(q => Get(q.Inputs, "redrivePolicy")?.ReferencedResources().Contains(resource.Name) == true))
+        {
+            return null;
+        }
+
+        var fifo = Bool(resource.Inputs, "fifoQueue") == true;
+        var perMillion = fifo ? prices.Sqs.FifoPerMillion : prices.Sqs.StandardPerMillion;
+        return (prices.Sqs.AssumedMillionRequests * perMillion,
+            $"assumed {Num(prices.Sqs.AssumedMillionRequests)} million {(fifo ? "FIFO" : "standard")} requests");
+    }
+
+    private static string Num(decimal value) => value.ToString("0.####", CultureInfo.InvariantCulture);
+}
+
+/// <summary>What the tier decides for a <c>queue</c> resource.</summary>
+/// <param name="RetentionSeconds">Seconds a queue keeps a message.</param>
+/// <param name="VisibilityTimeoutSeconds">Seconds a received message stays invisible to other consumers.</param>
+internal sealed record QueueTiers(int RetentionSeconds, int VisibilityTimeoutSeconds)
+{
+    public static QueueTiers For(Tier tier) => tier switch
+    {
+        Tier.Dev => new(86_400, 30),
+        Tier.Staging => new(345_600, 30),
+        _ => new(1_209_600, 30),
+    };
+}

@@ -1,0 +1,73 @@
+using System.Text.RegularExpressions;
+
+namespace Platform.Components.Tests.Architecture;
+
+/// <summary>
+/// What <c>Platform.Components</c> may depend on: no web or database framework (it is a library every entry point
+/// shares), and no back-references between the Kubernetes and AWS golden paths or from the spec model to the plan
+/// compiler. Folders are read from the source, so a new file is held to the same rules.
+/// </summary>
+public sealed partial class DependencyTests
+{
+    private static readonly string SourceRoot = Path.Combine(RepositoryRoot(), "src", "Components");
+
+    [Fact]
+    public void Components_references_no_web_or_database_framework()
+    {
+        var references = typeof(EnvironmentPipeline).Assembly.GetReferencedAssemblies().Select(a => a.Name!).ToList();
+
+        Assert.DoesNotContain(references, r => r.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal));
+        Assert.DoesNotContain(references, r => r.StartsWith("Microsoft.EntityFrameworkCore", StringComparison.Ordinal));
+        Assert.DoesNotContain(references, r => r.StartsWith("Npgsql", StringComparison.Ordinal));
+        Assert.DoesNotContain(references, r => r.StartsWith("Pulumi", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("Kubernetes", "Aws")]
+    [InlineData("Aws", "Kubernetes")]
+    [InlineData("Specs", "Aws")]
+    [InlineData("Specs", "Rendering")]
+    [InlineData("Planning", "Aws")]
+    [InlineData("Planning", "Kubernetes")]
+    [InlineData("Planning", "Rendering")]
+    [InlineData("Tiers", "Resources")]
+    [InlineData("Documents", "Specs")]
+    [InlineData("Targets", "Planning")]
+    public void A_folder_does_not_reach_into_another(string folder, string forbidden)
+    {
+        var offenders = Directory.EnumerateFiles(Path.Combine(SourceRoot, folder), "*.cs", SearchOption.AllDirectories)
+            .Where(file => References(File.ReadAllText(file), forbidden))
+            .Select(Path.GetFileName)
+            .ToList();
+
+        Assert.Empty(offenders);
+    }
+
+    [Fact]
+    public void Every_resource_kind_lives_in_its_own_folder_under_resources()
+    {
+        var kinds = typeof(EnvironmentPipeline).Assembly.GetTypes().Where(t => t.IsSubclassOf(typeof(global::Platform.Components.Resources.ResourceKind)) && !t.IsAbstract);
+
+        Assert.All(kinds, k =>
+        {
+            Assert.StartsWith("Platform.Components.Resources.", k.Namespace, StringComparison.Ordinal);
+            var folder = k.Namespace!["Platform.Components.Resources.".Length..];
+            Assert.True(File.Exists(Path.Combine(SourceRoot, "Resources", folder, k.Name + ".cs")), k.Name);
+        });
+    }
+
+    // A using of the namespace, or a qualified name through it (Aws.AwsTypes, Platform.Components.Aws.X).
+    private static bool References(string source, string folder) =>
+        Regex.IsMatch(source, $@"(using\s+(static\s+)?Platform\.Components\.{folder}\b)|((?<![\w.])(Platform\.Components\.)?{folder}\.[A-Z]\w*\.)|(^\s*using\s+Platform\.Components\.{folder};)", RegexOptions.Multiline);
+
+    private static string RepositoryRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Platform.sln")))
+        {
+            directory = directory.Parent;
+        }
+
+        return directory?.FullName ?? throw new InvalidOperationException("The tests run outside the repository: Platform.sln not found above " + AppContext.BaseDirectory);
+    }
+}
