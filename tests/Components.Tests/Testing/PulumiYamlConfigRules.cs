@@ -1,10 +1,10 @@
-using Platform.Components.Documents;
 using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Platform.Components.Documents;
 using Platform.Components.Specs;
 
 namespace Platform.Components.Tests.Testing;
