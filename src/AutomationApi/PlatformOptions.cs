@@ -52,9 +52,13 @@ public sealed class PlatformOptions
     /// <value>The default is 10 minutes.</value>
     public TimeSpan InspectTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
-    /// <summary>How long an interrupted engine gets to stop before it is killed.</summary>
-    /// <value>The default is 10 seconds.</value>
-    public TimeSpan CancelGracePeriod { get; set; } = TimeSpan.FromSeconds(10);
+    /// <summary>
+    /// How long an interrupted engine (cancel, timeout, shutdown) gets to finish its in-flight resource operations
+    /// before it is killed. Generous on purpose: killing an engine mid-create (an RDS instance takes many minutes)
+    /// orphans the resource. The host's shutdown timeout is raised to match.
+    /// </summary>
+    /// <value>The default is 1 hour.</value>
+    public TimeSpan CancelGracePeriod { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>How often the worker looks for queued operations without being signalled.</summary>
     /// <value>The default is 2 seconds.</value>

@@ -9,6 +9,7 @@ namespace Platform.AutomationApi;
 /// &lt;data&gt;/backend/             default Pulumi file backend (PULUMI_BACKEND_URL=file://...)
 /// &lt;data&gt;/workspaces/&lt;env&gt;/    rendered Pulumi.yaml per environment
 /// &lt;data&gt;/logs/&lt;operation&gt;.jsonl engine event log while a command runs (deleted after)
+/// &lt;data&gt;/scratch/&lt;operation&gt;/ a preview's copy of its environment's workspace (deleted after)
 /// </code>
 /// </remarks>
 public sealed class PlatformPaths
@@ -70,6 +71,9 @@ public sealed class PlatformPaths
     /// <summary>The local directory of a <c>file://</c> backend, or <see langword="null"/> for any other backend.</summary>
     public string? LocalBackendDirectory =>
         BackendUrl.StartsWith("file://", StringComparison.OrdinalIgnoreCase) ? new Uri(BackendUrl).LocalPath : null;
+
+    /// <summary>A throw-away workspace for one operation (a preview), deleted when it ends.</summary>
+    public string ScratchWorkspace(string operationId) => Path.Combine(DataDirectory, "scratch", operationId);
 
     /// <summary>The workspace of one environment.</summary>
     public string Workspace(string environment) => Path.Combine(WorkspacesDirectory, environment);

@@ -9,10 +9,39 @@ namespace Platform.Components.Pulumi;
 /// <summary>
 /// Reads the stack config entries a plan declares. A value set on the stack (<c>pulumi config set</c>) wins; otherwise
 /// the value the plan computed for this environment (from the target and the spec's secrets), then the entry's default.
-/// Secret entries are read with <see cref="Config.GetSecret"/> and stay secret whichever source supplies them.
+/// Secret entries, and any key the stack holds encrypted (set with <c>--secret</c>, even where the plan does not say
+/// secret), are read with <see cref="Config.GetSecret"/> and stay secret whichever source supplies them.
 /// </summary>
-internal sealed class PlanConfig(ResourcePlan plan, Config config)
+internal sealed class PlanConfig(ResourcePlan plan, Config config, ISet<string> stackSecretKeys)
 {
+    /// <summary>
+    /// The environment variable through which the language host hands a program the stack's secret config keys (a
+    /// JSON array of <c>project:key</c>), as the SDK's own <c>Deployment</c> reads it (<c>pulumi/pulumi-dotnet</c>
+    /// <c>sdk/Pulumi/Deployment/Deployment_Config.cs</c>, <c>PULUMI_CONFIG_SECRET_KEYS</c>); the SDK keeps its parsed
+    /// copy internal.
+    /// </summary>
+    public const string SecretKeysVariable = "PULUMI_CONFIG_SECRET_KEYS";
+
+    /// <summary>Reads the plan's config for the current stack of <paramref name="project"/>.</summary>
+    public static PlanConfig ForStack(ResourcePlan plan, Config config, string project) =>
+        new(plan, config, StackSecretKeys(project));
+
+    /// <summary>The keys (without the project prefix) of <paramref name="project"/> whose stack values are secret.</summary>
+    public static ISet<string> StackSecretKeys(string project)
+    {
+        var text = System.Environment.GetEnvironmentVariable(SecretKeysVariable);
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return new HashSet<string>(StringComparer.Ordinal);
+        }
+
+        var prefix = $"{project}:";
+        var keys = JsonSerializer.Deserialize<string[]>(text) ?? [];
+        return keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)).Select(k => k[prefix.Length..])
+            .Select(k => k.StartsWith("config:", StringComparison.Ordinal) ? k["config:".Length..] : k)
+            .ToHashSet(StringComparer.Ordinal);
+    }
+
     /// <summary>The value of <paramref name="key"/>, typed as the entry declares.</summary>
     /// <exception cref="InvalidOperationException">The plan declares no such entry, or no source has a value for it.</exception>
     public Output<object?> Get(string key)
@@ -20,7 +49,7 @@ internal sealed class PlanConfig(ResourcePlan plan, Config config)
         var entry = plan.Config.FirstOrDefault(c => c.Key == key)
             ?? throw new InvalidOperationException($"The plan reads config '{key}' but does not declare it.");
         plan.StackConfig.TryGetValue(key, out var planned);
-        var secret = entry.Secret || planned?.Secret == true;
+        var secret = entry.Secret || planned?.Secret == true || stackSecretKeys.Contains(key);
         if (secret)
         {
             if (config.GetSecret(key) is { } fromStack)

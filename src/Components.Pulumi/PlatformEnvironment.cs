@@ -6,7 +6,9 @@ namespace Platform.Components.Pulumi;
 
 /// <summary>
 /// A whole environment from its spec (<c>platform:index:Environment</c>): validates the spec, compiles the same
-/// <see cref="ResourcePlan"/> the YAML renderer and the Automation API deploy, and creates it: the plan's providers
+/// <see cref="ResourcePlan"/> the YAML renderer and the Automation API deploy through the same gates (a mandatory
+/// guardrail violation, or a config key neither the target nor the stack sets, fails the program with the errors the
+/// CLI and API report), and creates it: the plan's providers
 /// (pinned versions), one child component per service and managed resource, and every plan resource by type token
 /// with the plan's inputs, references, secrets and options.
 /// <example>
@@ -31,7 +33,7 @@ public sealed class PlatformEnvironment : ComponentResource
     /// <param name="name">The component's name.</param>
     /// <param name="args">The spec and the target.</param>
     /// <param name="options">Component options; explicit providers here are honoured.</param>
-    /// <exception cref="EnvironmentSpecException">The spec cannot be parsed or breaks a rule.</exception>
+    /// <exception cref="EnvironmentSpecException">The spec cannot be parsed or breaks a rule, or its plan is blocked by a gate.</exception>
     public PlatformEnvironment(string name, PlatformEnvironmentArgs args, ComponentResourceOptions? options = null)
         : this(name, Compile(args), options)
     {
@@ -42,7 +44,7 @@ public sealed class PlatformEnvironment : ComponentResource
         : base(ComponentTypes.Environment, name, options)
     {
         Plan = plan;
-        var config = new PlanConfig(Plan, new Config());
+        var config = PlanConfig.ForStack(Plan, new Config(), Deployment.Instance.ProjectName);
         _result = PlanMaterializer.Run(this, Plan, ExplicitProviders(options), config.Get);
         RegisterOutputs(_result.Outputs.ToDictionary(o => o.Key, o => (object?)o.Value, StringComparer.Ordinal));
     }
@@ -95,12 +97,12 @@ public sealed class PlatformEnvironment : ComponentResource
             ? typed
             : throw new KeyNotFoundException($"Environment '{Plan.Environment}' has no {typeof(T).Name} named '{name}'.");
 
-    // Runs before the component registers, so an invalid spec creates nothing.
+    // Runs before the component registers, so an invalid spec or a blocked plan creates nothing.
     private static ResourcePlan Compile(PlatformEnvironmentArgs args)
     {
         ArgumentNullException.ThrowIfNull(args);
-        var (spec, target) = args.Resolve();
-        return PlanCompiler.Compile(spec, target);
+        var config = new Config();
+        return args.Compile(key => config.Get(key) is not null).Plan!;
     }
 
     private static IEnumerable<ProviderResource> ExplicitProviders(ComponentResourceOptions? options) =>

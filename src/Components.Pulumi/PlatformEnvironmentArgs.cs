@@ -1,3 +1,4 @@
+using Platform.Components.Policies;
 using Platform.Components.Specs;
 using Platform.Components.Targets;
 
@@ -25,6 +26,13 @@ public sealed class PlatformEnvironmentArgs
     /// </summary>
     public DeploymentTarget? Target { get; init; }
 
+    /// <summary>
+    /// Which advisory guardrails are switched off per tier (the platform's policy settings file). The default,
+    /// <see langword="null"/>, means <see cref="PolicySettings.Default"/>: every guardrail on. Mandatory guardrails
+    /// always apply: a plan that breaks one fails the program, as the CLI and the Automation API refuse it.
+    /// </summary>
+    public PolicySettings? Policies { get; init; }
+
     /// <summary>Parses (when needed) and validates the spec for the target.</summary>
     /// <exception cref="ArgumentException">Not exactly one of <see cref="Spec"/>, <see cref="SpecText"/> and <see cref="SpecPath"/> is set.</exception>
     /// <exception cref="EnvironmentSpecException">The spec cannot be parsed or breaks a rule.</exception>
@@ -50,6 +58,28 @@ public sealed class PlatformEnvironmentArgs
 
         var errors = SpecValidator.Validate(spec, TargetSettings.From([target]));
         return errors.IsEmpty ? (spec, target) : throw new EnvironmentSpecException(source, errors);
+    }
+
+    /// <summary>
+    /// Runs the one gated pipeline the CLI and the Automation API run (<see cref="EnvironmentPipeline"/>): validation,
+    /// compilation, guardrail policies, and the gates of <see cref="PipelineResult.GateErrors"/>.
+    /// </summary>
+    /// <param name="isSetOnStack">Whether the stack sets a config key itself (then the target need not).</param>
+    /// <exception cref="ArgumentException">Not exactly one of <see cref="Spec"/>, <see cref="SpecText"/> and <see cref="SpecPath"/> is set.</exception>
+    /// <exception cref="EnvironmentSpecException">The spec is invalid, or its plan is blocked: the same errors the CLI and API report.</exception>
+    internal PipelineResult Compile(Func<string, bool> isSetOnStack)
+    {
+        ArgumentNullException.ThrowIfNull(isSetOnStack);
+        var (spec, target) = Resolve();
+        var source = SpecPath ?? (SpecText is not null ? "(text)" : "(in code)");
+        var result = EnvironmentPipeline.Run(spec, TargetSettings.From([target]), Policies);
+        if (!result.Succeeded)
+        {
+            throw new EnvironmentSpecException(source, result.Errors);
+        }
+
+        var blocked = result.GateErrors(isSetOnStack);
+        return blocked.IsEmpty ? result : throw new EnvironmentSpecException(source, blocked);
     }
 
     private static EnvironmentSpec Parse(string text, string source)

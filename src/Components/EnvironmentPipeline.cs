@@ -10,7 +10,8 @@ namespace Platform.Components;
 /// <summary>
 /// Spec text to resource plan, the one way: parse (JSON or YAML) → validate against the targets and the tier's
 /// guardrails → look up the target → compile → run the guardrail policies on the plan → estimate its monthly cost.
-/// The CLI and the Automation API both run this, so what the CLI previews is what the service deploys.
+/// The CLI, the Automation API and the .NET binding (and so the platform stacks) all run this, and all refuse a plan
+/// that fails <see cref="PipelineResult.GateErrors"/>, so what the CLI previews is what every way in deploys.
 /// </summary>
 public static class EnvironmentPipeline
 {
@@ -75,6 +76,38 @@ public sealed record PipelineResult(
 
     /// <summary>Whether a mandatory guardrail failed: the plan must not be rendered or applied.</summary>
     public bool IsBlocked => Policy?.IsBlocked == true;
+
+    /// <summary>
+    /// Why this plan must not be deployed, in the words every way in reports: each mandatory guardrail violation
+    /// (path <c>policies.&lt;rule&gt;</c>), then the config keys the target gives no value for (path <c>spec.target</c>),
+    /// unless <paramref name="isSetOnStack"/> says the stack itself sets them (the binding reads stack config; the
+    /// API's stacks have only what the target gives). Empty when the plan may be deployed, or when there is no plan
+    /// (see <see cref="Errors"/>).
+    /// </summary>
+    /// <param name="isSetOnStack">Whether the stack sets a config key itself; none does when <see langword="null"/>.</param>
+    public ImmutableArray<SpecError> GateErrors(Func<string, bool>? isSetOnStack = null)
+    {
+        if (!Succeeded)
+        {
+            return [];
+        }
+
+        var errors = ImmutableArray.CreateBuilder<SpecError>();
+        errors.AddRange(Policy.Mandatory.Select(v => new SpecError(
+            $"policies.{v.RuleId}",
+            $"{v.Resource}: {v.Message}",
+            "Change the spec so its plan meets this mandatory guardrail; it cannot be switched off.")));
+
+        var unset = Plan.UnsetConfigKeys.Where(key => isSetOnStack?.Invoke(key) != true).ToList();
+        if (unset.Count > 0)
+        {
+            errors.Add(new SpecError("spec.target",
+                $"Deployment target '{Target.Name}' lacks settings this environment needs: {string.Join(", ", unset)}.",
+                "Ask the platform team to add them to the target in the targets file, or use a target that has them."));
+        }
+
+        return errors.ToImmutable();
+    }
 
     internal static PipelineResult Failed(EnvironmentSpec? spec, ImmutableArray<SpecError> errors) => new(spec, null, null, errors, null, null);
 }

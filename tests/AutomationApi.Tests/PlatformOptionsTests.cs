@@ -16,7 +16,7 @@ public sealed class PlatformOptionsTests
         Assert.Equal(4, options.MaxConcurrentOperations);
         Assert.Equal(TimeSpan.FromMinutes(30), options.DeployTimeout);
         Assert.Equal(TimeSpan.FromMinutes(10), options.InspectTimeout);
-        Assert.Equal(TimeSpan.FromSeconds(10), options.CancelGracePeriod);
+        Assert.Equal(TimeSpan.FromHours(1), options.CancelGracePeriod);
         Assert.Equal(TimeSpan.FromSeconds(2), options.WorkerPollInterval);
         Assert.Equal(TimeSpan.FromMinutes(1), options.ReaperInterval);
         Assert.Equal(3, options.EngineRetries);

@@ -63,6 +63,13 @@ public sealed class ExampleSpecTests : IDisposable
         Assert.Contains("type: aws:rds/instance:Instance", program, StringComparison.Ordinal);
         Assert.Contains("fn::secret: ${orders-db-password.result}", program, StringComparison.Ordinal);
         Assert.Contains("provider: ${aws-provider}", program, StringComparison.Ordinal);
-        Assert.Contains("pulumi config set --stack checkout-staging vpcId <value>", result.Stdout, StringComparison.Ordinal);
+        // Printed so they work as printed: the placeholder quoted for the shell, the value a JSON string for Pulumi YAML,
+        // and a list as joined text (no `--path`).
+        Assert.Contains("pulumi config set --stack checkout-staging vpcId '\"<value>\"'", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("pulumi config set --stack checkout-staging privateSubnetIds '\"<item>,<item>\"'", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains(Platform.Components.Rendering.RenderedProgram.ValueNote, result.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("--path", result.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("type: array", program, StringComparison.Ordinal);
+        Assert.DoesNotContain("description: VPC", program, StringComparison.Ordinal);
     }
 }

@@ -17,8 +17,15 @@ public sealed class RendererComparisonTests
     {
         var (run, environment) = await PulumiRun.EnvironmentAsync(options => new PlatformEnvironment(name, BindingSpecs.Args(name), options));
         var plan = environment.Plan;
-        var program = YamlProgram.Parse(PulumiYamlRenderer.Render(plan).Program);
-        string? StackConfig(string key) => plan.StackConfig.TryGetValue(key, out var value) ? value.Value : null;
+        var rendered = PulumiYamlRenderer.Render(plan);
+        var program = YamlProgram.Parse(rendered.Program);
+        var written = rendered.StackSettings is { } settings ? (System.Text.Json.Nodes.JsonObject)Specs.YamlJson.Parse(settings)!["config"]! : [];
+
+        // The text the CLI hands the program: what the renderer wrote to the stack file, and each secret as the
+        // Automation API sets it.
+        string? StackConfig(string key) =>
+            written[$"{rendered.ProjectName}:{key}"]?.GetValue<string>() ??
+            (plan.StackConfig.TryGetValue(key, out var value) && value.Secret ? PulumiYamlConfig.StackValue(value.Value) : null);
 
         var registered = run.Mocks.Registrations.Where(r => !r.Type!.StartsWith("platform:", StringComparison.Ordinal)).ToList();
         Assert.Equal(program.Resources.Keys.Order(StringComparer.Ordinal), registered.Select(r => r.Name!).Order(StringComparer.Ordinal));

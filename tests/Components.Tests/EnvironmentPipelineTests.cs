@@ -1,4 +1,5 @@
 using Platform.Components.Planning;
+using Platform.Components.Policies;
 using Platform.Components.Targets;
 
 namespace Platform.Components.Tests;
@@ -101,5 +102,39 @@ public sealed class EnvironmentPipelineTests
         Assert.True(result.Succeeded);
         Assert.Equal("eu", result.Plan.Target);
         Assert.Equal("eks-eu", result.Plan.StackConfig["kubernetesContext"].Value);
+    }
+
+    [Fact]
+    public void The_gates_name_each_mandatory_violation_then_the_settings_the_target_lacks()
+    {
+        var result = EnvironmentPipeline.Run(TestSpecs.CheckoutStagingYaml, TargetSettings.Default);
+        var violation = new PolicyViolation("PLT001-no-public-bucket", PolicySeverity.Mandatory, "receipts-bucket", "Bucket 'receipts-bucket' is public.");
+        var blocked = result with { Policy = result.Policy! with { Violations = [violation] } };
+
+        var errors = blocked.GateErrors();
+
+        Assert.Equal(["policies.PLT001-no-public-bucket", "spec.target"], errors.Select(e => e.Path));
+        Assert.Equal("receipts-bucket: Bucket 'receipts-bucket' is public.", errors[0].Message);
+        Assert.Equal($"Deployment target 'default' lacks settings this environment needs: {string.Join(", ", result.Plan!.UnsetConfigKeys)}.", errors[1].Message);
+        Assert.Contains("vpcId", result.Plan.UnsetConfigKeys);
+    }
+
+    [Fact]
+    public void A_setting_the_stack_holds_itself_passes_the_gate()
+    {
+        var result = EnvironmentPipeline.Run(TestSpecs.CheckoutStagingYaml, TargetSettings.Default);
+
+        Assert.NotEmpty(result.GateErrors());
+        Assert.Empty(result.GateErrors(_ => true));
+        Assert.DoesNotContain("vpcId", result.GateErrors(key => key == "vpcId").Single().Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_failed_run_has_no_gate_errors_of_its_own()
+    {
+        var result = EnvironmentPipeline.Run("kind: Nope", TargetSettings.Default);
+
+        Assert.False(result.Succeeded);
+        Assert.Empty(result.GateErrors());
     }
 }

@@ -23,7 +23,8 @@ public sealed record OperationResponse(
     JsonNode? Result,
     string? RecoveryOf,
     string? RetriedAs,
-    string Events)
+    string Events,
+    bool Force = false)
 {
     /// <summary>Maps a stored operation.</summary>
     public static OperationResponse From(StackOperation operation)
@@ -34,7 +35,7 @@ public sealed record OperationResponse(
             operation.StartedAt, operation.FinishedAt, operation.Attempts,
             operation.ErrorCode is { } code ? new OperationError(code, operation.ErrorMessage ?? "") : null,
             operation.ResultJson is { } result ? JsonNode.Parse(result) : null,
-            operation.RecoveryOf, operation.RetriedAs, $"/v1/operations/{operation.Id}/events");
+            operation.RecoveryOf, operation.RetriedAs, $"/v1/operations/{operation.Id}/events", operation.Force);
     }
 }
 

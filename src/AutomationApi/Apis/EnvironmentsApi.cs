@@ -277,18 +277,28 @@ public static partial class EnvironmentsApi
     }
 
     /// <summary>
-    /// DELETE /v1/environments/{name}. Repeating it (with or without a key) never queues a second destroy: while one is
-    /// queued or running, the answer is that operation; once the environment is destroyed, the operation that
-    /// destroyed it (200, nothing queued).
+    /// DELETE /v1/environments/{name}[?force=true]. Repeating it (with or without a key) never queues a second
+    /// destroy: while one is queued or running (and does at least what is asked: forced, when force is asked), the
+    /// answer is that operation; once the environment is destroyed, the operation that destroyed it (200, nothing queued).
     /// </summary>
+    /// <param name="name">The environment.</param>
+    /// <param name="force">Destroy protected resources too (e.g. a prod database): they are unprotected first, and the
+    /// operation records it. Without it, a destroy of a stack that holds protected resources is refused before anything is deleted.</param>
+    /// <param name="idempotencyKey">Replays the original operation for a retry.</param>
+    /// <param name="services">Handler dependencies.</param>
+    /// <param name="cancellationToken">Request abort.</param>
     public static async Task<Results<Accepted<OperationResponse>, Ok<OperationResponse>, ProblemHttpResult>> DestroyEnvironment(
         string name,
+        [FromQuery] bool? force,
         [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
         [AsParameters] EnvironmentServices services,
         CancellationToken cancellationToken)
     {
         var scope = new IdempotencyScope($"DELETE /v1/environments/{name}", idempotencyKey);
-        if (await ReplayAsync(services.Db, scope, "", cancellationToken) is { } replay)
+
+        // A forced destroy is another request than a plain one: a key reused across them is a mismatch (422).
+        var request = force == true ? "force=true" : "";
+        if (await ReplayAsync(services.Db, scope, request, cancellationToken) is { } replay)
         {
             return replay.Result is Accepted<OperationResponse> accepted ? accepted : (ProblemHttpResult)replay.Result;
         }
@@ -302,10 +312,11 @@ public static partial class EnvironmentsApi
                 : NotFound(name);
         }
 
-        if (record.Status == EnvironmentStatus.Destroying && await LastDestroyAsync(services.Db, record.Id, pendingOnly: true, cancellationToken) is { } pending)
+        if (record.Status == EnvironmentStatus.Destroying &&
+            await LastDestroyAsync(services.Db, record.Id, pendingOnly: true, cancellationToken) is { } pending && (pending.Force || force != true))
         {
             // A new key for the destroy already under way is remembered with it, so its own retries replay it too.
-            Remember(services.Db, scope, "", pending, services.Time.GetUtcNow());
+            Remember(services.Db, scope, request, pending, services.Time.GetUtcNow());
             try
             {
                 await services.Db.SaveChangesAsync(cancellationToken);
@@ -320,10 +331,11 @@ public static partial class EnvironmentsApi
 
         var now = services.Time.GetUtcNow();
         var operation = services.Queue.Add(record, OperationKind.Destroy, null, "api");
+        operation.Force = force == true;
         record.Status = EnvironmentStatus.Destroying;
         record.UpdatedAt = now;
         record.Version = Guid.NewGuid();
-        Remember(services.Db, scope, "", operation, now);
+        Remember(services.Db, scope, request, operation, now);
         try
         {
             await services.Db.SaveChangesAsync(cancellationToken);
@@ -332,12 +344,12 @@ public static partial class EnvironmentsApi
         {
             // A concurrent DELETE changed the record first (its version token): its destroy is this one's answer too.
             services.Db.ChangeTracker.Clear();
-            if (await ReplayAsync(services.Db, scope, "", cancellationToken) is { Result: Accepted<OperationResponse> raced })
+            if (await ReplayAsync(services.Db, scope, request, cancellationToken) is { Result: Accepted<OperationResponse> raced })
             {
                 return raced;
             }
 
-            return await LastDestroyAsync(services.Db, record.Id, pendingOnly: true, cancellationToken) is { } concurrent
+            return await LastDestroyAsync(services.Db, record.Id, pendingOnly: true, cancellationToken) is { } concurrent && (concurrent.Force || force != true)
                 ? Accepted(concurrent)
                 : TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Concurrent change",
                     detail: $"Environment '{name}' changed while queuing its destroy; try again.");

@@ -30,7 +30,7 @@ public static class OperationsApi
             .WithSummary("Stream an operation's progress as Server-Sent Events; resume with Last-Event-ID. Ends when the operation finishes.")
             .Produces(StatusCodes.Status200OK, contentType: "text/event-stream");
         api.MapPost("/{id}/cancel", CancelOperation).WithName("CancelOperation")
-            .WithSummary("Cancel an operation: a queued one never runs; a running one's engine is interrupted, then killed after a grace period.");
+            .WithSummary("Cancel an operation: a queued one never runs; a running one's engine is interrupted and finishes its in-flight resource operations (killed only with force=true or past the grace period).");
         return app;
     }
 
@@ -110,8 +110,14 @@ public static class OperationsApi
     }
 
     /// <summary>POST /v1/operations/{id}/cancel.</summary>
+    /// <param name="id">The operation.</param>
+    /// <param name="force">Kill the engine at once instead of letting it finish its in-flight resource operations. Resources
+    /// being created may then exist without being in the stack: the operation lists the pending operations and the
+    /// environment needs a repair refresh.</param>
+    /// <param name="services">Handler dependencies.</param>
+    /// <param name="cancellationToken">Request abort.</param>
     public static async Task<Results<Accepted<OperationResponse>, ProblemHttpResult>> CancelOperation(
-        string id, [AsParameters] OperationServices services, CancellationToken cancellationToken)
+        string id, [FromQuery] bool? force, [AsParameters] OperationServices services, CancellationToken cancellationToken)
     {
         for (var attempt = 0; ; attempt++)
         {
@@ -137,13 +143,16 @@ public static class OperationsApi
                 operation.FinishedAt = now;
                 operation.ErrorCode = Engine.EngineErrorCodes.Cancelled;
                 operation.ErrorMessage = "Cancelled on request before it started.";
+
+                // Saved with the final state, so an event stream that sees it finished also sees the outcome.
+                await OperationQueue.StageEventAsync(services.Db, id, now, "state", operation.ErrorMessage, "cancelled", cancellationToken: cancellationToken);
             }
 
             try
             {
                 await services.Db.SaveChangesAsync(cancellationToken);
             }
-            catch (DbUpdateConcurrencyException) when (attempt < 3)
+            catch (DbUpdateException) when (attempt < 3)
             {
                 // It started (or finished) meanwhile: look again.
                 services.Db.ChangeTracker.Clear();
@@ -152,13 +161,15 @@ public static class OperationsApi
 
             if (wasQueued)
             {
-                await OperationQueue.AppendEventAsync(services.Db, id, now, "state", operation.ErrorMessage, "cancelled", cancellationToken: cancellationToken);
                 await RestoreEnvironmentStatusAsync(services.Db, operation, cancellationToken);
             }
             else
             {
-                await OperationQueue.AppendEventAsync(services.Db, id, now, "cancel", "Cancel requested: interrupting the engine.", cancellationToken: cancellationToken);
-                services.Running.TryCancel(id);
+                var forced = force == true;
+                await OperationQueue.AppendEventAsync(services.Db, id, now, "cancel", forced
+                    ? "Force-cancel requested: killing the engine without waiting for its in-flight resource operations."
+                    : "Cancel requested: interrupting the engine; it finishes its in-flight resource operations first.", forced ? "force" : null, cancellationToken: cancellationToken);
+                services.Running.TryCancel(id, forced);
             }
 
             return TypedResults.Accepted($"/v1/operations/{id}", OperationResponse.From(operation));

@@ -7,8 +7,9 @@ namespace Platform.AutomationApi.Engine;
 /// <param name="Code">Stable machine-readable code (see <see cref="EngineErrorCodes"/>).</param>
 /// <param name="Message">What the engine said (first lines of its error output).</param>
 /// <param name="Transient">Whether the same command may succeed if run again.</param>
-/// <param name="Lock">The lock that blocked the command, when the stack was locked.</param>
-public sealed record EngineError(string Code, string Message, bool Transient, StackLock? Lock = null);
+/// <param name="Lock">The first lock that blocked the command, when the stack was locked.</param>
+/// <param name="Locks">Every lock the locked message named.</param>
+public sealed record EngineError(string Code, string Message, bool Transient, StackLock? Lock = null, IReadOnlyList<StackLock>? Locks = null);
 
 /// <summary>A stack lock named by the CLI's "currently locked" message or found in a file backend's lock file.</summary>
 /// <param name="User">Who holds it.</param>
@@ -70,20 +71,29 @@ public static class EngineErrorCodes
     /// <summary>The service stopped while the operation ran.</summary>
     public const string Interrupted = "interrupted";
 
+    /// <summary>A destroy was refused before it started because the stack holds protected resources.</summary>
+    public const string Protected = "protected-resources";
+
     /// <summary>The spec no longer compiles (e.g. a target was removed from configuration).</summary>
     public const string InvalidSpec = "invalid-spec";
 }
 
 /// <summary>
-/// Maps a finished CLI command to an <see cref="EngineError"/> from its documented exit codes
-/// (0 success, 1 generic, 2 configuration, 3 authentication, 4 resource, 5 policy, 6 stack not found, 8 cancelled,
-/// 9 timeout, 255 internal; CLIs before v3.226.1 used 255 for every error) and, for what has no code of its own
-/// (locks, plugin downloads, network), its messages.
+/// Maps a finished CLI command to an <see cref="EngineError"/>. The engine's event log decides first: a failed
+/// resource (<c>resOpFailedEvent</c> and the error diagnostic naming its URN), a mandatory policy violation
+/// (<c>policyEvent</c>) or a program diagnostic from the language host. Exit codes come next, because since v3.227
+/// the CLI has distinct codes only for configuration (2), authentication (3), stack not found (6) and cancellation
+/// (8), while resource, policy and timeout failures still exit 1 (<c>ExitCodeFor</c> in
+/// <c>pkg/cmd/pulumi/cmd/exit_codes.go</c> of pulumi/pulumi; CLIs before that used 255 for every error). What has no
+/// code of its own (locks, plugin downloads, network) is recognised by its message.
 /// </summary>
 public static partial class EngineErrorClassifier
 {
     /// <summary>Classifies a command's outcome; <see langword="null"/> when it succeeded.</summary>
-    public static EngineError? Classify(int exitCode, string output)
+    /// <param name="exitCode">The CLI's exit code.</param>
+    /// <param name="output">Its standard error and output.</param>
+    /// <param name="log">What its event log said, for engine commands.</param>
+    public static EngineError? Classify(int exitCode, string output, EngineLog? log = null)
     {
         if (exitCode == 0)
         {
@@ -91,21 +101,24 @@ public static partial class EngineErrorClassifier
         }
 
         output ??= string.Empty;
-        var message = Summarise(output);
+        var diagnostics = log?.Text ?? string.Empty;
+        var everything = output + "\n" + diagnostics;
+        var message = Summarise(output, log);
 
         // Messages first: a lock or a download failure has no exit code of its own.
-        if (output.Contains("the stack is currently locked by", StringComparison.Ordinal) ||
-            output.Contains("[409] Conflict: Another update is currently in progress.", StringComparison.Ordinal))
+        if (everything.Contains("the stack is currently locked by", StringComparison.Ordinal) ||
+            everything.Contains("[409] Conflict: Another update is currently in progress.", StringComparison.Ordinal))
         {
-            return new EngineError(EngineErrorCodes.Locked, message, Transient: false, ParseLock(output));
+            var locks = ParseLocks(everything);
+            return new EngineError(EngineErrorCodes.Locked, message, Transient: false, locks.Count > 0 ? locks[0] : null, locks);
         }
 
-        if (PluginFailure().IsMatch(output))
+        if (PluginFailure().IsMatch(everything))
         {
             return new EngineError(EngineErrorCodes.Plugin, message, Transient: true);
         }
 
-        if (NetworkFailure().IsMatch(output))
+        if (NetworkFailure().IsMatch(everything))
         {
             return new EngineError(EngineErrorCodes.Network, message, Transient: true);
         }
@@ -115,10 +128,14 @@ public static partial class EngineErrorClassifier
             return new EngineError(EngineErrorCodes.Crashed, message, Transient: false);
         }
 
+        if (log is not null && FromLog(log) is { } logged)
+        {
+            return logged;
+        }
+
         return exitCode switch
         {
-            1 when output.Contains("Program failed", StringComparison.OrdinalIgnoreCase) ||
-                   output.Contains("program failed", StringComparison.Ordinal)
+            1 when output.Contains("Program failed", StringComparison.OrdinalIgnoreCase)
                 => new EngineError(EngineErrorCodes.Program, message, false),
             1 => new EngineError(EngineErrorCodes.Generic, message, false),
             2 => new EngineError(EngineErrorCodes.Configuration, message, false),
@@ -138,13 +155,66 @@ public static partial class EngineErrorClassifier
         };
     }
 
-    /// <summary>Reads the first lock out of a "currently locked" message.</summary>
-    public static StackLock? ParseLock(string output)
+    // Policy violations first (they stop a change before resources fail), then failed resources, then the program.
+    private static EngineError? FromLog(EngineLog log)
     {
-        var match = LockLine().Match(output ?? string.Empty);
-        return match.Success
-            ? new StackLock(match.Groups["user"].Value, match.Groups["host"].Value, int.Parse(match.Groups["pid"].Value, CultureInfo.InvariantCulture))
-            : null;
+        if (log.Violations is { Count: > 0 } violations)
+        {
+            return new EngineError(EngineErrorCodes.Policy, Clip(string.Join(" ", violations.Select(v =>
+                $"Policy '{v.Policy}' of pack '{v.Pack}' rejected {(v.Resource is { } r ? r.ToString() : "the stack")}: {v.Message.Trim()}"))), false);
+        }
+
+        if (log.FailedResources is { Count: > 0 } failed)
+        {
+            return new EngineError(EngineErrorCodes.Resource, Clip(string.Join(" ", failed.Select(f =>
+                $"Resource {f.Resource} failed to {Verb(f.Op)}: {log.ReasonFor(f.Resource.Urn) ?? "the engine gave no reason"}."))), false);
+        }
+
+        if (log.ProgramFailure() is { } program)
+        {
+            return new EngineError(EngineErrorCodes.Program, Clip(program), false);
+        }
+
+        // An error diagnostic about one resource without a failed step (e.g. a protected resource in a replace).
+        if (log.Errors.FirstOrDefault(e => e.Urn is { Length: > 0 } urn && !urn.Contains("::pulumi:pulumi:Stack::", StringComparison.Ordinal)) is { Urn: { } errorUrn } error)
+        {
+            return new EngineError(EngineErrorCodes.Resource, Clip($"Resource {ResourceName.FromUrn(errorUrn)}: {error.Message.Trim()}"), false);
+        }
+
+        return null;
+    }
+
+    private static string Verb(string op) => op switch
+    {
+        "create" or "create-replacement" => "create",
+        "delete" or "delete-replaced" => "delete",
+        "replace" => "replace",
+        "read" or "refresh" => "read",
+        "import" => "import",
+        _ => "update",
+    };
+
+    /// <summary>Reads the first lock out of a "currently locked" message.</summary>
+    public static StackLock? ParseLock(string output) => ParseLocks(output) is { Count: > 0 } locks ? locks[0] : null;
+
+    /// <summary>
+    /// Reads every lock out of a "currently locked" message: the diy backend names each lock file on a line of its
+    /// own (<c>pkg/backend/diy/lock.go</c> in pulumi/pulumi).
+    /// </summary>
+    public static IReadOnlyList<StackLock> ParseLocks(string output) =>
+        [.. LockLine().Matches(output ?? string.Empty).Select(match =>
+            new StackLock(match.Groups["user"].Value, match.Groups["host"].Value, int.Parse(match.Groups["pid"].Value, CultureInfo.InvariantCulture)))
+            .Distinct()];
+
+    /// <summary>
+    /// Whether every one of a stack's locks is stale. <c>pulumi cancel</c> deletes every lock file of the stack
+    /// (<c>CancelCurrentUpdate</c> in <c>pkg/backend/diy/backend.go</c> of pulumi/pulumi), so clearing is safe only
+    /// when no lock is held by a live process, never because the first lock named is stale.
+    /// </summary>
+    public static bool AllStale(IReadOnlyCollection<StackLock> locks, Func<int, bool> processExists)
+    {
+        ArgumentNullException.ThrowIfNull(locks);
+        return locks.Count > 0 && locks.All(l => IsStale(l, processExists));
     }
 
     /// <summary>
@@ -179,19 +249,50 @@ public static partial class EngineErrorClassifier
         string.Equals(host, System.Net.Dns.GetHostName(), StringComparison.OrdinalIgnoreCase) ||
         string.Equals(host, Environment.MachineName, StringComparison.OrdinalIgnoreCase);
 
-    private static string Summarise(string output)
+    /// <summary>
+    /// The engine's own explanation: each <c>error:</c> line with the lines that continue it (the engine wraps its
+    /// reasons, e.g. "cannot be deleted" then "because it is protected"), else the error diagnostics of the event
+    /// log, else the last lines of output.
+    /// </summary>
+    private static string Summarise(string output, EngineLog? log)
     {
-        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var errors = lines.Where(l => l.StartsWith("error:", StringComparison.Ordinal) || l.StartsWith("panic:", StringComparison.Ordinal)).ToList();
-        var chosen = errors.Count > 0 ? errors : lines.TakeLast(3).ToList();
-        var text = string.Join(" ", chosen.Take(5));
-        return text.Length > 2000 ? text[..2000] : text;
+        var lines = output.Split('\n', StringSplitOptions.TrimEntries);
+        var kept = new List<string>();
+        var inError = false;
+        foreach (var line in lines)
+        {
+            if (line.StartsWith("error:", StringComparison.Ordinal) || line.StartsWith("panic:", StringComparison.Ordinal))
+            {
+                inError = true;
+            }
+            else if (line.Length == 0 || line.StartsWith("warning:", StringComparison.Ordinal) || line.StartsWith("info:", StringComparison.Ordinal))
+            {
+                inError = false;
+            }
+
+            if (inError && line.Length > 0)
+            {
+                kept.Add(line);
+            }
+        }
+
+        var diagnostics = log?.Errors.Select(e => e.Message.Trim()).Where(m => m.Length > 0 && m != "update failed").ToList() ?? [];
+        var onlyGeneric = kept.All(l => l is "error: update failed" or "error: preview failed" or "error: destroy failed" or "error: refresh failed");
+        var chosen = kept.Count > 0 && !(onlyGeneric && diagnostics.Count > 0)
+            ? kept
+            : diagnostics.Count > 0 ? diagnostics : [.. lines.Where(l => l.Length > 0).TakeLast(3)];
+        return Clip(string.Join(" ", chosen.Take(12)));
     }
+
+    private static string Clip(string text) => text.Length > 2000 ? text[..2000] : text;
 
     [GeneratedRegex(@"created by (?<user>[^@\s]+)@(?<host>\S+) \(pid (?<pid>\d+)\)")]
     private static partial Regex LockLine();
 
-    [GeneratedRegex(@"(could not|failed to|error) (download|install|load)(ing)? (the )?(plugin|resource plugin)|error downloading plugin|no resource plugin '[^']+' found", RegexOptions.IgnoreCase)]
+    // Today's messages: "Could not automatically download and install resource plugin 'pulumi-resource-aws' ..." and
+    // "error downloading provider aws to file: ..." (InstallPluginError and the download retry in
+    // pkg/workspace/plugin.go of pulumi/pulumi); the older wordings stay for older CLIs.
+    [GeneratedRegex(@"could not automatically download and install|error downloading provider|(could not|failed to|error) (download|install|load)(ing)? (the )?(plugin|resource plugin)|error downloading plugin|no resource plugin '[^']+' found", RegexOptions.IgnoreCase)]
     private static partial Regex PluginFailure();
 
     [GeneratedRegex(@"dial tcp|i/o timeout|connection reset by peer|TLS handshake timeout|no such host|503 Service Unavailable|502 Bad Gateway", RegexOptions.IgnoreCase)]

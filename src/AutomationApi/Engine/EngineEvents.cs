@@ -7,13 +7,20 @@ namespace Platform.AutomationApi.Engine;
 /// <param name="Type"><c>step</c>, <c>step-done</c>, <c>step-failed</c>, <c>diagnostic</c>, <c>output</c> or <c>summary</c>.</param>
 /// <param name="Message">Human-readable text.</param>
 /// <param name="Urn">Resource URN, for resource events.</param>
-/// <param name="Detail">Step operation (<c>create</c>, <c>update</c>, ...) or diagnostic severity.</param>
-public sealed record EngineEvent(string Type, string? Message, string? Urn, string? Detail);
+/// <param name="Detail">Step operation (<c>create</c>, <c>update</c>, ...), diagnostic severity or policy enforcement level.</param>
+/// <param name="Policy">For <c>policy</c> events: which policy of which pack said what.</param>
+public sealed record EngineEvent(string Type, string? Message, string? Urn, string? Detail, PolicyReport? Policy = null);
+
+/// <summary>What a policy said about a resource (<c>policyEvent</c>).</summary>
+/// <param name="Pack">Policy pack name.</param>
+/// <param name="Name">Policy name.</param>
+/// <param name="Message">The policy's message.</param>
+public sealed record PolicyReport(string Pack, string Name, string Message);
 
 /// <summary>
 /// Reads Pulumi engine events (<c>--event-log</c>: one JSON envelope <c>{sequence, timestamp, &lt;event&gt;}</c> per line).
 /// </summary>
-public static class EngineEventReader
+public static partial class EngineEventReader
 {
     /// <summary>Converts one event-log line; <see langword="null"/> for events that carry no progress (prelude, cancel, unknown).</summary>
     public static EngineEvent? Parse(string line)
@@ -44,12 +51,21 @@ public static class EngineEventReader
 
             if (root.TryGetProperty("diagnosticEvent", out var diagnostic))
             {
-                return new EngineEvent("diagnostic", Text(diagnostic, "message")?.TrimEnd(), Text(diagnostic, "urn"), Text(diagnostic, "severity"));
+                return new EngineEvent("diagnostic", Plain(Text(diagnostic, "message")), Text(diagnostic, "urn"), Text(diagnostic, "severity"));
             }
 
             if (root.TryGetProperty("stdoutEvent", out var stdout))
             {
-                return new EngineEvent("output", Text(stdout, "message")?.TrimEnd(), null, null);
+                return new EngineEvent("output", Plain(Text(stdout, "message")), null, null);
+            }
+
+            // policyEvent{resourceUrn, message, policyName, policyPackName, enforcementLevel, ...}
+            // (sdk/go/common/apitype/events.go in pulumi/pulumi).
+            if (root.TryGetProperty("policyEvent", out var policy))
+            {
+                var report = new PolicyReport(Text(policy, "policyPackName") ?? "", Text(policy, "policyName") ?? "", Plain(Text(policy, "message")) ?? "");
+                return new EngineEvent("policy", $"{report.Pack}/{report.Name}: {report.Message}", Text(policy, "resourceUrn"),
+                    Text(policy, "enforcementLevel"), report);
             }
 
             if (root.TryGetProperty("summaryEvent", out var summary))
@@ -97,6 +113,15 @@ public static class EngineEventReader
         var resourceType = Text(metadata, "type");
         return new EngineEvent(type, $"{op} {resourceType}".Trim(), urn, op);
     }
+
+    /// <summary>
+    /// Drops the engine's colour directives (<c>&lt;{%reset%}&gt;</c> and the like): the event log carries them
+    /// unless the CLI runs with <c>--color never</c> (<c>logJSONEvent</c> in <c>pkg/backend/display/display.go</c>).
+    /// </summary>
+    internal static string? Plain(string? message) => message is null ? null : ColorDirective().Replace(message, "").TrimEnd();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"<\{%[^%]*%\}>")]
+    private static partial System.Text.RegularExpressions.Regex ColorDirective();
 
     private static string? Text(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;

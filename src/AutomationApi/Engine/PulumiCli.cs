@@ -14,7 +14,8 @@ public sealed record StackWorkspace(string Directory, string Stack);
 /// <param name="StandardError">Standard error.</param>
 /// <param name="Error">The classified failure, or <see langword="null"/> on success.</param>
 /// <param name="Stop">Whether the command was interrupted or killed on request.</param>
-public sealed record CliResult(int ExitCode, string StandardOutput, string StandardError, EngineError? Error, ProcessStop Stop = ProcessStop.None)
+/// <param name="Log">What an engine command's event log said (failed resources, applied changes, in-flight operations).</param>
+public sealed record CliResult(int ExitCode, string StandardOutput, string StandardError, EngineError? Error, ProcessStop Stop = ProcessStop.None, EngineLog? Log = null)
 {
     /// <summary>Whether the command succeeded.</summary>
     public bool Succeeded => Error is null;
@@ -34,6 +35,74 @@ public enum EngineCommand
 
     /// <summary><c>pulumi destroy --yes --skip-preview</c>.</summary>
     Destroy,
+
+    /// <summary>
+    /// <c>pulumi refresh --yes --skip-preview --clear-pending-creates</c>: the repair after an engine was killed. Pending
+    /// creates stay in the checkpoint otherwise (a non-interactive refresh skips them; the flag is registered in
+    /// <c>pkg/cmd/pulumi/operations/refresh.go</c> of pulumi/pulumi, "Clear all pending creates, dropping them from the state").
+    /// </summary>
+    RepairRefresh,
+}
+
+/// <summary>A resource in a stack's checkpoint (<c>pulumi stack export</c>).</summary>
+/// <param name="Resource">Its name and type.</param>
+/// <param name="Protect">Whether the engine refuses to delete it.</param>
+public sealed record StackResource(ResourceName Resource, bool Protect);
+
+/// <summary>A resource operation the engine started and never finished (a checkpoint's <c>pending_operations</c>).</summary>
+/// <param name="Resource">Its name and type.</param>
+/// <param name="Type"><c>creating</c>, <c>updating</c>, <c>deleting</c>, <c>reading</c>, <c>importing</c>.</param>
+public sealed record PendingOperation(ResourceName Resource, string Type);
+
+/// <summary>What a stack's checkpoint holds.</summary>
+/// <param name="Resources">Its resources.</param>
+/// <param name="PendingOperations">Operations left pending by an engine that was killed.</param>
+public sealed record StackState(IReadOnlyList<StackResource> Resources, IReadOnlyList<PendingOperation> PendingOperations)
+{
+    /// <summary>
+    /// Reads <c>pulumi stack export</c> output: <c>{version, deployment: {resources: [{urn, type, protect}],
+    /// pending_operations: [{resource: {urn, type}, type}]}}</c> (<c>DeploymentV3</c>, <c>ResourceV3</c>,
+    /// <c>OperationV2</c> in <c>sdk/go/common/apitype/core.go</c> of pulumi/pulumi).
+    /// </summary>
+    public static StackState Parse(string json)
+    {
+        using var document = System.Text.Json.JsonDocument.Parse(string.IsNullOrWhiteSpace(json) ? "{}" : json);
+        if (!document.RootElement.TryGetProperty("deployment", out var deployment) || deployment.ValueKind != System.Text.Json.JsonValueKind.Object)
+        {
+            return new StackState([], []);
+        }
+
+        var resources = new List<StackResource>();
+        if (deployment.TryGetProperty("resources", out var list) && list.ValueKind == System.Text.Json.JsonValueKind.Array)
+        {
+            foreach (var resource in list.EnumerateArray())
+            {
+                if (Text(resource, "urn") is { } urn)
+                {
+                    var name = ResourceName.FromUrn(urn);
+                    resources.Add(new StackResource(name with { Type = Text(resource, "type") ?? name.Type },
+                        resource.TryGetProperty("protect", out var protect) && protect.ValueKind == System.Text.Json.JsonValueKind.True));
+                }
+            }
+        }
+
+        var pending = new List<PendingOperation>();
+        if (deployment.TryGetProperty("pending_operations", out var operations) && operations.ValueKind == System.Text.Json.JsonValueKind.Array)
+        {
+            foreach (var operation in operations.EnumerateArray())
+            {
+                if (operation.TryGetProperty("resource", out var resource) && Text(resource, "urn") is { } urn)
+                {
+                    pending.Add(new PendingOperation(ResourceName.FromUrn(urn), Text(operation, "type") ?? "unknown"));
+                }
+            }
+        }
+
+        return new StackState(resources, pending);
+    }
+
+    private static string? Text(System.Text.Json.JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == System.Text.Json.JsonValueKind.String ? value.GetString() : null;
 }
 
 /// <summary>
@@ -64,7 +133,7 @@ public sealed class PulumiCli(
 
     /// <summary><c>pulumi version</c>: whether the CLI can be run at all.</summary>
     public async Task<CliResult> VersionAsync(CancellationToken cancellationToken) =>
-        await RunAsync(paths.DataDirectory, ["version"], null, cancellationToken);
+        await RunAsync(paths.DataDirectory, ["version"], null, Graceful(cancellationToken));
 
     /// <summary><c>pulumi stack select &lt;stack&gt; --create --secrets-provider passphrase</c>.</summary>
     public Task<CliResult> SelectStackAsync(StackWorkspace workspace, CancellationToken cancellationToken)
@@ -72,7 +141,7 @@ public sealed class PulumiCli(
         ArgumentNullException.ThrowIfNull(workspace);
         return RunAsync(workspace.Directory,
             ["stack", "select", workspace.Stack, "--create", "--secrets-provider", "passphrase", "--non-interactive", "--cwd", workspace.Directory],
-            null, cancellationToken);
+            null, Graceful(cancellationToken));
     }
 
     /// <summary>
@@ -93,16 +162,17 @@ public sealed class PulumiCli(
         }
 
         arguments.AddRange(StackArguments(workspace));
-        return RunAsync(workspace.Directory, arguments, secret ? value : null, cancellationToken);
+        return RunAsync(workspace.Directory, arguments, secret ? value : null, Graceful(cancellationToken));
     }
 
     /// <summary>
     /// Runs an engine command with <c>--event-log</c>, following the log while it runs and handing each event to
-    /// <paramref name="onEvent"/>, then deleting the log. Cancelling <paramref name="cancellationToken"/> interrupts the CLI, waits the
-    /// grace period, then kills it.
+    /// <paramref name="onEvent"/>, then deleting the log. The result carries what the log said, and failures are
+    /// classified from it. <paramref name="stop"/> interrupts the CLI and kills it only on a force-cancel or after
+    /// the grace period.
     /// </summary>
     public async Task<CliResult> RunEngineAsync(
-        StackWorkspace workspace, EngineCommand command, string eventLog, Func<EngineEvent, ValueTask> onEvent, CancellationToken cancellationToken)
+        StackWorkspace workspace, EngineCommand command, string eventLog, Func<EngineEvent, ValueTask> onEvent, ProcessStopRequest stop)
     {
         ArgumentNullException.ThrowIfNull(workspace);
         ArgumentNullException.ThrowIfNull(onEvent);
@@ -112,6 +182,7 @@ public sealed class PulumiCli(
             EngineCommand.Preview => ["preview"],
             EngineCommand.Refresh => ["refresh", "--yes", "--skip-preview"],
             EngineCommand.Destroy => ["destroy", "--yes", "--skip-preview"],
+            EngineCommand.RepairRefresh => ["refresh", "--yes", "--skip-preview", "--clear-pending-creates"],
             _ => throw new ArgumentOutOfRangeException(nameof(command), command, "Unknown engine command."),
         };
         arguments.AddRange(["--event-log", eventLog]);
@@ -120,16 +191,19 @@ public sealed class PulumiCli(
         Directory.CreateDirectory(Path.GetDirectoryName(eventLog)!);
         File.Delete(eventLog);
         using var tailing = new CancellationTokenSource();
+        var log = new EngineLog();
         var tail = EngineEventReader.TailAsync(eventLog, async line =>
         {
             if (EngineEventReader.Parse(line) is { } engineEvent)
             {
+                log.Observe(engineEvent);
                 await onEvent(engineEvent);
             }
         }, TailInterval, tailing.Token);
+        CliResult result;
         try
         {
-            return await RunAsync(workspace.Directory, arguments, null, cancellationToken);
+            result = await RunAsync(workspace.Directory, arguments, null, stop, classifyLater: true);
         }
         finally
         {
@@ -139,6 +213,44 @@ public sealed class PulumiCli(
             // Its events are stored (redacted) by now; the raw log may hold what a program printed, so it goes.
             File.Delete(eventLog);
         }
+
+        // Classified once the whole log is read: the failing resource's diagnostic may be among the last lines.
+        return result.Stop != ProcessStop.None || result.ExitCode == 0
+            ? result with { Log = log }
+            : result with { Log = log, Error = Logged(arguments[0], result.ExitCode, EngineErrorClassifier.Classify(result.ExitCode, result.StandardError + "\n" + result.StandardOutput, log)) };
+    }
+
+    /// <summary>
+    /// <c>pulumi stack export</c>: the checkpoint's resources (with their protect flags) and pending operations. It
+    /// holds secrets only encrypted (no <c>--show-secrets</c>) and is parsed here, never stored.
+    /// </summary>
+    public async Task<(CliResult Result, StackState? State)> ExportStackAsync(StackWorkspace workspace, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(workspace);
+        var result = await RunAsync(workspace.Directory, ["stack", "export", .. StackArguments(workspace)], null, Graceful(cancellationToken));
+        if (!result.Succeeded)
+        {
+            return (result, null);
+        }
+
+        try
+        {
+            return (result, StackState.Parse(result.StandardOutput));
+        }
+        catch (System.Text.Json.JsonException ex)
+        {
+            return (result with { Error = new EngineError(EngineErrorCodes.Generic, $"Unreadable stack export: {ex.Message}", false) }, null);
+        }
+    }
+
+    /// <summary>
+    /// <c>pulumi state unprotect --all --yes</c>: clears every resource's protect flag in the checkpoint
+    /// (<c>pkg/cmd/pulumi/state/state_unprotect.go</c> in pulumi/pulumi), the audited override before a forced destroy.
+    /// </summary>
+    public Task<CliResult> UnprotectAllAsync(StackWorkspace workspace, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(workspace);
+        return RunAsync(workspace.Directory, ["state", "unprotect", "--all", "--yes", .. StackArguments(workspace)], null, Graceful(cancellationToken));
     }
 
     /// <summary>
@@ -148,14 +260,14 @@ public sealed class PulumiCli(
     public Task<CliResult> GetOutputsAsync(StackWorkspace workspace, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(workspace);
-        return RunAsync(workspace.Directory, ["stack", "output", "--json", .. StackArguments(workspace)], null, cancellationToken);
+        return RunAsync(workspace.Directory, ["stack", "output", "--json", .. StackArguments(workspace)], null, Graceful(cancellationToken));
     }
 
     /// <summary><c>pulumi cancel --yes</c>: clears a stack lock. Only call it when the lock's owner is known to be dead.</summary>
     public Task<CliResult> CancelAsync(StackWorkspace workspace, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(workspace);
-        return RunAsync(workspace.Directory, ["cancel", "--yes", .. StackArguments(workspace)], null, cancellationToken);
+        return RunAsync(workspace.Directory, ["cancel", "--yes", .. StackArguments(workspace)], null, Graceful(cancellationToken));
     }
 
     /// <summary>
@@ -195,7 +307,20 @@ public sealed class PulumiCli(
     private static string[] StackArguments(StackWorkspace workspace) =>
         ["--stack", workspace.Stack, "--non-interactive", "--cwd", workspace.Directory];
 
-    private async Task<CliResult> RunAsync(string workingDirectory, List<string> arguments, string? standardInput, CancellationToken cancellationToken)
+    private ProcessStopRequest Graceful(CancellationToken cancellationToken) => ProcessStopRequest.Graceful(options.Value.CancelGracePeriod, cancellationToken);
+
+    private EngineError? Logged(string command, int exitCode, EngineError? error)
+    {
+        if (error is not null)
+        {
+            logger.LogWarning("pulumi {Command} failed with exit code {ExitCode}: {Code}", command, exitCode, error.Code);
+        }
+
+        return error;
+    }
+
+    // classifyLater: an engine command's failure is classified once its whole event log has been read.
+    private async Task<CliResult> RunAsync(string workingDirectory, List<string> arguments, string? standardInput, ProcessStopRequest stop, bool classifyLater = false)
     {
         PrepareBackend();
         Directory.CreateDirectory(workingDirectory);
@@ -209,20 +334,12 @@ public sealed class PulumiCli(
 
         // Arguments never hold secrets (secret values go to standard input), so they can be logged.
         logger.LogInformation("Running pulumi {Arguments}", string.Join(' ', arguments));
-        var result = await runner.RunAsync(
-            new ProcessSpec(Executable, arguments, workingDirectory, environment, standardInput),
-            options.Value.CancelGracePeriod,
-            cancellationToken);
+        var result = await runner.RunAsync(new ProcessSpec(Executable, arguments, workingDirectory, environment, standardInput), stop);
         var error = result.Stop != ProcessStop.None
             ? new EngineError(EngineErrorCodes.Cancelled, result.Stop == ProcessStop.Killed
-                ? "The engine ignored the interrupt and was killed."
-                : "The engine was interrupted and stopped.", Transient: false)
-            : EngineErrorClassifier.Classify(result.ExitCode, result.StandardError + "\n" + result.StandardOutput);
-        if (error is not null)
-        {
-            logger.LogWarning("pulumi {Command} failed with exit code {ExitCode}: {Code}", arguments[0], result.ExitCode, error.Code);
-        }
-
-        return new CliResult(result.ExitCode, result.StandardOutput, result.StandardError, error, result.Stop);
+                ? "The engine was killed before it finished its in-flight resource operations."
+                : "The engine was interrupted and stopped after finishing its in-flight resource operations.", Transient: false)
+            : classifyLater ? null : EngineErrorClassifier.Classify(result.ExitCode, result.StandardError + "\n" + result.StandardOutput);
+        return new CliResult(result.ExitCode, result.StandardOutput, result.StandardError, Logged(arguments[0], result.ExitCode, error), result.Stop);
     }
 }

@@ -17,10 +17,15 @@ namespace Platform.AutomationApi.Environments;
 /// <param name="Cost">The plan's estimated monthly cost.</param>
 public sealed record CompiledEnvironment(EnvironmentSpec Spec, ResourcePlan Plan, RenderedProgram Program, PolicyReport Policies, CostEstimate Cost)
 {
-    /// <summary>Every secret value this environment knows: spec secret env values and secret stack config.</summary>
+    /// <summary>
+    /// Every secret value this environment knows: spec secret env values and secret stack config, each also in the
+    /// form it is handed to the engine (<see cref="PulumiYamlConfig.StackValue"/>), so neither form is ever shown.
+    /// </summary>
     public IEnumerable<string> Secrets =>
         Spec.Services.SelectMany(s => s.Env.Values).Where(v => v.IsSecret).Select(v => v.Value)
-            .Concat(Plan.StackConfig.Values.Where(v => v.Secret).Select(v => v.Value));
+            .Concat(Plan.StackConfig.Values.Where(v => v.Secret).Select(v => v.Value))
+            .SelectMany(v => new[] { v, PulumiYamlConfig.StackValue(v) })
+            .Distinct(StringComparer.Ordinal);
 }
 
 /// <summary>The outcome of compiling a spec: the environment, or every error found.</summary>
@@ -67,31 +72,13 @@ public sealed class EnvironmentCompiler(TargetSettings targets, PolicySettings p
             return new CompileResult(null, result.Errors);
         }
 
-        var report = result.Policy;
-        if (gated && report.IsBlocked)
+        // Nobody can set stack config through the API, so a key the target lacks would only fail `pulumi up` later.
+        if (gated && result.GateErrors() is { IsEmpty: false } blocked)
         {
-            return new CompileResult(null,
-            [
-                .. report.Mandatory.Select(v => new SpecError(
-                    $"policies.{v.RuleId}",
-                    $"{v.Resource}: {v.Message}",
-                    "Change the spec so its plan meets this mandatory guardrail; it cannot be switched off.")),
-            ]);
+            return new CompileResult(null, blocked);
         }
 
-        var program = renderer.Render(result.Plan);
-        if (gated && !program.UnsetConfigKeys.IsEmpty)
-        {
-            // Nobody can set stack config through the API, so `pulumi up` would only fail later: say so now.
-            return new CompileResult(null,
-            [
-                new SpecError("spec.target",
-                    $"Deployment target '{result.Target.Name}' lacks settings this environment needs: {string.Join(", ", program.UnsetConfigKeys)}.",
-                    "Ask the platform team to add them to the target in the targets file, or use a target that has them."),
-            ]);
-        }
-
-        return new CompileResult(new CompiledEnvironment(result.Spec, result.Plan, program, report, result.Cost), []);
+        return new CompileResult(new CompiledEnvironment(result.Spec, result.Plan, renderer.Render(result.Plan), result.Policy, result.Cost), []);
     }
 
     /// <summary>Parses only (for reading stored specs back).</summary>

@@ -20,8 +20,21 @@ public enum EnvironmentStatus
     /// <summary>A destroy is queued or running.</summary>
     Destroying,
 
-    /// <summary>Destroyed; the record and its history are kept.</summary>
+    /// <summary>Destroyed; the record and its history are kept. Final: nothing moves an environment out of it.</summary>
     Destroyed,
+
+    /// <summary>
+    /// A cancelled or timed-out deployment stopped part-way: some of its changes were applied. A refresh or the next
+    /// update settles it.
+    /// </summary>
+    Partial,
+
+    /// <summary>
+    /// The engine was killed with resource operations in flight: its checkpoint may hold pending operations (listed on
+    /// the operation). The next refresh repairs it (with <c>--clear-pending-creates</c>), and every other deployment
+    /// runs that repair first.
+    /// </summary>
+    NeedsRepair,
 }
 
 /// <summary>A stored environment: its current spec, state and the results of its last deployment.</summary>
@@ -42,8 +55,24 @@ public sealed class EnvironmentRecord
     /// <summary>Deployment target name.</summary>
     public required string Target { get; set; }
 
-    /// <summary>Status.</summary>
-    public EnvironmentStatus Status { get; set; }
+    private EnvironmentStatus _status;
+
+    /// <summary>
+    /// Status. <see cref="EnvironmentStatus.Destroyed"/> is final: once destroyed, setting any other status keeps it
+    /// destroyed, so no late outcome (a cancelled operation queued behind the destroy, a retried destroy) brings a
+    /// destroyed record back — or collides with a new environment of the same name on the live-name index.
+    /// </summary>
+    public EnvironmentStatus Status
+    {
+        get => _status;
+        set => _status = _status == EnvironmentStatus.Destroyed ? EnvironmentStatus.Destroyed : value;
+    }
+
+    /// <summary>
+    /// Pending operations (JSON) a killed engine left in the stack's checkpoint, while they await the repair refresh;
+    /// <see langword="null"/> when the stack needs no repair.
+    /// </summary>
+    public string? PendingOperationsJson { get; set; }
 
     /// <summary>The spec as submitted (JSON or YAML), encrypted by <see cref="Storage.SpecProtector"/>: it holds secret values.</summary>
     public required string SpecText { get; set; }

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Platform.AutomationApi.Apis;
@@ -63,8 +62,7 @@ public static class PlatformServiceExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddDbContextFactory<PlatformDbContext>((sp, options) => PlatformDatabase.Configure(
-                options, sp.GetRequiredService<IOptions<PlatformOptions>>().Value.Database, sp.GetRequiredService<PlatformPaths>())
-            .AddInterceptors(sp.GetServices<IInterceptor>()));
+            options, sp.GetRequiredService<IOptions<PlatformOptions>>().Value.Database, sp.GetRequiredService<PlatformPaths>()));
         builder.Services.AddSingleton<PassphraseStore>();
         builder.Services.AddSingleton<SpecProtector>();
         return builder;
@@ -97,6 +95,14 @@ public static class PlatformServiceExtensions
         builder.Services.AddSingleton<IProgramRenderer, PulumiYamlProgramRenderer>();
         builder.Services.AddSingleton<EnvironmentCompiler>();
         builder.Services.AddSingleton<ProcessRunner>();
+
+        // On shutdown the worker interrupts running engines and waits for their in-flight resource operations, up to
+        // the cancel grace period: the host must wait at least that long before giving up on it.
+        builder.Services.AddOptions<HostOptions>().PostConfigure<IOptions<PlatformOptions>>((host, platform) =>
+        {
+            var needed = platform.Value.CancelGracePeriod + TimeSpan.FromSeconds(30);
+            host.ShutdownTimeout = host.ShutdownTimeout > needed ? host.ShutdownTimeout : needed;
+        });
         builder.Services.AddSingleton<PulumiCli>();
         builder.Services.AddSingleton<EngineResilience>();
         builder.Services.AddSingleton<EngineProbe>();

@@ -79,8 +79,10 @@ public sealed class StartupRecovery(
             operation.RetriedAs = rerun.Id;
             operation.Version = Guid.NewGuid();
             environment.Version = Guid.NewGuid();
+
+            // Saved with the final state, so an event stream that sees it finished also sees the outcome.
+            await OperationQueue.StageEventAsync(db, operation.Id, now, "state", operation.ErrorMessage, "interrupted", cancellationToken: cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
-            await OperationQueue.AppendEventAsync(db, operation.Id, now, "state", operation.ErrorMessage, "interrupted", cancellationToken: cancellationToken);
             logger.LogWarning("Operation {OperationId} was interrupted by a restart; queued refresh {RefreshId} and re-run {RerunId}",
                 operation.Id, refresh.Id, rerun.Id);
         }
@@ -94,7 +96,7 @@ public sealed class StartupRecovery(
     private async Task ClearStaleLocksAsync(string stack, CancellationToken cancellationToken)
     {
         var locks = cli.FindLocks(stack);
-        if (locks.Count == 0 || !locks.All(l => EngineErrorClassifier.IsStale(l, EngineErrorClassifier.ProcessExists)))
+        if (!EngineErrorClassifier.AllStale([.. locks], EngineErrorClassifier.ProcessExists))
         {
             // No lock, or one held by a live process (or another host): leave it to the operation's own lock handling.
             return;

@@ -31,11 +31,12 @@ public sealed class OperationExecutor(
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     /// <summary>
-    /// Runs <paramref name="operationId"/>. <paramref name="cancel"/> is a caller's cancel request;
-    /// <paramref name="shutdown"/> is the host stopping, which stops the engine but leaves the operation
-    /// <c>running</c> for start-up recovery, exactly as a crash would.
+    /// Runs <paramref name="operationId"/>. <paramref name="cancel"/> is a caller's cancel request (the engine is
+    /// interrupted and finishes its in-flight resource operations); <paramref name="kill"/> is a force-cancel (the
+    /// engine is killed at once); <paramref name="shutdown"/> is the host stopping, which interrupts the engine like a
+    /// cancel but leaves the operation <c>running</c> for start-up recovery, exactly as a crash would.
     /// </summary>
-    public async Task ExecuteAsync(string operationId, CancellationToken cancel, CancellationToken shutdown)
+    public async Task ExecuteAsync(string operationId, CancellationToken cancel, CancellationToken kill, CancellationToken shutdown)
     {
         await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
         var operation = await db.Operations.SingleAsync(o => o.Id == operationId, CancellationToken.None);
@@ -62,7 +63,21 @@ public sealed class OperationExecutor(
         logger.LogInformation("Operation {OperationId} ({Kind} of {Environment}) started", operationId, operation.Kind, operation.EnvironmentName);
 
         var environment = await db.Environments.AsNoTracking().SingleAsync(e => e.Id == operation.EnvironmentId, CancellationToken.None);
-        var outcome = await RunAsync(operation, environment, events, cancel, shutdown);
+        var scratch = operation.Kind == OperationKind.Preview ? paths.ScratchWorkspace(operation.Id) : null;
+        Outcome? outcome;
+        try
+        {
+            outcome = await RunAsync(operation, environment, scratch, events, cancel, kill, shutdown);
+        }
+        finally
+        {
+            // A preview's scratch workspace holds its program and (encrypted) config; nothing of it may outlive it.
+            if (scratch is not null && Directory.Exists(scratch))
+            {
+                Directory.Delete(scratch, recursive: true);
+            }
+        }
+
         if (outcome is null)
         {
             logger.LogInformation("Operation {OperationId} left running for start-up recovery: the host is stopping", operationId);
@@ -72,7 +87,9 @@ public sealed class OperationExecutor(
         await RecordAsync(operationId, outcome, events);
     }
 
-    private async Task<Outcome?> RunAsync(StackOperation operation, EnvironmentRecord environment, EventSink events, CancellationToken cancel, CancellationToken shutdown)
+    private async Task<Outcome?> RunAsync(
+        StackOperation operation, EnvironmentRecord environment, string? scratch, EventSink events,
+        CancellationToken cancel, CancellationToken kill, CancellationToken shutdown)
     {
         if (environment.Status == EnvironmentStatus.Destroyed)
         {
@@ -82,7 +99,15 @@ public sealed class OperationExecutor(
 
         var storedSpec = operation.SpecText ?? environment.SpecText;
         var specText = protector.Unprotect(storedSpec);
-        var workspace = new StackWorkspace(paths.Workspace(environment.Name), environment.Name);
+        var own = paths.Workspace(environment.Name);
+
+        // A preview works on a copy: the environment's own program and stack config stay what it was last deployed
+        // with, so a later destroy or refresh never runs a previewed program and a preview's secrets never stay.
+        var workspace = new StackWorkspace(scratch ?? own, environment.Name);
+        if (scratch is not null)
+        {
+            CopyWorkspace(own, scratch);
+        }
 
         // Destroy and refresh work from the stack's state: a policy or target change since the last deployment must
         // not block them. They use the program and settings the stack was last deployed with when the workspace has
@@ -107,11 +132,16 @@ public sealed class OperationExecutor(
 
         var settings = options.Value;
         var timeoutAfter = operation.Kind is OperationKind.Preview or OperationKind.Refresh ? settings.InspectTimeout : settings.DeployTimeout;
-        using var timeout = new CancellationTokenSource(timeoutAfter);
+
+        // On the injected clock, so tests drive timeouts and grace periods instead of racing them.
+        using var timeout = new CancellationTokenSource(timeoutAfter, time);
         using var engineStop = CancellationTokenSource.CreateLinkedTokenSource(cancel, shutdown, timeout.Token);
+        var stop = new ProcessStopRequest(settings.CancelGracePeriod, kill, engineStop.Token);
         var targetPipeline = resilience.For(environment.Target);
         var attempts = 0;
         var eventLog = Path.Combine(paths.LogsDirectory, $"{operation.Id}.jsonl");
+        var repairing = environment.PendingOperationsJson is not null && operation.Kind != OperationKind.Preview;
+        var repaired = false;
 
         // Attempts count runs of the operation's own engine command (up, destroy, ...), retries included; only those
         // go through the target's circuit breaker.
@@ -120,12 +150,17 @@ public sealed class OperationExecutor(
             {
                 attempts += isAttempt ? 1 : 0;
                 var result = await command(token);
-                if (result.Error is { Code: EngineErrorCodes.Locked } locked && EngineErrorClassifier.IsStale(locked.Lock, EngineErrorClassifier.ProcessExists))
+                if (result.Error is { Code: EngineErrorCodes.Locked } locked)
                 {
-                    // The lock's owner is gone (a crash): clearing it is safe, and the command is worth another go.
-                    await events.AppendAsync("retry", $"The stack was locked by process {locked.Lock!.Pid} on {locked.Lock.Host}, which no longer exists; clearing the lock.", EngineErrorCodes.StaleLock);
-                    await cli.CancelAsync(workspace, token);
-                    return result with { Error = locked with { Code = EngineErrorCodes.StaleLock, Transient = true } };
+                    // pulumi cancel deletes every lock of the stack, so every lock must be stale, not just the first named.
+                    var locks = cli.FindLocks(workspace.Stack) is { Count: > 0 } files ? files : locked.Locks ?? [];
+                    if (EngineErrorClassifier.AllStale([.. locks], EngineErrorClassifier.ProcessExists))
+                    {
+                        // Every owner is gone (a crash): clearing is safe, and the command is worth another go.
+                        await events.AppendAsync("retry", $"The stack was locked by {string.Join(", ", locks.Select(l => $"process {l.Pid} on {l.Host}"))}, which no longer exist(s); clearing the lock(s).", EngineErrorCodes.StaleLock);
+                        await cli.CancelAsync(workspace, token);
+                        return result with { Error = locked with { Code = EngineErrorCodes.StaleLock, Transient = true } };
+                    }
                 }
 
                 if (result.Error is { Transient: true } transient)
@@ -136,8 +171,28 @@ public sealed class OperationExecutor(
                 return result;
             }, engineStop.Token);
 
+        var summary = new Dictionary<string, int>(StringComparer.Ordinal);
+        var steps = new JsonArray();
+        async ValueTask OnEvent(EngineEvent engineEvent)
+        {
+            if (engineEvent.Type == "summary")
+            {
+                foreach (var (op, count) in EngineEventReader.Changes(engineEvent))
+                {
+                    summary[op] = count;
+                }
+            }
+            else if (engineEvent.Type == "step" && engineEvent.Detail is not ("same" or "read"))
+            {
+                steps.Add(new JsonObject { ["op"] = engineEvent.Detail, ["urn"] = engineEvent.Urn });
+            }
+
+            await events.AppendAsync(engineEvent.Type, redactor.Redact(engineEvent.Message), engineEvent.Detail, engineEvent.Urn);
+        }
+
         CliResult? failed = null;
         JsonObject? result = null;
+        var nothingChanged = false;
         try
         {
             var selected = await Run(token => cli.SelectStackAsync(workspace, token));
@@ -159,7 +214,8 @@ public sealed class OperationExecutor(
                     continue;
                 }
 
-                var set = await Run(token => cli.SetConfigAsync(workspace, key, value.Value, secret: true, token));
+                // Encoded as the rendered program reads it, so Pulumi YAML gets back exactly this text (never re-typed).
+                var set = await Run(token => cli.SetConfigAsync(workspace, key, PulumiYamlConfig.StackValue(value.Value), secret: true, token));
                 if (!set.Succeeded)
                 {
                     failed = set;
@@ -167,47 +223,74 @@ public sealed class OperationExecutor(
                 }
             }
 
-            var summary = new Dictionary<string, int>(StringComparer.Ordinal);
-            var steps = new JsonArray();
+            // A killed engine left pending operations: a refresh that clears pending creates repairs the checkpoint
+            // before anything else runs on it (a refresh operation is that repair itself).
+            if (failed is null && repairing && operation.Kind != OperationKind.Refresh)
+            {
+                await events.AppendAsync("repair", $"The stack needs repair after a killed engine (pending: {environment.PendingOperationsJson}); refreshing with --clear-pending-creates first.");
+                var repair = await Run(token => cli.RunEngineAsync(workspace, EngineCommand.RepairRefresh, eventLog, OnEvent, stop with { Interrupt = token }));
+                failed = repair.Succeeded ? null : repair;
+                repaired = repair.Succeeded;
+            }
+
+            // Protection is checked in the stack's state before anything is deleted: the engine would otherwise delete
+            // every other resource and only then refuse the protected one.
+            if (failed is null && operation.Kind == OperationKind.Destroy)
+            {
+                var (exported, state) = await cli.ExportStackAsync(workspace, engineStop.Token);
+                if (state is null)
+                {
+                    failed = exported;
+                }
+                else if (state.Resources.Where(r => r.Protect).Select(r => r.Resource).ToList() is { Count: > 0 } protectedResources)
+                {
+                    var names = string.Join(", ", protectedResources.Select(r => r.ToString()));
+                    if (!operation.Force)
+                    {
+                        nothingChanged = true;
+                        failed = new CliResult(-1, "", "", new EngineError(EngineErrorCodes.Protected,
+                            $"Destroy refused before anything was deleted: {protectedResources.Count} resource(s) are protected: {names}. " +
+                            $"To destroy them too, repeat the request as DELETE /v1/environments/{environment.Name}?force=true, which unprotects them first and is recorded on the operation.", false));
+                    }
+                    else
+                    {
+                        await events.AppendAsync("audit", $"Forced destroy: unprotecting {protectedResources.Count} protected resource(s) before anything is deleted: {names}.", "unprotect");
+                        var unprotected = await Run(token => cli.UnprotectAllAsync(workspace, token));
+                        failed = unprotected.Succeeded ? null : unprotected;
+                    }
+                }
+            }
+
             if (failed is null)
             {
                 var command = operation.Kind switch
                 {
                     OperationKind.Create or OperationKind.Update => EngineCommand.Up,
                     OperationKind.Destroy => EngineCommand.Destroy,
+                    OperationKind.Refresh when repairing => EngineCommand.RepairRefresh,
                     OperationKind.Refresh => EngineCommand.Refresh,
                     _ => EngineCommand.Preview,
                 };
-                async ValueTask OnEvent(EngineEvent engineEvent)
-                {
-                    if (engineEvent.Type == "summary")
-                    {
-                        foreach (var (op, count) in EngineEventReader.Changes(engineEvent))
-                        {
-                            summary[op] = count;
-                        }
-                    }
-                    else if (engineEvent.Type == "step" && engineEvent.Detail is not ("same" or "read"))
-                    {
-                        steps.Add(new JsonObject { ["op"] = engineEvent.Detail, ["urn"] = engineEvent.Urn });
-                    }
-
-                    await events.AppendAsync(engineEvent.Type, redactor.Redact(engineEvent.Message), engineEvent.Detail, engineEvent.Urn);
-                }
-
                 var ran = await Run(token =>
                 {
                     // A retried command starts over: only the last attempt's changes describe the result.
                     summary.Clear();
                     steps.Clear();
-                    return cli.RunEngineAsync(workspace, command, eventLog, OnEvent, token);
+                    return cli.RunEngineAsync(workspace, command, eventLog, OnEvent, stop with { Interrupt = token });
                 }, isAttempt: true);
                 failed = ran.Succeeded ? null : ran;
+                repaired |= ran.Succeeded && command == EngineCommand.RepairRefresh;
             }
 
             if (failed is null)
             {
                 result = new JsonObject { ["changes"] = JsonSerializer.SerializeToNode(summary, Json) };
+                if (repairing && environment.PendingOperationsJson is { } cleared)
+                {
+                    // The pending creates just cleared may exist in the cloud without being in the stack: say which.
+                    result["clearedPendingOperations"] = JsonNode.Parse(cleared);
+                }
+
                 if (operation.Kind == OperationKind.Preview)
                 {
                     var current = environment.Status == EnvironmentStatus.Creating ? null : compiler.Compile(protector.Unprotect(environment.SpecText)).Environment;
@@ -227,10 +310,15 @@ public sealed class OperationExecutor(
 
             if (failed is null)
             {
-                return Outcome.Succeeded(operation.Kind, attempts, result, outputs, storedSpec, target);
+                if (scratch is not null)
+                {
+                    KeepStackIdentity(scratch, own, environment.Name);
+                }
+
+                return Outcome.Succeeded(operation.Kind, attempts, result, outputs, storedSpec, target) with { Repaired = repaired || repairing };
             }
         }
-        catch (OperationCanceledException) when (engineStop.IsCancellationRequested)
+        catch (OperationCanceledException) when (engineStop.IsCancellationRequested || kill.IsCancellationRequested)
         {
             // Stopped while waiting to retry; decided below like a stop during a command.
             failed = new CliResult(-1, "", "", new EngineError(EngineErrorCodes.Cancelled, "Stopped before the engine ran again.", false), ProcessStop.Interrupted);
@@ -246,27 +334,111 @@ public sealed class OperationExecutor(
         }
 
         var error = failed!.Error!;
-        if (shutdown.IsCancellationRequested)
+        var killed = failed.Stop == ProcessStop.Killed;
+        IReadOnlyList<PendingOperation>? pending = null;
+        if (killed)
         {
-            return null;
-        }
-
-        if (failed.Stop == ProcessStop.Killed)
-        {
+            pending = await RecordPendingOperationsAsync(workspace, events);
             await ClearLocksOfKilledEngineAsync(workspace, events);
         }
 
-        if (timeout.IsCancellationRequested && !cancel.IsCancellationRequested)
+        if (shutdown.IsCancellationRequested && !cancel.IsCancellationRequested && !kill.IsCancellationRequested)
         {
-            var how = failed.Stop == ProcessStop.Killed ? "ignored the interrupt and was killed" : "was interrupted";
-            error = new EngineError(EngineErrorCodes.Timeout, $"{operation.Kind} ran past its timeout of {timeoutAfter}; the engine {how}.", false);
-        }
-        else if (cancel.IsCancellationRequested)
-        {
-            return Outcome.Cancelled(error.Message, attempts);
+            if (pending is not null)
+            {
+                // Start-up recovery's refresh must be the repair one.
+                await MarkNeedsRepairAsync(environment.Id, pending);
+            }
+
+            return null;
         }
 
-        return Outcome.Failed(error, redactor, attempts);
+        // Changes the engine completed before it was stopped (cancel, timeout): the environment is then partly what
+        // was asked. A deployment that failed on its own is "failed", which already says it may be partly deployed.
+        var partial = failed.Stop != ProcessStop.None && failed.Log?.AppliedChanges > 0;
+        if (timeout.IsCancellationRequested && !cancel.IsCancellationRequested && !kill.IsCancellationRequested)
+        {
+            var how = killed ? "was still running after the grace period and was killed" : "was interrupted and finished its in-flight resource operations";
+            error = new EngineError(EngineErrorCodes.Timeout, $"{operation.Kind} ran past its timeout of {timeoutAfter}; the engine {how}.", false);
+        }
+        else if (cancel.IsCancellationRequested || kill.IsCancellationRequested)
+        {
+            var how = kill.IsCancellationRequested ? "Force-cancelled: the engine was killed." : error.Message;
+            return Outcome.Cancelled(Describe(how, pending), attempts) with { Partial = partial, Pending = pending };
+        }
+
+        return Outcome.Failed(error with { Message = Describe(error.Message, pending) }, redactor, attempts) with { Partial = partial, Pending = pending, NothingChanged = nothingChanged };
+    }
+
+    private static string Describe(string message, IReadOnlyList<PendingOperation>? pending) => pending switch
+    {
+        null => message,
+        { Count: 0 } => $"{message} The checkpoint lists no pending operations, but a killed engine may not have saved them: the environment needs a repair refresh.",
+        _ => $"{message} Resource operations left pending: {string.Join(", ", pending.Select(p => $"{p.Resource} ({p.Type})"))}. " +
+             "The environment needs a repair: a refresh (which runs with --clear-pending-creates); resources whose creation was pending may exist without being in the stack.",
+    };
+
+    /// <summary>
+    /// After a kill, reads the pending operations the engine left in the checkpoint (<c>pulumi stack export</c>), so the
+    /// operation names them and the environment is marked as needing repair.
+    /// </summary>
+    private async Task<IReadOnlyList<PendingOperation>> RecordPendingOperationsAsync(StackWorkspace workspace, EventSink events)
+    {
+        using var bounded = new CancellationTokenSource(options.Value.InspectTimeout);
+        var (_, state) = await cli.ExportStackAsync(workspace, bounded.Token);
+        var pending = state?.PendingOperations ?? [];
+        await events.AppendAsync("pending", pending.Count == 0
+            ? "The engine was killed; its checkpoint lists no pending operations."
+            : $"The engine was killed with resource operations in flight: {string.Join(", ", pending.Select(p => $"{p.Resource} ({p.Type})"))}.", "needs-repair");
+        return pending;
+    }
+
+    private async Task MarkNeedsRepairAsync(string environmentId, IReadOnlyList<PendingOperation> pending)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
+        var environment = await db.Environments.SingleAsync(e => e.Id == environmentId, CancellationToken.None);
+        environment.PendingOperationsJson = PendingJson(pending);
+        environment.Version = Guid.NewGuid();
+        await db.SaveChangesAsync(CancellationToken.None);
+    }
+
+    private static string PendingJson(IReadOnlyList<PendingOperation> pending) =>
+        JsonSerializer.Serialize(pending.Select(p => new { p.Resource.Urn, p.Resource.Name, p.Resource.Type, Operation = p.Type }), Json);
+
+    /// <summary>Copies an environment's workspace (its program and stack settings, with the stack's encryption salt) to a scratch one.</summary>
+    private static void CopyWorkspace(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        if (!Directory.Exists(from))
+        {
+            return;
+        }
+
+        foreach (var file in Directory.EnumerateFiles(from, "Pulumi*.yaml"))
+        {
+            File.Copy(file, Path.Combine(to, Path.GetFileName(file)), overwrite: true);
+        }
+    }
+
+    /// <summary>
+    /// A preview of an environment not yet deployed created its stack from the scratch workspace: the environment's
+    /// own settings file then gets the stack's encryption salt (and nothing else), so its first deployment can read it.
+    /// </summary>
+    private static void KeepStackIdentity(string scratch, string own, string stack)
+    {
+        var name = $"Pulumi.{stack}.yaml";
+        var ownSettings = Path.Combine(own, name);
+        var scratchSettings = Path.Combine(scratch, name);
+        if (File.Exists(ownSettings) || !File.Exists(scratchSettings))
+        {
+            return;
+        }
+
+        var salt = File.ReadLines(scratchSettings).Where(l => l.StartsWith("encryptionsalt:", StringComparison.Ordinal)).ToList();
+        if (salt.Count > 0)
+        {
+            WriteAtomically(ownSettings, string.Join("\n", salt) + "\n");
+        }
     }
 
     /// <summary>
@@ -276,7 +448,7 @@ public sealed class OperationExecutor(
     private async Task ClearLocksOfKilledEngineAsync(StackWorkspace workspace, EventSink events)
     {
         var locks = cli.FindLocks(workspace.Stack);
-        if (locks.Count == 0 || !locks.All(l => EngineErrorClassifier.IsStale(l, EngineErrorClassifier.ProcessExists)))
+        if (!EngineErrorClassifier.AllStale([.. locks], EngineErrorClassifier.ProcessExists))
         {
             return;
         }
@@ -294,36 +466,47 @@ public sealed class OperationExecutor(
     private static IEnumerable<string> SpecSecrets(string specText) =>
         EnvironmentCompiler.Parse(specText).Spec?.Services.SelectMany(s => s.Env.Values).Where(v => v.IsSecret).Select(v => v.Value) ?? [];
 
+    /// <summary>
+    /// Records the outcome: the operation's final state, the environment it leaves and the final <c>state</c> event,
+    /// in one transaction, so a live event stream that sees the operation finished also finds its outcome event.
+    /// </summary>
     private async Task RecordAsync(string operationId, Outcome outcome, EventSink events)
     {
-        for (var attempt = 0; ; attempt++)
+        var message = outcome.Error is { } e ? $"{outcome.State}: {e.Code}: {e.Message}" : $"{outcome.State}.";
+        await events.FinishAsync(async (db, finalEvent) =>
         {
-            await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
             var operation = await db.Operations.SingleAsync(o => o.Id == operationId, CancellationToken.None);
             var environment = await db.Environments.SingleAsync(e => e.Id == operation.EnvironmentId, CancellationToken.None);
+            var previous = outcome.NothingChanged
+                ? await db.Operations.AsNoTracking()
+                    .Where(o => o.EnvironmentId == environment.Id && o.Id != operation.Id && o.State != OperationState.Queued &&
+                                (o.Kind == OperationKind.Create || o.Kind == OperationKind.Update))
+                    .OrderByDescending(o => o.Sequence).Select(o => (OperationState?)o.State).FirstOrDefaultAsync(CancellationToken.None)
+                : null;
             var now = time.GetUtcNow();
             operation.State = outcome.State;
             operation.FinishedAt = now;
             operation.Attempts = outcome.Attempts;
             operation.ErrorCode = outcome.Error?.Code;
             operation.ErrorMessage = outcome.Error?.Message;
-            operation.ResultJson = outcome.Result?.ToJsonString();
+            operation.ResultJson = WithPending(outcome).Result?.ToJsonString();
             operation.Version = Guid.NewGuid();
-            Apply(environment, operation, outcome, now);
-            try
-            {
-                await db.SaveChangesAsync(CancellationToken.None);
-                break;
-            }
-            catch (DbUpdateConcurrencyException) when (attempt < 5)
-            {
-                // The environment changed under us (a new request); read it again and re-apply.
-            }
+            Apply(environment, operation, outcome, previous, now);
+            finalEvent(outcome.State.ToString().ToLowerInvariant(), message);
+        });
+        logger.LogInformation("Operation {OperationId} finished {State} {Code}", operationId, outcome.State, outcome.Error?.Code);
+    }
+
+    private static Outcome WithPending(Outcome outcome)
+    {
+        if (outcome.Pending is not { } pending)
+        {
+            return outcome;
         }
 
-        await events.AppendAsync("state", outcome.Error is { } e ? $"{outcome.State}: {e.Code}: {e.Message}" : $"{outcome.State}.",
-            outcome.State.ToString().ToLowerInvariant());
-        logger.LogInformation("Operation {OperationId} finished {State} {Code}", operationId, outcome.State, outcome.Error?.Code);
+        var result = outcome.Result ?? new JsonObject();
+        result["pendingOperations"] = JsonNode.Parse(PendingJson(pending));
+        return outcome with { Result = result };
     }
 
     // The shared plan summary (the CLI prints the same), plus the advisory guardrail warnings users should see.
@@ -334,10 +517,27 @@ public sealed class OperationExecutor(
         return summary.ToJsonString(Json);
     }
 
-    private static void Apply(EnvironmentRecord environment, StackOperation operation, Outcome outcome, DateTimeOffset now)
+    private static void Apply(EnvironmentRecord environment, StackOperation operation, Outcome outcome, OperationState? previousDeployment, DateTimeOffset now)
     {
+        if (!environment.IsLive)
+        {
+            // Destroyed is final: no outcome (a cancelled or failed operation queued behind the destroy, a retried
+            // destroy) brings the record back, and its name may belong to a new environment by now.
+            return;
+        }
+
         var isLatest = environment.LastOperationId == operation.Id;
         environment.Version = Guid.NewGuid();
+        if (outcome.Pending is { } pending)
+        {
+            // A killed engine's checkpoint needs repair before the environment can be reported clean again.
+            environment.PendingOperationsJson = PendingJson(pending);
+        }
+        else if (outcome.Repaired && outcome.State == OperationState.Succeeded)
+        {
+            environment.PendingOperationsJson = null;
+        }
+
         if (outcome.State == OperationState.Succeeded)
         {
             switch (operation.Kind)
@@ -357,8 +557,14 @@ public sealed class OperationExecutor(
                     environment.Status = isLatest ? EnvironmentStatus.Ready : environment.Status;
                     break;
                 case OperationKind.Refresh:
-                    // A drift check changes what the stack knows, not whether the last deployment succeeded.
+                    // A drift check changes what the stack knows, not whether the last deployment succeeded; but it
+                    // settles a partly applied or repaired stack: its state now matches the resources again.
                     environment.OutputsJson = outcome.Outputs ?? environment.OutputsJson;
+                    if (environment.Status is EnvironmentStatus.Partial or EnvironmentStatus.NeedsRepair)
+                    {
+                        environment.Status = EnvironmentStatus.Ready;
+                    }
+
                     break;
                 case OperationKind.Destroy:
                     environment.Status = EnvironmentStatus.Destroyed;
@@ -367,11 +573,20 @@ public sealed class OperationExecutor(
                     break;
             }
         }
+        else if (outcome.Pending is not null && (isLatest || !OperationQueue.DecidesStatus(operation.Kind)))
+        {
+            environment.Status = EnvironmentStatus.NeedsRepair;
+        }
         else if (operation.Kind is OperationKind.Create or OperationKind.Update or OperationKind.Destroy && isLatest)
         {
-            environment.Status = outcome.State == OperationState.Cancelled && operation.Kind != OperationKind.Create
-                ? EnvironmentStatus.Ready
-                : EnvironmentStatus.Failed;
+            environment.Status = outcome switch
+            {
+                // Refused before the engine changed anything (e.g. a protected resource): as the last deployment left it.
+                { NothingChanged: true } => previousDeployment == OperationState.Succeeded ? EnvironmentStatus.Ready : EnvironmentStatus.Failed,
+                { Partial: true } => EnvironmentStatus.Partial,
+                { State: OperationState.Cancelled } when operation.Kind != OperationKind.Create => EnvironmentStatus.Ready,
+                _ => EnvironmentStatus.Failed,
+            };
         }
 
         environment.UpdatedAt = now;
@@ -420,6 +635,18 @@ public sealed class OperationExecutor(
 
     private sealed record Outcome(OperationState State, int Attempts, EngineError? Error, JsonObject? Result, string? Outputs, string? SpecText, CompiledEnvironment? Compiled)
     {
+        /// <summary>The engine completed some changes before it stopped.</summary>
+        public bool Partial { get; init; }
+
+        /// <summary>Refused before the engine changed anything.</summary>
+        public bool NothingChanged { get; init; }
+
+        /// <summary>The engine was killed; these operations were pending in its checkpoint.</summary>
+        public IReadOnlyList<PendingOperation>? Pending { get; init; }
+
+        /// <summary>A repair refresh cleared the pending operations a killed engine left.</summary>
+        public bool Repaired { get; init; }
+
         public static Outcome Succeeded(OperationKind kind, int attempts, JsonObject? result, string? outputs, string specText, CompiledEnvironment? compiled) =>
             new(OperationState.Succeeded, attempts, null, result, outputs, kind is OperationKind.Create or OperationKind.Update ? specText : null, compiled);
 
@@ -446,6 +673,42 @@ public sealed class OperationExecutor(
             {
                 await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
                 await OperationQueue.AppendEventAsync(db, operationId, time.GetUtcNow(), type, Redactor.Redact(message), detail, urn, CancellationToken.None);
+            }
+            finally
+            {
+                _gate.Release();
+            }
+        }
+
+        /// <summary>
+        /// Runs <paramref name="change"/> and appends the final <c>state</c> event it names in the same transaction;
+        /// starts over when another writer (a cancel request's event, a new request on the environment) got in between.
+        /// </summary>
+        public async Task FinishAsync(Func<PlatformDbContext, Action<string, string>, Task> change)
+        {
+            await _gate.WaitAsync(CancellationToken.None);
+            try
+            {
+                for (var attempt = 0; ; attempt++)
+                {
+                    await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
+                    (string Detail, string Message)? final = null;
+                    await change(db, (detail, message) => final = (detail, message));
+                    if (final is { } state)
+                    {
+                        await OperationQueue.StageEventAsync(db, operationId, time.GetUtcNow(), "state", Redactor.Redact(state.Message), state.Detail, null, CancellationToken.None);
+                    }
+
+                    try
+                    {
+                        await db.SaveChangesAsync(CancellationToken.None);
+                        return;
+                    }
+                    catch (DbUpdateException) when (attempt < 10)
+                    {
+                        // The environment changed under us, or an event took the sequence number: read again and re-apply.
+                    }
+                }
             }
             finally
             {

@@ -31,25 +31,33 @@ public sealed class OperationSignal : IDisposable
 /// <summary>The operations this process is running, so that a cancel request can reach the engine.</summary>
 public sealed class RunningOperations
 {
-    private readonly ConcurrentDictionary<string, CancellationTokenSource> _running = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (CancellationTokenSource Cancel, CancellationTokenSource Kill)> _running = new(StringComparer.Ordinal);
 
-    /// <summary>Registers a running operation.</summary>
-    public void Add(string operationId, CancellationTokenSource cancel) => _running[operationId] = cancel;
+    /// <summary>Registers a running operation: its cancel (interrupt) and force-cancel (kill) sources.</summary>
+    public void Add(string operationId, CancellationTokenSource cancel, CancellationTokenSource kill) => _running[operationId] = (cancel, kill);
 
     /// <summary>Forgets an operation.</summary>
     public void Remove(string operationId) => _running.TryRemove(operationId, out _);
 
-    /// <summary>Requests cancellation; false when the operation is not running here.</summary>
-    public bool TryCancel(string operationId)
+    /// <summary>
+    /// Requests cancellation: the engine is interrupted and finishes its in-flight resource operations; with
+    /// <paramref name="force"/> it is killed at once. False when the operation is not running here.
+    /// </summary>
+    public bool TryCancel(string operationId, bool force = false)
     {
-        if (!_running.TryGetValue(operationId, out var cancel))
+        if (!_running.TryGetValue(operationId, out var sources))
         {
             return false;
         }
 
         try
         {
-            cancel.Cancel();
+            sources.Cancel.Cancel();
+            if (force)
+            {
+                sources.Kill.Cancel();
+            }
+
             return true;
         }
         catch (ObjectDisposedException)
@@ -108,6 +116,28 @@ public sealed class OperationQueue(PlatformDbContext db, OperationSignal signal,
 
     /// <summary>A new operation id: sortable by time, unguessable.</summary>
     public static string NewId() => "op_" + Guid.CreateVersion7().ToString("N");
+
+    /// <summary>
+    /// Adds (without saving) an event with the next sequence number, so the caller saves it in one transaction with
+    /// the change it reports; on a sequence clash (another writer appended first) the caller starts over.
+    /// </summary>
+    public static async Task<OperationEvent> StageEventAsync(PlatformDbContext db, string operationId, DateTimeOffset at, string type, string? message, string? detail = null, string? urn = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        var last = await db.Events.Where(e => e.OperationId == operationId).MaxAsync(e => (int?)e.Sequence, cancellationToken) ?? 0;
+        var item = new OperationEvent
+        {
+            OperationId = operationId,
+            Sequence = last + 1,
+            Timestamp = at,
+            Type = type,
+            Message = message,
+            Detail = detail,
+            Urn = urn,
+        };
+        db.Events.Add(item);
+        return item;
+    }
 
     /// <summary>
     /// Appends an event to an operation's stream with the next sequence number. The API (cancel requests) and the

@@ -97,6 +97,9 @@ public sealed class OperationWorker(
             operation.ErrorMessage = $"The service failed while running the operation ({error.GetType().Name}); see the service log.";
             operation.FinishedAt = time.GetUtcNow();
             operation.Version = Guid.NewGuid();
+
+            // With its final event, in one transaction: an event stream that sees it finished also sees why.
+            await OperationQueue.StageEventAsync(db, operationId, operation.FinishedAt.Value, "state", $"failed: internal-error: {operation.ErrorMessage}", "failed");
             await db.SaveChangesAsync(CancellationToken.None);
         }
         catch (Exception ex) when (ex is DbUpdateException or InvalidOperationException)
@@ -109,10 +112,11 @@ public sealed class OperationWorker(
     {
         await Task.Yield();
         using var cancel = new CancellationTokenSource();
-        running.Add(operationId, cancel);
+        using var kill = new CancellationTokenSource();
+        running.Add(operationId, cancel, kill);
         try
         {
-            await executor.ExecuteAsync(operationId, cancel.Token, stoppingToken);
+            await executor.ExecuteAsync(operationId, cancel.Token, kill.Token, stoppingToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

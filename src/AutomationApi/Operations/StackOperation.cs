@@ -101,6 +101,12 @@ public sealed class StackOperation
     /// <summary>A cancel was requested.</summary>
     public bool CancelRequested { get; set; }
 
+    /// <summary>
+    /// A destroy asked to go ahead despite protected resources (<c>DELETE ...?force=true</c>): they are unprotected
+    /// first, and the operation's events record which.
+    /// </summary>
+    public bool Force { get; set; }
+
     /// <summary>Optimistic concurrency token.</summary>
     public Guid Version { get; set; }
 

@@ -76,10 +76,15 @@ internal static class RenderCommand
             if (!rendered.UnsetConfigKeys.IsEmpty)
             {
                 await context.Stdout.WriteLineAsync($"The target gives no value for these config keys; set them in {directory} or add them to the target:");
-                foreach (var key in rendered.UnsetConfigKeys)
+                foreach (var line in rendered.UnsetConfigCommands)
                 {
-                    await context.Stdout.WriteLineAsync($"  pulumi config set --stack {rendered.StackName} {key} <value>");
+                    await context.Stdout.WriteLineAsync($"  {line}");
                 }
+            }
+
+            if (!rendered.SecretConfigKeys.IsEmpty || !rendered.UnsetConfigKeys.IsEmpty)
+            {
+                await context.Stdout.WriteLineAsync(RenderedProgram.ValueNote);
             }
 
             return ExitCodes.Ok;

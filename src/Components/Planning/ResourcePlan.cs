@@ -36,6 +36,13 @@ public sealed record ResourcePlan(
 
     /// <summary>Resources of one type token.</summary>
     public IEnumerable<PlannedResource> OfType(string type) => Resources.Where(r => r.Type == type);
+
+    /// <summary>
+    /// Plain config keys the plan declares with neither a default nor a value for this stack (e.g. <c>vpcId</c> on a
+    /// target that names no VPC): the target lacks them, so the stack must set them. In declaration order.
+    /// </summary>
+    public ImmutableArray<string> UnsetConfigKeys =>
+        [.. Config.Where(c => !c.Secret && c.Default is null && !StackConfig.ContainsKey(c.Key)).Select(c => c.Key)];
 }
 
 /// <summary>One resource in a plan.</summary>

@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Text;
-using System.Text.Json.Nodes;
 using Platform.Components.Planning;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
@@ -16,8 +15,11 @@ namespace Platform.Components.Rendering;
 /// <item>resources in plan order, with explicit providers as <c>pulumi:providers:*</c> resources pinned by
 /// <c>options.version</c>, and <c>options.provider: ${provider}</c> on the rest;</item>
 /// <item>references as <c>${resource.property}</c> (a string that is only the reference keeps the output's type),
-/// config references as <c>${key}</c>, secrets as <c>fn::secret</c>, JSON documents as <c>fn::toJSON</c>,
-/// interpolations as one string, or <c>fn::join</c> with an empty delimiter when a part is a secret or JSON;</item>
+/// config references as <c>${key}</c> (a list entry as <c>fn::split</c> of its joined text), secrets as
+/// <c>fn::secret</c>, JSON documents as <c>fn::toJSON</c>, interpolations as one string, or <c>fn::join</c> with an
+/// empty delimiter when a part is a secret or JSON;</item>
+/// <item>config declared only with types both Pulumi YAML and the CLI accept, descriptions as comments, and stack
+/// values encoded so Pulumi YAML reads back exactly the text the target holds (see <see cref="PulumiYamlConfig"/>);</item>
 /// <item>components are not written: Pulumi YAML cannot declare local component types, so resources are top-level.</item>
 /// </list>
 /// The same plan always renders to the same bytes (LF line endings, final newline).
@@ -45,17 +47,20 @@ public static class PulumiYamlRenderer
     {
         ArgumentNullException.ThrowIfNull(plan);
         var project = ProjectName(plan.Environment);
+        var comments = new Dictionary<YamlNode, string>(ReferenceEqualityComparer.Instance);
         return new RenderedProgram(
             project,
             plan.Environment,
-            YamlWriter.Write(Program(plan, project)),
+            YamlWriter.Write(Program(plan, project, comments), comments),
             StackSettings(plan, project) is { } settings ? YamlWriter.Write(settings) : null,
             SecretKeys(plan),
-            [.. plan.Config.Where(c => !c.Secret && c.Default is null && !plan.StackConfig.ContainsKey(c.Key)).Select(c => c.Key)]);
+            plan.UnsetConfigKeys,
+            [.. plan.Config.Where(c => PulumiYamlConfig.Declaration(c.Type).IsList).Select(c => c.Key)]);
     }
 
-    private static YamlMappingNode Program(ResourcePlan plan, string project)
+    private static YamlMappingNode Program(ResourcePlan plan, string project, Dictionary<YamlNode, string> comments)
     {
+        var lists = plan.Config.Where(c => PulumiYamlConfig.Declaration(c.Type).IsList).Select(c => c.Key).ToHashSet(StringComparer.Ordinal);
         var root = new YamlMappingNode
         {
             { "name", Str(project) },
@@ -68,7 +73,15 @@ public static class PulumiYamlRenderer
             var config = new YamlMappingNode();
             foreach (var entry in plan.Config)
             {
-                config.Add(Key(entry.Key), ConfigDeclaration(entry));
+                // Pulumi YAML warns on a `description` inside a config declaration, so it is a comment instead.
+                var key = Key(entry.Key);
+                if (entry.Description.Length > 0)
+                {
+                    comments[key] = entry.Description.ReplaceLineEndings(" ") +
+                        (lists.Contains(entry.Key) ? $" A list: its items joined by \"{PulumiYamlConfig.ListDelimiter}\"." : "");
+                }
+
+                config.Add(key, ConfigDeclaration(entry));
             }
 
             root.Add("config", config);
@@ -77,7 +90,7 @@ public static class PulumiYamlRenderer
         var resources = new YamlMappingNode();
         foreach (var resource in plan.Resources)
         {
-            resources.Add(Key(resource.Name), Resource(resource));
+            resources.Add(Key(resource.Name), Resource(resource, lists));
         }
 
         root.Add("resources", resources);
@@ -87,7 +100,7 @@ public static class PulumiYamlRenderer
             var outputs = new YamlMappingNode();
             foreach (var output in plan.Outputs)
             {
-                outputs.Add(Key(output.Name), Value(output.Value));
+                outputs.Add(Key(output.Name), Value(output.Value, lists));
             }
 
             root.Add("outputs", outputs);
@@ -98,18 +111,8 @@ public static class PulumiYamlRenderer
 
     private static YamlMappingNode ConfigDeclaration(PlanConfigEntry entry)
     {
-        var type = ConfigType.Of(entry.Type);
-        var node = new YamlMappingNode { { "type", type.Name } };
-        if (type.IsList)
-        {
-            node.Add("items", new YamlMappingNode { { "type", "string" } });
-        }
-
-        if (entry.Description.Length > 0)
-        {
-            node.Add("description", Str(entry.Description));
-        }
-
+        var (declared, isList) = PulumiYamlConfig.Declaration(entry.Type);
+        var node = new YamlMappingNode { { "type", declared } };
         if (entry.Secret)
         {
             node.Add("secret", Plain("true"));
@@ -117,13 +120,13 @@ public static class PulumiYamlRenderer
         else if (entry.Default is { } value)
         {
             // Defaults of secret entries would sit in plain text in Pulumi.yaml, so only plain entries get one.
-            node.Add("default", Typed(type, value));
+            node.Add("default", Typed(declared, isList, value, encode: false));
         }
 
         return node;
     }
 
-    private static YamlMappingNode Resource(PlannedResource resource)
+    private static YamlMappingNode Resource(PlannedResource resource, IReadOnlySet<string> lists)
     {
         var node = new YamlMappingNode { { "type", Str(resource.Type) } };
         if (!resource.Inputs.Entries.IsEmpty)
@@ -132,7 +135,7 @@ public static class PulumiYamlRenderer
             foreach (var (key, value) in resource.Inputs.Entries)
             {
                 // Top-level property names are literal in Pulumi YAML (never interpolated), so they are not escaped.
-                properties.Add(Key(key), Value(value));
+                properties.Add(Key(key), Value(value, lists));
             }
 
             node.Add("properties", properties);
@@ -184,38 +187,41 @@ public static class PulumiYamlRenderer
         return node;
     }
 
-    /// <summary>Translates a plan value to a Pulumi YAML expression.</summary>
-    internal static YamlNode Value(PlanValue value) => value switch
+    /// <summary>Translates a plan value to a Pulumi YAML expression; <paramref name="lists"/> are the list config keys.</summary>
+    internal static YamlNode Value(PlanValue value, IReadOnlySet<string> lists) => value switch
     {
         PlanValue.NullValue => Plain("null"),
         PlanValue.Text text => Str(YamlScalars.EscapeLiteral(text.Value)),
         PlanValue.Number number => Plain(number.Value.ToString(CultureInfo.InvariantCulture)),
         PlanValue.Bool flag => Plain(flag.Value ? "true" : "false"),
-        PlanValue.List list => new YamlSequenceNode(list.Items.Select(Value)),
-        PlanValue.Map map => Mapping(map),
+        PlanValue.List list => new YamlSequenceNode(list.Items.Select(i => Value(i, lists))),
+        PlanValue.Map map => Mapping(map, lists),
         PlanValue.Reference reference => Str(Symbol(reference.Resource, reference.Property)),
+        // A list travels as joined text (no list config type is accepted by both Pulumi YAML and the CLI).
+        PlanValue.ConfigReference config when lists.Contains(config.Key) =>
+            Function("fn::split", new YamlSequenceNode(Quoted(PulumiYamlConfig.ListDelimiter), Str(Symbol(config.Key, "")))),
         PlanValue.ConfigReference config => Str(Symbol(config.Key, "")),
         PlanValue.Secret secret when !secret.Value.Walk().Any(v => v is PlanValue.Reference or PlanValue.ConfigReference) =>
             throw new ArgumentException("A secret with a literal value would sit in plain text in Pulumi.yaml; plans read secret values from stack config or other resources.", nameof(value)),
-        PlanValue.Secret secret => Function("fn::secret", Value(secret.Value)),
-        PlanValue.Json json => Function("fn::toJSON", Value(json.Value)),
-        PlanValue.Interpolation interpolation => Interpolate(interpolation),
+        PlanValue.Secret secret => Function("fn::secret", Value(secret.Value, lists)),
+        PlanValue.Json json => Function("fn::toJSON", Value(json.Value, lists)),
+        PlanValue.Interpolation interpolation => Interpolate(interpolation, lists),
         _ => throw new ArgumentException($"Unknown plan value {value.GetType().Name}.", nameof(value)),
     };
 
-    private static YamlMappingNode Mapping(PlanValue.Map map)
+    private static YamlMappingNode Mapping(PlanValue.Map map, IReadOnlySet<string> lists)
     {
         var node = new YamlMappingNode();
         foreach (var (key, value) in map.Entries)
         {
             // Keys of nested objects are expressions in Pulumi YAML, so literal "${" in them is escaped too.
-            node.Add(Key(YamlScalars.EscapeLiteral(key)), Value(value));
+            node.Add(Key(YamlScalars.EscapeLiteral(key)), Value(value, lists));
         }
 
         return node;
     }
 
-    private static YamlNode Interpolate(PlanValue.Interpolation interpolation)
+    private static YamlNode Interpolate(PlanValue.Interpolation interpolation, IReadOnlySet<string> lists)
     {
         var parts = Flatten(interpolation.Parts).ToList();
         if (parts.Any(p => p is PlanValue.Secret or PlanValue.Json))
@@ -223,7 +229,7 @@ public static class PulumiYamlRenderer
             // An interpolated string cannot hold a function call; fn::join can, and keeps a secret part secret.
             var items = parts.Select(p => p switch
             {
-                PlanValue.Secret or PlanValue.Json or PlanValue.Reference or PlanValue.ConfigReference => Value(p),
+                PlanValue.Secret or PlanValue.Json or PlanValue.Reference or PlanValue.ConfigReference => Value(p, lists),
                 _ => Str(YamlScalars.EscapeLiteral(LiteralText(p))),
             });
             return Function("fn::join", new YamlSequenceNode(Str(""), new YamlSequenceNode(items)));
@@ -283,8 +289,8 @@ public static class PulumiYamlRenderer
         var config = new YamlMappingNode();
         foreach (var (key, value) in values)
         {
-            var type = ConfigType.Of(plan.Config.FirstOrDefault(c => c.Key == key)?.Type ?? "string");
-            config.Add(Key($"{project}:{key}"), Typed(type, value.Value));
+            var (declared, isList) = PulumiYamlConfig.Declaration(plan.Config.FirstOrDefault(c => c.Key == key)?.Type ?? "string");
+            config.Add(Key($"{project}:{key}"), Typed(declared, isList, value.Value, encode: true));
         }
 
         return new YamlMappingNode { { "config", config } };
@@ -296,20 +302,24 @@ public static class PulumiYamlRenderer
             .Distinct(StringComparer.Ordinal)
             .Order(StringComparer.Ordinal)];
 
-    /// <summary>A config value written with its declared type, so Pulumi's type check of stack config passes.</summary>
-    private static YamlNode Typed(ConfigType type, string value)
+    /// <summary>
+    /// A config value written with its declared type, so the CLI's type check of stack config passes. A stack value
+    /// (<paramref name="encode"/>) of a string entry is encoded so Pulumi YAML's re-typing gives back the same text;
+    /// a default is a literal of the program, which Pulumi YAML does not re-type.
+    /// </summary>
+    private static YamlScalarNode Typed(string declared, bool isList, string value, bool encode)
     {
-        if (type.IsList)
+        if (isList)
         {
-            var items = JsonNode.Parse(value) as JsonArray ?? throw new ArgumentException($"A list config value must be a JSON array, not '{value}'.", nameof(value));
-            return new YamlSequenceNode(items.Select(i => Str(i?.ToString() ?? "")));
+            var joined = PulumiYamlConfig.ListStackValue(PulumiYamlConfig.ListItems(value));
+            return Str(encode ? joined : string.Join(PulumiYamlConfig.ListDelimiter, PulumiYamlConfig.ListItems(value)));
         }
 
-        return type.Name switch
+        return declared switch
         {
             "integer" when long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number) => Plain(number.ToString(CultureInfo.InvariantCulture)),
             "boolean" when bool.TryParse(value, out var flag) => Plain(flag ? "true" : "false"),
-            _ => Str(value),
+            _ => Str(encode ? PulumiYamlConfig.StackValue(value) : value),
         };
     }
 
@@ -322,20 +332,4 @@ public static class PulumiYamlRenderer
     private static YamlScalarNode Quoted(string text) => new(text) { Style = ScalarStyle.DoubleQuoted };
 
     private static YamlScalarNode Plain(string text) => new(text) { Style = ScalarStyle.Plain };
-
-    /// <summary>
-    /// A Pulumi project config type (the project file's <c>string</c>, <c>integer</c>, <c>boolean</c>, <c>array</c>).
-    /// Plan entries may use those names or Pulumi YAML's older spellings (<c>String</c>, <c>Number</c>, <c>List&lt;String&gt;</c>).
-    /// </summary>
-    private sealed record ConfigType(string Name, bool IsList)
-    {
-        public static ConfigType Of(string type) => type.Trim().ToLowerInvariant() switch
-        {
-            "string" => new("string", false),
-            "integer" or "int" or "number" => new("integer", false),
-            "boolean" or "bool" => new("boolean", false),
-            "array" or "list<string>" => new("array", true),
-            _ => throw new ArgumentException($"Config type '{type}' has no Pulumi project config type; use string, integer, boolean or List<String>.", nameof(type)),
-        };
-    }
 }

@@ -12,20 +12,21 @@ namespace Platform.Components.Rendering;
 /// </summary>
 internal static class YamlWriter
 {
-    public static string Write(YamlNode root)
+    /// <summary>Writes <paramref name="root"/>; <paramref name="comments"/> are written as <c># …</c> lines above the mapping keys they belong to (by reference).</summary>
+    public static string Write(YamlNode root, IReadOnlyDictionary<YamlNode, string>? comments = null)
     {
         using var writer = new StringWriter(CultureInfo.InvariantCulture) { NewLine = "\n" };
         var emitter = new Emitter(writer, 2, int.MaxValue);
         emitter.Emit(new StreamStart());
         emitter.Emit(new DocumentStart(null, null, true));
-        Emit(emitter, root);
+        Emit(emitter, root, comments ?? new Dictionary<YamlNode, string>(ReferenceEqualityComparer.Instance));
         emitter.Emit(new DocumentEnd(true));
         emitter.Emit(new StreamEnd());
         var text = writer.ToString().Replace("\r\n", "\n", StringComparison.Ordinal);
         return text.EndsWith('\n') ? text : text + "\n";
     }
 
-    private static void Emit(Emitter emitter, YamlNode node)
+    private static void Emit(Emitter emitter, YamlNode node, IReadOnlyDictionary<YamlNode, string> comments)
     {
         switch (node)
         {
@@ -36,7 +37,7 @@ internal static class YamlWriter
                 emitter.Emit(new SequenceStart(AnchorName.Empty, TagName.Empty, true, sequence.Style));
                 foreach (var child in sequence.Children)
                 {
-                    Emit(emitter, child);
+                    Emit(emitter, child, comments);
                 }
 
                 emitter.Emit(new SequenceEnd());
@@ -45,8 +46,16 @@ internal static class YamlWriter
                 emitter.Emit(new MappingStart(AnchorName.Empty, TagName.Empty, true, mapping.Style));
                 foreach (var (key, value) in mapping.Children)
                 {
-                    Emit(emitter, key);
-                    Emit(emitter, value);
+                    if (comments.TryGetValue(key, out var comment))
+                    {
+                        foreach (var line in comment.Split('\n'))
+                        {
+                            emitter.Emit(new Comment(line, false));
+                        }
+                    }
+
+                    Emit(emitter, key, comments);
+                    Emit(emitter, value, comments);
                 }
 
                 emitter.Emit(new MappingEnd());

@@ -68,6 +68,24 @@ public sealed class SecretsTests
         }
     }
 
+    [Theory]
+    [InlineData("0042", "\"0042\"")]
+    [InlineData("true", "\"true\"")]
+    [InlineData("123456789012", "\"123456789012\"")]
+    [InlineData("{\"a\":1}", "\"{\\\"a\\\":1}\"")]
+    [InlineData("plain-text", "plain-text")]
+    public async Task ASecretThatLooksLikeANumberBoolOrJson_ReachesTheEngineAsAJsonString(string value, string handedOver)
+    {
+        using var factory = new PlatformFactory();
+        var spec = Specs.Dev("odd-dev").Replace(Specs.Secret, $"'{value}'", StringComparison.Ordinal);
+
+        var created = await factory.CreateAndWaitAsync(spec);
+
+        // Pulumi YAML re-types config text (pulumi/pulumi-yaml pkg/server/server.go); a JSON string decodes to the text.
+        Assert.Equal("succeeded", (string)created["state"]!);
+        Assert.Contains($"apiDbPassword={handedOver}\n", factory.Fake.SecretConfig("odd-dev"), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Passphrase_IsGeneratedOnceAndReadableByTheOwnerOnly()
     {

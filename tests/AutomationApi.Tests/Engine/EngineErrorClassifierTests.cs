@@ -34,6 +34,8 @@ public sealed class EngineErrorClassifierTests
     }
 
     [Theory]
+    [InlineData("error: Could not automatically download and install resource plugin 'pulumi-resource-aws' at version v7.48.0, install the plugin using `pulumi plugin install resource aws v7.48.0`: error downloading provider aws to file: 403 HTTP error fetching plugin", EngineErrorCodes.Plugin)]
+    [InlineData("warning: error downloading provider: 502 HTTP error fetching plugin\nWill retry in 80ms [1/5]", EngineErrorCodes.Plugin)]
     [InlineData("error: could not install plugin kubernetes-4.34.2: error downloading plugin", EngineErrorCodes.Plugin)]
     [InlineData("error: failed to load plugin aws", EngineErrorCodes.Plugin)]
     [InlineData("error: Get \"https://api.pulumi.com\": dial tcp: lookup api.pulumi.com: no such host", EngineErrorCodes.Network)]
@@ -52,6 +54,72 @@ public sealed class EngineErrorClassifierTests
         Assert.Equal(EngineErrorCodes.Locked, error.Code);
         Assert.False(error.Transient);
         Assert.Equal(new StackLock("app", "build-7", 4242), error.Lock);
+    }
+
+    [Fact]
+    public void LockedStack_NamesEveryLock()
+    {
+        var twoLocks = LocalLock.Replace("by 1 lock(s)", "by 2 lock(s)", StringComparison.Ordinal) +
+                       "  file:///data/backend/.pulumi/locks/organization/shop/shop-dev/def.json: created by app@build-7 (pid 5151) at 2026-11-25T20:00:01Z\n";
+        var error = EngineErrorClassifier.Classify(255, twoLocks)!;
+        Assert.Equal([new StackLock("app", "build-7", 4242), new StackLock("app", "build-7", 5151)], error.Locks);
+
+        // pulumi cancel deletes both: clearing is safe only when both holders are gone.
+        var host = System.Net.Dns.GetHostName();
+        StackLock[] mixed = [new StackLock("u", host, 4242), new StackLock("u", host, 5151)];
+        Assert.False(EngineErrorClassifier.AllStale(mixed, pid => pid == 5151));
+        Assert.True(EngineErrorClassifier.AllStale(mixed, _ => false));
+        Assert.False(EngineErrorClassifier.AllStale([], _ => false));
+    }
+
+    [Fact]
+    public void TheEnginesExplanation_IsKept_NotOnlyItsErrorLine()
+    {
+        const string output = "error: resource \"urn:pulumi:p::platform-p::aws:rds/instance:Instance::orders-db\" cannot be deleted\n" +
+                              "because it is protected. To unprotect the resource, either remove the `protect` flag from the resource in your Pulumi program and run `pulumi up`, or use the command:\n" +
+                              "`pulumi state unprotect 'urn:pulumi:p::platform-p::aws:rds/instance:Instance::orders-db'`\n";
+        var error = EngineErrorClassifier.Classify(1, output)!;
+        Assert.Contains("because it is protected", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ExitOne_IsClassifiedFromTheEventLog()
+    {
+        const string db = "urn:pulumi:p::platform-p::aws:rds/instance:Instance::orders-db";
+        var resource = new EngineLog();
+        resource.Observe(EngineEventReader.Parse($$$"""{"sequence":5,"timestamp":1,"diagnosticEvent":{"urn":"{{{db}}}","prefix":"<{%fg 1%}>error: <{%reset%}>","message":"<{%reset%}>creating RDS DB Instance: InvalidParameterCombination: engine version 16 not available<{%reset%}>\n","color":"raw","severity":"error"}}""")!);
+        resource.Observe(EngineEventReader.Parse($$$"""{"sequence":6,"timestamp":1,"resOpFailedEvent":{"metadata":{"op":"create","urn":"{{{db}}}","type":"aws:rds/instance:Instance"},"status":1,"steps":1}}""")!);
+        var failed = EngineErrorClassifier.Classify(1, "error: update failed", resource)!;
+        Assert.Equal(EngineErrorCodes.Resource, failed.Code);
+        Assert.Equal("Resource 'orders-db' (aws:rds/instance:Instance) failed to create: creating RDS DB Instance: InvalidParameterCombination: engine version 16 not available.", failed.Message);
+
+        var policy = new EngineLog();
+        policy.Observe(EngineEventReader.Parse($$$"""{"sequence":3,"timestamp":1,"policyEvent":{"resourceUrn":"{{{db}}}","message":"Databases must be encrypted.","color":"raw","policyName":"encrypted-storage","policyPackName":"guardrails","policyPackVersion":"1","policyPackVersionTag":"1","enforcementLevel":"mandatory"}}""")!);
+        policy.Observe(EngineEventReader.Parse($$$"""{"sequence":4,"timestamp":1,"policyEvent":{"resourceUrn":"{{{db}}}","message":"Consider tags.","color":"raw","policyName":"tags","policyPackName":"guardrails","policyPackVersion":"1","policyPackVersionTag":"1","enforcementLevel":"advisory"}}""")!);
+        var violation = EngineErrorClassifier.Classify(1, "error: update failed", policy)!;
+        Assert.Equal(EngineErrorCodes.Policy, violation.Code);
+        Assert.Equal("Policy 'encrypted-storage' of pack 'guardrails' rejected 'orders-db' (aws:rds/instance:Instance): Databases must be encrypted.", violation.Message);
+
+        var program = new EngineLog();
+        program.Observe(EngineEventReader.Parse("""{"sequence":2,"timestamp":1,"diagnosticEvent":{"message":"Error: Missing required property\n\n  on Pulumi.yaml line 31:\n  31:     properties:\n\nProperty dbName is required\n","color":"raw","severity":"info#err"}}""")!);
+        var broken = EngineErrorClassifier.Classify(1, "", program)!;
+        Assert.Equal(EngineErrorCodes.Program, broken.Code);
+        Assert.Equal("The program failed at Pulumi.yaml line 31: Missing required property", broken.Message);
+
+        Assert.Equal(EngineErrorCodes.Generic, EngineErrorClassifier.Classify(1, "error: something else", new EngineLog())!.Code);
+    }
+
+    [Fact]
+    public void TheLog_CountsAppliedChangesAndInFlightOperations()
+    {
+        var log = new EngineLog();
+        log.Observe(new EngineEvent("step", null, "urn:a", "create"));
+        log.Observe(new EngineEvent("step-done", null, "urn:a", "create"));
+        log.Observe(new EngineEvent("step", null, "urn:b", "same"));
+        log.Observe(new EngineEvent("step-done", null, "urn:b", "same"));
+        log.Observe(new EngineEvent("step", null, "urn:c", "update"));
+        Assert.Equal(1, log.AppliedChanges);
+        Assert.Equal(new Dictionary<string, string> { ["urn:c"] = "update" }, log.InFlight);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Time.Testing;
 using Platform.AutomationApi.Tests.Infrastructure;
 
 namespace Platform.AutomationApi.Tests.Engine;
@@ -18,7 +19,7 @@ public sealed class EngineFailureTests
 
         var operation = await factory.CreateAndWaitAsync(Specs.Dev("stale-dev"));
 
-        Assert.Equal("succeeded", (string)operation["state"]!);
+        Assert.True((string)operation["state"]! == "succeeded", operation.ToJsonString());
         Assert.Equal(2, factory.Fake.CallsOf("up").Count);
         Assert.Equal(2, (int)operation["attempts"]!);
         var cancel = Assert.Single(factory.Fake.CallsOf("cancel"));
@@ -44,6 +45,22 @@ public sealed class EngineFailureTests
     }
 
     [Fact]
+    public async Task ALiveLockBehindAStaleOne_IsNeverCleared()
+    {
+        // pulumi cancel deletes every lock of the stack: judging only the first lock named would delete a live one.
+        using var factory = new PlatformFactory();
+        factory.Fake.Behave("up", "mixed-locks");
+
+        var operation = await factory.CreateAndWaitAsync(Specs.Dev("mixed-dev"));
+
+        Assert.Equal("failed", (string)operation["state"]!);
+        Assert.Equal("stack-locked", (string)operation["error"]!["code"]!);
+        Assert.Empty(factory.Fake.CallsOf("cancel"));
+        Assert.Single(factory.Fake.CallsOf("up"));
+        Assert.Equal(2, factory.Fake.Locks("mixed-dev").Count);
+    }
+
+    [Fact]
     public async Task PluginDownloadFailure_IsTransientAndRetried()
     {
         using var factory = new PlatformFactory();
@@ -63,21 +80,27 @@ public sealed class EngineFailureTests
 
         var operation = await factory.CreateAndWaitAsync(Specs.Dev("broken-dev"));
 
+        // Exit 1 and no "program failed" anywhere: only the language host's diagnostic in the event log tells.
         Assert.Equal("failed", (string)operation["state"]!);
         Assert.Equal("program-error", (string)operation["error"]!["code"]!);
+        var message = (string)operation["error"]!["message"]!;
+        Assert.Contains("Pulumi.yaml line 14", message, StringComparison.Ordinal);
+        Assert.Contains("invalid reference", message, StringComparison.Ordinal);
+        Assert.DoesNotContain(Specs.Secret, message, StringComparison.Ordinal);
         Assert.Single(factory.Fake.CallsOf("up"));
         Assert.Equal(1, (int)operation["attempts"]!);
         var events = await EventsAsync(factory, (string)operation["id"]!);
-        Assert.Contains(events, e => (string)e["type"]! == "diagnostic" && (string)e["detail"]! == "error" &&
+        Assert.Contains(events, e => (string)e["type"]! == "diagnostic" && (string)e["detail"]! == "info#err" &&
                                      ((string)e["message"]!).Contains("invalid reference", StringComparison.Ordinal));
     }
 
     [Theory]
-    [InlineData("resource-error", "resource-error")]
-    [InlineData("policy-error", "policy-violation")]
-    [InlineData("crash", "engine-crashed")]
-    public async Task EngineFailures_MapToPreciseCodes_WithoutRetry(string behaviour, string code)
+    [InlineData("resource-error", "resource-error", "Resource 'api' (kubernetes:apps/v1:Deployment) failed to create: deployments.apps \"api\" is forbidden: exceeded quota")]
+    [InlineData("policy-error", "policy-violation", "Policy 'no-root-containers' of pack 'platform-guardrails' rejected 'api' (kubernetes:apps/v1:Deployment): Containers must not run as root.")]
+    [InlineData("crash", "engine-crashed", "panic: runtime error")]
+    public async Task EngineFailures_MapToPreciseCodes_FromTheEventLog_WithoutRetry(string behaviour, string code, string says)
     {
+        // Resource and policy failures exit 1 like any other on current CLIs: the event log says which and why.
         using var factory = new PlatformFactory();
         factory.Fake.Behave("up", behaviour);
 
@@ -85,39 +108,68 @@ public sealed class EngineFailureTests
 
         Assert.Equal("failed", (string)operation["state"]!);
         Assert.Equal(code, (string)operation["error"]!["code"]!);
+        Assert.Contains(says, (string)operation["error"]!["message"]!, StringComparison.Ordinal);
+        Assert.DoesNotContain("<{%", (string)operation["error"]!["message"]!, StringComparison.Ordinal);
         Assert.Single(factory.Fake.CallsOf("up"));
     }
 
     [Fact]
     public async Task HangPastTheTimeout_InterruptsTheEngine_AndFailsWithTimeout()
     {
-        using var factory = new PlatformFactory(configure: s => s["Platform:DeployTimeout"] = "00:00:02");
+        // The clock is the test's: the timeout fires when the test says so, never while stack select runs on a busy machine.
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
+        using var factory = new PlatformFactory(time: clock, configure: s => s["Platform:DeployTimeout"] = "00:05:00");
         factory.Fake.Behave("up", "hang");
+        using var created = await factory.PostSpecAsync(Specs.Dev("slow-dev"));
+        var id = (string)(await PlatformFactory.ReadAsync(created))["id"]!;
+        await factory.WaitForEngineStepAsync(id, "kubernetes:apps/v1:Deployment");
 
-        var operation = await factory.CreateAndWaitAsync(Specs.Dev("slow-dev"));
+        clock.Advance(TimeSpan.FromMinutes(5));
+        var operation = await factory.WaitForOperationAsync(id);
 
         Assert.Equal("failed", (string)operation["state"]!);
         Assert.Equal("timeout", (string)operation["error"]!["code"]!);
         Assert.Contains("interrupted", (string)operation["error"]!["message"]!, StringComparison.Ordinal);
         Assert.Empty(factory.Fake.Locks("slow-dev"));
+        Assert.Empty(factory.Fake.PendingOperations("slow-dev"));
+
+        // The engine finished the resource it was creating before it stopped: applied in part, not failed outright.
+        Assert.Equal("partial", (string)(await factory.GetEnvironmentAsync("slow-dev"))["status"]!);
     }
 
     [Fact]
-    public async Task HangIgnoringTheInterrupt_IsKilledAfterTheGracePeriod()
+    public async Task HangIgnoringTheInterrupt_IsKilledAfterTheGracePeriod_AndTheEnvironmentNeedsRepair()
     {
-        using var factory = new PlatformFactory(configure: s =>
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
+        using var factory = new PlatformFactory(time: clock, configure: s =>
         {
-            s["Platform:DeployTimeout"] = "00:00:01";
-            s["Platform:CancelGracePeriod"] = "00:00:01";
+            s["Platform:DeployTimeout"] = "00:05:00";
+            s["Platform:CancelGracePeriod"] = "00:30:00";
         });
         factory.Fake.Behave("up", "hang-hard");
+        using var created = await factory.PostSpecAsync(Specs.Dev("stuck-dev"));
+        var id = (string)(await PlatformFactory.ReadAsync(created))["id"]!;
+        await factory.WaitForEngineStepAsync(id, "kubernetes:apps/v1:Deployment");
 
-        var operation = await factory.CreateAndWaitAsync(Specs.Dev("stuck-dev"));
+        // Past the timeout the engine is interrupted, and then it gets the whole grace period: no kill before it ends.
+        clock.Advance(TimeSpan.FromMinutes(5));
+        await factory.Fake.WaitForInterruptAsync("stuck-dev");
+        clock.Advance(TimeSpan.FromMinutes(29));
+        Assert.Equal("running", (string)(await factory.WaitForOperationAsync(id, states: ["running"]))["state"]!);
+        clock.Advance(TimeSpan.FromMinutes(1));
+        var operation = await factory.WaitForOperationAsync(id);
 
         Assert.Equal("timeout", (string)operation["error"]!["code"]!);
-        Assert.Contains("killed", (string)operation["error"]!["message"]!, StringComparison.Ordinal);
+        var message = (string)operation["error"]!["message"]!;
+        Assert.Contains("killed", message, StringComparison.Ordinal);
+        Assert.Contains("'api' (kubernetes:apps/v1:Deployment) (creating)", message, StringComparison.Ordinal);
+        var pending = Assert.Single(operation["result"]!["pendingOperations"]!.AsArray())!;
+        Assert.Equal("api", (string)pending["name"]!);
+        Assert.Equal("creating", (string)pending["operation"]!);
+        Assert.Equal("needsRepair", (string)(await factory.GetEnvironmentAsync("stuck-dev"))["status"]!);
 
-        // The killed engine could not release its lock; the service clears it, so the next operation runs first time.
+        // The killed engine could not release its lock; the service clears it, so the next operation runs first time,
+        // after the repair refresh that clears the pending create.
         Assert.Empty(factory.Fake.Locks("stuck-dev"));
         factory.Fake.Behave("up", "ok");
         using var request = new HttpRequestMessage(HttpMethod.Put, "/v1/environments/stuck-dev")
@@ -128,6 +180,10 @@ public sealed class EngineFailureTests
         var next = await factory.WaitForOperationAsync((string)(await PlatformFactory.ReadAsync(retried))["id"]!);
         Assert.Equal("succeeded", (string)next["state"]!);
         Assert.Equal(1, (int)next["attempts"]!);
+        var repair = Assert.Single(factory.Fake.CallsOf("refresh"));
+        Assert.Contains("--clear-pending-creates", repair, StringComparison.Ordinal);
+        Assert.Empty(factory.Fake.PendingOperations("stuck-dev"));
+        Assert.Equal("ready", (string)(await factory.GetEnvironmentAsync("stuck-dev"))["status"]!);
     }
 
     [Fact]

@@ -50,6 +50,36 @@ public sealed class FakePulumi
             : [];
     }
 
+    /// <summary>Lets an in-flight resource operation of the stand-in complete (the <c>hang-inflight</c> behaviour).</summary>
+    public void FinishInFlight(string stack)
+    {
+        Directory.CreateDirectory(Path.Combine(StateDirectory, "signals"));
+        File.WriteAllText(Path.Combine(StateDirectory, "signals", $"finish-{stack}"), "");
+    }
+
+    /// <summary>Whether the running command of a stack has received SIGINT.</summary>
+    public bool WasInterrupted(string stack) => File.Exists(Path.Combine(StateDirectory, "signals", $"interrupted-{stack}"));
+
+    /// <summary>Waits (generously, on a condition, never a fixed delay) until the stack's command has received SIGINT.</summary>
+    public async Task WaitForInterruptAsync(string stack)
+    {
+        for (var i = 0; i < 1200 && !WasInterrupted(stack); i++)
+        {
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+
+        Assert.True(WasInterrupted(stack), $"The engine of {stack} never received SIGINT.");
+    }
+
+    /// <summary>The checkpoint's resources (<c>urn|type|protect</c> lines).</summary>
+    public IReadOnlyList<string> Checkpoint(string stack) => ReadLines(Path.Combine(StateDirectory, "stacks", stack, "state"));
+
+    /// <summary>The checkpoint's pending operations (<c>urn|type|operation</c> lines).</summary>
+    public IReadOnlyList<string> PendingOperations(string stack) => ReadLines(Path.Combine(StateDirectory, "stacks", stack, "pending"));
+
+    private static string[] ReadLines(string file) =>
+        File.Exists(file) ? [.. File.ReadAllLines(file).Where(l => l.Length > 0)] : [];
+
     private static string Prepare()
     {
         var path = Path.Combine(AppContext.BaseDirectory, "FakePulumi", "pulumi");

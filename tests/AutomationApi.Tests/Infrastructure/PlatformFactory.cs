@@ -12,15 +12,13 @@ namespace Platform.AutomationApi.Tests.Infrastructure;
 
 /// <summary>
 /// The real service over HTTP, against a real SQLite file in its own data directory (or the PostgreSQL database of a
-/// <see cref="TestStore"/>), driving the fake pulumi (or <see cref="PulumiPath"/>), with short timeouts so failure
-/// paths finish quickly.
+/// <see cref="TestStore"/>), driving the fake pulumi (or <see cref="PulumiPath"/>), with timeouts generous enough
+/// for a loaded machine.
 /// </summary>
 public sealed class PlatformFactory : WebApplicationFactory<Program>
 {
-    public PlatformFactory(string? dataDirectory = null, Action<Dictionary<string, string?>>? configure = null, TimeProvider? time = null, TestStore? store = null,
-        Action<IServiceCollection>? services = null)
+    public PlatformFactory(string? dataDirectory = null, Action<Dictionary<string, string?>>? configure = null, TimeProvider? time = null, TestStore? store = null)
     {
-        _services = services;
         DataDirectory = dataDirectory ?? Path.Combine(Path.GetTempPath(), "platform-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(DataDirectory);
         Fake = new FakePulumi(Path.Combine(DataDirectory, "backend"));
@@ -29,8 +27,10 @@ public sealed class PlatformFactory : WebApplicationFactory<Program>
             ["Platform:DataDirectory"] = DataDirectory,
             ["Platform:PulumiPath"] = FakePulumi.Executable,
             ["Platform:WorkerPollInterval"] = "00:00:00.200",
-            ["Platform:DeployTimeout"] = "00:00:20",
-            ["Platform:InspectTimeout"] = "00:00:20",
+            // Generous: on a busy machine a command may take long, and no test depends on these passing by on the
+            // wall clock (timeout tests drive a fake clock).
+            ["Platform:DeployTimeout"] = "00:10:00",
+            ["Platform:InspectTimeout"] = "00:10:00",
             // Generous: the stand-in answers an interrupt at once, but on a loaded machine its trap can take seconds, and a
             // kill instead of an interrupt changes what a test sees. Tests of the kill path set their own short period.
             ["Platform:CancelGracePeriod"] = "00:00:30",
@@ -42,8 +42,6 @@ public sealed class PlatformFactory : WebApplicationFactory<Program>
         Time = time;
     }
 
-    private readonly Action<IServiceCollection>? _services;
-
     public string DataDirectory { get; }
 
     public FakePulumi Fake { get; }
@@ -53,6 +51,9 @@ public sealed class PlatformFactory : WebApplicationFactory<Program>
     public TimeProvider? Time { get; }
 
     public CapturingLoggerProvider Logs { get; } = new();
+
+    /// <summary>Extra services for one test (e.g. an EF Core interceptor that checks what each save leaves behind).</summary>
+    public Action<IServiceCollection>? TestServices { get; init; }
 
     public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web);
 
@@ -73,13 +74,12 @@ public sealed class PlatformFactory : WebApplicationFactory<Program>
         builder.ConfigureLogging(logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Debug));
         builder.ConfigureServices(services =>
         {
+            TestServices?.Invoke(services);
             if (Time is not null)
             {
                 services.RemoveAll<TimeProvider>();
                 services.AddSingleton(Time);
             }
-
-            _services?.Invoke(services);
         });
     }
 
@@ -117,7 +117,7 @@ public sealed class PlatformFactory : WebApplicationFactory<Program>
     /// <summary>Polls an operation until it reaches a final state (or the states given).</summary>
     public async Task<JsonObject> WaitForOperationAsync(string id, TimeSpan? timeout = null, params string[] states)
     {
-        var until = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(90));
+        var until = DateTime.UtcNow + (timeout ?? TimeSpan.FromMinutes(5));
         string[] wanted = states.Length > 0 ? states : ["succeeded", "failed", "cancelled", "interrupted"];
         var client = CreateClient();
         while (true)
@@ -138,12 +138,15 @@ public sealed class PlatformFactory : WebApplicationFactory<Program>
     }
 
     /// <summary>Waits until the engine running an operation has reported a resource step (so it is mid-update, holding its lock).</summary>
-    public async Task WaitForEngineStepAsync(string operationId)
+    /// <param name="operationId">The operation.</param>
+    /// <param name="resourceType">Wait for the step of a resource of this type (e.g. the one the stand-in holds in flight).</param>
+    public async Task WaitForEngineStepAsync(string operationId, string? resourceType = null)
     {
         var log = Path.Combine(DataDirectory, "logs", $"{operationId}.jsonl");
         for (var i = 0; i < 400; i++)
         {
-            if (File.Exists(log) && (await File.ReadAllTextAsync(log, TestContext.Current.CancellationToken)).Contains("resourcePreEvent", StringComparison.Ordinal))
+            if (File.Exists(log) && (await File.ReadAllLinesAsync(log, TestContext.Current.CancellationToken))
+                    .Any(l => l.Contains("resourcePreEvent", StringComparison.Ordinal) && (resourceType is null || l.Contains(resourceType, StringComparison.Ordinal))))
             {
                 return;
             }

@@ -91,4 +91,28 @@ public sealed class PlatformStackTests : IDisposable
 
         Assert.Equal("eu-staging", Assert.Single(run.Resources.OfType<PlatformEnvironment>()).Plan.Target);
     }
+
+    [Fact]
+    public async Task Stack_OnATargetLackingSettings_FailsWithTheGatesErrors()
+    {
+        File.WriteAllText(Path.Combine(_root, "envs", "db-dev.yaml"), Spec.Replace("shop-dev", "db-dev", StringComparison.Ordinal) + "\n  resources:\n    - { name: db, type: postgres }\n");
+
+        var error = await Assert.ThrowsAsync<RunException>(() =>
+            RunAsync(new() { [PlatformStack.SpecKey] = "envs/db-dev.yaml", [PlatformStack.TargetKey] = "eu-staging" }));
+
+        Assert.True(error.Message.Contains("Deployment target 'eu-staging' lacks settings this environment needs: vpcId, privateSubnetIds, clusterSecurityGroupId.", StringComparison.Ordinal), error.Message);
+    }
+
+    [Fact]
+    public async Task Stack_PoliciesFileConfig_IsRead_AndAMissingOneIsAnError()
+    {
+        var error = await Assert.ThrowsAsync<RunException>(() =>
+            RunAsync(new() { [PlatformStack.SpecKey] = "envs/shop-dev.yaml", [PlatformStack.PoliciesFileKey] = "nowhere.yaml" }));
+        Assert.Contains("nowhere.yaml does not exist", error.Message, StringComparison.Ordinal);
+
+        File.WriteAllText(Path.Combine(_root, "strict.yaml"), "disabledAdvisoryRules:\n  dev: [nonsense-rule]\n");
+        var invalid = await Assert.ThrowsAsync<RunException>(() =>
+            RunAsync(new() { [PlatformStack.SpecKey] = "envs/shop-dev.yaml", [PlatformStack.PoliciesFileKey] = "strict.yaml" }));
+        Assert.Contains("nonsense-rule", invalid.Message, StringComparison.Ordinal);
+    }
 }

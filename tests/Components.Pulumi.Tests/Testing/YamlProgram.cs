@@ -6,6 +6,8 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Platform.Components.Specs;
 
+using Platform.Components.Tests.Testing;
+
 namespace Platform.Components.Pulumi.Tests.Testing;
 
 /// <summary>One resource of a Pulumi YAML program.</summary>
@@ -14,7 +16,9 @@ internal sealed record YamlResource(string Name, string Type, JsonObject Propert
 /// <summary>
 /// A Pulumi YAML program read back, with an evaluator for its expressions as the YAML runtime would evaluate them
 /// against the mocks' resource states: <c>${resource.path}</c> and <c>${configKey}</c> interpolation (a string that is
-/// only one expression keeps the value's type), <c>fn::secret</c>, <c>fn::toJSON</c> and <c>fn::join</c>.
+/// only one expression keeps the value's type), <c>fn::secret</c>, <c>fn::toJSON</c>, <c>fn::join</c> and
+/// <c>fn::split</c>. Config values are the stack's text as the CLI hands it over, re-typed as Pulumi YAML does
+/// (<see cref="PulumiYamlConfigRules.Retype"/>).
 /// </summary>
 internal sealed partial class YamlProgram
 {
@@ -100,6 +104,17 @@ internal sealed partial class YamlProgram
                         return JsonValue.Create(string.Join(separator, items));
                     }
 
+                case JsonObject o when o.Count == 1 && o.First().Key == "fn::split":
+                    {
+                        var args = (JsonArray)o.First().Value!;
+                        var separator = Eval(args[0], at)!.GetValue<string>();
+                        var source = Eval(args[1], at);
+                        var parts = source is JsonValue text && text.GetValueKind() == JsonValueKind.String
+                            ? text.GetValue<string>().Split(separator)
+                            : throw new InvalidOperationException($"{at}: fn::split needs a string, got {source?.ToJsonString() ?? "null"}.");
+                        return new JsonArray([.. parts.Select(p => (JsonNode?)JsonValue.Create(p))]);
+                    }
+
                 case JsonObject o when o.Any(p => p.Key.StartsWith("fn::", StringComparison.Ordinal)):
                     throw new NotSupportedException($"{at}: {o.First(p => p.Key.StartsWith("fn::", StringComparison.Ordinal)).Key} is not evaluated by this test.");
                 case JsonObject o:
@@ -165,14 +180,14 @@ internal sealed partial class YamlProgram
                     secrets.Add(at);
                 }
 
-                var text = configValue(head) ?? declared["default"]?.ToString();
-                return declared["type"]?.GetValue<string>() switch
+                // A stack value reaches the program re-typed by Pulumi YAML, whatever the declaration says; a default
+                // is a literal of the program.
+                if (configValue(head) is { } text)
                 {
-                    "integer" => JsonValue.Create(int.Parse(text!, CultureInfo.InvariantCulture)),
-                    "boolean" => JsonValue.Create(bool.Parse(text!)),
-                    _ when declared["items"] is not null => JsonNode.Parse(text!),
-                    _ => JsonValue.Create(text),
-                };
+                    return PulumiYamlConfigRules.Retype(text);
+                }
+
+                return declared["default"]?.DeepClone();
             }
 
             return expression switch

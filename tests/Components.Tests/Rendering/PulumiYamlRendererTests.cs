@@ -173,8 +173,10 @@ public sealed class PulumiYamlRendererTests
         Assert.Null(config["region"]!["secret"]);
         Assert.True(config["apiToken"]!["secret"]!.GetValue<bool>());
         Assert.Null(config["apiToken"]!["default"]);
-        Assert.Equal("array", (string?)config["subnets"]!["type"]);
-        Assert.Equal("string", (string?)config["subnets"]!["items"]!["type"]);
+        // No list type is accepted by both Pulumi YAML and the CLI: a list is declared string and split when read.
+        Assert.Equal("string", (string?)config["subnets"]!["type"]);
+        Assert.Null(config["subnets"]!["items"]);
+        Assert.All(config.AsObject(), entry => Assert.Null(entry.Value!["description"]));
     }
 
     [Fact]
@@ -185,7 +187,7 @@ public sealed class PulumiYamlRendererTests
         var settings = PulumiYaml.Json(rendered.StackSettings!);
 
         Assert.Equal("eu-central-1", (string?)settings["config"]!["platform-checkout-staging:region"]);
-        Assert.Equal(["subnet-1", "0755"], settings["config"]!["platform-checkout-staging:subnets"]!.AsArray().Select(n => n!.GetValue<string>()));
+        Assert.Equal("subnet-1,0755", (string?)settings["config"]!["platform-checkout-staging:subnets"]);
         Assert.Null(settings["config"]!["platform-checkout-staging:apiToken"]);
         Assert.DoesNotContain("hunter2-plaintext", rendered.StackSettings, StringComparison.Ordinal);
         Assert.DoesNotContain("hunter2-plaintext", rendered.Program, StringComparison.Ordinal);
@@ -215,11 +217,12 @@ public sealed class PulumiYamlRendererTests
         var rendered = PulumiYamlRenderer.Render(Checkout(target));
         var config = PulumiYaml.Json(rendered.StackSettings!)["config"]!;
 
-        Assert.Equal("true", config["platform-checkout-staging:kubernetesContext"]!.GetValue<string>());
-        Assert.Equal("0755", config["platform-checkout-staging:kubeconfig"]!.GetValue<string>());
-        Assert.Equal("012345678901", config["platform-checkout-staging:awsAccountId"]!.GetValue<string>());
+        // Values Pulumi YAML would re-type are JSON strings, which it decodes back to the same text.
+        Assert.Equal("\"true\"", config["platform-checkout-staging:kubernetesContext"]!.GetValue<string>());
+        Assert.Equal("\"0755\"", config["platform-checkout-staging:kubeconfig"]!.GetValue<string>());
+        Assert.Equal("\"012345678901\"", config["platform-checkout-staging:awsAccountId"]!.GetValue<string>());
         Assert.Equal("eu-west-1", config["platform-checkout-staging:awsRegion"]!.GetValue<string>());
-        Assert.Equal(["subnet-1", "subnet-2"], config["platform-checkout-staging:privateSubnetIds"]!.AsArray().Select(n => n!.GetValue<string>()));
+        Assert.Equal("subnet-1,subnet-2", config["platform-checkout-staging:privateSubnetIds"]!.GetValue<string>());
         Assert.DoesNotContain("privateSubnetIds", rendered.UnsetConfigKeys);
         Assert.Contains("vpcId", rendered.UnsetConfigKeys);
     }
