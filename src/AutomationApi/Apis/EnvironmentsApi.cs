@@ -277,9 +277,9 @@ public static partial class EnvironmentsApi
     }
 
     /// <summary>
-    /// DELETE /v1/environments/{name}. Repeating it (with or without a key) never queues a second destroy: while one is
-    /// queued or running, the answer is that operation; once the environment is destroyed, the operation that
-    /// destroyed it (200, nothing queued).
+    /// DELETE /v1/environments/{name}[?force=true]. Repeating it (with or without a key) never queues a second
+    /// destroy: while one is queued or running (and does at least what is asked: forced, when force is asked), the
+    /// answer is that operation; once the environment is destroyed, the operation that destroyed it (200, nothing queued).
     /// </summary>
     /// <param name="name">The environment.</param>
     /// <param name="force">Destroy protected resources too (e.g. a prod database): they are unprotected first, and the
@@ -312,7 +312,8 @@ public static partial class EnvironmentsApi
                 : NotFound(name);
         }
 
-        if (record.Status == EnvironmentStatus.Destroying && await LastDestroyAsync(services.Db, record.Id, pendingOnly: true, cancellationToken) is { } pending)
+        if (record.Status == EnvironmentStatus.Destroying &&
+            await LastDestroyAsync(services.Db, record.Id, pendingOnly: true, cancellationToken) is { } pending && (pending.Force || force != true))
         {
             // A new key for the destroy already under way is remembered with it, so its own retries replay it too.
             Remember(services.Db, scope, request, pending, services.Time.GetUtcNow());
@@ -348,7 +349,7 @@ public static partial class EnvironmentsApi
                 return raced;
             }
 
-            return await LastDestroyAsync(services.Db, record.Id, pendingOnly: true, cancellationToken) is { } concurrent
+            return await LastDestroyAsync(services.Db, record.Id, pendingOnly: true, cancellationToken) is { } concurrent && (concurrent.Force || force != true)
                 ? Accepted(concurrent)
                 : TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Concurrent change",
                     detail: $"Environment '{name}' changed while queuing its destroy; try again.");

@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Net;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
+using Platform.AutomationApi.Storage;
 using Platform.AutomationApi.Tests.Infrastructure;
 
 namespace Platform.AutomationApi.Tests.Apis;
@@ -21,7 +22,10 @@ public sealed class IdempotencyRaceTests
         const int Retries = 20;
         await using var database = await TestStore.CreateAsync(store);
         var barrier = new RaceChoreography(Retries);
-        using var factory = new PlatformFactory(store: database, services: s => s.AddSingleton<IInterceptor>(barrier));
+        using var factory = new PlatformFactory(store: database)
+        {
+            TestServices = services => services.ConfigureDbContext<PlatformDbContext>(options => options.AddInterceptors(barrier)),
+        };
         var client = factory.CreateClient();
         using var warmUp = await client.GetAsync("/readyz", Cancel);
 

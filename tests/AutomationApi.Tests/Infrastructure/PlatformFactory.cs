@@ -17,10 +17,8 @@ namespace Platform.AutomationApi.Tests.Infrastructure;
 /// </summary>
 public sealed class PlatformFactory : WebApplicationFactory<Program>
 {
-    public PlatformFactory(string? dataDirectory = null, Action<Dictionary<string, string?>>? configure = null, TimeProvider? time = null, TestStore? store = null,
-        Action<IServiceCollection>? services = null)
+    public PlatformFactory(string? dataDirectory = null, Action<Dictionary<string, string?>>? configure = null, TimeProvider? time = null, TestStore? store = null)
     {
-        _services = services;
         DataDirectory = dataDirectory ?? Path.Combine(Path.GetTempPath(), "platform-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(DataDirectory);
         Fake = new FakePulumi(Path.Combine(DataDirectory, "backend"));
@@ -43,8 +41,6 @@ public sealed class PlatformFactory : WebApplicationFactory<Program>
         configure?.Invoke(Settings);
         Time = time;
     }
-
-    private readonly Action<IServiceCollection>? _services;
 
     public string DataDirectory { get; }
 
@@ -84,8 +80,6 @@ public sealed class PlatformFactory : WebApplicationFactory<Program>
                 services.RemoveAll<TimeProvider>();
                 services.AddSingleton(Time);
             }
-
-            _services?.Invoke(services);
         });
     }
 
