@@ -63,4 +63,32 @@ internal static class ConnectionConfig
         context.Builder.Add(LogicalName(resource), KubernetesTypes.ConfigMap, inputs, resource,
             PlanResourceOptions.WithProvider(LogicalNames.KubernetesProvider));
     }
+
+    /// <summary>
+    /// Plans the Kubernetes Secret that carries a resource's connection details when some of them are secret (a
+    /// database password, a cache auth token); services load it with <c>envFrom</c> like the ConfigMap.
+    /// </summary>
+    internal static void PlanSecret(PlanContext context, string resource, IReadOnlyList<(string Key, PlanValue Value)> data)
+    {
+        var secret = new V1Secret
+        {
+            Metadata = new V1ObjectMeta
+            {
+                Name = LogicalNames.ConnectionSecretObjectName(resource),
+                NamespaceProperty = context.Namespace,
+                Labels = context.Labels.SetItem("platform.io/resource", resource).ToDictionary(StringComparer.Ordinal),
+            },
+            Type = "Opaque",
+            // Placeholders keep the typed model's property names; the values are set below as plan values.
+            StringData = data.ToDictionary(d => d.Key, _ => string.Empty, StringComparer.Ordinal),
+        };
+        var inputs = KubernetesInputs.Namespaced(secret);
+        foreach (var (key, value) in data)
+        {
+            inputs = inputs.With("stringData", value, key);
+        }
+
+        context.Builder.Add(LogicalNames.ConnectionSecret(resource), KubernetesTypes.Secret, inputs, resource,
+            PlanResourceOptions.WithProvider(LogicalNames.KubernetesProvider));
+    }
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using k8s.Models;
 using Platform.Components.Aws;
 using Platform.Components.Kubernetes;
 using Platform.Components.Planning;
@@ -146,25 +145,6 @@ internal static class CacheResources
             (ConnectionConfig.Key(name, "URL"), PlanValue.SecretOf(PlanValue.Concat("rediss://:", PlanValue.Ref(AuthToken(name), "result"), "@", host, ":", port))),
         };
 
-        var secret = new V1Secret
-        {
-            Metadata = new V1ObjectMeta
-            {
-                Name = LogicalNames.ConnectionSecretObjectName(name),
-                NamespaceProperty = context.Namespace,
-                Labels = context.Labels.SetItem("platform.io/resource", name).ToDictionary(StringComparer.Ordinal),
-            },
-            Type = "Opaque",
-            // Placeholders keep the typed model's property names; the values are set below as plan values.
-            StringData = data.ToDictionary(d => d.Key, _ => string.Empty, StringComparer.Ordinal),
-        };
-        var inputs = KubernetesInputs.Namespaced(secret);
-        foreach (var (key, value) in data)
-        {
-            inputs = inputs.With("stringData", value, key);
-        }
-
-        context.Builder.Add(LogicalNames.ConnectionSecret(name), KubernetesTypes.Secret, inputs, name,
-            PlanResourceOptions.WithProvider(LogicalNames.KubernetesProvider));
+        ConnectionConfig.PlanSecret(context, name, data);
     }
 }

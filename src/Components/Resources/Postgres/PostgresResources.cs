@@ -1,4 +1,3 @@
-using k8s.Models;
 using Platform.Components.Aws;
 using Platform.Components.Kubernetes;
 using Platform.Components.Planning;
@@ -132,25 +131,6 @@ internal static class PostgresResources
                 "/", databaseName, "?sslmode=", SslMode))),
         };
 
-        var secret = new V1Secret
-        {
-            Metadata = new V1ObjectMeta
-            {
-                Name = LogicalNames.ConnectionSecretObjectName(name),
-                NamespaceProperty = context.Namespace,
-                Labels = context.Labels.SetItem("platform.io/resource", name).ToDictionary(StringComparer.Ordinal),
-            },
-            Type = "Opaque",
-            // Placeholders keep the typed model's property names; the values are set below as plan values.
-            StringData = data.ToDictionary(d => d.Key, _ => string.Empty, StringComparer.Ordinal),
-        };
-        var inputs = KubernetesInputs.Namespaced(secret);
-        foreach (var (key, value) in data)
-        {
-            inputs = inputs.With("stringData", value, key);
-        }
-
-        context.Builder.Add(LogicalNames.ConnectionSecret(name), KubernetesTypes.Secret, inputs, name,
-            PlanResourceOptions.WithProvider(LogicalNames.KubernetesProvider));
+        ConnectionConfig.PlanSecret(context, name, data);
     }
 }
