@@ -148,18 +148,7 @@ public sealed class OperationQueue(PlatformDbContext db, OperationSignal signal,
         ArgumentNullException.ThrowIfNull(db);
         for (var attempt = 0; ; attempt++)
         {
-            var last = await db.Events.Where(e => e.OperationId == operationId).MaxAsync(e => (int?)e.Sequence, cancellationToken) ?? 0;
-            var item = new OperationEvent
-            {
-                OperationId = operationId,
-                Sequence = last + 1,
-                Timestamp = at,
-                Type = type,
-                Message = message,
-                Detail = detail,
-                Urn = urn,
-            };
-            db.Events.Add(item);
+            var item = await StageEventAsync(db, operationId, at, type, message, detail, urn, cancellationToken);
             try
             {
                 await db.SaveChangesAsync(cancellationToken);
