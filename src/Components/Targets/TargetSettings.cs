@@ -150,13 +150,14 @@ public sealed class TargetSettings
 
     private sealed record ProviderVersionsDocument(string? Aws, string? Kubernetes, string? Random);
 
-    private sealed record TelemetryDocument(string? OtlpEndpoint, string? OtlpProtocol, string? CollectorNamespace, LinksDocument? Links)
+    private sealed record TelemetryDocument(string? OtlpEndpoint, string? OtlpProtocol, string? CollectorNamespace, string? CloudWatchLogGroupPrefix, LinksDocument? Links)
     {
         public TelemetrySettings ToSettings() => new()
         {
             OtlpEndpoint = OtlpEndpoint,
             OtlpProtocol = OtlpProtocol ?? TelemetrySettings.DefaultProtocol,
             CollectorNamespace = CollectorNamespace,
+            CloudWatchLogGroupPrefix = CloudWatchLogGroupPrefix?.TrimEnd('/'),
             LogsUrl = Links?.Logs,
             MetricsUrl = Links?.Metrics,
             TracesUrl = Links?.Traces,
