@@ -75,27 +75,40 @@ public sealed partial record TelemetrySettings
     /// <exception cref="FormatException">A field is malformed.</exception>
     public void Validate(string target)
     {
+        if (Problems(target).FirstOrDefault() is { } problem)
+        {
+            throw new FormatException(problem.ToString());
+        }
+    }
+
+    /// <summary>Every malformed field of target <paramref name="target"/>'s settings, each with its path and fix.</summary>
+    internal IEnumerable<Specs.SpecError> Problems(string target)
+    {
         if (OtlpEndpoint is { } endpoint &&
             (!Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
         {
-            throw new FormatException($"targets.{target}.telemetry.otlpEndpoint: '{endpoint}' is not an absolute http(s) URL, e.g. http://otel-collector.observability.svc:4317.");
+            yield return new($"targets.{target}.telemetry.otlpEndpoint", $"'{endpoint}' is not an absolute http(s) URL.", "Write the collector's URL, e.g. http://otel-collector.observability.svc:4317.");
         }
 
         if (!Protocols.Contains(OtlpProtocol))
         {
-            throw new FormatException($"targets.{target}.telemetry.otlpProtocol: '{OtlpProtocol}' is not an OTLP protocol. Use one of: {string.Join(", ", Protocols)}.");
+            var suggestion = Documents.Spelling.Suggest(OtlpProtocol, [.. Protocols]);
+            yield return new($"targets.{target}.telemetry.otlpProtocol", $"'{OtlpProtocol}' is not an OTLP protocol.",
+                (suggestion is null ? "" : $"Did you mean '{suggestion}'? ") + $"Use one of: {string.Join(", ", Protocols)}.");
         }
 
         if (CloudWatchLogGroupPrefix is { } prefix && !LogGroupPrefix().IsMatch(prefix))
         {
-            throw new FormatException($"targets.{target}.telemetry.cloudWatchLogGroupPrefix: '{prefix}' is not a CloudWatch log group prefix. Start it with / and use only letters, digits and . - _ / # (at most 400 characters), e.g. /eks/prod-cluster.");
+            yield return new($"targets.{target}.telemetry.cloudWatchLogGroupPrefix", $"'{prefix}' is not a CloudWatch log group prefix.",
+                "Start it with / and use only letters, digits and . - _ / # (at most 400 characters), e.g. /eks/prod-cluster.");
         }
 
         foreach (var (field, template) in new[] { ("logs", LogsUrl), ("metrics", MetricsUrl), ("traces", TracesUrl) })
         {
             if (template is not null && (!Uri.TryCreate(Expand(template, SampleValues), UriKind.Absolute, out var link) || link.Scheme is not ("http" or "https")))
             {
-                throw new FormatException($"targets.{target}.telemetry.links.{field}: '{template}' does not make an absolute http(s) URL. Start it with https:// and use the placeholders {string.Join(", ", LinkPlaceholders.Select(p => "{" + p + "}"))}.");
+                yield return new($"targets.{target}.telemetry.links.{field}", $"'{template}' does not make an absolute http(s) URL.",
+                    $"Start it with https:// and use the placeholders {string.Join(", ", LinkPlaceholders.Select(p => "{" + p + "}"))}.");
             }
         }
     }

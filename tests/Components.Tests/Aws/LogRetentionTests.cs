@@ -75,7 +75,7 @@ public sealed class LogRetentionTests
         Assert.True(settings.TryGet("eu", out var eu));
         Assert.Equal("/eks/eu", eu.Telemetry.CloudWatchLogGroupPrefix);
 
-        var ex = Assert.Throws<FormatException>(() => TargetSettings.Parse("""
+        var ex = Assert.Throws<Platform.Components.Settings.SettingsFormatException>(() => TargetSettings.Parse("""
             targets:
               eu:
                 telemetry:
