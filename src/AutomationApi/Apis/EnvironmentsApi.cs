@@ -8,6 +8,7 @@ using Platform.AutomationApi.Environments;
 using Platform.AutomationApi.Lifecycle;
 using Platform.AutomationApi.Operations;
 using Platform.AutomationApi.Storage;
+using Platform.Components;
 using Platform.Components.Specs;
 using Platform.Components.Tiers;
 
@@ -90,7 +91,7 @@ public static partial class EnvironmentsApi
         var parsed = EnvironmentCompiler.Parse(text!);
         if (parsed.Spec is not { } parsedSpec)
         {
-            return Invalid(parsed.Errors);
+            return Invalid(EnvironmentPipeline.Errors(parsed, services.Compiler.Targets));
         }
 
         if (services.Limits.Check(parsedSpec) is { IsEmpty: false } tooLarge)
@@ -233,7 +234,7 @@ public static partial class EnvironmentsApi
         var parsed = EnvironmentCompiler.Parse(text!);
         if (parsed.Spec is not { } parsedSpec)
         {
-            return Invalid(parsed.Errors);
+            return Invalid(EnvironmentPipeline.Errors(parsed, services.Compiler.Targets));
         }
 
         if (parsedSpec.Name != name)
@@ -353,7 +354,7 @@ public static partial class EnvironmentsApi
             var parsed = EnvironmentCompiler.Parse(text);
             if (parsed.Spec is not { } parsedSpec)
             {
-                return Invalid(parsed.Errors);
+                return Invalid(EnvironmentPipeline.Errors(parsed, services.Compiler.Targets));
             }
 
             if (parsedSpec.Name != name)
