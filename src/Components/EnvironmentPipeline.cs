@@ -28,7 +28,22 @@ public static class EnvironmentPipeline
         ArgumentNullException.ThrowIfNull(specText);
         ArgumentNullException.ThrowIfNull(targets);
         var parsed = SpecParser.Parse(specText);
-        return parsed.Spec is null ? PipelineResult.Failed(null, parsed.Errors) : Run(parsed.Spec, targets, policies, prices);
+        return parsed.Spec is null ? PipelineResult.Failed(null, Errors(parsed, targets)) : Run(parsed.Spec, targets, policies, prices);
+    }
+
+    /// <summary>
+    /// Every problem of a spec that did not parse, found in one pass: its structural errors, then what validation finds
+    /// in the rest of it (a misspelt field does not hide a bad image elsewhere). Empty when it parsed.
+    /// </summary>
+    /// <param name="parsed">The parse result.</param>
+    /// <param name="targets">The deployment targets the spec is checked against.</param>
+    public static ImmutableArray<SpecError> Errors(SpecParseResult parsed, TargetSettings targets)
+    {
+        ArgumentNullException.ThrowIfNull(parsed);
+        ArgumentNullException.ThrowIfNull(targets);
+        return parsed.Draft is { } draft
+            ? [.. parsed.Errors, .. SpecValidator.Validate(draft.Spec, targets, draft)]
+            : parsed.Errors;
     }
 
     /// <summary>Runs the pipeline from validation on, for a spec already parsed.</summary>
@@ -75,6 +90,12 @@ public sealed record PipelineResult(
     /// <summary>Whether the spec compiled to a plan (which may still be blocked by a mandatory policy: see <see cref="IsBlocked"/>).</summary>
     [System.Diagnostics.CodeAnalysis.MemberNotNullWhen(true, nameof(Plan), nameof(Spec), nameof(Target), nameof(Policy), nameof(Cost))]
     public bool Succeeded => Plan is not null && Spec is not null && Target is not null && Policy is not null && Cost is not null;
+
+    /// <summary>
+    /// Advisory warnings for a spec that compiled but is probably not what was meant (<see cref="SpecWarnings"/>):
+    /// they never block it. Empty when there is no plan.
+    /// </summary>
+    public ImmutableArray<SpecError> Warnings => Succeeded ? SpecWarnings.For(Spec, Cost) : [];
 
     /// <summary>Whether a mandatory guardrail failed: the plan must not be rendered or applied.</summary>
     public bool IsBlocked => Policy?.IsBlocked == true;

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Options;
 using Platform.AutomationApi.Environments;
 using Platform.AutomationApi.Operations;
 using Platform.AutomationApi.Storage;
+using Platform.Components;
 using Platform.Components.Specs;
 using Platform.Components.Tiers;
 
@@ -88,7 +89,7 @@ public static partial class EnvironmentsApi
         var parsed = EnvironmentCompiler.Parse(text!);
         if (parsed.Spec is not { } parsedSpec)
         {
-            return Invalid(parsed.Errors);
+            return Invalid(EnvironmentPipeline.Errors(parsed, services.Compiler.Targets));
         }
 
         if (services.Limits.Check(parsedSpec) is { IsEmpty: false } tooLarge)
@@ -233,7 +234,7 @@ public static partial class EnvironmentsApi
         var parsed = EnvironmentCompiler.Parse(text!);
         if (parsed.Spec is not { } parsedSpec)
         {
-            return Invalid(parsed.Errors);
+            return Invalid(EnvironmentPipeline.Errors(parsed, services.Compiler.Targets));
         }
 
         if (parsedSpec.Name != name)
@@ -392,7 +393,7 @@ public static partial class EnvironmentsApi
             var parsed = EnvironmentCompiler.Parse(text);
             if (parsed.Spec is not { } parsedSpec)
             {
-                return Invalid(parsed.Errors);
+                return Invalid(EnvironmentPipeline.Errors(parsed, services.Compiler.Targets));
             }
 
             if (parsedSpec.Name != name)

@@ -32,6 +32,7 @@ internal static class PlanCommand
                 return await Reporting.ErrorsAsync(result, context);
             }
 
+            await Reporting.WarningsAsync(result, context);
             var summary = PlanSummary.Of(result.Plan, result.Cost);
             if (parse.GetValue(json))
             {
@@ -39,6 +40,7 @@ internal static class PlanCommand
                 {
                     ["summary"] = PlanJson.Summary(summary),
                     ["policy"] = PlanJson.Policy(result.Policy),
+                    ["warnings"] = new JsonArray([.. result.Warnings.Select(w => (JsonNode)new JsonObject { ["path"] = w.Path, ["message"] = w.Message, ["fix"] = w.Fix })]),
                     ["cost"] = PlanJson.Cost(result.Cost),
                     ["plan"] = PlanJson.ToJson(result.Plan),
                 };

@@ -30,6 +30,7 @@ internal static class RenderCommand
                 return await Reporting.ErrorsAsync(result, context);
             }
 
+            await Reporting.WarningsAsync(result, context);
             await Reporting.ViolationsAsync(result.Policy, context);
             if (result.IsBlocked)
             {

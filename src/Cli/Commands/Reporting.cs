@@ -18,6 +18,15 @@ internal static class Reporting
         return ExitCodes.Invalid;
     }
 
+    /// <summary>Writes the spec's advisory warnings on stderr, one per line: <c>warning: path: message fix</c>.</summary>
+    public static async Task WarningsAsync(PipelineResult result, CliContext context)
+    {
+        foreach (var warning in result.Warnings)
+        {
+            await context.Stderr.WriteLineAsync($"warning: {warning}");
+        }
+    }
+
     /// <summary>
     /// Writes guardrail violations on stderr, one per line (<c>[mandatory] rule resource: message</c>); when a mandatory
     /// rule failed, a closing line says the plan is blocked.

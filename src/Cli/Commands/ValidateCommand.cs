@@ -19,6 +19,7 @@ internal static class ValidateCommand
                 return await Reporting.ErrorsAsync(result, context);
             }
 
+            await Reporting.WarningsAsync(result, context);
             await Reporting.ViolationsAsync(result.Policy, context);
             if (result.IsBlocked)
             {

@@ -40,10 +40,20 @@ internal static class YamlJson
             : new YamlTreeReader(text).Read();
     }
 
+    // The serializer's and parser's messages append their own positions ("LineNumber: 0 | BytePositionInLine: 52",
+    // "Path: $"); the exception carries one position, so those are cut.
     private static string FirstSentence(string message)
     {
-        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
-        return cut > 0 ? message[..cut] : message;
+        foreach (var marker in new[] { " LineNumber:", " Path:", " BytePositionInLine:" })
+        {
+            var cut = message.IndexOf(marker, StringComparison.Ordinal);
+            if (cut > 0)
+            {
+                message = message[..cut];
+            }
+        }
+
+        return message.Trim().TrimEnd('.', ' ');
     }
 
     /// <summary>The container being filled while reading, and where it sits in the document.</summary>
@@ -73,10 +83,11 @@ internal static class YamlJson
 
         protected bool HasRoot { get; private set; }
 
-        protected abstract string Where { get; }
+        /// <summary>Line and column (1-based) of the event or token being read.</summary>
+        protected abstract (int Line, int Column) Where { get; }
 
         protected DocumentFormatException Fail(string message, Exception? inner = null) =>
-            new($"{message} ({Where}).", CurrentPath(), inner);
+            new(message, CurrentPath(), Where.Line, Where.Column, inner);
 
         protected void Count(int nodes = 1)
         {
@@ -186,14 +197,14 @@ internal static class YamlJson
         private readonly byte[] _utf8 = Encoding.UTF8.GetBytes(text);
         private long _position;
 
-        protected override string Where
+        protected override (int Line, int Column) Where
         {
             get
             {
                 var before = _utf8.AsSpan(0, (int)Math.Min(_position, _utf8.Length));
                 var line = before.Count((byte)'\n') + 1;
                 var column = before.Length - (before.LastIndexOf((byte)'\n') + 1) + 1;
-                return $"line {line}, position {column}";
+                return (line, column);
             }
         }
 
@@ -247,8 +258,8 @@ internal static class YamlJson
             catch (JsonException ex)
             {
                 throw new DocumentFormatException(
-                    $"Invalid JSON at line {(ex.LineNumber ?? 0) + 1}, position {(ex.BytePositionInLine ?? 0) + 1}: {FirstSentence(ex.Message)}",
-                    CurrentPath(), ex);
+                    $"Invalid JSON: {FirstSentence(ex.Message)}",
+                    CurrentPath(), (int)(ex.LineNumber ?? 0) + 1, (int)(ex.BytePositionInLine ?? 0) + 1, ex);
             }
 
             return Root;
@@ -281,7 +292,7 @@ internal static class YamlJson
         private readonly Dictionary<string, (JsonNode? Node, int Nodes, int Height)> _anchors = new(StringComparer.Ordinal);
         private Mark _mark = Mark.Empty;
 
-        protected override string Where => $"line {_mark.Line}, column {_mark.Column}";
+        protected override (int Line, int Column) Where => ((int)_mark.Line, (int)_mark.Column);
 
         public JsonNode? Read()
         {
@@ -289,7 +300,7 @@ internal static class YamlJson
             var documents = 0;
             try
             {
-                while (parser.MoveNext())
+                while (Next(parser))
                 {
                     var current = parser.Current!;
                     _mark = current.Start;
@@ -335,11 +346,25 @@ internal static class YamlJson
             catch (YamlException ex)
             {
                 throw new DocumentFormatException(
-                    $"Invalid YAML at line {ex.Start.Line}, column {ex.Start.Column}: {FirstSentence(ex.InnerException?.Message ?? ex.Message)}",
-                    CurrentPath(), ex);
+                    $"Invalid YAML: {FirstSentence(ex.InnerException?.Message ?? ex.Message)}",
+                    CurrentPath(), (int)ex.Start.Line, (int)ex.Start.Column, ex);
             }
 
             return HasRoot ? Root : null;
+        }
+
+        // YamlDotNet's scanner fails on some malformed text (a flow mapping left open before a block key) with an
+        // InvalidOperationException instead of a YamlException: it is still the document's syntax error.
+        private bool Next(Parser parser)
+        {
+            try
+            {
+                return parser.MoveNext();
+            }
+            catch (InvalidOperationException ex)
+            {
+                throw Fail("Invalid YAML: the text after this point cannot be read; an unclosed '{' or '[' is a common cause", ex);
+            }
         }
 
         private static string? AnchorOf(NodeEvent node) => node.Anchor.IsEmpty ? null : node.Anchor.Value;
@@ -405,6 +430,8 @@ internal static class YamlJson
 /// <summary>A YAML or JSON document that cannot be read: malformed, too deep, too large, or holding invalid text.</summary>
 public sealed class DocumentFormatException : FormatException
 {
+    private readonly string? _reason;
+
     /// <summary>Creates the exception.</summary>
     public DocumentFormatException()
     {
@@ -426,6 +453,25 @@ public sealed class DocumentFormatException : FormatException
     public DocumentFormatException(string message, string path, Exception? innerException)
         : base(message, innerException) => Path = path;
 
+    /// <summary>Creates the exception, naming where in the document and where in the text reading stopped.</summary>
+    public DocumentFormatException(string reason, string path, int line, int column, Exception? innerException)
+        : base($"{reason.TrimEnd('.')} (line {line}, column {column}).", innerException)
+    {
+        _reason = reason.TrimEnd('.');
+        Path = path;
+        Line = line;
+        Column = column;
+    }
+
     /// <summary>Where in the document reading stopped, e.g. <c>spec.services[3].env</c>; empty at the top level.</summary>
     public string Path { get; } = "";
+
+    /// <summary>What is wrong, without a position (the <see cref="Exception.Message"/> adds it).</summary>
+    public string Reason => _reason ?? Message;
+
+    /// <summary>The 1-based line reading stopped at, when known.</summary>
+    public int? Line { get; }
+
+    /// <summary>The 1-based column reading stopped at, when known.</summary>
+    public int? Column { get; }
 }

@@ -61,8 +61,8 @@ internal sealed record PlanContext(EnvironmentSpec Spec, DeploymentTarget Target
     /// <summary>Whether a service talks to AWS APIs, and so needs an IAM role its service account assumes.</summary>
     internal bool NeedsWorkloadIdentity(ServiceSpec service) => GrantsTo(service).Any(g => g.UsesAwsApis);
 
-    /// <summary>Whether the environment has any AWS resource.</summary>
-    public bool UsesAws => !Spec.Resources.IsEmpty;
+    /// <summary>Whether the environment has any AWS resource (a data resource, or the log group of a CloudWatch target).</summary>
+    public bool UsesAws => !Spec.Resources.IsEmpty || Target.Telemetry.CloudWatchLogGroupPrefix is not null;
 
     // The first of a name wins, as FirstOrDefault did (a validated spec has no duplicates).
     private static Dictionary<string, T> ByName<T>(ImmutableArray<T> items, Func<T, string> name)

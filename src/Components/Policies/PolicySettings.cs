@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Text.Json.Nodes;
 using Platform.Components.Documents;
 using Platform.Components.Planning;
+using Platform.Components.Settings;
 using Platform.Components.Specs;
 
 namespace Platform.Components.Policies;
@@ -78,49 +79,86 @@ public sealed class PolicySettings
         path is null || !File.Exists(path) ? Default : Parse(File.ReadAllText(path));
 
     /// <summary>Parses settings from YAML or JSON text. What the text lists replaces the defaults.</summary>
-    /// <exception cref="FormatException">The text is malformed or switches off an unknown or mandatory rule.</exception>
+    /// <exception cref="FormatException">
+    /// The text is malformed or switches off an unknown or mandatory rule: a <see cref="SettingsFormatException"/>
+    /// listing every problem with its path (<c>disabledAdvisoryRules.&lt;tier&gt;[i]</c>), a "did you mean" and the fix.
+    /// </exception>
     public static PolicySettings Parse(string text)
     {
-        var root = YamlJson.Parse(text);
+        var root = SettingsReader.ReadDocument(text, "a policy settings file");
         if (root is null)
         {
             return AllEnabled;
         }
 
-        if (root is not JsonObject document || document.Count != 1 || document["disabledAdvisoryRules"] is not JsonObject tiers)
+        const string Top = "disabledAdvisoryRules";
+        var reader = new SettingsReader();
+        if (root is not JsonObject document)
         {
-            throw new FormatException("A policy settings file has one top-level key, 'disabledAdvisoryRules', mapping tiers (dev, staging, prod) to lists of advisory rule ids.");
+            reader.Error("(document)", "A policy settings file is a mapping.", $"Write one top-level key, '{Top}', mapping tiers (dev, staging, prod) to lists of advisory rule ids.");
+            reader.ThrowIfAny();
+            return AllEnabled;
         }
 
-        var disabled = new Dictionary<Tier, IEnumerable<string>>();
-        foreach (var (name, node) in tiers)
+        reader.CheckFields(document, "(document)", [Top]);
+        var tiers = reader.Object(document, "(document)", Top);
+        if (tiers is null && !document.ContainsKey(Top))
         {
-            var tier = name switch
+            reader.Error(Top, $"'{Top}' is missing: a policy settings file has one top-level key, '{Top}'.", $"Add '{Top}:' mapping tiers (dev, staging, prod) to lists of advisory rule ids.");
+        }
+
+        var tierNames = Enum.GetValues<Tier>().ToDictionary(Ownership.TierName, t => t, StringComparer.Ordinal);
+        var allIds = GuardrailRules.All.Select(r => r.Id).ToList();
+        var disabled = new Dictionary<Tier, IEnumerable<string>>();
+        foreach (var (name, node) in tiers ?? [])
+        {
+            var path = $"{Top}.{name}";
+            if (!tierNames.TryGetValue(name, out var tier))
             {
-                "dev" => Tier.Dev,
-                "staging" => Tier.Staging,
-                "prod" => Tier.Prod,
-                _ => throw new FormatException($"disabledAdvisoryRules.{name}: unknown tier; use dev, staging or prod."),
-            };
-            if (node is not null and not JsonArray)
-            {
-                throw new FormatException($"disabledAdvisoryRules.{name}: expected a list of rule ids.");
+                var suggestion = Spelling.Suggest(name, tierNames.Keys);
+                reader.Error(path, $"'{name}' is an unknown tier.",
+                    (suggestion is null ? "" : $"Did you mean '{suggestion}'? ") + $"Use dev, staging or prod.");
+                continue;
             }
 
-            var ids = (node as JsonArray ?? []).Select(i => i is JsonValue v && v.TryGetValue(out string? s)
-                ? s
-                : throw new FormatException($"disabledAdvisoryRules.{name}: every entry is a rule id (text).")).ToList();
+            if (node is not null and not JsonArray)
+            {
+                reader.Error(path, "Expected a list of rule ids.", $"Write e.g. {name}: [{GuardrailRules.BucketVersioning.Id}].");
+                continue;
+            }
+
+            var ids = new List<string>();
+            var items = node as JsonArray ?? [];
+            for (var i = 0; i < items.Count; i++)
+            {
+                if (items[i] is not JsonValue v || !v.TryGetValue(out string? id))
+                {
+                    reader.Error($"{path}[{i}]", "Every entry is a rule id (text).", $"Write a rule id, one of: {AdvisoryIds()}.");
+                    continue;
+                }
+
+                var rule = GuardrailRules.All.FirstOrDefault(r => r.Id == id);
+                if (rule is null)
+                {
+                    var suggestion = Spelling.Suggest(id, allIds);
+                    reader.Error($"{path}[{i}]", $"'{id}' is not a guardrail.",
+                        (suggestion is null ? "" : $"Did you mean '{suggestion}'? ") + $"Known advisory rules: {AdvisoryIds()}.");
+                }
+                else if (rule.Severity == PolicySeverity.Mandatory)
+                {
+                    reader.Error($"{path}[{i}]", $"'{id}' is mandatory and cannot be switched off.", $"Remove it; only advisory rules can be: {AdvisoryIds()}.");
+                }
+                else
+                {
+                    ids.Add(id);
+                }
+            }
+
             disabled[tier] = ids;
         }
 
-        try
-        {
-            return Create(disabled);
-        }
-        catch (ArgumentException ex)
-        {
-            throw new FormatException($"disabledAdvisoryRules: {ex.Message.Split(" (Parameter")[0]}", ex);
-        }
+        reader.ThrowIfAny();
+        return Create(disabled);
     }
 
     private static string AdvisoryIds() =>

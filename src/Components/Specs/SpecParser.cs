@@ -42,14 +42,31 @@ public static class SpecParser
         }
         catch (DocumentFormatException ex)
         {
-            return Failed(new SpecError(ex.Path, ex.Message, "Fix the syntax; the spec may be YAML or JSON."));
+            return Failed(SyntaxError(ex));
         }
 
         var reader = new Reader();
         var spec = reader.ReadEnvironment(root);
         return reader.Errors.Count == 0 && spec is not null
             ? new SpecParseResult(spec, [])
-            : new SpecParseResult(null, [.. reader.Errors]);
+            : new SpecParseResult(null, [.. reader.Errors]) { Draft = reader.Draft };
+    }
+
+    /// <summary>
+    /// A syntax error as one spec error: at its document path with the line and column in the message, or (when it
+    /// happened before any field was open) at the line and column itself, never an empty path or two positions.
+    /// </summary>
+    internal static SpecError SyntaxError(DocumentFormatException ex)
+    {
+        const string Fix = "Fix the syntax; the spec may be YAML or JSON.";
+        if (ex.Line is not { } line || ex.Column is not { } column)
+        {
+            return new SpecError(ex.Path.Length == 0 ? "(document)" : ex.Path, ex.Message, Fix);
+        }
+
+        return ex.Path.Length == 0
+            ? new SpecError($"line {line}, column {column}", $"{ex.Reason}.", Fix)
+            : new SpecError(ex.Path, $"{ex.Reason} (line {line}, column {column}).", Fix);
     }
 
     private static SpecParseResult Failed(SpecError error) => new(null, [error]);
@@ -117,15 +134,26 @@ public static class SpecParser
 
     private sealed class Reader
     {
+        // A misspelt field ("costCentre") stands in for the field it suggests, so one typo is one error (not also
+        // "'costCenter' is required") and what it holds is still checked.
+        private readonly Dictionary<string, string> _misspelt = new(StringComparer.Ordinal);
+
         public List<SpecError> Errors { get; } = [];
 
+        /// <summary>What could be read of a spec with structural errors, for the validator's checks of the rest.</summary>
+        public SpecDraft? Draft { get; private set; }
+
         private void Error(string path, string message, string fix) => Errors.Add(new SpecError(path, message, fix));
+
+        private JsonNode? Get(JsonObject node, string path, string field) =>
+            node[field] ?? (_misspelt.TryGetValue(Join(path, field), out var key) ? node[key] : null);
 
         public EnvironmentSpec? ReadEnvironment(JsonNode? root)
         {
             if (root is not JsonObject top)
             {
-                Error("", "The document is not a mapping.", "Start from the example in the README: apiVersion, kind, metadata and spec at the top level.");
+                Error("(document)", root is null ? "The document is empty." : "The document is not a mapping.",
+                    "Start from the example in the README: apiVersion, kind, metadata and spec at the top level.");
                 return null;
             }
 
@@ -167,9 +195,18 @@ public static class SpecParser
 
             var services = ReadList(body, "spec", "services", ReadService);
             var resources = ReadList(body, "spec", "resources", ReadResource);
-            return metadata is null || tier is null
-                ? null
-                : new EnvironmentSpec(metadata, tier.Value, target, ttl, services, resources);
+            var spec = new EnvironmentSpec(
+                metadata ?? new EnvironmentMetadata("", "", ""), tier ?? Tier.Dev, target, ttl,
+                [.. services.Read.Select(s => s.Item)], [.. resources.Read.Select(r => r.Item)]);
+            Draft = new SpecDraft(
+                spec,
+                TierKnown: tier is not null,
+                [.. services.Read.Select(s => s.Index)],
+                [.. resources.Read.Select(r => r.Index)],
+                [.. services.Unread.Concat(resources.Unread)],
+                Skipped: services.Skipped + resources.Skipped,
+                [.. Errors.Select(e => e.Path)]);
+            return spec;
         }
 
         private EnvironmentMetadata? ReadMetadata(JsonObject? node)
@@ -184,12 +221,12 @@ public static class SpecParser
             var team = RequiredString(node, "metadata", "team");
             var costCenter = RequiredString(node, "metadata", "costCenter");
             var labels = ReadStringMap(node, "metadata", "labels");
-            return name is null || team is null || costCenter is null
-                ? null
-                : new EnvironmentMetadata(name, team, costCenter, labels);
+            return new EnvironmentMetadata(name ?? "", team ?? "", costCenter ?? "", labels);
         }
 
-        private ServiceSpec? ReadService(JsonObject node, string path)
+        // A service whose type cannot be read is skipped (every other check depends on its type); missing text
+        // fields read as empty, and the validator's findings at paths already reported are dropped.
+        private (ServiceSpec? Item, string? Name) ReadService(JsonObject node, string path)
         {
             CheckFields(node, path, ServiceFields);
             var name = RequiredString(node, path, "name");
@@ -219,12 +256,12 @@ public static class SpecParser
             var healthPath = OptionalString(node, path, "healthPath");
             var command = ReadStrings(node, path, "command");
             var args = ReadStrings(node, path, "args");
-            return name is null || type is null || image is null
-                ? null
-                : new ServiceSpec(name, type.Value, image, port, host, env, uses, replicas, resources, schedule, healthPath, command, args);
+            return type is null
+                ? (null, name)
+                : (new ServiceSpec(name ?? "", type.Value, image ?? "", port, host, env, uses, replicas, resources, schedule, healthPath, command, args), name);
         }
 
-        private ResourceSpec? ReadResource(JsonObject node, string path)
+        private (ResourceSpec? Item, string? Name) ReadResource(JsonObject node, string path)
         {
             CheckFields(node, path, ResourceFields);
             var name = RequiredString(node, path, "name");
@@ -232,7 +269,9 @@ public static class SpecParser
             ResourceKind? kind = null;
             if (type is not null && !ResourceKinds.TryGet(type, out kind))
             {
-                Error(Join(path, "type"), $"Unknown type '{type}'.", $"Use one of: {string.Join(", ", ResourceKinds.Names)}.");
+                var suggestion = Spelling.Suggest(type, [.. ResourceKinds.Names]);
+                Error(Join(path, "type"), $"Unknown type '{type}'.",
+                    suggestion is null ? $"Use one of: {string.Join(", ", ResourceKinds.Names)}." : $"Did you mean '{suggestion}'? Types are: {string.Join(", ", ResourceKinds.Names)}.");
             }
 
             // Every kind's fields are read here for their shape (a flag is true or false, anything else a scalar);
@@ -241,7 +280,7 @@ public static class SpecParser
             foreach (var field in ResourceKinds.FieldNames)
             {
                 var owners = ResourceKinds.FieldOwners[field];
-                if (!node.ContainsKey(field))
+                if (Get(node, path, field) is null)
                 {
                     continue;
                 }
@@ -256,7 +295,7 @@ public static class SpecParser
                 }
             }
 
-            return name is null || kind is null ? null : new ResourceSpec(name, kind, fields.ToImmutable());
+            return kind is null ? (null, name) : (new ResourceSpec(name ?? "", kind, fields.ToImmutable()), name);
         }
 
         private ImmutableSortedDictionary<string, EnvValue> ReadEnv(JsonObject node, string path)
@@ -313,11 +352,13 @@ public static class SpecParser
             return result.ToImmutable();
         }
 
-        private ImmutableArray<T> ReadList<T>(JsonObject node, string path, string field, Func<JsonObject, string, T?> read)
+        private (List<(int Index, T Item)> Read, List<string> Unread, int Skipped) ReadList<T>(JsonObject node, string path, string field, Func<JsonObject, string, (T? Item, string? Name)> read)
             where T : class
         {
-            var items = ImmutableArray.CreateBuilder<T>();
-            switch (node[field])
+            var items = new List<(int, T)>();
+            var unread = new List<string>();
+            var skipped = 0;
+            switch (Get(node, path, field))
             {
                 case null:
                     break;
@@ -327,29 +368,40 @@ public static class SpecParser
                         var itemPath = $"{path}.{field}[{i}]";
                         if (array[i] is JsonObject item)
                         {
-                            if (read(item, itemPath) is { } parsed)
+                            var (parsed, name) = read(item, itemPath);
+                            if (parsed is not null)
                             {
-                                items.Add(parsed);
+                                items.Add((i, parsed));
+                            }
+                            else
+                            {
+                                skipped++;
+                                if (name is not null)
+                                {
+                                    unread.Add(name);
+                                }
                             }
                         }
                         else
                         {
+                            skipped++;
                             Error(itemPath, "Expected a mapping.", "Write each entry as a mapping with at least 'name' and 'type'.");
                         }
                     }
 
                     break;
                 default:
+                    skipped++;
                     Error($"{path}.{field}", "Expected a list.", $"Write '{field}' as a list of mappings.");
                     break;
             }
 
-            return items.ToImmutable();
+            return (items, unread, skipped);
         }
 
         private ImmutableArray<string> ReadStrings(JsonObject node, string path, string field)
         {
-            switch (node[field])
+            switch (Get(node, path, field))
             {
                 case null:
                     return [];
@@ -380,7 +432,12 @@ public static class SpecParser
             {
                 if (!known.Contains(key, StringComparer.Ordinal))
                 {
-                    var suggestion = Suggest(key, known);
+                    var suggestion = Spelling.Suggest(key, known);
+                    if (suggestion is not null && node[suggestion] is null)
+                    {
+                        _misspelt.TryAdd(Join(path, suggestion), key);
+                    }
+
                     Error(Join(path, key), $"Unknown field '{key}'.",
                         suggestion is null
                             ? $"Remove it; known fields here are: {string.Join(", ", known)}."
@@ -391,7 +448,7 @@ public static class SpecParser
 
         private string? RequiredString(JsonObject node, string path, string field)
         {
-            if (node[field] is null)
+            if (Get(node, path, field) is null)
             {
                 Error(Join(path, field), $"'{field}' is required.", $"Add '{field}'.");
                 return null;
@@ -402,7 +459,7 @@ public static class SpecParser
 
         private string? OptionalString(JsonObject node, string path, string field)
         {
-            switch (node[field])
+            switch (Get(node, path, field))
             {
                 case null:
                     return null;
@@ -416,7 +473,7 @@ public static class SpecParser
 
         private string? OptionalScalarText(JsonObject node, string path, string field)
         {
-            switch (node[field])
+            switch (Get(node, path, field))
             {
                 case null:
                     return null;
@@ -433,7 +490,7 @@ public static class SpecParser
 
         private int? RequiredInt(JsonObject node, string path, string field)
         {
-            if (node[field] is null)
+            if (Get(node, path, field) is null)
             {
                 Error(Join(path, field), $"'{field}' is required.", $"Add '{field}' as a whole number.");
                 return null;
@@ -444,7 +501,7 @@ public static class SpecParser
 
         private int? OptionalInt(JsonObject node, string path, string field)
         {
-            switch (node[field])
+            switch (Get(node, path, field))
             {
                 case null:
                     return null;
@@ -464,7 +521,7 @@ public static class SpecParser
 
         private bool? OptionalBool(JsonObject node, string path, string field)
         {
-            switch (node[field])
+            switch (Get(node, path, field))
             {
                 case null:
                     return null;
@@ -478,7 +535,7 @@ public static class SpecParser
 
         private JsonObject? RequiredObject(JsonObject node, string path, string field)
         {
-            if (node[field] is null)
+            if (Get(node, path, field) is null)
             {
                 Error(Join(path, field), $"'{field}' is required.", $"Add a '{field}' mapping.");
                 return null;
@@ -489,7 +546,7 @@ public static class SpecParser
 
         private JsonObject? OptionalObject(JsonObject node, string path, string field)
         {
-            switch (node[field])
+            switch (Get(node, path, field))
             {
                 case null:
                     return null;
@@ -516,7 +573,9 @@ public static class SpecParser
                 return value;
             }
 
-            Error(Join(path, field), $"Unknown {field} '{text}'.", $"Use one of: {string.Join(", ", allowed)}.");
+            var suggestion = Spelling.Suggest(text, allowed);
+            Error(Join(path, field), $"Unknown {field} '{text}'.",
+                suggestion is null ? $"Use one of: {string.Join(", ", allowed)}." : $"Did you mean '{suggestion}'? Use one of: {string.Join(", ", allowed)}.");
             return null;
         }
 
@@ -536,35 +595,40 @@ public static class SpecParser
         };
 
         private static string Join(string path, string field) => path.Length == 0 ? field : $"{path}.{field}";
-
-        private static string? Suggest(string key, string[] known) =>
-            known.Select(k => (k, d: Distance(key.ToLowerInvariant(), k.ToLowerInvariant())))
-                .Where(x => x.d <= Math.Max(2, x.k.Length / 3))
-                .OrderBy(x => x.d)
-                .Select(x => x.k)
-                .FirstOrDefault();
-
-        private static int Distance(string a, string b)
-        {
-            var previous = Enumerable.Range(0, b.Length + 1).ToArray();
-            for (var i = 1; i <= a.Length; i++)
-            {
-                var current = new int[b.Length + 1];
-                current[0] = i;
-                for (var j = 1; j <= b.Length; j++)
-                {
-                    current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-                }
-
-                previous = current;
-            }
-
-            return previous[b.Length];
-        }
     }
 }
 
 /// <summary>The outcome of parsing a spec.</summary>
 /// <param name="Spec">The spec, when the text had no structural errors.</param>
 /// <param name="Errors">Every structural error.</param>
-public sealed record SpecParseResult(EnvironmentSpec? Spec, ImmutableArray<SpecError> Errors);
+public sealed record SpecParseResult(EnvironmentSpec? Spec, ImmutableArray<SpecError> Errors)
+{
+    /// <summary>What could be read of a spec with structural errors, so its other problems are found in the same pass.</summary>
+    internal SpecDraft? Draft { get; init; }
+}
+
+/// <summary>
+/// The readable part of a spec with structural errors: entries whose type could not be read are left out (their
+/// names still count as declared), missing text reads as empty, and an unreadable tier skips the tier's guardrails.
+/// </summary>
+/// <param name="Spec">The spec as far as it could be read.</param>
+/// <param name="TierKnown">Whether the tier was read (tier guardrails are checked only then).</param>
+/// <param name="ServiceIndexes">Each read service's index in the document, for error paths.</param>
+/// <param name="ResourceIndexes">Each read resource's index in the document.</param>
+/// <param name="UnreadNames">Names of services and resources left out, which <c>uses</c> may still name.</param>
+/// <param name="Skipped">How many entries were left out.</param>
+/// <param name="ErrorPaths">Paths the parser reported: the validator's findings at or below them are repeats.</param>
+internal sealed record SpecDraft(
+    EnvironmentSpec Spec,
+    bool TierKnown,
+    ImmutableArray<int> ServiceIndexes,
+    ImmutableArray<int> ResourceIndexes,
+    ImmutableArray<string> UnreadNames,
+    int Skipped,
+    ImmutableArray<string> ErrorPaths)
+{
+    /// <summary>Whether <paramref name="path"/> is at or below a path the parser already reported.</summary>
+    public bool Reported(string path) => ErrorPaths.Any(reported =>
+        reported.Length == 0 || path == reported ||
+        (path.StartsWith(reported, StringComparison.Ordinal) && path.Length > reported.Length && path[reported.Length] is '.' or '['));
+}

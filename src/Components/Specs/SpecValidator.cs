@@ -20,13 +20,29 @@ public static partial class SpecValidator
     public const int MaxComponentNameLength = 40;
 
     /// <summary>Returns every error in <paramref name="spec"/>; empty when it is valid for <paramref name="targets"/>.</summary>
-    public static ImmutableArray<SpecError> Validate(EnvironmentSpec spec, TargetSettings targets)
+    public static ImmutableArray<SpecError> Validate(EnvironmentSpec spec, TargetSettings targets) => Validate(spec, targets, null);
+
+    /// <summary>
+    /// Validates <paramref name="spec"/>, or (with a <paramref name="draft"/>) what could be read of a spec with
+    /// structural errors: every other problem is found in the same pass, and nothing the parser reported is repeated.
+    /// </summary>
+    internal static ImmutableArray<SpecError> Validate(EnvironmentSpec spec, TargetSettings targets, SpecDraft? draft)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(targets);
         var errors = new List<SpecError>();
-        void Error(string path, string message, string fix) => errors.Add(new SpecError(path, message, fix));
-        var profile = TierProfile.For(spec.Tier);
+        void Error(string path, string message, string fix)
+        {
+            if (draft?.Reported(path) != true)
+            {
+                errors.Add(new SpecError(path, message, fix));
+            }
+        }
+
+        // With an unreadable tier, the tier's guardrails cannot be checked (its own error says why).
+        var profile = draft?.TierKnown == false ? null : TierProfile.For(spec.Tier);
+        string ServicePath(int i) => $"spec.services[{(draft is null ? i : draft.ServiceIndexes[i])}]";
+        string ResourcePath(int i) => $"spec.resources[{(draft is null ? i : draft.ResourceIndexes[i])}]";
 
         CheckName(spec.Metadata.Name, "metadata.name", MaxEnvironmentNameLength, Error);
         CheckLabelValue(spec.Metadata.Team, "metadata.team", Error);
@@ -46,9 +62,12 @@ public static partial class SpecValidator
             Error("spec.target", $"No deployment target is named '{spec.Target}'.", $"Use one of: {string.Join(", ", targets.Names)}.");
         }
 
-        CheckTtl(spec, profile, Error);
+        if (profile is not null)
+        {
+            CheckTtl(spec, profile, Error);
+        }
 
-        if (spec.Services.IsEmpty && spec.Resources.IsEmpty)
+        if (spec.Services.IsEmpty && spec.Resources.IsEmpty && (draft?.Skipped ?? 0) == 0)
         {
             Error("spec", "The environment declares no services and no resources.", "Add at least one entry under spec.services or spec.resources.");
         }
@@ -71,7 +90,7 @@ public static partial class SpecValidator
         for (var i = 0; i < spec.Services.Length; i++)
         {
             var service = spec.Services[i];
-            var path = $"spec.services[{i}]";
+            var path = ServicePath(i);
             CheckName(service.Name, $"{path}.name", MaxComponentNameLength, Error);
             CheckUnique(service.Name, path);
             if (Kubernetes.WorkloadDefaults.ReservedServiceNames.Contains(service.Name))
@@ -79,17 +98,17 @@ public static partial class SpecValidator
                 Error($"{path}.name", $"'{service.Name}' is reserved for the environment's own objects.", "Choose another name.");
             }
 
-            CheckService(spec, service, path, profile, Error);
+            CheckService(spec, service, path, profile, draft?.UnreadNames ?? [], Error);
             if (service.Host is { } host && !hosts.TryAdd(host, i))
             {
-                Error($"{path}.host", $"Host '{host}' is already used by spec.services[{hosts[host]}].", "Give each web service its own host prefix.");
+                Error($"{path}.host", $"Host '{host}' is already used by {ServicePath(hosts[host])}.", "Give each web service its own host prefix.");
             }
         }
 
         for (var i = 0; i < spec.Resources.Length; i++)
         {
             var resource = spec.Resources[i];
-            var path = $"spec.resources[{i}]";
+            var path = ResourcePath(i);
             CheckName(resource.Name, $"{path}.name", MaxComponentNameLength, Error);
             CheckUnique(resource.Name, path);
             CheckResource(resource, path, Error);
@@ -120,7 +139,7 @@ public static partial class SpecValidator
         }
     }
 
-    private static void CheckService(EnvironmentSpec spec, ServiceSpec service, string path, TierProfile profile, Action<string, string, string> error)
+    private static void CheckService(EnvironmentSpec spec, ServiceSpec service, string path, TierProfile? profile, ImmutableArray<string> unreadNames, Action<string, string, string> error)
     {
         CheckImage(service.Image, $"{path}.image", error);
 
@@ -163,9 +182,9 @@ public static partial class SpecValidator
             {
                 error($"{path}.schedule", "A cron service needs a schedule.", "Add a five-field cron schedule, e.g. \"0 3 * * *\".");
             }
-            else if (!IsCronSchedule(service.Schedule))
+            else if (CronProblem(service.Schedule) is { } problem)
             {
-                error($"{path}.schedule", $"'{service.Schedule}' is not a cron schedule.", "Use five fields (minute hour day month weekday), e.g. \"*/15 * * * *\", or @hourly/@daily/@weekly/@monthly.");
+                error($"{path}.schedule", $"'{service.Schedule}' is not a cron schedule: {problem}.", "Use five fields (minute hour day month weekday), e.g. \"*/15 * * * *\", or @hourly/@daily/@weekly/@monthly.");
             }
 
             if (service.Replicas is not null)
@@ -218,37 +237,67 @@ public static partial class SpecValidator
                     error(usePath, $"'{used}' is a cron job, so nothing can talk to it.", $"Remove '{used}' from uses.");
                 }
             }
-            else if (!spec.Resources.Any(r => r.Name == used))
+            else if (!spec.Resources.Any(r => r.Name == used) && !unreadNames.Contains(used))
             {
-                var known = spec.Services.Select(s => s.Name).Concat(spec.Resources.Select(r => r.Name)).Where(n => n != service.Name).ToList();
+                var known = spec.Services.Select(s => s.Name).Concat(spec.Resources.Select(r => r.Name)).Concat(unreadNames)
+                    .Where(n => n != service.Name && n.Length > 0).Distinct().ToList();
+                var suggestion = Documents.Spelling.Suggest(used, known);
                 error(usePath, $"'{used}' names no service or resource in this environment.",
-                    known.Count == 0 ? "Declare it under spec.services or spec.resources." : $"Declare it, or use one of: {string.Join(", ", known)}.");
+                    known.Count == 0 ? "Declare it under spec.services or spec.resources."
+                    : (suggestion is null ? "" : $"Did you mean '{suggestion}'? ") + $"Declare it, or use one of: {string.Join(", ", known)}.");
             }
         }
 
         if (service.Replicas is { } replicas)
         {
-            var tier = Planning.Ownership.TierName(spec.Tier);
-            if (replicas.Min < profile.MinReplicasAllowed)
-            {
-                error($"{path}.replicas.min", $"{replicas.Min} replica(s) is below the {tier} minimum of {profile.MinReplicasAllowed}.", $"Use at least {profile.MinReplicasAllowed}.");
-            }
-
-            if (replicas.Max < replicas.Min)
-            {
-                error($"{path}.replicas.max", $"max ({replicas.Max}) is below min ({replicas.Min}).", "Make max at least min.");
-            }
-
-            if (replicas.Max > profile.MaxReplicasAllowed)
-            {
-                error($"{path}.replicas.max", $"{replicas.Max} replicas is above the {tier} maximum of {profile.MaxReplicasAllowed}.", $"Use at most {profile.MaxReplicasAllowed}.");
-            }
+            CheckReplicas(replicas, $"{path}.replicas", spec.Tier, profile, error);
         }
 
         if (service.Resources is { } resources)
         {
-            CheckQuantity(resources.Cpu, profile.MaxCpuRequest, $"{path}.resources.cpu", "CPU", "250m or 1", spec.Tier, error);
-            CheckQuantity(resources.Memory, profile.MaxMemoryRequest, $"{path}.resources.memory", "memory", "512Mi or 1Gi", spec.Tier, error);
+            CheckQuantity(resources.Cpu, profile?.MaxCpuRequest, $"{path}.resources.cpu", "CPU", "250m or 1", spec.Tier, error);
+            CheckQuantity(resources.Memory, profile?.MaxMemoryRequest, $"{path}.resources.memory", "memory", "512Mi or 1Gi", spec.Tier, error);
+        }
+    }
+
+    // Each bound is checked against the tier first, so the fix names the bound that is actually wrong: min: 500 on
+    // staging is above the tier's maximum (not "make max at least min"), and only bounds within the tier are compared.
+    private static void CheckReplicas(ReplicaRange replicas, string path, Tier tier, TierProfile? profile, Action<string, string, string> error)
+    {
+        var name = Planning.Ownership.TierName(tier);
+        var minInTier = true;
+        var maxInTier = true;
+        if (replicas.Min < 0)
+        {
+            error($"{path}.min", $"min ({replicas.Min}) is negative.", profile is null ? "Use at least 1." : $"Use at least {profile.MinReplicasAllowed}.");
+            minInTier = false;
+        }
+        else if (profile is not null && replicas.Min < profile.MinReplicasAllowed)
+        {
+            error($"{path}.min", $"{replicas.Min} replica(s) is below the {name} minimum of {profile.MinReplicasAllowed}.", $"Use at least {profile.MinReplicasAllowed}.");
+            minInTier = false;
+        }
+        else if (profile is not null && replicas.Min > profile.MaxReplicasAllowed)
+        {
+            error($"{path}.min", $"min ({replicas.Min}) is above the {name} maximum of {profile.MaxReplicasAllowed} replicas.",
+                $"Use a min between {profile.MinReplicasAllowed} and {profile.MaxReplicasAllowed}.");
+            minInTier = false;
+        }
+
+        if (profile is not null && replicas.Max > profile.MaxReplicasAllowed)
+        {
+            error($"{path}.max", $"{replicas.Max} replicas is above the {name} maximum of {profile.MaxReplicasAllowed}.", $"Use at most {profile.MaxReplicasAllowed}.");
+            maxInTier = false;
+        }
+        else if (profile is not null && replicas.Max < profile.MinReplicasAllowed)
+        {
+            error($"{path}.max", $"max ({replicas.Max}) is below the {name} minimum of {profile.MinReplicasAllowed} replicas.", $"Use a max of at least {Math.Max(profile.MinReplicasAllowed, replicas.Min)}.");
+            maxInTier = false;
+        }
+
+        if (minInTier && maxInTier && replicas.Max < replicas.Min)
+        {
+            error($"{path}.max", $"max ({replicas.Max}) is below min ({replicas.Min}).", $"Raise max to at least {replicas.Min}, or lower min to {replicas.Max}.");
         }
     }
 
@@ -278,7 +327,7 @@ public static partial class SpecValidator
         kind.Validate(resource, path, error);
     }
 
-    private static void CheckQuantity(string? text, string max, string path, string what, string example, Tier tier, Action<string, string, string> error)
+    private static void CheckQuantity(string? text, string? max, string path, string what, string example, Tier tier, Action<string, string, string> error)
     {
         if (text is null)
         {
@@ -291,7 +340,7 @@ public static partial class SpecValidator
             return;
         }
 
-        if (value > new ResourceQuantity(max).ToDecimal())
+        if (max is not null && value > new ResourceQuantity(max).ToDecimal())
         {
             error(path, $"A {what} request of {text} is above the {Planning.Ownership.TierName(tier)} maximum of {max}.", $"Ask for {max} or less, or split the work across replicas.");
         }
@@ -378,29 +427,48 @@ public static partial class SpecValidator
     private static readonly string[] Months = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"];
     private static readonly string[] Weekdays = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
 
+    private static readonly (string Name, int Min, int Max, string[] Names, bool AllowQuestion)[] CronFields =
+    [
+        ("minute", 0, 59, [], false),
+        ("hour", 0, 23, [], false),
+        ("day-of-month", 1, 31, [], true),
+        ("month", 1, 12, Months, false),
+        ("day-of-week", 0, 7, Weekdays, true),
+    ];
+
     // The five fields Kubernetes CronJobs accept, each checked against its range so `pulumi up` cannot fail on it
-    // halfway through creating an environment.
-    private static bool IsCronSchedule(string schedule)
+    // halfway through creating an environment. Says which field is wrong and why, or null when the schedule is fine.
+    private static string? CronProblem(string schedule)
     {
         if (schedule is "@yearly" or "@annually" or "@monthly" or "@weekly" or "@daily" or "@midnight" or "@hourly")
         {
-            return true;
+            return null;
         }
 
         var fields = schedule.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        return fields.Length == 5 &&
-            IsCronField(fields[0], 0, 59, []) &&
-            IsCronField(fields[1], 0, 23, []) &&
-            IsCronField(fields[2], 1, 31, [], allowQuestion: true) &&
-            IsCronField(fields[3], 1, 12, Months) &&
-            IsCronField(fields[4], 0, 7, Weekdays, allowQuestion: true);
+        if (fields.Length != 5)
+        {
+            return $"it has {fields.Length} field{(fields.Length == 1 ? "" : "s")}, not 5";
+        }
+
+        for (var i = 0; i < 5; i++)
+        {
+            var (name, min, max, names, allowQuestion) = CronFields[i];
+            if (CronFieldProblem(fields[i], min, max, names, allowQuestion) is { } problem)
+            {
+                return $"the {name} field (field {i + 1}, '{fields[i]}') {problem}";
+            }
+        }
+
+        return null;
     }
 
-    private static bool IsCronField(string field, int min, int max, string[] names, bool allowQuestion = false)
+    private static string? CronFieldProblem(string field, int min, int max, string[] names, bool allowQuestion)
     {
+        var range = $"{min}-{max}" + (names.Length > 0 ? $" or {names[0]}-{names[^1]}" : "");
         foreach (var part in field.Split(','))
         {
-            var (range, step) = part.Split('/') switch
+            var (span, step) = part.Split('/') switch
             {
                 [var r] => (r, (string?)null),
                 [var r, var s] => (r, s),
@@ -408,27 +476,32 @@ public static partial class SpecValidator
             };
             if (step is not null && (!int.TryParse(step, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) || n < 1 || n > max))
             {
-                return false;
+                return $"has a step '{step}' outside 1-{max}";
             }
 
-            if (range == "*" || (allowQuestion && range == "?" && step is null))
+            if (span == "*" || (allowQuestion && span == "?" && step is null))
             {
                 continue;
             }
 
-            var bounds = range.Split('-');
-            if (bounds.Length is < 1 or > 2 || !bounds.All(b => CronValue(b, min, max, names) is not null))
+            var bounds = span.Split('-');
+            if (span.Length == 0 || bounds.Length > 2)
             {
-                return false;
+                return $"has '{part}', which is not a value, a range or a step";
+            }
+
+            if (bounds.FirstOrDefault(b => CronValue(b, min, max, names) is null) is { } bad)
+            {
+                return $"has '{bad}', outside {range}";
             }
 
             if (bounds.Length == 2 && CronValue(bounds[0], min, max, names) > CronValue(bounds[1], min, max, names))
             {
-                return false;
+                return $"has the range '{span}', which runs backwards";
             }
         }
 
-        return true;
+        return null;
     }
 
     private static int? CronValue(string text, int min, int max, string[] names)

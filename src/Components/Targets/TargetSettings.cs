@@ -1,8 +1,6 @@
 using System.Collections.Immutable;
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.Json.Serialization;
-using Platform.Components.Documents;
+using Platform.Components.Settings;
 using Platform.Components.Specs;
 
 namespace Platform.Components.Targets;
@@ -25,13 +23,6 @@ namespace Platform.Components.Targets;
 /// </summary>
 public sealed class TargetSettings
 {
-    private static readonly JsonSerializerOptions Options = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-        RespectNullableAnnotations = true,
-    };
-
     private readonly ImmutableSortedDictionary<string, DeploymentTarget> _targets;
 
     private TargetSettings(ImmutableSortedDictionary<string, DeploymentTarget> targets)
@@ -64,104 +55,121 @@ public sealed class TargetSettings
         path is null || !File.Exists(path) ? Default : Parse(File.ReadAllText(path));
 
     /// <summary>Parses targets from YAML or JSON text.</summary>
-    /// <exception cref="FormatException">The text is malformed; the message names the target and field.</exception>
+    /// <exception cref="FormatException">
+    /// The text is malformed: a <see cref="SettingsFormatException"/> listing every problem, each with its path
+    /// (<c>targets.&lt;name&gt;.&lt;field&gt;</c>), a "did you mean" for a misspelt field and the fix.
+    /// </exception>
     public static TargetSettings Parse(string text)
     {
-        var root = YamlJson.Parse(text);
+        var root = SettingsReader.ReadDocument(text, "a targets file");
         if (root is null)
         {
             return Default;
         }
 
-        if (root is not JsonObject document || document.Count != 1 || document["targets"] is not JsonObject targets)
+        var reader = new SettingsReader();
+        if (root is not JsonObject document)
         {
-            throw new FormatException("A targets file has one top-level key, 'targets', mapping target names to their settings.");
+            reader.Error("(document)", "A targets file is a mapping.", "Start it with 'targets:' and one entry per target name, as in examples/platform.targets.yaml.");
+            reader.ThrowIfAny();
+            return Default;
+        }
+
+        reader.CheckFields(document, "(document)", ["targets"]);
+        var targets = reader.Object(document, "(document)", "targets");
+        if (targets is null && !document.ContainsKey("targets"))
+        {
+            reader.Error("targets", "'targets' is missing.", "Add 'targets:' mapping target names to their settings, as in examples/platform.targets.yaml.");
         }
 
         var result = new SortedDictionary<string, DeploymentTarget>(StringComparer.Ordinal);
-        foreach (var (name, node) in targets)
+        foreach (var (name, node) in targets ?? [])
         {
-            try
+            var path = $"targets.{name}";
+            if (node is not null and not JsonObject)
             {
-                var settings = (node ?? new JsonObject()).Deserialize<TargetDocument>(Options) ?? new TargetDocument();
-                result[name] = settings.ToTarget(name);
+                reader.Error(path, "A target's settings are a mapping.", "Write the target's fields (kubeContext, awsRegion, …) under its name.");
+                continue;
             }
-            catch (JsonException ex)
-            {
-                throw new FormatException($"targets.{name}: {ex.Message.Split(" Path:")[0]} Known fields: {string.Join(", ", typeof(TargetDocument).GetProperties().Select(p => JsonNamingPolicy.CamelCase.ConvertName(p.Name)))}.", ex);
-            }
+
+            result[name] = ReadTarget(reader, name, path, node as JsonObject ?? []);
         }
 
+        reader.ThrowIfAny();
         return new TargetSettings(result.ToImmutableSortedDictionary(StringComparer.Ordinal));
     }
 
-    private sealed record TargetDocument
-    {
-        public string? KubeContext { get; init; }
-        public string? Kubeconfig { get; init; }
-        public string? AwsRegion { get; init; }
-        public string? AwsAccountId { get; init; }
-        public string? AwsProfile { get; init; }
-        public string? BaseDomain { get; init; }
-        public string? IngressClass { get; init; }
-        public string? IngressNamespace { get; init; }
-        public string? CertificateIssuer { get; init; }
-        public string? VpcId { get; init; }
-        public string? VpcCidr { get; init; }
-        public List<string>? PrivateSubnetIds { get; init; }
-        public string? ClusterSecurityGroupId { get; init; }
-        public string? OidcProviderArn { get; init; }
-        public string? OidcProviderUrl { get; init; }
-        public ProviderVersionsDocument? ProviderVersions { get; init; }
-        public TelemetryDocument? Telemetry { get; init; }
+    /// <summary>The fields a target accepts, as written in the targets file.</summary>
+    internal static ImmutableArray<string> TargetFields { get; } =
+    [
+        "kubeContext", "kubeconfig", "awsRegion", "awsAccountId", "awsProfile", "baseDomain", "ingressClass", "ingressNamespace",
+        "certificateIssuer", "vpcId", "vpcCidr", "privateSubnetIds", "clusterSecurityGroupId", "oidcProviderArn", "oidcProviderUrl",
+        "providerVersions", "telemetry",
+    ];
 
-        public DeploymentTarget ToTarget(string name)
+    private static DeploymentTarget ReadTarget(SettingsReader reader, string name, string path, JsonObject node)
+    {
+        reader.CheckFields(node, path, TargetFields);
+        string? Text(string field) => reader.String(node, path, field);
+        var defaults = DeploymentTarget.Default;
+        var versions = ProviderVersions.Default;
+        var versionsNode = reader.Object(node, path, "providerVersions");
+        if (versionsNode is not null)
         {
-            var telemetry = Telemetry?.ToSettings() ?? TelemetrySettings.None;
-            telemetry.Validate(name);
-            var defaults = DeploymentTarget.Default;
-            var versions = Platform.Components.Targets.ProviderVersions.Default;
-            return new DeploymentTarget
-            {
-                Name = name,
-                KubeContext = KubeContext,
-                Kubeconfig = Kubeconfig,
-                AwsRegion = AwsRegion,
-                AwsAccountId = AwsAccountId,
-                AwsProfile = AwsProfile,
-                BaseDomain = BaseDomain ?? defaults.BaseDomain,
-                IngressClass = IngressClass ?? defaults.IngressClass,
-                IngressNamespace = IngressNamespace ?? defaults.IngressNamespace,
-                CertificateIssuer = CertificateIssuer ?? defaults.CertificateIssuer,
-                VpcId = VpcId,
-                VpcCidr = VpcCidr,
-                PrivateSubnetIds = [.. PrivateSubnetIds ?? []],
-                ClusterSecurityGroupId = ClusterSecurityGroupId,
-                OidcProviderArn = OidcProviderArn,
-                OidcProviderUrl = OidcProviderUrl?.Replace("https://", "", StringComparison.Ordinal),
-                ProviderVersions = new Platform.Components.Targets.ProviderVersions(
-                    ProviderVersions?.Aws ?? versions.Aws,
-                    ProviderVersions?.Kubernetes ?? versions.Kubernetes,
-                    ProviderVersions?.Random ?? versions.Random),
-                Telemetry = telemetry,
-            };
+            reader.CheckFields(versionsNode, $"{path}.providerVersions", ["aws", "kubernetes", "random"]);
+            versions = new ProviderVersions(
+                reader.String(versionsNode, $"{path}.providerVersions", "aws") ?? versions.Aws,
+                reader.String(versionsNode, $"{path}.providerVersions", "kubernetes") ?? versions.Kubernetes,
+                reader.String(versionsNode, $"{path}.providerVersions", "random") ?? versions.Random);
         }
-    }
 
-    private sealed record ProviderVersionsDocument(string? Aws, string? Kubernetes, string? Random);
-
-    private sealed record TelemetryDocument(string? OtlpEndpoint, string? OtlpProtocol, string? CollectorNamespace, LinksDocument? Links)
-    {
-        public TelemetrySettings ToSettings() => new()
+        var telemetry = TelemetrySettings.None;
+        if (reader.Object(node, path, "telemetry") is { } telemetryNode)
         {
-            OtlpEndpoint = OtlpEndpoint,
-            OtlpProtocol = OtlpProtocol ?? TelemetrySettings.DefaultProtocol,
-            CollectorNamespace = CollectorNamespace,
-            LogsUrl = Links?.Logs,
-            MetricsUrl = Links?.Metrics,
-            TracesUrl = Links?.Traces,
+            var telemetryPath = $"{path}.telemetry";
+            reader.CheckFields(telemetryNode, telemetryPath, ["otlpEndpoint", "otlpProtocol", "collectorNamespace", "cloudWatchLogGroupPrefix", "links"]);
+            var links = reader.Object(telemetryNode, telemetryPath, "links");
+            if (links is not null)
+            {
+                reader.CheckFields(links, $"{telemetryPath}.links", ["logs", "metrics", "traces"]);
+            }
+
+            telemetry = new TelemetrySettings
+            {
+                OtlpEndpoint = reader.String(telemetryNode, telemetryPath, "otlpEndpoint"),
+                OtlpProtocol = reader.String(telemetryNode, telemetryPath, "otlpProtocol") ?? TelemetrySettings.DefaultProtocol,
+                CollectorNamespace = reader.String(telemetryNode, telemetryPath, "collectorNamespace"),
+                CloudWatchLogGroupPrefix = reader.String(telemetryNode, telemetryPath, "cloudWatchLogGroupPrefix")?.TrimEnd('/'),
+                LogsUrl = links is null ? null : reader.String(links, $"{telemetryPath}.links", "logs"),
+                MetricsUrl = links is null ? null : reader.String(links, $"{telemetryPath}.links", "metrics"),
+                TracesUrl = links is null ? null : reader.String(links, $"{telemetryPath}.links", "traces"),
+            };
+            foreach (var problem in telemetry.Problems(name))
+            {
+                reader.Error(problem.Path, problem.Message, problem.Fix);
+            }
+        }
+
+        return new DeploymentTarget
+        {
+            Name = name,
+            KubeContext = Text("kubeContext"),
+            Kubeconfig = Text("kubeconfig"),
+            AwsRegion = Text("awsRegion"),
+            AwsAccountId = Text("awsAccountId"),
+            AwsProfile = Text("awsProfile"),
+            BaseDomain = Text("baseDomain") ?? defaults.BaseDomain,
+            IngressClass = Text("ingressClass") ?? defaults.IngressClass,
+            IngressNamespace = Text("ingressNamespace") ?? defaults.IngressNamespace,
+            CertificateIssuer = Text("certificateIssuer") ?? defaults.CertificateIssuer,
+            VpcId = Text("vpcId"),
+            VpcCidr = Text("vpcCidr"),
+            PrivateSubnetIds = reader.Strings(node, path, "privateSubnetIds") ?? [],
+            ClusterSecurityGroupId = Text("clusterSecurityGroupId"),
+            OidcProviderArn = Text("oidcProviderArn"),
+            OidcProviderUrl = Text("oidcProviderUrl")?.Replace("https://", "", StringComparison.Ordinal),
+            ProviderVersions = versions,
+            Telemetry = telemetry,
         };
     }
-
-    private sealed record LinksDocument(string? Logs, string? Metrics, string? Traces);
 }

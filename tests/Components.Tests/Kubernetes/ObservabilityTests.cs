@@ -164,7 +164,7 @@ public sealed class ObservabilityTests
     [InlineData("{ links: { traces: '/relative/{service}' } }", "targets.eu.telemetry.links.traces")]
     public void Malformed_telemetry_settings_name_the_field(string telemetry, string field)
     {
-        var error = Assert.Throws<FormatException>(() => TargetSettings.Parse($"targets:\n  eu:\n    telemetry: {telemetry}\n"));
+        var error = Assert.Throws<Platform.Components.Settings.SettingsFormatException>(() => TargetSettings.Parse($"targets:\n  eu:\n    telemetry: {telemetry}\n"));
 
         Assert.StartsWith(field, error.Message, StringComparison.Ordinal);
     }

@@ -87,7 +87,7 @@ public sealed class PolicyEngineTests
     [InlineData("rules: {}\n", "one top-level key")]
     public void Invalid_settings_files_are_rejected_with_the_reason(string text, string expected)
     {
-        var error = Assert.Throws<FormatException>(() => PolicySettings.Parse(text));
+        var error = Assert.Throws<Platform.Components.Settings.SettingsFormatException>(() => PolicySettings.Parse(text));
 
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }

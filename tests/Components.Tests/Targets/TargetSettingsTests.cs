@@ -44,15 +44,15 @@ public sealed class TargetSettingsTests
     [Fact]
     public void Unknown_target_fields_are_errors_naming_the_target()
     {
-        var ex = Assert.Throws<FormatException>(() => TargetSettings.Parse("targets:\n  eu:\n    region: eu-west-1\n"));
-        Assert.StartsWith("targets.eu:", ex.Message, StringComparison.Ordinal);
+        var ex = Assert.Throws<Platform.Components.Settings.SettingsFormatException>(() => TargetSettings.Parse("targets:\n  eu:\n    region: eu-west-1\n"));
+        Assert.StartsWith("targets.eu.region: Unknown field 'region'. Did you mean 'awsRegion'?", ex.Message, StringComparison.Ordinal);
         Assert.Contains("awsRegion", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void A_file_without_targets_is_an_error_and_a_missing_file_is_the_default()
     {
-        Assert.Throws<FormatException>(() => TargetSettings.Parse("clusters: {}"));
+        Assert.Throws<Platform.Components.Settings.SettingsFormatException>(() => TargetSettings.Parse("clusters: {}"));
         Assert.Same(TargetSettings.Default, TargetSettings.Load(Path.Combine(Path.GetTempPath(), Guid.NewGuid().ToString())));
     }
 
