@@ -103,8 +103,47 @@ public static class PlatformDatabase
     public static async Task MigrateAsync(PlatformDbContext db, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(db);
-        await AdoptUnversionedSchemaAsync(db, cancellationToken);
-        await db.Database.MigrateAsync(cancellationToken);
+        if (!db.Database.IsNpgsql())
+        {
+            await AdoptUnversionedSchemaAsync(db, cancellationToken);
+            await db.Database.MigrateAsync(cancellationToken);
+            return;
+        }
+
+        // EF Core's lock on PostgreSQL is taken per migration, so a replica can read the history between two of another
+        // replica's migrations and apply the second one again ("column already exists"). A session advisory lock held
+        // across adoption and every migration serialises replicas completely; the database must exist to take it.
+        var creator = db.GetService<IRelationalDatabaseCreator>();
+        if (!await creator.ExistsAsync(cancellationToken))
+        {
+            try
+            {
+                await creator.CreateAsync(cancellationToken);
+            }
+            catch (Npgsql.PostgresException ex) when (ex.SqlState == Npgsql.PostgresErrorCodes.DuplicateDatabase)
+            {
+                // Another replica created it first.
+            }
+        }
+
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_lock({MigrationLockKey})", cancellationToken);
+            try
+            {
+                await AdoptUnversionedSchemaAsync(db, cancellationToken);
+                await db.Database.MigrateAsync(cancellationToken);
+            }
+            finally
+            {
+                await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_unlock({MigrationLockKey})", CancellationToken.None);
+            }
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
     }
 
     /// <summary>Migrations this release has that the database has not applied (all of them for a new database).</summary>
@@ -173,6 +212,9 @@ public static class PlatformDatabase
 
     // Any constant shared by every replica; "platform" in ASCII.
     private const long AdoptionLockKey = 0x706c6174666f726d;
+
+    // Held across adoption and all migrations on PostgreSQL; "platmigr" in ASCII.
+    private const long MigrationLockKey = 0x706c61746d696772;
 }
 
 /// <summary>Validates <see cref="PlatformOptions.Database"/> at start, with messages that name the key and the fix.</summary>
