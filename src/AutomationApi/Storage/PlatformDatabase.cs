@@ -110,22 +110,10 @@ public static class PlatformDatabase
             return;
         }
 
-        // EF Core's lock on PostgreSQL is taken per migration, so a replica can read the history between two of another
-        // replica's migrations and apply the second one again ("column already exists"). A session advisory lock held
-        // across adoption and every migration serialises replicas completely; the database must exist to take it.
-        var creator = db.GetService<IRelationalDatabaseCreator>();
-        if (!await creator.ExistsAsync(cancellationToken))
-        {
-            try
-            {
-                await creator.CreateAsync(cancellationToken);
-            }
-            catch (Npgsql.PostgresException ex) when (ex.SqlState == Npgsql.PostgresErrorCodes.DuplicateDatabase)
-            {
-                // Another replica created it first.
-            }
-        }
-
+        // EF Core's own PostgreSQL migration lock is taken per migration transaction, so a replica that reads the
+        // history between two of another's migrations re-applies the second (seen in MigrationTests). A session
+        // advisory lock held across adoption and every migration makes the whole upgrade one critical section.
+        await CreateDatabaseIfMissingAsync(db, cancellationToken);
         await db.Database.OpenConnectionAsync(cancellationToken);
         try
         {
@@ -143,6 +131,24 @@ public static class PlatformDatabase
         finally
         {
             await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    private static async Task CreateDatabaseIfMissingAsync(PlatformDbContext db, CancellationToken cancellationToken)
+    {
+        var creator = db.GetService<IRelationalDatabaseCreator>();
+        if (await creator.ExistsAsync(cancellationToken))
+        {
+            return;
+        }
+
+        try
+        {
+            await creator.CreateAsync(cancellationToken);
+        }
+        catch (PostgresException ex) when (ex.SqlState is PostgresErrorCodes.DuplicateDatabase or PostgresErrorCodes.UniqueViolation)
+        {
+            // Another replica created it first.
         }
     }
 
@@ -175,12 +181,8 @@ public static class PlatformDatabase
         var strategy = db.Database.CreateExecutionStrategy();
         await strategy.ExecuteAsync(async () =>
         {
-            // One transaction, serialised across replicas: SQLite's write lock, PostgreSQL's advisory lock.
+            // One transaction (SQLite takes its write lock; PostgreSQL callers hold the migration lock).
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            if (db.Database.IsNpgsql())
-            {
-                await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_xact_lock({AdoptionLockKey})", cancellationToken);
-            }
 
             // Not history.ExistsAsync: on PostgreSQL it probes by selecting from the table, and the failure would
             // abort this transaction.
@@ -211,10 +213,7 @@ public static class PlatformDatabase
     }
 
     // Any constant shared by every replica; "platform" in ASCII.
-    private const long AdoptionLockKey = 0x706c6174666f726d;
-
-    // Held across adoption and all migrations on PostgreSQL; "platmigr" in ASCII.
-    private const long MigrationLockKey = 0x706c61746d696772;
+    private const long MigrationLockKey = 0x706c6174666f726d;
 }
 
 /// <summary>Validates <see cref="PlatformOptions.Database"/> at start, with messages that name the key and the fix.</summary>

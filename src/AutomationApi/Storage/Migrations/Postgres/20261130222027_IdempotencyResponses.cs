@@ -5,7 +5,7 @@
 namespace Platform.AutomationApi.Storage.Migrations.Postgres
 {
     /// <inheritdoc />
-    public partial class IdempotencyResponse : Migration
+    public partial class IdempotencyResponses : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
