@@ -280,5 +280,10 @@ public sealed class DeploymentsApiTests
         Assert.Contains("different request", (string)other.Body["detail"]!, StringComparison.Ordinal);
         var operations = (await factory.GetEnvironmentAsync("keyed-dev"))["lastOperation"]!;
         Assert.Equal(id, (string)operations["id"]!);
+
+        // The OpenAPI document says so.
+        var document = (await client.GetFromJsonAsync<JsonObject>("/openapi/v1.json", Cancel))!;
+        var parameters = document["paths"]![path.Replace("keyed-dev", "{name}", StringComparison.Ordinal).Replace("/api/", "/{service}/", StringComparison.Ordinal)]!["post"]!["parameters"]!.AsArray();
+        Assert.Contains(parameters, p => (string?)p!["name"] == "Idempotency-Key" && (string?)p["in"] == "header");
     }
 }

@@ -73,4 +73,21 @@ public sealed class OperationsApiTests
         using var bad = await client.SendAsync(request, Cancel);
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
     }
+
+    [Fact]
+    public async Task Cancelling_a_finished_operation_is_a_409_problem_logged_as_the_callers_error()
+    {
+        using var factory = new PlatformFactory(engine: new InMemoryStackEngine());
+        var created = await factory.CreateAndWaitAsync(Specs.Dev("done-dev"));
+
+        using var cancel = await factory.CreateClient().PostAsync($"/v1/operations/{created["id"]}/cancel", null, Cancel);
+
+        Assert.Equal(HttpStatusCode.Conflict, cancel.StatusCode);
+        Assert.Equal("application/problem+json", cancel.Content.Headers.ContentType!.MediaType);
+        var problem = await PlatformFactory.ReadAsync(cancel);
+        Assert.Equal("Operation already finished", (string)problem["title"]!);
+        Assert.Contains("succeeded; there is nothing to cancel", (string)problem["detail"]!, StringComparison.Ordinal);
+        Assert.Equal("succeeded", (string)(await factory.WaitForOperationAsync((string)created["id"]!))["state"]!);
+        Assert.DoesNotContain(factory.Logs.Records, r => r.Level >= Microsoft.Extensions.Logging.LogLevel.Error);
+    }
 }
