@@ -9,6 +9,7 @@ using Platform.AutomationApi.Environments;
 using Platform.AutomationApi.Lifecycle;
 using Platform.AutomationApi.Operations;
 using Platform.AutomationApi.Storage;
+using Platform.AutomationApi.Storage.Migrations;
 using Platform.Components.Policies;
 using Platform.Components.Targets;
 using Scalar.AspNetCore;
@@ -61,14 +62,14 @@ public static class PlatformServiceExtensions
     public static IHostApplicationBuilder AddPlatformStorage(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddDbContextFactory<PlatformDbContext>((sp, options) => PlatformDatabase.Configure(
+        builder.Services.AddDbContextFactory<PlatformDbContext, ProviderDbContextFactory>((sp, options) => PlatformDatabase.Configure(
             options, sp.GetRequiredService<IOptions<PlatformOptions>>().Value.Database, sp.GetRequiredService<PlatformPaths>()));
         builder.Services.AddSingleton<PassphraseStore>();
         builder.Services.AddSingleton<SpecProtector>();
         return builder;
     }
 
-    /// <summary>The pulumi CLI driver, its resilience pipelines, the spec pipeline and deployment targets.</summary>
+    /// <summary>The engine (the pulumi CLI), its resilience pipelines, the spec pipeline and deployment targets.</summary>
     public static IHostApplicationBuilder AddPlatformEngine(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -103,7 +104,7 @@ public static class PlatformServiceExtensions
             var needed = platform.Value.CancelGracePeriod + TimeSpan.FromSeconds(30);
             host.ShutdownTimeout = host.ShutdownTimeout > needed ? host.ShutdownTimeout : needed;
         });
-        builder.Services.AddSingleton<PulumiCli>();
+        builder.Services.AddSingleton<IStackEngine, PulumiCliEngine>();
         builder.Services.AddSingleton<EngineResilience>();
         builder.Services.AddSingleton<EngineProbe>();
         return builder;
@@ -116,6 +117,7 @@ public static class PlatformServiceExtensions
         builder.Services.AddSingleton<OperationSignal>();
         builder.Services.AddSingleton<RunningOperations>();
         builder.Services.AddScoped<OperationQueue>();
+        builder.Services.AddSingleton<EnvironmentLifecycle>();
         builder.Services.AddSingleton<OperationExecutor>();
 
         // Recovery first: hosted services start in registration order, and the worker must not see stale work.
@@ -130,6 +132,8 @@ public static class PlatformServiceExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddProblemDetails();
+        builder.Services.AddScoped<IdempotencyClaim>();
+        builder.Services.AddScoped<IdempotencyFilter>();
         builder.Services.AddExceptionHandler<ClientErrors>();
 
         // Every body, whichever endpoint reads it, stops at the configured size (413); spec bodies are also bounded
@@ -141,7 +145,7 @@ public static class PlatformServiceExtensions
             options.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
             options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
         });
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(options => options.AddOperationTransformer(IdempotencyFilter.DocumentHeader));
         return builder;
     }
 
@@ -153,9 +157,15 @@ public static class PlatformServiceExtensions
         // not our 500: ClientErrors answers them and logs a warning; anything else is a 500 logged as an error.
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
-            StatusCodeSelector = ex => ex is Microsoft.AspNetCore.Http.BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+            StatusCodeSelector = ex => ex switch
+            {
+                Microsoft.AspNetCore.Http.BadHttpRequestException bad => bad.StatusCode,
+                IllegalTransitionException => StatusCodes.Status409Conflict,
+                _ => StatusCodes.Status500InternalServerError,
+            },
         });
         app.UseStatusCodePages();
+        app.Use(IdempotencyFilter.BufferKeyedBodies);
         app.MapOpenApi();
         app.MapScalarApiReference();
         app.MapHealthApi();

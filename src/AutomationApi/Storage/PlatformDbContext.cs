@@ -5,9 +5,25 @@ using Platform.AutomationApi.Operations;
 
 namespace Platform.AutomationApi.Storage;
 
-/// <summary>The service's durable state: environments, operations, their events and idempotency keys.</summary>
-public sealed class PlatformDbContext(DbContextOptions<PlatformDbContext> options) : DbContext(options)
+/// <summary>
+/// The service's durable state: environments, operations, their events and idempotency keys. Instances are of a
+/// provider's subtype (<see cref="Migrations.SqlitePlatformDbContext"/>, <see cref="Migrations.PostgresPlatformDbContext"/>),
+/// which is how EF Core keeps each provider's migrations apart.
+/// </summary>
+public class PlatformDbContext : DbContext
 {
+    /// <summary>A context on <paramref name="options"/>.</summary>
+    public PlatformDbContext(DbContextOptions<PlatformDbContext> options)
+        : base(options)
+    {
+    }
+
+    /// <summary>A provider's context on <paramref name="options"/> (built for <see cref="PlatformDbContext"/> or the subtype).</summary>
+    protected PlatformDbContext(DbContextOptions options)
+        : base(options)
+    {
+    }
+
     /// <summary>Environments, live and destroyed.</summary>
     public DbSet<EnvironmentRecord> Environments => Set<EnvironmentRecord>();
 
@@ -19,6 +35,33 @@ public sealed class PlatformDbContext(DbContextOptions<PlatformDbContext> option
 
     /// <summary>Idempotency keys.</summary>
     public DbSet<IdempotencyRecord> IdempotencyKeys => Set<IdempotencyRecord>();
+
+    /// <inheritdoc />
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        StampVersions();
+        return base.SaveChanges(acceptAllChangesOnSuccess);
+    }
+
+    /// <inheritdoc />
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        StampVersions();
+        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
+
+    // The one place row versions change: every inserted or changed versioned row gets a new one (the update then
+    // matches the version it was read with, so a concurrent writer's change makes it fail instead of being lost).
+    private void StampVersions()
+    {
+        foreach (var entry in ChangeTracker.Entries<IVersioned>())
+        {
+            if (entry.State is EntityState.Added or EntityState.Modified)
+            {
+                entry.Entity.Version = Guid.NewGuid();
+            }
+        }
+    }
 
     /// <inheritdoc />
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
