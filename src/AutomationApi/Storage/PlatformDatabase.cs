@@ -103,8 +103,53 @@ public static class PlatformDatabase
     public static async Task MigrateAsync(PlatformDbContext db, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(db);
-        await AdoptUnversionedSchemaAsync(db, cancellationToken);
-        await db.Database.MigrateAsync(cancellationToken);
+        if (!db.Database.IsNpgsql())
+        {
+            await AdoptUnversionedSchemaAsync(db, cancellationToken);
+            await db.Database.MigrateAsync(cancellationToken);
+            return;
+        }
+
+        // EF Core's own PostgreSQL migration lock is taken per migration transaction, so a replica that reads the
+        // history between two of another's migrations re-applies the second (seen in MigrationTests). A session
+        // advisory lock held across adoption and every migration makes the whole upgrade one critical section.
+        await CreateDatabaseIfMissingAsync(db, cancellationToken);
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_lock({MigrationLockKey})", cancellationToken);
+            try
+            {
+                await AdoptUnversionedSchemaAsync(db, cancellationToken);
+                await db.Database.MigrateAsync(cancellationToken);
+            }
+            finally
+            {
+                await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_unlock({MigrationLockKey})", CancellationToken.None);
+            }
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    private static async Task CreateDatabaseIfMissingAsync(PlatformDbContext db, CancellationToken cancellationToken)
+    {
+        var creator = db.GetService<IRelationalDatabaseCreator>();
+        if (await creator.ExistsAsync(cancellationToken))
+        {
+            return;
+        }
+
+        try
+        {
+            await creator.CreateAsync(cancellationToken);
+        }
+        catch (PostgresException ex) when (ex.SqlState is PostgresErrorCodes.DuplicateDatabase or PostgresErrorCodes.UniqueViolation)
+        {
+            // Another replica created it first.
+        }
     }
 
     /// <summary>Migrations this release has that the database has not applied (all of them for a new database).</summary>
@@ -136,12 +181,8 @@ public static class PlatformDatabase
         var strategy = db.Database.CreateExecutionStrategy();
         await strategy.ExecuteAsync(async () =>
         {
-            // One transaction, serialised across replicas: SQLite's write lock, PostgreSQL's advisory lock.
+            // One transaction (SQLite takes its write lock; PostgreSQL callers hold the migration lock).
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            if (db.Database.IsNpgsql())
-            {
-                await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_xact_lock({AdoptionLockKey})", cancellationToken);
-            }
 
             // Not history.ExistsAsync: on PostgreSQL it probes by selecting from the table, and the failure would
             // abort this transaction.
@@ -172,7 +213,7 @@ public static class PlatformDatabase
     }
 
     // Any constant shared by every replica; "platform" in ASCII.
-    private const long AdoptionLockKey = 0x706c6174666f726d;
+    private const long MigrationLockKey = 0x706c6174666f726d;
 }
 
 /// <summary>Validates <see cref="PlatformOptions.Database"/> at start, with messages that name the key and the fix.</summary>

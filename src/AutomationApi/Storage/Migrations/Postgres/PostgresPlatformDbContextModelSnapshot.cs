@@ -111,6 +111,9 @@ namespace Platform.AutomationApi.Storage.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<string>("ResponseJson")
+                        .HasColumnType("text");
+
                     b.HasKey("Key");
 
                     b.ToTable("IdempotencyKeys");

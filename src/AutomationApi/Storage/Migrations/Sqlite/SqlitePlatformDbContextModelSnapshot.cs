@@ -104,6 +104,9 @@ namespace Platform.AutomationApi.Storage.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ResponseJson")
+                        .HasColumnType("TEXT");
+
                     b.HasKey("Key");
 
                     b.ToTable("IdempotencyKeys");
