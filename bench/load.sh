@@ -1,58 +1,83 @@
 #!/usr/bin/env bash
-# Load test of the Automation API's request paths, on loopback only, bounded in time.
-# Starts the service (Release) on a temporary data directory with the scripted stand-in for the pulumi CLI,
-# creates a few environments, then measures each path with wrk. /healthz is the baseline; every other row is
-# reported as a ratio of its throughput, measured in the same run.
-# Usage: bench/load.sh [seconds-per-path (default 10)] [connections (default 16)]
+# Load test of the Automation API's read and write paths, on loopback only, bounded in time (issue 14).
+# Starts the service (Release, SQLite) on a temporary data directory, stores N environments, then measures each path
+# with wrk at C connections. GET /healthz of the same service in the same run is the baseline: every row is reported
+# as a ratio of its throughput, with its own p99 latency.
+# The engine is /bin/true by default (every engine call returns at once and the operation then fails), so the
+# queued operations of the stored environments cost next to nothing while the request paths are measured; set
+# PLATFORM_BENCH_ENGINE=tests/AutomationApi.Tests/FakePulumi/pulumi to provision them with the scripted stand-in.
+# Usage: bench/load.sh [seconds-per-path (default 10)] [connections (default 64)] [stored environments (default 1000)]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-10}
-connections=${2:-16}
+connections=${2:-64}
+stored=${3:-1000}
 port=${PLATFORM_BENCH_PORT:-5099}
+engine=${PLATFORM_BENCH_ENGINE:-/bin/true}
 url="http://127.0.0.1:$port"
 command -v wrk >/dev/null || { apt-get install -y -qq wrk >/dev/null 2>&1 || { echo "wrk is required (apt-get install wrk)" >&2; exit 1; }; }
 
 data=$(mktemp -d)
 dotnet build -c Release src/AutomationApi >/dev/null
-Platform__DataDirectory="$data" Platform__PulumiPath="$PWD/tests/AutomationApi.Tests/FakePulumi/pulumi" \
+Platform__DataDirectory="$data" Platform__PulumiPath="$engine" Platform__EngineRetries=0 \
 Platform__WorkerPollInterval=00:00:00.200 Logging__LogLevel__Default=Warning \
   dotnet src/AutomationApi/bin/Release/net10.0/Platform.AutomationApi.dll --urls "$url" >"$data/service.log" 2>&1 &
 service=$!
 trap 'kill $service 2>/dev/null; wait $service 2>/dev/null; rm -rf "$data"' EXIT
-for _ in $(seq 100); do curl -fs "$url/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
+for _ in $(seq 150); do curl -fs "$url/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
 
 spec() { # $1: environment name
   printf 'apiVersion: platform/v1\nkind: Environment\nmetadata: { name: %s, team: bench, costCenter: cc-1 }\nspec:\n  tier: dev\n  services:\n    - { name: web, type: web, image: "registry.example.com/web:1.0.0", host: shop }\n' "$1"
 }
-for i in $(seq 1 20); do
-  spec "bench-$i" | curl -fs -X POST "$url/v1/environments" -H 'content-type: application/yaml' --data-binary @- >/dev/null
-done
-for _ in $(seq 150); do
-  ready=$(curl -fs "$url/v1/environments?status=ready&limit=50" | grep -o '"name":"bench-' | wc -l)
-  [ "$ready" -ge 20 ] && break; sleep 0.2
-done
-echo "environments ready: $ready of 20"
+export -f spec
+export url
+started=$(date +%s)
+seq 1 "$stored" | xargs -P 4 -I{} bash -c 'spec "bench-{}" | curl -fs -o /dev/null -X POST "$url/v1/environments" -H "content-type: application/yaml" --data-binary @-'
+operation=$(spec bench-probe | curl -fs -X POST "$url/v1/environments" -H 'content-type: application/yaml' --data-binary @- | grep -o '"id":"[^"]*"' | head -1 | cut -d'"' -f4 || true)
+echo "stored $stored environments in $(( $(date +%s) - started )) s; $(nproc) cores; $seconds s per path at $connections connections"
 
-# A POST body for the validation path: one invalid spec (every error collected, nothing stored).
-lua=$(mktemp --suffix=.lua)
-cat >"$lua" <<'LUA'
+lua=$(mktemp -d)
+# An invalid spec: every error collected, nothing stored (400).
+cat >"$lua/invalid.lua" <<'LUA'
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/yaml"
 wrk.body = "apiVersion: platform/v1\nkind: Environment\nmetadata: { name: Bad_Name, team: bench, costCenter: cc-1 }\nspec:\n  tier: dev\n  services:\n    - { name: web, type: web, image: web:latest, uses: [nothing] }\n"
 LUA
+# Valid creates, each with a name of its own (202 Accepted: stored and queued).
+cat >"$lua/create.lua" <<'LUA'
+local threads = 0
+function setup(thread) threads = threads + 1; thread:set("id", threads) end
+local counter = 0
+function request()
+  counter = counter + 1
+  local name = string.format("load-%d-%d", id, counter)
+  local body = "apiVersion: platform/v1\nkind: Environment\nmetadata: { name: " .. name ..
+    ", team: bench, costCenter: cc-1 }\nspec:\n  tier: dev\n  services:\n    - { name: web, type: web, image: \"registry.example.com/web:1.0.0\", host: shop }\n"
+  return wrk.format("POST", "/v1/environments", { ["Content-Type"] = "application/yaml" }, body)
+end
+LUA
 
-measure() { # wrk arguments; prints requests/s
-  local rps
-  rps=$(wrk -t2 -c"$connections" -d"${seconds}s" --latency "$@" 2>/dev/null | awk '/Requests\/sec/ {print $2}')
-  echo "${rps:-0}"
+measure() { # wrk arguments; prints "requests/s p99-ms non-2xx"
+  wrk -t2 -c"$connections" -d"${seconds}s" --latency "$@" 2>/dev/null | awk '
+    /Requests\/sec/ { rps = $2 }
+    $1 == "99%" { v = $2; unit = v; gsub(/[0-9.]/, "", unit); gsub(/[a-z]/, "", v)
+                  p99 = unit == "us" ? v / 1000 : unit == "s" ? v * 1000 : unit == "m" ? v * 60000 : v }
+    /Non-2xx/ { non2xx = $NF }
+    END { printf "%s %s %s\n", rps + 0, p99 + 0, non2xx + 0 }'
 }
-base=$(measure "$url/healthz")
-printf '%-44s %10s %8s\n' "path" "req/s" "ratio"
-printf '%-44s %10.0f %8.2f\n' "GET /healthz (baseline)" "$base" 1
-for path in "/v1/golden-paths" "/v1/environments?limit=20" "/v1/environments/bench-7"; do
-  rps=$(measure "$url$path")
-  printf '%-44s %10.0f %8.2f\n' "GET $path" "$rps" "$(awk -v a="$rps" -v b="$base" 'BEGIN{print a/b}')"
-done
-rps=$(measure -s "$lua" "$url/v1/environments")
-printf '%-44s %10.0f %8.2f\n' "POST /v1/environments (invalid spec, 400)" "$rps" "$(awk -v a="$rps" -v b="$base" 'BEGIN{print a/b}')"
-rm -f "$lua"
+row() { # label, then wrk arguments
+  local label=$1; shift
+  read -r rps p99 non2xx < <(measure "$@")
+  printf '%-52s %10.0f %7.3f %9.1f %9s\n' "$label" "$rps" "$(awk -v a="$rps" -v b="$base" 'BEGIN{print a/b}')" "$p99" "$non2xx"
+}
+read -r base base_p99 _ < <(measure "$url/healthz")
+printf '%-52s %10s %7s %9s %9s\n' "path" "req/s" "ratio" "p99 ms" "non-2xx"
+printf '%-52s %10.0f %7.3f %9.1f %9s\n' "GET /healthz (baseline)" "$base" 1 "$base_p99" 0
+row "GET /v1/golden-paths" "$url/v1/golden-paths"
+row "GET /v1/environments?limit=50 ($stored stored)" "$url/v1/environments?limit=50"
+row "GET /v1/environments/{name}" "$url/v1/environments/bench-$(( (stored + 1) / 2 ))"
+[ -n "$operation" ] && row "GET /v1/operations/{id}" "$url/v1/operations/$operation"
+row "POST /v1/environments (invalid spec, 400)" -s "$lua/invalid.lua" "$url/v1/environments"
+row "POST /v1/environments (accepted creates, 202)" -s "$lua/create.lua" "$url/v1/environments"
+rm -rf "$lua"
+echo "service peak RSS: $(awk '/VmHWM/ {printf "%.0f MB", $2/1024}' /proc/$service/status)"

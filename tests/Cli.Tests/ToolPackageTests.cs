@@ -53,7 +53,9 @@ public sealed partial class ToolPackageTests
         try
         {
             var feed = Path.Combine(scratch.FullName, "feed");
-            var (packed, packOutput) = await RunAsync("dotnet", root, "pack", "src/Cli/Cli.csproj", "-c", Configuration, "--no-build", "-o", feed);
+            var (packed, packOutput) = await RunAsync("dotnet", root, "pack", "src/Cli/Cli.csproj", "-c", Configuration, "--no-build", "-o", feed,
+                // What Source Link reads from the remote 'origin' of a clone of the hosted repository.
+                "-p:PrivateRepositoryUrl=https://git.example.test/platform/platform.git");
             Assert.True(packed == 0, packOutput);
 
             var package = Assert.Single(Directory.GetFiles(feed, "Platform.Cli.*.nupkg"));
@@ -64,10 +66,10 @@ public sealed partial class ToolPackageTests
             {
                 var nuspec = new StreamReader(archive.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal)).Open()).ReadToEnd();
                 Assert.Contains("<readme>README.md</readme>", nuspec, StringComparison.Ordinal);
-                Assert.Contains("<license type=\"file\">LICENSE.txt</license>", nuspec, StringComparison.Ordinal);
-                Assert.Contains("<projectUrl>", nuspec, StringComparison.Ordinal);
+                Assert.Contains("<license type=\"expression\">MIT</license>", nuspec, StringComparison.Ordinal);
+                Assert.Contains("<projectUrl>https://git.example.test/platform/platform</projectUrl>", nuspec, StringComparison.Ordinal);
+                Assert.Contains("<repository type=\"git\" url=\"https://git.example.test/platform/platform.git\"", nuspec, StringComparison.Ordinal);
                 Assert.Contains(archive.Entries, e => e.FullName == "README.md");
-                Assert.Contains(archive.Entries, e => e.FullName == "LICENSE.txt");
             }
 
             var tools = Path.Combine(scratch.FullName, "tools");

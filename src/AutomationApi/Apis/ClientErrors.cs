@@ -5,8 +5,9 @@ namespace Platform.AutomationApi.Apis;
 
 /// <summary>
 /// Answers requests the framework or server found malformed (<see cref="BadHttpRequestException"/>: unreadable JSON,
-/// broken chunked framing, a body over the size limit) with their 4xx problem, logged as a warning with the request
-/// id: they are the client's error, not the service's, so they never show up as errors.
+/// broken chunked framing, a body over the size limit) with their 4xx problem, and changes an environment or
+/// operation cannot make in its state (<see cref="Lifecycle.IllegalTransitionException"/>) with a 409 problem, logged
+/// as a warning with the request id: they are the client's error, not the service's, so they never show up as errors.
 /// </summary>
 internal sealed partial class ClientErrors(IProblemDetailsService problems, ILogger<ClientErrors> logger) : IExceptionHandler
 {
@@ -15,6 +16,7 @@ internal sealed partial class ClientErrors(IProblemDetailsService problems, ILog
         var status = exception switch
         {
             BadHttpRequestException bad => bad.StatusCode,
+            Lifecycle.IllegalTransitionException => StatusCodes.Status409Conflict,
 
             // Kestrel reports a chunk size beyond 64 bits as an I/O error wrapping the overflow, not as a bad request.
             IOException { InnerException: OverflowException } => StatusCodes.Status400BadRequest,
@@ -34,7 +36,12 @@ internal sealed partial class ClientErrors(IProblemDetailsService problems, ILog
             ProblemDetails = new ProblemDetails
             {
                 Status = status,
-                Title = status == StatusCodes.Status413PayloadTooLarge ? "Request body too large" : "Malformed request",
+                Title = exception switch
+                {
+                    Lifecycle.IllegalTransitionException illegal => illegal.Title,
+                    _ when status == StatusCodes.Status413PayloadTooLarge => "Request body too large",
+                    _ => "Malformed request",
+                },
                 Detail = exception.Message,
             },
         });

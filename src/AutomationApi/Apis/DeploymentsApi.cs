@@ -15,6 +15,7 @@ public sealed record DeploymentServices(
     PlatformDbContext Db,
     EnvironmentCompiler Compiler,
     OperationQueue Queue,
+    Lifecycle.EnvironmentLifecycle Lifecycle,
     SpecProtector Protector,
     TimeProvider Time);
 
@@ -50,6 +51,7 @@ public static class DeploymentsApi
     public static IEndpointRouteBuilder MapDeploymentsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/v1/environments/{name}").WithTags("Deployments");
+        api.AddEndpointFilterFactory(IdempotencyFilter.Factory);
         api.ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
@@ -64,6 +66,7 @@ public static class DeploymentsApi
     }
 
     /// <summary>POST /v1/environments/{name}/services/{service}/deploy.</summary>
+    [Idempotent]
     public static async Task<Results<Accepted<DeploymentResponse>, ValidationProblem, ProblemHttpResult>> DeployService(
         string name, string service, DeployRequest body, [AsParameters] DeploymentServices services, CancellationToken cancellationToken)
     {
@@ -104,6 +107,7 @@ public static class DeploymentsApi
     }
 
     /// <summary>POST /v1/environments/{name}/promote.</summary>
+    [Idempotent]
     public static async Task<Results<Accepted<DeploymentResponse>, ValidationProblem, ProblemHttpResult>> Promote(
         string name, PromoteRequest body, [AsParameters] DeploymentServices services, CancellationToken cancellationToken)
     {
@@ -180,6 +184,7 @@ public static class DeploymentsApi
     }
 
     /// <summary>POST /v1/environments/{name}/rollback.</summary>
+    [Idempotent]
     public static async Task<Results<Accepted<DeploymentResponse>, ValidationProblem, ProblemHttpResult>> Rollback(
         string name, RollbackRequest? body, [AsParameters] DeploymentServices services, CancellationToken cancellationToken)
     {
@@ -235,12 +240,7 @@ public static class DeploymentsApi
                 detail: $"There is no live environment named '{name}'."));
         }
 
-        if (record.Status == EnvironmentStatus.Destroying)
-        {
-            return (null, TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Environment is being destroyed",
-                detail: $"Environment '{name}' is being destroyed; nothing can be deployed to it. Create it again once the destroy finishes."));
-        }
-
+        record.EnsureDeployable();
         return (record, null);
     }
 
@@ -263,14 +263,10 @@ public static class DeploymentsApi
         var before = services.Compiler.Compile(currentSpec).Environment?.Plan;
         var diff = PlanDiff.Between(before, next.Plan);
         var now = services.Time.GetUtcNow();
-        var operation = services.Queue.Add(record, kind, protectedSpec, origin);
+        var operation = kind == OperationKind.Update
+            ? services.Lifecycle.QueueUpdate(services.Queue, record, protectedSpec, origin)
+            : services.Queue.Add(record, kind, protectedSpec, origin);
         services.Db.Events.Add(new OperationEvent { OperationId = operation.Id, Sequence = 2, Timestamp = now, Type = "request", Message = message, Detail = origin });
-        if (kind == OperationKind.Update)
-        {
-            record.Status = record.Status == EnvironmentStatus.Creating ? EnvironmentStatus.Creating : EnvironmentStatus.Updating;
-            record.UpdatedAt = now;
-            record.Version = Guid.NewGuid();
-        }
 
         try
         {

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -6,6 +5,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Platform.AutomationApi.Environments;
+using Platform.AutomationApi.Lifecycle;
 using Platform.AutomationApi.Operations;
 using Platform.AutomationApi.Storage;
 using Platform.Components;
@@ -19,6 +19,7 @@ public sealed record EnvironmentServices(
     PlatformDbContext Db,
     EnvironmentCompiler Compiler,
     OperationQueue Queue,
+    EnvironmentLifecycle Lifecycle,
     SpecProtector Protector,
     TimeProvider Time,
     IOptions<PlatformOptions> Options,
@@ -41,6 +42,7 @@ public static partial class EnvironmentsApi
     public static IEndpointRouteBuilder MapEnvironmentsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/v1/environments").WithTags("Environments");
+        api.AddEndpointFilterFactory(IdempotencyFilter.Factory);
 
         // Every failure is an RFC 9457 problem; declared once for the group so the OpenAPI document shows them.
         api.ProducesValidationProblem()
@@ -73,13 +75,13 @@ public static partial class EnvironmentsApi
     }
 
     /// <summary>POST /v1/environments.</summary>
+    [Idempotent]
     public static async Task<Results<Accepted<OperationResponse>, ValidationProblem, ProblemHttpResult>> CreateEnvironment(
         HttpRequest request,
-        [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
         [AsParameters] EnvironmentServices services,
         CancellationToken cancellationToken)
     {
-        var (text, scope, early) = await BeginChangeAsync(request, "POST /v1/environments", idempotencyKey, specRequired: true, services, cancellationToken);
+        var (text, early) = await ReadSpecAsync(request, required: true, services, cancellationToken);
         if (early is not null)
         {
             return early;
@@ -99,8 +101,8 @@ public static partial class EnvironmentsApi
 
         if (await services.Db.Environments.AnyAsync(e => e.Name == parsedSpec.Name && e.Status != EnvironmentStatus.Destroyed, cancellationToken))
         {
-            // A concurrent retry with this key may have created it: that retry's operation is the answer, not a 409.
-            return await ReplayAsync(services.Db, scope, text!, cancellationToken) ?? NameTaken(services, request, parsedSpec.Name);
+            // (A concurrent retry with this request's Idempotency-Key may have created it: the key's filter then replays it.)
+            return NameTaken(services, request, parsedSpec.Name);
         }
 
         var compiled = services.Compiler.Compile(parsedSpec);
@@ -124,11 +126,9 @@ public static partial class EnvironmentsApi
             CreatedAt = now,
             UpdatedAt = now,
             ExpiresAt = ExpiryFor(spec, now),
-            Version = Guid.NewGuid(),
         };
         services.Db.Environments.Add(record);
         var operation = services.Queue.Add(record, OperationKind.Create, record.SpecText, "api");
-        Remember(services.Db, scope, text!, operation, now);
         try
         {
             await services.Db.SaveChangesAsync(cancellationToken);
@@ -136,9 +136,9 @@ public static partial class EnvironmentsApi
         catch (DbUpdateException)
         {
             // Lost a race: the idempotency key (claimed in the same transaction as the operation) or the database's
-            // unique index on live names decides. A retry whose key won replays the winner's operation.
+            // unique index on live names decides. A retry whose key won gets the winner's operation from the key's filter.
             services.Db.ChangeTracker.Clear();
-            return await ReplayAsync(services.Db, scope, text!, cancellationToken) is { } raced ? raced : NameTaken(services, request, spec.Name);
+            return NameTaken(services, request, spec.Name);
         }
 
         services.Queue.Notify();
@@ -211,14 +211,14 @@ public static partial class EnvironmentsApi
     }
 
     /// <summary>PUT /v1/environments/{name}.</summary>
+    [Idempotent]
     public static async Task<Results<Accepted<OperationResponse>, ValidationProblem, ProblemHttpResult>> UpdateEnvironment(
         string name,
         HttpRequest request,
-        [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
         [AsParameters] EnvironmentServices services,
         CancellationToken cancellationToken)
     {
-        var (text, scope, early) = await BeginChangeAsync(request, $"PUT /v1/environments/{name}", idempotencyKey, specRequired: true, services, cancellationToken);
+        var (text, early) = await ReadSpecAsync(request, required: true, services, cancellationToken);
         if (early is not null)
         {
             return early;
@@ -250,11 +250,7 @@ public static partial class EnvironmentsApi
             return Invalid(tooLarge);
         }
 
-        if (record.Status == EnvironmentStatus.Destroying)
-        {
-            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Environment is being destroyed",
-                detail: $"Environment '{name}' is being destroyed; create it again once the destroy finishes.");
-        }
+        record.EnsureDeployable();
 
         if (!string.Equals(parsedSpec.Target, record.Target, StringComparison.Ordinal))
         {
@@ -271,13 +267,8 @@ public static partial class EnvironmentsApi
             return Invalid(compiled.Errors);
         }
 
-        var now = services.Time.GetUtcNow();
-        var operation = services.Queue.Add(record, OperationKind.Update, services.Protector.Protect(resolved), "api");
-        record.Status = record.Status == EnvironmentStatus.Creating ? EnvironmentStatus.Creating : EnvironmentStatus.Updating;
-        record.UpdatedAt = now;
-        record.Version = Guid.NewGuid();
-        Remember(services.Db, scope, text!, operation, now);
-        return await SaveAndAcceptAsync(services, scope, text!, operation, cancellationToken);
+        var operation = services.Lifecycle.QueueUpdate(services.Queue, record, services.Protector.Protect(resolved), "api");
+        return await SaveAndAcceptAsync(services, operation, cancellationToken);
     }
 
     /// <summary>
@@ -288,25 +279,16 @@ public static partial class EnvironmentsApi
     /// <param name="name">The environment.</param>
     /// <param name="force">Destroy protected resources too (e.g. a prod database): they are unprotected first, and the
     /// operation records it. Without it, a destroy of a stack that holds protected resources is refused before anything is deleted.</param>
-    /// <param name="idempotencyKey">Replays the original operation for a retry.</param>
     /// <param name="services">Handler dependencies.</param>
     /// <param name="cancellationToken">Request abort.</param>
+    [Idempotent]
     public static async Task<Results<Accepted<OperationResponse>, Ok<OperationResponse>, ProblemHttpResult>> DestroyEnvironment(
         string name,
         [FromQuery] bool? force,
-        [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
         [AsParameters] EnvironmentServices services,
         CancellationToken cancellationToken)
     {
-        var scope = new IdempotencyScope($"DELETE /v1/environments/{name}", idempotencyKey);
-
-        // A forced destroy is another request than a plain one: a key reused across them is a mismatch (422).
-        var request = force == true ? "force=true" : "";
-        if (await ReplayAsync(services.Db, scope, request, cancellationToken) is { } replay)
-        {
-            return replay.Result is Accepted<OperationResponse> accepted ? accepted : (ProblemHttpResult)replay.Result;
-        }
-
+        // (A forced destroy is another request than a plain one: a key reused across them is a mismatch, 422.)
         var record = await FindAsync(services.Db, name, liveOnly: true, cancellationToken);
         if (record is null)
         {
@@ -319,27 +301,11 @@ public static partial class EnvironmentsApi
         if (record.Status == EnvironmentStatus.Destroying &&
             await LastDestroyAsync(services.Db, record.Id, pendingOnly: true, cancellationToken) is { } pending && (pending.Force || force != true))
         {
-            // A new key for the destroy already under way is remembered with it, so its own retries replay it too.
-            Remember(services.Db, scope, request, pending, services.Time.GetUtcNow());
-            try
-            {
-                await services.Db.SaveChangesAsync(cancellationToken);
-            }
-            catch (DbUpdateException)
-            {
-                services.Db.ChangeTracker.Clear();
-            }
-
+            // (A new key for the destroy already under way is remembered with it by the key's filter.)
             return Accepted(pending);
         }
 
-        var now = services.Time.GetUtcNow();
-        var operation = services.Queue.Add(record, OperationKind.Destroy, null, "api");
-        operation.Force = force == true;
-        record.Status = EnvironmentStatus.Destroying;
-        record.UpdatedAt = now;
-        record.Version = Guid.NewGuid();
-        Remember(services.Db, scope, request, operation, now);
+        var operation = services.Lifecycle.QueueDestroy(services.Queue, record, "api", force == true);
         try
         {
             await services.Db.SaveChangesAsync(cancellationToken);
@@ -348,11 +314,6 @@ public static partial class EnvironmentsApi
         {
             // A concurrent DELETE changed the record first (its version token): its destroy is this one's answer too.
             services.Db.ChangeTracker.Clear();
-            if (await ReplayAsync(services.Db, scope, request, cancellationToken) is { Result: Accepted<OperationResponse> raced })
-            {
-                return raced;
-            }
-
             return await LastDestroyAsync(services.Db, record.Id, pendingOnly: true, cancellationToken) is { } concurrent && (concurrent.Force || force != true)
                 ? Accepted(concurrent)
                 : TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Concurrent change",
@@ -372,14 +333,14 @@ public static partial class EnvironmentsApi
             .FirstOrDefaultAsync(cancellationToken);
 
     /// <summary>POST /v1/environments/{name}/preview.</summary>
+    [Idempotent]
     public static async Task<Results<Accepted<OperationResponse>, ValidationProblem, ProblemHttpResult>> PreviewEnvironment(
         string name,
         HttpRequest request,
-        [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
         [AsParameters] EnvironmentServices services,
         CancellationToken cancellationToken)
     {
-        var (text, scope, early) = await BeginChangeAsync(request, $"POST /v1/environments/{name}/preview", idempotencyKey, specRequired: false, services, cancellationToken);
+        var (text, early) = await ReadSpecAsync(request, required: false, services, cancellationToken);
         if (early is not null)
         {
             return early;
@@ -417,23 +378,16 @@ public static partial class EnvironmentsApi
         }
 
         var operation = services.Queue.Add(record, OperationKind.Preview, text is null ? null : services.Protector.Protect(text), "api");
-        Remember(services.Db, scope, text ?? "", operation, services.Time.GetUtcNow());
-        return await SaveAndAcceptAsync(services, scope, text ?? "", operation, cancellationToken);
+        return await SaveAndAcceptAsync(services, operation, cancellationToken);
     }
 
     /// <summary>POST /v1/environments/{name}/refresh.</summary>
+    [Idempotent]
     public static async Task<Results<Accepted<OperationResponse>, ValidationProblem, ProblemHttpResult>> RefreshEnvironment(
         string name,
-        [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
         [AsParameters] EnvironmentServices services,
         CancellationToken cancellationToken)
     {
-        var scope = new IdempotencyScope($"POST /v1/environments/{name}/refresh", idempotencyKey);
-        if (await ReplayAsync(services.Db, scope, "", cancellationToken) is { } replay)
-        {
-            return replay;
-        }
-
         var record = await FindAsync(services.Db, name, liveOnly: true, cancellationToken);
         if (record is null)
         {
@@ -441,8 +395,7 @@ public static partial class EnvironmentsApi
         }
 
         var operation = services.Queue.Add(record, OperationKind.Refresh, null, "api");
-        Remember(services.Db, scope, "", operation, services.Time.GetUtcNow());
-        return await SaveAndAcceptAsync(services, scope, "", operation, cancellationToken);
+        return await SaveAndAcceptAsync(services, operation, cancellationToken);
     }
 
     /// <summary>POST /v1/environments/{name}/extend.</summary>
@@ -456,38 +409,11 @@ public static partial class EnvironmentsApi
             return NotFound(name);
         }
 
-        if (record.Status is EnvironmentStatus.Destroying or EnvironmentStatus.Destroyed)
+        if (record.Extend(body.Ttl, services.Time.GetUtcNow()) is { } refused)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Environment is being destroyed",
-                detail: $"Environment '{name}' is {record.Status.ToString().ToLowerInvariant()}; there is nothing left to extend.");
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["ttl"] = [refused] });
         }
 
-        var profile = TierProfile.For(record.Tier);
-        if (!SpecParser.TryParseDuration(body.Ttl ?? "", out var ttl) || ttl <= TimeSpan.Zero)
-        {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["ttl"] = [$"'{body.Ttl}' is not a duration. Use hours or days, e.g. 48h or 7d."] });
-        }
-
-        if (profile.MaxTtl is null)
-        {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["ttl"] = [$"{record.Tier} environments never expire; there is nothing to extend."] });
-        }
-
-        var now = services.Time.GetUtcNow();
-        var latest = record.CreatedAt + profile.MaxTtl.Value;
-        if (ttl > DateTimeOffset.MaxValue - now || now + ttl > latest)
-        {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
-            {
-                ["ttl"] = [$"{record.Tier} environments live at most {SpecParser.FormatDuration(profile.MaxTtl.Value)}: this one can be extended to {latest:O} at the latest."],
-            });
-        }
-
-        // Extending only ever pushes the expiry out: a shorter ttl than what is left keeps the current expiry.
-        var requested = now + ttl;
-        record.ExpiresAt = record.ExpiresAt is { } current && current > requested ? current : requested;
-        record.UpdatedAt = now;
-        record.Version = Guid.NewGuid();
         try
         {
             await services.Db.SaveChangesAsync(cancellationToken);
@@ -541,7 +467,7 @@ public static partial class EnvironmentsApi
     }
 
     private static async Task<Results<Accepted<OperationResponse>, ValidationProblem, ProblemHttpResult>> SaveAndAcceptAsync(
-        EnvironmentServices services, IdempotencyScope scope, string body, StackOperation operation, CancellationToken cancellationToken)
+        EnvironmentServices services, StackOperation operation, CancellationToken cancellationToken)
     {
         try
         {
@@ -550,10 +476,8 @@ public static partial class EnvironmentsApi
         catch (DbUpdateException)
         {
             services.Db.ChangeTracker.Clear();
-            return await ReplayAsync(services.Db, scope, body, cancellationToken) is { } raced
-                ? raced
-                : TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Concurrent change",
-                    detail: $"Environment '{operation.EnvironmentName}' changed while queuing the operation; try again.");
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Concurrent change",
+                detail: $"Environment '{operation.EnvironmentName}' changed while queuing the operation; try again.");
         }
 
         services.Queue.Notify();
@@ -562,64 +486,6 @@ public static partial class EnvironmentsApi
 
     private static Accepted<OperationResponse> Accepted(StackOperation operation) =>
         TypedResults.Accepted($"/v1/operations/{operation.Id}", OperationResponse.From(operation));
-
-    /// <summary>
-    /// What every spec-carrying change starts with: read the spec body, then answer a repeated Idempotency-Key with the
-    /// original operation (or 422). <c>Early</c> is set when the request is already answered.
-    /// </summary>
-    private static async Task<(string? Text, IdempotencyScope Scope, Results<Accepted<OperationResponse>, ValidationProblem, ProblemHttpResult>? Early)> BeginChangeAsync(
-        HttpRequest request, string route, string? idempotencyKey, bool specRequired, EnvironmentServices services, CancellationToken cancellationToken)
-    {
-        var scope = new IdempotencyScope(route, idempotencyKey);
-        var (text, problem) = await ReadSpecAsync(request, specRequired, services, cancellationToken);
-        if (problem is not null)
-        {
-            return (null, scope, problem);
-        }
-
-        return (text, scope, await ReplayAsync(services.Db, scope, text ?? "", cancellationToken));
-    }
-
-    /// <summary>The original operation for a repeated key with the same body; a 422 problem for a different body.</summary>
-    private static async Task<Results<Accepted<OperationResponse>, ValidationProblem, ProblemHttpResult>?> ReplayAsync(
-        PlatformDbContext db, IdempotencyScope scope, string body, CancellationToken cancellationToken)
-    {
-        if (scope.Key is null)
-        {
-            return null;
-        }
-
-        if (scope.Key.Length > IdempotencyScope.MaxKeyLength)
-        {
-            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Idempotency key too long",
-                detail: "An Idempotency-Key has at most 200 characters; a UUID is a good choice.");
-        }
-
-        var seen = await db.IdempotencyKeys.AsNoTracking().SingleOrDefaultAsync(k => k.Key == scope.Value, cancellationToken);
-        if (seen is null)
-        {
-            return null;
-        }
-
-        if (seen.RequestHash != Hash(body))
-        {
-            return TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Idempotency key reused",
-                detail: "This Idempotency-Key was already used with a different request body. Use a new key for a new request.");
-        }
-
-        var original = await db.Operations.AsNoTracking().SingleAsync(o => o.Id == seen.OperationId, cancellationToken);
-        return Accepted(original);
-    }
-
-    private static void Remember(PlatformDbContext db, IdempotencyScope scope, string body, StackOperation operation, DateTimeOffset now)
-    {
-        if (scope.Value is { } key && scope.Key!.Length <= IdempotencyScope.MaxKeyLength)
-        {
-            db.IdempotencyKeys.Add(new IdempotencyRecord { Key = key, RequestHash = Hash(body), OperationId = operation.Id, CreatedAt = now });
-        }
-    }
-
-    private static string Hash(string body) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(body)));
 
     private static async Task<(string? Text, Results<Accepted<OperationResponse>, ValidationProblem, ProblemHttpResult>? Problem)> ReadSpecAsync(
         HttpRequest request, bool required, EnvironmentServices services, CancellationToken cancellationToken)
@@ -671,16 +537,6 @@ public static partial class EnvironmentsApi
     private static ProblemHttpResult NotFound(string name) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Environment not found",
             detail: $"There is no environment named '{name}'.");
-
-    /// <summary>An Idempotency-Key, scoped to the method and route it was sent with.</summary>
-    internal readonly record struct IdempotencyScope(string Route, string? Key)
-    {
-        /// <summary>The longest key accepted.</summary>
-        public const int MaxKeyLength = 200;
-
-        /// <summary>The stored key, or <see langword="null"/> when the request had none.</summary>
-        public string? Value => Key is null ? null : $"{Route} {Key}";
-    }
 
     /// <summary>Opaque list cursors: the last item's sort key, base64url-encoded.</summary>
     internal static class Cursor

@@ -53,10 +53,11 @@ public static class OpenApiDocumentation
     private static readonly Lazy<IDictionary<string, IOpenApiSchema>> SpecSchemas = new(ReadSpecSchemas);
 
     /// <summary>Registers the document and operation transformers, and the 415 problem's detail.</summary>
-    public static IServiceCollection AddPlatformOpenApi(this IServiceCollection services)
+    public static IServiceCollection AddPlatformOpenApi(this IServiceCollection services, Action<OpenApiOptions>? configure = null)
     {
         services.AddOpenApi(options =>
         {
+            configure?.Invoke(options);
             options.AddDocumentTransformer((document, _, _) =>
             {
                 Describe(document);

@@ -9,7 +9,7 @@ using Platform.AutomationApi.Storage;
 namespace Platform.AutomationApi.Apis;
 
 /// <summary>Everything an operations handler needs.</summary>
-public sealed record OperationServices(PlatformDbContext Db, RunningOperations Running, TimeProvider Time);
+public sealed record OperationServices(PlatformDbContext Db, RunningOperations Running, Lifecycle.EnvironmentLifecycle Lifecycle, TimeProvider Time);
 
 /// <summary><c>/v1/operations</c>: status, live progress (Server-Sent Events) and cancellation of operations.</summary>
 public static class OperationsApi
@@ -127,27 +127,9 @@ public static class OperationsApi
                 return NotFound(id);
             }
 
-            if (operation.IsFinished)
-            {
-                return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Operation already finished",
-                    detail: $"Operation '{id}' is {operation.State.ToString().ToLowerInvariant()}; there is nothing to cancel.");
-            }
-
+            // A finished operation cannot be cancelled: the transition refuses it (a 409 problem).
             var now = services.Time.GetUtcNow();
-            operation.CancelRequested = true;
-            operation.Version = Guid.NewGuid();
-            var wasQueued = operation.State == OperationState.Queued;
-            if (wasQueued)
-            {
-                operation.State = OperationState.Cancelled;
-                operation.FinishedAt = now;
-                operation.ErrorCode = Engine.EngineErrorCodes.Cancelled;
-                operation.ErrorMessage = "Cancelled on request before it started.";
-
-                // Saved with the final state, so an event stream that sees it finished also sees the outcome.
-                await OperationQueue.StageEventAsync(services.Db, id, now, "state", operation.ErrorMessage, "cancelled", cancellationToken: cancellationToken);
-            }
-
+            var wasQueued = await services.Lifecycle.CancelAsync(services.Db, operation, cancellationToken);
             try
             {
                 await services.Db.SaveChangesAsync(cancellationToken);
@@ -161,7 +143,7 @@ public static class OperationsApi
 
             if (wasQueued)
             {
-                await RestoreEnvironmentStatusAsync(services.Db, operation, cancellationToken);
+                await services.Lifecycle.RestoreAfterCancelAsync(services.Db, operation, cancellationToken);
             }
             else
             {
@@ -173,42 +155,6 @@ public static class OperationsApi
             }
 
             return TypedResults.Accepted($"/v1/operations/{id}", OperationResponse.From(operation));
-        }
-    }
-
-    /// <summary>A cancelled queued operation leaves its environment as the previous operation left it.</summary>
-    private static async Task RestoreEnvironmentStatusAsync(PlatformDbContext db, StackOperation cancelled, CancellationToken cancellationToken)
-    {
-        var environment = await db.Environments.SingleAsync(e => e.Id == cancelled.EnvironmentId, cancellationToken);
-        if (environment.LastOperationId != cancelled.Id || cancelled.Kind == OperationKind.Preview)
-        {
-            return;
-        }
-
-        var previous = await db.Operations.AsNoTracking()
-            .Where(o => o.EnvironmentId == environment.Id && o.Id != cancelled.Id && o.Kind != OperationKind.Preview)
-            .OrderByDescending(o => o.Sequence).FirstOrDefaultAsync(cancellationToken);
-        environment.Status = previous switch
-        {
-            // A create cancelled before it ran deployed nothing: the name is free again.
-            null when cancelled.Kind == OperationKind.Create => Environments.EnvironmentStatus.Destroyed,
-            null => Environments.EnvironmentStatus.Failed,
-            { State: OperationState.Succeeded, Kind: OperationKind.Destroy } => Environments.EnvironmentStatus.Destroyed,
-            { State: OperationState.Succeeded } => Environments.EnvironmentStatus.Ready,
-            { State: OperationState.Queued or OperationState.Running, Kind: OperationKind.Create } => Environments.EnvironmentStatus.Creating,
-            { State: OperationState.Queued or OperationState.Running, Kind: OperationKind.Destroy } => Environments.EnvironmentStatus.Destroying,
-            { State: OperationState.Queued or OperationState.Running } => Environments.EnvironmentStatus.Updating,
-            _ => Environments.EnvironmentStatus.Failed,
-        };
-        environment.LastOperationId = previous?.Id ?? environment.LastOperationId;
-        environment.Version = Guid.NewGuid();
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            // A newer operation took over the environment; its status stands.
         }
     }
 

@@ -1,7 +1,7 @@
 namespace Platform.AutomationApi.Engine;
 
-/// <summary>Whether the configured pulumi CLI runs (<c>pulumi version</c>); a success is remembered, a failure re-checked.</summary>
-public sealed class EngineProbe(PulumiCli cli)
+/// <summary>Whether the configured engine runs; a success is remembered, a failure re-checked.</summary>
+public sealed class EngineProbe(IStackEngine engine)
 {
     private string? _version;
 
@@ -13,22 +13,14 @@ public sealed class EngineProbe(PulumiCli cli)
             return (true, known);
         }
 
-        try
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(30));
+        var probe = await engine.ProbeAsync(timeout.Token);
+        if (probe.Found)
         {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(TimeSpan.FromSeconds(30));
-            var result = await cli.VersionAsync(timeout.Token);
-            if (!result.Succeeded)
-            {
-                return (false, $"'{cli.Executable} version' failed: {result.Error!.Message}");
-            }
+            _version = probe.Detail;
+        }
 
-            _version = result.StandardOutput.Trim();
-            return (true, _version);
-        }
-        catch (EngineNotFoundException ex)
-        {
-            return (false, ex.Message);
-        }
+        return (probe.Found, probe.Detail);
     }
 }

@@ -23,17 +23,17 @@ public sealed class EngineResilience(IOptions<PlatformOptions> options, ILogger<
     /// The pipeline for bookkeeping commands (stack select, config, outputs, cancel): retries only. They talk to the
     /// backend, not the target, so they say nothing about the target's health.
     /// </summary>
-    public ResiliencePipeline<CliResult> Backend =>
-        _registry.GetOrAddPipeline<CliResult>(BackendKey, (builder, _) => builder.AddRetry(Retry(BackendKey)));
+    public ResiliencePipeline<EngineResult> Backend =>
+        _registry.GetOrAddPipeline<EngineResult>(BackendKey, (builder, _) => builder.AddRetry(Retry(BackendKey)));
 
     /// <summary>The pipeline of a deployment target's engine commands (up, preview, refresh, destroy).</summary>
-    public ResiliencePipeline<CliResult> For(string target) =>
-        _registry.GetOrAddPipeline<CliResult>(TargetKey + target, (builder, _) =>
+    public ResiliencePipeline<EngineResult> For(string target) =>
+        _registry.GetOrAddPipeline<EngineResult>(TargetKey + target, (builder, _) =>
         {
             var settings = options.Value;
             builder
                 .AddRetry(Retry(target))
-                .AddCircuitBreaker(new CircuitBreakerStrategyOptions<CliResult>
+                .AddCircuitBreaker(new CircuitBreakerStrategyOptions<EngineResult>
                 {
                     ShouldHandle = args => ValueTask.FromResult(IsEngineTrouble(args.Outcome.Result?.Error)),
 
@@ -53,10 +53,10 @@ public sealed class EngineResilience(IOptions<PlatformOptions> options, ILogger<
     private const string BackendKey = "backend";
     private const string TargetKey = "target:";
 
-    private RetryStrategyOptions<CliResult> Retry(string name)
+    private RetryStrategyOptions<EngineResult> Retry(string name)
     {
         var settings = options.Value;
-        return new RetryStrategyOptions<CliResult>
+        return new RetryStrategyOptions<EngineResult>
         {
             ShouldHandle = args => ValueTask.FromResult(args.Outcome.Result?.Error?.Transient == true),
             MaxRetryAttempts = Math.Max(1, settings.EngineRetries),

@@ -1,4 +1,8 @@
+using Platform.AutomationApi.Lifecycle;
+using Platform.AutomationApi.Operations;
+using Platform.AutomationApi.Storage;
 using Platform.Components.Specs;
+using Platform.Components.Tiers;
 
 namespace Platform.AutomationApi.Environments;
 
@@ -37,8 +41,12 @@ public enum EnvironmentStatus
     NeedsRepair,
 }
 
-/// <summary>A stored environment: its current spec, state and the results of its last deployment.</summary>
-public sealed class EnvironmentRecord
+/// <summary>
+/// A stored environment: its current spec, state and the results of its last deployment. Its state changes only
+/// through the transitions below (begin an update or destroy, extend, apply an operation's outcome, restore after a
+/// cancel), which refuse what the state does not allow with an <see cref="IllegalTransitionException"/>.
+/// </summary>
+public sealed class EnvironmentRecord : IVersioned
 {
     /// <summary>Unique id of this incarnation (a destroyed name can be reused by a new environment).</summary>
     public required string Id { get; set; }
@@ -106,4 +114,202 @@ public sealed class EnvironmentRecord
 
     /// <summary>Whether the environment still exists (or is on its way).</summary>
     public bool IsLive => Status != EnvironmentStatus.Destroyed;
+
+    /// <summary>An update (or deployment) was queued: a first deployment stays <c>creating</c>, anything else is <c>updating</c>.</summary>
+    /// <param name="now">When.</param>
+    /// <exception cref="IllegalTransitionException">The environment is being destroyed or is destroyed.</exception>
+    public void BeginUpdate(DateTimeOffset now)
+    {
+        EnsureDeployable();
+        Status = Status == EnvironmentStatus.Creating ? EnvironmentStatus.Creating : EnvironmentStatus.Updating;
+        UpdatedAt = now;
+    }
+
+    /// <summary>A destroy was queued.</summary>
+    /// <param name="now">When.</param>
+    /// <exception cref="IllegalTransitionException">The environment is already destroyed.</exception>
+    public void BeginDestroy(DateTimeOffset now)
+    {
+        if (Status == EnvironmentStatus.Destroyed)
+        {
+            throw new IllegalTransitionException("Environment is destroyed", $"Environment '{Name}' is already destroyed.");
+        }
+
+        Status = EnvironmentStatus.Destroying;
+        UpdatedAt = now;
+    }
+
+    /// <summary>
+    /// Pushes the expiry out to <paramref name="now"/> + <paramref name="ttl"/> (such as <c>48h</c> or <c>7d</c>), never
+    /// earlier than it is, within the tier's maximum lifetime. Returns what is wrong with <paramref name="ttl"/>
+    /// (nothing changed), or <see langword="null"/>.
+    /// </summary>
+    /// <param name="ttl">The wanted lifetime from now.</param>
+    /// <param name="now">Now.</param>
+    /// <exception cref="IllegalTransitionException">The environment is being destroyed or is destroyed.</exception>
+    public string? Extend(string? ttl, DateTimeOffset now)
+    {
+        if (Status is EnvironmentStatus.Destroying or EnvironmentStatus.Destroyed)
+        {
+            throw new IllegalTransitionException("Environment is being destroyed",
+                $"Environment '{Name}' is {Status.ToString().ToLowerInvariant()}; there is nothing left to extend.");
+        }
+
+        if (!SpecParser.TryParseDuration(ttl ?? "", out var lifetime) || lifetime <= TimeSpan.Zero)
+        {
+            return $"'{ttl}' is not a duration. Use hours or days, e.g. 48h or 7d.";
+        }
+
+        var profile = TierProfile.For(Tier);
+        if (profile.MaxTtl is not { } maxTtl)
+        {
+            return $"{Tier} environments never expire; there is nothing to extend.";
+        }
+
+        var latest = CreatedAt + maxTtl;
+        if (lifetime > DateTimeOffset.MaxValue - now || now + lifetime > latest)
+        {
+            return $"{Tier} environments live at most {SpecParser.FormatDuration(maxTtl)}: this one can be extended to {latest:O} at the latest.";
+        }
+
+        // Extending only ever pushes the expiry out: a shorter ttl than what is left keeps the current expiry.
+        var requested = now + lifetime;
+        ExpiresAt = ExpiresAt is { } current && current > requested ? current : requested;
+        UpdatedAt = now;
+        return null;
+    }
+
+    /// <summary>A killed engine left pending operations in the stack's checkpoint: the next refresh must repair it.</summary>
+    /// <param name="pendingJson">The pending operations (JSON).</param>
+    /// <param name="now">When.</param>
+    public void NeedsRepair(string pendingJson, DateTimeOffset now)
+    {
+        PendingOperationsJson = pendingJson;
+        UpdatedAt = now;
+    }
+
+    /// <summary>
+    /// Applies what an operation's outcome means for the environment. Destroyed is final: no outcome (a cancelled or
+    /// failed operation queued behind the destroy, a retried destroy) brings the record back, and its name may belong
+    /// to a new environment by now. Only the latest create, update or destroy decides the status.
+    /// </summary>
+    /// <param name="operation">The finished operation.</param>
+    /// <param name="outcome">Its outcome.</param>
+    /// <param name="previousDeployment">The state of the deployment before it, for an outcome refused before anything changed.</param>
+    /// <param name="now">When.</param>
+    public void ApplyOutcome(StackOperation operation, OperationOutcome outcome, OperationState? previousDeployment, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(operation);
+        ArgumentNullException.ThrowIfNull(outcome);
+        if (!IsLive)
+        {
+            return;
+        }
+
+        var isLatest = LastOperationId == operation.Id;
+        if (outcome.PendingJson is { } pending)
+        {
+            // A killed engine's checkpoint needs repair before the environment can be reported clean again.
+            PendingOperationsJson = pending;
+        }
+        else if (outcome.Repaired && outcome.State == OperationState.Succeeded)
+        {
+            PendingOperationsJson = null;
+        }
+
+        if (outcome.State == OperationState.Succeeded)
+        {
+            switch (operation.Kind)
+            {
+                case OperationKind.Create or OperationKind.Update when outcome.Deployed is { } deployed:
+                    SpecText = deployed.SpecText;
+                    Team = deployed.Spec.Metadata.Team;
+
+                    // The deployed spec decides the expiry: promoted to prod it never expires, a new ttl moves it. A
+                    // first deployment's ttl counts from the creation, as the create request already promised.
+                    ExpiresAt = EnvironmentExpiry.AfterDeploy(deployed.Spec, Tier, ExpiresAt, operation.Kind == OperationKind.Create ? CreatedAt : now);
+                    Tier = deployed.Spec.Tier;
+                    PlanSummaryJson = deployed.PlanSummaryJson;
+                    CostJson = deployed.CostJson;
+                    OutputsJson = outcome.Outputs ?? OutputsJson;
+                    Status = isLatest ? EnvironmentStatus.Ready : Status;
+                    break;
+                case OperationKind.Refresh:
+                    // A drift check changes what the stack knows, not whether the last deployment succeeded; but it
+                    // settles a partly applied or repaired stack: its state now matches the resources again.
+                    OutputsJson = outcome.Outputs ?? OutputsJson;
+                    if (Status is EnvironmentStatus.Partial or EnvironmentStatus.NeedsRepair)
+                    {
+                        Status = EnvironmentStatus.Ready;
+                    }
+
+                    break;
+                case OperationKind.Destroy:
+                    Status = EnvironmentStatus.Destroyed;
+                    DestroyedAt = now;
+                    OutputsJson = null;
+                    break;
+            }
+        }
+        else if (outcome.PendingJson is not null && (isLatest || !OperationQueue.DecidesStatus(operation.Kind)))
+        {
+            Status = EnvironmentStatus.NeedsRepair;
+        }
+        else if (operation.Kind is OperationKind.Create or OperationKind.Update or OperationKind.Destroy && isLatest)
+        {
+            Status = outcome switch
+            {
+                // Refused before the engine changed anything (e.g. a protected resource): as the last deployment left it.
+                { NothingChanged: true } => previousDeployment == OperationState.Succeeded ? EnvironmentStatus.Ready : EnvironmentStatus.Failed,
+                { Partial: true } => EnvironmentStatus.Partial,
+                { State: OperationState.Cancelled } when operation.Kind != OperationKind.Create => EnvironmentStatus.Ready,
+                _ => EnvironmentStatus.Failed,
+            };
+        }
+
+        UpdatedAt = now;
+    }
+
+    /// <summary>
+    /// A queued operation that decided the status was cancelled before it ran: the environment is again as the
+    /// operation before it (<paramref name="previous"/>) left it — and a create cancelled before it ran deployed
+    /// nothing, so the name is free again.
+    /// </summary>
+    /// <param name="cancelled">The cancelled operation.</param>
+    /// <param name="previous">The latest other create, update, destroy or refresh, if any.</param>
+    /// <param name="now">When.</param>
+    public void RestoreAfterCancel(StackOperation cancelled, StackOperation? previous, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(cancelled);
+        if (LastOperationId != cancelled.Id || cancelled.Kind == OperationKind.Preview)
+        {
+            return;
+        }
+
+        Status = previous switch
+        {
+            null when cancelled.Kind == OperationKind.Create => EnvironmentStatus.Destroyed,
+            null => EnvironmentStatus.Failed,
+            { State: OperationState.Succeeded, Kind: OperationKind.Destroy } => EnvironmentStatus.Destroyed,
+            { State: OperationState.Succeeded } => EnvironmentStatus.Ready,
+            { State: OperationState.Queued or OperationState.Running, Kind: OperationKind.Create } => EnvironmentStatus.Creating,
+            { State: OperationState.Queued or OperationState.Running, Kind: OperationKind.Destroy } => EnvironmentStatus.Destroying,
+            { State: OperationState.Queued or OperationState.Running } => EnvironmentStatus.Updating,
+            _ => EnvironmentStatus.Failed,
+        };
+        LastOperationId = previous?.Id ?? LastOperationId;
+        UpdatedAt = now;
+    }
+
+    /// <summary>Refuses a deployment (update, deploy, promote, rollback) to an environment being destroyed or destroyed.</summary>
+    /// <exception cref="IllegalTransitionException">It is.</exception>
+    public void EnsureDeployable()
+    {
+        if (Status is EnvironmentStatus.Destroying or EnvironmentStatus.Destroyed)
+        {
+            throw new IllegalTransitionException("Environment is being destroyed",
+                $"Environment '{Name}' is {(Status == EnvironmentStatus.Destroyed ? "destroyed" : "being destroyed")}; nothing can be deployed to it. " +
+                "Create it again once the destroy finishes.");
+        }
+    }
 }

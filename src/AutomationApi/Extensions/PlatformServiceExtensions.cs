@@ -66,7 +66,7 @@ public static class PlatformServiceExtensions
         return builder;
     }
 
-    /// <summary>The pulumi CLI driver, its resilience pipelines, the spec pipeline and deployment targets.</summary>
+    /// <summary>The engine (the pulumi CLI), its resilience pipelines, the spec pipeline and deployment targets.</summary>
     public static IHostApplicationBuilder AddPlatformEngine(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -101,7 +101,7 @@ public static class PlatformServiceExtensions
             var needed = platform.Value.CancelGracePeriod + TimeSpan.FromSeconds(30);
             host.ShutdownTimeout = host.ShutdownTimeout > needed ? host.ShutdownTimeout : needed;
         });
-        builder.Services.AddSingleton<PulumiCli>();
+        builder.Services.AddSingleton<IStackEngine, PulumiCliEngine>();
         builder.Services.AddSingleton<EngineResilience>();
         builder.Services.AddSingleton<EngineProbe>();
         builder.Services.AddHostedService<EngineStartupCheck>();
@@ -115,6 +115,7 @@ public static class PlatformServiceExtensions
         builder.Services.AddSingleton<OperationSignal>();
         builder.Services.AddSingleton<RunningOperations>();
         builder.Services.AddScoped<OperationQueue>();
+        builder.Services.AddSingleton<EnvironmentLifecycle>();
         builder.Services.AddSingleton<OperationExecutor>();
 
         // Recovery first: hosted services start in registration order, and the worker must not see stale work.
@@ -129,6 +130,8 @@ public static class PlatformServiceExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddProblemDetails();
+        builder.Services.AddScoped<IdempotencyClaim>();
+        builder.Services.AddScoped<IdempotencyFilter>();
         builder.Services.AddExceptionHandler<ClientErrors>();
 
         // Every body, whichever endpoint reads it, stops at the configured size (413); spec bodies are also bounded
@@ -137,7 +140,7 @@ public static class PlatformServiceExtensions
             kestrel.Limits.MaxRequestBodySize = platform.Value.Limits.MaxRequestBodyBytes);
         // Enums as camelCase strings and durations in the spec's form (14d), in every response.
         builder.Services.ConfigureHttpJsonOptions(options => Platform.Components.Specs.SpecJson.Configure(options.SerializerOptions));
-        builder.Services.AddPlatformOpenApi();
+        builder.Services.AddPlatformOpenApi(options => options.AddOperationTransformer(IdempotencyFilter.DocumentHeader));
         return builder;
     }
 
@@ -149,10 +152,16 @@ public static class PlatformServiceExtensions
         // not our 500: ClientErrors answers them and logs a warning; anything else is a 500 logged as an error.
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
-            StatusCodeSelector = ex => ex is Microsoft.AspNetCore.Http.BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+            StatusCodeSelector = ex => ex switch
+            {
+                Microsoft.AspNetCore.Http.BadHttpRequestException bad => bad.StatusCode,
+                IllegalTransitionException => StatusCodes.Status409Conflict,
+                _ => StatusCodes.Status500InternalServerError,
+            },
         });
         app.UseStatusCodePages();
         app.UseEngineAvailability();
+        app.Use(IdempotencyFilter.BufferKeyedBodies);
         app.MapOpenApi();
         app.MapScalarApiReference();
         app.MapHealthApi();

@@ -16,11 +16,12 @@ namespace Platform.AutomationApi.Lifecycle;
 public sealed class StartupRecovery(
     PlatformPaths paths,
     IDbContextFactory<PlatformDbContext> dbFactory,
-    PulumiCli cli,
+    IStackEngine engine,
     PassphraseStore passphrase,
     Platform.Components.Targets.TargetSettings targets,
     Platform.Components.Policies.PolicySettings policies,
     OperationSignal signal,
+    EnvironmentLifecycle lifecycle,
     IOptions<PlatformOptions> options,
     TimeProvider time,
     ILogger<StartupRecovery> logger) : IHostedService
@@ -32,7 +33,7 @@ public sealed class StartupRecovery(
         logger.LogInformation("Deployment targets: {Targets}; advisory rules off in dev: {Disabled}",
             string.Join(", ", targets.Names), string.Join(", ", policies.DisabledIn(Platform.Components.Specs.Tier.Dev)));
         paths.EnsureCreated();
-        cli.PrepareBackend();
+        engine.PrepareBackend();
 
         // Generated on first start (not first use), so an operator can back it up before any stack exists.
         _ = passphrase.Passphrase;
@@ -52,36 +53,13 @@ public sealed class StartupRecovery(
         }
 
         var queue = new OperationQueue(db, signal, time);
-        var now = time.GetUtcNow();
         foreach (var operation in interrupted)
         {
             var environment = await db.Environments.SingleAsync(e => e.Id == operation.EnvironmentId, cancellationToken);
             await ClearStaleLocksAsync(environment.Name, cancellationToken);
 
-            var refresh = queue.Add(environment, OperationKind.Refresh, null, "recovery", priority: 0);
-            refresh.RecoveryOf = operation.Id;
-            var newerDeployment = await db.Operations
-                .Where(o => o.EnvironmentId == environment.Id && o.State == OperationState.Queued && o.Sequence > operation.Sequence &&
-                            (o.Kind == OperationKind.Create || o.Kind == OperationKind.Update || o.Kind == OperationKind.Destroy))
-                .OrderByDescending(o => o.Sequence).Select(o => o.Id).FirstOrDefaultAsync(cancellationToken);
-            var rerun = queue.Add(environment, operation.Kind, operation.SpecText, "recovery", priority: 0);
-            rerun.RecoveryOf = operation.Id;
-            if (newerDeployment is not null && OperationQueue.DecidesStatus(operation.Kind))
-            {
-                // The re-run goes first, but a deployment queued after the interrupted one still decides the status.
-                environment.LastOperationId = newerDeployment;
-            }
-
-            operation.State = OperationState.Interrupted;
-            operation.FinishedAt = now;
-            operation.ErrorCode = EngineErrorCodes.Interrupted;
-            operation.ErrorMessage = $"The service stopped while this operation ran. A refresh ({refresh.Id}) and a re-run ({rerun.Id}) were queued.";
-            operation.RetriedAs = rerun.Id;
-            operation.Version = Guid.NewGuid();
-            environment.Version = Guid.NewGuid();
-
             // Saved with the final state, so an event stream that sees it finished also sees the outcome.
-            await OperationQueue.StageEventAsync(db, operation.Id, now, "state", operation.ErrorMessage, "interrupted", cancellationToken: cancellationToken);
+            var (refresh, rerun) = await lifecycle.RecoverAsync(db, queue, operation, environment, cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
             logger.LogWarning("Operation {OperationId} was interrupted by a restart; queued refresh {RefreshId} and re-run {RerunId}",
                 operation.Id, refresh.Id, rerun.Id);
@@ -95,27 +73,15 @@ public sealed class StartupRecovery(
 
     private async Task ClearStaleLocksAsync(string stack, CancellationToken cancellationToken)
     {
-        var locks = cli.FindLocks(stack);
-        if (!EngineErrorClassifier.AllStale([.. locks], EngineErrorClassifier.ProcessExists))
-        {
-            // No lock, or one held by a live process (or another host): leave it to the operation's own lock handling.
-            return;
-        }
-
-        var workspace = new StackWorkspace(paths.Workspace(stack), stack);
-        if (!File.Exists(Path.Combine(workspace.Directory, "Pulumi.yaml")))
-        {
-            return;
-        }
-
-        logger.LogWarning("Clearing {Count} stale lock(s) on stack {Stack}", locks.Count, stack);
         try
         {
-            await cli.CancelAsync(workspace, cancellationToken);
+            // Only when every lock's process is gone: a live one (or one on another host) is left to the operation's
+            // own lock handling.
+            await engine.ClearStaleLocksAsync(engine.OpenWorkspace(stack, null), [], cancellationToken);
         }
         catch (EngineNotFoundException ex)
         {
-            logger.LogError(ex, "Cannot clear the stale lock on stack {Stack}: the pulumi CLI is missing", stack);
+            logger.LogError(ex, "Cannot clear the stale lock on stack {Stack}: the engine is missing", stack);
         }
     }
 }

@@ -15,6 +15,7 @@ namespace Platform.AutomationApi.Lifecycle;
 public sealed class TtlReaper(
     IDbContextFactory<PlatformDbContext> dbFactory,
     OperationSignal signal,
+    EnvironmentLifecycle lifecycle,
     TimeProvider time,
     IOptions<PlatformOptions> options,
     ILogger<TtlReaper> logger) : BackgroundService
@@ -70,10 +71,7 @@ public sealed class TtlReaper(
                 continue;
             }
 
-            var operation = queue.Add(environment, OperationKind.Destroy, null, "reaper");
-            environment.Status = EnvironmentStatus.Destroying;
-            environment.UpdatedAt = now;
-            environment.Version = Guid.NewGuid();
+            var operation = lifecycle.QueueDestroy(queue, environment, "reaper", force: false);
             logger.LogInformation("Environment {Environment} expired at {ExpiresAt}; destroy {OperationId} queued", environment.Name, environment.ExpiresAt, operation.Id);
             count++;
         }

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Platform.AutomationApi.Engine;
 using Platform.AutomationApi.Environments;
+using Platform.AutomationApi.Lifecycle;
 using Platform.AutomationApi.Storage;
 using Platform.Components.Rendering;
 using Polly.CircuitBreaker;
@@ -11,19 +12,20 @@ using Polly.CircuitBreaker;
 namespace Platform.AutomationApi.Operations;
 
 /// <summary>
-/// Runs one stored operation against the engine: renders the environment's program into its workspace, selects or
-/// creates the stack, sets its config, runs the command with the event log tailed into operation events, reads the
-/// outputs, and records the outcome. Operations of one environment never run at the same time (the
-/// <see cref="OperationWorker"/> guarantees it), so one workspace directory per environment is safe.
+/// Runs one stored operation against the engine (<see cref="IStackEngine"/>): compiles the environment's spec, puts
+/// its program in the workspace, selects the stack and sets its secrets, runs the command with its events stored as
+/// operation events, reads the outputs, and records the outcome — under the operation's timeout, with retries and a
+/// circuit breaker per target. Operations of one environment never run at the same time (the
+/// <see cref="OperationWorker"/> guarantees it), so one workspace per environment is safe.
 /// </summary>
 public sealed class OperationExecutor(
     IDbContextFactory<PlatformDbContext> dbFactory,
     EnvironmentCompiler compiler,
-    PulumiCli cli,
+    IStackEngine engine,
+    EnvironmentLifecycle lifecycle,
     EngineResilience resilience,
     PassphraseStore passphrase,
     SpecProtector protector,
-    PlatformPaths paths,
     IOptions<PlatformOptions> options,
     TimeProvider time,
     ILogger<OperationExecutor> logger)
@@ -46,9 +48,7 @@ public sealed class OperationExecutor(
             return;
         }
 
-        operation.State = OperationState.Running;
-        operation.StartedAt = time.GetUtcNow();
-        operation.Version = Guid.NewGuid();
+        lifecycle.Start(operation);
         try
         {
             await db.SaveChangesAsync(CancellationToken.None);
@@ -64,19 +64,18 @@ public sealed class OperationExecutor(
         logger.LogInformation("Operation {OperationId} ({Kind} of {Environment}) started", operationId, operation.Kind, operation.EnvironmentName);
 
         var environment = await db.Environments.AsNoTracking().SingleAsync(e => e.Id == operation.EnvironmentId, CancellationToken.None);
-        var scratch = operation.Kind == OperationKind.Preview ? paths.ScratchWorkspace(operation.Id) : null;
-        Outcome? outcome;
+
+        // A preview works on a scratch copy: the environment's own program and stack config stay what it was last
+        // deployed with, so a later destroy or refresh never runs a previewed program and a preview's secrets never stay.
+        var workspace = engine.OpenWorkspace(environment.Name, operation.Kind == OperationKind.Preview ? operation.Id : null);
+        Outcome? outcome = null;
         try
         {
-            outcome = await RunAsync(operation, environment, scratch, events, cancel, kill, shutdown);
+            outcome = await RunAsync(operation, environment, workspace, events, cancel, kill, shutdown);
         }
         finally
         {
-            // A preview's scratch workspace holds its program and (encrypted) config; nothing of it may outlive it.
-            if (scratch is not null && Directory.Exists(scratch))
-            {
-                Directory.Delete(scratch, recursive: true);
-            }
+            engine.CloseWorkspace(workspace, outcome?.State == OperationState.Succeeded);
         }
 
         if (outcome is null)
@@ -89,7 +88,7 @@ public sealed class OperationExecutor(
     }
 
     private async Task<Outcome?> RunAsync(
-        StackOperation operation, EnvironmentRecord environment, string? scratch, EventSink events,
+        StackOperation operation, EnvironmentRecord environment, StackWorkspace workspace, EventSink events,
         CancellationToken cancel, CancellationToken kill, CancellationToken shutdown)
     {
         if (environment.Status == EnvironmentStatus.Destroyed)
@@ -100,21 +99,12 @@ public sealed class OperationExecutor(
 
         var storedSpec = operation.SpecText ?? environment.SpecText;
         var specText = protector.Unprotect(storedSpec);
-        var own = paths.Workspace(environment.Name);
-
-        // A preview works on a copy: the environment's own program and stack config stay what it was last deployed
-        // with, so a later destroy or refresh never runs a previewed program and a preview's secrets never stay.
-        var workspace = new StackWorkspace(scratch ?? own, environment.Name);
-        if (scratch is not null)
-        {
-            CopyWorkspace(own, scratch);
-        }
 
         // Destroy and refresh work from the stack's state: a policy or target change since the last deployment must
         // not block them. They use the program and settings the stack was last deployed with when the workspace has
         // them, and otherwise the spec compiled without the gates that guard new deployments.
         var fromState = operation.Kind is OperationKind.Destroy or OperationKind.Refresh;
-        var reuseWorkspace = fromState && File.Exists(Path.Combine(workspace.Directory, RenderedProgram.ProgramFileName));
+        var reuseWorkspace = fromState && engine.HasProgram(workspace);
         var compiled = fromState ? compiler.CompileDeployed(specText) : compiler.Compile(specText);
         var target = compiled.Environment;
         if (target is null && !reuseWorkspace)
@@ -128,7 +118,7 @@ public sealed class OperationExecutor(
         var program = reuseWorkspace ? null : target!;
         if (program is not null)
         {
-            WriteAtomically(Path.Combine(workspace.Directory, RenderedProgram.ProgramFileName), program.Program.Program);
+            engine.WriteProgram(workspace, program.Program);
         }
 
         var settings = options.Value;
@@ -140,28 +130,22 @@ public sealed class OperationExecutor(
         var stop = new ProcessStopRequest(settings.CancelGracePeriod, kill, engineStop.Token);
         var targetPipeline = resilience.For(environment.Target);
         var attempts = 0;
-        var eventLog = Path.Combine(paths.LogsDirectory, $"{operation.Id}.jsonl");
         var repairing = environment.PendingOperationsJson is not null && operation.Kind != OperationKind.Preview;
         var repaired = false;
 
         // Attempts count runs of the operation's own engine command (up, destroy, ...), retries included; only those
         // go through the target's circuit breaker.
-        async Task<CliResult> Run(Func<CancellationToken, Task<CliResult>> command, bool isAttempt = false) =>
+        async Task<EngineResult> Run(Func<CancellationToken, Task<EngineResult>> command, bool isAttempt = false) =>
             await (isAttempt ? targetPipeline : resilience.Backend).ExecuteAsync(async token =>
             {
                 attempts += isAttempt ? 1 : 0;
                 var result = await command(token);
-                if (result.Error is { Code: EngineErrorCodes.Locked } locked)
+                if (result.Error is { Code: EngineErrorCodes.Locked } locked &&
+                    await engine.ClearStaleLocksAsync(workspace, locked.Locks ?? [], token) is { Count: > 0 } locks)
                 {
-                    // pulumi cancel deletes every lock of the stack, so every lock must be stale, not just the first named.
-                    var locks = cli.FindLocks(workspace.Stack) is { Count: > 0 } files ? files : locked.Locks ?? [];
-                    if (EngineErrorClassifier.AllStale([.. locks], EngineErrorClassifier.ProcessExists))
-                    {
-                        // Every owner is gone (a crash): clearing is safe, and the command is worth another go.
-                        await events.AppendAsync("retry", $"The stack was locked by {string.Join(", ", locks.Select(l => $"process {l.Pid} on {l.Host}"))}, which no longer exist(s); clearing the lock(s).", EngineErrorCodes.StaleLock);
-                        await cli.CancelAsync(workspace, token);
-                        return result with { Error = locked with { Code = EngineErrorCodes.StaleLock, Transient = true } };
-                    }
+                    // Every owner is gone (a crash): the locks were cleared, and the command is worth another go.
+                    await events.AppendAsync("retry", $"The stack was locked by {string.Join(", ", locks.Select(l => $"process {l.Pid} on {l.Host}"))}, which no longer exist(s); cleared the lock(s).", EngineErrorCodes.StaleLock);
+                    return result with { Error = locked with { Code = EngineErrorCodes.StaleLock, Transient = true } };
                 }
 
                 if (result.Error is { Transient: true } transient)
@@ -193,23 +177,18 @@ public sealed class OperationExecutor(
             await events.AppendAsync(engineEvent.Type, redactor.Redact(engineEvent.Message), engineEvent.Detail, engineEvent.Urn);
         }
 
-        CliResult? failed = null;
+        EngineResult? failed = null;
         JsonObject? result = null;
         var nothingChanged = false;
         try
         {
-            var selected = await Run(token => cli.SelectStackAsync(workspace, token));
+            var selected = await Run(token => engine.SelectStackAsync(workspace, program?.Program, token));
             if (!selected.Succeeded)
             {
                 failed = selected;
             }
 
-            if (failed is null && program is not null)
-            {
-                WriteStackSettings(workspace, program.Program);
-            }
-
-            // Secret values are not in the settings file: each goes to the CLI on standard input, encrypted by it.
+            // Secret values are not in the stack's plain config: the engine encrypts each.
             foreach (var key in failed is null && program is not null ? program.Program.SecretConfigKeys : [])
             {
                 if (!program!.Plan.StackConfig.TryGetValue(key, out var value))
@@ -218,7 +197,7 @@ public sealed class OperationExecutor(
                 }
 
                 // Encoded as the rendered program reads it, so Pulumi YAML gets back exactly this text (never re-typed).
-                var set = await Run(token => cli.SetConfigAsync(workspace, key, PulumiYamlConfig.StackValue(value.Value), secret: true, token));
+                var set = await Run(token => engine.SetSecretAsync(workspace, key, PulumiYamlConfig.StackValue(value.Value), token));
                 if (!set.Succeeded)
                 {
                     failed = set;
@@ -231,7 +210,7 @@ public sealed class OperationExecutor(
             if (failed is null && repairing && operation.Kind != OperationKind.Refresh)
             {
                 await events.AppendAsync("repair", $"The stack needs repair after a killed engine (pending: {environment.PendingOperationsJson}); refreshing with --clear-pending-creates first.");
-                var repair = await Run(token => cli.RunEngineAsync(workspace, EngineCommand.RepairRefresh, eventLog, OnEvent, stop with { Interrupt = token }));
+                var repair = await Run(token => engine.RunAsync(workspace, EngineCommand.RepairRefresh, operation.Id, OnEvent, stop with { Interrupt = token }));
                 failed = repair.Succeeded ? null : repair;
                 repaired = repair.Succeeded;
             }
@@ -240,7 +219,7 @@ public sealed class OperationExecutor(
             // every other resource and only then refuse the protected one.
             if (failed is null && operation.Kind == OperationKind.Destroy)
             {
-                var (exported, state) = await cli.ExportStackAsync(workspace, engineStop.Token);
+                var (exported, state) = await engine.ReadStateAsync(workspace, engineStop.Token);
                 if (state is null)
                 {
                     failed = exported;
@@ -251,14 +230,14 @@ public sealed class OperationExecutor(
                     if (!operation.Force)
                     {
                         nothingChanged = true;
-                        failed = new CliResult(-1, "", "", new EngineError(EngineErrorCodes.Protected,
+                        failed = new EngineResult(new EngineError(EngineErrorCodes.Protected,
                             $"Destroy refused before anything was deleted: {protectedResources.Count} resource(s) are protected: {names}. " +
                             $"To destroy them too, repeat the request as DELETE /v1/environments/{environment.Name}?force=true, which unprotects them first and is recorded on the operation.", false));
                     }
                     else
                     {
                         await events.AppendAsync("audit", $"Forced destroy: unprotecting {protectedResources.Count} protected resource(s) before anything is deleted: {names}.", "unprotect");
-                        var unprotected = await Run(token => cli.UnprotectAllAsync(workspace, token));
+                        var unprotected = await Run(token => engine.UnprotectAllAsync(workspace, token));
                         failed = unprotected.Succeeded ? null : unprotected;
                     }
                 }
@@ -280,7 +259,7 @@ public sealed class OperationExecutor(
                     summary.Clear();
                     steps.Clear();
                     reasons.Clear();
-                    return cli.RunEngineAsync(workspace, command, eventLog, OnEvent, stop with { Interrupt = token });
+                    return engine.RunAsync(workspace, command, operation.Id, OnEvent, stop with { Interrupt = token });
                 }, isAttempt: true);
                 // A workload that never became ready: the provider's diagnostic says why (image pull, crash loop).
                 failed = ran.Succeeded ? null : ran with { Error = reasons.Explain(ran.Error!) };
@@ -309,24 +288,24 @@ public sealed class OperationExecutor(
             string? outputs = null;
             if (failed is null && operation.Kind is OperationKind.Create or OperationKind.Update or OperationKind.Refresh)
             {
-                var read = await Run(token => cli.GetOutputsAsync(workspace, token));
-                outputs = read.Succeeded ? MaskOutputs(read.StandardOutput, redactor) : null;
+                string? json = null;
+                var read = await Run(async token =>
+                {
+                    (var readResult, json) = await engine.ReadOutputsAsync(workspace, token);
+                    return readResult;
+                });
+                outputs = read.Succeeded && json is not null ? MaskOutputs(json, redactor) : null;
             }
 
             if (failed is null)
             {
-                if (scratch is not null)
-                {
-                    KeepStackIdentity(scratch, own, environment.Name);
-                }
-
                 return Outcome.Succeeded(operation.Kind, attempts, result, outputs, storedSpec, target) with { Repaired = repaired || repairing };
             }
         }
         catch (OperationCanceledException) when (engineStop.IsCancellationRequested || kill.IsCancellationRequested)
         {
             // Stopped while waiting to retry; decided below like a stop during a command.
-            failed = new CliResult(-1, "", "", new EngineError(EngineErrorCodes.Cancelled, "Stopped before the engine ran again.", false), ProcessStop.Interrupted);
+            failed = new EngineResult(new EngineError(EngineErrorCodes.Cancelled, "Stopped before the engine ran again.", false), ProcessStop.Interrupted);
         }
         catch (BrokenCircuitException ex)
         {
@@ -390,7 +369,7 @@ public sealed class OperationExecutor(
     private async Task<IReadOnlyList<PendingOperation>> RecordPendingOperationsAsync(StackWorkspace workspace, EventSink events)
     {
         using var bounded = new CancellationTokenSource(options.Value.InspectTimeout);
-        var (_, state) = await cli.ExportStackAsync(workspace, bounded.Token);
+        var (_, state) = await engine.ReadStateAsync(workspace, bounded.Token);
         var pending = state?.PendingOperations ?? [];
         await events.AppendAsync("pending", pending.Count == 0
             ? "The engine was killed; its checkpoint lists no pending operations."
@@ -401,50 +380,11 @@ public sealed class OperationExecutor(
     private async Task MarkNeedsRepairAsync(string environmentId, IReadOnlyList<PendingOperation> pending)
     {
         await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
-        var environment = await db.Environments.SingleAsync(e => e.Id == environmentId, CancellationToken.None);
-        environment.PendingOperationsJson = PendingJson(pending);
-        environment.Version = Guid.NewGuid();
-        await db.SaveChangesAsync(CancellationToken.None);
+        await lifecycle.NeedsRepairAsync(db, environmentId, PendingJson(pending));
     }
 
     private static string PendingJson(IReadOnlyList<PendingOperation> pending) =>
         JsonSerializer.Serialize(pending.Select(p => new { p.Resource.Urn, p.Resource.Name, p.Resource.Type, Operation = p.Type }), Json);
-
-    /// <summary>Copies an environment's workspace (its program and stack settings, with the stack's encryption salt) to a scratch one.</summary>
-    private static void CopyWorkspace(string from, string to)
-    {
-        Directory.CreateDirectory(to);
-        if (!Directory.Exists(from))
-        {
-            return;
-        }
-
-        foreach (var file in Directory.EnumerateFiles(from, "Pulumi*.yaml"))
-        {
-            File.Copy(file, Path.Combine(to, Path.GetFileName(file)), overwrite: true);
-        }
-    }
-
-    /// <summary>
-    /// A preview of an environment not yet deployed created its stack from the scratch workspace: the environment's
-    /// own settings file then gets the stack's encryption salt (and nothing else), so its first deployment can read it.
-    /// </summary>
-    private static void KeepStackIdentity(string scratch, string own, string stack)
-    {
-        var name = $"Pulumi.{stack}.yaml";
-        var ownSettings = Path.Combine(own, name);
-        var scratchSettings = Path.Combine(scratch, name);
-        if (File.Exists(ownSettings) || !File.Exists(scratchSettings))
-        {
-            return;
-        }
-
-        var salt = File.ReadLines(scratchSettings).Where(l => l.StartsWith("encryptionsalt:", StringComparison.Ordinal)).ToList();
-        if (salt.Count > 0)
-        {
-            WriteAtomically(ownSettings, string.Join("\n", salt) + "\n");
-        }
-    }
 
     /// <summary>
     /// A killed engine leaves its stack lock behind; the process is gone, so the lock is stale by construction. Clearing
@@ -452,18 +392,10 @@ public sealed class OperationExecutor(
     /// </summary>
     private async Task ClearLocksOfKilledEngineAsync(StackWorkspace workspace, EventSink events)
     {
-        var locks = cli.FindLocks(workspace.Stack);
-        if (!EngineErrorClassifier.AllStale([.. locks], EngineErrorClassifier.ProcessExists))
-        {
-            return;
-        }
-
-        await events.AppendAsync("lock", "The engine was killed and left its stack lock behind; clearing it.", EngineErrorCodes.StaleLock);
         using var bounded = new CancellationTokenSource(options.Value.InspectTimeout);
-        var cleared = await cli.CancelAsync(workspace, bounded.Token);
-        if (!cleared.Succeeded)
+        if (await engine.ClearStaleLocksAsync(workspace, [], bounded.Token) is { Count: > 0 })
         {
-            logger.LogWarning("Could not clear the stale lock on stack {Stack}: {Error}", workspace.Stack, cleared.Error?.Message);
+            await events.AppendAsync("lock", "The engine was killed and left its stack lock behind; cleared it.", EngineErrorCodes.StaleLock);
         }
     }
 
@@ -478,25 +410,19 @@ public sealed class OperationExecutor(
     private async Task RecordAsync(string operationId, Outcome outcome, EventSink events)
     {
         var message = outcome.Error is { } e ? $"{outcome.State}: {e.Code}: {e.Message}" : $"{outcome.State}.";
+        var applied = new OperationOutcome(outcome.State, outcome.Outputs)
+        {
+            Deployed = outcome is { SpecText: { } specText, Compiled: { } compiled }
+                ? new DeployedSpec(specText, compiled.Spec, SummaryJson(compiled), JsonSerializer.Serialize(compiled.Cost, Json))
+                : null,
+            Partial = outcome.Partial,
+            NothingChanged = outcome.NothingChanged,
+            PendingJson = outcome.Pending is { } pending ? PendingJson(pending) : null,
+            Repaired = outcome.Repaired,
+        };
         await events.FinishAsync(async (db, finalEvent) =>
         {
-            var operation = await db.Operations.SingleAsync(o => o.Id == operationId, CancellationToken.None);
-            var environment = await db.Environments.SingleAsync(e => e.Id == operation.EnvironmentId, CancellationToken.None);
-            var previous = outcome.NothingChanged
-                ? await db.Operations.AsNoTracking()
-                    .Where(o => o.EnvironmentId == environment.Id && o.Id != operation.Id && o.State != OperationState.Queued &&
-                                (o.Kind == OperationKind.Create || o.Kind == OperationKind.Update))
-                    .OrderByDescending(o => o.Sequence).Select(o => (OperationState?)o.State).FirstOrDefaultAsync(CancellationToken.None)
-                : null;
-            var now = time.GetUtcNow();
-            operation.State = outcome.State;
-            operation.FinishedAt = now;
-            operation.Attempts = outcome.Attempts;
-            operation.ErrorCode = outcome.Error?.Code;
-            operation.ErrorMessage = outcome.Error?.Message;
-            operation.ResultJson = WithPending(outcome).Result?.ToJsonString();
-            operation.Version = Guid.NewGuid();
-            Apply(environment, operation, outcome, previous, now);
+            await lifecycle.RecordOutcomeAsync(db, operationId, applied, outcome.Attempts, outcome.Error, WithPending(outcome).Result?.ToJsonString());
             finalEvent(outcome.State.ToString().ToLowerInvariant(), message);
         });
         logger.LogInformation("Operation {OperationId} finished {State} {Code}", operationId, outcome.State, outcome.Error?.Code);
@@ -522,107 +448,8 @@ public sealed class OperationExecutor(
         return summary.ToJsonString(Json);
     }
 
-    private static void Apply(EnvironmentRecord environment, StackOperation operation, Outcome outcome, OperationState? previousDeployment, DateTimeOffset now)
-    {
-        if (!environment.IsLive)
-        {
-            // Destroyed is final: no outcome (a cancelled or failed operation queued behind the destroy, a retried
-            // destroy) brings the record back, and its name may belong to a new environment by now.
-            return;
-        }
-
-        var isLatest = environment.LastOperationId == operation.Id;
-        environment.Version = Guid.NewGuid();
-        if (outcome.Pending is { } pending)
-        {
-            // A killed engine's checkpoint needs repair before the environment can be reported clean again.
-            environment.PendingOperationsJson = PendingJson(pending);
-        }
-        else if (outcome.Repaired && outcome.State == OperationState.Succeeded)
-        {
-            environment.PendingOperationsJson = null;
-        }
-
-        if (outcome.State == OperationState.Succeeded)
-        {
-            switch (operation.Kind)
-            {
-                case OperationKind.Create or OperationKind.Update:
-                    environment.SpecText = outcome.SpecText!;
-                    environment.Team = outcome.Compiled!.Spec.Metadata.Team;
-
-                    // The deployed spec decides the expiry: promoted to prod it never expires, a new ttl moves it. A
-                    // first deployment's ttl counts from the creation, as the create request already promised.
-                    environment.ExpiresAt = EnvironmentExpiry.AfterDeploy(outcome.Compiled.Spec, environment.Tier, environment.ExpiresAt,
-                        operation.Kind == OperationKind.Create ? environment.CreatedAt : now);
-                    environment.Tier = outcome.Compiled.Spec.Tier;
-                    environment.PlanSummaryJson = SummaryJson(outcome.Compiled);
-                    environment.CostJson = JsonSerializer.Serialize(outcome.Compiled.Cost, Json);
-                    environment.OutputsJson = outcome.Outputs ?? environment.OutputsJson;
-                    environment.Status = isLatest ? EnvironmentStatus.Ready : environment.Status;
-                    break;
-                case OperationKind.Refresh:
-                    // A drift check changes what the stack knows, not whether the last deployment succeeded; but it
-                    // settles a partly applied or repaired stack: its state now matches the resources again.
-                    environment.OutputsJson = outcome.Outputs ?? environment.OutputsJson;
-                    if (environment.Status is EnvironmentStatus.Partial or EnvironmentStatus.NeedsRepair)
-                    {
-                        environment.Status = EnvironmentStatus.Ready;
-                    }
-
-                    break;
-                case OperationKind.Destroy:
-                    environment.Status = EnvironmentStatus.Destroyed;
-                    environment.DestroyedAt = now;
-                    environment.OutputsJson = null;
-                    break;
-            }
-        }
-        else if (outcome.Pending is not null && (isLatest || !OperationQueue.DecidesStatus(operation.Kind)))
-        {
-            environment.Status = EnvironmentStatus.NeedsRepair;
-        }
-        else if (operation.Kind is OperationKind.Create or OperationKind.Update or OperationKind.Destroy && isLatest)
-        {
-            environment.Status = outcome switch
-            {
-                // Refused before the engine changed anything (e.g. a protected resource): as the last deployment left it.
-                { NothingChanged: true } => previousDeployment == OperationState.Succeeded ? EnvironmentStatus.Ready : EnvironmentStatus.Failed,
-                { Partial: true } => EnvironmentStatus.Partial,
-                { State: OperationState.Cancelled } when operation.Kind != OperationKind.Create => EnvironmentStatus.Ready,
-                _ => EnvironmentStatus.Failed,
-            };
-        }
-
-        environment.UpdatedAt = now;
-    }
-
     /// <summary>
-    /// Updates <c>Pulumi.&lt;stack&gt;.yaml</c> with the rendered non-secret config, keeping what the CLI wrote there
-    /// (<c>encryptionsalt</c> of the passphrase provider, encrypted values): losing those would make the stack's
-    /// secrets unreadable. Secret values are set afterwards with <c>config set --secret</c>.
-    /// </summary>
-    internal static void WriteStackSettings(StackWorkspace workspace, RenderedProgram program)
-    {
-        if (program.StackSettings is not { } settings)
-        {
-            return;
-        }
-
-        var file = Path.Combine(workspace.Directory, program.StackSettingsFileName);
-        WriteAtomically(file, StackSettingsFile.Merge(File.Exists(file) ? File.ReadAllText(file) : null, settings));
-    }
-
-    private static void WriteAtomically(string file, string text)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
-        var temporary = file + ".tmp";
-        File.WriteAllText(temporary, text);
-        File.Move(temporary, file, overwrite: true);
-    }
-
-    /// <summary>
-    /// Keeps outputs as the CLI printed them without <c>--show-secrets</c> (secret outputs read <c>[secret]</c>), and
+    /// Keeps outputs as the engine printed them without <c>--show-secrets</c> (secret outputs read <c>[secret]</c>), and
     /// masks any known secret value that a program exported as plain text anyway.
     /// </summary>
     internal static string? MaskOutputs(string json, SecretRedactor redactor)

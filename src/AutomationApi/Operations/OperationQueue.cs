@@ -68,7 +68,11 @@ public sealed class RunningOperations
 }
 
 /// <summary>Creates stored operations and their events.</summary>
-public sealed class OperationQueue(PlatformDbContext db, OperationSignal signal, TimeProvider time)
+/// <param name="db">The unit of work the operations are added to.</param>
+/// <param name="signal">Wakes the worker.</param>
+/// <param name="time">The clock.</param>
+/// <param name="claim">A request's Idempotency-Key, stored with the first operation the request queues.</param>
+public sealed class OperationQueue(PlatformDbContext db, OperationSignal signal, TimeProvider time, Apis.IdempotencyClaim? claim = null)
 {
     /// <summary>Adds an operation for <paramref name="environment"/> (not saved: the caller saves, so it is atomic with its other changes).</summary>
     public StackOperation Add(EnvironmentRecord environment, OperationKind kind, string? specText, string origin, int priority = 1)
@@ -86,7 +90,6 @@ public sealed class OperationQueue(PlatformDbContext db, OperationSignal signal,
             Origin = origin,
             Priority = priority,
             CreatedAt = now,
-            Version = Guid.NewGuid(),
         };
         db.Operations.Add(operation);
         db.Events.Add(new OperationEvent
@@ -98,6 +101,7 @@ public sealed class OperationQueue(PlatformDbContext db, OperationSignal signal,
             Detail = "queued",
             Message = $"{kind} of {environment.Name} queued by {origin}.",
         });
+        claim?.Attach(db, operation, now);
         if (DecidesStatus(kind))
         {
             // Only deployments and destroys say what state the environment is in: a refresh or preview queued behind

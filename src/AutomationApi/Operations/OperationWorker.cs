@@ -14,6 +14,7 @@ public sealed class OperationWorker(
     OperationExecutor executor,
     OperationSignal signal,
     RunningOperations running,
+    Lifecycle.EnvironmentLifecycle lifecycle,
     IOptions<PlatformOptions> options,
     TimeProvider time,
     ILogger<OperationWorker> logger) : BackgroundService
@@ -77,7 +78,7 @@ public sealed class OperationWorker(
                 break;
             }
 
-            active[next.Id] = (next.EnvironmentName, RunAsync(next.Id, stoppingToken));
+            active[next.Id] = (next.EnvironmentName, RunAsync(next.Id, next.EnvironmentName, stoppingToken));
         }
     }
 
@@ -92,14 +93,10 @@ public sealed class OperationWorker(
                 return;
             }
 
-            operation.State = OperationState.Failed;
-            operation.ErrorCode = "internal-error";
-            operation.ErrorMessage = $"The service failed while running the operation ({error.GetType().Name}); see the service log.";
-            operation.FinishedAt = time.GetUtcNow();
-            operation.Version = Guid.NewGuid();
+            lifecycle.FailInternally(operation, error);
 
             // With its final event, in one transaction: an event stream that sees it finished also sees why.
-            await OperationQueue.StageEventAsync(db, operationId, operation.FinishedAt.Value, "state", $"failed: internal-error: {operation.ErrorMessage}", "failed");
+            await OperationQueue.StageEventAsync(db, operationId, operation.FinishedAt ?? time.GetUtcNow(), "state", $"failed: internal-error: {operation.ErrorMessage}", "failed");
             await db.SaveChangesAsync(CancellationToken.None);
         }
         catch (Exception ex) when (ex is DbUpdateException or InvalidOperationException)
@@ -108,12 +105,12 @@ public sealed class OperationWorker(
         }
     }
 
-    private async Task RunAsync(string operationId, CancellationToken stoppingToken)
+    private async Task RunAsync(string operationId, string environment, CancellationToken stoppingToken)
     {
         await Task.Yield();
 
-        // Every log line of the operation, the executor's and the engine driver's included, carries its id.
-        using var logScope = logger.BeginScope(new Dictionary<string, object> { ["OperationId"] = operationId });
+        // Every log line of the operation, the executor's and the engine's included, carries its id and environment.
+        using var logScope = logger.BeginScope(new Dictionary<string, object> { ["OperationId"] = operationId, ["Environment"] = environment });
         using var activity = Telemetry.PlatformTelemetry.Source.StartActivity("operation");
         activity?.SetTag("platform.operation.id", operationId);
         using var cancel = new CancellationTokenSource();

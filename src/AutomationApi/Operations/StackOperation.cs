@@ -1,3 +1,6 @@
+using Platform.AutomationApi.Lifecycle;
+using Platform.AutomationApi.Storage;
+
 namespace Platform.AutomationApi.Operations;
 
 /// <summary>What an operation does to an environment's stack.</summary>
@@ -41,8 +44,13 @@ public enum OperationState
     Interrupted,
 }
 
-/// <summary>A stored, durable change to an environment, processed by the <see cref="OperationWorker"/>.</summary>
-public sealed class StackOperation
+/// <summary>
+/// A stored, durable change to an environment, processed by the <see cref="OperationWorker"/>. Its state moves only
+/// through the transitions below (start, cancel, finish, interrupt), which refuse what its state does not allow with
+/// an <see cref="IllegalTransitionException"/>: queued → running → succeeded | failed | cancelled | interrupted, or
+/// queued → cancelled.
+/// </summary>
+public sealed class StackOperation : IVersioned
 {
     /// <summary>Id (also used in URLs).</summary>
     public required string Id { get; set; }
@@ -111,7 +119,96 @@ public sealed class StackOperation
     public Guid Version { get; set; }
 
     /// <summary>Whether the operation reached a final state.</summary>
-    public bool IsFinished => State is OperationState.Succeeded or OperationState.Failed or OperationState.Cancelled or OperationState.Interrupted;
+    public bool IsFinished => IsFinal(State);
+
+    /// <summary>Whether <paramref name="state"/> is final.</summary>
+    /// <param name="state">A state.</param>
+    public static bool IsFinal(OperationState state) =>
+        state is OperationState.Succeeded or OperationState.Failed or OperationState.Cancelled or OperationState.Interrupted;
+
+    /// <summary>The engine starts on it.</summary>
+    /// <param name="now">When.</param>
+    /// <exception cref="IllegalTransitionException">It is not queued.</exception>
+    public void Start(DateTimeOffset now)
+    {
+        if (State != OperationState.Queued)
+        {
+            throw new IllegalTransitionException("Operation not queued", $"Operation '{Id}' is {Describe(State)}; only a queued operation starts.");
+        }
+
+        State = OperationState.Running;
+        StartedAt = now;
+    }
+
+    /// <summary>
+    /// A caller asks to cancel it: a queued operation is cancelled at once (returns <see langword="true"/>); a running
+    /// one is marked, and the engine running it is interrupted by whoever runs it (returns <see langword="false"/>).
+    /// </summary>
+    /// <param name="now">When.</param>
+    /// <exception cref="IllegalTransitionException">It already finished.</exception>
+    public bool RequestCancel(DateTimeOffset now)
+    {
+        if (IsFinished)
+        {
+            throw new IllegalTransitionException("Operation already finished",
+                $"Operation '{Id}' is {Describe(State)}; there is nothing to cancel.");
+        }
+
+        CancelRequested = true;
+        if (State != OperationState.Queued)
+        {
+            return false;
+        }
+
+        Finish(OperationState.Cancelled, Attempts, Engine.EngineErrorCodes.Cancelled, "Cancelled on request before it started.", null, now);
+        return true;
+    }
+
+    /// <summary>Records its outcome.</summary>
+    /// <param name="state">A final state.</param>
+    /// <param name="attempts">Runs of its engine command.</param>
+    /// <param name="errorCode">Error code, unless it succeeded.</param>
+    /// <param name="errorMessage">Error message (secrets redacted), unless it succeeded.</param>
+    /// <param name="resultJson">Result document (JSON).</param>
+    /// <param name="now">When.</param>
+    /// <exception cref="IllegalTransitionException">It already finished.</exception>
+    public void Finish(OperationState state, int attempts, string? errorCode, string? errorMessage, string? resultJson, DateTimeOffset now)
+    {
+        if (!IsFinal(state))
+        {
+            throw new ArgumentOutOfRangeException(nameof(state), state, "An operation finishes in a final state.");
+        }
+
+        if (IsFinished)
+        {
+            throw new IllegalTransitionException("Operation already finished", $"Operation '{Id}' is already {Describe(State)}.");
+        }
+
+        State = state;
+        FinishedAt = now;
+        Attempts = attempts;
+        ErrorCode = errorCode;
+        ErrorMessage = errorMessage;
+        ResultJson = resultJson;
+    }
+
+    /// <summary>The service stopped while it ran: it ends <c>interrupted</c>, re-run as <paramref name="rerun"/>.</summary>
+    /// <param name="rerun">The operation that runs it again.</param>
+    /// <param name="message">What happened and what was queued.</param>
+    /// <param name="now">When.</param>
+    /// <exception cref="IllegalTransitionException">It is not running.</exception>
+    public void Interrupt(string rerun, string message, DateTimeOffset now)
+    {
+        if (State != OperationState.Running)
+        {
+            throw new IllegalTransitionException("Operation not running", $"Operation '{Id}' is {Describe(State)}; only a running operation is interrupted.");
+        }
+
+        Finish(OperationState.Interrupted, Attempts, Engine.EngineErrorCodes.Interrupted, message, ResultJson, now);
+        RetriedAs = rerun;
+    }
+
+    private static string Describe(OperationState state) => state.ToString().ToLowerInvariant();
 }
 
 /// <summary>One progress event of an operation (resource step, diagnostic, summary), streamed over SSE.</summary>
@@ -156,4 +253,10 @@ public sealed class IdempotencyRecord
 
     /// <summary>When it was stored.</summary>
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>
+    /// The first answer's body (JSON) when it held more than the operation (a deployment's plan diff and images), so
+    /// a replay answers the same; <see langword="null"/> otherwise.
+    /// </summary>
+    public string? ResponseJson { get; set; }
 }

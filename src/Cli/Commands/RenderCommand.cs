@@ -37,13 +37,13 @@ internal static class RenderCommand
                 return ExitCodes.Invalid;
             }
 
-            var rendered = PulumiYamlRenderer.Render(result.Plan);
             var directory = context.Resolve(parse.GetValue(output)!);
+            RenderedProgram rendered;
             try
             {
                 Directory.CreateDirectory(directory);
                 var program = Path.Combine(directory, RenderedProgram.ProgramFileName);
-                await File.WriteAllTextAsync(program, rendered.Program, cancellationToken);
+                rendered = await WriteProgramAsync(result.Plan, program, cancellationToken);
                 await context.Stdout.WriteLineAsync($"wrote {program}");
 
                 if (rendered.StackSettings is { } settings)
@@ -91,5 +91,29 @@ internal static class RenderCommand
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    // The program streams to a file beside Pulumi.yaml as it is rendered (memory stays flat however large the
+    // environment), which then replaces Pulumi.yaml, so a failed render never leaves half a program behind.
+    private static async Task<RenderedProgram> WriteProgramAsync(Platform.Components.Planning.ResourcePlan plan, string path, CancellationToken cancellationToken)
+    {
+        var partial = path + ".partial";
+        try
+        {
+            RenderedProgram rendered;
+            var file = new StreamWriter(partial, append: false, new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false), bufferSize: 1 << 16);
+            await using (file)
+            {
+                rendered = PulumiYamlRenderer.Render(plan, file);
+                await file.FlushAsync(cancellationToken);
+            }
+
+            File.Move(partial, path, overwrite: true);
+            return rendered;
+        }
+        finally
+        {
+            File.Delete(partial);
+        }
     }
 }

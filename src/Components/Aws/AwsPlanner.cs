@@ -18,6 +18,7 @@ internal static class AwsPlanner
         }
 
         DeclareConfig(context);
+        LogRetention.Plan(context);
         foreach (var resource in context.Spec.Resources)
         {
             resource.Kind.Plan(context, resource);

@@ -42,6 +42,9 @@ public static class AwsTypes
     /// <summary>IAM role inline policy.</summary>
     public const string RolePolicy = "aws:iam/rolePolicy:RolePolicy";
 
+    /// <summary>CloudWatch Logs log group.</summary>
+    public const string LogGroup = "aws:cloudwatch/logGroup:LogGroup";
+
     /// <summary>Random provider's password (its <c>result</c> output is secret).</summary>
     public const string RandomPassword = "random:index/randomPassword:RandomPassword";
 }

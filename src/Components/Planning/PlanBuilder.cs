@@ -11,9 +11,12 @@ internal sealed class PlanBuilder
     private readonly List<PlannedResource> _resources = [];
     private readonly Dictionary<string, PlannedResource> _byName = new(StringComparer.Ordinal);
     private readonly List<PlanComponent> _components = [];
+    private readonly HashSet<string> _componentNames = new(StringComparer.Ordinal);
     private readonly List<PlanConfigEntry> _config = [];
+    private readonly HashSet<string> _configKeys = new(StringComparer.Ordinal);
     private readonly SortedDictionary<string, StackConfigValue> _stackConfig = new(StringComparer.Ordinal);
     private readonly List<PlanOutput> _outputs = [];
+    private readonly HashSet<string> _outputNames = new(StringComparer.Ordinal);
 
     /// <summary>Whether a resource with this logical name was added.</summary>
     public bool Contains(string name) => _byName.ContainsKey(name);
@@ -24,7 +27,7 @@ internal sealed class PlanBuilder
     /// <summary>Adds a component grouping.</summary>
     public PlanBuilder AddComponent(string name, string type)
     {
-        if (_components.Any(c => c.Name == name))
+        if (!_componentNames.Add(name))
         {
             throw new InvalidOperationException($"Component '{name}' was added twice.");
         }
@@ -50,7 +53,7 @@ internal sealed class PlanBuilder
     /// <summary>Declares a stack config entry (once per key) and, when given, its value for this stack.</summary>
     public PlanBuilder AddConfig(PlanConfigEntry entry, StackConfigValue? value = null)
     {
-        if (!_config.Any(c => c.Key == entry.Key))
+        if (_configKeys.Add(entry.Key))
         {
             _config.Add(entry);
         }
@@ -66,7 +69,7 @@ internal sealed class PlanBuilder
     /// <summary>Adds an environment output.</summary>
     public PlanBuilder AddOutput(string name, PlanValue value, string? component)
     {
-        if (_outputs.Any(o => o.Name == name))
+        if (!_outputNames.Add(name))
         {
             throw new InvalidOperationException($"Output '{name}' was added twice.");
         }
@@ -79,9 +82,30 @@ internal sealed class PlanBuilder
     /// <exception cref="InvalidOperationException">A reference names no resource, a config key is undeclared, or dependencies form a cycle.</exception>
     public ResourcePlan Build(string environment, Specs.Tier tier, string target)
     {
+        // Each resource's dependencies are found once (one walk of its inputs) and serve both the check and the order.
+        var dependencies = new Dictionary<string, string[]>(_resources.Count, StringComparer.Ordinal);
         foreach (var resource in _resources)
         {
-            foreach (var dependency in resource.Dependencies)
+            var references = new List<string>();
+            foreach (var value in resource.Inputs.Walk())
+            {
+                switch (value)
+                {
+                    case PlanValue.Reference reference:
+                        references.Add(reference.Resource);
+                        break;
+                    case PlanValue.ConfigReference key when !_configKeys.Contains(key.Key):
+                        throw new InvalidOperationException($"Resource '{resource.Name}' reads config '{key.Key}', which is not declared.");
+                    default:
+                        break;
+                }
+            }
+
+            var needs = references.Concat(resource.Options.DependsOn)
+                .Concat(resource.Options.Provider is { } p ? [p] : [])
+                .Distinct(StringComparer.Ordinal)
+                .ToArray();
+            foreach (var dependency in needs)
             {
                 if (!_byName.ContainsKey(dependency))
                 {
@@ -89,13 +113,7 @@ internal sealed class PlanBuilder
                 }
             }
 
-            foreach (var key in resource.Inputs.Walk().OfType<PlanValue.ConfigReference>())
-            {
-                if (!_config.Any(c => c.Key == key.Key))
-                {
-                    throw new InvalidOperationException($"Resource '{resource.Name}' reads config '{key.Key}', which is not declared.");
-                }
-            }
+            dependencies[resource.Name] = needs;
         }
 
         foreach (var output in _outputs)
@@ -111,14 +129,14 @@ internal sealed class PlanBuilder
             tier,
             target,
             [.. _components],
-            TopologicalOrder(),
+            TopologicalOrder(dependencies),
             [.. _config],
             [.. _outputs],
             _stackConfig.ToImmutableSortedDictionary(StringComparer.Ordinal));
     }
 
     // Keeps the order resources were added in wherever dependencies allow, so output stays readable and stable.
-    private ImmutableArray<PlannedResource> TopologicalOrder()
+    private ImmutableArray<PlannedResource> TopologicalOrder(Dictionary<string, string[]> dependencies)
     {
         var state = new Dictionary<string, bool>(StringComparer.Ordinal); // false: visiting, true: done
         var ordered = ImmutableArray.CreateBuilder<PlannedResource>(_resources.Count);
@@ -137,7 +155,7 @@ internal sealed class PlanBuilder
 
             state[resource.Name] = false;
             path.Push(resource.Name);
-            foreach (var dependency in resource.Dependencies)
+            foreach (var dependency in dependencies[resource.Name])
             {
                 Visit(_byName[dependency], path);
             }

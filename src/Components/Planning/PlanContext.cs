@@ -24,25 +24,74 @@ internal sealed record PlanContext(EnvironmentSpec Spec, DeploymentTarget Target
     /// <summary>The Kubernetes namespace (the environment's name).</summary>
     public string Namespace => Spec.Name;
 
+    // Indexes built once per plan, so no per-service lookup scans every service or resource (issue 14).
+    private Dictionary<string, ResourceSpec>? _resourcesByName;
+    private Dictionary<string, ServiceSpec>? _servicesByName;
+    private Dictionary<string, ImmutableArray<ServiceSpec>>? _users;
+    private readonly Dictionary<ServiceSpec, ImmutableArray<ResourceGrant>> _grants = new(ReferenceEqualityComparer.Instance);
+
+    private Dictionary<string, ResourceSpec> ResourcesByName => _resourcesByName ??= ByName(Spec.Resources, r => r.Name);
+
+    private Dictionary<string, ServiceSpec> ServicesByName => _servicesByName ??= ByName(Spec.Services, s => s.Name);
+
     /// <summary>Cloud resources a service uses, in the order it names them.</summary>
     public ImmutableArray<ResourceSpec> CloudResourcesUsedBy(ServiceSpec service) =>
-        [.. service.Uses.Select(u => Spec.Resources.FirstOrDefault(r => r.Name == u)).OfType<ResourceSpec>()];
+        [.. service.Uses.Select(u => ResourcesByName.GetValueOrDefault(u)).OfType<ResourceSpec>()];
 
     /// <summary>Other services a service calls, in the order it names them.</summary>
     public ImmutableArray<ServiceSpec> ServicesUsedBy(ServiceSpec service) =>
-        [.. service.Uses.Select(u => Spec.Services.FirstOrDefault(s => s.Name == u)).OfType<ServiceSpec>()];
+        [.. service.Uses.Select(u => ServicesByName.GetValueOrDefault(u)).OfType<ServiceSpec>()];
 
-    /// <summary>Services that declare <c>uses: [name]</c>.</summary>
+    /// <summary>Services that declare <c>uses: [name]</c>, in spec order.</summary>
     public ImmutableArray<ServiceSpec> ServicesUsing(string name) =>
-        [.. Spec.Services.Where(s => s.Uses.Contains(name))];
+        (_users ??= IndexUsers()).GetValueOrDefault(name, []);
 
     /// <summary>What each resource a service uses grants it, in the order it names them.</summary>
-    internal ImmutableArray<ResourceGrant> GrantsTo(ServiceSpec service) =>
-        [.. CloudResourcesUsedBy(service).Distinct().Select(r => r.Kind.Grant(this, r))];
+    internal ImmutableArray<ResourceGrant> GrantsTo(ServiceSpec service)
+    {
+        if (!_grants.TryGetValue(service, out var grants))
+        {
+            grants = [.. CloudResourcesUsedBy(service).Distinct().Select(r => r.Kind.Grant(this, r))];
+            _grants[service] = grants;
+        }
+
+        return grants;
+    }
 
     /// <summary>Whether a service talks to AWS APIs, and so needs an IAM role its service account assumes.</summary>
     internal bool NeedsWorkloadIdentity(ServiceSpec service) => GrantsTo(service).Any(g => g.UsesAwsApis);
 
-    /// <summary>Whether the environment has any AWS resource.</summary>
-    public bool UsesAws => !Spec.Resources.IsEmpty;
+    /// <summary>Whether the environment has any AWS resource (a data resource, or the log group of a CloudWatch target).</summary>
+    public bool UsesAws => !Spec.Resources.IsEmpty || Target.Telemetry.CloudWatchLogGroupPrefix is not null;
+
+    // The first of a name wins, as FirstOrDefault did (a validated spec has no duplicates).
+    private static Dictionary<string, T> ByName<T>(ImmutableArray<T> items, Func<T, string> name)
+    {
+        var index = new Dictionary<string, T>(items.Length, StringComparer.Ordinal);
+        foreach (var item in items)
+        {
+            index.TryAdd(name(item), item);
+        }
+
+        return index;
+    }
+
+    private Dictionary<string, ImmutableArray<ServiceSpec>> IndexUsers()
+    {
+        var users = new Dictionary<string, ImmutableArray<ServiceSpec>.Builder>(StringComparer.Ordinal);
+        foreach (var service in Spec.Services)
+        {
+            foreach (var name in service.Uses.Distinct(StringComparer.Ordinal))
+            {
+                if (!users.TryGetValue(name, out var list))
+                {
+                    users[name] = list = ImmutableArray.CreateBuilder<ServiceSpec>();
+                }
+
+                list.Add(service);
+            }
+        }
+
+        return users.ToDictionary(u => u.Key, u => u.Value.ToImmutable(), StringComparer.Ordinal);
+    }
 }

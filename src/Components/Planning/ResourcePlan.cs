@@ -29,13 +29,13 @@ public sealed record ResourcePlan(
     /// <summary>The resource with the given logical name.</summary>
     /// <exception cref="KeyNotFoundException">No such resource.</exception>
     public PlannedResource this[string name] =>
-        Resources.FirstOrDefault(r => r.Name == name) ?? throw new KeyNotFoundException($"The plan has no resource '{name}'.");
+        PlanIndex.Of(this).ByName.GetValueOrDefault(name) ?? throw new KeyNotFoundException($"The plan has no resource '{name}'.");
 
     /// <summary>Resources of one component.</summary>
     public IEnumerable<PlannedResource> ResourcesOf(string component) => Resources.Where(r => r.Component == component);
 
     /// <summary>Resources of one type token.</summary>
-    public IEnumerable<PlannedResource> OfType(string type) => Resources.Where(r => r.Type == type);
+    public IEnumerable<PlannedResource> OfType(string type) => PlanIndex.Of(this).OfType(type);
 
     /// <summary>
     /// Plain config keys the plan declares with neither a default nor a value for this stack (e.g. <c>vpcId</c> on a

@@ -52,7 +52,7 @@ internal static class PlanReading
 
     /// <summary>Resources of <paramref name="type"/> whose <paramref name="property"/> refers to <paramref name="target"/>.</summary>
     public static IEnumerable<PlannedResource> Attached(ResourcePlan plan, string type, PlannedResource target, string property) =>
-        plan.OfType(type).Where(r => Get(r.Inputs, property) is { } v && v.ReferencedResources().Contains(target.Name));
+        PlanIndex.Of(plan).Attached(type, property, static (r, p) => Get(r.Inputs, p), target.Name);
 
     /// <summary>Every pod-running Kubernetes resource with its pod spec and pod labels.</summary>
     public static IEnumerable<Workload> Workloads(ResourcePlan plan)
@@ -80,7 +80,7 @@ internal static class PlanReading
     /// <summary>The fewest pods a Deployment runs: its autoscaler's <c>minReplicas</c>, else its <c>replicas</c> (Kubernetes defaults both to 1).</summary>
     public static int MinReplicas(ResourcePlan plan, PlannedResource workload)
     {
-        var autoscaler = plan.OfType(KubernetesTypes.HorizontalPodAutoscaler).FirstOrDefault(h => Targets(h, workload));
+        var autoscaler = WorkloadLookups.Of(plan).AutoscalerOf(workload);
         var replicas = autoscaler is not null
             ? Number(autoscaler.Inputs, "spec.minReplicas")
             : Number(workload.Inputs, "spec.replicas");
@@ -89,14 +89,14 @@ internal static class PlanReading
 
     /// <summary>Whether a PodDisruptionBudget selects the workload's pods (or belongs to the same component).</summary>
     public static bool HasDisruptionBudget(ResourcePlan plan, Workload workload) =>
-        plan.OfType(KubernetesTypes.PodDisruptionBudget).Any(p =>
-            Selects(Strings(p.Inputs, "spec.selector.matchLabels"), workload.PodLabels) ||
-            (p.Component is not null && p.Component == workload.Resource.Component));
+        (workload.Resource.Component is { } component && WorkloadLookups.Of(plan).BudgetComponents.Contains(component)) ||
+        WorkloadLookups.Of(plan).BudgetSelectors.SelectsAny(workload.PodLabels);
 
     /// <summary>Whether the workload serves HTTP traffic: a web service component, or a Service selects its pods.</summary>
     public static bool IsWeb(ResourcePlan plan, Workload workload) =>
-        plan.Components.Any(c => c.Name == workload.Resource.Component && c.Type == KubernetesTypes.WebServiceComponent) ||
-        plan.OfType(KubernetesTypes.Service).Any(s => Selects(Strings(s.Inputs, "spec.selector"), workload.PodLabels));
+        (workload.Resource.Component is { } component &&
+            PlanIndex.Of(plan).ComponentTypes.GetValueOrDefault(component) == KubernetesTypes.WebServiceComponent) ||
+        WorkloadLookups.Of(plan).ServiceSelectors.SelectsAny(workload.PodLabels);
 
     /// <summary>
     /// A policy document as JSON: structured values (<see cref="PlanValue.Json"/>), JSON text, or JSON text
@@ -150,17 +150,93 @@ internal static class PlanReading
         PlanValue.Secret s => ToNode(s.Value),
         _ => JsonValue.Create(Describe(value)),
     };
+}
 
-    private static bool Targets(PlannedResource autoscaler, PlannedResource workload)
+/// <summary>
+/// Per-plan lookups of what targets or selects a workload (autoscalers, disruption budgets, Services), built once per
+/// plan instance so the per-workload rules and the cost estimate stay linear in the plan's size.
+/// </summary>
+internal sealed class WorkloadLookups
+{
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<ResourcePlan, WorkloadLookups> Cache = [];
+
+    // The first autoscaler in plan order that targets a workload: by reference to it, or by the Deployment's name.
+    private readonly Dictionary<string, (int Order, PlannedResource Autoscaler)> _byReference = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (int Order, PlannedResource Autoscaler)> _byDeploymentName = new(StringComparer.Ordinal);
+
+    private WorkloadLookups(ResourcePlan plan)
     {
-        var name = Get(autoscaler.Inputs, "spec.scaleTargetRef.name");
-        return name is PlanValue.Reference r
-            ? r.Resource == workload.Name
-            : name is PlanValue.Text t && t.Value == Text(workload.Inputs, "metadata.name") && Text(autoscaler.Inputs, "spec.scaleTargetRef.kind") == "Deployment";
+        var autoscalers = plan.OfType(KubernetesTypes.HorizontalPodAutoscaler).ToList();
+        for (var order = 0; order < autoscalers.Count; order++)
+        {
+            var autoscaler = autoscalers[order];
+            switch (PlanReading.Get(autoscaler.Inputs, "spec.scaleTargetRef.name"))
+            {
+                case PlanValue.Reference reference:
+                    _byReference.TryAdd(reference.Resource, (order, autoscaler));
+                    break;
+                case PlanValue.Text text when PlanReading.Text(autoscaler.Inputs, "spec.scaleTargetRef.kind") == "Deployment":
+                    _byDeploymentName.TryAdd(text.Value, (order, autoscaler));
+                    break;
+                default:
+                    break;
+            }
+        }
+
+        var budgets = plan.OfType(KubernetesTypes.PodDisruptionBudget).ToList();
+        BudgetComponents = budgets.Select(b => b.Component).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        BudgetSelectors = new SelectorIndex(budgets.Select(b => PlanReading.Strings(b.Inputs, "spec.selector.matchLabels")));
+        ServiceSelectors = new SelectorIndex(plan.OfType(KubernetesTypes.Service).Select(s => PlanReading.Strings(s.Inputs, "spec.selector")));
     }
 
-    private static bool Selects(ImmutableDictionary<string, string> selector, ImmutableDictionary<string, string> labels) =>
-        !selector.IsEmpty && selector.All(s => labels.TryGetValue(s.Key, out var v) && v == s.Value);
+    /// <summary>Components that have a PodDisruptionBudget.</summary>
+    public HashSet<string> BudgetComponents { get; }
+
+    /// <summary>The PodDisruptionBudgets' selectors.</summary>
+    public SelectorIndex BudgetSelectors { get; }
+
+    /// <summary>The Services' selectors.</summary>
+    public SelectorIndex ServiceSelectors { get; }
+
+    public static WorkloadLookups Of(ResourcePlan plan) => Cache.GetValue(plan, p => new WorkloadLookups(p));
+
+    /// <summary>The first autoscaler (in plan order) that scales <paramref name="workload"/>, if any.</summary>
+    public PlannedResource? AutoscalerOf(PlannedResource workload)
+    {
+        var byReference = _byReference.TryGetValue(workload.Name, out var r) ? r : (Order: int.MaxValue, Autoscaler: null!);
+        var byName = PlanReading.Text(workload.Inputs, "metadata.name") is { } name && _byDeploymentName.TryGetValue(name, out var n)
+            ? n
+            : (Order: int.MaxValue, Autoscaler: null!);
+        return byReference.Order <= byName.Order ? byReference.Autoscaler : byName.Autoscaler;
+    }
+}
+
+/// <summary>
+/// Label selectors, each filed under one of its own label pairs, so "does any of them select these labels" looks
+/// only at the selectors that share a pair with the labels instead of at every selector.
+/// </summary>
+internal sealed class SelectorIndex
+{
+    private readonly Dictionary<(string Key, string Value), List<ImmutableDictionary<string, string>>> _byPair = [];
+
+    public SelectorIndex(IEnumerable<ImmutableDictionary<string, string>> selectors)
+    {
+        foreach (var selector in selectors.Where(s => !s.IsEmpty))
+        {
+            var pair = selector.OrderBy(s => s.Key, StringComparer.Ordinal).First();
+            if (!_byPair.TryGetValue((pair.Key, pair.Value), out var list))
+            {
+                _byPair[(pair.Key, pair.Value)] = list = [];
+            }
+
+            list.Add(selector);
+        }
+    }
+
+    /// <summary>Whether any non-empty selector matches every one of its pairs in <paramref name="labels"/>.</summary>
+    public bool SelectsAny(ImmutableDictionary<string, string> labels) =>
+        labels.Any(label => _byPair.TryGetValue((label.Key, label.Value), out var selectors) &&
+            selectors.Any(selector => selector.All(s => labels.TryGetValue(s.Key, out var v) && v == s.Value)));
 }
 
 /// <summary>A resource that runs pods.</summary>

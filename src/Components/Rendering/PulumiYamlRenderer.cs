@@ -46,193 +46,313 @@ public static class PulumiYamlRenderer
     public static RenderedProgram Render(ResourcePlan plan)
     {
         ArgumentNullException.ThrowIfNull(plan);
+        using var program = new StringWriter(new StringBuilder(plan.Resources.Length * 1024), CultureInfo.InvariantCulture);
+        WriteProgram(plan, program);
+        return Describe(plan, program.ToString());
+    }
+
+    /// <summary>
+    /// Renders <paramref name="plan"/> with <c>Pulumi.yaml</c> written straight to <paramref name="program"/> as it is
+    /// produced (no copy of the whole program is held in memory); <see cref="RenderedProgram.Program"/> is then empty.
+    /// The bytes written are those <see cref="Render(ResourcePlan)"/> gives.
+    /// </summary>
+    /// <exception cref="ArgumentException">As <see cref="Render(ResourcePlan)"/>; part of the program may have been written by then.</exception>
+    public static RenderedProgram Render(ResourcePlan plan, TextWriter program)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(program);
+        WriteProgram(plan, program);
+        return Describe(plan, "");
+    }
+
+    private static RenderedProgram Describe(ResourcePlan plan, string program)
+    {
         var project = ProjectName(plan.Environment);
-        var comments = new Dictionary<YamlNode, string>(ReferenceEqualityComparer.Instance);
         return new RenderedProgram(
             project,
             plan.Environment,
-            YamlWriter.Write(Program(plan, project, comments), comments),
+            program,
             StackSettings(plan, project) is { } settings ? YamlWriter.Write(settings) : null,
             SecretKeys(plan),
             plan.UnsetConfigKeys,
             [.. plan.Config.Where(c => PulumiYamlConfig.Declaration(c.Type).IsList).Select(c => c.Key)]);
     }
 
-    private static YamlMappingNode Program(ResourcePlan plan, string project, Dictionary<YamlNode, string> comments)
+    private static void WriteProgram(ResourcePlan plan, TextWriter program)
     {
+        var project = ProjectName(plan.Environment);
         var lists = plan.Config.Where(c => PulumiYamlConfig.Declaration(c.Type).IsList).Select(c => c.Key).ToHashSet(StringComparer.Ordinal);
-        var root = new YamlMappingNode
-        {
-            { "name", Str(project) },
-            { "runtime", "yaml" },
-            { "description", Str($"Environment {plan.Environment} ({plan.Tier.ToString().ToLowerInvariant()} tier, target {plan.Target}), rendered by Platform from its environment spec. Regenerate it instead of editing it.") },
-        };
+        var yaml = new YamlEventWriter(program);
+        yaml.BeginMapping();
+        yaml.String("name");
+        yaml.String(project);
+        yaml.String("runtime");
+        yaml.Scalar("yaml", ScalarStyle.Any);
+        yaml.String("description");
+        yaml.String($"Environment {plan.Environment} ({plan.Tier.ToString().ToLowerInvariant()} tier, target {plan.Target}), rendered by Platform from its environment spec. Regenerate it instead of editing it.");
 
         if (!plan.Config.IsEmpty)
         {
-            var config = new YamlMappingNode();
+            yaml.String("config");
+            yaml.BeginMapping();
             foreach (var entry in plan.Config)
             {
                 // Pulumi YAML warns on a `description` inside a config declaration, so it is a comment instead.
-                var key = Key(entry.Key);
                 if (entry.Description.Length > 0)
                 {
-                    comments[key] = entry.Description.ReplaceLineEndings(" ") +
-                        (lists.Contains(entry.Key) ? $" A list: its items joined by \"{PulumiYamlConfig.ListDelimiter}\"." : "");
+                    yaml.Comment(entry.Description.ReplaceLineEndings(" ") +
+                        (lists.Contains(entry.Key) ? $" A list: its items joined by \"{PulumiYamlConfig.ListDelimiter}\"." : ""));
                 }
 
-                config.Add(key, ConfigDeclaration(entry));
+                yaml.String(entry.Key);
+                ConfigDeclaration(yaml, entry);
             }
 
-            root.Add("config", config);
+            yaml.EndMapping();
         }
 
-        var resources = new YamlMappingNode();
+        yaml.String("resources");
+        yaml.BeginMapping();
         foreach (var resource in plan.Resources)
         {
-            resources.Add(Key(resource.Name), Resource(resource, lists));
+            yaml.String(resource.Name);
+            Resource(yaml, resource, lists);
         }
 
-        root.Add("resources", resources);
+        yaml.EndMapping();
 
         if (!plan.Outputs.IsEmpty)
         {
-            var outputs = new YamlMappingNode();
+            yaml.String("outputs");
+            yaml.BeginMapping();
             foreach (var output in plan.Outputs)
             {
-                outputs.Add(Key(output.Name), Value(output.Value, lists));
+                yaml.String(output.Name);
+                Value(yaml, output.Value, lists);
             }
 
-            root.Add("outputs", outputs);
+            yaml.EndMapping();
         }
 
-        return root;
+        yaml.EndMapping();
+        yaml.Finish();
     }
 
-    private static YamlMappingNode ConfigDeclaration(PlanConfigEntry entry)
+    private static void ConfigDeclaration(YamlEventWriter yaml, PlanConfigEntry entry)
     {
         var (declared, isList) = PulumiYamlConfig.Declaration(entry.Type);
-        var node = new YamlMappingNode { { "type", declared } };
+        yaml.BeginMapping();
+        yaml.String("type");
+        yaml.Scalar(declared, ScalarStyle.Any);
         if (entry.Secret)
         {
-            node.Add("secret", Plain("true"));
+            yaml.String("secret");
+            yaml.Plain("true");
         }
         else if (entry.Default is { } value)
         {
             // Defaults of secret entries would sit in plain text in Pulumi.yaml, so only plain entries get one.
-            node.Add("default", Typed(declared, isList, value, encode: false));
+            yaml.String("default");
+            var (text, style) = Typed(declared, isList, value, encode: false);
+            yaml.Scalar(text, style);
         }
 
-        return node;
+        yaml.EndMapping();
     }
 
-    private static YamlMappingNode Resource(PlannedResource resource, IReadOnlySet<string> lists)
+    private static void Resource(YamlEventWriter yaml, PlannedResource resource, HashSet<string> lists)
     {
-        var node = new YamlMappingNode { { "type", Str(resource.Type) } };
+        yaml.BeginMapping();
+        yaml.String("type");
+        yaml.String(resource.Type);
         if (!resource.Inputs.Entries.IsEmpty)
         {
-            var properties = new YamlMappingNode();
+            yaml.String("properties");
+            yaml.BeginMapping();
             foreach (var (key, value) in resource.Inputs.Entries)
             {
                 // Top-level property names are literal in Pulumi YAML (never interpolated), so they are not escaped.
-                properties.Add(Key(key), Value(value, lists));
+                yaml.String(key);
+                Value(yaml, value, lists);
             }
 
-            node.Add("properties", properties);
+            yaml.EndMapping();
         }
 
-        var options = Options(resource.Options);
-        if (options.Children.Count > 0)
+        var options = resource.Options;
+        if (options.Provider is not null || !options.DependsOn.IsEmpty || options.Protect || options.Version is not null ||
+            !options.AdditionalSecretOutputs.IsEmpty || options.DeleteBeforeReplace)
         {
-            node.Add("options", options);
+            yaml.String("options");
+            Options(yaml, options);
         }
 
-        return node;
+        yaml.EndMapping();
     }
 
-    private static YamlMappingNode Options(PlanResourceOptions options)
+    private static void Options(YamlEventWriter yaml, PlanResourceOptions options)
     {
-        var node = new YamlMappingNode();
+        yaml.BeginMapping();
         if (options.Provider is { } provider)
         {
-            node.Add("provider", Str(Symbol(provider, "")));
+            yaml.String("provider");
+            yaml.String(Symbol(provider, ""));
         }
 
         if (!options.DependsOn.IsEmpty)
         {
             // A flow list of quoted references, as Pulumi's docs write it: unquoted, "{" would open a flow mapping.
-            node.Add("dependsOn", new YamlSequenceNode(options.DependsOn.Select(d => Quoted(Symbol(d, "")))) { Style = SequenceStyle.Flow });
+            yaml.String("dependsOn");
+            yaml.BeginSequence(SequenceStyle.Flow);
+            foreach (var dependency in options.DependsOn)
+            {
+                yaml.Quoted(Symbol(dependency, ""));
+            }
+
+            yaml.EndSequence();
         }
 
         if (options.Protect)
         {
-            node.Add("protect", Plain("true"));
+            yaml.String("protect");
+            yaml.Plain("true");
         }
 
         if (options.Version is { } version)
         {
-            node.Add("version", Str(version));
+            yaml.String("version");
+            yaml.String(version);
         }
 
         if (!options.AdditionalSecretOutputs.IsEmpty)
         {
-            node.Add("additionalSecretOutputs", new YamlSequenceNode(options.AdditionalSecretOutputs.Select(Str)));
+            yaml.String("additionalSecretOutputs");
+            yaml.BeginSequence();
+            foreach (var output in options.AdditionalSecretOutputs)
+            {
+                yaml.String(output);
+            }
+
+            yaml.EndSequence();
         }
 
         if (options.DeleteBeforeReplace)
         {
-            node.Add("deleteBeforeReplace", Plain("true"));
+            yaml.String("deleteBeforeReplace");
+            yaml.Plain("true");
         }
 
-        return node;
+        yaml.EndMapping();
     }
 
-    /// <summary>Translates a plan value to a Pulumi YAML expression; <paramref name="lists"/> are the list config keys.</summary>
-    internal static YamlNode Value(PlanValue value, IReadOnlySet<string> lists) => value switch
+    /// <summary>Writes a plan value as a Pulumi YAML expression; <paramref name="lists"/> are the list config keys.</summary>
+    private static void Value(YamlEventWriter yaml, PlanValue value, HashSet<string> lists)
     {
-        PlanValue.NullValue => Plain("null"),
-        PlanValue.Text text => Str(YamlScalars.EscapeLiteral(text.Value)),
-        PlanValue.Number number => Plain(number.Value.ToString(CultureInfo.InvariantCulture)),
-        PlanValue.Bool flag => Plain(flag.Value ? "true" : "false"),
-        PlanValue.List list => new YamlSequenceNode(list.Items.Select(i => Value(i, lists))),
-        PlanValue.Map map => Mapping(map, lists),
-        PlanValue.Reference reference => Str(Symbol(reference.Resource, reference.Property)),
-        // A list travels as joined text (no list config type is accepted by both Pulumi YAML and the CLI).
-        PlanValue.ConfigReference config when lists.Contains(config.Key) =>
-            Function("fn::split", new YamlSequenceNode(Quoted(PulumiYamlConfig.ListDelimiter), Str(Symbol(config.Key, "")))),
-        PlanValue.ConfigReference config => Str(Symbol(config.Key, "")),
-        PlanValue.Secret secret when !secret.Value.Walk().Any(v => v is PlanValue.Reference or PlanValue.ConfigReference) =>
-            throw new ArgumentException("A secret with a literal value would sit in plain text in Pulumi.yaml; plans read secret values from stack config or other resources.", nameof(value)),
-        PlanValue.Secret secret => Function("fn::secret", Value(secret.Value, lists)),
-        PlanValue.Json json => Function("fn::toJSON", Value(json.Value, lists)),
-        PlanValue.Interpolation interpolation => Interpolate(interpolation, lists),
-        _ => throw new ArgumentException($"Unknown plan value {value.GetType().Name}.", nameof(value)),
-    };
-
-    private static YamlMappingNode Mapping(PlanValue.Map map, IReadOnlySet<string> lists)
-    {
-        var node = new YamlMappingNode();
-        foreach (var (key, value) in map.Entries)
+        switch (value)
         {
-            // Keys of nested objects are expressions in Pulumi YAML, so literal "${" in them is escaped too.
-            node.Add(Key(YamlScalars.EscapeLiteral(key)), Value(value, lists));
-        }
+            case PlanValue.NullValue:
+                yaml.Plain("null");
+                break;
+            case PlanValue.Text text:
+                yaml.String(YamlScalars.EscapeLiteral(text.Value));
+                break;
+            case PlanValue.Number number:
+                yaml.Plain(number.Value.ToString(CultureInfo.InvariantCulture));
+                break;
+            case PlanValue.Bool flag:
+                yaml.Plain(flag.Value ? "true" : "false");
+                break;
+            case PlanValue.List list:
+                yaml.BeginSequence();
+                foreach (var item in list.Items)
+                {
+                    Value(yaml, item, lists);
+                }
 
-        return node;
+                yaml.EndSequence();
+                break;
+            case PlanValue.Map map:
+                yaml.BeginMapping();
+                foreach (var (key, entry) in map.Entries)
+                {
+                    // Keys of nested objects are expressions in Pulumi YAML, so literal "${" in them is escaped too.
+                    yaml.String(YamlScalars.EscapeLiteral(key));
+                    Value(yaml, entry, lists);
+                }
+
+                yaml.EndMapping();
+                break;
+            case PlanValue.Reference reference:
+                yaml.String(Symbol(reference.Resource, reference.Property));
+                break;
+            case PlanValue.ConfigReference config when lists.Contains(config.Key):
+                // A list travels as joined text (no list config type is accepted by both Pulumi YAML and the CLI).
+                yaml.BeginMapping();
+                yaml.String("fn::split");
+                yaml.BeginSequence();
+                yaml.Quoted(PulumiYamlConfig.ListDelimiter);
+                yaml.String(Symbol(config.Key, ""));
+                yaml.EndSequence();
+                yaml.EndMapping();
+                break;
+            case PlanValue.ConfigReference config:
+                yaml.String(Symbol(config.Key, ""));
+                break;
+            case PlanValue.Secret secret when !secret.Value.Walk().Any(v => v is PlanValue.Reference or PlanValue.ConfigReference):
+                throw new ArgumentException("A secret with a literal value would sit in plain text in Pulumi.yaml; plans read secret values from stack config or other resources.", nameof(value));
+            case PlanValue.Secret secret:
+                Function(yaml, "fn::secret", secret.Value, lists);
+                break;
+            case PlanValue.Json json:
+                Function(yaml, "fn::toJSON", json.Value, lists);
+                break;
+            case PlanValue.Interpolation interpolation:
+                Interpolate(yaml, interpolation, lists);
+                break;
+            default:
+                throw new ArgumentException($"Unknown plan value {value.GetType().Name}.", nameof(value));
+        }
     }
 
-    private static YamlNode Interpolate(PlanValue.Interpolation interpolation, IReadOnlySet<string> lists)
+    private static void Function(YamlEventWriter yaml, string name, PlanValue argument, HashSet<string> lists)
+    {
+        yaml.BeginMapping();
+        yaml.String(name);
+        Value(yaml, argument, lists);
+        yaml.EndMapping();
+    }
+
+    private static void Interpolate(YamlEventWriter yaml, PlanValue.Interpolation interpolation, HashSet<string> lists)
     {
         var parts = Flatten(interpolation.Parts).ToList();
         if (parts.Any(p => p is PlanValue.Secret or PlanValue.Json))
         {
             // An interpolated string cannot hold a function call; fn::join can, and keeps a secret part secret.
-            var items = parts.Select(p => p switch
+            // Parts are checked before anything is written, as a literal one inside a join must be text.
+            var literals = parts.Select(p => p is PlanValue.Secret or PlanValue.Json or PlanValue.Reference or PlanValue.ConfigReference
+                ? null
+                : YamlScalars.EscapeLiteral(LiteralText(p))).ToList();
+            yaml.BeginMapping();
+            yaml.String("fn::join");
+            yaml.BeginSequence();
+            yaml.String("");
+            yaml.BeginSequence();
+            for (var i = 0; i < parts.Count; i++)
             {
-                PlanValue.Secret or PlanValue.Json or PlanValue.Reference or PlanValue.ConfigReference => Value(p, lists),
-                _ => Str(YamlScalars.EscapeLiteral(LiteralText(p))),
-            });
-            return Function("fn::join", new YamlSequenceNode(Str(""), new YamlSequenceNode(items)));
+                if (literals[i] is { } literal)
+                {
+                    yaml.String(literal);
+                }
+                else
+                {
+                    Value(yaml, parts[i], lists);
+                }
+            }
+
+            yaml.EndSequence();
+            yaml.EndSequence();
+            yaml.EndMapping();
+            return;
         }
 
         var builder = new StringBuilder();
@@ -253,7 +373,7 @@ public static class PulumiYamlRenderer
             }
         }
 
-        return Str(builder.ToString());
+        yaml.String(builder.ToString());
     }
 
     private static IEnumerable<PlanValue> Flatten(IEnumerable<PlanValue> parts) =>
@@ -276,8 +396,6 @@ public static class PulumiYamlRenderer
         _ => $"${{{name}.{property}}}",
     };
 
-    private static YamlMappingNode Function(string name, YamlNode argument) => new() { { name, argument } };
-
     private static YamlMappingNode? StackSettings(ResourcePlan plan, string project)
     {
         var values = plan.StackConfig.Where(e => !e.Value.Secret).ToList();
@@ -286,11 +404,18 @@ public static class PulumiYamlRenderer
             return null;
         }
 
+        var types = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var entry in plan.Config)
+        {
+            types.TryAdd(entry.Key, entry.Type);
+        }
+
         var config = new YamlMappingNode();
         foreach (var (key, value) in values)
         {
-            var (declared, isList) = PulumiYamlConfig.Declaration(plan.Config.FirstOrDefault(c => c.Key == key)?.Type ?? "string");
-            config.Add(Key($"{project}:{key}"), Typed(declared, isList, value.Value, encode: true));
+            var (declared, isList) = PulumiYamlConfig.Declaration(types.GetValueOrDefault(key, "string"));
+            var (text, style) = Typed(declared, isList, value.Value, encode: true);
+            config.Add(Str(YamlScalars.MustQuote($"{project}:{key}") ? ScalarStyle.DoubleQuoted : ScalarStyle.Any, $"{project}:{key}"), Str(style, text));
         }
 
         return new YamlMappingNode { { "config", config } };
@@ -307,29 +432,25 @@ public static class PulumiYamlRenderer
     /// (<paramref name="encode"/>) of a string entry is encoded so Pulumi YAML's re-typing gives back the same text;
     /// a default is a literal of the program, which Pulumi YAML does not re-type.
     /// </summary>
-    private static YamlScalarNode Typed(string declared, bool isList, string value, bool encode)
+    private static (string Text, ScalarStyle Style) Typed(string declared, bool isList, string value, bool encode)
     {
         if (isList)
         {
             var joined = PulumiYamlConfig.ListStackValue(PulumiYamlConfig.ListItems(value));
-            return Str(encode ? joined : string.Join(PulumiYamlConfig.ListDelimiter, PulumiYamlConfig.ListItems(value)));
+            return StringScalar(encode ? joined : string.Join(PulumiYamlConfig.ListDelimiter, PulumiYamlConfig.ListItems(value)));
         }
 
         return declared switch
         {
-            "integer" when long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number) => Plain(number.ToString(CultureInfo.InvariantCulture)),
-            "boolean" when bool.TryParse(value, out var flag) => Plain(flag ? "true" : "false"),
-            _ => Str(encode ? PulumiYamlConfig.StackValue(value) : value),
+            "integer" when long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number) => (number.ToString(CultureInfo.InvariantCulture), ScalarStyle.Plain),
+            "boolean" when bool.TryParse(value, out var flag) => (flag ? "true" : "false", ScalarStyle.Plain),
+            _ => StringScalar(encode ? PulumiYamlConfig.StackValue(value) : value),
         };
     }
 
     /// <summary>A string scalar: plain when YAML would read it back as the same string, double-quoted otherwise.</summary>
-    internal static YamlScalarNode Str(string text) =>
-        new(text) { Style = YamlScalars.MustQuote(text) ? ScalarStyle.DoubleQuoted : ScalarStyle.Any };
+    private static (string Text, ScalarStyle Style) StringScalar(string text) =>
+        (text, YamlScalars.MustQuote(text) ? ScalarStyle.DoubleQuoted : ScalarStyle.Any);
 
-    private static YamlScalarNode Key(string text) => Str(text);
-
-    private static YamlScalarNode Quoted(string text) => new(text) { Style = ScalarStyle.DoubleQuoted };
-
-    private static YamlScalarNode Plain(string text) => new(text) { Style = ScalarStyle.Plain };
+    private static YamlScalarNode Str(ScalarStyle style, string text) => new(text) { Style = style };
 }

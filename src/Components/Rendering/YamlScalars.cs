@@ -18,13 +18,27 @@ internal static partial class YamlScalars
     /// </summary>
     public static bool MustQuote(string text) =>
         text.Length == 0 ||
-        text != text.Trim() ||
+        char.IsWhiteSpace(text[0]) || char.IsWhiteSpace(text[^1]) ||
         ReservedWords.Contains(text) ||
         NumberLike().IsMatch(text) ||
         SpecialFloat().IsMatch(text) ||
         // Valid YAML, but YamlDotNet's reader (used by Platform's own tools) rejects a plain key holding " *".
         text.Contains(" *", StringComparison.Ordinal) ||
-        text.Any(c => char.IsControl(c) || c is '\u0085' or '\u2028' or '\u2029' or '\uFEFF');
+        HasBreakOrControl(text);
+
+    // A loop rather than LINQ: this runs for every scalar of a rendered program.
+    private static bool HasBreakOrControl(string text)
+    {
+        foreach (var c in text)
+        {
+            if (char.IsControl(c) || c is '\u0085' or '\u2028' or '\u2029' or '\uFEFF')
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private static readonly HashSet<string> ReservedWords = new(StringComparer.OrdinalIgnoreCase)
     {

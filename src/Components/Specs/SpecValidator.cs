@@ -228,7 +228,7 @@ public static partial class SpecValidator
             {
                 error(usePath, $"'{used}' is listed twice.", "List each dependency once.");
             }
-            else if (spec.Services.FirstOrDefault(s => s.Name == used) is { } peer)
+            else if (SpecLookup.Service(spec, used) is { } peer)
             {
                 // Workers may listen without declaring a port (the README example's api uses its ledger worker);
                 // only cron jobs are never reachable.

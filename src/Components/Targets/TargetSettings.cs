@@ -127,7 +127,7 @@ public sealed class TargetSettings
         if (reader.Object(node, path, "telemetry") is { } telemetryNode)
         {
             var telemetryPath = $"{path}.telemetry";
-            reader.CheckFields(telemetryNode, telemetryPath, ["otlpEndpoint", "otlpProtocol", "collectorNamespace", "links"]);
+            reader.CheckFields(telemetryNode, telemetryPath, ["otlpEndpoint", "otlpProtocol", "collectorNamespace", "cloudWatchLogGroupPrefix", "links"]);
             var links = reader.Object(telemetryNode, telemetryPath, "links");
             if (links is not null)
             {
@@ -139,6 +139,7 @@ public sealed class TargetSettings
                 OtlpEndpoint = reader.String(telemetryNode, telemetryPath, "otlpEndpoint"),
                 OtlpProtocol = reader.String(telemetryNode, telemetryPath, "otlpProtocol") ?? TelemetrySettings.DefaultProtocol,
                 CollectorNamespace = reader.String(telemetryNode, telemetryPath, "collectorNamespace"),
+                CloudWatchLogGroupPrefix = reader.String(telemetryNode, telemetryPath, "cloudWatchLogGroupPrefix")?.TrimEnd('/'),
                 LogsUrl = links is null ? null : reader.String(links, $"{telemetryPath}.links", "logs"),
                 MetricsUrl = links is null ? null : reader.String(links, $"{telemetryPath}.links", "metrics"),
                 TracesUrl = links is null ? null : reader.String(links, $"{telemetryPath}.links", "traces"),

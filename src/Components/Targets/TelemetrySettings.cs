@@ -10,6 +10,7 @@ namespace Platform.Components.Targets;
 ///   otlpEndpoint: http://otel-collector.observability.svc:4317
 ///   otlpProtocol: grpc                 # grpc (default) | http/protobuf | http/json
 ///   collectorNamespace: observability  # opens the workloads' egress to the collector there
+///   cloudWatchLogGroupPrefix: /eks/prod-cluster  # container logs go to {prefix}/{namespace}, kept for the tier's days
 ///   links:
 ///     logs: https://grafana.example.com/explore?query={namespace="{namespace}",app="{service}"}
 ///     metrics: https://grafana.example.com/d/svc?var-namespace={namespace}&amp;var-service={service}
@@ -50,6 +51,14 @@ public sealed partial record TelemetrySettings
     /// </summary>
     public string? CollectorNamespace { get; init; }
 
+    /// <summary>
+    /// Prefix of the CloudWatch Logs groups the cluster's log agent writes container logs to, one group per namespace
+    /// (<c>{prefix}/{namespace}</c>, e.g. Fluent Bit's <c>log_group_template</c>). When set, every environment on the
+    /// target owns its group, created with the tier's log retention, so logs expire instead of being kept forever in a
+    /// group the agent auto-created. None by default (retention is then only the pods' annotation).
+    /// </summary>
+    public string? CloudWatchLogGroupPrefix { get; init; }
+
     /// <summary>URL template of a service's logs; none by default.</summary>
     public string? LogsUrl { get; init; }
 
@@ -88,6 +97,12 @@ public sealed partial record TelemetrySettings
                 (suggestion is null ? "" : $"Did you mean '{suggestion}'? ") + $"Use one of: {string.Join(", ", Protocols)}.");
         }
 
+        if (CloudWatchLogGroupPrefix is { } prefix && !LogGroupPrefix().IsMatch(prefix))
+        {
+            yield return new($"targets.{target}.telemetry.cloudWatchLogGroupPrefix", $"'{prefix}' is not a CloudWatch log group prefix.",
+                "Start it with / and use only letters, digits and . - _ / # (at most 400 characters), e.g. /eks/prod-cluster.");
+        }
+
         foreach (var (field, template) in new[] { ("logs", LogsUrl), ("metrics", MetricsUrl), ("traces", TracesUrl) })
         {
             if (template is not null && (!Uri.TryCreate(Expand(template, SampleValues), UriKind.Absolute, out var link) || link.Scheme is not ("http" or "https")))
@@ -108,6 +123,10 @@ public sealed partial record TelemetrySettings
     }
 
     private static readonly Dictionary<string, string> SampleValues = LinkPlaceholders.ToDictionary(p => p, p => "x", StringComparer.Ordinal);
+
+    // CloudWatch Logs group names are 1-512 characters of [.-_/#A-Za-z0-9]; the environment's namespace (up to 63) follows.
+    [GeneratedRegex(@"^/[.\-_/#A-Za-z0-9]{0,399}$")]
+    private static partial Regex LogGroupPrefix();
 
     [GeneratedRegex(@"\{(?<name>[a-z]+)\}")]
     private static partial Regex Placeholder();

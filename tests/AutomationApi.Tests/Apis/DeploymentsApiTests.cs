@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Platform.AutomationApi.Engine;
 using Platform.AutomationApi.Tests.Engine;
 using Platform.AutomationApi.Tests.Infrastructure;
 
@@ -104,7 +105,7 @@ public sealed class DeploymentsApiTests
     [Fact]
     public async Task Deploy_AppliesEnvChanges_ToThatServiceOnly()
     {
-        using var factory = new PlatformFactory();
+        using var factory = new PlatformFactory(engine: new InMemoryStackEngine());
         await factory.CreateAndWaitAsync(Shop("env-dev"));
 
         var deployed = await AcceptedAsync(factory, "/v1/environments/env-dev/services/api/deploy", new
@@ -121,13 +122,13 @@ public sealed class DeploymentsApiTests
         Assert.Equal("debug", (string)env["LOG_LEVEL"]!);
         Assert.False(env.ContainsKey("OLD_FLAG"));
         Assert.True((bool)env["API_TOKEN"]!["secret"]!["unchanged"]!);
-        Assert.Contains("tok-very-secret", factory.Fake.SecretConfig("env-dev"), StringComparison.Ordinal);
+        Assert.Contains("tok-very-secret", factory.Memory.Secrets("env-dev").Values);
     }
 
     [Fact]
     public async Task Deploy_IsRejectedClearly_ForAnUnpinnedImage_AnUnknownService_AndAnEnvironmentBeingDestroyed()
     {
-        using var factory = new PlatformFactory();
+        using var factory = new PlatformFactory(engine: new InMemoryStackEngine());
         await factory.CreateAndWaitAsync(Shop("reject-dev"));
 
         var latest = await ProblemAsync(factory, "/v1/environments/reject-dev/services/api/deploy", new { image = "registry.example.com/shop/api:latest" }, HttpStatusCode.BadRequest);
@@ -140,7 +141,7 @@ public sealed class DeploymentsApiTests
         Assert.Contains("api, worker", (string)unknown["detail"]!, StringComparison.Ordinal);
         await ProblemAsync(factory, "/v1/environments/nowhere/services/api/deploy", new { image = "registry.example.com/shop/api:1.0.1" }, HttpStatusCode.NotFound);
 
-        factory.Fake.Behave("destroy", "hang");
+        factory.Memory.Script(EngineCommand.Destroy, EngineScript.Hold);
         using (var destroy = await factory.CreateClient().DeleteAsync("/v1/environments/reject-dev", Cancel))
         {
             Assert.Equal(HttpStatusCode.Accepted, destroy.StatusCode);
@@ -177,7 +178,7 @@ public sealed class DeploymentsApiTests
     [Fact]
     public async Task Promote_CopiesTheRunningImages_AsOneUpdate_RecordedWithBothEnvironments()
     {
-        using var factory = new PlatformFactory();
+        using var factory = new PlatformFactory(engine: new InMemoryStackEngine());
         await factory.CreateAndWaitAsync(Shop("shop-staging", tier: "staging", apiImage: "registry.example.com/shop/api:1.4.3", workerImage: "registry.example.com/shop/worker:2.1.0"));
         await factory.CreateAndWaitAsync(Shop("shop-prod", tier: "prod"));
 
@@ -210,7 +211,7 @@ public sealed class DeploymentsApiTests
     [Fact]
     public async Task Rollback_ReappliesTheSpecOfAnEarlierSuccessfulDeployment()
     {
-        using var factory = new PlatformFactory();
+        using var factory = new PlatformFactory(engine: new InMemoryStackEngine());
         var created = await factory.CreateAndWaitAsync(Shop("back-dev"));
         foreach (var version in new[] { "1.1.0", "1.2.0" })
         {
@@ -233,5 +234,51 @@ public sealed class DeploymentsApiTests
 
         var unknown = await ProblemAsync(factory, "/v1/environments/back-dev/rollback", new { operationId = "op_nope" }, HttpStatusCode.BadRequest);
         Assert.NotNull(unknown["errors"]!["operationId"]);
+    }
+
+    [Theory]
+    [InlineData("/v1/environments/keyed-dev/services/api/deploy", """{"image":"registry.example.com/shop/api:1.9.0"}""", """{"image":"registry.example.com/shop/api:1.9.1"}""")]
+    [InlineData("/v1/environments/keyed-dev/promote", """{"from":"keyed-staging","services":["api"]}""", """{"from":"keyed-staging"}""")]
+    [InlineData("/v1/environments/keyed-dev/rollback", "{}", """{"operationId":"op_other"}""")]
+    public async Task Deploy_promote_and_rollback_honour_the_idempotency_key(string path, string body, string otherBody)
+    {
+        using var factory = new PlatformFactory(engine: new InMemoryStackEngine());
+        await factory.CreateAndWaitAsync(Shop("keyed-staging", tier: "staging", apiImage: "registry.example.com/shop/api:1.4.3"));
+        await factory.CreateAndWaitAsync(Shop("keyed-dev"));
+        var deployed = await AcceptedAsync(factory, "/v1/environments/keyed-dev/services/api/deploy", new { image = "registry.example.com/shop/api:1.1.0" });
+        await factory.WaitForOperationAsync((string)deployed["operation"]!["id"]!);
+        var client = factory.CreateClient();
+        async Task<(HttpStatusCode Status, JsonObject Body, Uri? Location)> SendAsync(string json, string key)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, path)
+            {
+                Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json"),
+                Headers = { { "Idempotency-Key", key } },
+            };
+            using var response = await client.SendAsync(request, Cancel);
+            return (response.StatusCode, await PlatformFactory.ReadAsync(response), response.Headers.Location);
+        }
+
+        var first = await SendAsync(body, "deploy-key-1");
+        Assert.True(first.Status == HttpStatusCode.Accepted, first.Body.ToJsonString());
+        var id = (string)first.Body["operation"]!["id"]!;
+        await factory.WaitForOperationAsync(id);
+
+        // The same request again: the same operation (as it is now), plan diff and images, and no second update.
+        var retry = await SendAsync(body, "deploy-key-1");
+        Assert.Equal(HttpStatusCode.Accepted, retry.Status);
+        Assert.Equal(first.Location, retry.Location);
+        Assert.Equal(id, (string)retry.Body["operation"]!["id"]!);
+        Assert.Equal("succeeded", (string)retry.Body["operation"]!["state"]!);
+        Assert.Equal(first.Body["planDiff"]!.ToJsonString(), retry.Body["planDiff"]!.ToJsonString());
+        Assert.Equal(first.Body["images"]!.ToJsonString(), retry.Body["images"]!.ToJsonString());
+        Assert.Equal(3, factory.Memory.CallsOf("up").Count(c => c.Stack == "keyed-dev"));
+
+        // Another request with the key: 422, nothing queued.
+        var other = await SendAsync(otherBody, "deploy-key-1");
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, other.Status);
+        Assert.Contains("different request", (string)other.Body["detail"]!, StringComparison.Ordinal);
+        var operations = (await factory.GetEnvironmentAsync("keyed-dev"))["lastOperation"]!;
+        Assert.Equal(id, (string)operations["id"]!);
     }
 }

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
+using Platform.AutomationApi.Engine;
 using Platform.AutomationApi.Lifecycle;
 using Platform.AutomationApi.Tests.Infrastructure;
 
@@ -34,7 +35,7 @@ public sealed class EnvironmentUpdateTests
     public async Task PromotingStagingToProd_ClearsTheExpiry_AndTheReaperLeavesItAlone()
     {
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
-        using var factory = new PlatformFactory(time: clock);
+        using var factory = new PlatformFactory(time: clock, engine: new InMemoryStackEngine());
         Assert.Equal("succeeded", (string)(await factory.CreateAndWaitAsync(WithTier(Specs.Dev("promo"), "staging")))["state"]!);
         Assert.NotNull((await factory.GetEnvironmentAsync("promo"))["expiresAt"]);
 
@@ -47,14 +48,14 @@ public sealed class EnvironmentUpdateTests
         clock.Advance(TimeSpan.FromDays(400));
         Assert.Equal(0, await Reaper(factory).SweepAsync(Cancel));
         Assert.Equal("ready", (string)(await factory.GetEnvironmentAsync("promo"))["status"]!);
-        Assert.Empty(factory.Fake.CallsOf("destroy"));
+        Assert.Empty(factory.Memory.CallsOf("destroy"));
     }
 
     [Fact]
     public async Task PutWithANewTtl_MovesTheExpiry_AndDemotingFromProdStartsTheTierDefault()
     {
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
-        using var factory = new PlatformFactory(time: clock);
+        using var factory = new PlatformFactory(time: clock, engine: new InMemoryStackEngine());
         await factory.CreateAndWaitAsync(Specs.Dev("ttl-put", ttl: "2h"));
         Assert.Equal(clock.GetUtcNow() + TimeSpan.FromHours(2), (DateTimeOffset)(await factory.GetEnvironmentAsync("ttl-put"))["expiresAt"]!);
 
@@ -77,13 +78,14 @@ public sealed class EnvironmentUpdateTests
     [InlineData("resource-error", "failed")]
     public async Task ARefreshQueuedBehindAnUpdate_LeavesTheStatusToTheUpdate(string upBehaviour, string status)
     {
-        using var factory = new PlatformFactory();
+        using var factory = new PlatformFactory(engine: new InMemoryStackEngine());
         await factory.CreateAndWaitAsync(Specs.Dev("queued-dev"));
         var client = factory.CreateClient();
 
-        // A slow preview holds the environment, so the update and the refresh behind it are both queued.
-        factory.Fake.Behave("preview", "slow");
-        factory.Fake.Behave("up", upBehaviour);
+        // A held preview holds the environment, so the update and the refresh behind it are both queued.
+        factory.Memory.Script(EngineCommand.Preview, EngineScript.Hold);
+        factory.Memory.Script(EngineCommand.Up, upBehaviour == "ok" ? EngineScript.Succeed
+            : EngineScript.Fail(new EngineError(EngineErrorCodes.Resource, "creating 'api' (kubernetes:apps/v1:Deployment) failed", false)));
         using var preview = await client.PostAsync("/v1/environments/queued-dev/preview", null, Cancel);
         var previewId = (string)(await PlatformFactory.ReadAsync(preview))["id"]!;
         var update = await PutAsync(factory, "queued-dev", Specs.Dev("queued-dev", image: "registry.example.com/payments/api:2.0.0"));
@@ -91,6 +93,7 @@ public sealed class EnvironmentUpdateTests
         var refreshId = (string)(await PlatformFactory.ReadAsync(refresh))["id"]!;
 
         Assert.Equal("queued", (string)(await factory.GetEnvironmentAsync("queued-dev"))["lastOperation"]!["state"]!);
+        factory.Memory.Release("queued-dev");
         Assert.Equal("succeeded", (string)(await factory.WaitForOperationAsync(previewId))["state"]!);
         await factory.WaitForOperationAsync((string)update["id"]!);
         Assert.Equal("succeeded", (string)(await factory.WaitForOperationAsync(refreshId))["state"]!);
@@ -103,7 +106,7 @@ public sealed class EnvironmentUpdateTests
     [Fact]
     public async Task Extend_NeverShortensTheExpiry_AndAnOverflowingTtlIs400()
     {
-        using var factory = new PlatformFactory();
+        using var factory = new PlatformFactory(engine: new InMemoryStackEngine());
         await factory.CreateAndWaitAsync(Specs.Dev("extend-keep"));
         var client = factory.CreateClient();
         using var week = await client.PostAsJsonAsync("/v1/environments/extend-keep/extend", new { ttl = "7d" }, Cancel);
@@ -122,16 +125,17 @@ public sealed class EnvironmentUpdateTests
     [Fact]
     public async Task Extend_WhileDestroyingOrDestroyed_Is409()
     {
-        using var factory = new PlatformFactory();
+        using var factory = new PlatformFactory(engine: new InMemoryStackEngine());
         await factory.CreateAndWaitAsync(Specs.Dev("extend-gone"));
         var client = factory.CreateClient();
-        factory.Fake.Behave("destroy", "slow");
+        factory.Memory.Script(EngineCommand.Destroy, EngineScript.Hold);
         using var destroy = await client.DeleteAsync("/v1/environments/extend-gone", Cancel);
         var destroyId = (string)(await PlatformFactory.ReadAsync(destroy))["id"]!;
 
         using var destroying = await client.PostAsJsonAsync("/v1/environments/extend-gone/extend", new { ttl = "2d" }, Cancel);
         Assert.Equal(HttpStatusCode.Conflict, destroying.StatusCode);
 
+        factory.Memory.Release("extend-gone");
         Assert.Equal("succeeded", (string)(await factory.WaitForOperationAsync(destroyId))["state"]!);
         using var destroyed = await client.PostAsJsonAsync("/v1/environments/extend-gone/extend", new { ttl = "2d" }, Cancel);
         Assert.Equal(HttpStatusCode.Conflict, destroyed.StatusCode);
@@ -143,7 +147,7 @@ public sealed class EnvironmentUpdateTests
     {
         var targets = Path.Combine(Path.GetTempPath(), $"targets-{Guid.NewGuid():N}.yaml");
         await File.WriteAllTextAsync(targets, "targets:\n  lab:\n    kubeContext: kind-lab\n", Cancel);
-        using var factory = new PlatformFactory(configure: s => s["Platform:TargetsFile"] = targets);
+        using var factory = new PlatformFactory(engine: new InMemoryStackEngine(), configure: s => s["Platform:TargetsFile"] = targets);
         await factory.CreateAndWaitAsync(Specs.Dev("mover"));
 
         using var request = new HttpRequestMessage(HttpMethod.Put, "/v1/environments/mover")
@@ -157,6 +161,6 @@ public sealed class EnvironmentUpdateTests
         var environment = await factory.GetEnvironmentAsync("mover");
         Assert.Equal("default", (string)environment["target"]!);
         Assert.Equal("ready", (string)environment["status"]!);
-        Assert.Single(factory.Fake.CallsOf("up"));
+        Assert.Single(factory.Memory.CallsOf("up"));
     }
 }

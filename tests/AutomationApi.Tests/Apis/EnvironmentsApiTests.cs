@@ -82,7 +82,7 @@ public sealed class EnvironmentsApiTests
     [Fact]
     public async Task Create_AcceptsJsonAsWellAsYaml()
     {
-        using var factory = new PlatformFactory();
+        using var factory = new PlatformFactory(engine: new InMemoryStackEngine());
         using var response = await factory.PostSpecAsync(Specs.DevJson("json-dev"), "application/json");
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var operation = await PlatformFactory.ReadAsync(response);
@@ -94,7 +94,7 @@ public sealed class EnvironmentsApiTests
     {
         var targets = Path.Combine(Path.GetTempPath(), $"targets-{Guid.NewGuid():N}.yaml");
         await File.WriteAllTextAsync(targets, Specs.CompleteTargets, Cancel);
-        using var factory = new PlatformFactory(configure: s => s["Platform:TargetsFile"] = targets);
+        using var factory = new PlatformFactory(engine: new InMemoryStackEngine(), configure: s => s["Platform:TargetsFile"] = targets);
         var spec = await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "examples", "checkout-staging.yaml"), Cancel);
 
         var operation = await factory.CreateAndWaitAsync(spec);
@@ -114,7 +114,7 @@ public sealed class EnvironmentsApiTests
     [Fact]
     public async Task Create_OnATargetMissingSettingsTheProgramNeeds_Is400NamingThem()
     {
-        using var factory = new PlatformFactory();
+        using var factory = new PlatformFactory(engine: new InMemoryStackEngine());
         var spec = await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "examples", "checkout-staging.yaml"), Cancel);
 
         using var response = await factory.PostSpecAsync(spec);
@@ -122,7 +122,7 @@ public sealed class EnvironmentsApiTests
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var message = (string)(await PlatformFactory.ReadAsync(response))["errors"]!["spec.target"]![0]!;
         Assert.Contains("vpcId", message, StringComparison.Ordinal);
-        Assert.Empty(factory.Fake.Calls);
+        Assert.Empty(factory.Memory.Calls);
     }
 
     [Theory]
@@ -131,7 +131,7 @@ public sealed class EnvironmentsApiTests
     public async Task Create_NameOfALiveEnvironment_Is409Problem(string store)
     {
         await using var database = await TestStore.CreateAsync(store);
-        using var factory = new PlatformFactory(store: database);
+        using var factory = new PlatformFactory(store: database, engine: new InMemoryStackEngine());
         using var first = await factory.PostSpecAsync(Specs.Dev("taken-dev"));
         Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
 
@@ -146,7 +146,7 @@ public sealed class EnvironmentsApiTests
     [Fact]
     public async Task Create_InvalidSpec_Is400WithEveryErrorByPath()
     {
-        using var factory = new PlatformFactory();
+        using var factory = new PlatformFactory(engine: new InMemoryStackEngine());
         var spec = Specs.Dev("bad-dev").Replace("type: web", "type: webb", StringComparison.Ordinal)
             .Replace("tier: dev", "tier: dev\n  colour: blue", StringComparison.Ordinal);
         using var response = await factory.PostSpecAsync(spec);
@@ -157,13 +157,13 @@ public sealed class EnvironmentsApiTests
         var errors = problem["errors"]!.AsObject();
         Assert.Contains(errors, e => e.Key.Contains("services[0].type", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Key.Contains("colour", StringComparison.Ordinal));
-        Assert.Empty(factory.Fake.Calls);
+        Assert.Empty(factory.Memory.Calls);
     }
 
     [Fact]
     public async Task Create_GuardrailViolation_Is400NamingTheField()
     {
-        using var factory = new PlatformFactory();
+        using var factory = new PlatformFactory(engine: new InMemoryStackEngine());
         using var response = await factory.PostSpecAsync(Specs.Dev("long-dev", ttl: "30d"));
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var problem = await PlatformFactory.ReadAsync(response);
@@ -173,7 +173,7 @@ public sealed class EnvironmentsApiTests
     [Fact]
     public async Task Create_UnsupportedMediaTypeOrEmptyBody_IsProblem()
     {
-        using var factory = new PlatformFactory();
+        using var factory = new PlatformFactory(engine: new InMemoryStackEngine());
         using var xml = await factory.PostSpecAsync("<spec/>", "application/xml");
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, xml.StatusCode);
         Assert.Equal("application/problem+json", xml.Content.Headers.ContentType!.MediaType);
@@ -186,7 +186,7 @@ public sealed class EnvironmentsApiTests
     [Fact]
     public async Task UnknownEnvironmentAndRoute_Are404Problems()
     {
-        using var factory = new PlatformFactory();
+        using var factory = new PlatformFactory(engine: new InMemoryStackEngine());
         var client = factory.CreateClient();
         using var environment = await client.GetAsync("/v1/environments/nope", Cancel);
         Assert.Equal(HttpStatusCode.NotFound, environment.StatusCode);
@@ -202,7 +202,7 @@ public sealed class EnvironmentsApiTests
     public async Task IdempotencyKey_SameBodyReturnsTheOriginal_DifferentBodyIs422(string store)
     {
         await using var database = await TestStore.CreateAsync(store);
-        using var factory = new PlatformFactory(store: database);
+        using var factory = new PlatformFactory(store: database, engine: new InMemoryStackEngine());
         using var first = await factory.PostSpecAsync(Specs.Dev("idem-dev"), idempotencyKey: "key-1");
         using var retry = await factory.PostSpecAsync(Specs.Dev("idem-dev"), idempotencyKey: "key-1");
         Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
@@ -216,7 +216,7 @@ public sealed class EnvironmentsApiTests
         Assert.Equal("application/problem+json", different.Content.Headers.ContentType!.MediaType);
 
         await factory.WaitForOperationAsync((string)original["id"]!);
-        Assert.Single(factory.Fake.CallsOf("up"));
+        Assert.Single(factory.Memory.CallsOf("up"));
 
         using var tooLong = await factory.PostSpecAsync(Specs.Dev("idem2-dev"), idempotencyKey: new string('k', 201));
         Assert.Equal(HttpStatusCode.BadRequest, tooLong.StatusCode);
@@ -235,7 +235,7 @@ public sealed class EnvironmentsApiTests
     public async Task List_PagesWithAnOpaqueCursorAndFilters(string store)
     {
         await using var database = await TestStore.CreateAsync(store);
-        using var factory = new PlatformFactory(store: database);
+        using var factory = new PlatformFactory(store: database, engine: new InMemoryStackEngine());
         var client = factory.CreateClient();
         // "pagea" sorts after every "page-" name in byte order, before "page-b" in a collation that ignores punctuation.
         foreach (var name in new[] { "pagea", "page-a", "page-b", "page-c", "page-d", "page-e" })
@@ -275,7 +275,7 @@ public sealed class EnvironmentsApiTests
     [Fact]
     public async Task Extend_PushesExpiryWithinTheTierMaximum()
     {
-        using var factory = new PlatformFactory();
+        using var factory = new PlatformFactory(engine: new InMemoryStackEngine());
         await factory.CreateAndWaitAsync(Specs.Dev("extend-dev"));
         var client = factory.CreateClient();
 

@@ -13,7 +13,7 @@ public sealed class GoldenPathsAndHealthTests
     [Fact]
     public async Task GoldenPaths_ListTypesTiersAndTargets()
     {
-        using var factory = new PlatformFactory();
+        using var factory = new PlatformFactory(engine: new InMemoryStackEngine());
         var paths = (await factory.CreateClient().GetFromJsonAsync<JsonObject>("/v1/golden-paths", Cancel))!;
         Assert.Equal(["web", "worker", "cron"], paths["serviceTypes"]!.AsArray().Select(t => (string)t!["type"]!));
         var resourceTypes = paths["resourceTypes"]!.AsArray();
@@ -55,7 +55,7 @@ public sealed class GoldenPathsAndHealthTests
     [Fact]
     public async Task OpenApiDocumentAndReferencePage_AreServed()
     {
-        using var factory = new PlatformFactory();
+        using var factory = new PlatformFactory(engine: new InMemoryStackEngine());
         var client = factory.CreateClient();
         var document = (await client.GetFromJsonAsync<JsonObject>("/openapi/v1.json", Cancel))!;
         var paths = document["paths"]!.AsObject();

@@ -15,7 +15,7 @@ public sealed class OperationsApiTests
     public async Task Events_StreamEngineProgressAsSse_AndResumeAfterLastEventId(string store)
     {
         await using var database = await TestStore.CreateAsync(store);
-        using var factory = new PlatformFactory(store: database);
+        using var factory = new PlatformFactory(store: database, engine: new InMemoryStackEngine());
         var operation = await factory.CreateAndWaitAsync(Specs.Dev("sse-dev"));
         var id = (string)operation["id"]!;
 
@@ -58,7 +58,7 @@ public sealed class OperationsApiTests
     [Fact]
     public async Task UnknownOperation_Is404Problem_AndBadLastEventIdIs400()
     {
-        using var factory = new PlatformFactory();
+        using var factory = new PlatformFactory(engine: new InMemoryStackEngine());
         var client = factory.CreateClient();
         using var missing = await client.GetAsync("/v1/operations/op_nope", Cancel);
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);

@@ -9,7 +9,7 @@ public sealed class PoliciesTests
     [Fact]
     public async Task AdvisoryViolations_AreReportedInThePlan_PerThePolicySettingsFile()
     {
-        using (var defaults = new PlatformFactory())
+        using (var defaults = new PlatformFactory(engine: new InMemoryStackEngine()))
         {
             var created = await defaults.CreateAndWaitAsync(DevWithBucket("bucket-dev"));
             Assert.Equal("succeeded", (string)created["state"]!);
@@ -19,7 +19,7 @@ public sealed class PoliciesTests
 
         var policies = Path.Combine(Path.GetTempPath(), $"policies-{Guid.NewGuid():N}.yaml");
         await File.WriteAllTextAsync(policies, "disabledAdvisoryRules:\n  dev: []\n", TestContext.Current.CancellationToken);
-        using var strict = new PlatformFactory(configure: s => s["PLATFORM_POLICIES"] = policies);
+        using var strict = new PlatformFactory(engine: new InMemoryStackEngine(), configure: s => s["PLATFORM_POLICIES"] = policies);
         Assert.Equal("succeeded", (string)(await strict.CreateAndWaitAsync(DevWithBucket("bucket-dev")))["state"]!);
         var strictWarnings = (await strict.GetEnvironmentAsync("bucket-dev"))["plan"]!["policyWarnings"]!.AsArray().Select(w => (string)w!);
         Assert.Contains(strictWarnings, w => w.Contains("PLT009", StringComparison.Ordinal));

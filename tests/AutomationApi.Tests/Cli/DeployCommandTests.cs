@@ -28,7 +28,7 @@ public sealed class DeployCommandTests
     [Fact]
     public async Task Deploy_Waits_StreamsProgress_AndSucceeds()
     {
-        using var factory = new PlatformFactory();
+        using var factory = new PlatformFactory(engine: new InMemoryStackEngine());
         await factory.CreateAndWaitAsync(DeploymentsApiTests.Shop("cli-dev"));
 
         var (code, stdout, stderr) = await DeployAsync(factory, "cli-dev", "api", "registry.example.com/shop/api:1.4.3", "--env", "LOG_LEVEL=debug");
@@ -59,7 +59,7 @@ public sealed class DeployCommandTests
     [Fact]
     public async Task RejectedDeploy_ExitsOne_WithTheProblem()
     {
-        using var factory = new PlatformFactory();
+        using var factory = new PlatformFactory(engine: new InMemoryStackEngine());
         await factory.CreateAndWaitAsync(DeploymentsApiTests.Shop("cli-bad"));
 
         var (code, _, stderr) = await DeployAsync(factory, "cli-bad", "api", "registry.example.com/shop/api:latest");

@@ -17,14 +17,14 @@ public sealed class EngineResilienceTests
         }),
         NullLogger<EngineResilience>.Instance);
 
-    private static CliResult Failure(string code, bool transient) => new(1, "", "", new EngineError(code, code, transient));
+    private static EngineResult Failure(string code, bool transient) => new(new EngineError(code, code, transient));
 
     [Fact]
     public async Task TransientFailures_AreRetried_ProgramErrorsAreNot()
     {
         using var resilience = Create(failures: 100);
         var calls = 0;
-        var result = await resilience.For("t").ExecuteAsync(_ => ValueTask.FromResult(++calls < 3 ? Failure(EngineErrorCodes.Network, true) : new CliResult(0, "", "", null)), TestContext.Current.CancellationToken);
+        var result = await resilience.For("t").ExecuteAsync(_ => ValueTask.FromResult(++calls < 3 ? Failure(EngineErrorCodes.Network, true) : EngineResult.Success), TestContext.Current.CancellationToken);
         Assert.True(result.Succeeded);
         Assert.Equal(3, calls);
 
@@ -44,8 +44,8 @@ public sealed class EngineResilienceTests
         }
 
         await Assert.ThrowsAsync<BrokenCircuitException>(async () =>
-            await resilience.For("eu").ExecuteAsync(_ => ValueTask.FromResult(new CliResult(0, "", "", null)), TestContext.Current.CancellationToken));
-        var other = await resilience.For("us").ExecuteAsync(_ => ValueTask.FromResult(new CliResult(0, "", "", null)), TestContext.Current.CancellationToken);
+            await resilience.For("eu").ExecuteAsync(_ => ValueTask.FromResult(EngineResult.Success), TestContext.Current.CancellationToken));
+        var other = await resilience.For("us").ExecuteAsync(_ => ValueTask.FromResult(EngineResult.Success), TestContext.Current.CancellationToken);
         Assert.True(other.Succeeded);
     }
 
@@ -58,7 +58,7 @@ public sealed class EngineResilienceTests
             await resilience.For("eu").ExecuteAsync(_ => ValueTask.FromResult(Failure(EngineErrorCodes.Program, false)), TestContext.Current.CancellationToken);
         }
 
-        var result = await resilience.For("eu").ExecuteAsync(_ => ValueTask.FromResult(new CliResult(0, "", "", null)), TestContext.Current.CancellationToken);
+        var result = await resilience.For("eu").ExecuteAsync(_ => ValueTask.FromResult(EngineResult.Success), TestContext.Current.CancellationToken);
         Assert.True(result.Succeeded);
     }
 }

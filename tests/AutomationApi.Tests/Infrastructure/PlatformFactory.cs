@@ -12,13 +12,17 @@ namespace Platform.AutomationApi.Tests.Infrastructure;
 
 /// <summary>
 /// The real service over HTTP, against a real SQLite file in its own data directory (or the PostgreSQL database of a
-/// <see cref="TestStore"/>), driving the fake pulumi (or <see cref="PulumiPath"/>), with timeouts generous enough
-/// for a loaded machine.
+/// <see cref="TestStore"/>), driving the fake pulumi process (or the configured <c>Platform:PulumiPath</c>) — or,
+/// with an <see cref="InMemoryStackEngine"/>, no process at all, for tests of HTTP and lifecycle behaviour — with
+/// timeouts generous enough for a loaded machine.
 /// </summary>
 public sealed class PlatformFactory : WebApplicationFactory<Program>
 {
-    public PlatformFactory(string? dataDirectory = null, Action<Dictionary<string, string?>>? configure = null, TimeProvider? time = null, TestStore? store = null)
+    public PlatformFactory(
+        string? dataDirectory = null, Action<Dictionary<string, string?>>? configure = null, TimeProvider? time = null, TestStore? store = null,
+        InMemoryStackEngine? engine = null)
     {
+        Engine = engine;
         DataDirectory = dataDirectory ?? Path.Combine(Path.GetTempPath(), "platform-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(DataDirectory);
         Fake = new FakePulumi(Path.Combine(DataDirectory, "backend"));
@@ -45,6 +49,12 @@ public sealed class PlatformFactory : WebApplicationFactory<Program>
     public string DataDirectory { get; }
 
     public FakePulumi Fake { get; }
+
+    /// <summary>The in-memory engine the service drives instead of a process, when the test chose one.</summary>
+    public InMemoryStackEngine? Engine { get; }
+
+    /// <summary>The in-memory engine (the test must have chosen one).</summary>
+    public InMemoryStackEngine Memory => Engine ?? throw new InvalidOperationException("This factory drives the process stand-in; pass an InMemoryStackEngine.");
 
     public Dictionary<string, string?> Settings { get; }
 
@@ -75,6 +85,12 @@ public sealed class PlatformFactory : WebApplicationFactory<Program>
         builder.ConfigureServices(services =>
         {
             TestServices?.Invoke(services);
+            if (Engine is not null)
+            {
+                services.RemoveAll<Platform.AutomationApi.Engine.IStackEngine>();
+                services.AddSingleton<Platform.AutomationApi.Engine.IStackEngine>(Engine);
+            }
+
             if (Time is not null)
             {
                 services.RemoveAll<TimeProvider>();
@@ -142,6 +158,12 @@ public sealed class PlatformFactory : WebApplicationFactory<Program>
     /// <param name="resourceType">Wait for the step of a resource of this type (e.g. the one the stand-in holds in flight).</param>
     public async Task WaitForEngineStepAsync(string operationId, string? resourceType = null)
     {
+        if (Engine is not null)
+        {
+            await Engine.WaitForStepAsync(operationId);
+            return;
+        }
+
         var log = Path.Combine(DataDirectory, "logs", $"{operationId}.jsonl");
         for (var i = 0; i < 400; i++)
         {

@@ -11,7 +11,7 @@ public sealed class TtlReaperTests
     public async Task ExpiredEnvironment_IsDestroyedByTheReaper_AndKeepsItsRecord()
     {
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
-        using var factory = new PlatformFactory(time: clock);
+        using var factory = new PlatformFactory(time: clock, engine: new InMemoryStackEngine());
         var created = await factory.CreateAndWaitAsync(Specs.Dev("ttl-dev", ttl: "2h"));
         Assert.Equal("succeeded", (string)created["state"]!);
         var environment = await factory.GetEnvironmentAsync("ttl-dev");
@@ -21,7 +21,7 @@ public sealed class TtlReaperTests
         clock.Advance(TimeSpan.FromMinutes(61));
         await Task.Delay(500, TestContext.Current.CancellationToken);
         Assert.Equal("ready", (string)(await factory.GetEnvironmentAsync("ttl-dev"))["status"]!);
-        Assert.Empty(factory.Fake.CallsOf("destroy"));
+        Assert.Empty(factory.Memory.CallsOf("destroy"));
 
         clock.Advance(TimeSpan.FromMinutes(60));
         var destroyId = await WaitForAsync(async () => (string?)(await factory.GetEnvironmentAsync("ttl-dev"))["lastOperation"]?["id"] is { } id && id != (string)created["id"]! ? id : null);

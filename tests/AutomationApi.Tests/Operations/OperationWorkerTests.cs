@@ -1,3 +1,4 @@
+using Platform.AutomationApi.Engine;
 using Platform.AutomationApi.Tests.Engine;
 using Platform.AutomationApi.Tests.Infrastructure;
 
@@ -10,8 +11,8 @@ public sealed class OperationWorkerTests
     [Fact]
     public async Task GlobalConcurrencyLimit_HoldsOtherEnvironmentsBack_UntilASlotFrees()
     {
-        using var factory = new PlatformFactory(configure: s => s["Platform:MaxConcurrentOperations"] = "1");
-        factory.Fake.Behave("up", "hang");
+        using var factory = new PlatformFactory(engine: new InMemoryStackEngine(), configure: s => s["Platform:MaxConcurrentOperations"] = "1");
+        factory.Memory.Script(EngineCommand.Up, EngineScript.Hold);
         using var first = await factory.PostSpecAsync(Specs.Dev("slot-a"));
         var firstId = (string)(await PlatformFactory.ReadAsync(first))["id"]!;
         await factory.WaitForEngineStepAsync(firstId);
@@ -21,7 +22,7 @@ public sealed class OperationWorkerTests
         await Task.Delay(800, Cancel);
         Assert.Equal("queued", (string)(await factory.WaitForOperationAsync(secondId, states: ["queued", "running"]))["state"]!);
 
-        factory.Fake.Behave("up", "ok");
+        factory.Memory.Script(EngineCommand.Up, EngineScript.Succeed);
         using var cancel = await factory.CreateClient().PostAsync($"/v1/operations/{firstId}/cancel", null, Cancel);
         Assert.Equal("cancelled", (string)(await factory.WaitForOperationAsync(firstId))["state"]!);
         Assert.Equal("succeeded", (string)(await factory.WaitForOperationAsync(secondId))["state"]!);
@@ -30,8 +31,8 @@ public sealed class OperationWorkerTests
     [Fact]
     public async Task DifferentEnvironments_RunInParallel_WithinTheLimit()
     {
-        using var factory = new PlatformFactory(configure: s => s["Platform:MaxConcurrentOperations"] = "2");
-        factory.Fake.Behave("up", "hang");
+        using var factory = new PlatformFactory(engine: new InMemoryStackEngine(), configure: s => s["Platform:MaxConcurrentOperations"] = "2");
+        factory.Memory.Script(EngineCommand.Up, EngineScript.Hold);
         using var first = await factory.PostSpecAsync(Specs.Dev("par-a"));
         using var second = await factory.PostSpecAsync(Specs.Dev("par-b"));
         var ids = new[] { (string)(await PlatformFactory.ReadAsync(first))["id"]!, (string)(await PlatformFactory.ReadAsync(second))["id"]! };
@@ -58,8 +59,8 @@ public sealed class OperationWorkerTests
     [Fact]
     public async Task OperationsQueuedBehindADestroy_DoNotBringTheEnvironmentBack()
     {
-        using var factory = new PlatformFactory();
-        factory.Fake.Behave("destroy", "slow");
+        using var factory = new PlatformFactory(engine: new InMemoryStackEngine());
+        factory.Memory.Script(EngineCommand.Destroy, EngineScript.Hold);
         await factory.CreateAndWaitAsync(Specs.Dev("gone-dev"));
         var client = factory.CreateClient();
         using var destroy = await client.DeleteAsync("/v1/environments/gone-dev", Cancel);
@@ -68,11 +69,12 @@ public sealed class OperationWorkerTests
         using var refresh = await client.PostAsync("/v1/environments/gone-dev/refresh", null, Cancel);
         var refreshId = (string)(await PlatformFactory.ReadAsync(refresh))["id"]!;
 
+        factory.Memory.Release("gone-dev");
         Assert.Equal("succeeded", (string)(await factory.WaitForOperationAsync(destroyId))["state"]!);
         var skipped = await factory.WaitForOperationAsync(refreshId);
         Assert.Equal("cancelled", (string)skipped["state"]!);
         Assert.Contains("destroyed", (string)skipped["error"]!["message"]!, StringComparison.Ordinal);
-        Assert.Empty(factory.Fake.CallsOf("refresh"));
+        Assert.Empty(factory.Memory.CallsOf("refresh"));
         Assert.Equal("destroyed", (string)(await factory.GetEnvironmentAsync("gone-dev"))["status"]!);
     }
 }

@@ -66,7 +66,7 @@ public sealed class QueueKind : ResourceKind
     internal override (decimal Monthly, string Basis)? Cost(ResourcePlan plan, PlannedResource resource, PriceTable prices, List<string> unpriced)
     {
         if (resource.Type != AwsTypes.Queue ||
-            plan.OfType(AwsTypes.Queue).Any(q => Get(q.Inputs, "redrivePolicy")?.ReferencedResources().Contains(resource.Name) == true))
+            Attached(plan, AwsTypes.Queue, resource, "redrivePolicy").Any())
         {
             return null;
         }

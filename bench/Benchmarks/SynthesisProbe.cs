@@ -1,0 +1,87 @@
+using System.Diagnostics;
+using System.Globalization;
+using Platform.Components;
+using Platform.Components.Costs;
+using Platform.Components.Policies;
+using Platform.Components.Rendering;
+using Platform.Components.Specs;
+using Platform.Components.Targets;
+using Platform.Generated;
+
+namespace Platform.Benchmarks;
+
+/// <summary>
+/// A quick look at plan synthesis, stage by stage, without BenchmarkDotNet's statistics: CPU time of this thread and
+/// bytes allocated per stage for generated environments. <c>dotnet run -c Release --project bench/Benchmarks -- probe 1000 5000</c>.
+/// </summary>
+internal static class SynthesisProbe
+{
+    public static int Run(IEnumerable<string> sizes)
+    {
+        var counts = sizes.Select(s => int.Parse(s, CultureInfo.InvariantCulture)).DefaultIfEmpty(1000).ToList();
+        // Warm up every code path once, so the first size does not pay for JIT.
+        Measure(50, print: false);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{Environment.ProcessorCount} cores; baseline (parse the README example, same run): {Baseline().TotalMicroseconds:F0} µs CPU"));
+        foreach (var services in counts)
+        {
+            Measure(services, print: true);
+        }
+
+        return 0;
+    }
+
+    private static double _baselineMicroseconds = 1;
+
+    /// <summary>CPU time of parsing the README example, the mean of 500 parses: the same-run baseline of every ratio.</summary>
+    private static TimeSpan Baseline()
+    {
+        var text = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "examples", "checkout-staging.yaml"));
+        for (var i = 0; i < 100; i++)
+        {
+            SpecParser.Parse(text);
+        }
+
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        for (var i = 0; i < 500; i++)
+        {
+            SpecParser.Parse(text);
+        }
+
+        var mean = (Process.GetCurrentProcess().TotalProcessorTime - cpu) / 500;
+        _baselineMicroseconds = mean.TotalMicroseconds;
+        return mean;
+    }
+
+    private static void Measure(int services, bool print)
+    {
+        var spec = SpecParser.Parse(GeneratedSpecs.Yaml(services)).Spec!;
+        var stages = new List<(string Stage, TimeSpan Cpu, long Bytes)>();
+        T Stage<T>(string name, Func<T> work)
+        {
+            var bytes = GC.GetAllocatedBytesForCurrentThread();
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            var result = work();
+            stages.Add((name, Process.GetCurrentProcess().TotalProcessorTime - cpu, GC.GetAllocatedBytesForCurrentThread() - bytes));
+            return result;
+        }
+
+        Stage("validate", () => SpecValidator.Validate(spec, TargetSettings.Default));
+        var plan = Stage("compile", () => PlanCompiler.Compile(spec, DeploymentTarget.Default));
+        Stage("guardrails", () => PolicyEngine.Evaluate(plan, PolicySettings.Default));
+        Stage("cost", () => CostEstimator.Estimate(plan, PriceTable.Load()));
+        Stage("render", () => PulumiYamlRenderer.Render(plan));
+        if (!print)
+        {
+            return;
+        }
+
+        var resources = plan.Resources.Length;
+        Console.WriteLine($"{services} services, {resources} resources");
+        foreach (var (stage, cpu, bytes) in stages.Append(("total", TimeSpan.FromTicks(stages.Sum(s => s.Cpu.Ticks)), stages.Sum(s => s.Bytes))))
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  {stage,-10} {cpu.TotalMilliseconds,9:F0} ms CPU {bytes / 1048576.0,9:F1} MB   {cpu.TotalMicroseconds / resources,7:F1} µs/resource {bytes / resources,8} B/resource  {cpu.TotalMicroseconds / _baselineMicroseconds,9:F0} x baseline"));
+        }
+    }
+}

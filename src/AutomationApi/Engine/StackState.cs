@@ -1,0 +1,62 @@
+namespace Platform.AutomationApi.Engine;
+
+/// <summary>A resource in a stack's checkpoint (<c>pulumi stack export</c>).</summary>
+/// <param name="Resource">Its name and type.</param>
+/// <param name="Protect">Whether the engine refuses to delete it.</param>
+public sealed record StackResource(ResourceName Resource, bool Protect);
+
+/// <summary>A resource operation the engine started and never finished (a checkpoint's <c>pending_operations</c>).</summary>
+/// <param name="Resource">Its name and type.</param>
+/// <param name="Type"><c>creating</c>, <c>updating</c>, <c>deleting</c>, <c>reading</c>, <c>importing</c>.</param>
+public sealed record PendingOperation(ResourceName Resource, string Type);
+
+/// <summary>What a stack's checkpoint holds.</summary>
+/// <param name="Resources">Its resources.</param>
+/// <param name="PendingOperations">Operations left pending by an engine that was killed.</param>
+public sealed record StackState(IReadOnlyList<StackResource> Resources, IReadOnlyList<PendingOperation> PendingOperations)
+{
+    /// <summary>
+    /// Reads <c>pulumi stack export</c> output: <c>{version, deployment: {resources: [{urn, type, protect}],
+    /// pending_operations: [{resource: {urn, type}, type}]}}</c> (<c>DeploymentV3</c>, <c>ResourceV3</c>,
+    /// <c>OperationV2</c> in <c>sdk/go/common/apitype/core.go</c> of pulumi/pulumi).
+    /// </summary>
+    public static StackState Parse(string json)
+    {
+        using var document = System.Text.Json.JsonDocument.Parse(string.IsNullOrWhiteSpace(json) ? "{}" : json);
+        if (!document.RootElement.TryGetProperty("deployment", out var deployment) || deployment.ValueKind != System.Text.Json.JsonValueKind.Object)
+        {
+            return new StackState([], []);
+        }
+
+        var resources = new List<StackResource>();
+        if (deployment.TryGetProperty("resources", out var list) && list.ValueKind == System.Text.Json.JsonValueKind.Array)
+        {
+            foreach (var resource in list.EnumerateArray())
+            {
+                if (Text(resource, "urn") is { } urn)
+                {
+                    var name = ResourceName.FromUrn(urn);
+                    resources.Add(new StackResource(name with { Type = Text(resource, "type") ?? name.Type },
+                        resource.TryGetProperty("protect", out var protect) && protect.ValueKind == System.Text.Json.JsonValueKind.True));
+                }
+            }
+        }
+
+        var pending = new List<PendingOperation>();
+        if (deployment.TryGetProperty("pending_operations", out var operations) && operations.ValueKind == System.Text.Json.JsonValueKind.Array)
+        {
+            foreach (var operation in operations.EnumerateArray())
+            {
+                if (operation.TryGetProperty("resource", out var resource) && Text(resource, "urn") is { } urn)
+                {
+                    pending.Add(new PendingOperation(ResourceName.FromUrn(urn), Text(operation, "type") ?? "unknown"));
+                }
+            }
+        }
+
+        return new StackState(resources, pending);
+    }
+
+    private static string? Text(System.Text.Json.JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == System.Text.Json.JsonValueKind.String ? value.GetString() : null;
+}

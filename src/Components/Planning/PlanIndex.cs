@@ -1,0 +1,74 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
+
+namespace Platform.Components.Planning;
+
+/// <summary>
+/// Lookups over one plan, built once per plan instance (plans are immutable, so an index never goes stale; a
+/// <c>with</c> copy is another instance with its own index). Guardrails and the cost estimate ask per resource
+/// ("its autoscaler", "the blocks attached to this bucket"); answering each by scanning the whole plan made them
+/// quadratic in the plan's size (issue 14).
+/// </summary>
+internal sealed class PlanIndex
+{
+    private static readonly ConditionalWeakTable<ResourcePlan, PlanIndex> Indexes = [];
+
+    private readonly Dictionary<string, ImmutableArray<PlannedResource>> _byType;
+    private readonly ConcurrentDictionary<(string Type, string Property), ILookup<string, PlannedResource>> _attached = new();
+
+    private PlanIndex(ResourcePlan plan)
+    {
+        Plan = plan;
+        var byName = new Dictionary<string, PlannedResource>(plan.Resources.Length, StringComparer.Ordinal);
+        var byType = new Dictionary<string, ImmutableArray<PlannedResource>.Builder>(StringComparer.Ordinal);
+        foreach (var resource in plan.Resources)
+        {
+            byName.TryAdd(resource.Name, resource);
+            if (!byType.TryGetValue(resource.Type, out var list))
+            {
+                byType[resource.Type] = list = ImmutableArray.CreateBuilder<PlannedResource>();
+            }
+
+            list.Add(resource);
+        }
+
+        ByName = byName;
+        _byType = byType.ToDictionary(t => t.Key, t => t.Value.ToImmutable(), StringComparer.Ordinal);
+        var components = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var component in plan.Components)
+        {
+            components.TryAdd(component.Name, component.Type);
+        }
+
+        ComponentTypes = components;
+    }
+
+    /// <summary>The plan indexed.</summary>
+    public ResourcePlan Plan { get; }
+
+    /// <summary>Resources by logical name.</summary>
+    public IReadOnlyDictionary<string, PlannedResource> ByName { get; }
+
+    /// <summary>Component types by component name.</summary>
+    public IReadOnlyDictionary<string, string> ComponentTypes { get; }
+
+    /// <summary>The index of <paramref name="plan"/>, built on first use.</summary>
+    public static PlanIndex Of(ResourcePlan plan) => Indexes.GetValue(plan, p => new PlanIndex(p));
+
+    /// <summary>Resources of one type token, in plan order.</summary>
+    public ImmutableArray<PlannedResource> OfType(string type) => _byType.GetValueOrDefault(type, []);
+
+    /// <summary>
+    /// Resources of <paramref name="type"/> whose <paramref name="property"/> refers to the resource named
+    /// <paramref name="target"/>, in plan order. Each (type, property) pair is indexed once.
+    /// </summary>
+    /// <param name="type">The attached resources' type token.</param>
+    /// <param name="property">Where they name their target (a dotted path).</param>
+    /// <param name="read">Reads <paramref name="property"/> of a resource.</param>
+    /// <param name="target">The target's logical name.</param>
+    public IEnumerable<PlannedResource> Attached(string type, string property, Func<PlannedResource, string, PlanValue?> read, string target) =>
+        _attached.GetOrAdd((type, property), key => OfType(key.Type)
+            .SelectMany(r => (read(r, key.Property)?.ReferencedResources() ?? []).Distinct(StringComparer.Ordinal).Select(t => (Target: t, Resource: r)))
+            .ToLookup(p => p.Target, p => p.Resource, StringComparer.Ordinal))[target];
+}
