@@ -106,11 +106,13 @@ public static class OpenApiDocumentation
 
     private static void Describe(OpenApiDocument document)
     {
-        document.Info ??= new OpenApiInfo();
-        document.Info.Title = "Platform Automation API";
-        document.Info.Version = "v1";
-        document.Info.Summary = "Environments on golden paths: create, change, preview and destroy them with one spec.";
-        document.Info.Description = Intro;
+        document.Info = new OpenApiInfo
+        {
+            Title = "Platform Automation API",
+            Version = "v1",
+            Summary = "Environments on golden paths: create, change, preview and destroy them with one spec.",
+            Description = Intro,
+        };
         document.Components ??= new OpenApiComponents();
         document.Components.Schemas ??= new Dictionary<string, IOpenApiSchema>();
         foreach (var (name, schema) in SpecSchemas.Value)
