@@ -129,10 +129,18 @@ public sealed class PlatformDatabaseOptions
     /// <summary>
     /// Npgsql connection string of the PostgreSQL database (<c>Host=...;Database=...;Username=...;Password=...</c>),
     /// required when <see cref="Provider"/> is <c>postgres</c> and ignored otherwise. The database is created when
-    /// missing (the role then needs <c>CREATEDB</c>); its tables are created on first start.
+    /// missing (the role then needs <c>CREATEDB</c>); its schema is migrated on start (see <see cref="MigrateOnStart"/>).
     /// </summary>
     /// <value>The default is none.</value>
     public string? ConnectionString { get; init; }
+
+    /// <summary>
+    /// Whether the service applies pending schema migrations when it starts (under a database lock, so replicas
+    /// starting together apply each once). Operators who change schemas only by hand set it to <see langword="false"/>
+    /// and run <c>Platform.AutomationApi db migrate</c>; the service then refuses to start on an outdated schema.
+    /// </summary>
+    /// <value>The default is <see langword="true"/>.</value>
+    public bool MigrateOnStart { get; init; } = true;
 
     /// <summary>Whether the state lives in PostgreSQL.</summary>
     public bool IsPostgres => string.Equals(Provider?.Trim(), Postgres, StringComparison.OrdinalIgnoreCase);

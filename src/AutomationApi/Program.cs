@@ -1,4 +1,5 @@
 using Platform.AutomationApi.Extensions;
+using Platform.AutomationApi.Storage;
 using Platform.AutomationApi.Telemetry;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -11,8 +12,15 @@ builder.AddPlatformApi();
 builder.AddPlatformTelemetry();
 
 var app = builder.Build();
+if (args is ["db", "migrate", ..])
+{
+    // For operators who apply schema changes themselves (Platform:Database:MigrateOnStart=false): same configuration.
+    return await app.MigrateDatabaseAsync();
+}
+
 app.MapPlatformApi();
 app.Run();
+return 0;
 
 /// <summary>Entry point, public for WebApplicationFactory.</summary>
 public partial class Program;

@@ -7,6 +7,7 @@ using Platform.AutomationApi.Environments;
 using Platform.AutomationApi.Lifecycle;
 using Platform.AutomationApi.Operations;
 using Platform.AutomationApi.Storage;
+using Platform.AutomationApi.Storage.Migrations;
 using Platform.Components.Policies;
 using Platform.Components.Targets;
 using Scalar.AspNetCore;
@@ -59,7 +60,7 @@ public static class PlatformServiceExtensions
     public static IHostApplicationBuilder AddPlatformStorage(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddDbContextFactory<PlatformDbContext>((sp, options) => PlatformDatabase.Configure(
+        builder.Services.AddDbContextFactory<PlatformDbContext, ProviderDbContextFactory>((sp, options) => PlatformDatabase.Configure(
             options, sp.GetRequiredService<IOptions<PlatformOptions>>().Value.Database, sp.GetRequiredService<PlatformPaths>()));
         builder.Services.AddSingleton<PassphraseStore>();
         builder.Services.AddSingleton<SpecProtector>();

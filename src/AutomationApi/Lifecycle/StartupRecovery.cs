@@ -39,7 +39,17 @@ public sealed class StartupRecovery(
         _ = passphrase.Passphrase;
         logger.LogInformation("State store: {Database}", PlatformDatabase.Describe(options.Value.Database, paths));
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await PlatformDatabase.EnsureCreatedAsync(db, cancellationToken);
+        if (options.Value.Database.MigrateOnStart)
+        {
+            await PlatformDatabase.MigrateAsync(db, cancellationToken);
+        }
+        else if (await PlatformDatabase.PendingMigrationsAsync(db, cancellationToken) is { Count: > 0 } pending)
+        {
+            throw new InvalidOperationException(
+                $"The database schema is behind this release (pending migrations: {string.Join(", ", pending)}) and " +
+                "Platform:Database:MigrateOnStart is false. Apply them with 'Platform.AutomationApi db migrate' (same " +
+                "configuration), then start the service.");
+        }
         if (db.Database.IsSqlite())
         {
             // Readers (event streams) never block the writer.

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -94,26 +95,125 @@ public static class PlatformDatabase
     }
 
     /// <summary>
-    /// Creates the database (when missing and the role may) and its tables (when missing), like
-    /// <c>EnsureCreated</c>, which alone leaves a PostgreSQL database that already holds other tables without ours.
+    /// Brings the schema up to this release: creates the database when missing (the role then needs <c>CREATEDB</c>)
+    /// and applies pending migrations. EF Core holds a database lock while it migrates, so replicas that start
+    /// together apply each migration once. A database made by the release before migrations existed (its tables, no
+    /// migration history) is adopted first: its schema is the first migration's, which is recorded as applied.
     /// </summary>
-    public static async Task EnsureCreatedAsync(PlatformDbContext db, CancellationToken cancellationToken)
+    public static async Task MigrateAsync(PlatformDbContext db, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(db);
-        if (await db.Database.EnsureCreatedAsync(cancellationToken) || !db.Database.IsNpgsql())
+        if (!db.Database.IsNpgsql())
+        {
+            await AdoptUnversionedSchemaAsync(db, cancellationToken);
+            await db.Database.MigrateAsync(cancellationToken);
+            return;
+        }
+
+        // EF Core's own PostgreSQL migration lock is taken per migration transaction, so a replica that reads the
+        // history between two of another's migrations re-applies the second (seen in MigrationTests). A session
+        // advisory lock held across adoption and every migration makes the whole upgrade one critical section.
+        await CreateDatabaseIfMissingAsync(db, cancellationToken);
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_lock({MigrationLockKey})", cancellationToken);
+            try
+            {
+                await AdoptUnversionedSchemaAsync(db, cancellationToken);
+                await db.Database.MigrateAsync(cancellationToken);
+            }
+            finally
+            {
+                await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_unlock({MigrationLockKey})", CancellationToken.None);
+            }
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    private static async Task CreateDatabaseIfMissingAsync(PlatformDbContext db, CancellationToken cancellationToken)
+    {
+        var creator = db.GetService<IRelationalDatabaseCreator>();
+        if (await creator.ExistsAsync(cancellationToken))
         {
             return;
         }
 
         try
         {
-            _ = await db.Environments.AnyAsync(cancellationToken);
+            await creator.CreateAsync(cancellationToken);
         }
-        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UndefinedTable)
+        catch (PostgresException ex) when (ex.SqlState is PostgresErrorCodes.DuplicateDatabase or PostgresErrorCodes.UniqueViolation)
         {
-            await db.GetService<IRelationalDatabaseCreator>().CreateTablesAsync(cancellationToken);
+            // Another replica created it first.
         }
     }
+
+    /// <summary>Migrations this release has that the database has not applied (all of them for a new database).</summary>
+    public static async Task<IReadOnlyList<string>> PendingMigrationsAsync(PlatformDbContext db, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        if (!await db.GetService<IRelationalDatabaseCreator>().ExistsAsync(cancellationToken))
+        {
+            return [.. db.Database.GetMigrations()];
+        }
+
+        var applied = (await db.Database.GetAppliedMigrationsAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
+        if (applied.Count == 0 && await HasTablesAsync(db, cancellationToken))
+        {
+            applied.Add(db.Database.GetMigrations().First()); // adopted on migration, see AdoptUnversionedSchemaAsync
+        }
+
+        return [.. db.Database.GetMigrations().Where(m => !applied.Contains(m))];
+    }
+
+    private static async Task AdoptUnversionedSchemaAsync(PlatformDbContext db, CancellationToken cancellationToken)
+    {
+        if (!await db.GetService<IRelationalDatabaseCreator>().ExistsAsync(cancellationToken))
+        {
+            return;
+        }
+
+        var history = db.GetService<IHistoryRepository>();
+        var strategy = db.Database.CreateExecutionStrategy();
+        await strategy.ExecuteAsync(async () =>
+        {
+            // One transaction (SQLite takes its write lock; PostgreSQL callers hold the migration lock).
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+
+            // Not history.ExistsAsync: on PostgreSQL it probes by selecting from the table, and the failure would
+            // abort this transaction.
+            if (!await HasTablesAsync(db, cancellationToken) ||
+                (await TableExistsAsync(db, HistoryRepository.DefaultTableName, cancellationToken) &&
+                 (await history.GetAppliedMigrationsAsync(cancellationToken)).Count > 0))
+            {
+                return;
+            }
+
+            var first = db.Database.GetMigrations().First();
+            await db.Database.ExecuteSqlRawAsync(history.GetCreateIfNotExistsScript(), cancellationToken);
+            await db.Database.ExecuteSqlRawAsync(history.GetInsertScript(new HistoryRow(first, ProductInfo.GetVersion())), cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        });
+    }
+
+    // Whether the service's tables exist (made by this release's migrations or by an earlier release's EnsureCreated).
+    private static Task<bool> HasTablesAsync(PlatformDbContext db, CancellationToken cancellationToken) =>
+        TableExistsAsync(db, db.Model.FindEntityType(typeof(Environments.EnvironmentRecord))!.GetTableName()!, cancellationToken);
+
+    private static async Task<bool> TableExistsAsync(PlatformDbContext db, string table, CancellationToken cancellationToken)
+    {
+        var sql = db.Database.IsNpgsql()
+            ? "SELECT count(*)::int AS \"Value\" FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = {0}"
+            : "SELECT count(*) AS \"Value\" FROM sqlite_master WHERE type = 'table' AND name = {0}";
+        return await db.Database.SqlQueryRaw<int>(sql, table).SingleAsync(cancellationToken) > 0;
+    }
+
+    // Any constant shared by every replica; "platform" in ASCII.
+    private const long MigrationLockKey = 0x706c6174666f726d;
 }
 
 /// <summary>Validates <see cref="PlatformOptions.Database"/> at start, with messages that name the key and the fix.</summary>

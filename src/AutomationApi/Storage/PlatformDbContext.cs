@@ -5,9 +5,25 @@ using Platform.AutomationApi.Operations;
 
 namespace Platform.AutomationApi.Storage;
 
-/// <summary>The service's durable state: environments, operations, their events and idempotency keys.</summary>
-public sealed class PlatformDbContext(DbContextOptions<PlatformDbContext> options) : DbContext(options)
+/// <summary>
+/// The service's durable state: environments, operations, their events and idempotency keys. Instances are of a
+/// provider's subtype (<see cref="Migrations.SqlitePlatformDbContext"/>, <see cref="Migrations.PostgresPlatformDbContext"/>),
+/// which is how EF Core keeps each provider's migrations apart.
+/// </summary>
+public class PlatformDbContext : DbContext
 {
+    /// <summary>A context on <paramref name="options"/>.</summary>
+    public PlatformDbContext(DbContextOptions<PlatformDbContext> options)
+        : base(options)
+    {
+    }
+
+    /// <summary>A provider's context on <paramref name="options"/> (built for <see cref="PlatformDbContext"/> or the subtype).</summary>
+    protected PlatformDbContext(DbContextOptions options)
+        : base(options)
+    {
+    }
+
     /// <summary>Environments, live and destroyed.</summary>
     public DbSet<EnvironmentRecord> Environments => Set<EnvironmentRecord>();
 
