@@ -1,7 +1,5 @@
-using System.Collections.Immutable;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Platform.AutomationApi.Engine;
 using Platform.AutomationApi.Environments;
 using Platform.AutomationApi.Operations;
 using Platform.Components.Specs;
@@ -84,31 +82,12 @@ public sealed record ExtendRequest(string Ttl);
 /// <summary>Turns specs into what responses may show.</summary>
 public static class SpecView
 {
-    private static readonly JsonSerializerOptions Json = CreateOptions();
+    /// <summary>
+    /// The spec as the <c>platform/v1</c> document it was sent as, every secret env value masked as
+    /// <c>{ "secret": { "unchanged": true } }</c>, which an update accepts as "keep the stored value".
+    /// </summary>
+    public static JsonNode? Masked(EnvironmentSpec? spec) => spec is null ? null : SpecWriter.ToDocument(spec);
 
-    /// <summary>The spec as JSON with every secret env value replaced by <c>[secret]</c>.</summary>
-    public static JsonNode? Masked(EnvironmentSpec? spec)
-    {
-        if (spec is null)
-        {
-            return null;
-        }
-
-        var masked = spec with
-        {
-            Services = [.. spec.Services.Select(s => s with
-            {
-                Env = s.Env.ToImmutableSortedDictionary(p => p.Key, p => p.Value.IsSecret ? EnvValue.Secret(SecretRedactor.Mask) : p.Value),
-            })],
-        };
-        return JsonSerializer.SerializeToNode(masked, Json);
-    }
-
-    /// <summary>Serializer settings of responses (camelCase, enums as strings).</summary>
-    public static JsonSerializerOptions CreateOptions()
-    {
-        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
-        options.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
-        return options;
-    }
+    /// <summary>Serializer settings of responses (camelCase, enums as strings, durations as specs write them).</summary>
+    public static JsonSerializerOptions CreateOptions() => SpecJson.CreateOptions();
 }

@@ -57,7 +57,7 @@ public static partial class EnvironmentsApi
             .Accepts<string>(false, SpecContentTypes[0], SpecContentTypes[1..]);
         api.MapGet("/", ListEnvironments).WithName("ListEnvironments")
             .WithSummary("List environments, filtered by team, tier and status, a page at a time.");
-        api.MapGet("/{name}", GetEnvironment).WithName("GetEnvironment")
+        api.MapGet("/{name}", GetEnvironment).WithName("GetEnvironment").AddEndpointFilter(SpecDocumentApi.YamlWhenAccepted)
             .WithSummary("Get an environment: status, spec, plan summary, outputs (secrets masked), expiry and last operation.");
         api.MapPut("/{name}", UpdateEnvironment).WithName("UpdateEnvironment")
             .WithSummary("Deploy a new spec to an environment; returns the queued operation.")
@@ -231,10 +231,13 @@ public static partial class EnvironmentsApi
             return NotFound(name);
         }
 
-        var parsed = EnvironmentCompiler.Parse(text!);
-        if (parsed.Spec is not { } parsedSpec)
+        // Secrets masked by a GET ({ secret: { unchanged: true } }) keep their stored values; the idempotency key
+        // still hashes the text as sent.
+        var (resolved, unkept) = SecretCarryOver.Resolve(text!, EnvironmentCompiler.Parse(services.Protector.Unprotect(record.SpecText) ?? "").Spec);
+        var parsed = EnvironmentCompiler.Parse(resolved);
+        if (parsed.Spec is not { } parsedSpec || !unkept.IsEmpty)
         {
-            return Invalid(EnvironmentPipeline.Errors(parsed, services.Compiler.Targets));
+            return Invalid([.. unkept, .. EnvironmentPipeline.Errors(parsed, services.Compiler.Targets)]);
         }
 
         if (parsedSpec.Name != name)
@@ -264,7 +267,7 @@ public static partial class EnvironmentsApi
             return Invalid(compiled.Errors);
         }
 
-        var operation = services.Lifecycle.QueueUpdate(services.Queue, record, services.Protector.Protect(text!), "api");
+        var operation = services.Lifecycle.QueueUpdate(services.Queue, record, services.Protector.Protect(resolved), "api");
         return await SaveAndAcceptAsync(services, operation, cancellationToken);
     }
 

@@ -63,8 +63,16 @@ public static class GoldenPathsApi
                 ["host"] = "public host prefix: host.environment.baseDomain",
                 ["healthPath"] = $"probe path; default {ServiceSpec.DefaultHealthPath}",
             }),
-            new("worker", "Long-running background process with no inbound traffic.", common),
-            new("cron", "Scheduled job (Kubernetes CronJob).", new Dictionary<string, string>(common) { ["schedule"] = "required: cron schedule" }),
+            new("worker", "Long-running background process; inbound traffic only on a declared port.", new Dictionary<string, string>(common)
+            {
+                ["port"] = "container port other services reach it on (uses); none by default",
+            }),
+
+            // Only what validation accepts for each type: a cron job has no replicas, port, host or probe path.
+            new("cron", "Scheduled job (Kubernetes CronJob).", new Dictionary<string, string>(common.Where(o => o.Key != "replicas"))
+            {
+                ["schedule"] = "required: five-field cron schedule or @hourly/@daily/@weekly/@monthly",
+            }),
         };
         // One entry per registered resource kind: its fields with their values and defaults, and its tier settings.
         var resources = ResourceKinds.All.Select(k => new GoldenPathType(k.Name, k.Description,

@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -107,6 +105,7 @@ public static class PlatformServiceExtensions
         builder.Services.AddSingleton<IStackEngine, PulumiCliEngine>();
         builder.Services.AddSingleton<EngineResilience>();
         builder.Services.AddSingleton<EngineProbe>();
+        builder.Services.AddHostedService<EngineStartupCheck>();
         return builder;
     }
 
@@ -140,12 +139,9 @@ public static class PlatformServiceExtensions
         // by their own reader, so the limit holds behind any server.
         builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<PlatformOptions>>((kestrel, platform) =>
             kestrel.Limits.MaxRequestBodySize = platform.Value.Limits.MaxRequestBodyBytes);
-        builder.Services.ConfigureHttpJsonOptions(options =>
-        {
-            options.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
-            options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
-        });
-        builder.Services.AddOpenApi(options => options.AddOperationTransformer(IdempotencyFilter.DocumentHeader));
+        // Enums as camelCase strings and durations in the spec's form (14d), in every response.
+        builder.Services.ConfigureHttpJsonOptions(options => Platform.Components.Specs.SpecJson.Configure(options.SerializerOptions));
+        builder.Services.AddPlatformOpenApi(options => options.AddOperationTransformer(IdempotencyFilter.DocumentHeader));
         return builder;
     }
 
@@ -165,11 +161,15 @@ public static class PlatformServiceExtensions
             },
         });
         app.UseStatusCodePages();
+        app.UseEngineAvailability();
         app.Use(IdempotencyFilter.BufferKeyedBodies);
         app.MapOpenApi();
         app.MapScalarApiReference();
         app.MapHealthApi();
         app.MapEnvironmentsApi();
+        app.MapSpecDocumentApi();
+        app.MapSchemasApi();
+        app.MapHistoryApi();
         app.MapDeploymentsApi();
         app.MapOperationsApi();
         app.MapGoldenPathsApi();

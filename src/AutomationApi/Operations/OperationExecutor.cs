@@ -30,7 +30,8 @@ public sealed class OperationExecutor(
     TimeProvider time,
     ILogger<OperationExecutor> logger)
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    // Stored summaries and results are shown as they are: enums as strings, durations in the spec's form.
+    private static readonly JsonSerializerOptions Json = Platform.Components.Specs.SpecJson.Options;
 
     /// <summary>
     /// Runs <paramref name="operationId"/>. <paramref name="cancel"/> is a caller's cancel request (the engine is

@@ -25,6 +25,67 @@ internal static class YamlJson
     /// <summary>Most values a document may hold or expand to, so aliases cannot multiply a small text into a huge tree.</summary>
     public const int MaxNodes = 100_000;
 
+    /// <summary>
+    /// Writes a JSON tree as block-style YAML that <see cref="Parse"/> reads back to the same tree: a string is quoted
+    /// only when YAML would read it as something else (a number, a bool, null) or cannot hold it plain.
+    /// </summary>
+    public static string Write(JsonNode? root)
+    {
+        using var writer = new StringWriter(CultureInfo.InvariantCulture) { NewLine = "\n" };
+        var emitter = new Emitter(writer, 2, int.MaxValue);
+        emitter.Emit(new StreamStart());
+        emitter.Emit(new DocumentStart(null, null, true));
+        Emit(emitter, root);
+        emitter.Emit(new DocumentEnd(true));
+        emitter.Emit(new StreamEnd());
+        var text = writer.ToString().Replace("\r\n", "\n", StringComparison.Ordinal);
+        return text.EndsWith('\n') ? text : text + "\n";
+    }
+
+    private static void Emit(Emitter emitter, JsonNode? node)
+    {
+        switch (node)
+        {
+            case null:
+                emitter.Emit(new Scalar(AnchorName.Empty, TagName.Empty, "null", ScalarStyle.Plain, true, false));
+                break;
+            case JsonObject map:
+                emitter.Emit(new MappingStart(AnchorName.Empty, TagName.Empty, true, MappingStyle.Block));
+                foreach (var (key, value) in map)
+                {
+                    emitter.Emit(StringScalar(key));
+                    Emit(emitter, value);
+                }
+
+                emitter.Emit(new MappingEnd());
+                break;
+            case JsonArray list:
+                emitter.Emit(new SequenceStart(AnchorName.Empty, TagName.Empty, true, SequenceStyle.Block));
+                foreach (var item in list)
+                {
+                    Emit(emitter, item);
+                }
+
+                emitter.Emit(new SequenceEnd());
+                break;
+            case JsonValue value when value.GetValueKind() == JsonValueKind.String:
+                emitter.Emit(StringScalar(value.GetValue<string>()));
+                break;
+            default:
+                // Numbers and booleans as their JSON text, which YAML's core schema reads back as the same value.
+                emitter.Emit(new Scalar(AnchorName.Empty, TagName.Empty, node.ToJsonString(), ScalarStyle.Plain, true, false));
+                break;
+        }
+    }
+
+    private static Scalar StringScalar(string text)
+    {
+        // Plain only when this reader would read the plain text back as that same string; the emitter itself picks
+        // quoting where plain text cannot hold it (indicators, leading spaces, line breaks).
+        var plain = ConvertScalar(ScalarStyle.Plain, text) is JsonValue v && v.GetValueKind() == JsonValueKind.String && v.GetValue<string>() == text;
+        return new Scalar(AnchorName.Empty, TagName.Empty, text, plain ? ScalarStyle.Any : ScalarStyle.DoubleQuoted, true, true);
+    }
+
     /// <summary>Parses <paramref name="text"/> (JSON when it starts with '{' or '[', YAML otherwise).</summary>
     /// <exception cref="DocumentFormatException">
     /// The text is not well-formed, nests deeper than <see cref="MaxDepth"/>, holds more than <see cref="MaxNodes"/>

@@ -14,11 +14,11 @@ namespace Platform.Components.Specs;
 /// </summary>
 public static class SpecParser
 {
-    private static readonly string[] TopFields = ["apiVersion", "kind", "metadata", "spec"];
-    private static readonly string[] MetadataFields = ["name", "team", "costCenter", "labels"];
-    private static readonly string[] SpecFields = ["tier", "target", "ttl", "services", "resources"];
-    private static readonly string[] ServiceFields = ["name", "type", "image", "port", "host", "env", "uses", "replicas", "resources", "schedule", "healthPath", "command", "args"];
-    private static readonly string[] ResourceFields = ["name", "type", .. ResourceKinds.FieldNames];
+    internal static readonly string[] TopFields = ["apiVersion", "kind", "metadata", "spec"];
+    internal static readonly string[] MetadataFields = ["name", "team", "costCenter", "labels"];
+    internal static readonly string[] SpecFields = ["tier", "target", "ttl", "services", "resources"];
+    internal static readonly string[] ServiceFields = ["name", "type", "image", "port", "host", "env", "uses", "replicas", "resources", "schedule", "healthPath", "command", "args"];
+    internal static readonly string[] ResourceFields = ["name", "type", .. ResourceKinds.FieldNames];
 
     /// <summary>
     /// Reads a spec document (YAML or JSON) into its JSON tree without interpreting it, with the same depth, size and
@@ -316,6 +316,10 @@ public static class SpecParser
                         break;
                     case JsonObject secret when secret.Count == 1 && secret["secret"] is JsonValue s && ScalarText(s) is { } secretText:
                         result[key] = EnvValue.Secret(secretText);
+                        break;
+                    case JsonObject masked when SpecWriter.IsMaskedSecret(masked):
+                        Error(valuePath, "{ secret: { unchanged: true } } keeps the value stored for this secret, and there is none stored here.",
+                            "Write the secret's value as { secret: <value> }; the unchanged form works only in an update (PUT) of an environment that has this secret.");
                         break;
                     case JsonObject other:
                         Error(valuePath, $"Unknown value form with field(s) {string.Join(", ", other.Select(p => $"'{p.Key}'"))}.", "Write a plain value, or { secret: <value> } for a secret.");

@@ -63,7 +63,7 @@ public sealed class DeploymentsApiTests
     }
 
     private static string ImageOf(JsonObject environment, string service) =>
-        (string)environment["spec"]!["services"]!.AsArray().Single(s => (string)s!["name"]! == service)!["image"]!;
+        (string)environment["spec"]!["spec"]!["services"]!.AsArray().Single(s => (string)s!["name"]! == service)!["image"]!;
 
     [Fact]
     public async Task Deploy_ChangesExactlyOneWorkload_InThePlanDiff_AndInTheEnginePreview()
@@ -118,10 +118,10 @@ public sealed class DeploymentsApiTests
             deployed["planDiff"]!["changed"]!.AsArray().Select(c => (string)c!));
         Assert.Equal("succeeded", (string)(await factory.WaitForOperationAsync((string)deployed["operation"]!["id"]!))["state"]!);
 
-        var env = (await factory.GetEnvironmentAsync("env-dev"))["spec"]!["services"]![0]!["env"]!.AsObject();
-        Assert.Equal("debug", (string)env["LOG_LEVEL"]!["value"]!);
+        var env = (await factory.GetEnvironmentAsync("env-dev"))["spec"]!["spec"]!["services"]![0]!["env"]!.AsObject();
+        Assert.Equal("debug", (string)env["LOG_LEVEL"]!);
         Assert.False(env.ContainsKey("OLD_FLAG"));
-        Assert.True((bool)env["API_TOKEN"]!["isSecret"]!);
+        Assert.True((bool)env["API_TOKEN"]!["secret"]!["unchanged"]!);
         Assert.Contains("tok-very-secret", factory.Memory.Secrets("env-dev").Values);
     }
 
@@ -230,7 +230,7 @@ public sealed class DeploymentsApiTests
         Assert.Equal("succeeded", (string)(await factory.WaitForOperationAsync((string)first["operation"]!["id"]!))["state"]!);
         var environment = await factory.GetEnvironmentAsync("back-dev");
         Assert.Equal("registry.example.com/shop/api:1.0.0", ImageOf(environment, "api"));
-        Assert.Equal("on", (string)environment["spec"]!["services"]![0]!["env"]!["OLD_FLAG"]!["value"]!);
+        Assert.Equal("on", (string)environment["spec"]!["spec"]!["services"]![0]!["env"]!["OLD_FLAG"]!);
 
         var unknown = await ProblemAsync(factory, "/v1/environments/back-dev/rollback", new { operationId = "op_nope" }, HttpStatusCode.BadRequest);
         Assert.NotNull(unknown["errors"]!["operationId"]);

@@ -30,7 +30,7 @@ public sealed class EnvironmentsApiTests
         Assert.Equal("ready", (string)environment["status"]!);
         Assert.Equal("https://shop-dev.apps.example.internal", (string)environment["outputs"]!["url"]!);
         Assert.Equal("[secret]", (string)environment["outputs"]!["dbPassword"]!);
-        Assert.Equal("[secret]", (string)environment["spec"]!["services"]![0]!["env"]!["DB_PASSWORD"]!["value"]!);
+        Assert.True((bool)environment["spec"]!["spec"]!["services"]![0]!["env"]!["DB_PASSWORD"]!["secret"]!["unchanged"]!);
         Assert.True((int)environment["plan"]!["resources"]! > 0);
         var createdAt = (DateTimeOffset)environment["createdAt"]!;
         Assert.Equal(createdAt + TimeSpan.FromDays(3), (DateTimeOffset)environment["expiresAt"]!);
@@ -59,7 +59,7 @@ public sealed class EnvironmentsApiTests
         Assert.Equal("succeeded", (string)(await factory.WaitForOperationAsync((string)updateOperation["id"]!))["state"]!);
         environment = await factory.GetEnvironmentAsync("shop-dev");
         Assert.Equal("ready", (string)environment["status"]!);
-        Assert.Equal("registry.example.com/payments/api:2.0.0", (string)environment["spec"]!["services"]![0]!["image"]!);
+        Assert.Equal("registry.example.com/payments/api:2.0.0", (string)environment["spec"]!["spec"]!["services"]![0]!["image"]!);
         Assert.Equal((string)updateOperation["id"]!, (string)environment["lastOperation"]!["id"]!);
 
         // Destroy: the record and its history stay.
@@ -320,6 +320,6 @@ public sealed class EnvironmentsApiTests
 
         var environment = await factory.GetEnvironmentAsync("inspect-dev");
         Assert.Equal("ready", (string)environment["status"]!);
-        Assert.Equal("registry.example.com/payments/api:1.0.0", (string)environment["spec"]!["services"]![0]!["image"]!);
+        Assert.Equal("registry.example.com/payments/api:1.0.0", (string)environment["spec"]!["spec"]!["services"]![0]!["image"]!);
     }
 }

@@ -38,7 +38,7 @@ public sealed class DeployCommandTests
         Assert.Contains("state: Update started.", stdout, StringComparison.Ordinal);
         Assert.Contains("deployment api rolled out", stdout, StringComparison.Ordinal);
         Assert.EndsWith("Rollout of api registry.example.com/shop/api:1.4.3 to cli-dev succeeded.", stdout.TrimEnd(), StringComparison.Ordinal);
-        Assert.Equal("registry.example.com/shop/api:1.4.3", (string)(await factory.GetEnvironmentAsync("cli-dev"))["spec"]!["services"]![0]!["image"]!);
+        Assert.Equal("registry.example.com/shop/api:1.4.3", (string)(await factory.GetEnvironmentAsync("cli-dev"))["spec"]!["spec"]!["services"]![0]!["image"]!);
     }
 
     [Fact]

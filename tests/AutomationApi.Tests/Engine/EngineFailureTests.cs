@@ -255,15 +255,15 @@ public sealed class EngineFailureTests
     }
 
     [Fact]
-    public async Task MissingCli_FailsTheOperationWithAClearError()
+    public async Task MissingCli_RefusesWorkUpFrontWithAClearError()
     {
+        // Issue 13: accepting the work and failing it later with engine-missing blocked the name; it is a 503 now.
         using var factory = new PlatformFactory(configure: s => s["Platform:PulumiPath"] = "/nonexistent/pulumi");
 
-        var operation = await factory.CreateAndWaitAsync(Specs.Dev("nocli-dev"));
+        using var response = await factory.PostSpecAsync(Specs.Dev("nocli-dev"));
 
-        Assert.Equal("failed", (string)operation["state"]!);
-        Assert.Equal("engine-missing", (string)operation["error"]!["code"]!);
-        Assert.Contains("/nonexistent/pulumi", (string)operation["error"]!["message"]!, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Contains("/nonexistent/pulumi", (string)(await PlatformFactory.ReadAsync(response))["detail"]!, StringComparison.Ordinal);
     }
 
     internal static async Task<List<JsonObject>> EventsAsync(PlatformFactory factory, string operationId, string? lastEventId = null)

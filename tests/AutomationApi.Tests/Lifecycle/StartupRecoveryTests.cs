@@ -126,6 +126,6 @@ public sealed class StartupRecoveryTests
         var environment = await second.GetEnvironmentAsync("later-dev");
         Assert.Equal(updateId, (string)environment["lastOperation"]!["id"]!);
         Assert.Equal("ready", (string)environment["status"]!);
-        Assert.Equal("registry.example.com/payments/api:2.0.0", (string)environment["spec"]!["services"]![0]!["image"]!);
+        Assert.Equal("registry.example.com/payments/api:2.0.0", (string)environment["spec"]!["spec"]!["services"]![0]!["image"]!);
     }
 }

@@ -1,0 +1,90 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Net.Http.Headers;
+using Platform.AutomationApi.Environments;
+using Platform.AutomationApi.Storage;
+using Platform.Components.Specs;
+
+namespace Platform.AutomationApi.Apis;
+
+/// <summary>
+/// An environment's spec as the <c>platform/v1</c> document its team sent, in JSON or YAML by <c>Accept</c>, secrets
+/// masked as <c>{ secret: { unchanged: true } }</c>: what GET returns, PUT accepts back unchanged.
+/// </summary>
+public static class SpecDocumentApi
+{
+    /// <summary>The YAML media types a spec is written in (the first is the one responses carry).</summary>
+    public static IReadOnlyList<string> YamlMediaTypes { get; } = ["application/yaml", "application/x-yaml", "text/yaml"];
+
+    /// <summary>Maps <c>GET /v1/environments/{name}/spec</c>.</summary>
+    public static IEndpointRouteBuilder MapSpecDocumentApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/v1/environments/{name}/spec", GetSpecDocument).WithTags("Environments").WithName("GetEnvironmentSpec")
+            .WithSummary("Get an environment's spec document")
+            .WithDescription("The environment's spec as the platform/v1 document its team sent (JSON, or YAML with Accept: application/yaml), " +
+                             "secret values masked as { secret: { unchanged: true } }. Send it back with PUT, edited or not: masked secrets keep their stored values.")
+            .Produces<string>(StatusCodes.Status200OK, "application/json", [.. YamlMediaTypes])
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        return app;
+    }
+
+    /// <summary>GET /v1/environments/{name}/spec.</summary>
+    public static async Task<IResult> GetSpecDocument(string name, HttpRequest request, PlatformDbContext db, SpecProtector protector, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(protector);
+        var record = await db.Environments.AsNoTracking()
+            .Where(e => e.Name == name)
+            .OrderBy(e => e.Status == EnvironmentStatus.Destroyed)
+            .ThenByDescending(e => e.Id)
+            .FirstOrDefaultAsync(cancellationToken);
+        if (record is null || EnvironmentCompiler.Parse(protector.Unprotect(record.SpecText) ?? "").Spec is not { } spec)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Environment not found",
+                detail: $"There is no environment named '{name}'.");
+        }
+
+        return PrefersYaml(request)
+            ? TypedResults.Text(SpecWriter.ToYaml(spec), YamlMediaTypes[0])
+            : TypedResults.Text(SpecWriter.ToJson(spec), "application/json");
+    }
+
+    /// <summary>
+    /// On <c>GET /v1/environments/{name}</c>: a request that asks for YAML gets the spec document in YAML (ready to
+    /// edit and PUT back) instead of the JSON description of the environment.
+    /// </summary>
+    public static async ValueTask<object?> YamlWhenAccepted(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(next);
+        var http = context.HttpContext;
+        if (!PrefersYaml(http.Request) || http.Request.RouteValues["name"] is not string name)
+        {
+            return await next(context);
+        }
+
+        var services = http.RequestServices;
+        return await GetSpecDocument(name, http.Request, services.GetRequiredService<PlatformDbContext>(),
+            services.GetRequiredService<SpecProtector>(), http.RequestAborted);
+    }
+
+    /// <summary>Whether the request's <c>Accept</c> ranks a YAML type above JSON (JSON wins ties and wildcards).</summary>
+    public static bool PrefersYaml(HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (!MediaTypeHeaderValue.TryParseList(request.Headers.Accept, out var accepted))
+        {
+            return false;
+        }
+
+        double Quality(Func<string, bool> matches) => accepted
+            .Where(a => a.MediaType.Value is { } type && matches(type.ToLowerInvariant()))
+            .Select(a => a.Quality ?? 1.0)
+            .DefaultIfEmpty(0)
+            .Max();
+
+        var yaml = Quality(t => YamlMediaTypes.Contains(t));
+        var json = Quality(t => t is "application/json" or "application/*" or "*/*" or "application/problem+json");
+        return yaml > 0 && yaml > json;
+    }
+}
