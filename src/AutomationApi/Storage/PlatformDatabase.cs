@@ -146,9 +146,13 @@ public static class PlatformDatabase
         {
             await creator.CreateAsync(cancellationToken);
         }
-        catch (PostgresException ex) when (ex.SqlState is PostgresErrorCodes.DuplicateDatabase or PostgresErrorCodes.UniqueViolation)
+        catch (PostgresException)
         {
-            // Another replica created it first.
+            // Another replica created it first (duplicate database, unique violation or template in use, by timing).
+            if (!await creator.ExistsAsync(cancellationToken))
+            {
+                throw;
+            }
         }
     }
 
