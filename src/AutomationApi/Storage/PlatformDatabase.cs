@@ -96,9 +96,10 @@ public static class PlatformDatabase
 
     /// <summary>
     /// Brings the schema up to this release: creates the database when missing (the role then needs <c>CREATEDB</c>)
-    /// and applies pending migrations. EF Core holds a database lock while it migrates, so replicas that start
-    /// together apply each migration once. A database made by the release before migrations existed (its tables, no
-    /// migration history) is adopted first: its schema is the first migration's, which is recorded as applied.
+    /// and applies pending migrations, once however many replicas start together (on PostgreSQL under one session
+    /// advisory lock for the whole upgrade; on SQLite under EF Core's migration lock). A database made by the release
+    /// before migrations existed (its tables, no migration history) is adopted first: its schema is the first
+    /// migration's, which is recorded as applied.
     /// </summary>
     public static async Task MigrateAsync(PlatformDbContext db, CancellationToken cancellationToken)
     {
