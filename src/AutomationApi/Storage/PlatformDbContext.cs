@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Platform.AutomationApi.Environments;
+using Platform.AutomationApi.Notifications;
 using Platform.AutomationApi.Operations;
 
 namespace Platform.AutomationApi.Storage;
@@ -35,6 +36,15 @@ public class PlatformDbContext : DbContext
 
     /// <summary>Idempotency keys.</summary>
     public DbSet<IdempotencyRecord> IdempotencyKeys => Set<IdempotencyRecord>();
+
+    /// <summary>Teams' webhooks.</summary>
+    public DbSet<WebhookRecord> Webhooks => Set<WebhookRecord>();
+
+    /// <summary>The notification outbox.</summary>
+    public DbSet<NotificationRecord> NotificationOutbox => Set<NotificationRecord>();
+
+    /// <summary>Webhook deliveries and their outcomes.</summary>
+    public DbSet<DeliveryRecord> WebhookDeliveries => Set<DeliveryRecord>();
 
     /// <inheritdoc />
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
@@ -122,5 +132,6 @@ public class PlatformDbContext : DbContext
         });
 
         modelBuilder.Entity<IdempotencyRecord>(e => e.HasKey(x => x.Key));
+        NotificationModel.Configure(modelBuilder);
     }
 }
