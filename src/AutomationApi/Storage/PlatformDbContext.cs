@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Platform.AutomationApi.Environments;
+using Platform.AutomationApi.Notifications;
 using Platform.AutomationApi.Operations;
 
 namespace Platform.AutomationApi.Storage;
@@ -36,6 +37,15 @@ public class PlatformDbContext : DbContext
 
     /// <summary>Idempotency keys.</summary>
     public DbSet<IdempotencyRecord> IdempotencyKeys => Set<IdempotencyRecord>();
+
+    /// <summary>Teams' webhooks.</summary>
+    public DbSet<WebhookRecord> Webhooks => Set<WebhookRecord>();
+
+    /// <summary>The notification outbox.</summary>
+    public DbSet<NotificationRecord> NotificationOutbox => Set<NotificationRecord>();
+
+    /// <summary>Webhook deliveries and their outcomes.</summary>
+    public DbSet<DeliveryRecord> WebhookDeliveries => Set<DeliveryRecord>();
 
     // SQLite takes one writer at a time, and Microsoft.Data.Sqlite answers a busy database by sleeping the thread
     // 150 ms before it tries again: under concurrent writes (creates, the worker's claims and events) that sleep, not
@@ -171,5 +181,6 @@ public class PlatformDbContext : DbContext
         });
 
         modelBuilder.Entity<IdempotencyRecord>(e => e.HasKey(x => x.Key));
+        NotificationModel.Configure(modelBuilder);
     }
 }
