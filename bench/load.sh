@@ -6,6 +6,8 @@
 # The engine is /bin/true by default (every engine call returns at once and the operation then fails), so the
 # queued operations of the stored environments cost next to nothing while the request paths are measured; set
 # PLATFORM_BENCH_ENGINE=tests/AutomationApi.Tests/FakePulumi/pulumi to provision them with the scripted stand-in.
+# PLATFORM_BENCH_EXTRA_ROWS=N adds N more stored environments (copies, written straight into the database) to show
+# how list pages scale with the stored count.
 # Usage: bench/load.sh [seconds-per-path (default 10)] [connections (default 64)] [stored environments (default 1000)]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,6 +36,22 @@ export url
 started=$(date +%s)
 seq 1 "$stored" | xargs -P 4 -I{} bash -c 'spec "bench-{}" | curl -fs -o /dev/null -X POST "$url/v1/environments" -H "content-type: application/yaml" --data-binary @-'
 operation=$(spec bench-probe | curl -fs -X POST "$url/v1/environments" -H 'content-type: application/yaml' --data-binary @- | grep -o '"id":"[^"]*"' | head -1 | cut -d'"' -f4 || true)
+extra=${PLATFORM_BENCH_EXTRA_ROWS:-0}
+if [ "$extra" -gt 0 ]; then
+  # More stored rows than the API can create in a bench run: copies of a stored environment under new names, written
+  # straight into the SQLite file (the list path reads rows, whatever made them).
+  python3 - "$data/platform.db" "$extra" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1], timeout=60)
+columns = [row[1] for row in db.execute('PRAGMA table_info("Environments")')]
+names = ", ".join('"%s"' % c for c in columns)
+values = ", ".join("printf('env_seed%08d', n)" if c == "Id" else "printf('seed-%08d', n)" if c == "Name" else '"%s"' % c for c in columns)
+db.execute("WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < %d) "
+           "INSERT INTO \"Environments\" (%s) SELECT %s FROM seq, (SELECT * FROM \"Environments\" LIMIT 1)" % (int(sys.argv[2]), names, values))
+db.commit()
+PY
+  stored=$(( stored + extra ))
+fi
 echo "stored $stored environments in $(( $(date +%s) - started )) s; $(nproc) cores; $seconds s per path at $connections connections"
 
 lua=$(mktemp -d)

@@ -5,6 +5,7 @@
 #   2. the BenchmarkDotNet synthesis benchmark at 10 services, one in-process dry iteration
 #   3. the HTTP load script: 1 s per path at 64 connections with 5 stored environments (needs wrk; installed when
 #      apt-get can, otherwise reported as skipped)
+#   4. the dispatch benchmark (queued -> running) with 20 operations
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
@@ -30,4 +31,8 @@ if command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null 2>&1; then
 else
   echo "SKIPPED: wrk is not installed and apt-get could not install it"
 fi
+echo "==> bench (short): dispatch latency, 20 operations"
+dotnet build -c Release bench/Dispatch >/dev/null
+dotnet bench/Dispatch/bin/Release/net10.0/Platform.DispatchBench.dll 20
+
 echo "bench (short): done in $(( $(date +%s) - started )) s"

@@ -85,6 +85,10 @@ public sealed class TelemetryTests
         app.Services.GetRequiredService<MeterProvider>().ForceFlush();
         app.Services.GetRequiredService<LoggerProvider>().ForceFlush();
 
+        // Snapshots: the worker keeps polling (database spans, logs) while these are read.
+        var spanSnapshot = spans.ToArray();
+        var logSnapshot = logs.ToArray();
+
         // Operation duration by kind and outcome, engine failures by class, queue depth, request metrics.
         var durations = Points(metrics, "platform.operation.duration").Select(Tags).ToList();
         Assert.Contains(durations, t => (string?)t["platform.operation.kind"] == "create" && (string?)t["platform.operation.outcome"] == "succeeded");
@@ -97,12 +101,12 @@ public sealed class TelemetryTests
             p => Tags(p).GetValueOrDefault("http.route") as string == "/v1/environments/{name}/services/{service}/deploy");
 
         // A span per operation run, request spans from ASP.NET Core, database spans from EF Core.
-        Assert.Contains(spans, s => s.Source.Name == "Platform.AutomationApi" && (string?)s.GetTagItem("platform.operation.id") == deployId);
-        Assert.Contains(spans, s => s.Kind == ActivityKind.Server && s.DisplayName.Contains("/v1/environments", StringComparison.Ordinal));
-        Assert.Contains(spans, s => s.Source.Name.Contains("EntityFrameworkCore", StringComparison.Ordinal));
+        Assert.Contains(spanSnapshot, s => s.Source.Name == "Platform.AutomationApi" && (string?)s.GetTagItem("platform.operation.id") == deployId);
+        Assert.Contains(spanSnapshot, s => s.Kind == ActivityKind.Server && s.DisplayName.Contains("/v1/environments", StringComparison.Ordinal));
+        Assert.Contains(spanSnapshot, s => s.Source.Name.Contains("EntityFrameworkCore", StringComparison.Ordinal));
 
         // Every log line the executor writes for an operation carries that operation's id as a scope.
-        var executorLines = logs.Where(l => l.CategoryName == "Platform.AutomationApi.Operations.OperationExecutor").ToList();
+        var executorLines = logSnapshot.Where(l => l.CategoryName == "Platform.AutomationApi.Operations.OperationExecutor").ToList();
         Assert.Contains(executorLines, l => (l.FormattedMessage ?? "").Contains(deployId, StringComparison.Ordinal));
         foreach (var line in executorLines)
         {
