@@ -36,6 +36,7 @@ export url
 started=$(date +%s)
 seq 1 "$stored" | xargs -P 4 -I{} bash -c 'spec "bench-{}" | curl -fs -o /dev/null -X POST "$url/v1/environments" -H "content-type: application/yaml" --data-binary @-'
 operation=$(spec bench-probe | curl -fs -X POST "$url/v1/environments" -H 'content-type: application/yaml' --data-binary @- | grep -o '"id":"[^"]*"' | head -1 | cut -d'"' -f4 || true)
+read_name="bench-$(( (stored + 1) / 2 ))"
 extra=${PLATFORM_BENCH_EXTRA_ROWS:-0}
 if [ "$extra" -gt 0 ]; then
   # More stored rows than the API can create in a bench run: copies of a stored environment under new names, written
@@ -93,7 +94,7 @@ printf '%-52s %10s %7s %9s %9s\n' "path" "req/s" "ratio" "p99 ms" "non-2xx"
 printf '%-52s %10.0f %7.3f %9.1f %9s\n' "GET /healthz (baseline)" "$base" 1 "$base_p99" 0
 row "GET /v1/golden-paths" "$url/v1/golden-paths"
 row "GET /v1/environments?limit=50 ($stored stored)" "$url/v1/environments?limit=50"
-row "GET /v1/environments/{name}" "$url/v1/environments/bench-$(( (stored + 1) / 2 ))"
+row "GET /v1/environments/{name}" "$url/v1/environments/$read_name"
 [ -n "$operation" ] && row "GET /v1/operations/{id}" "$url/v1/operations/$operation"
 row "POST /v1/environments (invalid spec, 400)" -s "$lua/invalid.lua" "$url/v1/environments"
 row "POST /v1/environments (accepted creates, 202)" -s "$lua/create.lua" "$url/v1/environments"
