@@ -1,5 +1,6 @@
 using Platform.Components.Planning;
 using Platform.Components.Policies;
+using Platform.Components.Rendering;
 using Platform.Components.Targets;
 
 namespace Platform.Components.Tests;

@@ -1,5 +1,6 @@
 using Platform.Components.Aws;
 using Platform.Components.Costs;
+using Platform.Components.Costs.Prices;
 using Platform.Components.Kubernetes;
 using Platform.Components.Planning;
 using Platform.Components.Resources.Postgres;

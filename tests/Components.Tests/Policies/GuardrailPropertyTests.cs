@@ -1,9 +1,10 @@
 using CsCheck;
 using Platform.Components.Aws;
 using Platform.Components.Costs;
+using Platform.Components.Costs.Prices;
 using Platform.Components.Policies;
 using Platform.Components.Tests.Aws;
-using Platform.Components.Tests.Specs;
+using Platform.Components.Tests.SpecDocuments;
 
 namespace Platform.Components.Tests.Policies;
 

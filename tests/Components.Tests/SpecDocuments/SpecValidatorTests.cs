@@ -1,8 +1,9 @@
 using System.Collections.Immutable;
+using Platform.Components.SpecDocuments;
 using Platform.Components.Specs;
 using Platform.Components.Targets;
 
-namespace Platform.Components.Tests.Specs;
+namespace Platform.Components.Tests.SpecDocuments;
 
 public sealed class SpecValidatorTests
 {

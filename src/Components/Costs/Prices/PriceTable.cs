@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 
-namespace Platform.Components.Costs;
+namespace Platform.Components.Costs.Prices;
 
 /// <summary>
 /// Unit prices for cost estimates, read from the data file <c>src/Components/Costs/prices.json</c> (embedded in the
