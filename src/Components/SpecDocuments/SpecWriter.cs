@@ -163,7 +163,18 @@ public static class SpecWriter
     private static JsonObject Resource(ResourceSpec resource)
     {
         var node = new JsonObject { ["name"] = resource.Name, ["type"] = resource.Type };
-        foreach (var field in ResourceKinds.Of(resource).Fields)
+        if (!ResourceKinds.TryGet(resource.Type, out var kind))
+        {
+            // A spec built in code may name a type no kind has (the validator says so): written as given.
+            foreach (var (field, value) in resource.Fields)
+            {
+                node[field] = value;
+            }
+
+            return node;
+        }
+
+        foreach (var field in kind.Fields)
         {
             if (resource.Field(field.Name) is { } value)
             {
