@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Platform.AutomationApi.Environments;
 using Platform.AutomationApi.Storage;
 using Platform.Components.Costs;
+using Platform.Components.SpecDocuments;
 using Platform.Components.Specs;
 using Platform.Components.Targets;
 
