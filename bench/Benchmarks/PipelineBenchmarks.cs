@@ -3,6 +3,7 @@ using BenchmarkDotNet.Attributes;
 using Platform.Components;
 using Platform.Components.Planning;
 using Platform.Components.Rendering;
+using Platform.Components.SpecDocuments;
 using Platform.Components.Specs;
 using Platform.Components.Targets;
 

@@ -2,9 +2,10 @@ using System.Diagnostics;
 using System.Globalization;
 using Platform.Components;
 using Platform.Components.Costs;
+using Platform.Components.Costs.Prices;
 using Platform.Components.Policies;
 using Platform.Components.Rendering;
-using Platform.Components.Specs;
+using Platform.Components.SpecDocuments;
 using Platform.Components.Targets;
 using Platform.Generated;
 

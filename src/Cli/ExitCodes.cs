@@ -17,6 +17,12 @@ internal static class ExitCodes
 
     /// <summary><c>deploy</c>: the rollout failed, was cancelled or timed out, or the service could not be reached.</summary>
     public const int DeployFailed = 4;
+
+    /// <summary>
+    /// The client commands (<c>env</c>, <c>keys</c>, <c>catalog</c>, <c>costs</c>): the operation followed failed or was
+    /// cancelled, or the service failed (5xx) or could not be reached. (A refused request, 4xx, is <see cref="Invalid"/>.)
+    /// </summary>
+    public const int OperationFailed = DeployFailed;
 }
 
 /// <summary>A problem with the command line or a file, reported as one line on stderr with exit code 2.</summary>

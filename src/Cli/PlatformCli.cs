@@ -22,7 +22,7 @@ internal static class PlatformCli
         try
         {
             // A named root rather than RootCommand, whose name is the executable's (Platform.Cli under 'dotnet run').
-            var root = new Command("platform", "Platform: validate, plan and render environment specs as Pulumi programs; deploy services; start a repository on the golden path.")
+            var root = new Command("platform", "Platform: validate, plan and render environment specs as Pulumi programs; deploy services; start a repository on the golden path; manage environments, keys, the catalog and costs through the Automation API.")
             {
                 new HelpOption(),
                 new VersionOption(),
@@ -31,6 +31,10 @@ internal static class PlatformCli
                 RenderCommand.Create(context),
                 DeployCommand.Create(context),
                 InitCommand.Create(context),
+                Client.EnvCommand.Create(context),
+                Client.KeysCommand.Create(context),
+                Client.CatalogCommand.CreateCatalog(context),
+                Client.CatalogCommand.CreateCosts(context),
             };
 
             var result = root.Parse(args);

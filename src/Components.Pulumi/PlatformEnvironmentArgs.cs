@@ -1,4 +1,5 @@
 using Platform.Components.Policies;
+using Platform.Components.SpecDocuments;
 using Platform.Components.Specs;
 using Platform.Components.Targets;
 

@@ -1,7 +1,9 @@
 using System.Collections.Immutable;
 using Platform.Components.Costs;
+using Platform.Components.Costs.Prices;
 using Platform.Components.Planning;
 using Platform.Components.Policies;
+using Platform.Components.SpecDocuments;
 using Platform.Components.Specs;
 using Platform.Components.Targets;
 

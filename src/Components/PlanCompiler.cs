@@ -1,6 +1,7 @@
 using Platform.Components.Aws;
 using Platform.Components.Kubernetes;
 using Platform.Components.Planning;
+using Platform.Components.Resources;
 using Platform.Components.Specs;
 using Platform.Components.Targets;
 
@@ -10,12 +11,12 @@ namespace Platform.Components;
 internal static class PlanCompiler
 {
     /// <summary>Compiles <paramref name="spec"/> for <paramref name="target"/>. Same inputs, same plan, always.</summary>
-    /// <remarks>The spec must have passed <see cref="SpecValidator"/>; compiling an invalid spec may throw.</remarks>
+    /// <remarks>The spec must have passed <see cref="SpecDocuments.SpecValidator"/>; compiling an invalid spec may throw.</remarks>
     public static ResourcePlan Compile(EnvironmentSpec spec, DeploymentTarget target)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(target);
-        var context = new PlanContext(spec, target, new PlanBuilder());
+        var context = new PlanContext(spec, target, new PlanBuilder(), ResourceKinds.Of);
         ProviderPlanner.Plan(context);
         KubernetesPlanner.Plan(context);
         AwsPlanner.Plan(context);

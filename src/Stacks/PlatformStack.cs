@@ -1,6 +1,6 @@
 using Platform.Components.Policies;
 using Platform.Components.Pulumi;
-using Platform.Components.Specs;
+using Platform.Components.SpecDocuments;
 using Platform.Components.Targets;
 using Pulumi;
 

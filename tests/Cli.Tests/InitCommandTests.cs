@@ -1,5 +1,6 @@
 using Platform.Cli.Commands;
 using Platform.Components.Documents;
+using Platform.Components.SpecDocuments;
 using Platform.Components.Specs;
 
 namespace Platform.Cli.Tests;

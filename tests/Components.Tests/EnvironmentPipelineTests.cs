@@ -1,6 +1,7 @@
 using Platform.Components.Planning;
 using Platform.Components.Policies;
-using Platform.Components.Specs;
+using Platform.Components.Rendering;
+using Platform.Components.SpecDocuments;
 using Platform.Components.Targets;
 
 namespace Platform.Components.Tests;

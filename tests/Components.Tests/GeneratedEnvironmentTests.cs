@@ -1,8 +1,10 @@
 using System.Security.Cryptography;
 using System.Text;
 using Platform.Components.Costs;
+using Platform.Components.Costs.Prices;
 using Platform.Components.Policies;
 using Platform.Components.Rendering;
+using Platform.Components.SpecDocuments;
 using Platform.Components.Specs;
 using Platform.Components.Targets;
 using Platform.Generated;

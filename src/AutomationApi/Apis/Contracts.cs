@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Platform.AutomationApi.Environments;
 using Platform.AutomationApi.Operations;
+using Platform.Components.SpecDocuments;
 using Platform.Components.Specs;
 
 namespace Platform.AutomationApi.Apis;

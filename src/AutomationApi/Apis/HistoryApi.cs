@@ -6,7 +6,7 @@ using Platform.AutomationApi.Environments;
 using Platform.AutomationApi.Operations;
 using Platform.AutomationApi.Storage;
 using Platform.Components.Planning;
-using Platform.Components.Specs;
+using Platform.Components.SpecDocuments;
 
 namespace Platform.AutomationApi.Apis;
 

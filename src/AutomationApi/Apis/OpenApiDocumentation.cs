@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
-using Platform.Components.Specs;
+using Platform.Components.SpecDocuments;
 
 namespace Platform.AutomationApi.Apis;
 

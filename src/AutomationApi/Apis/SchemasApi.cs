@@ -1,4 +1,4 @@
-using Platform.Components.Specs;
+using Platform.Components.SpecDocuments;
 
 namespace Platform.AutomationApi.Apis;
 

@@ -2,7 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Net.Http.Headers;
 using Platform.AutomationApi.Environments;
 using Platform.AutomationApi.Storage;
-using Platform.Components.Specs;
+using Platform.Components.SpecDocuments;
 
 namespace Platform.AutomationApi.Apis;
 

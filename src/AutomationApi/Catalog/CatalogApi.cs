@@ -21,16 +21,24 @@ public static class CatalogApi
         var catalog = app.MapGroup("/v1/catalog").WithTags("Catalog");
         catalog.ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
         catalog.MapGet("/services", ListServices).WithName("ListCatalogServices")
-            .WithSummary("Every service of every live environment: owner, environment, tier, image, what it uses and what uses it, URL, estimated monthly cost.");
+            .WithSummary("Every service of every live environment: owner, environment, tier, image, what it uses and what uses it, URL, estimated monthly cost.")
+            .WithDescription("Read from each live environment's stored spec and the cost estimate stored with its last successful deployment " +
+                             "(the environment's costEstimate), never by re-running the pipeline. estimatedMonthlyCost is the service's component of " +
+                             "that estimate, null before a first successful deployment. Filter with team and environment.");
         catalog.MapGet("/services/{name}", GetService).WithName("GetCatalogService")
-            .WithSummary("One service name across every live environment that runs it.");
+            .WithSummary("One service name across every live environment that runs it.")
+            .WithDescription("Every live environment's service of that name (instances), by environment; 404 when no live environment runs one.");
 
         app.MapGet("/v1/costs", GetCosts).WithTags("Costs").WithName("GetCosts").ProducesValidationProblem()
-            .WithSummary("Estimated monthly costs of the live environments grouped by team, costCenter, environment or service; the groups add up to the per-environment estimates.");
+            .WithSummary("Estimated monthly costs of the live environments grouped by team, costCenter, environment or service; the groups add up to the per-environment estimates.")
+            .WithDescription("Sums the estimates stored with each live environment's last successful deployment, without rounding: total equals the sum " +
+                             "of the environments' costEstimate.monthlyTotal, and the groups add up to total. By service, cloud resources and " +
+                             "environment-wide objects are groups of their own kinds (resource, environment). Environments with no estimate yet are " +
+                             "listed under unestimated. 400 names groupBy when it is none of team, costCenter, environment, service (default team).");
         return app;
     }
 
-    /// <summary>GET /v1/catalog/services.</summary>
+    /// <summary>Every service of every live environment: owner, environment, tier, image, what it uses and what uses it, URL, estimated monthly cost.</summary>
     /// <param name="catalog">The catalog.</param>
     /// <param name="team">Only this team's services.</param>
     /// <param name="environment">Only this environment's services.</param>
@@ -47,7 +55,7 @@ public static class CatalogApi
         return TypedResults.Ok(new CatalogPage([.. services]));
     }
 
-    /// <summary>GET /v1/catalog/services/{name}.</summary>
+    /// <summary>One service name across every live environment that runs it.</summary>
     /// <param name="name">The service's name.</param>
     /// <param name="catalog">The catalog.</param>
     /// <param name="cancellationToken">Request abort.</param>
@@ -62,7 +70,7 @@ public static class CatalogApi
             : TypedResults.Ok(new CatalogServiceInstances(name, instances));
     }
 
-    /// <summary>GET /v1/costs?groupBy=team|costCenter|environment|service.</summary>
+    /// <summary>Estimated monthly costs of the live environments grouped by team, costCenter, environment or service; the groups add up to the per-environment estimates.</summary>
     /// <param name="catalog">The catalog.</param>
     /// <param name="groupBy">The grouping (default <c>team</c>).</param>
     /// <param name="cancellationToken">Request abort.</param>

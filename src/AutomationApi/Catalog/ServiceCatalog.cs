@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Platform.AutomationApi.Environments;
 using Platform.AutomationApi.Storage;
 using Platform.Components.Costs;
+using Platform.Components.SpecDocuments;
 using Platform.Components.Specs;
 using Platform.Components.Targets;
 
@@ -79,35 +80,34 @@ public sealed class ServiceCatalog(IDbContextFactory<PlatformDbContext> dbFactor
     public async Task<IReadOnlyList<CatalogEnvironment>> LiveEnvironmentsAsync(CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var records = await db.Environments.AsNoTracking()
+
+        // Ids and row versions first: only records changed since they were last read are loaded (spec text included).
+        var live = await db.Environments.AsNoTracking()
             .Where(e => e.Status != EnvironmentStatus.Destroyed)
             .OrderBy(e => e.Name)
+            .Select(e => new { e.Id, e.Version })
             .ToListAsync(cancellationToken);
-        var live = new List<CatalogEnvironment>(records.Count);
-        foreach (var record in records)
+        var stale = live.Where(e => !_cache.TryGetValue(e.Id, out var cached) || cached.Version != e.Version).Select(e => e.Id).ToList();
+        foreach (var chunk in stale.Chunk(200))
         {
-            if (_cache.TryGetValue(record.Id, out var cached) && cached.Version == record.Version)
+            foreach (var record in await db.Environments.AsNoTracking().Where(e => chunk.Contains(e.Id)).ToListAsync(cancellationToken))
             {
-                live.Add(cached.Entry);
-                continue;
+                _cache[record.Id] = (record.Version, Read(record));
             }
-
-            var entry = Read(record);
-            _cache[record.Id] = (record.Version, entry);
-            live.Add(entry);
         }
 
         // Destroyed incarnations leave the cache with the next read.
-        if (_cache.Count > records.Count)
+        if (_cache.Count > live.Count)
         {
-            var ids = records.Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
+            var ids = live.Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
             foreach (var id in _cache.Keys.Where(k => !ids.Contains(k)))
             {
                 _cache.TryRemove(id, out _);
             }
         }
 
-        return live;
+        // (A record changed between the two queries is shown as read, and read again next time.)
+        return [.. live.Select(e => _cache.TryGetValue(e.Id, out var entry) ? entry.Entry : null).OfType<CatalogEnvironment>()];
     }
 
     private CatalogEnvironment Read(EnvironmentRecord record)

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Platform.Components.Specs;
+using Platform.Components.SpecDocuments;
 
 namespace Platform.AutomationApi.Deployments;
 

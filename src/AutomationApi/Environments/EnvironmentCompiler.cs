@@ -4,6 +4,7 @@ using Platform.Components.Costs;
 using Platform.Components.Planning;
 using Platform.Components.Policies;
 using Platform.Components.Rendering;
+using Platform.Components.SpecDocuments;
 using Platform.Components.Specs;
 using Platform.Components.Targets;
 

@@ -1,6 +1,7 @@
 using Platform.AutomationApi.Lifecycle;
 using Platform.AutomationApi.Operations;
 using Platform.AutomationApi.Storage;
+using Platform.Components.SpecDocuments;
 using Platform.Components.Specs;
 using Platform.Components.Tiers;
 

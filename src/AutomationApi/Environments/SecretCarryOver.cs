@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Platform.Components.Documents;
+using Platform.Components.SpecDocuments;
 using Platform.Components.Specs;
 
 namespace Platform.AutomationApi.Environments;

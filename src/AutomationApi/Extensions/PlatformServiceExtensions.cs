@@ -140,7 +140,7 @@ public static class PlatformServiceExtensions
         builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<PlatformOptions>>((kestrel, platform) =>
             kestrel.Limits.MaxRequestBodySize = platform.Value.Limits.MaxRequestBodyBytes);
         // Enums as camelCase strings and durations in the spec's form (14d), in every response.
-        builder.Services.ConfigureHttpJsonOptions(options => Platform.Components.Specs.SpecJson.Configure(options.SerializerOptions));
+        builder.Services.ConfigureHttpJsonOptions(options => Platform.Components.SpecDocuments.SpecJson.Configure(options.SerializerOptions));
         builder.Services.AddPlatformOpenApi(options => options.AddOperationTransformer(IdempotencyFilter.DocumentHeader));
         return builder;
     }

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using Platform.AutomationApi.Environments;
 using Platform.AutomationApi.Operations;
 using Platform.AutomationApi.Storage;
-using Platform.Components.Specs;
+using Platform.Components.SpecDocuments;
 
 namespace Platform.AutomationApi.Notifications;
 

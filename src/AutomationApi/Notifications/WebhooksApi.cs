@@ -70,16 +70,25 @@ public static class WebhooksApi
         var api = app.MapGroup("/v1/webhooks").WithTags("Webhooks");
         api.ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
         api.MapPost("/", Register).WithName("RegisterWebhook")
-            .WithSummary("Register a webhook for a team's operation events (succeeded, failed, cancelled) and expiry warnings; the signing secret is in this response only.");
-        api.MapGet("/", List).WithName("ListWebhooks").WithSummary("A team's webhooks.");
-        api.MapGet("/{id}", Get).WithName("GetWebhook").WithSummary("One webhook.");
-        api.MapDelete("/{id}", Delete).WithName("DeleteWebhook").WithSummary("Remove a webhook; nothing more is sent to it.");
+            .WithSummary("Register a webhook for a team's operation events (succeeded, failed, cancelled) and expiry warnings; the signing secret is in this response only.")
+            .WithDescription("Events: operation.succeeded, operation.failed, operation.cancelled, environment.expiring-24h, environment.expiring-1h (all " +
+                             "when absent). Deliveries are POSTs of the event's JSON signed with HMAC-SHA256 over '{timestamp}.{body}' (headers " +
+                             "Platform-Webhook-Id, -Event, -Timestamp, -Signature: v1=<hex>), retried with back-off and recorded. A URL that resolves to " +
+                             "a loopback, link-local or private address is refused (400 naming url) unless an admin sets allowPrivateNetwork.");
+        api.MapGet("/", List).WithName("ListWebhooks").WithSummary("A team's webhooks.")
+            .WithDescription("The webhooks, optionally of one team, without their secrets.");
+        api.MapGet("/{id}", Get).WithName("GetWebhook").WithSummary("One webhook.")
+            .WithDescription("The webhook without its secret (shown only when it was registered); 404 when there is none.");
+        api.MapDelete("/{id}", Delete).WithName("DeleteWebhook").WithSummary("Remove a webhook; nothing more is sent to it.")
+            .WithDescription("204 when it was removed; pending deliveries to it are recorded as failed. 404 when there is none.");
         api.MapGet("/{id}/deliveries", Deliveries).WithName("ListWebhookDeliveries")
-            .WithSummary("A webhook's latest deliveries with their outcome: delivered, failed after N attempts, or refused.");
+            .WithSummary("A webhook's latest deliveries with their outcome: delivered, failed after N attempts, or refused.")
+            .WithDescription("Newest first (limit, default 50, at most 200): state (pending, sending, delivered, failed, refused), attempts, the last " +
+                             "response status and why it failed or was refused.");
         return app;
     }
 
-    /// <summary>POST /v1/webhooks.</summary>
+    /// <summary>Register a webhook for a team's operation events (succeeded, failed, cancelled) and expiry warnings; the signing secret is in this response only.</summary>
     public static async Task<Results<Created<WebhookResponse>, ValidationProblem>> Register(
         WebhookRequest body, [AsParameters] WebhookServices services, CancellationToken cancellationToken)
     {
@@ -134,7 +143,7 @@ public static class WebhooksApi
         return TypedResults.Created($"/v1/webhooks/{webhook.Id}", WebhookResponse.From(webhook) with { Secret = secret });
     }
 
-    /// <summary>GET /v1/webhooks?team=.</summary>
+    /// <summary>A team's webhooks.</summary>
     public static async Task<Ok<IReadOnlyList<WebhookResponse>>> List(string? team, [AsParameters] WebhookServices services, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(services);
@@ -148,7 +157,7 @@ public static class WebhooksApi
         return TypedResults.Ok<IReadOnlyList<WebhookResponse>>([.. webhooks.Select(WebhookResponse.From)]);
     }
 
-    /// <summary>GET /v1/webhooks/{id}.</summary>
+    /// <summary>One webhook.</summary>
     public static async Task<Results<Ok<WebhookResponse>, ProblemHttpResult>> Get(string id, [AsParameters] WebhookServices services, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(services);
@@ -156,7 +165,7 @@ public static class WebhooksApi
         return webhook is null ? NotFound(id) : TypedResults.Ok(WebhookResponse.From(webhook));
     }
 
-    /// <summary>DELETE /v1/webhooks/{id}.</summary>
+    /// <summary>Remove a webhook; nothing more is sent to it.</summary>
     public static async Task<Results<NoContent, ProblemHttpResult>> Delete(string id, [AsParameters] WebhookServices services, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(services);
@@ -164,7 +173,7 @@ public static class WebhooksApi
         return deleted == 0 ? NotFound(id) : TypedResults.NoContent();
     }
 
-    /// <summary>GET /v1/webhooks/{id}/deliveries?limit=.</summary>
+    /// <summary>A webhook's latest deliveries with their outcome: delivered, failed after N attempts, or refused.</summary>
     public static async Task<Results<Ok<IReadOnlyList<DeliveryResponse>>, ProblemHttpResult, ValidationProblem>> Deliveries(
         string id, int? limit, [AsParameters] WebhookServices services, CancellationToken cancellationToken)
     {

@@ -31,7 +31,7 @@ public sealed class OperationExecutor(
     ILogger<OperationExecutor> logger)
 {
     // Stored summaries and results are shown as they are: enums as strings, durations in the spec's form.
-    private static readonly JsonSerializerOptions Json = Platform.Components.Specs.SpecJson.Options;
+    private static readonly JsonSerializerOptions Json = Platform.Components.SpecDocuments.SpecJson.Options;
 
     /// <summary>
     /// Runs <paramref name="operationId"/>. <paramref name="cancel"/> is a caller's cancel request (the engine is
@@ -443,7 +443,7 @@ public sealed class OperationExecutor(
     // The shared plan summary (the CLI prints the same), plus the advisory guardrail warnings users should see.
     private static string SummaryJson(CompiledEnvironment compiled)
     {
-        var summary = JsonSerializer.SerializeToNode(Components.Planning.PlanSummary.Of(compiled.Plan, compiled.Cost), Json)!.AsObject();
+        var summary = JsonSerializer.SerializeToNode(Components.Rendering.PlanSummary.Of(compiled.Plan, compiled.Cost), Json)!.AsObject();
         summary["policyWarnings"] = JsonSerializer.SerializeToNode(compiled.Policies.Advisory.Select(v => v.ToString()), Json);
         return summary.ToJsonString(Json);
     }

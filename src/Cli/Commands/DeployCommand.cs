@@ -149,7 +149,7 @@ internal static class DeployCommand
     }
 
     /// <summary>Prints the operation's events as they come; reconnects with <c>Last-Event-ID</c> if the stream drops.</summary>
-    private static async Task FollowAsync(HttpClient client, string operationUrl, CliContext context, CancellationToken cancellationToken)
+    internal static async Task FollowAsync(HttpClient client, string operationUrl, CliContext context, CancellationToken cancellationToken)
     {
         string? lastEventId = null;
         for (var attempt = 0; attempt < 20; attempt++)

@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Platform.Components.Planning;
 using Platform.Components.Rendering;
 
 namespace Platform.Cli.Commands;

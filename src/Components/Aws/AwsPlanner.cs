@@ -1,4 +1,5 @@
 using Platform.Components.Planning;
+using Platform.Components.Resources;
 
 namespace Platform.Components.Aws;
 
@@ -21,7 +22,7 @@ internal static class AwsPlanner
         LogRetention.Plan(context);
         foreach (var resource in context.Spec.Resources)
         {
-            resource.Kind.Plan(context, resource);
+            ResourceKinds.Of(resource).Plan(context, resource);
         }
 
         foreach (var service in context.Spec.Services)
@@ -36,7 +37,7 @@ internal static class AwsPlanner
     {
         var target = context.Target;
         var builder = context.Builder;
-        if (context.Spec.Resources.Any(r => r.Kind.UsesPrivateNetwork))
+        if (context.Spec.Resources.Any(r => ResourceKinds.Of(r).UsesPrivateNetwork))
         {
             builder.AddConfig(
                 new(AwsConfigKeys.VpcId, "string", false, "VPC of the target cluster; databases are created in it.", null),

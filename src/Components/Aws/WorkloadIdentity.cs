@@ -14,7 +14,7 @@ namespace Platform.Components.Aws;
 /// The role and its policy belong to the service's component; the Kubernetes golden path annotates the service
 /// account with the role's ARN. No statement ever has a <c>*</c> resource or a <c>service:*</c> action.
 /// <para>
-/// What each resource grants (actions and ARNs) is decided by its kind (<see cref="Resources.ResourceGrant"/>); a
+/// What each resource grants (actions and ARNs) is decided by its kind (<see cref="Planning.ResourceGrant"/>); a
 /// resource that grants no statement (a database without the target's region and account) still gives the service a
 /// role when it talks to AWS APIs for it.
 /// </para>
@@ -84,7 +84,7 @@ internal static class WorkloadIdentity
 
     private static string Json(string text) => JsonSerializer.Serialize(text);
 
-    private static PlanValue Statement(Resources.IamStatement statement) => Map(
+    private static PlanValue Statement(Planning.IamStatement statement) => Map(
         ("Sid", statement.Sid),
         ("Effect", "Allow"),
         ("Action", new PlanValue.List([.. statement.Actions.Select(a => (PlanValue)a)])),

@@ -1,5 +1,6 @@
 using System.Globalization;
 using k8s.Models;
+using Platform.Components.Costs.Prices;
 using Platform.Components.Kubernetes;
 using Platform.Components.Planning;
 using Platform.Components.Policies;

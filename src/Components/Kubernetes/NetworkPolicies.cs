@@ -55,7 +55,7 @@ internal static class NetworkPolicies
     /// from the pods of services that declare <c>uses: [this]</c>, only on the service's port (a service without a port
     /// accepts nothing). Egress: DNS; the services it uses, on their ports (one without a port listens on nothing and
     /// gets no rule); each port a used resource listens on in the target's VPC (or the private ranges), as its kind
-    /// grants (<see cref="Resources.ResourceGrant.PrivateNetworkPorts"/>); HTTPS anywhere when a used resource needs the AWS APIs.
+    /// grants (<see cref="ResourceGrant.PrivateNetworkPorts"/>); HTTPS anywhere when a used resource needs the AWS APIs.
     /// </summary>
     public static V1NetworkPolicySpec ForService(PlanContext context, ServiceSpec service)
     {

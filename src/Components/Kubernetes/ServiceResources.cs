@@ -135,7 +135,7 @@ internal static class ServiceResources
         ServiceSpec service,
         WorkloadLabels labels,
         ImmutableDictionary<(string Service, string Variable), string> secretKeys,
-        ImmutableArray<Resources.ResourceGrant> sources)
+        ImmutableArray<Planning.ResourceGrant> sources)
     {
         var builder = context.Builder;
         var name = service.Name;

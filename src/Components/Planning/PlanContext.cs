@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using Platform.Components.Resources;
 using Platform.Components.Specs;
 using Platform.Components.Targets;
 using Platform.Components.Tiers;
@@ -10,7 +9,11 @@ namespace Platform.Components.Planning;
 /// <param name="Spec">The validated environment spec.</param>
 /// <param name="Target">The deployment target.</param>
 /// <param name="Builder">The plan being built.</param>
-internal sealed record PlanContext(EnvironmentSpec Spec, DeploymentTarget Target, PlanBuilder Builder)
+/// <param name="KindOf">
+/// What planning needs of a resource's kind. The compiler wires in the kind registry, so the plan model depends on no
+/// kind (the kinds depend on it).
+/// </param>
+internal sealed record PlanContext(EnvironmentSpec Spec, DeploymentTarget Target, PlanBuilder Builder, Func<ResourceSpec, IResourcePlanning> KindOf)
 {
     /// <summary>The tier's defaults and guardrails.</summary>
     public TierProfile Profile { get; } = TierProfile.For(Spec.Tier);
@@ -51,7 +54,7 @@ internal sealed record PlanContext(EnvironmentSpec Spec, DeploymentTarget Target
     {
         if (!_grants.TryGetValue(service, out var grants))
         {
-            grants = [.. CloudResourcesUsedBy(service).Distinct().Select(r => r.Kind.Grant(this, r))];
+            grants = [.. CloudResourcesUsedBy(service).Distinct().Select(r => KindOf(r).Grant(this, r))];
             _grants[service] = grants;
         }
 

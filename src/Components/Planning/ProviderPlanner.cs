@@ -67,7 +67,7 @@ internal static class ProviderPlanner
         builder.Add(LogicalNames.AwsProvider, "pulumi:providers:aws", aws, null,
             PlanResourceOptions.None with { Version = target.ProviderVersions.Aws });
 
-        if (context.Spec.Resources.Any(r => r.Kind.UsesRandomProvider))
+        if (context.Spec.Resources.Any(r => context.KindOf(r).UsesRandomProvider))
         {
             builder.Add(LogicalNames.RandomProvider, "pulumi:providers:random", PlanValue.Map.Empty, null,
                 PlanResourceOptions.None with { Version = target.ProviderVersions.Random });

@@ -24,8 +24,6 @@ internal static class GuardrailRules
     /// <summary>Tag keys every taggable AWS resource carries.</summary>
     public static ImmutableArray<string> StandardTagKeys { get; } = ["team", "environment", "tier", "cost-center", "managed-by"];
 
-    private static readonly string[] PublicAccessFlags = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"];
-    private static readonly string[] PublicAcls = ["public-read", "public-read-write", "authenticated-read"];
     private static readonly string[] TaggableTypes = [AwsTypes.Role, .. ResourceKinds.All.SelectMany(k => k.TaggableTypes).Distinct()];
     private static readonly string[] LimitedResources = ["cpu", "memory"];
     private static readonly string[] AdministratorPolicies = ["AdministratorAccess", "PowerUserAccess", "IAMFullAccess"];
@@ -33,12 +31,12 @@ internal static class GuardrailRules
     /// <summary>Buckets block every kind of public access and grant no public ACL.</summary>
     public static PolicyRule NoPublicBucket { get; } = Rule(
         "PLT001-no-public-bucket", PolicySeverity.Mandatory,
-        "Every S3 bucket has a public access block with all four settings on and no public ACL.", CheckNoPublicBucket);
+        "Every S3 bucket has a public access block with all four settings on and no public ACL.", KindsOnly);
 
     /// <summary>Databases, buckets and queues are encrypted at rest.</summary>
     public static PolicyRule EncryptionAtRest { get; } = Rule(
         "PLT002-encryption-at-rest", PolicySeverity.Mandatory,
-        "RDS storage is encrypted, every bucket has default encryption, every queue has SSE-SQS or a KMS key.", CheckEncryption);
+        "RDS storage is encrypted, every bucket has default encryption, every queue has SSE-SQS or a KMS key.", KindsOnly);
 
     /// <summary>No IAM statement allows a <c>*</c> resource, a wildcard action, or a <c>*</c> principal.</summary>
     public static PolicyRule NoWildcardIam { get; } = Rule(
@@ -49,7 +47,7 @@ internal static class GuardrailRules
     public static PolicyRule ProdDatabaseProtection { get; } = Rule(
         "PLT004-prod-database-protection", PolicySeverity.Mandatory,
         $"In prod, every RDS instance is multi-AZ, has deletion protection, at least {MinimumProdBackupDays} days of backups, a final snapshot and the protect option.",
-        CheckProdDatabases);
+        KindsOnly);
 
     /// <summary>Every container states CPU and memory limits.</summary>
     public static PolicyRule ContainerLimits { get; } = Rule(
@@ -74,7 +72,7 @@ internal static class GuardrailRules
     /// <summary>Buckets keep object versions, so an overwrite or delete can be undone.</summary>
     public static PolicyRule BucketVersioning { get; } = Rule(
         "PLT009-bucket-versioning", PolicySeverity.Advisory,
-        "Every S3 bucket has versioning enabled.", CheckVersioning);
+        "Every S3 bucket has versioning enabled.", KindsOnly);
 
     /// <summary>Taggable AWS resources carry the standard ownership tags.</summary>
     public static PolicyRule StandardTags { get; } = Rule(
@@ -93,62 +91,13 @@ internal static class GuardrailRules
         PinnedImages, ProdWebAvailability, BucketVersioning, StandardTags, NoPublicNetworkAccess,
     ];
 
+    // A rule about one kind's resources only (public buckets, encryption, prod databases, versioning): the kinds
+    // check it, each in its own folder (ResourceKind.Violations).
+    private static IEnumerable<(string, string)> KindsOnly(ResourcePlan plan) => [];
+
     // Every rule also runs each resource kind's share of it, so a kind brings its own checks (ResourceKind.Violations).
     private static PolicyRule Rule(string id, PolicySeverity severity, string description, Func<ResourcePlan, IEnumerable<(string Resource, string Message)>> check) =>
         new(id, severity, description, plan => check(plan).Concat(ResourceKinds.All.SelectMany(k => k.Violations(id, plan))));
-
-    private static IEnumerable<(string, string)> CheckNoPublicBucket(ResourcePlan plan)
-    {
-        foreach (var bucket in plan.OfType(AwsTypes.Bucket))
-        {
-            if (Text(bucket.Inputs, "acl") is { } acl && PublicAcls.Contains(acl))
-            {
-                yield return (bucket.Name, $"Bucket '{bucket.Name}' grants the public ACL '{acl}'. Remove 'acl'; ownership controls with BucketOwnerEnforced disable ACLs.");
-            }
-
-            var blocks = Attached(plan, AwsTypes.BucketPublicAccessBlock, bucket, "bucket").ToList();
-            if (blocks.Count == 0)
-            {
-                yield return (bucket.Name, $"Bucket '{bucket.Name}' has no public access block. Add an {AwsTypes.BucketPublicAccessBlock} for it with {string.Join(", ", PublicAccessFlags)} all true.");
-                continue;
-            }
-
-            foreach (var block in blocks)
-            {
-                var off = PublicAccessFlags.Where(f => Bool(block.Inputs, f) != true).ToList();
-                if (off.Count > 0)
-                {
-                    yield return (block.Name, $"Public access block '{block.Name}' of bucket '{bucket.Name}' leaves {string.Join(", ", off)} off. Set all four settings to true.");
-                }
-            }
-        }
-    }
-
-    private static IEnumerable<(string, string)> CheckEncryption(ResourcePlan plan)
-    {
-        foreach (var instance in plan.OfType(AwsTypes.DbInstance).Where(i => Bool(i.Inputs, "storageEncrypted") != true))
-        {
-            yield return (instance.Name, $"Database '{instance.Name}' stores data unencrypted. Set storageEncrypted: true (changing it replaces the instance: restore from an encrypted snapshot).");
-        }
-
-        foreach (var bucket in plan.OfType(AwsTypes.Bucket))
-        {
-            var encrypted = Attached(plan, AwsTypes.BucketEncryption, bucket, "bucket")
-                .Any(e => Items(e.Inputs, "rules").Any(r => Text(r, "applyServerSideEncryptionByDefault.sseAlgorithm") is { Length: > 0 }));
-            if (!encrypted)
-            {
-                yield return (bucket.Name, $"Bucket '{bucket.Name}' has no default encryption. Add an {AwsTypes.BucketEncryption} for it with sseAlgorithm AES256 or aws:kms.");
-            }
-        }
-
-        foreach (var queue in plan.OfType(AwsTypes.Queue))
-        {
-            if (Bool(queue.Inputs, "sqsManagedSseEnabled") != true && Get(queue.Inputs, "kmsMasterKeyId") is null or PlanValue.NullValue)
-            {
-                yield return (queue.Name, $"Queue '{queue.Name}' is not encrypted at rest. Set sqsManagedSseEnabled: true or a kmsMasterKeyId.");
-            }
-        }
-    }
 
     private static IEnumerable<(string, string)> CheckIam(ResourcePlan plan)
     {
@@ -223,48 +172,6 @@ internal static class GuardrailRules
         JsonArray a => a.SelectMany(Strings),
         _ => [],
     };
-
-    private static IEnumerable<(string, string)> CheckProdDatabases(ResourcePlan plan)
-    {
-        if (plan.Tier != Tier.Prod)
-        {
-            yield break;
-        }
-
-        foreach (var instance in plan.OfType(AwsTypes.DbInstance))
-        {
-            var missing = new List<string>();
-            if (Bool(instance.Inputs, "multiAz") != true)
-            {
-                missing.Add("multiAz: true");
-            }
-
-            if (Bool(instance.Inputs, "deletionProtection") != true)
-            {
-                missing.Add("deletionProtection: true");
-            }
-
-            if ((Number(instance.Inputs, "backupRetentionPeriod") ?? 0) < MinimumProdBackupDays)
-            {
-                missing.Add($"backupRetentionPeriod of at least {MinimumProdBackupDays}");
-            }
-
-            if (Bool(instance.Inputs, "skipFinalSnapshot") == true || Get(instance.Inputs, "finalSnapshotIdentifier") is null)
-            {
-                missing.Add("skipFinalSnapshot: false with a finalSnapshotIdentifier");
-            }
-
-            if (!instance.Options.Protect)
-            {
-                missing.Add("the protect resource option");
-            }
-
-            if (missing.Count > 0)
-            {
-                yield return (instance.Name, $"Prod database '{instance.Name}' lacks {string.Join(", ", missing)}. Set them so a failure or a mistaken delete loses no data.");
-            }
-        }
-    }
 
     private static IEnumerable<(string, string)> CheckLimits(ResourcePlan plan)
     {
@@ -351,11 +258,6 @@ internal static class GuardrailRules
         }
     }
 
-    private static IEnumerable<(string, string)> CheckVersioning(ResourcePlan plan) =>
-        plan.OfType(AwsTypes.Bucket)
-            .Where(b => !Attached(plan, AwsTypes.BucketVersioning, b, "bucket").Any(v => Text(v.Inputs, "versioningConfiguration.status") == "Enabled"))
-            .Select(b => (b.Name, $"Bucket '{b.Name}' keeps no object versions. Add an {AwsTypes.BucketVersioning} with status Enabled so overwrites and deletes can be undone."));
-
     private static IEnumerable<(string, string)> CheckTags(ResourcePlan plan)
     {
         foreach (var resource in plan.Resources.Where(r => TaggableTypes.Contains(r.Type)))
@@ -371,11 +273,6 @@ internal static class GuardrailRules
 
     private static IEnumerable<(string, string)> CheckNetwork(ResourcePlan plan)
     {
-        foreach (var instance in plan.OfType(AwsTypes.DbInstance).Where(i => Bool(i.Inputs, "publiclyAccessible") == true))
-        {
-            yield return (instance.Name, $"Database '{instance.Name}' is publicly accessible. Set publiclyAccessible: false; services reach it inside the VPC.");
-        }
-
         foreach (var group in plan.OfType(AwsTypes.SecurityGroup))
         {
             var open = Items(group.Inputs, "ingress").Any(rule =>

@@ -1,5 +1,5 @@
 using System.Collections.Immutable;
-using Platform.Components.Costs;
+using Platform.Components.Costs.Prices;
 using Platform.Components.Planning;
 using Platform.Components.Specs;
 
@@ -12,7 +12,7 @@ namespace Platform.Components.Resources;
 /// cost model and its component type. Every part of the pipeline asks the kinds in <see cref="ResourceKinds"/>
 /// instead of testing for one kind, so a new kind is a new folder and a price entry.
 /// </summary>
-public abstract class ResourceKind
+public abstract class ResourceKind : IResourcePlanning
 {
     /// <summary>The kind as written in specs (<c>type: postgres</c>).</summary>
     public abstract string Name { get; }
@@ -41,7 +41,7 @@ public abstract class ResourceKind
     /// </summary>
     internal virtual bool UsesPrivateNetwork => false;
 
-    /// <summary>Checks beyond each field's allowed values (which <see cref="SpecValidator"/> checks for every kind).</summary>
+    /// <summary>Checks beyond each field's allowed values (which <see cref="SpecDocuments.SpecValidator"/> checks for every kind).</summary>
     /// <param name="resource">The resource.</param>
     /// <param name="path">Its path in the spec, e.g. <c>spec.resources[0]</c>.</param>
     /// <param name="error">Reports an error: path, what is wrong, how to fix it.</param>
@@ -77,6 +77,10 @@ public abstract class ResourceKind
 
     /// <inheritdoc />
     public override string ToString() => Name;
+
+    bool IResourcePlanning.UsesRandomProvider => UsesRandomProvider;
+
+    ResourceGrant IResourcePlanning.Grant(PlanContext context, ResourceSpec resource) => Grant(context, resource);
 }
 
 /// <summary>A field a resource kind accepts in specs.</summary>

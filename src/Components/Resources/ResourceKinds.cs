@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Diagnostics.CodeAnalysis;
+using Platform.Components.Specs;
 
 namespace Platform.Components.Resources;
 
@@ -33,6 +34,10 @@ public static class ResourceKinds
     /// <exception cref="ArgumentException">No kind has that name.</exception>
     public static ResourceKind Get(string name) =>
         TryGet(name, out var kind) ? kind : throw new ArgumentException($"No resource kind is named '{name}'. Known kinds: {string.Join(", ", Names)}.", nameof(name));
+
+    /// <summary>The kind of <paramref name="resource"/> (of a validated spec, whose types are all registered).</summary>
+    /// <exception cref="ArgumentException">No kind has the resource's type.</exception>
+    internal static ResourceKind Of(ResourceSpec resource) => Get(resource.Type);
 
     /// <summary>Every field any kind accepts, in the order the kinds declare them (registry order first).</summary>
     public static ImmutableArray<string> FieldNames { get; } = [.. All.SelectMany(k => k.Fields.Select(f => f.Name)).Distinct()];

@@ -27,7 +27,7 @@ internal sealed class SettingsReader
         }
         catch (DocumentFormatException ex)
         {
-            var error = SpecParser.SyntaxError(ex);
+            var error = SpecError.Syntax(ex);
             throw new SettingsFormatException([error with { Fix = $"Fix the syntax; {what} may be YAML or JSON." }]);
         }
     }

@@ -1,18 +1,17 @@
 using System.Collections.Immutable;
-using Platform.Components.Resources;
 
 namespace Platform.Components.Specs;
 
 /// <summary>
 /// The environment contract application teams write and check in (<c>apiVersion: platform/v1</c>, <c>kind: Environment</c>).
-/// Produced by <see cref="SpecParser"/> from JSON or YAML; checked by <see cref="SpecValidator"/>.
+/// Produced by <c>SpecDocuments.SpecParser</c> from JSON or YAML; checked by <c>SpecDocuments.SpecValidator</c>.
 /// </summary>
 /// <param name="Metadata">Who owns the environment and what it is called.</param>
 /// <param name="Tier">The environment tier; decides every default (see <see cref="Tiers.TierProfile"/>).</param>
 /// <param name="Target">The named deployment target (cluster and cloud account) configured by the platform team.</param>
 /// <param name="Ttl">How long the environment lives; <see langword="null"/> takes the tier default. Prod never expires.</param>
 /// <param name="Services">Workloads that run on Kubernetes.</param>
-/// <param name="Resources">Managed cloud resources (databases, buckets, queues, caches: see <see cref="ResourceKinds"/>).</param>
+/// <param name="Resources">Managed cloud resources (databases, buckets, queues, caches: the registered resource kinds).</param>
 public sealed record EnvironmentSpec(
     EnvironmentMetadata Metadata,
     Tier Tier,
@@ -179,20 +178,20 @@ public sealed record ComputeResources(string? Cpu, string? Memory);
 
 /// <summary>A managed cloud resource in an environment.</summary>
 /// <param name="Name">DNS-safe name, unique among services and resources.</param>
-/// <param name="Kind">What it is (<c>type:</c> in the spec); see <see cref="ResourceKinds"/>.</param>
+/// <param name="Type">
+/// What it is (<c>type:</c> in the spec): the name of a registered resource kind (<c>Resources.ResourceKinds</c>). The
+/// spec model names the kind rather than holding it, so the model depends on no kind; the validator reports a type no
+/// kind has.
+/// </param>
 /// <param name="Fields">The kind's own fields as written in the spec (e.g. <c>size: small</c>), by field name.</param>
 public sealed record ResourceSpec(
     string Name,
-    ResourceKind Kind,
+    string Type,
     ImmutableSortedDictionary<string, string> Fields)
 {
-    /// <summary>The kind's name, as written in specs.</summary>
-    public string Type => Kind.Name;
-
     /// <summary>Creates a resource without fields of its kind (every field takes its default).</summary>
-    /// <exception cref="ArgumentException">No kind is named <paramref name="type"/>.</exception>
     public static ResourceSpec Create(string name, string type) =>
-        new(name, ResourceKinds.Get(type), ImmutableSortedDictionary<string, string>.Empty.WithComparers(StringComparer.Ordinal));
+        new(name, type, ImmutableSortedDictionary<string, string>.Empty.WithComparers(StringComparer.Ordinal));
 
     /// <summary>This resource with <paramref name="field"/> set to <paramref name="value"/>.</summary>
     public ResourceSpec With(string field, string value) => this with { Fields = Fields.SetItem(field, value) };
@@ -202,8 +201,8 @@ public sealed record ResourceSpec(
 
     /// <inheritdoc />
     public bool Equals(ResourceSpec? other) =>
-        other is not null && Name == other.Name && Kind == other.Kind && Fields.SequenceEqual(other.Fields);
+        other is not null && Name == other.Name && Type == other.Type && Fields.SequenceEqual(other.Fields);
 
     /// <inheritdoc />
-    public override int GetHashCode() => HashCode.Combine(Name, Kind, Fields.Count);
+    public override int GetHashCode() => HashCode.Combine(Name, Type, Fields.Count);
 }

@@ -184,6 +184,27 @@ public sealed class EnvironmentsApiTests
     }
 
     [Fact]
+    public async Task UnknownKindsAndStates_Are400Problems_NamingTheField_Never500()
+    {
+        using var factory = new PlatformFactory(engine: new InMemoryStackEngine());
+        var client = factory.CreateClient();
+
+        // A resource type no kind has: refused when read, before anything is planned.
+        using var kind = await factory.PostSpecAsync(Specs.Dev("kinds-dev") + "  resources:\n    - { name: store, type: mongo }\n");
+        Assert.Equal(HttpStatusCode.BadRequest, kind.StatusCode);
+        Assert.Equal("application/problem+json", kind.Content.Headers.ContentType!.MediaType);
+        Assert.True((await PlatformFactory.ReadAsync(kind))["errors"]!.AsObject().ContainsKey("spec.resources[0].type"));
+
+        // A tier or status no enum member has, by name or by number.
+        foreach (var (query, field) in new[] { ("tier=gold", "tier"), ("tier=7", "tier"), ("status=melting", "status"), ("status=42", "status") })
+        {
+            using var filter = await client.GetAsync($"/v1/environments?{query}", Cancel);
+            Assert.Equal(HttpStatusCode.BadRequest, filter.StatusCode);
+            Assert.True((await PlatformFactory.ReadAsync(filter))["errors"]!.AsObject().ContainsKey(field), query);
+        }
+    }
+
+    [Fact]
     public async Task UnknownEnvironmentAndRoute_Are404Problems()
     {
         using var factory = new PlatformFactory(engine: new InMemoryStackEngine());

@@ -79,6 +79,6 @@ public sealed class OpenApiDocumentTests
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("application/schema+json", response.Content.Headers.ContentType!.MediaType);
-        Assert.Equal(Platform.Components.Specs.SpecSchema.ToJson(), await response.Content.ReadAsStringAsync(Cancel));
+        Assert.Equal(Platform.Components.SpecDocuments.SpecSchema.ToJson(), await response.Content.ReadAsStringAsync(Cancel));
     }
 }

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Platform.AutomationApi.Tests.Infrastructure;
+using Platform.Components.SpecDocuments;
 using Platform.Components.Specs;
 
 namespace Platform.AutomationApi.Tests.Apis;

@@ -56,6 +56,23 @@ public sealed partial class DependencyTests
         });
     }
 
+    [Fact]
+    public void Shared_code_names_no_resource_kinds_own_aws_types()
+    {
+        // A kind's AWS resources (RDS, S3, SQS, …) are planned, named, priced and guarded in its own folder, so adding
+        // a kind touches no shared file. The token table itself (Aws/AwsTypes.cs) is the one shared place that lists them.
+        var kindTypes = new Regex(@"AwsTypes\.(DbInstance|DbSubnetGroup|Bucket\w*|Queue)\b");
+        var kindFolders = Path.Combine(SourceRoot, "Resources") + Path.DirectorySeparatorChar;
+        var offenders = Directory.EnumerateFiles(SourceRoot, "*.cs", SearchOption.AllDirectories)
+            .Where(file => !(Path.GetDirectoryName(file) + Path.DirectorySeparatorChar).StartsWith(kindFolders, StringComparison.Ordinal) || Path.GetDirectoryName(file) + Path.DirectorySeparatorChar == kindFolders)
+            .Where(file => Path.GetFileName(file) != "AwsTypes.cs" && !file.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .Where(file => kindTypes.IsMatch(File.ReadAllText(file)))
+            .Select(file => Path.GetRelativePath(SourceRoot, file))
+            .ToList();
+
+        Assert.Empty(offenders);
+    }
+
     // A using of the namespace, or a qualified name through it (Aws.AwsTypes, Platform.Components.Aws.X).
     private static bool References(string source, string folder) =>
         Regex.IsMatch(source, $@"(using\s+(static\s+)?Platform\.Components\.{folder}\b)|((?<![\w.])(Platform\.Components\.)?{folder}\.[A-Z]\w*\.)|(^\s*using\s+Platform\.Components\.{folder};)", RegexOptions.Multiline);

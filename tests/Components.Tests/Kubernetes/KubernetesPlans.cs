@@ -17,7 +17,7 @@ internal static class KubernetesPlans
     public static ResourcePlan Compile(EnvironmentSpec spec, DeploymentTarget? target = null)
     {
         target ??= DeploymentTarget.Default;
-        var context = new PlanContext(spec, target, new PlanBuilder());
+        var context = new PlanContext(spec, target, new PlanBuilder(), ResourceKinds.Of);
         // The providers without the AWS one: its stand-in consumers below need none, and this keeps these tests
         // independent of the AWS provider's inputs.
         ProviderPlanner.Plan(context with { Spec = spec with { Resources = [] } });

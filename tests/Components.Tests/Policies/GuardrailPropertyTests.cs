@@ -1,9 +1,12 @@
 using CsCheck;
 using Platform.Components.Aws;
 using Platform.Components.Costs;
+using Platform.Components.Costs.Prices;
 using Platform.Components.Policies;
+using Platform.Components.Resources.Bucket;
+using Platform.Components.Resources.Postgres;
 using Platform.Components.Tests.Aws;
-using Platform.Components.Tests.Specs;
+using Platform.Components.Tests.SpecDocuments;
 
 namespace Platform.Components.Tests.Policies;
 
@@ -32,11 +35,11 @@ public sealed class GuardrailPropertyTests
         var label = Gen.String[Gen.Char["abcxyz0189-"], 1, 63].Where(s => s[0] != '-' && s[^1] != '-');
         Gen.Select(label, label).Sample((environment, database) =>
         {
-            var identifier = AwsNames.RdsIdentifier(environment, database);
+            var identifier = PostgresNames.RdsIdentifier(environment, database);
             Assert.InRange(identifier.Length, 1, 63);
             Assert.Matches("^[a-z](?!.*--)[a-z0-9-]*[a-z0-9]$", identifier);
-            Assert.Matches("^[a-z][a-z0-9_]*$", AwsNames.DatabaseName(database));
-            Assert.InRange(AwsNames.BucketPrefix(environment, database).Length, 2, AwsNames.BucketPrefixLimit);
+            Assert.Matches("^[a-z][a-z0-9_]*$", PostgresNames.DatabaseName(database));
+            Assert.InRange(BucketNames.BucketPrefix(environment, database).Length, 2, BucketNames.BucketPrefixLimit);
         }, iter: 2000);
     }
 }

@@ -111,7 +111,7 @@ public sealed class PlanJsonTests
     public void With_an_estimate_the_summary_carries_cost_per_component_and_in_total()
     {
         var plan = Checkout();
-        var cost = Platform.Components.Costs.CostEstimator.Estimate(plan, Platform.Components.Costs.PriceTable.Load());
+        var cost = Platform.Components.Costs.CostEstimator.Estimate(plan, Platform.Components.Costs.Prices.PriceTable.Load());
         var summary = PlanSummary.Of(plan, cost);
         var json = PlanJson.Summary(summary);
 

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Platform.Components.Planning;
 using Platform.Components.Rendering;
+using Platform.Components.SpecDocuments;
 using Platform.Components.Specs;
 using Platform.Components.Targets;
 using YamlDotNet.RepresentationModel;

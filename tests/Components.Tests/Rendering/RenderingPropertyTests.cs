@@ -2,9 +2,10 @@ using System.Text.Json.Nodes;
 using CsCheck;
 using Platform.Components.Planning;
 using Platform.Components.Rendering;
+using Platform.Components.SpecDocuments;
 using Platform.Components.Specs;
 using Platform.Components.Targets;
-using Platform.Components.Tests.Specs;
+using Platform.Components.Tests.SpecDocuments;
 using YamlDotNet.RepresentationModel;
 
 namespace Platform.Components.Tests.Rendering;

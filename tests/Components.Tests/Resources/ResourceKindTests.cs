@@ -3,6 +3,7 @@ using Platform.Components.Aws;
 using Platform.Components.Planning;
 using Platform.Components.Policies;
 using Platform.Components.Resources;
+using Platform.Components.SpecDocuments;
 using Platform.Components.Specs;
 using Platform.Components.Targets;
 using Platform.Components.Tests.Aws;
@@ -70,7 +71,7 @@ public sealed class ResourceKindTests
             """;
         var parsed = SpecParser.Parse(text);
         Assert.Empty(parsed.Errors);
-        Assert.Same(ResourceKinds.Get(kind), Assert.Single(parsed.Spec!.Resources).Kind);
+        Assert.Same(ResourceKinds.Get(kind), ResourceKinds.Of(Assert.Single(parsed.Spec!.Resources)));
     }
 
     [Theory]
@@ -104,7 +105,7 @@ public sealed class ResourceKindTests
             Services = [ServiceSpec.Create("api", ServiceType.Web, "registry.example.com/team/api:1.0.0") with { Uses = ["thing"] }],
         };
         var plan = AwsPlans.Compile(spec, AwsPlans.FullTarget);
-        var grant = definition.Grant(new PlanContext(spec, AwsPlans.FullTarget, new PlanBuilder()), spec.Resources[0]);
+        var grant = definition.Grant(new PlanContext(spec, AwsPlans.FullTarget, new PlanBuilder(), ResourceKinds.Of), spec.Resources[0]);
 
         // Egress: DNS, the kind's own private ports and HTTPS only when it needs the AWS APIs; nothing else.
         var ports = plan["api-network-policy"].Inputs.At("spec.egress").Items()

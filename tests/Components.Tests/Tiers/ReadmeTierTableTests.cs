@@ -1,5 +1,6 @@
 using System.Globalization;
 using Platform.Components.Resources;
+using Platform.Components.SpecDocuments;
 using Platform.Components.Specs;
 using Platform.Components.Tiers;
 

@@ -29,37 +29,37 @@ internal static class BucketResources
         builder.AddComponent(name, BucketKind.ComponentToken);
 
         // Non-prod buckets are emptied on destroy, so an expired environment can be torn down; prod data is kept.
-        builder.Add(AwsNames.Bucket(name), AwsTypes.Bucket, Map(
-            ("bucketPrefix", AwsNames.BucketPrefix(context.Spec.Name, name)),
+        builder.Add(BucketNames.Bucket(name), AwsTypes.Bucket, Map(
+            ("bucketPrefix", BucketNames.BucketPrefix(context.Spec.Name, name)),
             ("forceDestroy", context.Spec.Tier != Tier.Prod),
             ("tags", Tags(context))), name, Options);
-        var bucketName = PlanValue.Ref(AwsNames.Bucket(name), "bucket");
+        var bucketName = PlanValue.Ref(BucketNames.Bucket(name), "bucket");
 
-        builder.Add(AwsNames.PublicAccessBlock(name), AwsTypes.BucketPublicAccessBlock, Map(
+        builder.Add(BucketNames.PublicAccessBlock(name), AwsTypes.BucketPublicAccessBlock, Map(
             ("bucket", bucketName),
             ("blockPublicAcls", true),
             ("blockPublicPolicy", true),
             ("ignorePublicAcls", true),
             ("restrictPublicBuckets", true)), name, Options);
 
-        builder.Add(AwsNames.Ownership(name), AwsTypes.BucketOwnershipControls, Map(
+        builder.Add(BucketNames.Ownership(name), AwsTypes.BucketOwnershipControls, Map(
             ("bucket", bucketName),
             ("rule", Map(("objectOwnership", "BucketOwnerEnforced")))), name, Options);
 
-        builder.Add(AwsNames.Encryption(name), AwsTypes.BucketEncryption, Map(
+        builder.Add(BucketNames.Encryption(name), AwsTypes.BucketEncryption, Map(
             ("bucket", bucketName),
             ("rules", List(Map(("applyServerSideEncryptionByDefault", Map(("sseAlgorithm", "AES256"))))))), name, Options);
 
         if (profile.Versioning)
         {
-            builder.Add(AwsNames.Versioning(name), AwsTypes.BucketVersioning, Map(
+            builder.Add(BucketNames.Versioning(name), AwsTypes.BucketVersioning, Map(
                 ("bucket", bucketName),
                 ("versioningConfiguration", Map(("status", "Enabled")))), name, Options);
         }
 
         if (profile.ExpirationDays is { } days)
         {
-            builder.Add(AwsNames.Lifecycle(name), AwsTypes.BucketLifecycle, Map(
+            builder.Add(BucketNames.Lifecycle(name), AwsTypes.BucketLifecycle, Map(
                 ("bucket", bucketName),
                 ("rules", List(Map(
                     ("id", "expire-objects"),
@@ -72,7 +72,7 @@ internal static class BucketResources
 
         ConnectionConfig.Plan(context, name,
             ("BUCKET", bucketName),
-            ("BUCKET_ARN", PlanValue.Ref(AwsNames.Bucket(name), "arn")));
+            ("BUCKET_ARN", PlanValue.Ref(BucketNames.Bucket(name), "arn")));
         builder.AddOutput(Casing.Camel(name) + "Bucket", bucketName, name);
     }
 }

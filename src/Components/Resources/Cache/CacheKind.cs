@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using Platform.Components.Aws;
-using Platform.Components.Costs;
+using Platform.Components.Costs.Prices;
 using Platform.Components.Planning;
 using Platform.Components.Policies;
 using Platform.Components.Specs;

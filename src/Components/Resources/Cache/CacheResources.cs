@@ -59,7 +59,7 @@ internal static class CacheResources
     public static void Plan(PlanContext context, ResourceSpec cache)
     {
         var builder = context.Builder;
-        var kind = (CacheKind)cache.Kind;
+        var kind = (CacheKind)ResourceKinds.Of(cache);
         var tier = CacheTiers.For(context.Spec.Tier);
         var name = cache.Name;
         var environment = context.Spec.Name;

@@ -1,9 +1,10 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using Platform.Components.Aws;
-using Platform.Components.Costs;
+using Platform.Components.Costs.Prices;
 using Platform.Components.Kubernetes;
 using Platform.Components.Planning;
+using Platform.Components.Policies;
 using Platform.Components.Specs;
 using static Platform.Components.Policies.PlanReading;
 
@@ -86,6 +87,9 @@ internal sealed class PostgresKind : ResourceKind
             new ConnectionSource(LogicalNames.ConnectionSecret(resource.Name), LogicalNames.ConnectionSecretObjectName(resource.Name), IsSecret: true, PrefixWhenSeveral: ConnectionConfig.Key(resource.Name, "")));
     }
 
+    /// <summary>The price table's section for this kind (<see cref="DatabasePrices"/>).</summary>
+    internal const string PriceSection = "rds";
+
     internal override (decimal Monthly, string Basis)? Cost(ResourcePlan plan, PlannedResource resource, PriceTable prices, List<string> unpriced)
     {
         if (resource.Type != AwsTypes.DbInstance)
@@ -93,9 +97,14 @@ internal sealed class PostgresKind : ResourceKind
             return null;
         }
 
-        var rds = prices.Rds;
         var instanceClass = Text(resource.Inputs, "instanceClass") ?? "(none)";
         var storage = Number(resource.Inputs, "allocatedStorage") ?? 0;
+        if (prices.Section<DatabasePrices>(PriceSection) is not { } rds)
+        {
+            unpriced.Add($"{resource.Name} ({instanceClass})");
+            return (0m, $"no price for {instanceClass}; {Num(storage)} GB gp3");
+        }
+
         var multiAz = Bool(resource.Inputs, "multiAz") == true;
         var factor = multiAz ? rds.MultiAzMultiplier : 1;
         var storageCost = storage * rds.Gp3GbMonth * factor;
@@ -131,10 +140,71 @@ internal sealed class PostgresKind : ResourceKind
         context.Builder.AddConfig(new(ProviderPlanner.AwsAccountKey, "string", false, "The only AWS account this stack may deploy to.", null), new(account, false));
         return PlanValue.Concat(
             "arn:aws:rds-db:", PlanValue.Config(ProviderPlanner.AwsRegionKey), ":", PlanValue.Config(ProviderPlanner.AwsAccountKey),
-            ":dbuser:", PlanValue.Ref(AwsNames.Instance(database.Name), "resourceId"), "/", PostgresResources.MasterUsername);
+            ":dbuser:", PlanValue.Ref(PostgresNames.Instance(database.Name), "resourceId"), "/", PostgresResources.MasterUsername);
     }
 
     private static string Num(decimal value) => value.ToString("0.####", CultureInfo.InvariantCulture);
+
+    // The database's share of the shared guardrails: encryption (PLT002), prod protection (PLT004), no public access (PLT011).
+    internal override IEnumerable<(string Resource, string Message)> Violations(string ruleId, ResourcePlan plan)
+    {
+        var instances = plan.OfType(AwsTypes.DbInstance);
+        if (ruleId == GuardrailRules.EncryptionAtRest.Id)
+        {
+            return instances.Where(i => Bool(i.Inputs, "storageEncrypted") != true)
+                .Select(i => (i.Name, $"Database '{i.Name}' stores data unencrypted. Set storageEncrypted: true (changing it replaces the instance: restore from an encrypted snapshot)."));
+        }
+
+        if (ruleId == GuardrailRules.ProdDatabaseProtection.Id && plan.Tier == Tier.Prod)
+        {
+            return UnprotectedInProd(instances);
+        }
+
+        if (ruleId == GuardrailRules.NoPublicNetworkAccess.Id)
+        {
+            return instances.Where(i => Bool(i.Inputs, "publiclyAccessible") == true)
+                .Select(i => (i.Name, $"Database '{i.Name}' is publicly accessible. Set publiclyAccessible: false; services reach it inside the VPC."));
+        }
+
+        return [];
+    }
+
+    private static IEnumerable<(string, string)> UnprotectedInProd(IEnumerable<PlannedResource> instances)
+    {
+        foreach (var instance in instances)
+        {
+            var missing = new List<string>();
+            if (Bool(instance.Inputs, "multiAz") != true)
+            {
+                missing.Add("multiAz: true");
+            }
+
+            if (Bool(instance.Inputs, "deletionProtection") != true)
+            {
+                missing.Add("deletionProtection: true");
+            }
+
+            if ((Number(instance.Inputs, "backupRetentionPeriod") ?? 0) < GuardrailRules.MinimumProdBackupDays)
+            {
+                missing.Add($"backupRetentionPeriod of at least {GuardrailRules.MinimumProdBackupDays}");
+            }
+
+            if (Bool(instance.Inputs, "skipFinalSnapshot") == true || Get(instance.Inputs, "finalSnapshotIdentifier") is null)
+            {
+                missing.Add("skipFinalSnapshot: false with a finalSnapshotIdentifier");
+            }
+
+            if (!instance.Options.Protect)
+            {
+                missing.Add("the protect resource option");
+            }
+
+            if (missing.Count > 0)
+            {
+                yield return (instance.Name, $"Prod database '{instance.Name}' lacks {string.Join(", ", missing)}. Set them so a failure or a mistaken delete loses no data.");
+            }
+        }
+    }
 
     private static string YesNo(bool value) => value ? "yes" : "no";
 }
@@ -173,3 +243,18 @@ internal sealed record PostgresTiers(string Small, string Medium, string Large, 
         ["large"] = Large,
     };
 }
+
+/// <summary>The <c>rds</c> section of the price table: RDS PostgreSQL.</summary>
+/// <param name="Engine">The database engine the prices are for.</param>
+/// <param name="InstanceClasses">Single-AZ hourly price per instance class.</param>
+/// <param name="MultiAzMultiplier">Factor for a Multi-AZ instance's compute and storage.</param>
+/// <param name="Gp3GbMonth">gp3 storage per GB-month (single-AZ).</param>
+/// <param name="Notes">What the prices include.</param>
+/// <param name="Sources">Where the figures come from.</param>
+internal sealed record DatabasePrices(
+    string Engine,
+    ImmutableSortedDictionary<string, InstancePrice> InstanceClasses,
+    decimal MultiAzMultiplier,
+    decimal Gp3GbMonth,
+    string Notes,
+    ImmutableArray<PriceSource> Sources);

@@ -38,16 +38,16 @@ internal static class PostgresResources
         var prod = context.Spec.Tier == Tier.Prod;
         builder.AddComponent(name, PostgresKind.ComponentToken);
 
-        builder.Add(AwsNames.SubnetGroup(name), AwsTypes.DbSubnetGroup, Map(
-            ("name", AwsNames.SubnetGroupName(environment, name)),
+        builder.Add(PostgresNames.SubnetGroup(name), AwsTypes.DbSubnetGroup, Map(
+            ("name", PostgresNames.SubnetGroupName(environment, name)),
             ("description", $"Private subnets of database {name} in environment {environment}"),
             ("subnetIds", PlanValue.Config(AwsConfigKeys.PrivateSubnetIds)),
             ("tags", Tags(context))), name, Options);
 
         // Only the cluster's nodes and pods reach the database, and only on its port. No egress rule: the
         // database opens no connections (the provider removes the default allow-all egress rule).
-        builder.Add(AwsNames.SecurityGroup(name), AwsTypes.SecurityGroup, Map(
-            ("name", AwsNames.SecurityGroupName(environment, name)),
+        builder.Add(PostgresNames.SecurityGroup(name), AwsTypes.SecurityGroup, Map(
+            ("name", PostgresNames.SecurityGroupName(environment, name)),
             ("description", $"PostgreSQL {name} in environment {environment}: the cluster only, port {Port}"),
             ("vpcId", PlanValue.Config(AwsConfigKeys.VpcId)),
             ("ingress", List(Map(
@@ -58,7 +58,7 @@ internal static class PostgresResources
                 ("securityGroups", List(PlanValue.Config(AwsConfigKeys.ClusterSecurityGroupId)))))),
             ("tags", Tags(context))), name, Options);
 
-        builder.Add(AwsNames.Password(name), AwsTypes.RandomPassword, Map(
+        builder.Add(PostgresNames.Password(name), AwsTypes.RandomPassword, Map(
             ("length", PasswordLength),
             ("special", true),
             ("overrideSpecial", PasswordSymbols),
@@ -66,10 +66,10 @@ internal static class PostgresResources
             ("minUpper", 1),
             ("minNumeric", 1)), name,
             PlanResourceOptions.WithProvider(LogicalNames.RandomProvider) with { AdditionalSecretOutputs = ["result"] });
-        var password = PlanValue.SecretOf(PlanValue.Ref(AwsNames.Password(name), "result"));
+        var password = PlanValue.SecretOf(PlanValue.Ref(PostgresNames.Password(name), "result"));
 
-        var identifier = AwsNames.RdsIdentifier(environment, name);
-        var databaseName = AwsNames.DatabaseName(name);
+        var identifier = PostgresNames.RdsIdentifier(environment, name);
+        var databaseName = PostgresNames.DatabaseName(name);
         var size = PostgresKind.Instance.FieldValue(database, PostgresKind.SizeField)!;
         var instance = Map(
             ("identifier", identifier),
@@ -83,8 +83,8 @@ internal static class PostgresResources
             ("username", MasterUsername),
             ("password", password),
             ("port", Port),
-            ("dbSubnetGroupName", PlanValue.Ref(AwsNames.SubnetGroup(name), "name")),
-            ("vpcSecurityGroupIds", List(PlanValue.Ref(AwsNames.SecurityGroup(name), "id"))),
+            ("dbSubnetGroupName", PlanValue.Ref(PostgresNames.SubnetGroup(name), "name")),
+            ("vpcSecurityGroupIds", List(PlanValue.Ref(PostgresNames.SecurityGroup(name), "id"))),
             ("publiclyAccessible", false),
             ("multiAz", profile.MultiAz),
             ("backupRetentionPeriod", profile.BackupRetentionDays),
@@ -99,24 +99,24 @@ internal static class PostgresResources
             ("iamDatabaseAuthenticationEnabled", true));
         if (prod)
         {
-            instance = instance.With("finalSnapshotIdentifier", AwsNames.FinalSnapshot(identifier));
+            instance = instance.With("finalSnapshotIdentifier", PostgresNames.FinalSnapshot(identifier));
         }
 
-        builder.Add(AwsNames.Instance(name), AwsTypes.DbInstance, instance.With("tags", Tags(context)), name,
+        builder.Add(PostgresNames.Instance(name), AwsTypes.DbInstance, instance.With("tags", Tags(context)), name,
             Options with { Protect = profile.DeletionProtection, AdditionalSecretOutputs = ["password"] });
 
         PlanConnectionSecret(context, name, databaseName, password);
 
         var output = Casing.Camel(name);
-        builder.AddOutput(output + "Endpoint", PlanValue.Ref(AwsNames.Instance(name), "address"), name);
-        builder.AddOutput(output + "Port", PlanValue.Ref(AwsNames.Instance(name), "port"), name);
+        builder.AddOutput(output + "Endpoint", PlanValue.Ref(PostgresNames.Instance(name), "address"), name);
+        builder.AddOutput(output + "Port", PlanValue.Ref(PostgresNames.Instance(name), "port"), name);
     }
 
     // libpq reads PG* variables directly; DATABASE_URL serves frameworks that take a URL. Values that carry the
     // password are secret, so they are encrypted in state and never printed.
     private static void PlanConnectionSecret(PlanContext context, string name, string databaseName, PlanValue password)
     {
-        var host = PlanValue.Ref(AwsNames.Instance(name), "address");
+        var host = PlanValue.Ref(PostgresNames.Instance(name), "address");
         var port = Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var data = new (string Key, PlanValue Value)[]
         {
@@ -127,7 +127,7 @@ internal static class PostgresResources
             ("PGPASSWORD", password),
             ("PGSSLMODE", SslMode),
             ("DATABASE_URL", PlanValue.SecretOf(PlanValue.Concat(
-                "postgresql://", MasterUsername, ":", PlanValue.Ref(AwsNames.Password(name), "result"), "@", host, ":", port,
+                "postgresql://", MasterUsername, ":", PlanValue.Ref(PostgresNames.Password(name), "result"), "@", host, ":", port,
                 "/", databaseName, "?sslmode=", SslMode))),
         };
 

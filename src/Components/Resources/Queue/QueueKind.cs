@@ -1,9 +1,10 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using Platform.Components.Aws;
-using Platform.Components.Costs;
+using Platform.Components.Costs.Prices;
 using Platform.Components.Kubernetes;
 using Platform.Components.Planning;
+using Platform.Components.Policies;
 using Platform.Components.Specs;
 using static Platform.Components.Policies.PlanReading;
 
@@ -58,9 +59,12 @@ internal sealed class QueueKind : ResourceKind
     {
         var sid = Casing.Camel("x", resource.Name)[1..];
         return new ResourceGrant(resource.Name, [], UsesAwsApis: true,
-            [new IamStatement(sid + "Messages", MessageActions, PlanValue.Ref(AwsNames.Queue(resource.Name), "arn"))],
+            [new IamStatement(sid + "Messages", MessageActions, PlanValue.Ref(QueueNames.Queue(resource.Name), "arn"))],
             new ConnectionSource(ConnectionConfig.LogicalName(resource.Name), ConnectionConfig.ObjectName(resource.Name), IsSecret: false, PrefixWhenSeveral: null));
     }
+
+    /// <summary>The price table's section for this kind (<see cref="QueuePrices"/>).</summary>
+    internal const string PriceSection = "sqs";
 
     // Dead-letter queues (those another queue's redrive policy points at) are assumed idle.
     internal override (decimal Monthly, string Basis)? Cost(ResourcePlan plan, PlannedResource resource, PriceTable prices, List<string> unpriced)
@@ -71,13 +75,27 @@ internal sealed class QueueKind : ResourceKind
             return null;
         }
 
+        if (prices.Section<QueuePrices>(PriceSection) is not { } sqs)
+        {
+            unpriced.Add($"{resource.Name} (SQS)");
+            return (0m, "no price for SQS");
+        }
+
         var fifo = Bool(resource.Inputs, "fifoQueue") == true;
-        var perMillion = fifo ? prices.Sqs.FifoPerMillion : prices.Sqs.StandardPerMillion;
-        return (prices.Sqs.AssumedMillionRequests * perMillion,
-            $"assumed {Num(prices.Sqs.AssumedMillionRequests)} million {(fifo ? "FIFO" : "standard")} requests");
+        var perMillion = fifo ? sqs.FifoPerMillion : sqs.StandardPerMillion;
+        return (sqs.AssumedMillionRequests * perMillion,
+            $"assumed {Num(sqs.AssumedMillionRequests)} million {(fifo ? "FIFO" : "standard")} requests");
     }
 
     private static string Num(decimal value) => value.ToString("0.####", CultureInfo.InvariantCulture);
+
+    // The queue's share of the shared guardrails: encryption at rest (PLT002).
+    internal override IEnumerable<(string Resource, string Message)> Violations(string ruleId, ResourcePlan plan) =>
+        ruleId != GuardrailRules.EncryptionAtRest.Id
+            ? []
+            : plan.OfType(AwsTypes.Queue)
+                .Where(q => Bool(q.Inputs, "sqsManagedSseEnabled") != true && Get(q.Inputs, "kmsMasterKeyId") is null or PlanValue.NullValue)
+                .Select(q => (q.Name, $"Queue '{q.Name}' is not encrypted at rest. Set sqsManagedSseEnabled: true or a kmsMasterKeyId."));
 }
 
 /// <summary>What the tier decides for a <c>queue</c> resource.</summary>
@@ -92,3 +110,16 @@ internal sealed record QueueTiers(int RetentionSeconds, int VisibilityTimeoutSec
         _ => new(1_209_600, 30),
     };
 }
+
+/// <summary>The <c>sqs</c> section of the price table: SQS and the usage a queue is assumed to have.</summary>
+/// <param name="StandardPerMillion">Standard queue requests per million.</param>
+/// <param name="FifoPerMillion">FIFO queue requests per million.</param>
+/// <param name="AssumedMillionRequests">Million requests a queue is assumed to take a month.</param>
+/// <param name="Notes">What the assumptions are.</param>
+/// <param name="Sources">Where the figures come from.</param>
+internal sealed record QueuePrices(
+    decimal StandardPerMillion,
+    decimal FifoPerMillion,
+    decimal AssumedMillionRequests,
+    string Notes,
+    ImmutableArray<PriceSource> Sources);

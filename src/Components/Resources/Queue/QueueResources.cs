@@ -30,16 +30,16 @@ internal static class QueueResources
         var environment = context.Spec.Name;
         builder.AddComponent(name, QueueKind.ComponentToken);
 
-        builder.Add(AwsNames.DeadLetterQueue(name), AwsTypes.Queue, Fifo(fifo, Map(
-            ("name", AwsNames.QueueName(environment, name, fifo, "dlq")))).With("messageRetentionSeconds", DeadLetterRetentionSeconds)
+        builder.Add(QueueNames.DeadLetterQueue(name), AwsTypes.Queue, Fifo(fifo, Map(
+            ("name", QueueNames.QueueName(environment, name, fifo, "dlq")))).With("messageRetentionSeconds", DeadLetterRetentionSeconds)
             .With("sqsManagedSseEnabled", true)
             .With("tags", Tags(context)), name, Options);
 
         var redrive = PlanValue.ToJson(Map(
-            ("deadLetterTargetArn", PlanValue.Ref(AwsNames.DeadLetterQueue(name), "arn")),
+            ("deadLetterTargetArn", PlanValue.Ref(QueueNames.DeadLetterQueue(name), "arn")),
             ("maxReceiveCount", MaxReceiveCount)));
-        builder.Add(AwsNames.Queue(name), AwsTypes.Queue, Fifo(fifo, Map(
-            ("name", AwsNames.QueueName(environment, name, fifo)))).With("visibilityTimeoutSeconds", profile.VisibilityTimeoutSeconds)
+        builder.Add(QueueNames.Queue(name), AwsTypes.Queue, Fifo(fifo, Map(
+            ("name", QueueNames.QueueName(environment, name, fifo)))).With("visibilityTimeoutSeconds", profile.VisibilityTimeoutSeconds)
             .With("messageRetentionSeconds", profile.RetentionSeconds)
             .With("receiveWaitTimeSeconds", ReceiveWaitTimeSeconds)
             .With("sqsManagedSseEnabled", true)
@@ -47,12 +47,12 @@ internal static class QueueResources
             .With("tags", Tags(context)), name, Options);
 
         ConnectionConfig.Plan(context, name,
-            ("QUEUE_URL", PlanValue.Ref(AwsNames.Queue(name), "url")),
-            ("QUEUE_ARN", PlanValue.Ref(AwsNames.Queue(name), "arn")),
-            ("DEAD_LETTER_QUEUE_URL", PlanValue.Ref(AwsNames.DeadLetterQueue(name), "url")));
+            ("QUEUE_URL", PlanValue.Ref(QueueNames.Queue(name), "url")),
+            ("QUEUE_ARN", PlanValue.Ref(QueueNames.Queue(name), "arn")),
+            ("DEAD_LETTER_QUEUE_URL", PlanValue.Ref(QueueNames.DeadLetterQueue(name), "url")));
         var output = Casing.Camel(name);
-        builder.AddOutput(output + "QueueUrl", PlanValue.Ref(AwsNames.Queue(name), "url"), name);
-        builder.AddOutput(output + "DeadLetterQueueUrl", PlanValue.Ref(AwsNames.DeadLetterQueue(name), "url"), name);
+        builder.AddOutput(output + "QueueUrl", PlanValue.Ref(QueueNames.Queue(name), "url"), name);
+        builder.AddOutput(output + "DeadLetterQueueUrl", PlanValue.Ref(QueueNames.DeadLetterQueue(name), "url"), name);
     }
 
     // FIFO queues deduplicate by content, so producers need not send deduplication ids.

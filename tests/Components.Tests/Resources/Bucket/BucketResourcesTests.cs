@@ -99,7 +99,7 @@ public sealed class BucketResourcesTests
     [Fact]
     public void Long_bucket_prefixes_fit_the_limit()
     {
-        var prefix = AwsNames.BucketPrefix(new string('e', 40), "receipts");
+        var prefix = BucketNames.BucketPrefix(new string('e', 40), "receipts");
 
         Assert.Equal(37, prefix.Length);
         Assert.EndsWith("-", prefix, StringComparison.Ordinal);

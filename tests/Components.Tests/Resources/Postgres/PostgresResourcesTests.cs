@@ -161,13 +161,13 @@ public sealed partial class PostgresResourcesTests
     [InlineData("a--b", "c", "a-b-c")]
     public void Instance_identifiers_follow_the_rds_rules(string environment, string database, string expected)
     {
-        Assert.Equal(expected, AwsNames.RdsIdentifier(environment, database));
+        Assert.Equal(expected, PostgresNames.RdsIdentifier(environment, database));
     }
 
     [Fact]
     public void Long_instance_identifiers_are_shortened_and_still_valid()
     {
-        var identifier = AwsNames.RdsIdentifier(new string('e', 50) + "-x", new string('d', 40));
+        var identifier = PostgresNames.RdsIdentifier(new string('e', 50) + "-x", new string('d', 40));
 
         Assert.True(identifier.Length <= 63);
         Assert.Matches(RdsIdentifierRule(), identifier);

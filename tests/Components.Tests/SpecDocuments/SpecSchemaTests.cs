@@ -1,12 +1,12 @@
 extern alias JsonSchemaNet;
-
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using JsonSchemaNet::Json.Schema;
+using Platform.Components.SpecDocuments;
 using Platform.Components.Specs;
 
-namespace Platform.Components.Tests.Specs;
+namespace Platform.Components.Tests.SpecDocuments;
 
 /// <summary>
 /// The spec's JSON Schema is generated from the parser's model: it accepts every example and valid test spec, rejects

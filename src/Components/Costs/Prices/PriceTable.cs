@@ -1,9 +1,10 @@
+using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 
-namespace Platform.Components.Costs;
+namespace Platform.Components.Costs.Prices;
 
 /// <summary>
 /// Unit prices for cost estimates, read from the data file <c>src/Components/Costs/prices.json</c> (embedded in the
@@ -38,25 +39,24 @@ internal sealed record PriceTable
     /// <summary>Kubernetes compute requests.</summary>
     public required ComputePrices Compute { get; init; }
 
-    /// <summary>RDS instances and storage.</summary>
-    public required DatabasePrices Rds { get; init; }
-
-    /// <summary>S3 buckets.</summary>
-    public required BucketPrices S3 { get; init; }
-
-    /// <summary>SQS queues.</summary>
-    public required QueuePrices Sqs { get; init; }
-
     /// <summary>
-    /// Price sections of resource kinds that bring their own (e.g. <c>elasticache</c>), by section name; each kind reads
-    /// its section with its own record type, so a new kind adds a section to <c>prices.json</c> and nothing here.
+    /// The resource kinds' price sections (<c>rds</c>, <c>s3</c>, <c>sqs</c>, <c>elasticache</c>, …), by section name;
+    /// each kind reads its own section with its own record type (in its folder), so a new kind adds a section to
+    /// <c>prices.json</c> and nothing here.
     /// </summary>
     [JsonExtensionData]
     public JsonObject? KindSections { get; init; }
 
+    // Each section is read once per table: the estimator prices every resource of a plan.
+    private readonly ConcurrentDictionary<(string Name, Type Type), object?> _sections = new();
+
     /// <summary>A kind's price section, or <see langword="null"/> when the table has none.</summary>
     /// <exception cref="FormatException">The section is malformed.</exception>
     internal T? Section<T>(string name)
+        where T : class =>
+        (T?)_sections.GetOrAdd((name, typeof(T)), key => ReadSection<T>(key.Name));
+
+    private T? ReadSection<T>(string name)
         where T : class
     {
         if (KindSections?[name] is not { } node)
@@ -113,62 +113,10 @@ internal sealed record ComputePrices(
     string Derivation,
     ImmutableArray<PriceSource> Sources);
 
-/// <summary>Prices of RDS PostgreSQL.</summary>
-/// <param name="Engine">The database engine the prices are for.</param>
-/// <param name="InstanceClasses">Single-AZ hourly price per instance class.</param>
-/// <param name="MultiAzMultiplier">Factor for a Multi-AZ instance's compute and storage.</param>
-/// <param name="Gp3GbMonth">gp3 storage per GB-month (single-AZ).</param>
-/// <param name="Notes">What the prices include.</param>
-/// <param name="Sources">Where the figures come from.</param>
-internal sealed record DatabasePrices(
-    string Engine,
-    ImmutableSortedDictionary<string, InstancePrice> InstanceClasses,
-    decimal MultiAzMultiplier,
-    decimal Gp3GbMonth,
-    string Notes,
-    ImmutableArray<PriceSource> Sources);
-
 /// <summary>An instance class's hourly price.</summary>
 /// <param name="Hourly">Single-AZ on-demand price per hour.</param>
 /// <param name="Approximate">Whether the figure could not be confirmed in a public source.</param>
 internal sealed record InstancePrice(decimal Hourly, bool Approximate);
-
-/// <summary>Prices of S3 and the usage a bucket is assumed to have.</summary>
-/// <param name="StandardGbMonth">S3 Standard storage per GB-month.</param>
-/// <param name="PutPer1000">PUT/COPY/POST/LIST requests per 1,000.</param>
-/// <param name="GetPer1000">GET requests per 1,000.</param>
-/// <param name="AssumedGbStored">GB a bucket is assumed to hold.</param>
-/// <param name="AssumedPutRequests">PUT requests a bucket is assumed to get a month.</param>
-/// <param name="AssumedGetRequests">GET requests a bucket is assumed to get a month.</param>
-/// <param name="Notes">What the assumptions are.</param>
-/// <param name="Sources">Where the figures come from.</param>
-internal sealed record BucketPrices(
-    decimal StandardGbMonth,
-    decimal PutPer1000,
-    decimal GetPer1000,
-    decimal AssumedGbStored,
-    decimal AssumedPutRequests,
-    decimal AssumedGetRequests,
-    string Notes,
-    ImmutableArray<PriceSource> Sources)
-{
-    /// <summary>The assumed monthly cost of one bucket.</summary>
-    public decimal MonthlyPerBucket =>
-        (AssumedGbStored * StandardGbMonth) + (AssumedPutRequests / 1000m * PutPer1000) + (AssumedGetRequests / 1000m * GetPer1000);
-}
-
-/// <summary>Prices of SQS and the usage a queue is assumed to have.</summary>
-/// <param name="StandardPerMillion">Standard queue requests per million.</param>
-/// <param name="FifoPerMillion">FIFO queue requests per million.</param>
-/// <param name="AssumedMillionRequests">Million requests a queue is assumed to take a month.</param>
-/// <param name="Notes">What the assumptions are.</param>
-/// <param name="Sources">Where the figures come from.</param>
-internal sealed record QueuePrices(
-    decimal StandardPerMillion,
-    decimal FifoPerMillion,
-    decimal AssumedMillionRequests,
-    string Notes,
-    ImmutableArray<PriceSource> Sources);
 
 /// <summary>Where a price comes from.</summary>
 /// <param name="Url">The page.</param>

@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
-using Platform.Components.Planning;
 
-namespace Platform.Components.Resources;
+namespace Platform.Components.Planning;
 
 /// <summary>
 /// What a service that <c>uses</c> a resource is given, decided by the resource's kind alone: network egress, IAM

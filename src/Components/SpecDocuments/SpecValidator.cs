@@ -2,10 +2,11 @@ using System.Collections.Immutable;
 using System.Text.RegularExpressions;
 using k8s.Models;
 using Platform.Components.Resources;
+using Platform.Components.Specs;
 using Platform.Components.Targets;
 using Platform.Components.Tiers;
 
-namespace Platform.Components.Specs;
+namespace Platform.Components.SpecDocuments;
 
 /// <summary>
 /// Checks a parsed spec against every semantic rule and the tier's guardrails, collecting all errors at once,
@@ -303,7 +304,13 @@ public static partial class SpecValidator
 
     private static void CheckResource(ResourceSpec resource, string path, Action<string, string, string> error)
     {
-        var kind = resource.Kind;
+        if (!ResourceKinds.TryGet(resource.Type, out var kind))
+        {
+            // The parser refuses an unknown type; a spec built in code reaches here with one.
+            error($"{path}.type", $"Unknown type '{resource.Type}'.", $"Use one of: {string.Join(", ", ResourceKinds.Names)}.");
+            return;
+        }
+
         // In the order kinds declare their fields, so errors read like the spec's documentation.
         var fields = resource.Fields.OrderBy(f => ResourceKinds.FieldNames.IndexOf(f.Key) is var i and >= 0 ? i : int.MaxValue);
         foreach (var (field, value) in fields)

@@ -6,7 +6,7 @@ using Platform.Components.Specs;
 using Platform.Components.Tests.Aws;
 using Platform.Components.Tests.Kubernetes;
 
-namespace Platform.Components.Tests.Resources;
+namespace Platform.Components.Tests.Kubernetes;
 
 public sealed class ConnectionConfigTests
 {

@@ -2,9 +2,11 @@ using System.Collections.Immutable;
 using System.Globalization;
 using Platform.Components.Costs;
 using Platform.Components.Planning;
+using Platform.Components.Resources;
+using Platform.Components.Specs;
 using Platform.Components.Tiers;
 
-namespace Platform.Components.Specs;
+namespace Platform.Components.SpecDocuments;
 
 /// <summary>
 /// Advisory warnings for specs that are valid but probably not what was meant: they never block a deployment, and
@@ -53,7 +55,7 @@ internal static class SpecWarnings
             var resource = spec.Resources[i];
 
             // A resource inside the private network answers only the services that use it: unused, it is only a bill.
-            if (resource.Kind.UsesPrivateNetwork && !spec.Services.Any(s => s.Uses.Contains(resource.Name)))
+            if (ResourceKinds.Of(resource).UsesPrivateNetwork && !spec.Services.Any(s => s.Uses.Contains(resource.Name)))
             {
                 var monthly = cost?.Components.FirstOrDefault(c => c.Component == resource.Name) is { } component
                     ? $" and costs an estimated {component.Monthly.ToString("N2", CultureInfo.InvariantCulture)} {cost.Currency} a month"

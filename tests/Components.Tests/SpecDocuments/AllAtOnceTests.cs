@@ -1,8 +1,9 @@
 using Platform.Components.Settings;
+using Platform.Components.SpecDocuments;
 using Platform.Components.Specs;
 using Platform.Components.Targets;
 
-namespace Platform.Components.Tests.Specs;
+namespace Platform.Components.Tests.SpecDocuments;
 
 /// <summary>Issue 13: validation reports every problem of a spec in one pass, each with the fix that applies.</summary>
 public sealed class AllAtOnceTests

@@ -2,8 +2,9 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Platform.Components.Resources;
+using Platform.Components.Specs;
 
-namespace Platform.Components.Specs;
+namespace Platform.Components.SpecDocuments;
 
 /// <summary>
 /// The JSON Schema (draft 2020-12) of an environment spec, generated from what the parser reads: its field tables

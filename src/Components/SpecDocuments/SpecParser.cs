@@ -4,8 +4,9 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Platform.Components.Documents;
 using Platform.Components.Resources;
+using Platform.Components.Specs;
 
-namespace Platform.Components.Specs;
+namespace Platform.Components.SpecDocuments;
 
 /// <summary>
 /// Reads an environment spec from JSON or YAML (one schema), reporting every structural problem at once:
@@ -42,7 +43,7 @@ public static class SpecParser
         }
         catch (DocumentFormatException ex)
         {
-            return Failed(SyntaxError(ex));
+            return Failed(SpecError.Syntax(ex));
         }
 
         var reader = new Reader();
@@ -50,23 +51,6 @@ public static class SpecParser
         return reader.Errors.Count == 0 && spec is not null
             ? new SpecParseResult(spec, [])
             : new SpecParseResult(null, [.. reader.Errors]) { Draft = reader.Draft };
-    }
-
-    /// <summary>
-    /// A syntax error as one spec error: at its document path with the line and column in the message, or (when it
-    /// happened before any field was open) at the line and column itself, never an empty path or two positions.
-    /// </summary>
-    internal static SpecError SyntaxError(DocumentFormatException ex)
-    {
-        const string Fix = "Fix the syntax; the spec may be YAML or JSON.";
-        if (ex.Line is not { } line || ex.Column is not { } column)
-        {
-            return new SpecError(ex.Path.Length == 0 ? "(document)" : ex.Path, ex.Message, Fix);
-        }
-
-        return ex.Path.Length == 0
-            ? new SpecError($"line {line}, column {column}", $"{ex.Reason}.", Fix)
-            : new SpecError(ex.Path, $"{ex.Reason} (line {line}, column {column}).", Fix);
     }
 
     private static SpecParseResult Failed(SpecError error) => new(null, [error]);
@@ -295,7 +279,7 @@ public static class SpecParser
                 }
             }
 
-            return kind is null ? (null, name) : (new ResourceSpec(name ?? "", kind, fields.ToImmutable()), name);
+            return kind is null ? (null, name) : (new ResourceSpec(name ?? "", kind.Name, fields.ToImmutable()), name);
         }
 
         private ImmutableSortedDictionary<string, EnvValue> ReadEnv(JsonObject node, string path)

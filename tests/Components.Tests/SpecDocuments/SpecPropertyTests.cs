@@ -3,10 +3,11 @@ using System.Text.Json.Nodes;
 using CsCheck;
 using Platform.Components.Planning;
 using Platform.Components.Resources;
+using Platform.Components.SpecDocuments;
 using Platform.Components.Specs;
 using Platform.Components.Targets;
 
-namespace Platform.Components.Tests.Specs;
+namespace Platform.Components.Tests.SpecDocuments;
 
 /// <summary>Random specs, mostly near-valid, so every rule and every golden path gets exercised.</summary>
 public sealed class SpecPropertyTests
@@ -34,7 +35,7 @@ public sealed class SpecPropertyTests
 
     private static readonly Gen<ResourceSpec> Resource =
         Gen.Select(Name, Gen.OneOf([.. ResourceKinds.All]), Gen.OneOf<string?>(null, "small", "medium", "large"), Gen.OneOf<string?>(null, "16", "9"), Gen.Bool,
-            (name, kind, size, version, fifo) => new ResourceSpec(name, kind, ImmutableSortedDictionary<string, string>.Empty
+            (name, kind, size, version, fifo) => new ResourceSpec(name, kind.Name, ImmutableSortedDictionary<string, string>.Empty
                 .AddRange(new[] { ("size", size), ("version", version), ("fifo", fifo ? "true" : null) }
                     .Where(f => f.Item2 is not null).Select(f => KeyValuePair.Create(f.Item1, f.Item2!)))));
 

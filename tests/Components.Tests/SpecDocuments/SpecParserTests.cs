@@ -1,7 +1,8 @@
 using Platform.Components.Documents;
+using Platform.Components.SpecDocuments;
 using Platform.Components.Specs;
 
-namespace Platform.Components.Tests.Specs;
+namespace Platform.Components.Tests.SpecDocuments;
 
 public sealed class SpecParserTests
 {

@@ -1,7 +1,7 @@
 using Platform.Components.Specs;
 using Platform.Components.Targets;
 
-namespace Platform.Components.Tests.Specs;
+namespace Platform.Components.Tests.SpecDocuments;
 
 /// <summary>Advisory warnings: valid specs that are probably not what was meant, never blocking.</summary>
 public sealed class SpecWarningsTests

@@ -1,8 +1,9 @@
 using System.Collections.Immutable;
+using Platform.Components.SpecDocuments;
 using Platform.Components.Specs;
 using Platform.Components.Targets;
 
-namespace Platform.Components.Tests.Specs;
+namespace Platform.Components.Tests.SpecDocuments;
 
 public sealed class SpecValidatorTests
 {
@@ -276,5 +277,21 @@ public sealed class SpecValidatorTests
         var errors = Validate(SpecParser.Parse(text).Spec!);
 
         Assert.Equal(["spec.services[0].image", "spec.services[0].uses[2]"], errors.Select(e => e.Path));
+    }
+
+    [Fact]
+    public void A_resource_type_no_kind_has_in_a_spec_built_in_code_is_an_error_not_an_exception()
+    {
+        // The parser refuses unknown types; a spec built in code (the binding's PlatformEnvironmentArgs.Spec) reaches
+        // the validator with one, and the pipeline must report it, never throw while planning.
+        var spec = TestSpecs.CheckoutStaging() with { Resources = [ResourceSpec.Create("store", "mongo")] };
+
+        var result = EnvironmentPipeline.Run(spec, TargetSettings.From([Aws.AwsPlans.FullTarget]));
+
+        Assert.False(result.Succeeded);
+        var error = Assert.Single(result.Errors, e => e.Path == "spec.resources[0].type");
+        Assert.Contains("mongo", error.Message, StringComparison.Ordinal);
+        Assert.Contains("postgres", error.Fix, StringComparison.Ordinal);
+        Assert.Contains("type: mongo", SpecWriter.ToYaml(spec), StringComparison.Ordinal);
     }
 }

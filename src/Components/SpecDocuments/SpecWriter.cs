@@ -3,8 +3,10 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Platform.Components.Documents;
 using Platform.Components.Planning;
+using Platform.Components.Resources;
+using Platform.Components.Specs;
 
-namespace Platform.Components.Specs;
+namespace Platform.Components.SpecDocuments;
 
 /// <summary>
 /// Writes a spec back as the <c>platform/v1</c> document a team sends: the fields the parser reads, in its order,
@@ -161,7 +163,18 @@ public static class SpecWriter
     private static JsonObject Resource(ResourceSpec resource)
     {
         var node = new JsonObject { ["name"] = resource.Name, ["type"] = resource.Type };
-        foreach (var field in resource.Kind.Fields)
+        if (!ResourceKinds.TryGet(resource.Type, out var kind))
+        {
+            // A spec built in code may name a type no kind has (the validator says so): written as given.
+            foreach (var (field, value) in resource.Fields)
+            {
+                node[field] = value;
+            }
+
+            return node;
+        }
+
+        foreach (var field in kind.Fields)
         {
             if (resource.Field(field.Name) is { } value)
             {

@@ -1,8 +1,9 @@
 using System.Collections.Immutable;
 using Platform.Components.Costs;
+using Platform.Components.Planning;
 using Platform.Components.Specs;
 
-namespace Platform.Components.Planning;
+namespace Platform.Components.Rendering;
 
 /// <summary>What a plan contains, in brief: for <c>platform plan</c> and environment responses of the HTTP API.</summary>
 /// <param name="Environment">The environment's name.</param>

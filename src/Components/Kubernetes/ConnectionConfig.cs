@@ -1,13 +1,12 @@
 using System.Text;
 using k8s.Models;
-using Platform.Components.Kubernetes;
 using Platform.Components.Planning;
 
-namespace Platform.Components.Resources;
+namespace Platform.Components.Kubernetes;
 
 /// <summary>
-/// The Kubernetes ConfigMap that tells services where a bucket or queue is. Bucket names are generated (see
-/// <see cref="Aws.AwsTypes.Bucket"/>'s prefix) and queue URLs are only known after creation, so services read them from
+/// The Kubernetes ConfigMap that tells services where a bucket or queue is. Bucket names are generated (from an S3
+/// bucket prefix) and queue URLs are only known after creation, so services read them from
 /// this ConfigMap (load it with <c>envFrom</c>) rather than by convention. Keys are environment-variable names
 /// prefixed with the resource's name, so several resources' ConfigMaps never collide:
 /// <c>RECEIPTS_BUCKET</c>, <c>RECEIPTS_BUCKET_ARN</c>, <c>EVENTS_QUEUE_URL</c>, <c>EVENTS_QUEUE_ARN</c>,

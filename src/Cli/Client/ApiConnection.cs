@@ -1,0 +1,105 @@
+using System.Text.Json;
+
+namespace Platform.Cli.Client;
+
+/// <summary>
+/// Where the Automation API is and how to authenticate to it: <c>--url</c>/<c>--token</c>, else <c>PLATFORM_URL</c>/
+/// <c>PLATFORM_TOKEN</c>, else the config file (<c>PLATFORM_CONFIG</c>, else <c>$XDG_CONFIG_HOME/platform/config.json</c>,
+/// else <c>~/.config/platform/config.json</c>: <c>{"url": "…", "token": "…"}</c>). A config file holds a key, so on
+/// Unix one that group or others can read is refused, naming the <c>chmod</c> that fixes it.
+/// </summary>
+/// <param name="BaseUrl">The service's base URL.</param>
+/// <param name="Token">The bearer token (an API key or an OIDC token), if any.</param>
+internal sealed record ApiConnection(Uri BaseUrl, string? Token)
+{
+    /// <summary>The variable holding the service's base URL.</summary>
+    public const string UrlVariable = "PLATFORM_URL";
+
+    /// <summary>The variable holding the bearer token.</summary>
+    public const string TokenVariable = "PLATFORM_TOKEN";
+
+    /// <summary>The variable naming the config file.</summary>
+    public const string ConfigVariable = "PLATFORM_CONFIG";
+
+    /// <summary>Resolves the connection.</summary>
+    /// <exception cref="UsageException">No URL anywhere, a malformed one, or an unreadable or unsafe config file.</exception>
+    public static ApiConnection Resolve(string? url, string? token, CliContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        url ??= Value(context.GetEnvironmentVariable(UrlVariable));
+        token ??= Value(context.GetEnvironmentVariable(TokenVariable));
+        if (url is null || token is null)
+        {
+            var file = ReadConfig(context);
+            url ??= file?.Url;
+            token ??= file?.Token;
+        }
+
+        if (string.IsNullOrWhiteSpace(url) || !Uri.TryCreate(url.TrimEnd('/') + "/", UriKind.Absolute, out var baseUrl) || baseUrl.Scheme is not ("http" or "https"))
+        {
+            throw new UsageException(
+                $"Name the Automation API with --url, ${UrlVariable} or \"url\" in {ConfigPath(context) ?? "~/.config/platform/config.json"}, e.g. https://platform.example.com.");
+        }
+
+        return new ApiConnection(baseUrl, Value(token));
+    }
+
+    /// <summary>The config file's path, or <see langword="null"/> when no home directory is known.</summary>
+    public static string? ConfigPath(CliContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (Value(context.GetEnvironmentVariable(ConfigVariable)) is { } named)
+        {
+            return context.Resolve(named);
+        }
+
+        if (Value(context.GetEnvironmentVariable("XDG_CONFIG_HOME")) is { } xdg)
+        {
+            return Path.Combine(xdg, "platform", "config.json");
+        }
+
+        var home = Value(context.GetEnvironmentVariable("HOME")) ?? Value(context.GetEnvironmentVariable("USERPROFILE"));
+        return home is null ? null : Path.Combine(home, ".config", "platform", "config.json");
+    }
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private sealed record ConfigFile(string? Url, string? Token);
+
+    private static ConfigFile? ReadConfig(CliContext context)
+    {
+        var path = ConfigPath(context);
+        if (path is null || !File.Exists(path))
+        {
+            return null;
+        }
+
+        if (!OperatingSystem.IsWindows())
+        {
+            const UnixFileMode others = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute |
+                                        UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
+            var mode = File.GetUnixFileMode(path);
+            if ((mode & others) != 0)
+            {
+                throw new UsageException(
+                    $"Config file {path} can be read or changed by other users (mode {Convert.ToString((int)mode, 8)}) and holds a key; " +
+                    $"make it yours alone with: chmod 600 {path}");
+            }
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize<ConfigFile>(File.ReadAllText(path), Json);
+        }
+        catch (JsonException ex)
+        {
+            throw new UsageException($"Config file {path} is not JSON of the form {{\"url\": \"…\", \"token\": \"…\"}}: {ex.Message}");
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"Cannot read config file {path}: {ex.Message}");
+        }
+    }
+
+    private static string? Value(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
+}

@@ -1,0 +1,78 @@
+using System.Text;
+using Platform.Components.Planning;
+
+namespace Platform.Components.Resources.Postgres;
+
+/// <summary>
+/// Logical and physical names of a <c>postgres</c> database's resources. Physical names start with the environment's
+/// name, so two environments in one account never collide, and fit RDS's and EC2's naming rules.
+/// </summary>
+internal static class PostgresNames
+{
+    // Logical names (the contract other golden paths and tests rely on).
+    public static string SubnetGroup(string database) => $"{database}-subnet-group";
+
+    public static string SecurityGroup(string database) => $"{database}-security-group";
+
+    public static string Password(string database) => $"{database}-password";
+
+    public static string Instance(string database) => $"{database}-instance";
+
+    /// <summary>
+    /// An RDS instance identifier: letters, digits and single hyphens, starting with a letter, not ending with a
+    /// hyphen, at most 63 characters (RDS rejects anything else).
+    /// </summary>
+    public static string RdsIdentifier(string environment, string database)
+    {
+        var joined = CollapseHyphens($"{environment}-{database}".ToLowerInvariant());
+        if (!char.IsAsciiLetter(joined[0]))
+        {
+            joined = "db-" + joined;
+        }
+
+        return PhysicalName.Create(PhysicalName.RdsIdentifier, joined);
+    }
+
+    /// <summary>The final snapshot's identifier (same rules as instance identifiers, at most 255 characters).</summary>
+    public static string FinalSnapshot(string identifier) => PhysicalName.Create(255, identifier, "final");
+
+    /// <summary>The database created in the instance: letters, digits and underscores, starting with a letter.</summary>
+    public static string DatabaseName(string database)
+    {
+        var builder = new StringBuilder();
+        foreach (var c in database.ToLowerInvariant())
+        {
+            builder.Append(char.IsAsciiLetterOrDigit(c) ? c : '_');
+        }
+
+        var name = builder.ToString();
+        name = char.IsAsciiLetter(name[0]) ? name : "db_" + name;
+        return name.Length <= 63 ? name : name[..63];
+    }
+
+    /// <summary>A security group name; EC2 reserves names starting with <c>sg-</c>.</summary>
+    public static string SecurityGroupName(string environment, string database)
+    {
+        var name = PhysicalName.Create(PhysicalName.SecurityGroup, environment, database, "postgres");
+        return name.StartsWith("sg-", StringComparison.Ordinal) ? PhysicalName.Create(PhysicalName.SecurityGroup, "db", name) : name;
+    }
+
+    /// <summary>A DB subnet group name: lower-case letters, digits and hyphens, at most 255 characters.</summary>
+    public static string SubnetGroupName(string environment, string database) => PhysicalName.Create(255, environment, database);
+
+    private static string CollapseHyphens(string text)
+    {
+        var builder = new StringBuilder(text.Length);
+        foreach (var c in text)
+        {
+            if (c == '-' && builder.Length > 0 && builder[^1] == '-')
+            {
+                continue;
+            }
+
+            builder.Append(c);
+        }
+
+        return builder.ToString().Trim('-');
+    }
+}
