@@ -8,6 +8,10 @@ namespace Platform.AutomationApi.Tests.Cli;
 /// <summary>Issue 12: the CLI client (<c>platform env|catalog|costs|keys</c>) against the real service in-process.</summary>
 public sealed class ClientCommandsTests : IDisposable
 {
+    // The key PlatformFactory bootstraps its service with once the service authenticates (issue 12's other half);
+    // until then the header is harmless.
+    private const string AdminKey = "test-admin-key-0123456789abcdef";
+
     private readonly string _home = Path.Combine(Path.GetTempPath(), "platform-cli-home", Guid.NewGuid().ToString("N"));
     private readonly string _work = Path.Combine(Path.GetTempPath(), "platform-cli-work", Guid.NewGuid().ToString("N"));
 
@@ -27,7 +31,7 @@ public sealed class ClientCommandsTests : IDisposable
     {
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
-        var environment = new Dictionary<string, string>(variables ?? new() { ["PLATFORM_URL"] = factory.Server.BaseAddress.ToString() }) { ["HOME"] = _home };
+        var environment = new Dictionary<string, string>(variables ?? new() { ["PLATFORM_URL"] = factory.Server.BaseAddress.ToString(), ["PLATFORM_TOKEN"] = AdminKey }) { ["HOME"] = _home };
         var context = new CliContext(stdout, stderr, TextReader.Null, _work, name => environment.GetValueOrDefault(name))
         {
             HttpHandler = factory.Server.CreateHandler(),
@@ -165,19 +169,19 @@ public sealed class ClientCommandsTests : IDisposable
         Assert.Equal(ExitCodes.Usage, code);
         Assert.Contains("--url, $PLATFORM_URL or \"url\" in", stderr, StringComparison.Ordinal);
 
-        (code, _, _) = await RunAsync(factory, none, "env", "list", "--url", factory.Server.BaseAddress.ToString());
+        (code, _, _) = await RunAsync(factory, none, "env", "list", "--url", factory.Server.BaseAddress.ToString(), "--token", AdminKey);
         Assert.Equal(0, code);
 
         var config = Path.Combine(_home, ".config", "platform", "config.json");
         Directory.CreateDirectory(Path.GetDirectoryName(config)!);
-        await File.WriteAllTextAsync(config, $$"""{ "url": "{{factory.Server.BaseAddress}}", "token": "plat_not_a_real_key" }""", TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(config, $$"""{ "url": "{{factory.Server.BaseAddress}}", "token": "{{AdminKey}}" }""", TestContext.Current.CancellationToken);
         if (!OperatingSystem.IsWindows())
         {
             File.SetUnixFileMode(config, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
             (code, _, stderr) = await RunAsync(factory, none, "env", "list");
             Assert.Equal(ExitCodes.Usage, code);
             Assert.Contains($"chmod 600 {config}", stderr, StringComparison.Ordinal);
-            Assert.DoesNotContain("plat_not_a_real_key", stderr, StringComparison.Ordinal);
+            Assert.DoesNotContain(AdminKey, stderr, StringComparison.Ordinal);
             File.SetUnixFileMode(config, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         }
 
