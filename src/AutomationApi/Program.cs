@@ -1,3 +1,4 @@
+using Platform.AutomationApi.Auth;
 using Platform.AutomationApi.Extensions;
 using Platform.AutomationApi.Storage;
 using Platform.AutomationApi.Telemetry;
@@ -9,6 +10,7 @@ builder.AddPlatformStorage();
 builder.AddPlatformEngine();
 builder.AddPlatformOperations();
 builder.AddPlatformApi();
+builder.AddPlatformAuth();
 builder.AddPlatformTelemetry();
 
 var app = builder.Build();

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Platform.AutomationApi.Auth;
 using Platform.AutomationApi.Environments;
 using Platform.AutomationApi.Lifecycle;
 using Platform.AutomationApi.Operations;
@@ -42,6 +43,9 @@ public static partial class EnvironmentsApi
     public static IEndpointRouteBuilder MapEnvironmentsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/v1/environments").WithTags("Environments");
+
+        // Authorization first: a replayed idempotent answer is no way around it.
+        api.RequireEnvironmentAccess();
         api.AddEndpointFilterFactory(IdempotencyFilter.Factory);
 
         // Every failure is an RFC 9457 problem; declared once for the group so the OpenAPI document shows them.
@@ -99,6 +103,11 @@ public static partial class EnvironmentsApi
             return Invalid(tooLarge);
         }
 
+        if (await EnvironmentAccess.AuthorizeSpecAsync(request.HttpContext, parsedSpec) is { } denied)
+        {
+            return denied;
+        }
+
         if (await services.Db.Environments.AnyAsync(e => e.Name == parsedSpec.Name && e.Status != EnvironmentStatus.Destroyed, cancellationToken))
         {
             // (A concurrent retry with this request's Idempotency-Key may have created it: the key's filter then replays it.)
@@ -148,6 +157,7 @@ public static partial class EnvironmentsApi
     /// <summary>GET /v1/environments.</summary>
     public static async Task<Results<Ok<Page<EnvironmentSummary>>, ValidationProblem>> ListEnvironments(
         [AsParameters] EnvironmentServices services,
+        System.Security.Claims.ClaimsPrincipal user,
         string? team,
         string? tier,
         string? status,
@@ -161,7 +171,7 @@ public static partial class EnvironmentsApi
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = ["The page size must be between 1 and 200."] });
         }
 
-        IQueryable<EnvironmentRecord> query = services.Db.Environments.AsNoTracking();
+        IQueryable<EnvironmentRecord> query = services.Db.Environments.AsNoTracking().VisibleTo(user);
         if (team is not null)
         {
             query = query.Where(e => e.Team == team);
@@ -248,6 +258,12 @@ public static partial class EnvironmentsApi
         if (services.Limits.Check(parsedSpec) is { IsEmpty: false } tooLarge)
         {
             return Invalid(tooLarge);
+        }
+
+        // The route's filter authorized the environment as it is; the new spec's team and tier must be allowed too.
+        if (await EnvironmentAccess.AuthorizeSpecAsync(request.HttpContext, parsedSpec) is { } denied)
+        {
+            return denied;
         }
 
         record.EnsureDeployable();
@@ -368,6 +384,11 @@ public static partial class EnvironmentsApi
             if (services.Limits.Check(parsedSpec) is { IsEmpty: false } tooLarge)
             {
                 return Invalid(tooLarge);
+            }
+
+            if (await EnvironmentAccess.AuthorizeSpecAsync(request.HttpContext, parsedSpec) is { } denied)
+            {
+                return denied;
             }
 
             var compiled = services.Compiler.Compile(parsedSpec);

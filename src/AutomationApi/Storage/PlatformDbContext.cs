@@ -36,6 +36,9 @@ public class PlatformDbContext : DbContext
     /// <summary>Idempotency keys.</summary>
     public DbSet<IdempotencyRecord> IdempotencyKeys => Set<IdempotencyRecord>();
 
+    /// <summary>API keys (salted hashes only).</summary>
+    public DbSet<Auth.ApiKey> ApiKeys => Set<Auth.ApiKey>();
+
     /// <inheritdoc />
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
@@ -118,5 +121,6 @@ public class PlatformDbContext : DbContext
         });
 
         modelBuilder.Entity<IdempotencyRecord>(e => e.HasKey(x => x.Key));
+        Auth.ApiKey.Configure(modelBuilder);
     }
 }
