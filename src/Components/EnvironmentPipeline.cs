@@ -21,14 +21,13 @@ public static class EnvironmentPipeline
     /// <param name="specText">The spec, YAML or JSON.</param>
     /// <param name="targets">The deployment targets.</param>
     /// <param name="policies">Which advisory guardrails are off per tier; <see cref="PolicySettings.Default"/> when null.</param>
-    /// <param name="prices">Prices for the estimate; the table shipped with Platform when null.</param>
     [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The overloads differ in their first parameter (spec text or a parsed spec), so no call is ambiguous.")]
-    public static PipelineResult Run(string specText, TargetSettings targets, PolicySettings? policies = null, PriceTable? prices = null)
+    public static PipelineResult Run(string specText, TargetSettings targets, PolicySettings? policies = null)
     {
         ArgumentNullException.ThrowIfNull(specText);
         ArgumentNullException.ThrowIfNull(targets);
         var parsed = SpecParser.Parse(specText);
-        return parsed.Spec is null ? PipelineResult.Failed(null, Errors(parsed, targets)) : Run(parsed.Spec, targets, policies, prices);
+        return parsed.Spec is null ? PipelineResult.Failed(null, Errors(parsed, targets)) : Run(parsed.Spec, targets, policies);
     }
 
     /// <summary>
@@ -47,9 +46,9 @@ public static class EnvironmentPipeline
     }
 
     /// <summary>Runs the pipeline from validation on, for a spec already parsed.</summary>
-    /// <inheritdoc cref="Run(string, TargetSettings, PolicySettings?, PriceTable?)" path="/param"/>
+    /// <inheritdoc cref="Run(string, TargetSettings, PolicySettings?)" path="/param"/>
     [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The overloads differ in their first parameter (spec text or a parsed spec), so no call is ambiguous.")]
-    public static PipelineResult Run(EnvironmentSpec spec, TargetSettings targets, PolicySettings? policies = null, PriceTable? prices = null)
+    public static PipelineResult Run(EnvironmentSpec spec, TargetSettings targets, PolicySettings? policies = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(targets);
@@ -68,7 +67,7 @@ public static class EnvironmentPipeline
         var plan = PlanCompiler.Compile(spec, target);
         return new PipelineResult(spec, target, plan, [],
             PolicyEngine.Evaluate(plan, policies ?? PolicySettings.Default),
-            CostEstimator.Estimate(plan, prices ?? Prices.Value));
+            CostEstimator.Estimate(plan, Prices.Value));
     }
 }
 

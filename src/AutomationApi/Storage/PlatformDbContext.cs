@@ -99,7 +99,11 @@ public class PlatformDbContext : DbContext
 
             // One live environment per name, enforced by the database even when two requests race.
             e.HasIndex(x => x.Name).IsUnique().HasFilter("\"Status\" <> 'Destroyed'");
-            e.HasIndex(x => new { x.Team, x.Name });
+
+            // List pages seek these in (name, id) order from the cursor instead of sorting every row (issue 14); reads
+            // by name use the first too, destroyed incarnations included.
+            e.HasIndex(x => new { x.Name, x.Id });
+            e.HasIndex(x => new { x.Team, x.Name, x.Id });
         });
 
         modelBuilder.Entity<StackOperation>(e =>

@@ -109,6 +109,9 @@ namespace Platform.AutomationApi.Storage.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<string>("SpecViewJson")
+                        .HasColumnType("text");
+
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasColumnType("text");
@@ -138,7 +141,9 @@ namespace Platform.AutomationApi.Storage.Migrations.Postgres
                         .IsUnique()
                         .HasFilter("\"Status\" <> 'Destroyed'");
 
-                    b.HasIndex("Team", "Name");
+                    b.HasIndex("Name", "Id");
+
+                    b.HasIndex("Team", "Name", "Id");
 
                     b.ToTable("Environments");
                 });

@@ -12,8 +12,8 @@ using Platform.AutomationApi.Storage.Migrations;
 namespace Platform.AutomationApi.Storage.Migrations.Postgres
 {
     [DbContext(typeof(PostgresPlatformDbContext))]
-    [Migration("20261130235106_ApiKeys")]
-    partial class ApiKeys
+    [Migration("20261130235311_EnvironmentReads")]
+    partial class EnvironmentReads
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -24,54 +24,6 @@ namespace Platform.AutomationApi.Storage.Migrations.Postgres
                 .HasAnnotation("Relational:MaxIdentifierLength", 63);
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
-
-            modelBuilder.Entity("Platform.AutomationApi.Auth.ApiKey", b =>
-                {
-                    b.Property<string>("Id")
-                        .HasColumnType("text");
-
-                    b.Property<long>("CreatedAt")
-                        .HasColumnType("bigint");
-
-                    b.Property<string>("CreatedBy")
-                        .IsRequired()
-                        .HasColumnType("text");
-
-                    b.Property<long?>("ExpiresAt")
-                        .HasColumnType("bigint");
-
-                    b.Property<string>("Hash")
-                        .IsRequired()
-                        .HasColumnType("text");
-
-                    b.Property<long?>("LastUsedAt")
-                        .HasColumnType("bigint");
-
-                    b.Property<string>("Name")
-                        .IsRequired()
-                        .HasColumnType("text");
-
-                    b.Property<long?>("RevokedAt")
-                        .HasColumnType("bigint");
-
-                    b.Property<string>("Role")
-                        .IsRequired()
-                        .HasColumnType("text");
-
-                    b.Property<string>("Salt")
-                        .IsRequired()
-                        .HasColumnType("text");
-
-                    b.Property<string>("Team")
-                        .IsRequired()
-                        .HasColumnType("text");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("Team");
-
-                    b.ToTable("ApiKeys");
-                });
 
             modelBuilder.Entity("Platform.AutomationApi.Environments.EnvironmentRecord", b =>
                 {
@@ -112,6 +64,9 @@ namespace Platform.AutomationApi.Storage.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<string>("SpecViewJson")
+                        .HasColumnType("text");
+
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasColumnType("text");
@@ -141,7 +96,9 @@ namespace Platform.AutomationApi.Storage.Migrations.Postgres
                         .IsUnique()
                         .HasFilter("\"Status\" <> 'Destroyed'");
 
-                    b.HasIndex("Team", "Name");
+                    b.HasIndex("Name", "Id");
+
+                    b.HasIndex("Team", "Name", "Id");
 
                     b.ToTable("Environments");
                 });
