@@ -219,11 +219,15 @@ public static partial class EnvironmentsApi
     }
 
     /// <summary>GET /v1/environments/{name}.</summary>
+    [AuthorizesEnvironmentRead]
     public static async Task<Results<Ok<EnvironmentResponse>, ProblemHttpResult>> GetEnvironment(
-        string name, [AsParameters] EnvironmentServices services, CancellationToken cancellationToken)
+        string name, HttpContext context, [AsParameters] EnvironmentServices services, CancellationToken cancellationToken)
     {
+        // Authorized against the environment this one query read (another team's is not found), not by a lookup before it.
         var response = await EnvironmentReads.DescribeAsync(services.Db, services.Protector, name, cancellationToken);
-        return response is null ? NotFound(name) : TypedResults.Ok(response);
+        return response is null || !await EnvironmentAccess.CanReadAsync(context, new EnvironmentScope(response.Team, response.Tier))
+            ? NotFound(name)
+            : TypedResults.Ok(response);
     }
 
     /// <summary>PUT /v1/environments/{name}.</summary>

@@ -35,7 +35,10 @@ public sealed partial class ApiKeyAuthenticationHandler(
     /// <inheritdoc />
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        if (string.IsNullOrEmpty(Request.Headers.Authorization.ToString()))
+        // Anonymous endpoints (health, readiness) need no principal: a credential sent to them is not looked up, so
+        // readiness answers from the database probe alone, even while the database is gone.
+        if (string.IsNullOrEmpty(Request.Headers.Authorization.ToString()) ||
+            Context.GetEndpoint()?.Metadata.GetMetadata<Microsoft.AspNetCore.Authorization.IAllowAnonymous>() is not null)
         {
             return AuthenticateResult.NoResult();
         }

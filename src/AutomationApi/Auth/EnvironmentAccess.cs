@@ -85,7 +85,7 @@ public static class EnvironmentAccess
     private static async ValueTask<object?> ByEnvironmentNameAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
     {
         var context = invocation.HttpContext;
-        if (context.Request.RouteValues["name"] is not string name)
+        if (context.Request.RouteValues["name"] is not string name || context.GetEndpoint()?.Metadata.GetMetadata<AuthorizesEnvironmentReadAttribute>() is not null)
         {
             return await next(invocation);
         }
@@ -134,3 +134,10 @@ public static class EnvironmentAccess
             : await AuthorizeChangeAsync(context, scope);
     }
 }
+
+/// <summary>
+/// Marks a read handler that authorizes the environment it reads itself (with <see cref="EnvironmentAccess.CanReadAsync"/>
+/// on the row it loaded), so the route filter does not look the environment up a second time.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class AuthorizesEnvironmentReadAttribute : Attribute;

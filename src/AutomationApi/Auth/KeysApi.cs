@@ -63,7 +63,7 @@ public static partial class KeysApi
         return app;
     }
 
-    /// <summary>POST /v1/keys.</summary>
+    /// <summary>Create an API key.</summary>
     public static async Task<Results<Created<CreatedApiKey>, ValidationProblem>> CreateKey(
         CreateKeyRequest body, HttpContext context, PlatformDbContext db, TimeProvider time, IOptions<PlatformAuthOptions> options, CancellationToken cancellationToken)
     {
@@ -118,7 +118,7 @@ public static partial class KeysApi
         return TypedResults.Created($"/v1/keys/{id}", new CreatedApiKey(plain, ApiKeyView.From(key, now)));
     }
 
-    /// <summary>GET /v1/keys.</summary>
+    /// <summary>List API keys.</summary>
     public static async Task<Ok<IReadOnlyList<ApiKeyView>>> ListKeys(string? team, PlatformDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(db);
@@ -134,7 +134,7 @@ public static partial class KeysApi
         return TypedResults.Ok<IReadOnlyList<ApiKeyView>>([.. keys.Select(k => ApiKeyView.From(k, now))]);
     }
 
-    /// <summary>GET /v1/keys/{id}.</summary>
+    /// <summary>Get an API key.</summary>
     public static async Task<Results<Ok<ApiKeyView>, ProblemHttpResult>> GetKey(string id, PlatformDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(db);
@@ -143,7 +143,7 @@ public static partial class KeysApi
         return key is null ? NotFound(id) : TypedResults.Ok(ApiKeyView.From(key, time.GetUtcNow()));
     }
 
-    /// <summary>DELETE /v1/keys/{id}.</summary>
+    /// <summary>Revoke an API key.</summary>
     public static async Task<Results<Ok<ApiKeyView>, ProblemHttpResult>> RevokeKey(string id, PlatformDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(db);
