@@ -1,5 +1,7 @@
 using Platform.AutomationApi.Auth;
+using Platform.AutomationApi.Catalog;
 using Platform.AutomationApi.Extensions;
+using Platform.AutomationApi.Notifications;
 using Platform.AutomationApi.Storage;
 using Platform.AutomationApi.Telemetry;
 
@@ -12,6 +14,8 @@ builder.AddPlatformOperations();
 builder.AddPlatformApi();
 builder.AddPlatformAuth();
 builder.AddPlatformTelemetry();
+builder.AddPlatformCatalog();
+builder.AddPlatformNotifications();
 
 var app = builder.Build();
 if (args is ["db", "migrate", ..])
@@ -21,6 +25,8 @@ if (args is ["db", "migrate", ..])
 }
 
 app.MapPlatformApi();
+app.MapCatalogApi();
+app.MapWebhooksApi();
 app.Run();
 return 0;
 

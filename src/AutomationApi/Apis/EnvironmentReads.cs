@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Platform.AutomationApi.Environments;
@@ -14,25 +15,43 @@ namespace Platform.AutomationApi.Apis;
 /// </summary>
 internal static class EnvironmentReads
 {
+    // Compiled once per provider's context type (a compiled query is bound to one model, and tests run both in one
+    // process): a read skips EF Core's expression-tree work and query cache lookup.
+    private static readonly ConcurrentDictionary<Type, Func<PlatformDbContext, string, CancellationToken, Task<Row?>>> ReadByNameQueries = new();
+    private static readonly ConcurrentDictionary<Type, Func<PlatformDbContext, string, CancellationToken, Task<bool>>> LiveNameTakenQueries = new();
+
+    private static Func<PlatformDbContext, string, CancellationToken, Task<Row?>> ReadByName(PlatformDbContext db) =>
+        ReadByNameQueries.GetOrAdd(db.GetType(), _ => EF.CompileAsyncQuery(
+            (PlatformDbContext context, string name, CancellationToken cancellationToken) => (
+                    from e in context.Environments.AsNoTracking()
+                    where e.Name == name
+                    join o in context.Operations.AsNoTracking() on e.LastOperationId equals o.Id into last
+                    from o in last.DefaultIfEmpty()
+                    orderby e.Status == EnvironmentStatus.Destroyed, e.Id descending
+                    select new Row(
+                        e.Id, e.Name, e.Team, e.Tier, e.Target, e.Status, e.CreatedAt, e.UpdatedAt, e.ExpiresAt, e.DestroyedAt,
+                        e.SpecViewJson, e.PlanSummaryJson, e.OutputsJson, e.CostJson,
+                        o == null ? null : new LastOperation(
+                            o.Id, o.EnvironmentName, o.Kind, o.State, o.Origin, o.CreatedAt, o.StartedAt, o.FinishedAt, o.Attempts,
+                            o.ErrorCode, o.ErrorMessage, o.ResultJson, o.RecoveryOf, o.RetriedAs, o.Force)))
+                .FirstOrDefault()));
+
+    private static Func<PlatformDbContext, string, CancellationToken, Task<bool>> LiveNameTaken(PlatformDbContext db) =>
+        LiveNameTakenQueries.GetOrAdd(db.GetType(), _ => EF.CompileAsyncQuery(
+            (PlatformDbContext context, string name, CancellationToken cancellationToken) =>
+                context.Environments.Any(e => e.Name == name && e.Status != EnvironmentStatus.Destroyed)));
+
+    /// <summary>Whether a live environment is named <paramref name="name"/> (a create's cheap check before it compiles).</summary>
+    public static Task<bool> IsLiveNameTakenAsync(PlatformDbContext db, string name, CancellationToken cancellationToken) =>
+        LiveNameTaken(db)(db, name, cancellationToken);
+
     /// <summary>
     /// An environment by name as <c>GET /v1/environments/{name}</c> shows it: the live one, else the latest destroyed
     /// one; <see langword="null"/> when the name was never used. One query, the last operation joined in.
     /// </summary>
     public static async Task<EnvironmentResponse?> DescribeAsync(PlatformDbContext db, SpecProtector protector, string name, CancellationToken cancellationToken)
     {
-        var row = await (
-                from e in db.Environments.AsNoTracking()
-                where e.Name == name
-                join o in db.Operations.AsNoTracking() on e.LastOperationId equals o.Id into last
-                from o in last.DefaultIfEmpty()
-                orderby e.Status == EnvironmentStatus.Destroyed, e.Id descending
-                select new Row(
-                    e.Id, e.Name, e.Team, e.Tier, e.Target, e.Status, e.CreatedAt, e.UpdatedAt, e.ExpiresAt, e.DestroyedAt,
-                    e.SpecViewJson, e.PlanSummaryJson, e.OutputsJson, e.CostJson,
-                    o == null ? null : new LastOperation(
-                        o.Id, o.EnvironmentName, o.Kind, o.State, o.Origin, o.CreatedAt, o.StartedAt, o.FinishedAt, o.Attempts,
-                        o.ErrorCode, o.ErrorMessage, o.ResultJson, o.RecoveryOf, o.RetriedAs, o.Force)))
-            .FirstOrDefaultAsync(cancellationToken);
+        var row = await ReadByName(db)(db, name, cancellationToken);
         if (row is null)
         {
             return null;

@@ -107,19 +107,20 @@ public static partial class EnvironmentsApi
             return denied;
         }
 
-        if (await services.Db.Environments.AnyAsync(e => e.Name == parsedSpec.Name && e.Status != EnvironmentStatus.Destroyed, cancellationToken))
+        if (await EnvironmentReads.IsLiveNameTakenAsync(services.Db, parsedSpec.Name, cancellationToken))
         {
             // (A concurrent retry with this request's Idempotency-Key may have created it: the key's filter then replays it.)
             return NameTaken(services, request, parsedSpec.Name);
         }
 
-        var compiled = services.Compiler.Compile(parsedSpec);
-        if (compiled.Environment is not { } environment)
+        // Only what can refuse the spec runs before the 202 (no cost estimate, no rendering): the operation compiles
+        // it in full when it runs.
+        if (services.Compiler.Check(parsedSpec) is { IsEmpty: false } errors)
         {
-            return Invalid(compiled.Errors);
+            return Invalid(errors);
         }
 
-        var spec = environment.Spec;
+        var spec = parsedSpec;
 
         var now = services.Time.GetUtcNow();
         var record = new EnvironmentRecord
@@ -287,10 +288,9 @@ public static partial class EnvironmentsApi
                         "between deployment targets; create a new environment on the new target and destroy this one.");
         }
 
-        var compiled = services.Compiler.Compile(parsedSpec);
-        if (compiled.Environment is null)
+        if (services.Compiler.Check(parsedSpec) is { IsEmpty: false } errors)
         {
-            return Invalid(compiled.Errors);
+            return Invalid(errors);
         }
 
         var operation = services.Lifecycle.QueueUpdate(services.Queue, record, services.Protector.Protect(resolved), "api");
@@ -401,10 +401,9 @@ public static partial class EnvironmentsApi
                 return denied;
             }
 
-            var compiled = services.Compiler.Compile(parsedSpec);
-            if (compiled.Environment is null)
+            if (services.Compiler.Check(parsedSpec) is { IsEmpty: false } errors)
             {
-                return Invalid(compiled.Errors);
+                return Invalid(errors);
             }
         }
 

@@ -66,6 +66,10 @@ public sealed class EnvironmentLifecycle(TimeProvider time)
 
         // Saved with the final state, so an event stream that sees it finished also sees the outcome.
         await OperationQueue.StageEventAsync(db, operation.Id, now, "state", operation.ErrorMessage, "cancelled", cancellationToken: cancellationToken);
+        if (await db.Environments.FindAsync([operation.EnvironmentId], cancellationToken) is { } environment)
+        {
+            Notifications.NotificationOutbox.StageOutcome(db, operation, environment, now);
+        }
         return true;
     }
 
@@ -125,6 +129,7 @@ public sealed class EnvironmentLifecycle(TimeProvider time)
         var now = time.GetUtcNow();
         operation.Finish(outcome.State, attempts, error?.Code, error?.Message, resultJson, now);
         environment.ApplyOutcome(operation, outcome, previous, now);
+        Notifications.NotificationOutbox.StageOutcome(db, operation, environment, now);
     }
 
     /// <summary>The host stopped an engine that was killed with operations pending: start-up recovery's refresh must repair them.</summary>

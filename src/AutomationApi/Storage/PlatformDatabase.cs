@@ -71,7 +71,7 @@ public static class PlatformDatabase
         ArgumentNullException.ThrowIfNull(paths);
         var configured = database.IsPostgres
             ? builder.UseNpgsql(database.ConnectionString)
-            : builder.UseSqlite($"Data Source={paths.DatabaseFile}");
+            : builder.UseSqlite($"Data Source={paths.DatabaseFile}").AddInterceptors(SqliteConnectionSettings.Instance);
 
         // A unique-index conflict is how a lost race (a name taken, an idempotency key claimed) shows up, and every
         // caller that catches it answers it; one nobody catches still ends as a 500 logged as an error.
