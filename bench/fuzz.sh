@@ -16,7 +16,8 @@ url="http://127.0.0.1:$port"
 data=$(mktemp -d)
 dotnet build -c Release src/AutomationApi >/dev/null
 dotnet build -c Release bench/Fuzz >/dev/null
-Platform__DataDirectory="$data" Platform__PulumiPath="$PWD/tests/AutomationApi.Tests/FakePulumi/pulumi" \
+key=test-admin-key-0123456789abcdef # RawHttp.AdminKey: the fuzz requests send it
+Platform__Auth__BootstrapAdminKey="$key" Platform__DataDirectory="$data" Platform__PulumiPath="$PWD/tests/AutomationApi.Tests/FakePulumi/pulumi" \
 Platform__WorkerPollInterval=00:00:00.200 Platform__Limits__MaxRequestBodyBytes=$limit Logging__LogLevel__Default=Warning \
   dotnet src/AutomationApi/bin/Release/net10.0/Platform.AutomationApi.dll --urls "$url" >"$data/service.log" 2>&1 &
 service=$!
@@ -32,7 +33,7 @@ big="$data/big.yaml"
 for method in PUT POST; do
   target=$([ "$method" = PUT ] && echo "$url/v1/environments/big-dev" || echo "$url/v1/environments")
   printf '6,400 services, %s (%s bytes): ' "$method" "$(wc -c <"$big")"
-  curl -s -o /dev/null -w '%{http_code} in %{time_total} s\n' -X "$method" "$target" -H 'content-type: application/yaml' --data-binary @"$big"
+  curl -s -o /dev/null -w '%{http_code} in %{time_total} s\n' -X "$method" "$target" -H "Authorization: Bearer $key" -H 'content-type: application/yaml' --data-binary @"$big"
 done
 
 status=0

@@ -8,6 +8,7 @@
 # PLATFORM_BENCH_ENGINE=tests/AutomationApi.Tests/FakePulumi/pulumi to provision them with the scripted stand-in.
 # PLATFORM_BENCH_EXTRA_ROWS=N adds N more stored environments (copies, written straight into the database) to show
 # how list pages scale with the stored count.
+# Every request but /healthz sends the run's admin key (Platform__Auth__BootstrapAdminKey), as a real client would.
 # Usage: bench/load.sh [seconds-per-path (default 10)] [connections (default 64)] [stored environments (default 1000)]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,8 +21,10 @@ url="http://127.0.0.1:$port"
 command -v wrk >/dev/null || { apt-get install -y -qq wrk >/dev/null 2>&1 || { echo "wrk is required (apt-get install wrk)" >&2; exit 1; }; }
 
 data=$(mktemp -d)
+key="bench-admin-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
+auth="Authorization: Bearer $key"
 dotnet build -c Release src/AutomationApi >/dev/null
-Platform__DataDirectory="$data" Platform__PulumiPath="$engine" Platform__EngineRetries=0 \
+Platform__Auth__BootstrapAdminKey="$key" Platform__DataDirectory="$data" Platform__PulumiPath="$engine" Platform__EngineRetries=0 \
 Platform__WorkerPollInterval=00:00:00.200 Logging__LogLevel__Default=Warning \
   dotnet src/AutomationApi/bin/Release/net10.0/Platform.AutomationApi.dll --urls "$url" >"$data/service.log" 2>&1 &
 service=$!
@@ -32,10 +35,10 @@ spec() { # $1: environment name
   printf 'apiVersion: platform/v1\nkind: Environment\nmetadata: { name: %s, team: bench, costCenter: cc-1 }\nspec:\n  tier: dev\n  services:\n    - { name: web, type: web, image: "registry.example.com/web:1.0.0", host: shop }\n' "$1"
 }
 export -f spec
-export url
+export url auth
 started=$(date +%s)
-seq 1 "$stored" | xargs -P 4 -I{} bash -c 'spec "bench-{}" | curl -fs -o /dev/null -X POST "$url/v1/environments" -H "content-type: application/yaml" --data-binary @-'
-operation=$(spec bench-probe | curl -fs -X POST "$url/v1/environments" -H 'content-type: application/yaml' --data-binary @- | grep -o '"id":"[^"]*"' | head -1 | cut -d'"' -f4 || true)
+seq 1 "$stored" | xargs -P 4 -I{} bash -c 'spec "bench-{}" | curl -fs -o /dev/null -X POST "$url/v1/environments" -H "$auth" -H "content-type: application/yaml" --data-binary @-'
+operation=$(spec bench-probe | curl -fs -X POST "$url/v1/environments" -H "$auth" -H 'content-type: application/yaml' --data-binary @- | grep -o '"id":"[^"]*"' | head -1 | cut -d'"' -f4 || true)
 read_name="bench-$(( (stored + 1) / 2 ))"
 extra=${PLATFORM_BENCH_EXTRA_ROWS:-0}
 if [ "$extra" -gt 0 ]; then
@@ -72,12 +75,12 @@ function request()
   local name = string.format("load-%d-%d", id, counter)
   local body = "apiVersion: platform/v1\nkind: Environment\nmetadata: { name: " .. name ..
     ", team: bench, costCenter: cc-1 }\nspec:\n  tier: dev\n  services:\n    - { name: web, type: web, image: \"registry.example.com/web:1.0.0\", host: shop }\n"
-  return wrk.format("POST", "/v1/environments", { ["Content-Type"] = "application/yaml" }, body)
+  return wrk.format("POST", "/v1/environments", { ["Content-Type"] = "application/yaml", ["Authorization"] = wrk.headers["Authorization"] }, body)
 end
 LUA
 
 measure() { # wrk arguments; prints "requests/s p99-ms non-2xx"
-  wrk -t2 -c"$connections" -d"${seconds}s" --latency "$@" 2>/dev/null | awk '
+  wrk -t2 -c"$connections" -d"${seconds}s" --latency -H "$auth" "$@" 2>/dev/null | awk '
     /Requests\/sec/ { rps = $2 }
     $1 == "99%" { v = $2; unit = v; gsub(/[0-9.]/, "", unit); gsub(/[a-z]/, "", v)
                   p99 = unit == "us" ? v / 1000 : unit == "s" ? v * 1000 : unit == "m" ? v * 60000 : v }

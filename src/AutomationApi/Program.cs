@@ -1,3 +1,4 @@
+using Platform.AutomationApi.Auth;
 using Platform.AutomationApi.Catalog;
 using Platform.AutomationApi.Extensions;
 using Platform.AutomationApi.Notifications;
@@ -11,6 +12,7 @@ builder.AddPlatformStorage();
 builder.AddPlatformEngine();
 builder.AddPlatformOperations();
 builder.AddPlatformApi();
+builder.AddPlatformAuth();
 builder.AddPlatformTelemetry();
 builder.AddPlatformCatalog();
 builder.AddPlatformNotifications();

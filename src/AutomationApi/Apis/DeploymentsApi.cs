@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Platform.AutomationApi.Auth;
 using Platform.AutomationApi.Deployments;
 using Platform.AutomationApi.Environments;
 using Platform.AutomationApi.Operations;
@@ -51,6 +52,7 @@ public static class DeploymentsApi
     public static IEndpointRouteBuilder MapDeploymentsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/v1/environments/{name}").WithTags("Deployments");
+        api.RequireEnvironmentAccess();
         api.AddEndpointFilterFactory(IdempotencyFilter.Factory);
         api.ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
@@ -109,7 +111,7 @@ public static class DeploymentsApi
     /// <summary>POST /v1/environments/{name}/promote.</summary>
     [Idempotent]
     public static async Task<Results<Accepted<DeploymentResponse>, ValidationProblem, ProblemHttpResult>> Promote(
-        string name, PromoteRequest body, [AsParameters] DeploymentServices services, CancellationToken cancellationToken)
+        string name, PromoteRequest body, HttpContext context, [AsParameters] DeploymentServices services, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(body);
         if (string.IsNullOrWhiteSpace(body.From))
@@ -130,7 +132,7 @@ public static class DeploymentsApi
 
         var source = await services.Db.Environments.AsNoTracking()
             .SingleOrDefaultAsync(e => e.Name == body.From && e.Status != EnvironmentStatus.Destroyed, cancellationToken);
-        if (source is null)
+        if (source is null || !await EnvironmentAccess.CanReadAsync(context, new EnvironmentScope(source.Team, source.Tier)))
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Source environment not found",
                 detail: $"There is no live environment named '{body.From}' to promote from.");

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Platform.AutomationApi.Auth;
 using Platform.AutomationApi.Environments;
 using Platform.AutomationApi.Lifecycle;
 using Platform.AutomationApi.Operations;
@@ -41,6 +42,9 @@ public static partial class EnvironmentsApi
     public static IEndpointRouteBuilder MapEnvironmentsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/v1/environments").WithTags("Environments");
+
+        // Authorization first: a replayed idempotent answer is no way around it.
+        api.RequireEnvironmentAccess();
         api.AddEndpointFilterFactory(IdempotencyFilter.Factory);
 
         // Every failure is an RFC 9457 problem; declared once for the group so the OpenAPI document shows them.
@@ -98,6 +102,11 @@ public static partial class EnvironmentsApi
             return Invalid(tooLarge);
         }
 
+        if (await EnvironmentAccess.AuthorizeSpecAsync(request.HttpContext, parsedSpec) is { } denied)
+        {
+            return denied;
+        }
+
         if (await EnvironmentReads.IsLiveNameTakenAsync(services.Db, parsedSpec.Name, cancellationToken))
         {
             // (A concurrent retry with this request's Idempotency-Key may have created it: the key's filter then replays it.)
@@ -149,6 +158,7 @@ public static partial class EnvironmentsApi
     /// <summary>GET /v1/environments.</summary>
     public static async Task<Results<Ok<Page<EnvironmentSummary>>, ValidationProblem>> ListEnvironments(
         [AsParameters] EnvironmentServices services,
+        System.Security.Claims.ClaimsPrincipal user,
         string? team,
         string? tier,
         string? status,
@@ -160,6 +170,17 @@ public static partial class EnvironmentsApi
         if (pageSize is < 1 or > 200)
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = ["The page size must be between 1 and 200."] });
+        }
+
+        // Callers other than admins see their own team only: another team's filter finds nothing, as if it had none.
+        if (!user.IsAdmin())
+        {
+            if (team is not null && !string.Equals(team, user.TeamOf(), StringComparison.Ordinal))
+            {
+                return TypedResults.Ok(new Page<EnvironmentSummary>([], null));
+            }
+
+            team = user.TeamOf() ?? "";
         }
 
         Tier? wantedTier = null;
@@ -199,11 +220,15 @@ public static partial class EnvironmentsApi
     }
 
     /// <summary>GET /v1/environments/{name}.</summary>
+    [AuthorizesEnvironmentRead]
     public static async Task<Results<Ok<EnvironmentResponse>, ProblemHttpResult>> GetEnvironment(
-        string name, [AsParameters] EnvironmentServices services, CancellationToken cancellationToken)
+        string name, HttpContext context, [AsParameters] EnvironmentServices services, CancellationToken cancellationToken)
     {
+        // Authorized against the environment this one query read (another team's is not found), not by a lookup before it.
         var response = await EnvironmentReads.DescribeAsync(services.Db, services.Protector, name, cancellationToken);
-        return response is null ? NotFound(name) : TypedResults.Ok(response);
+        return response is null || !await EnvironmentAccess.CanReadAsync(context, new EnvironmentScope(response.Team, response.Tier))
+            ? NotFound(name)
+            : TypedResults.Ok(response);
     }
 
     /// <summary>PUT /v1/environments/{name}.</summary>
@@ -244,6 +269,12 @@ public static partial class EnvironmentsApi
         if (services.Limits.Check(parsedSpec) is { IsEmpty: false } tooLarge)
         {
             return Invalid(tooLarge);
+        }
+
+        // The route's filter authorized the environment as it is; the new spec's team and tier must be allowed too.
+        if (await EnvironmentAccess.AuthorizeSpecAsync(request.HttpContext, parsedSpec) is { } denied)
+        {
+            return denied;
         }
 
         record.EnsureDeployable();
@@ -363,6 +394,11 @@ public static partial class EnvironmentsApi
             if (services.Limits.Check(parsedSpec) is { IsEmpty: false } tooLarge)
             {
                 return Invalid(tooLarge);
+            }
+
+            if (await EnvironmentAccess.AuthorizeSpecAsync(request.HttpContext, parsedSpec) is { } denied)
+            {
+                return denied;
             }
 
             if (services.Compiler.Check(parsedSpec) is { IsEmpty: false } errors)

@@ -20,7 +20,7 @@ public static class HealthApi
     /// <summary>Maps the routes.</summary>
     public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("").WithTags("Health");
+        var api = app.MapGroup("").WithTags("Health").AllowAnonymous();
         api.MapGet("/healthz", () => TypedResults.Ok(new HealthReport("healthy"))).WithName("Liveness")
             .WithSummary("Liveness: the process is serving requests.");
         api.MapGet("/readyz", Ready).WithName("Readiness").ProducesProblem(StatusCodes.Status503ServiceUnavailable)

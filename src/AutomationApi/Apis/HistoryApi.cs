@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Platform.AutomationApi.Auth;
 using Platform.AutomationApi.Environments;
 using Platform.AutomationApi.Operations;
 using Platform.AutomationApi.Storage;
@@ -57,7 +58,8 @@ public static class HistoryApi
             .WithDescription("Every operation of every incarnation of the environment name, newest first, with what asked for it, its " +
                              "outcome, its duration and the plan diff it applied. Cursor-paged: pass nextCursor as cursor for the next page.")
             .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .RequireEnvironmentAccess();
         return app;
     }
 

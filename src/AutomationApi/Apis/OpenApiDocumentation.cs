@@ -26,21 +26,26 @@ public static class OpenApiDocumentation
 
         ## Walk-through
 
+        Every request but `/healthz`, `/readyz` and this document sends `Authorization: Bearer <key>`: an API key from
+        `POST /v1/keys` (admins; the first admin key is printed on the service's first start, or configured as
+        `Platform:Auth:BootstrapAdminKey`) or, where configured, an OIDC token. Without one the answer is `401`.
+
         ```bash
         URL=http://localhost:5000
+        AUTH="Authorization: Bearer $PLATFORM_TOKEN"
         # Create: 202 and the queued operation (Location: /v1/operations/op_…). The Content-Type is required.
-        curl -sS -X POST $URL/v1/environments -H 'Content-Type: application/yaml' --data-binary @examples/checkout-staging.yaml
+        curl -sS -X POST $URL/v1/environments -H 'Content-Type: application/yaml' --data-binary @examples/checkout-staging.yaml -H "$AUTH"
         # Follow it: status, then its progress as Server-Sent Events (ends with the outcome)
-        curl -sS $URL/v1/operations/op_…
-        curl -sS -N $URL/v1/operations/op_…/events
+        curl -sS $URL/v1/operations/op_… -H "$AUTH"
+        curl -sS -N $URL/v1/operations/op_…/events -H "$AUTH"
         # Read the spec back as sent (secrets masked as { secret: { unchanged: true } }), edit it, send it back
-        curl -sS -H 'Accept: application/yaml' $URL/v1/environments/checkout-staging > env.yaml
-        curl -sS -X POST $URL/v1/environments/checkout-staging/preview -H 'Content-Type: application/yaml' --data-binary @env.yaml
-        curl -sS -X PUT $URL/v1/environments/checkout-staging -H 'Content-Type: application/yaml' --data-binary @env.yaml
+        curl -sS -H 'Accept: application/yaml' $URL/v1/environments/checkout-staging -H "$AUTH" > env.yaml
+        curl -sS -X POST $URL/v1/environments/checkout-staging/preview -H 'Content-Type: application/yaml' --data-binary @env.yaml -H "$AUTH"
+        curl -sS -X PUT $URL/v1/environments/checkout-staging -H 'Content-Type: application/yaml' --data-binary @env.yaml -H "$AUTH"
         # History: who asked for what, the outcome, how long it took, the plan diff it applied
-        curl -sS $URL/v1/environments/checkout-staging/operations
+        curl -sS $URL/v1/environments/checkout-staging/operations -H "$AUTH"
         # Throw it away
-        curl -sS -X DELETE $URL/v1/environments/checkout-staging
+        curl -sS -X DELETE $URL/v1/environments/checkout-staging -H "$AUTH"
         ```
 
         `Idempotency-Key` on POST, PUT and DELETE makes a retry return the original operation. While the `pulumi` CLI

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
+using Platform.AutomationApi.Auth;
 using Platform.AutomationApi.Operations;
 using Platform.AutomationApi.Storage;
 
@@ -22,7 +23,7 @@ public static class OperationsApi
     /// <summary>Maps the routes.</summary>
     public static IEndpointRouteBuilder MapOperationsApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/v1/operations").WithTags("Operations");
+        var api = app.MapGroup("/v1/operations").WithTags("Operations").RequireOperationAccess();
         api.ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         api.MapGet("/{id}", GetOperation).WithName("GetOperation")
             .WithSummary("Get an operation: state, attempts, error and result.");

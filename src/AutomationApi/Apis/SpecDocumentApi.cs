@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Net.Http.Headers;
+using Platform.AutomationApi.Auth;
 using Platform.AutomationApi.Environments;
 using Platform.AutomationApi.Storage;
 using Platform.Components.SpecDocuments;
@@ -23,7 +24,8 @@ public static class SpecDocumentApi
             .WithDescription("The environment's spec as the platform/v1 document its team sent (JSON, or YAML with Accept: application/yaml), " +
                              "secret values masked as { secret: { unchanged: true } }. Send it back with PUT, edited or not: masked secrets keep their stored values.")
             .Produces<string>(StatusCodes.Status200OK, "application/json", [.. YamlMediaTypes])
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .RequireEnvironmentAccess();
         return app;
     }
 

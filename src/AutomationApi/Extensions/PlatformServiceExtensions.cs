@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Platform.AutomationApi.Apis;
+using Platform.AutomationApi.Auth;
 using Platform.AutomationApi.Engine;
 using Platform.AutomationApi.Environments;
 using Platform.AutomationApi.Lifecycle;
@@ -161,10 +162,11 @@ public static class PlatformServiceExtensions
             },
         });
         app.UseStatusCodePages();
+        app.UsePlatformAuth();
         app.UseEngineAvailability();
         app.Use(IdempotencyFilter.BufferKeyedBodies);
-        app.MapOpenApi();
-        app.MapScalarApiReference();
+        app.MapOpenApi().AllowAnonymous();
+        app.MapScalarApiReference().AllowAnonymous();
         app.MapHealthApi();
         app.MapEnvironmentsApi();
         app.MapSpecDocumentApi();
@@ -173,6 +175,7 @@ public static class PlatformServiceExtensions
         app.MapDeploymentsApi();
         app.MapOperationsApi();
         app.MapGoldenPathsApi();
+        app.MapKeysApi();
         return app;
     }
 }

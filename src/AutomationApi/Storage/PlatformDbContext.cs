@@ -38,6 +38,9 @@ public class PlatformDbContext : DbContext
     /// <summary>Idempotency keys.</summary>
     public DbSet<IdempotencyRecord> IdempotencyKeys => Set<IdempotencyRecord>();
 
+    /// <summary>API keys (salted hashes only).</summary>
+    public DbSet<Auth.ApiKey> ApiKeys => Set<Auth.ApiKey>();
+
     /// <summary>Teams' webhooks.</summary>
     public DbSet<WebhookRecord> Webhooks => Set<WebhookRecord>();
 
@@ -182,5 +185,6 @@ public class PlatformDbContext : DbContext
 
         modelBuilder.Entity<IdempotencyRecord>(e => e.HasKey(x => x.Key));
         NotificationModel.Configure(modelBuilder);
+        Auth.ApiKey.Configure(modelBuilder);
     }
 }

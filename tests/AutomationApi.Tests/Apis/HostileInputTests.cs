@@ -186,6 +186,7 @@ public sealed class HostileInputTests
                                              "Transfer-Encoding: chunked\r\n\r\nzz\r\n");
         var malformed = await RawHttp.SendAsync(server, [.. chunked, .. spec, .. "\r\n0\r\n\r\n"u8.ToArray()], TimeSpan.FromSeconds(60), Cancel);
         using var client = new HttpClient { BaseAddress = server };
+        client.DefaultRequestHeaders.Authorization = new("Bearer", PlatformFactory.AdminKey);
         using var first = await client.PostAsync("/v1/environments", new StringContent(Specs.Dev("logs-dev"), Encoding.UTF8, "application/yaml"), Cancel);
         using var second = await client.PostAsync("/v1/environments", new StringContent(Specs.Dev("logs-dev"), Encoding.UTF8, "application/yaml"), Cancel);
         var extend = Encoding.UTF8.GetBytes("POST /v1/environments/logs-dev/extend HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n" +

@@ -30,11 +30,12 @@ public sealed class OpenApiDocumentTests
             Assert.DoesNotContain(o.Path.Trim('/'), o.Operation.Summary, StringComparison.Ordinal);
         });
 
-        // Each endpoint lists its own responses: a read has no 415 or 422, a create has them and a 503.
+        // Each endpoint lists its own responses: a read has no 415 or 422, a create has them and a 503; both need a
+        // credential (401) and a role (403).
         var get = operations.Single(o => o.Operation.OperationId == "GetEnvironment").Operation;
-        Assert.Equal(["200", "404"], get.Responses!.Keys.Order());
+        Assert.Equal(["200", "401", "403", "404"], get.Responses!.Keys.Order());
         var create = operations.Single(o => o.Operation.OperationId == "CreateEnvironment").Operation;
-        Assert.Equal(["202", "400", "409", "413", "415", "422", "503"], create.Responses!.Keys.Order());
+        Assert.Equal(["202", "400", "401", "403", "409", "413", "415", "422", "503"], create.Responses!.Keys.Order());
         Assert.NotNull(create.Responses["400"].Content!["application/problem+json"].Example);
 
         // The spec body: the generated spec schema, as JSON and as YAML, with examples.

@@ -14,8 +14,8 @@ public sealed class DeployCommandTests
         var variables = new Dictionary<string, string>
         {
             ["PLATFORM_URL"] = factory.Server.BaseAddress.ToString(),
-            // No auth on the service yet: the header must be harmless.
-            ["PLATFORM_TOKEN"] = "ci-token",
+            // The service's admin key, sent as the Bearer credential the service requires.
+            ["PLATFORM_TOKEN"] = PlatformFactory.AdminKey,
         };
         var context = new CliContext(stdout, stderr, TextReader.Null, Path.GetTempPath(), name => variables.GetValueOrDefault(name))
         {

@@ -20,10 +20,18 @@ public sealed record RawResponse(int Status, string? ContentType, string Body)
 /// </summary>
 public static class RawHttp
 {
+    /// <summary>
+    /// The admin key sent with every request that carries none. The service must be bootstrapped with it
+    /// (<c>Platform:Auth:BootstrapAdminKey</c>): the test factory and <c>bench/fuzz.sh</c> do. It lives here because the
+    /// long fuzz run (<c>bench/Fuzz</c>) compiles this folder without the rest of the tests.
+    /// </summary>
+    public const string AdminKey = "test-admin-key-0123456789abcdef";
+
     public static async Task<RawResponse> SendAsync(Uri server, byte[] request, TimeSpan timeout, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(server);
         ArgumentNullException.ThrowIfNull(request);
+        request = WithCredentials(request);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
         using var tcp = new TcpClient();
@@ -45,6 +53,21 @@ public static class RawHttp
 
         await reading;
         return Parse(Encoding.UTF8.GetString(received.GetBuffer(), 0, (int)received.Length));
+    }
+
+    /// <summary>
+    /// The test admin key as a header after the request line (unless the request sends its own), so hostile input
+    /// reaches the code that reads bodies instead of stopping at authentication.
+    /// </summary>
+    private static byte[] WithCredentials(byte[] request)
+    {
+        var lineEnd = request.AsSpan().IndexOf("\r\n"u8);
+        if (lineEnd < 0 || request.AsSpan().IndexOf("\r\nAuthorization:"u8) >= 0)
+        {
+            return request;
+        }
+
+        return [.. request.AsSpan(0, lineEnd + 2), .. Encoding.ASCII.GetBytes($"Authorization: Bearer {AdminKey}\r\n"), .. request.AsSpan(lineEnd + 2)];
     }
 
     private static async Task ReadToEndAsync(NetworkStream stream, MemoryStream received, CancellationToken cancellationToken)

@@ -18,6 +18,12 @@ namespace Platform.AutomationApi.Tests.Infrastructure;
 /// </summary>
 public sealed class PlatformFactory : WebApplicationFactory<Program>
 {
+    /// <summary>
+    /// The admin key every factory's service is bootstrapped with (<c>Platform:Auth:BootstrapAdminKey</c>); clients from
+    /// <see cref="WebApplicationFactory{TEntryPoint}.CreateClient()"/> send it, so tests of other behaviour act as an admin.
+    /// </summary>
+    public const string AdminKey = Fuzz.RawHttp.AdminKey;
+
     public PlatformFactory(
         string? dataDirectory = null, Action<Dictionary<string, string?>>? configure = null, TimeProvider? time = null, TestStore? store = null,
         InMemoryStackEngine? engine = null)
@@ -40,6 +46,7 @@ public sealed class PlatformFactory : WebApplicationFactory<Program>
             ["Platform:CancelGracePeriod"] = "00:00:30",
             ["Platform:EngineRetryDelay"] = "00:00:00.050",
             ["Platform:ReaperInterval"] = "00:01:00",
+            ["Platform:Auth:BootstrapAdminKey"] = AdminKey,
         };
         store?.Configure(Settings);
         configure?.Invoke(Settings);
@@ -97,6 +104,30 @@ public sealed class PlatformFactory : WebApplicationFactory<Program>
                 services.AddSingleton(Time);
             }
         });
+    }
+
+    /// <summary>Clients act as the bootstrap admin unless a test says otherwise (<see cref="CreateClient(string?)"/>).</summary>
+    protected override void ConfigureClient(HttpClient client)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        base.ConfigureClient(client);
+        client.DefaultRequestHeaders.Authorization = new("Bearer", AdminKey);
+    }
+
+    /// <summary>A client that sends <paramref name="key"/> as its bearer credential, or none when it is <see langword="null"/>.</summary>
+    public HttpClient CreateClient(string? key)
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = key is null ? null : new("Bearer", key);
+        return client;
+    }
+
+    /// <summary>Creates an API key through the API (as the admin) and returns it.</summary>
+    public async Task<string> CreateKeyAsync(string team, string role, DateTimeOffset? expiresAt = null, string name = "test")
+    {
+        using var response = await CreateClient().PostAsJsonAsync("/v1/keys", new { name, team, role, expiresAt }, TestContext.Current.CancellationToken);
+        Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);
+        return (string)(await ReadAsync(response))["key"]!;
     }
 
     /// <summary>Serves over real Kestrel on a loopback port (for raw HTTP framing and the server's limits); returns its address.</summary>

@@ -1,0 +1,167 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using Platform.AutomationApi.Tests.Infrastructure;
+
+namespace Platform.AutomationApi.Tests.Auth;
+
+/// <summary>Issue 12: every role × action × own/other team, through the real pipeline.</summary>
+public sealed class AuthorizationTests
+{
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    /// <summary>A one-service spec of <paramref name="team"/> on <paramref name="tier"/>.</summary>
+    public static string Spec(string name, string team, string tier, string image = "registry.example.com/payments/api:1.0.0") =>
+        Specs.Dev(name, team, image).Replace("tier: dev", $"tier: {tier}", StringComparison.Ordinal);
+
+    public static TheoryData<string, string, bool> Cases()
+    {
+        var data = new TheoryData<string, string, bool>();
+        foreach (var role in new[] { "viewer", "developer", "operator", "admin" })
+        {
+            foreach (var tier in new[] { "dev", "staging", "prod" })
+            {
+                foreach (var own in new[] { true, false })
+                {
+                    data.Add(role, tier, own);
+                }
+            }
+        }
+
+        return data;
+    }
+
+    /// <summary>What a caller of <paramref name="role"/> in team payments gets for an action on an environment of a tier, its own team's or not.</summary>
+    private static HttpStatusCode Expected(string role, string tier, bool own, string action, HttpStatusCode success)
+    {
+        if (role == "admin")
+        {
+            return success;
+        }
+
+        if (!own)
+        {
+            // Another team's environment does not exist for the caller; a spec naming another team is refused.
+            return action == "create" ? HttpStatusCode.Forbidden : HttpStatusCode.NotFound;
+        }
+
+        if (action is "get" or "history" or "spec" or "operation")
+        {
+            return success;
+        }
+
+        return role == "viewer" || (role == "developer" && tier == "prod") ? HttpStatusCode.Forbidden : success;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task Each_role_gets_what_its_team_and_the_tier_allow(string role, string tier, bool own)
+    {
+        using var factory = new PlatformFactory(engine: new InMemoryStackEngine());
+        var team = own ? "payments" : "shipping";
+        var name = $"authz-{tier}";
+        var setup = await factory.CreateAndWaitAsync(Spec(name, team, tier));
+        Assert.Equal("succeeded", (string)setup["state"]!);
+        var key = await factory.CreateKeyAsync("payments", role);
+        using var client = factory.CreateClient(key);
+
+        async Task Check(string action, HttpStatusCode success, Func<Task<HttpResponseMessage>> send)
+        {
+            using var response = await send();
+            var expected = Expected(role, tier, own, action, success);
+            var body = await response.Content.ReadAsStringAsync(Cancel);
+            Assert.True(expected == response.StatusCode, $"{role} {tier} own={own} {action}: expected {(int)expected}, got {(int)response.StatusCode} {body}");
+            if (response.StatusCode == HttpStatusCode.Accepted)
+            {
+                // One change at a time, as a caller would: the next one does not race this one's operation.
+                var queued = JsonNode.Parse(body)!;
+                await factory.WaitForOperationAsync((string)(queued["id"] ?? queued["operation"]!["id"])!);
+            }
+
+            if (response.StatusCode == HttpStatusCode.NotFound)
+            {
+                // Exactly what a missing environment gets: nothing tells that it exists.
+                Assert.DoesNotContain(team, body, StringComparison.Ordinal);
+            }
+        }
+
+        StringContent Yaml(string text) => new(text, Encoding.UTF8, "application/yaml");
+        await Check("get", HttpStatusCode.OK, () => client.GetAsync($"/v1/environments/{name}", Cancel));
+        await Check("spec", HttpStatusCode.OK, () => client.GetAsync($"/v1/environments/{name}/spec", Cancel));
+        await Check("history", HttpStatusCode.OK, () => client.GetAsync($"/v1/environments/{name}/operations", Cancel));
+        await Check("operation", HttpStatusCode.OK, () => client.GetAsync($"/v1/operations/{setup["id"]}", Cancel));
+        await Check("create", HttpStatusCode.Accepted, () => client.PostAsync("/v1/environments", Yaml(Spec($"new-{tier}", team, tier)), Cancel));
+        await Check("update", HttpStatusCode.Accepted, () => client.PutAsync($"/v1/environments/{name}", Yaml(Spec(name, team, tier, "registry.example.com/payments/api:1.0.1")), Cancel));
+        await Check("preview", HttpStatusCode.Accepted, () => client.PostAsync($"/v1/environments/{name}/preview", null, Cancel));
+        await Check("refresh", HttpStatusCode.Accepted, () => client.PostAsync($"/v1/environments/{name}/refresh", null, Cancel));
+        await Check("deploy", HttpStatusCode.Accepted, () => client.PostAsJsonAsync($"/v1/environments/{name}/services/api/deploy",
+            new { image = "registry.example.com/payments/api:1.0.2" }, Cancel));
+        if (tier != "prod")
+        {
+            await Check("extend", HttpStatusCode.OK, () => client.PostAsJsonAsync($"/v1/environments/{name}/extend", new { ttl = "2d" }, Cancel));
+        }
+
+        await Check("destroy", HttpStatusCode.Accepted, () => client.DeleteAsync($"/v1/environments/{name}?force=true", Cancel));
+    }
+
+    [Fact]
+    public async Task Lists_show_only_the_callers_team_and_admins_see_every_team()
+    {
+        using var factory = new PlatformFactory(engine: new InMemoryStackEngine());
+        foreach (var (name, team) in new[] { ("list-pay-a", "payments"), ("list-pay-b", "payments"), ("list-ship", "shipping") })
+        {
+            using var created = await factory.PostSpecAsync(Spec(name, team, "dev"));
+            Assert.Equal(HttpStatusCode.Accepted, created.StatusCode);
+        }
+
+        using var viewer = factory.CreateClient(await factory.CreateKeyAsync("payments", "viewer"));
+        async Task<string[]> NamesAsync(HttpClient client, string query = "") =>
+            [.. (await client.GetFromJsonAsync<JsonObject>($"/v1/environments{query}", Cancel))!["items"]!.AsArray().Select(i => (string)i!["name"]!)];
+
+        Assert.Equal(["list-pay-a", "list-pay-b"], await NamesAsync(viewer));
+        Assert.Empty(await NamesAsync(viewer, "?team=shipping"));
+        Assert.Equal(["list-pay-a", "list-pay-b", "list-ship"], await NamesAsync(factory.CreateClient()));
+    }
+
+    [Fact]
+    public async Task A_spec_naming_another_team_is_refused_naming_metadata_team_and_so_is_moving_to_prod_as_a_developer()
+    {
+        using var factory = new PlatformFactory(engine: new InMemoryStackEngine());
+        using var developer = factory.CreateClient(await factory.CreateKeyAsync("payments", "developer"));
+
+        using var other = await developer.PostAsync("/v1/environments", new StringContent(Spec("team-x", "shipping", "dev"), Encoding.UTF8, "application/yaml"), Cancel);
+        Assert.Equal(HttpStatusCode.Forbidden, other.StatusCode);
+        var problem = await PlatformFactory.ReadAsync(other);
+        Assert.Contains("metadata.team", problem["errors"]!.AsObject().Select(e => e.Key));
+        Assert.Contains("'payments'", (string)problem["detail"]!, StringComparison.Ordinal);
+
+        var created = await DeveloperCreatesAsync(factory, developer, "team-dev");
+        Assert.Equal("succeeded", (string)created["state"]!);
+        using var toProd = await developer.PutAsync("/v1/environments/team-dev", new StringContent(Spec("team-dev", "payments", "prod"), Encoding.UTF8, "application/yaml"), Cancel);
+        Assert.Equal(HttpStatusCode.Forbidden, toProd.StatusCode);
+        var denied = await PlatformFactory.ReadAsync(toProd);
+        Assert.Equal("operator", (string)denied["requiredRole"]!);
+        Assert.Equal("developer", (string)denied["role"]!);
+    }
+
+    [Fact]
+    public async Task Promoting_from_another_teams_environment_is_as_if_it_did_not_exist()
+    {
+        using var factory = new PlatformFactory(engine: new InMemoryStackEngine());
+        await factory.CreateAndWaitAsync(Spec("promo-ship", "shipping", "staging"));
+        await factory.CreateAndWaitAsync(Spec("promo-pay", "payments", "staging"));
+        using var developer = factory.CreateClient(await factory.CreateKeyAsync("payments", "developer"));
+
+        using var response = await developer.PostAsJsonAsync("/v1/environments/promo-pay/promote", new { from = "promo-ship" }, Cancel);
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Contains("no live environment named 'promo-ship'", (string)(await PlatformFactory.ReadAsync(response))["detail"]!, StringComparison.Ordinal);
+    }
+
+    private static async Task<JsonObject> DeveloperCreatesAsync(PlatformFactory factory, HttpClient developer, string name)
+    {
+        using var response = await developer.PostAsync("/v1/environments", new StringContent(Spec(name, "payments", "dev"), Encoding.UTF8, "application/yaml"), Cancel);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        return await factory.WaitForOperationAsync((string)(await PlatformFactory.ReadAsync(response))["id"]!);
+    }
+}
