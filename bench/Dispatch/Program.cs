@@ -37,6 +37,7 @@ internal static class DispatchRun
         {
             using var factory = new DispatchFactory(data);
             var client = factory.CreateClient();
+            client.DefaultRequestHeaders.Authorization = new("Bearer", DispatchFactory.AdminKey);
             client.Timeout = TimeSpan.FromMinutes(10);
 
             var health = new List<double>();
@@ -112,9 +113,13 @@ internal static class DispatchRun
 /// <summary>The service in process, on its own data directory, with the engine double.</summary>
 internal sealed class DispatchFactory(string data) : WebApplicationFactory<Program>
 {
+    /// <summary>The run's admin key (<c>Platform:Auth:BootstrapAdminKey</c>), sent with every request.</summary>
+    public const string AdminKey = "dispatch-bench-admin-key-0123456789";
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("Platform:DataDirectory", data);
+        builder.UseSetting("Platform:Auth:BootstrapAdminKey", AdminKey);
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         builder.ConfigureServices(services =>
         {
