@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
-using Platform.Components.Specs;
+using Platform.Components.SpecDocuments;
 
 namespace Platform.Cli.Client;
 
