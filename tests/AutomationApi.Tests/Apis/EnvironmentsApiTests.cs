@@ -190,7 +190,7 @@ public sealed class EnvironmentsApiTests
         var client = factory.CreateClient();
 
         // A resource type no kind has: refused when read, before anything is planned.
-        using var kind = await factory.PostSpecAsync(Specs.Dev("kinds-dev") + "  resources:\n    - { name: store, type: mongo }\n");
+        using var kind = await factory.PostSpecAsync(Specs.Dev("kinds-dev") + "\n  resources:\n    - { name: store, type: mongo }\n");
         Assert.Equal(HttpStatusCode.BadRequest, kind.StatusCode);
         Assert.Equal("application/problem+json", kind.Content.Headers.ContentType!.MediaType);
         Assert.True((await PlatformFactory.ReadAsync(kind))["errors"]!.AsObject().ContainsKey("spec.resources[0].type"));
