@@ -1,4 +1,6 @@
+using Platform.AutomationApi.Catalog;
 using Platform.AutomationApi.Extensions;
+using Platform.AutomationApi.Notifications;
 using Platform.AutomationApi.Storage;
 using Platform.AutomationApi.Telemetry;
 
@@ -10,6 +12,8 @@ builder.AddPlatformEngine();
 builder.AddPlatformOperations();
 builder.AddPlatformApi();
 builder.AddPlatformTelemetry();
+builder.AddPlatformCatalog();
+builder.AddPlatformNotifications();
 
 var app = builder.Build();
 if (args is ["db", "migrate", ..])
@@ -19,6 +23,8 @@ if (args is ["db", "migrate", ..])
 }
 
 app.MapPlatformApi();
+app.MapCatalogApi();
+app.MapWebhooksApi();
 app.Run();
 return 0;
 

@@ -21,14 +21,13 @@ public static class EnvironmentPipeline
     /// <param name="specText">The spec, YAML or JSON.</param>
     /// <param name="targets">The deployment targets.</param>
     /// <param name="policies">Which advisory guardrails are off per tier; <see cref="PolicySettings.Default"/> when null.</param>
-    /// <param name="prices">Prices for the estimate; the table shipped with Platform when null.</param>
     [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The overloads differ in their first parameter (spec text or a parsed spec), so no call is ambiguous.")]
-    public static PipelineResult Run(string specText, TargetSettings targets, PolicySettings? policies = null, PriceTable? prices = null)
+    public static PipelineResult Run(string specText, TargetSettings targets, PolicySettings? policies = null)
     {
         ArgumentNullException.ThrowIfNull(specText);
         ArgumentNullException.ThrowIfNull(targets);
         var parsed = SpecParser.Parse(specText);
-        return parsed.Spec is null ? PipelineResult.Failed(null, Errors(parsed, targets)) : Run(parsed.Spec, targets, policies, prices);
+        return parsed.Spec is null ? PipelineResult.Failed(null, Errors(parsed, targets)) : Run(parsed.Spec, targets, policies);
     }
 
     /// <summary>
@@ -47,9 +46,9 @@ public static class EnvironmentPipeline
     }
 
     /// <summary>Runs the pipeline from validation on, for a spec already parsed.</summary>
-    /// <inheritdoc cref="Run(string, TargetSettings, PolicySettings?, PriceTable?)" path="/param"/>
+    /// <inheritdoc cref="Run(string, TargetSettings, PolicySettings?)" path="/param"/>
     [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The overloads differ in their first parameter (spec text or a parsed spec), so no call is ambiguous.")]
-    public static PipelineResult Run(EnvironmentSpec spec, TargetSettings targets, PolicySettings? policies = null, PriceTable? prices = null)
+    public static PipelineResult Run(EnvironmentSpec spec, TargetSettings targets, PolicySettings? policies = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(targets);
@@ -61,15 +60,45 @@ public static class EnvironmentPipeline
 
         if (!targets.TryGet(spec.Target, out var target))
         {
-            return PipelineResult.Failed(spec,
-                [new SpecError("spec.target", $"No deployment target is named '{spec.Target}'.", $"Use one of: {string.Join(", ", targets.Names)}.")]);
+            return PipelineResult.Failed(spec, [NoSuchTarget(spec, targets)]);
         }
 
         var plan = PlanCompiler.Compile(spec, target);
         return new PipelineResult(spec, target, plan, [],
             PolicyEngine.Evaluate(plan, policies ?? PolicySettings.Default),
-            CostEstimator.Estimate(plan, prices ?? Prices.Value));
+            CostEstimator.Estimate(plan, Prices.Value));
     }
+
+    /// <summary>
+    /// Every error <see cref="Run(EnvironmentSpec, TargetSettings, PolicySettings?)"/> and then
+    /// <see cref="PipelineResult.GateErrors"/> would report for a parsed spec (validation, the target, mandatory
+    /// guardrails, the target's settings), found the same way but without estimating the cost: what a service checks
+    /// before it accepts a spec it compiles in full when it deploys it. Empty when the spec may be deployed.
+    /// </summary>
+    /// <param name="spec">The parsed spec.</param>
+    /// <param name="targets">The deployment targets.</param>
+    /// <param name="policies">Which advisory guardrails are off per tier; <see cref="PolicySettings.Default"/> when null.</param>
+    public static ImmutableArray<SpecError> Check(EnvironmentSpec spec, TargetSettings targets, PolicySettings? policies = null)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(targets);
+        var errors = SpecValidator.Validate(spec, targets);
+        if (!errors.IsEmpty)
+        {
+            return errors;
+        }
+
+        if (!targets.TryGet(spec.Target, out var target))
+        {
+            return [NoSuchTarget(spec, targets)];
+        }
+
+        var plan = PlanCompiler.Compile(spec, target);
+        return PipelineResult.Gate(PolicyEngine.Evaluate(plan, policies ?? PolicySettings.Default), plan, target, isSetOnStack: null);
+    }
+
+    private static SpecError NoSuchTarget(EnvironmentSpec spec, TargetSettings targets) =>
+        new("spec.target", $"No deployment target is named '{spec.Target}'.", $"Use one of: {string.Join(", ", targets.Names)}.");
 }
 
 /// <summary>The outcome of <see cref="EnvironmentPipeline"/>: a plan with its policy report and cost, or every error found.</summary>
@@ -115,17 +144,23 @@ public sealed record PipelineResult(
             return [];
         }
 
+        return Gate(Policy, Plan, Target, isSetOnStack);
+    }
+
+    /// <summary><see cref="GateErrors"/> of a plan, its guardrail report and its target.</summary>
+    internal static ImmutableArray<SpecError> Gate(PolicyReport policy, ResourcePlan plan, DeploymentTarget target, Func<string, bool>? isSetOnStack)
+    {
         var errors = ImmutableArray.CreateBuilder<SpecError>();
-        errors.AddRange(Policy.Mandatory.Select(v => new SpecError(
+        errors.AddRange(policy.Mandatory.Select(v => new SpecError(
             $"policies.{v.RuleId}",
             $"{v.Resource}: {v.Message}",
             "Change the spec so its plan meets this mandatory guardrail; it cannot be switched off.")));
 
-        var unset = Plan.UnsetConfigKeys.Where(key => isSetOnStack?.Invoke(key) != true).ToList();
+        var unset = plan.UnsetConfigKeys.Where(key => isSetOnStack?.Invoke(key) != true).ToList();
         if (unset.Count > 0)
         {
             errors.Add(new SpecError("spec.target",
-                $"Deployment target '{Target.Name}' lacks settings this environment needs: {string.Join(", ", unset)}.",
+                $"Deployment target '{target.Name}' lacks settings this environment needs: {string.Join(", ", unset)}.",
                 "Ask the platform team to add them to the target in the targets file, or use a target that has them."));
         }
 

@@ -7,7 +7,7 @@ using Platform.Components.Targets;
 namespace Platform.Components;
 
 /// <summary>Compiles a validated environment spec into a resource plan for a deployment target.</summary>
-public static class PlanCompiler
+internal static class PlanCompiler
 {
     /// <summary>Compiles <paramref name="spec"/> for <paramref name="target"/>. Same inputs, same plan, always.</summary>
     /// <remarks>The spec must have passed <see cref="SpecValidator"/>; compiling an invalid spec may throw.</remarks>

@@ -1,5 +1,6 @@
 using Platform.Components.Planning;
 using Platform.Components.Policies;
+using Platform.Components.Specs;
 using Platform.Components.Targets;
 
 namespace Platform.Components.Tests;
@@ -127,6 +128,33 @@ public sealed class EnvironmentPipelineTests
         Assert.NotEmpty(result.GateErrors());
         Assert.Empty(result.GateErrors(_ => true));
         Assert.DoesNotContain("vpcId", result.GateErrors(key => key == "vpcId").Single().Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("default", "")]
+    [InlineData("default", "complete")]
+    [InlineData("nowhere", "complete")]
+    [InlineData("default", "invalid")]
+    public void Check_reports_exactly_what_the_run_and_its_gates_report(string target, string variant)
+    {
+        // What the API checks before it accepts a spec must be what the full pipeline refuses, error for error.
+        var targets = variant == "" ? TargetSettings.Default : TargetSettings.Parse(
+            "targets:\n  default:\n    awsRegion: eu-west-1\n    vpcId: vpc-1\n    privateSubnetIds: [subnet-1, subnet-2]\n" +
+            "    clusterSecurityGroupId: sg-1\n    oidcProviderArn: arn:aws:iam::123456789012:oidc-provider/oidc.eks.example\n" +
+            "    oidcProviderUrl: oidc.eks.example\n");
+        var text = TestSpecs.CheckoutStagingYaml.Replace("target: default", $"target: {target}", StringComparison.Ordinal);
+        if (variant == "invalid")
+        {
+            text = text.Replace("checkout-api:1.4.2", "checkout-api:latest", StringComparison.Ordinal);
+        }
+
+        var run = EnvironmentPipeline.Run(text, targets);
+        var expected = run.Succeeded ? run.GateErrors() : run.Errors;
+
+        var checkedErrors = EnvironmentPipeline.Check(SpecParser.Parse(text).Spec!, targets);
+
+        Assert.Equal(expected, checkedErrors);
+        Assert.Equal(variant == "complete" && target == "default", checkedErrors.IsEmpty);
     }
 
     [Fact]

@@ -55,7 +55,10 @@ public sealed record EnvironmentSummary(
     }
 }
 
-/// <summary>An environment in full: spec (secrets masked), plan summary, outputs (secrets masked), expiry, last operation.</summary>
+/// <summary>
+/// An environment in full: spec (secrets masked), plan summary, outputs (secrets masked), expiry, last operation. The
+/// JSON parts are served as stored (<see cref="JsonElement"/>s are written as they are, never re-parsed into a tree).
+/// </summary>
 public sealed record EnvironmentResponse(
     string Name,
     string Team,
@@ -66,10 +69,10 @@ public sealed record EnvironmentResponse(
     DateTimeOffset UpdatedAt,
     DateTimeOffset? ExpiresAt,
     DateTimeOffset? DestroyedAt,
-    JsonNode? Spec,
-    JsonNode? Plan,
-    JsonNode? Outputs,
-    JsonNode? CostEstimate,
+    JsonElement? Spec,
+    JsonElement? Plan,
+    JsonElement? Outputs,
+    JsonElement? CostEstimate,
     OperationResponse? LastOperation);
 
 /// <summary>A page of results and the cursor of the next one (absent on the last page).</summary>

@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
@@ -99,19 +98,20 @@ public static partial class EnvironmentsApi
             return Invalid(tooLarge);
         }
 
-        if (await services.Db.Environments.AnyAsync(e => e.Name == parsedSpec.Name && e.Status != EnvironmentStatus.Destroyed, cancellationToken))
+        if (await EnvironmentReads.IsLiveNameTakenAsync(services.Db, parsedSpec.Name, cancellationToken))
         {
             // (A concurrent retry with this request's Idempotency-Key may have created it: the key's filter then replays it.)
             return NameTaken(services, request, parsedSpec.Name);
         }
 
-        var compiled = services.Compiler.Compile(parsedSpec);
-        if (compiled.Environment is not { } environment)
+        // Only what can refuse the spec runs before the 202 (no cost estimate, no rendering): the operation compiles
+        // it in full when it runs.
+        if (services.Compiler.Check(parsedSpec) is { IsEmpty: false } errors)
         {
-            return Invalid(compiled.Errors);
+            return Invalid(errors);
         }
 
-        var spec = environment.Spec;
+        var spec = parsedSpec;
 
         var now = services.Time.GetUtcNow();
         var record = new EnvironmentRecord
@@ -123,6 +123,7 @@ public static partial class EnvironmentsApi
             Target = spec.Target,
             Status = EnvironmentStatus.Creating,
             SpecText = services.Protector.Protect(text!),
+            SpecViewJson = EnvironmentRecord.ViewOf(spec),
             CreatedAt = now,
             UpdatedAt = now,
             ExpiresAt = ExpiryFor(spec, now),
@@ -161,32 +162,29 @@ public static partial class EnvironmentsApi
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = ["The page size must be between 1 and 200."] });
         }
 
-        IQueryable<EnvironmentRecord> query = services.Db.Environments.AsNoTracking();
-        if (team is not null)
-        {
-            query = query.Where(e => e.Team == team);
-        }
-
+        Tier? wantedTier = null;
         if (tier is not null)
         {
-            if (!Enum.TryParse<Tier>(tier, ignoreCase: true, out var wantedTier) || !Enum.IsDefined(wantedTier))
+            if (!Enum.TryParse<Tier>(tier, ignoreCase: true, out var parsedTier) || !Enum.IsDefined(parsedTier))
             {
                 return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["tier"] = [$"Unknown tier '{tier}'. Use one of: {string.Join(", ", Enum.GetNames<Tier>().Select(n => n.ToLowerInvariant()))}."] });
             }
 
-            query = query.Where(e => e.Tier == wantedTier);
+            wantedTier = parsedTier;
         }
 
+        EnvironmentStatus? wantedStatus = null;
         if (status is not null)
         {
-            if (!Enum.TryParse<EnvironmentStatus>(status, ignoreCase: true, out var wantedStatus) || !Enum.IsDefined(wantedStatus))
+            if (!Enum.TryParse<EnvironmentStatus>(status, ignoreCase: true, out var parsedStatus) || !Enum.IsDefined(parsedStatus))
             {
                 return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["status"] = [$"Unknown status '{status}'. Use one of: {string.Join(", ", Enum.GetNames<EnvironmentStatus>().Select(n => n.ToLowerInvariant()))}."] });
             }
 
-            query = query.Where(e => e.Status == wantedStatus);
+            wantedStatus = parsedStatus;
         }
 
+        (string, string)? after = null;
         if (cursor is not null)
         {
             if (!Cursor.TryDecode(cursor, out var afterName, out var afterId))
@@ -194,20 +192,18 @@ public static partial class EnvironmentsApi
                 return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["cursor"] = ["The cursor is not one this service issued; start again without it."] });
             }
 
-            query = query.Where(e => string.Compare(e.Name, afterName) > 0 || (e.Name == afterName && string.Compare(e.Id, afterId) > 0));
+            after = (afterName, afterId);
         }
 
-        var items = await query.OrderBy(e => e.Name).ThenBy(e => e.Id).Take(pageSize + 1).ToListAsync(cancellationToken);
-        var next = items.Count > pageSize ? Cursor.Encode(items[pageSize - 1].Name, items[pageSize - 1].Id) : null;
-        return TypedResults.Ok(new Page<EnvironmentSummary>([.. items.Take(pageSize).Select(EnvironmentSummary.From)], next));
+        return TypedResults.Ok(await EnvironmentReads.PageAsync(services.Db, team, wantedTier, wantedStatus, after, pageSize, cancellationToken));
     }
 
     /// <summary>GET /v1/environments/{name}.</summary>
     public static async Task<Results<Ok<EnvironmentResponse>, ProblemHttpResult>> GetEnvironment(
         string name, [AsParameters] EnvironmentServices services, CancellationToken cancellationToken)
     {
-        var record = await FindAsync(services.Db, name, liveOnly: false, cancellationToken);
-        return record is null ? NotFound(name) : TypedResults.Ok(await DescribeAsync(services, record, cancellationToken));
+        var response = await EnvironmentReads.DescribeAsync(services.Db, services.Protector, name, cancellationToken);
+        return response is null ? NotFound(name) : TypedResults.Ok(response);
     }
 
     /// <summary>PUT /v1/environments/{name}.</summary>
@@ -261,10 +257,9 @@ public static partial class EnvironmentsApi
                         "between deployment targets; create a new environment on the new target and destroy this one.");
         }
 
-        var compiled = services.Compiler.Compile(parsedSpec);
-        if (compiled.Environment is null)
+        if (services.Compiler.Check(parsedSpec) is { IsEmpty: false } errors)
         {
-            return Invalid(compiled.Errors);
+            return Invalid(errors);
         }
 
         var operation = services.Lifecycle.QueueUpdate(services.Queue, record, services.Protector.Protect(resolved), "api");
@@ -370,10 +365,9 @@ public static partial class EnvironmentsApi
                 return Invalid(tooLarge);
             }
 
-            var compiled = services.Compiler.Compile(parsedSpec);
-            if (compiled.Environment is null)
+            if (services.Compiler.Check(parsedSpec) is { IsEmpty: false } errors)
             {
-                return Invalid(compiled.Errors);
+                return Invalid(errors);
             }
         }
 
@@ -424,7 +418,9 @@ public static partial class EnvironmentsApi
                 detail: $"Environment '{name}' changed while extending it; try again.");
         }
 
-        return TypedResults.Ok(await DescribeAsync(services, record, cancellationToken));
+        return await EnvironmentReads.DescribeAsync(services.Db, services.Protector, name, cancellationToken) is { } response
+            ? TypedResults.Ok(response)
+            : NotFound(name);
     }
 
     /// <summary>When an environment created at <paramref name="now"/> expires: its TTL or the tier default; never for prod.</summary>
@@ -438,21 +434,6 @@ public static partial class EnvironmentsApi
         }
 
         return (spec.Ttl ?? profile.DefaultTtl) is { } ttl ? now + ttl : null;
-    }
-
-    private static async Task<EnvironmentResponse> DescribeAsync(EnvironmentServices services, EnvironmentRecord record, CancellationToken cancellationToken)
-    {
-        var last = record.LastOperationId is { } id
-            ? await services.Db.Operations.AsNoTracking().SingleOrDefaultAsync(o => o.Id == id, cancellationToken)
-            : null;
-        return new EnvironmentResponse(
-            record.Name, record.Team, record.Tier, record.Target, record.Status, record.CreatedAt, record.UpdatedAt,
-            record.ExpiresAt, record.DestroyedAt,
-            SpecView.Masked(EnvironmentCompiler.Parse(services.Protector.Unprotect(record.SpecText)).Spec),
-            record.PlanSummaryJson is { } plan ? JsonNode.Parse(plan) : null,
-            record.OutputsJson is { } outputs ? JsonNode.Parse(outputs) : null,
-            record.CostJson is { } cost ? JsonNode.Parse(cost) : null,
-            last is null ? null : OperationResponse.From(last));
     }
 
     private static async Task<EnvironmentRecord?> FindAsync(PlatformDbContext db, string name, bool liveOnly, CancellationToken cancellationToken)

@@ -63,6 +63,13 @@ public sealed class EnvironmentCompiler(TargetSettings targets, PolicySettings p
     /// <summary>Validates and, when valid, compiles and renders a spec already parsed (and checked against the limits).</summary>
     public CompileResult Compile(EnvironmentSpec spec) => Compile(EnvironmentPipeline.Run(spec, targets, policies), gated: true);
 
+    /// <summary>
+    /// Every error <see cref="Compile(EnvironmentSpec)"/> would report for a parsed spec (validation, target,
+    /// mandatory guardrails, target settings), without estimating the cost or rendering the program: what a request
+    /// checks before it is accepted; the operation compiles the spec in full when it runs.
+    /// </summary>
+    public ImmutableArray<SpecError> Check(EnvironmentSpec spec) => EnvironmentPipeline.Check(spec, targets, policies);
+
     private CompileResult Compile(string specText, bool gated) => Compile(EnvironmentPipeline.Run(specText ?? string.Empty, targets, policies), gated);
 
     private CompileResult Compile(PipelineResult result, bool gated)

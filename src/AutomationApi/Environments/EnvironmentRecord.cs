@@ -85,6 +85,13 @@ public sealed class EnvironmentRecord : IVersioned
     /// <summary>The spec as submitted (JSON or YAML), encrypted by <see cref="Storage.SpecProtector"/>: it holds secret values.</summary>
     public required string SpecText { get; set; }
 
+    /// <summary>
+    /// The spec as responses show it: the <c>platform/v1</c> document (JSON) with every secret value masked. Kept with
+    /// <see cref="SpecText"/> (see <see cref="SetSpec"/>) so a read serves it as stored, without decrypting and
+    /// parsing the spec; <see langword="null"/> on rows stored before it existed, which are read the slow way.
+    /// </summary>
+    public string? SpecViewJson { get; set; }
+
     /// <summary>Plan summary (JSON).</summary>
     public string? PlanSummaryJson { get; set; }
 
@@ -111,6 +118,25 @@ public sealed class EnvironmentRecord : IVersioned
 
     /// <summary>Optimistic concurrency token, changed on every write.</summary>
     public Guid Version { get; set; }
+
+    /// <summary>Sets the spec: <paramref name="protectedText"/> as stored (encrypted) and its masked view for reads.</summary>
+    /// <param name="protectedText">The spec text, encrypted by <see cref="Storage.SpecProtector"/>.</param>
+    /// <param name="spec">The same spec, parsed.</param>
+    public void SetSpec(string protectedText, EnvironmentSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(protectedText);
+        ArgumentNullException.ThrowIfNull(spec);
+        SpecText = protectedText;
+        SpecViewJson = ViewOf(spec);
+    }
+
+    /// <summary>The masked view of <paramref name="spec"/> that <see cref="SpecViewJson"/> holds.</summary>
+    /// <param name="spec">The spec.</param>
+    public static string ViewOf(EnvironmentSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        return SpecWriter.ToDocument(spec).ToJsonString();
+    }
 
     /// <summary>Whether the environment still exists (or is on its way).</summary>
     public bool IsLive => Status != EnvironmentStatus.Destroyed;
@@ -222,7 +248,7 @@ public sealed class EnvironmentRecord : IVersioned
             switch (operation.Kind)
             {
                 case OperationKind.Create or OperationKind.Update when outcome.Deployed is { } deployed:
-                    SpecText = deployed.SpecText;
+                    SetSpec(deployed.SpecText, deployed.Spec);
                     Team = deployed.Spec.Metadata.Team;
 
                     // The deployed spec decides the expiry: promoted to prod it never expires, a new ttl moves it. A

@@ -67,6 +67,10 @@ public sealed class EnvironmentLifecycle(TimeProvider time)
 
         // Saved with the final state, so an event stream that sees it finished also sees the outcome.
         await OperationQueue.StageEventAsync(db, operation.Id, now, "state", operation.ErrorMessage, "cancelled", cancellationToken: cancellationToken);
+        if (await db.Environments.FindAsync([operation.EnvironmentId], cancellationToken) is { } environment)
+        {
+            Notifications.NotificationOutbox.StageOutcome(db, operation, environment, now);
+        }
         return true;
     }
 
@@ -132,6 +136,7 @@ public sealed class EnvironmentLifecycle(TimeProvider time)
         var now = time.GetUtcNow();
         operation.Finish(outcome.State, attempts, error?.Code, error?.Message, resultJson, now);
         environment.ApplyOutcome(operation, outcome, previous, now);
+        Notifications.NotificationOutbox.StageOutcome(db, operation, environment, now);
         return true;
     }
 

@@ -86,7 +86,7 @@ public static class PlatformDatabase
         // delays, so a request fails soon rather than hangs); explicit transactions run inside the strategy.
         var configured = database.IsPostgres
             ? builder.UseNpgsql(database.ConnectionString, npgsql => npgsql.EnableRetryOnFailure(TransientRetries, MaxTransientRetryDelay, null))
-            : builder.UseSqlite($"Data Source={paths.DatabaseFile}");
+            : builder.UseSqlite($"Data Source={paths.DatabaseFile}").AddInterceptors(SqliteConnectionSettings.Instance);
 
         // A unique-index conflict is how a lost race (a name taken, an idempotency key claimed) shows up, and every
         // caller that catches it answers it; one nobody catches still ends as a 500 logged as an error.

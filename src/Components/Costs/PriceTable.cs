@@ -10,7 +10,7 @@ namespace Platform.Components.Costs;
 /// assembly). The file names its region, currency, sources and retrieval date; figures it could not confirm are
 /// marked approximate.
 /// </summary>
-public sealed record PriceTable
+internal sealed record PriceTable
 {
     private const string ResourceName = "Platform.Components.Costs.prices.json";
 
@@ -105,7 +105,7 @@ public sealed record PriceTable
 /// <param name="Approximate">Whether the figures are derived rather than list prices.</param>
 /// <param name="Derivation">How the figures were derived.</param>
 /// <param name="Sources">Where the underlying figures come from.</param>
-public sealed record ComputePrices(
+internal sealed record ComputePrices(
     decimal VcpuHour,
     decimal GibHour,
     decimal CronJobRunHoursPerMonth,
@@ -120,7 +120,7 @@ public sealed record ComputePrices(
 /// <param name="Gp3GbMonth">gp3 storage per GB-month (single-AZ).</param>
 /// <param name="Notes">What the prices include.</param>
 /// <param name="Sources">Where the figures come from.</param>
-public sealed record DatabasePrices(
+internal sealed record DatabasePrices(
     string Engine,
     ImmutableSortedDictionary<string, InstancePrice> InstanceClasses,
     decimal MultiAzMultiplier,
@@ -131,7 +131,7 @@ public sealed record DatabasePrices(
 /// <summary>An instance class's hourly price.</summary>
 /// <param name="Hourly">Single-AZ on-demand price per hour.</param>
 /// <param name="Approximate">Whether the figure could not be confirmed in a public source.</param>
-public sealed record InstancePrice(decimal Hourly, bool Approximate);
+internal sealed record InstancePrice(decimal Hourly, bool Approximate);
 
 /// <summary>Prices of S3 and the usage a bucket is assumed to have.</summary>
 /// <param name="StandardGbMonth">S3 Standard storage per GB-month.</param>
@@ -142,7 +142,7 @@ public sealed record InstancePrice(decimal Hourly, bool Approximate);
 /// <param name="AssumedGetRequests">GET requests a bucket is assumed to get a month.</param>
 /// <param name="Notes">What the assumptions are.</param>
 /// <param name="Sources">Where the figures come from.</param>
-public sealed record BucketPrices(
+internal sealed record BucketPrices(
     decimal StandardGbMonth,
     decimal PutPer1000,
     decimal GetPer1000,
@@ -163,7 +163,7 @@ public sealed record BucketPrices(
 /// <param name="AssumedMillionRequests">Million requests a queue is assumed to take a month.</param>
 /// <param name="Notes">What the assumptions are.</param>
 /// <param name="Sources">Where the figures come from.</param>
-public sealed record QueuePrices(
+internal sealed record QueuePrices(
     decimal StandardPerMillion,
     decimal FifoPerMillion,
     decimal AssumedMillionRequests,
@@ -174,4 +174,4 @@ public sealed record QueuePrices(
 /// <param name="Url">The page.</param>
 /// <param name="Published">When the page was published, as far as it says.</param>
 /// <param name="Covers">Which figures it supports.</param>
-public sealed record PriceSource(string Url, string Published, string Covers);
+internal sealed record PriceSource(string Url, string Published, string Covers);

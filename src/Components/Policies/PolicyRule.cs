@@ -11,7 +11,7 @@ namespace Platform.Components.Policies;
 /// <param name="Severity">Mandatory rules block; advisory ones warn.</param>
 /// <param name="Description">What the rule demands, in one sentence.</param>
 /// <param name="Check">The check: (resource logical name, message) for every violation in a plan.</param>
-public sealed record PolicyRule(
+internal sealed record PolicyRule(
     string Id,
     PolicySeverity Severity,
     string Description,

@@ -40,7 +40,7 @@ public sealed class PolicySettings
         _disabled.TryGetValue(tier, out var ids) ? ids.ToImmutableSortedSet(StringComparer.Ordinal) : [];
 
     /// <summary>Whether <paramref name="rule"/> runs on plans of <paramref name="tier"/>. Mandatory rules always do.</summary>
-    public bool IsEnabled(PolicyRule rule, Tier tier)
+    internal bool IsEnabled(PolicyRule rule, Tier tier)
     {
         ArgumentNullException.ThrowIfNull(rule);
         return rule.Severity == PolicySeverity.Mandatory || !DisabledIn(tier).Contains(rule.Id);

@@ -10,7 +10,7 @@ namespace Platform.Components.Specs;
 /// Advisory warnings for specs that are valid but probably not what was meant: they never block a deployment, and
 /// each has the path, what will happen and the fix, like an error.
 /// </summary>
-public static class SpecWarnings
+internal static class SpecWarnings
 {
     /// <summary>The fewest replicas a PodDisruptionBudget of <c>maxUnavailable: 1</c> keeps serving through a node drain.</summary>
     public const int DisruptionSafeReplicas = 2;

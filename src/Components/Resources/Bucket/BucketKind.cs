@@ -13,7 +13,7 @@ namespace Platform.Components.Resources.Bucket;
 /// (<see cref="BucketTiers"/>). Services that use it may read, write, delete and list its objects, over HTTPS, and
 /// learn its generated name from its connection ConfigMap.
 /// </summary>
-public sealed class BucketKind : ResourceKind
+internal sealed class BucketKind : ResourceKind
 {
     /// <summary>The component type of a <c>bucket</c> resource.</summary>
     public const string ComponentToken = "platform:aws:Bucket";

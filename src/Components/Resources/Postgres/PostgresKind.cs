@@ -14,7 +14,7 @@ namespace Platform.Components.Resources.Postgres;
 /// tier (<see cref="PostgresTiers"/>). Services that use it reach it on 5432 inside the VPC and load its connection
 /// Secret; with the target's region and account they may also connect with an IAM token (<c>rds-db:connect</c>).
 /// </summary>
-public sealed class PostgresKind : ResourceKind
+internal sealed class PostgresKind : ResourceKind
 {
     /// <summary>The component type of a <c>postgres</c> resource.</summary>
     public const string ComponentToken = "platform:aws:PostgresDatabase";

@@ -14,7 +14,7 @@ namespace Platform.Components.Resources.Queue;
 /// retention by tier (<see cref="QueueTiers"/>). Services that use it may send, receive and delete messages over
 /// HTTPS and learn its URL from its connection ConfigMap.
 /// </summary>
-public sealed class QueueKind : ResourceKind
+internal sealed class QueueKind : ResourceKind
 {
     /// <summary>The component type of a <c>queue</c> resource.</summary>
     public const string ComponentToken = "platform:aws:Queue";
