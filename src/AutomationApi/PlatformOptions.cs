@@ -21,10 +21,31 @@ public sealed class PlatformOptions
     public string PulumiPath { get; set; } = "pulumi";
 
     /// <summary>
-    /// Pulumi backend URL (<c>PULUMI_BACKEND_URL</c>).
+    /// Pulumi backend URL, handed to the CLI as <c>PULUMI_BACKEND_URL</c> exactly as written: a shared one for
+    /// several replicas, e.g. <c>s3://bucket/prefix?region=eu-west-1</c>, <c>azblob://container</c>,
+    /// <c>gs://bucket</c>, <c>file:///shared/dir</c>, or <c>https://api.pulumi.com</c> (Pulumi Cloud, with
+    /// <c>PULUMI_ACCESS_TOKEN</c> in the service's environment, from a secret store; the CLI inherits the service's
+    /// environment, cloud credentials included).
     /// </summary>
-    /// <value>The default is the local file backend in <c>backend</c> under the data directory.</value>
+    /// <value>The default is the local file backend in <c>backend</c> under the data directory (one machine only).</value>
     public string? BackendUrl { get; set; }
+
+    /// <summary>
+    /// Passphrase of the stacks' passphrase secrets provider, which also encrypts stored specs. Replicas sharing one
+    /// database must all have the same one: set it from a secret store (environment variable
+    /// <c>Platform__Passphrase</c>, or Pulumi's own <c>PULUMI_CONFIG_PASSPHRASE</c>). Never logged or returned.
+    /// </summary>
+    /// <value>The default is none: one is generated on first start and kept in <c>passphrase</c> in the data directory.</value>
+    public string? Passphrase { get; set; }
+
+    /// <summary>
+    /// The secrets provider new stacks are created with (<c>pulumi stack select --create --secrets-provider</c>):
+    /// <c>passphrase</c> (with <see cref="Passphrase"/>), or a cloud KMS key URL such as
+    /// <c>awskms://alias/platform-state?region=eu-west-1</c>, <c>azurekeyvault://…</c>, <c>gcpkms://…</c> or
+    /// <c>hashivault://…</c>, passed to the CLI as written. Existing stacks keep the provider they were created with.
+    /// </summary>
+    /// <value>The default is <c>passphrase</c>.</value>
+    public string SecretsProvider { get; set; } = "passphrase";
 
     /// <summary>
     /// Deployment targets file (YAML or JSON), the same file the CLI reads.
@@ -40,7 +61,10 @@ public sealed class PlatformOptions
     /// content root when present, else none: the built-in settings.</value>
     public string? PolicyFile { get; set; }
 
-    /// <summary>Operations running at once across all environments.</summary>
+    /// <summary>
+    /// Operations this replica runs at once across all environments. The limit is per replica: N replicas on one
+    /// database run up to N times this many (each operation on exactly one of them).
+    /// </summary>
     /// <value>The default is 4.</value>
     public int MaxConcurrentOperations { get; set; } = 4;
 
@@ -94,6 +118,17 @@ public sealed class PlatformOptions
     /// <value>The default is 1 minute.</value>
     public TimeSpan CircuitBreakDuration { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// How long an <c>Idempotency-Key</c> is remembered: a repeat within it replays the first answer; after it the key
+    /// is free again (a request with it is a new request), and the cleanup job deletes it.
+    /// </summary>
+    /// <value>The default is 24 hours.</value>
+    public TimeSpan IdempotencyKeyRetention { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>How often expired idempotency keys are deleted (by every replica; deleting twice is harmless).</summary>
+    /// <value>The default is 1 hour.</value>
+    public TimeSpan IdempotencyKeyCleanupInterval { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary>Page size of list endpoints when the caller names none.</summary>
     /// <value>The default is 50 (maximum 200).</value>
     public int DefaultPageSize { get; set; } = 50;
@@ -101,6 +136,10 @@ public sealed class PlatformOptions
     /// <summary>Per-request and per-environment limits (section <c>Platform:Limits</c>).</summary>
     /// <value>The defaults are those of <see cref="PlatformLimits"/>.</value>
     public PlatformLimits Limits { get; set; } = new();
+
+    /// <summary>How replicas sharing one PostgreSQL database divide the work (section <c>Platform:Replicas</c>).</summary>
+    /// <value>The defaults are those of <see cref="PlatformReplicaOptions"/>.</value>
+    public PlatformReplicaOptions Replicas { get; set; } = new();
 
     /// <summary>Where the service keeps its state (section <c>Platform:Database</c>).</summary>
     /// <value>The default is the embedded SQLite file in the data directory.</value>
@@ -144,6 +183,37 @@ public sealed class PlatformDatabaseOptions
 
     /// <summary>Whether the state lives in PostgreSQL.</summary>
     public bool IsPostgres => string.Equals(Provider?.Trim(), Postgres, StringComparison.OrdinalIgnoreCase);
+}
+
+/// <summary>
+/// Leases by which replicas on one database share the operations, bound from <c>Platform:Replicas</c> (environment
+/// variables such as <c>Platform__Replicas__Id</c>). A replica claims a queued operation in the database, holds its
+/// lease while it runs (renewing it every <see cref="HeartbeatInterval"/>), and a replica whose lease ran out (it died
+/// or lost the database) loses the operation: another one recovers it as start-up recovery would.
+/// </summary>
+public sealed class PlatformReplicaOptions
+{
+    /// <summary>
+    /// This replica's name in leases, unique among the replicas on one database. A stable name (a pod name of a
+    /// StatefulSet, a host name) lets a restarted replica recover its own interrupted operations at once, without
+    /// waiting for their leases to run out. Never give two running replicas the same name.
+    /// </summary>
+    /// <value>The default is <c>&lt;machine name&gt;-&lt;process id&gt;</c>, unique among live processes.</value>
+    public string? Id { get; set; }
+
+    /// <summary>
+    /// How long a lease lasts without renewal: how soon after a replica dies another one recovers its operations.
+    /// Longer than <see cref="HeartbeatInterval"/> several times over, so a slow database round trip does not lose it.
+    /// </summary>
+    /// <value>The default is 30 seconds.</value>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How often a running operation's lease is renewed; also how soon a cancel request made on another replica
+    /// reaches the engine running it.
+    /// </summary>
+    /// <value>The default is 5 seconds.</value>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(5);
 }
 
 /// <summary>

@@ -27,6 +27,10 @@ public sealed class PlatformOptionsTests
         Assert.Equal(1024 * 1024, options.Limits.MaxRequestBodyBytes);
         Assert.Equal(200, options.Limits.MaxServices);
         Assert.Equal(100, options.Limits.MaxResources);
+        Assert.Null(options.Passphrase);
+        Assert.Null(options.Replicas.Id);
+        Assert.Equal(TimeSpan.FromSeconds(30), options.Replicas.LeaseDuration);
+        Assert.Equal(TimeSpan.FromSeconds(5), options.Replicas.HeartbeatInterval);
     }
 
     [Fact]

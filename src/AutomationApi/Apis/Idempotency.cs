@@ -50,8 +50,8 @@ public sealed class IdempotencyClaim
 }
 
 /// <summary>
-/// The <c>Idempotency-Key</c> contract for every endpoint marked <see cref="IdempotentAttribute"/>: a repeat with the
-/// same request (body and query) replays the original operation (<c>202</c>, the operation's current state; a
+/// The <c>Idempotency-Key</c> contract for every endpoint marked <see cref="IdempotentAttribute"/>: a repeat within
+/// <see cref="PlatformOptions.IdempotencyKeyRetention"/> with the same request (body and query) replays the original operation (<c>202</c>, the operation's current state; a
 /// deployment's plan diff and images as first answered); a different request is a <c>422</c>; a key longer than
 /// 200 characters a <c>400</c>. A request that loses a race (<c>409</c>) to a retry carrying its key replays the
 /// winner's operation instead. Handlers know nothing of keys.
@@ -196,6 +196,13 @@ internal sealed class IdempotencyFilter(
         var seen = await db.IdempotencyKeys.AsNoTracking().SingleOrDefaultAsync(k => k.Key == key, cancellationToken);
         if (seen is null)
         {
+            return null;
+        }
+
+        if (IdempotencyKeyCleanup.IsExpired(seen, time.GetUtcNow(), options.Value.IdempotencyKeyRetention))
+        {
+            // Past its retention the key is free again, whether or not the cleanup job got to it yet.
+            await db.IdempotencyKeys.Where(k => k.Key == key && k.CreatedAt == seen.CreatedAt).ExecuteDeleteAsync(cancellationToken);
             return null;
         }
 

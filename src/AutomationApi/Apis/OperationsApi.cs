@@ -130,7 +130,7 @@ public static class OperationsApi
 
             // A finished operation cannot be cancelled: the transition refuses it (a 409 problem).
             var now = services.Time.GetUtcNow();
-            var wasQueued = await services.Lifecycle.CancelAsync(services.Db, operation, cancellationToken);
+            var wasQueued = await services.Lifecycle.CancelAsync(services.Db, operation, cancellationToken, force == true);
             try
             {
                 await services.Db.SaveChangesAsync(cancellationToken);
@@ -152,6 +152,7 @@ public static class OperationsApi
                 await OperationQueue.AppendEventAsync(services.Db, id, now, "cancel", forced
                     ? "Force-cancel requested: killing the engine without waiting for its in-flight resource operations."
                     : "Cancel requested: interrupting the engine; it finishes its in-flight resource operations first.", forced ? "force" : null, cancellationToken: cancellationToken);
+                // Here when this replica runs it; otherwise its replica reads the request at its next lease renewal.
                 services.Running.TryCancel(id, forced);
             }
 

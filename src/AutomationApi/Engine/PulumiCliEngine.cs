@@ -87,7 +87,8 @@ public sealed class PulumiCliEngine(
     }
 
     /// <summary>
-    /// <c>pulumi stack select &lt;stack&gt; --create --secrets-provider passphrase</c>, then <c>Pulumi.&lt;stack&gt;.yaml</c>
+    /// <c>pulumi stack select &lt;stack&gt; --create --secrets-provider &lt;provider&gt;</c> (the flag applies only when the
+    /// stack is created: <c>newStackSelectCmd</c> in <c>pkg/cmd/pulumi/stack/stack_select.go</c> of pulumi/pulumi), then <c>Pulumi.&lt;stack&gt;.yaml</c>
     /// updated with the rendered non-secret config, keeping what the CLI wrote there (<c>encryptionsalt</c> of the
     /// passphrase provider, encrypted values): losing those would make the stack's secrets unreadable.
     /// </summary>
@@ -95,7 +96,7 @@ public sealed class PulumiCliEngine(
     {
         ArgumentNullException.ThrowIfNull(workspace);
         var (result, _) = await RunAsync(workspace.Directory,
-            ["stack", "select", workspace.Stack, "--create", "--secrets-provider", "passphrase", "--non-interactive", "--cwd", workspace.Directory],
+            ["stack", "select", workspace.Stack, "--create", "--secrets-provider", options.Value.SecretsProvider, "--non-interactive", "--cwd", workspace.Directory],
             null, Graceful(cancellationToken));
         if (result.Succeeded && program?.StackSettings is { } settings)
         {
@@ -357,12 +358,21 @@ public sealed class PulumiCliEngine(
     {
         PrepareBackend();
         Directory.CreateDirectory(workingDirectory);
+        // Names from sdk/go/common/env/env.go of pulumi/pulumi (each prefixed PULUMI_). The backend URL is passed as
+        // configured; the rest of the service's environment (PULUMI_ACCESS_TOKEN for Pulumi Cloud, cloud credentials
+        // for s3://, azblob://, gs:// and KMS providers) is inherited by the process.
         var environment = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["PULUMI_BACKEND_URL"] = paths.BackendUrl,
             ["PULUMI_CONFIG_PASSPHRASE"] = passphrase.Passphrase,
             ["PULUMI_SKIP_UPDATE_CHECK"] = "true",
             ["PULUMI_DEBUG_COMMANDS"] = "true",
+
+            // A workspace is disposable: on a replica that never saw the stack, its Pulumi.<stack>.yaml lacks the
+            // secrets provider settings (encryption salt, KMS key), and the CLI takes them from the stack's state in
+            // the shared backend instead ("use the snapshot secrets manager as a fallback when the stack
+            // configuration is missing or incomplete").
+            ["PULUMI_FALLBACK_TO_STATE_SECRETS_MANAGER"] = "true",
         };
 
         // Arguments never hold secrets (secret values go to standard input), so they can be logged.

@@ -119,9 +119,13 @@ public static class PlatformServiceExtensions
         builder.Services.AddScoped<OperationQueue>();
         builder.Services.AddSingleton<EnvironmentLifecycle>();
         builder.Services.AddSingleton<OperationExecutor>();
+        builder.Services.AddSingleton<ReplicaIdentity>();
+        builder.Services.AddSingleton<OperationLeases>();
 
-        // Recovery first: hosted services start in registration order, and the worker must not see stale work.
-        builder.Services.AddHostedService<StartupRecovery>();
+        // Recovery first: hosted services start in registration order, and the worker must not see stale work. The
+        // worker recovers operations of dead replicas with the same instance.
+        builder.Services.AddSingleton<StartupRecovery>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<StartupRecovery>());
         builder.Services.AddHostedService<OperationWorker>();
         builder.Services.AddHostedService<TtlReaper>();
         return builder;
@@ -134,6 +138,7 @@ public static class PlatformServiceExtensions
         builder.Services.AddProblemDetails();
         builder.Services.AddScoped<IdempotencyClaim>();
         builder.Services.AddScoped<IdempotencyFilter>();
+        builder.Services.AddHostedService<IdempotencyKeyCleanup>();
         builder.Services.AddExceptionHandler<ClientErrors>();
 
         // Every body, whichever endpoint reads it, stops at the configured size (413); spec bodies are also bounded

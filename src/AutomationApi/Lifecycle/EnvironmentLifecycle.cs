@@ -53,13 +53,14 @@ public sealed class EnvironmentLifecycle(TimeProvider time)
     /// <param name="db">The unit of work.</param>
     /// <param name="operation">The operation.</param>
     /// <param name="cancellationToken">Request abort.</param>
+    /// <param name="force">Whether a running engine is to be killed at once (recorded, so the replica running it learns it).</param>
     /// <exception cref="IllegalTransitionException">It already finished.</exception>
-    public async Task<bool> CancelAsync(PlatformDbContext db, StackOperation operation, CancellationToken cancellationToken)
+    public async Task<bool> CancelAsync(PlatformDbContext db, StackOperation operation, CancellationToken cancellationToken, bool force = false)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(operation);
         var now = time.GetUtcNow();
-        if (!operation.RequestCancel(now))
+        if (!operation.RequestCancel(now, force))
         {
             return false;
         }
@@ -110,15 +111,21 @@ public sealed class EnvironmentLifecycle(TimeProvider time)
     /// </summary>
     /// <param name="db">The unit of work.</param>
     /// <param name="operationId">The operation.</param>
+    /// <param name="owner">The replica that ran it: nothing is recorded (false) unless it still holds the operation.</param>
     /// <param name="outcome">What it means for the environment.</param>
     /// <param name="attempts">Runs of its engine command.</param>
     /// <param name="error">Why it did not succeed.</param>
     /// <param name="resultJson">Its result document.</param>
-    public async Task RecordOutcomeAsync(PlatformDbContext db, string operationId, OperationOutcome outcome, int attempts, EngineError? error, string? resultJson)
+    public async Task<bool> RecordOutcomeAsync(PlatformDbContext db, string operationId, string owner, OperationOutcome outcome, int attempts, EngineError? error, string? resultJson)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(outcome);
         var operation = await db.Operations.SingleAsync(o => o.Id == operationId, CancellationToken.None);
+        if (operation.State != OperationState.Running || operation.LeaseOwner != owner)
+        {
+            return false;
+        }
+
         var environment = await db.Environments.SingleAsync(e => e.Id == operation.EnvironmentId, CancellationToken.None);
         var previous = outcome.NothingChanged
             ? await db.Operations.AsNoTracking()
@@ -130,6 +137,7 @@ public sealed class EnvironmentLifecycle(TimeProvider time)
         operation.Finish(outcome.State, attempts, error?.Code, error?.Message, resultJson, now);
         environment.ApplyOutcome(operation, outcome, previous, now);
         Notifications.NotificationOutbox.StageOutcome(db, operation, environment, now);
+        return true;
     }
 
     /// <summary>The host stopped an engine that was killed with operations pending: start-up recovery's refresh must repair them.</summary>

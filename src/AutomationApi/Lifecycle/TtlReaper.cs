@@ -34,7 +34,7 @@ public sealed class TtlReaper(
             {
                 return;
             }
-            catch (Exception ex) when (ex is DbUpdateException or System.Data.Common.DbException)
+            catch (Exception ex) when (PlatformDatabase.IsFault(ex))
             {
                 logger.LogError(ex, "TTL sweep failed; trying again next interval");
                 await Task.Delay(options.Value.ReaperInterval, time, stoppingToken);

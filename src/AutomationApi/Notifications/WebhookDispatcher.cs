@@ -60,7 +60,7 @@ public sealed partial class WebhookDispatcher(
             {
                 return;
             }
-            catch (Exception ex) when (ex is DbUpdateException or InvalidOperationException or System.Data.Common.DbException)
+            catch (Exception ex) when (Storage.PlatformDatabase.IsFault(ex))
             {
                 LogPassFailed(logger, ex);
                 await Task.Delay(options.Value.PollInterval, CancellationToken.None);
@@ -122,36 +122,46 @@ public sealed partial class WebhookDispatcher(
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var pending = await db.NotificationOutbox.AsNoTracking().Where(n => !n.Dispatched).OrderBy(n => n.Sequence).Take(200).ToListAsync(cancellationToken);
         var created = 0;
+
+        // Each claim is one transaction, run by the provider's execution strategy (which retries it whole after a
+        // transient fault, and refuses a transaction it does not own).
+        var strategy = db.Database.CreateExecutionStrategy();
         foreach (var notification in pending)
         {
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-
-            // The claim: only the dispatcher that flips the flag creates the deliveries.
-            var claimed = await db.NotificationOutbox.Where(n => n.Sequence == notification.Sequence && !n.Dispatched)
-                .ExecuteUpdateAsync(s => s.SetProperty(n => n.Dispatched, true), cancellationToken);
-            if (claimed == 0)
+            created += await strategy.ExecuteAsync(async () =>
             {
-                continue;
-            }
+                db.ChangeTracker.Clear();
+                await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
 
-            var webhooks = await db.Webhooks.AsNoTracking().Where(w => w.Team == notification.Team).ToListAsync(cancellationToken);
-            foreach (var webhook in webhooks.Where(w => w.Subscribes(notification.Type)))
-            {
-                db.WebhookDeliveries.Add(new DeliveryRecord
+                // The claim: only the dispatcher that flips the flag creates the deliveries.
+                var claimed = await db.NotificationOutbox.Where(n => n.Sequence == notification.Sequence && !n.Dispatched)
+                    .ExecuteUpdateAsync(s => s.SetProperty(n => n.Dispatched, true), cancellationToken);
+                if (claimed == 0)
                 {
-                    Id = "dlv_" + Guid.CreateVersion7().ToString("N"),
-                    WebhookId = webhook.Id,
-                    EventId = notification.Id,
-                    Type = notification.Type,
-                    State = DeliveryState.Pending,
-                    CreatedAt = time.GetUtcNow(),
-                });
-                created++;
-            }
+                    return 0;
+                }
 
-            await db.SaveChangesAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-            db.ChangeTracker.Clear();
+                var count = 0;
+                var webhooks = await db.Webhooks.AsNoTracking().Where(w => w.Team == notification.Team).ToListAsync(cancellationToken);
+                foreach (var webhook in webhooks.Where(w => w.Subscribes(notification.Type)))
+                {
+                    db.WebhookDeliveries.Add(new DeliveryRecord
+                    {
+                        Id = "dlv_" + Guid.CreateVersion7().ToString("N"),
+                        WebhookId = webhook.Id,
+                        EventId = notification.Id,
+                        Type = notification.Type,
+                        State = DeliveryState.Pending,
+                        CreatedAt = time.GetUtcNow(),
+                    });
+                    count++;
+                }
+
+                await db.SaveChangesAsync(cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
+                db.ChangeTracker.Clear();
+                return count;
+            });
         }
 
         return created;

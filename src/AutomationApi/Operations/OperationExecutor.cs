@@ -16,10 +16,11 @@ namespace Platform.AutomationApi.Operations;
 /// its program in the workspace, selects the stack and sets its secrets, runs the command with its events stored as
 /// operation events, reads the outputs, and records the outcome — under the operation's timeout, with retries and a
 /// circuit breaker per target. Operations of one environment never run at the same time (the
-/// <see cref="OperationWorker"/> guarantees it), so one workspace per environment is safe.
+/// <see cref="OperationWorker"/> guarantees it, across replicas too), so one workspace per environment is safe.
 /// </summary>
 public sealed class OperationExecutor(
     IDbContextFactory<PlatformDbContext> dbFactory,
+    ReplicaIdentity replica,
     EnvironmentCompiler compiler,
     IStackEngine engine,
     EnvironmentLifecycle lifecycle,
@@ -37,26 +38,18 @@ public sealed class OperationExecutor(
     /// Runs <paramref name="operationId"/>. <paramref name="cancel"/> is a caller's cancel request (the engine is
     /// interrupted and finishes its in-flight resource operations); <paramref name="kill"/> is a force-cancel (the
     /// engine is killed at once); <paramref name="shutdown"/> is the host stopping, which interrupts the engine like a
-    /// cancel but leaves the operation <c>running</c> for start-up recovery, exactly as a crash would.
+    /// cancel but leaves the operation <c>running</c> for start-up recovery, exactly as a crash would (so does a lost
+    /// lease). The operation was claimed by this replica (<see cref="OperationLeases.ClaimAsync"/>), which started it.
+    /// Returns whether it finished (its outcome recorded).
     /// </summary>
-    public async Task ExecuteAsync(string operationId, CancellationToken cancel, CancellationToken kill, CancellationToken shutdown)
+    public async Task<bool> ExecuteAsync(string operationId, CancellationToken cancel, CancellationToken kill, CancellationToken shutdown)
     {
         await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
         var operation = await db.Operations.SingleAsync(o => o.Id == operationId, CancellationToken.None);
-        if (operation.State != OperationState.Queued)
+        if (operation.State != OperationState.Running || operation.LeaseOwner != replica.Id)
         {
-            return;
-        }
-
-        lifecycle.Start(operation);
-        try
-        {
-            await db.SaveChangesAsync(CancellationToken.None);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            // Cancelled while queued, between the worker's look and now.
-            return;
+            // Recovered by another replica (a lost lease) before it ran here.
+            return false;
         }
 
         using var events = new EventSink(dbFactory, operationId, time);
@@ -80,11 +73,11 @@ public sealed class OperationExecutor(
 
         if (outcome is null)
         {
-            logger.LogInformation("Operation {OperationId} left running for start-up recovery: the host is stopping", operationId);
-            return;
+            logger.LogInformation("Operation {OperationId} left running for recovery: the host is stopping or lost its lease", operationId);
+            return false;
         }
 
-        await RecordAsync(operationId, outcome, events);
+        return await RecordAsync(operationId, outcome, events);
     }
 
     private async Task<Outcome?> RunAsync(
@@ -407,7 +400,7 @@ public sealed class OperationExecutor(
     /// Records the outcome: the operation's final state, the environment it leaves and the final <c>state</c> event,
     /// in one transaction, so a live event stream that sees the operation finished also finds its outcome event.
     /// </summary>
-    private async Task RecordAsync(string operationId, Outcome outcome, EventSink events)
+    private async Task<bool> RecordAsync(string operationId, Outcome outcome, EventSink events)
     {
         var message = outcome.Error is { } e ? $"{outcome.State}: {e.Code}: {e.Message}" : $"{outcome.State}.";
         var applied = new OperationOutcome(outcome.State, outcome.Outputs)
@@ -420,12 +413,25 @@ public sealed class OperationExecutor(
             PendingJson = outcome.Pending is { } pending ? PendingJson(pending) : null,
             Repaired = outcome.Repaired,
         };
-        await events.FinishAsync(async (db, finalEvent) =>
+        var recorded = await events.FinishAsync(async (db, finalEvent) =>
         {
-            await lifecycle.RecordOutcomeAsync(db, operationId, applied, outcome.Attempts, outcome.Error, WithPending(outcome).Result?.ToJsonString());
+            // Only while this replica holds it: one whose lease ran out was recovered elsewhere, and that stands.
+            if (!await lifecycle.RecordOutcomeAsync(db, operationId, replica.Id, applied, outcome.Attempts, outcome.Error, WithPending(outcome).Result?.ToJsonString()))
+            {
+                return false;
+            }
+
             finalEvent(outcome.State.ToString().ToLowerInvariant(), message);
+            return true;
         });
+        if (!recorded)
+        {
+            logger.LogWarning("Operation {OperationId} ended {State} here, but another replica had taken it over; its recovery stands", operationId, outcome.State);
+            return false;
+        }
+
         logger.LogInformation("Operation {OperationId} finished {State} {Code}", operationId, outcome.State, outcome.Error?.Code);
+        return true;
     }
 
     private static Outcome WithPending(Outcome outcome)
@@ -515,8 +521,9 @@ public sealed class OperationExecutor(
         /// <summary>
         /// Runs <paramref name="change"/> and appends the final <c>state</c> event it names in the same transaction;
         /// starts over when another writer (a cancel request's event, a new request on the environment) got in between.
+        /// False (nothing saved) when <paramref name="change"/> declines.
         /// </summary>
-        public async Task FinishAsync(Func<PlatformDbContext, Action<string, string>, Task> change)
+        public async Task<bool> FinishAsync(Func<PlatformDbContext, Action<string, string>, Task<bool>> change)
         {
             await _gate.WaitAsync(CancellationToken.None);
             try
@@ -525,7 +532,11 @@ public sealed class OperationExecutor(
                 {
                     await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
                     (string Detail, string Message)? final = null;
-                    await change(db, (detail, message) => final = (detail, message));
+                    if (!await change(db, (detail, message) => final = (detail, message)))
+                    {
+                        return false;
+                    }
+
                     if (final is { } state)
                     {
                         await OperationQueue.StageEventAsync(db, operationId, time.GetUtcNow(), "state", Redactor.Redact(state.Message), state.Detail, null, CancellationToken.None);
@@ -534,7 +545,7 @@ public sealed class OperationExecutor(
                     try
                     {
                         await db.SaveChangesAsync(CancellationToken.None);
-                        return;
+                        return true;
                     }
                     catch (DbUpdateException) when (attempt < 10)
                     {

@@ -6,14 +6,18 @@ namespace Platform.AutomationApi.Operations;
 
 /// <summary>
 /// Processes queued operations in order: at most one per environment at a time (later ones wait their turn), at
-/// most <see cref="PlatformOptions.MaxConcurrentOperations"/> at once. Work is found in the database, never in
-/// memory, so nothing queued is lost when the service stops.
+/// most <see cref="PlatformOptions.MaxConcurrentOperations"/> at once on this replica. Work is found and claimed in
+/// the database (<see cref="OperationLeases"/>), never in memory, so nothing queued is lost when the service stops
+/// and each operation runs on exactly one replica. While an operation runs its lease is renewed; each pass also
+/// recovers operations whose replica's lease ran out.
 /// </summary>
 public sealed class OperationWorker(
     IDbContextFactory<PlatformDbContext> dbFactory,
     OperationExecutor executor,
     OperationSignal signal,
     RunningOperations running,
+    OperationLeases leases,
+    Lifecycle.StartupRecovery recovery,
     Lifecycle.EnvironmentLifecycle lifecycle,
     IOptions<PlatformOptions> options,
     TimeProvider time,
@@ -32,6 +36,7 @@ public sealed class OperationWorker(
 
             try
             {
+                await recovery.RecoverAbandonedAsync(startup: false, active.Keys.ToHashSet(StringComparer.Ordinal), stoppingToken);
                 await StartEligibleAsync(active, stoppingToken);
                 await signal.WaitAsync(options.Value.WorkerPollInterval, stoppingToken);
             }
@@ -39,7 +44,7 @@ public sealed class OperationWorker(
             {
                 break;
             }
-            catch (Exception ex) when (ex is DbUpdateException or InvalidOperationException or System.Data.Common.DbException)
+            catch (Exception ex) when (PlatformDatabase.IsFault(ex))
             {
                 logger.LogError(ex, "Operation worker pass failed; retrying");
                 await Task.Delay(options.Value.WorkerPollInterval, CancellationToken.None);
@@ -52,33 +57,9 @@ public sealed class OperationWorker(
     private async Task StartEligibleAsync(Dictionary<string, (string Environment, Task Task)> active, CancellationToken stoppingToken)
     {
         var limit = Math.Max(1, options.Value.MaxConcurrentOperations);
-        if (active.Count >= limit)
+        foreach (var (id, environment) in await leases.ClaimAsync(limit - active.Count, stoppingToken))
         {
-            return;
-        }
-
-        await using var db = await dbFactory.CreateDbContextAsync(stoppingToken);
-        var queued = await db.Operations.AsNoTracking()
-            .Where(o => o.State == Operations.OperationState.Queued)
-            .OrderBy(o => o.Priority).ThenBy(o => o.Sequence)
-            .Select(o => new { o.Id, o.EnvironmentName })
-            .Take(500)
-            .ToListAsync(stoppingToken);
-        var busy = active.Values.Select(a => a.Environment).ToHashSet(StringComparer.Ordinal);
-        foreach (var next in queued)
-        {
-            // Whether started or not, the first queued operation of an environment blocks the ones behind it.
-            if (!busy.Add(next.EnvironmentName))
-            {
-                continue;
-            }
-
-            if (active.Count >= limit)
-            {
-                break;
-            }
-
-            active[next.Id] = (next.EnvironmentName, RunAsync(next.Id, next.EnvironmentName, stoppingToken));
+            active[id] = (environment, RunAsync(id, environment, stoppingToken));
         }
     }
 
@@ -88,8 +69,9 @@ public sealed class OperationWorker(
         {
             await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
             var operation = await db.Operations.SingleAsync(o => o.Id == operationId, CancellationToken.None);
-            if (operation.IsFinished)
+            if (operation.IsFinished || operation.LeaseOwner != leases.Owner)
             {
+                // Finished, or taken over by another replica, whose recovery stands.
                 return;
             }
 
@@ -99,7 +81,7 @@ public sealed class OperationWorker(
             await OperationQueue.StageEventAsync(db, operationId, operation.FinishedAt ?? time.GetUtcNow(), "state", $"failed: internal-error: {operation.ErrorMessage}", "failed");
             await db.SaveChangesAsync(CancellationToken.None);
         }
-        catch (Exception ex) when (ex is DbUpdateException or InvalidOperationException)
+        catch (Exception ex) when (PlatformDatabase.IsFault(ex))
         {
             logger.LogError(ex, "Could not record the failure of operation {OperationId}; start-up recovery will", operationId);
         }
@@ -116,9 +98,21 @@ public sealed class OperationWorker(
         using var cancel = new CancellationTokenSource();
         using var kill = new CancellationTokenSource();
         running.Add(operationId, cancel, kill);
+
+        // A lost lease (another replica took the operation over) stops the engine as a shutdown would: the outcome
+        // is then the recovering replica's to record, not this one's.
+        using var leaseLost = new CancellationTokenSource();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, leaseLost.Token);
+        using var heartbeatStop = new CancellationTokenSource();
+        var heartbeat = HeartbeatAsync(operationId, cancel, kill, leaseLost, heartbeatStop.Token);
         try
         {
-            await executor.ExecuteAsync(operationId, cancel.Token, kill.Token, stoppingToken);
+            var finished = await executor.ExecuteAsync(operationId, cancel.Token, kill.Token, stop.Token);
+            if (!finished && !leaseLost.IsCancellationRequested)
+            {
+                // Stopping without finishing it: another replica may recover it at once instead of after the lease.
+                await ReleaseAsync(operationId);
+            }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -127,8 +121,63 @@ public sealed class OperationWorker(
         }
         finally
         {
+            await heartbeatStop.CancelAsync();
+            await heartbeat;
             running.Remove(operationId);
             signal.Notify();
+        }
+    }
+
+    /// <summary>
+    /// Renews the operation's lease every heartbeat interval until stopped; passes on a cancel request made on any
+    /// replica; signals <paramref name="leaseLost"/> when another replica took the operation over.
+    /// </summary>
+    private async Task HeartbeatAsync(string operationId, CancellationTokenSource cancel, CancellationTokenSource kill, CancellationTokenSource leaseLost, CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(options.Value.Replicas.HeartbeatInterval, time, stop);
+                var renewal = await leases.RenewAsync(operationId, stop);
+                if (!renewal.Held)
+                {
+                    logger.LogWarning("Operation {OperationId} is no longer leased to this replica; stopping its engine", operationId);
+                    await leaseLost.CancelAsync();
+                    return;
+                }
+
+                if (renewal.CancelRequested)
+                {
+                    await cancel.CancelAsync();
+                }
+
+                if (renewal.KillRequested)
+                {
+                    await kill.CancelAsync();
+                }
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (PlatformDatabase.IsFault(ex))
+            {
+                // The database is unreachable for now: the lease may run out, and then another replica recovers it.
+                logger.LogWarning(ex, "Could not renew the lease of operation {OperationId}", operationId);
+            }
+        }
+    }
+
+    private async Task ReleaseAsync(string operationId)
+    {
+        try
+        {
+            await leases.ReleaseAsync(operationId, CancellationToken.None);
+        }
+        catch (Exception ex) when (PlatformDatabase.IsFault(ex))
+        {
+            logger.LogWarning(ex, "Could not release the lease of operation {OperationId}; it runs out by itself", operationId);
         }
     }
 }

@@ -115,6 +115,17 @@ public sealed class StackOperation : IVersioned
     /// </summary>
     public bool Force { get; set; }
 
+    /// <summary>A force-cancel was requested: the engine is killed at once (whichever replica runs it).</summary>
+    public bool KillRequested { get; set; }
+
+    /// <summary>The replica holding the operation while it runs (<see cref="PlatformReplicaOptions.Id"/>).</summary>
+    public string? LeaseOwner { get; set; }
+
+    /// <summary>
+    /// When the lease runs out unless renewed: after it, the replica is taken for dead and another one recovers the operation.
+    /// </summary>
+    public DateTimeOffset? LeaseExpiresAt { get; set; }
+
     /// <summary>Optimistic concurrency token.</summary>
     public Guid Version { get; set; }
 
@@ -141,12 +152,51 @@ public sealed class StackOperation : IVersioned
     }
 
     /// <summary>
+    /// A replica claims it: it starts, held by <paramref name="owner"/> until <paramref name="now"/> + <paramref name="lease"/>
+    /// unless renewed.
+    /// </summary>
+    /// <param name="owner">The replica.</param>
+    /// <param name="now">When.</param>
+    /// <param name="lease">How long the lease lasts.</param>
+    /// <exception cref="IllegalTransitionException">It is not queued.</exception>
+    public void Claim(string owner, DateTimeOffset now, TimeSpan lease)
+    {
+        Start(now);
+        LeaseOwner = owner;
+        LeaseExpiresAt = now + lease;
+    }
+
+    /// <summary>Whether its lease ran out by <paramref name="now"/> (or it has none: a row from before leases).</summary>
+    /// <param name="now">When.</param>
+    public bool LeaseExpired(DateTimeOffset now) => LeaseExpiresAt is not { } expires || expires <= now;
+
+    /// <summary>
+    /// A replica takes over a running operation whose holder's lease ran out, to recover it; the lease then keeps
+    /// other replicas off while it does.
+    /// </summary>
+    /// <param name="owner">The recovering replica.</param>
+    /// <param name="now">When.</param>
+    /// <param name="lease">How long the lease lasts.</param>
+    /// <exception cref="IllegalTransitionException">It is not running, or its lease is still live.</exception>
+    public void TakeOver(string owner, DateTimeOffset now, TimeSpan lease)
+    {
+        if (State != OperationState.Running || (!LeaseExpired(now) && LeaseOwner != owner))
+        {
+            throw new IllegalTransitionException("Operation leased", $"Operation '{Id}' is {Describe(State)} and held by replica '{LeaseOwner}' until {LeaseExpiresAt:O}.");
+        }
+
+        LeaseOwner = owner;
+        LeaseExpiresAt = now + lease;
+    }
+
+    /// <summary>
     /// A caller asks to cancel it: a queued operation is cancelled at once (returns <see langword="true"/>); a running
     /// one is marked, and the engine running it is interrupted by whoever runs it (returns <see langword="false"/>).
     /// </summary>
     /// <param name="now">When.</param>
+    /// <param name="force">Whether the engine is to be killed at once.</param>
     /// <exception cref="IllegalTransitionException">It already finished.</exception>
-    public bool RequestCancel(DateTimeOffset now)
+    public bool RequestCancel(DateTimeOffset now, bool force = false)
     {
         if (IsFinished)
         {
@@ -155,6 +205,7 @@ public sealed class StackOperation : IVersioned
         }
 
         CancelRequested = true;
+        KillRequested |= force;
         if (State != OperationState.Queued)
         {
             return false;

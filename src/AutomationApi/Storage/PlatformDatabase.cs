@@ -15,7 +15,20 @@ namespace Platform.AutomationApi.Storage;
 public static class PlatformDatabase
 {
     private const string ProviderKey = "Platform:Database:Provider";
+
+    /// <summary>Retries of a command that failed transiently (PostgreSQL restart, failover, dropped connection).</summary>
+    public const int TransientRetries = 5;
+
+    /// <summary>Longest delay between those retries.</summary>
+    public static readonly TimeSpan MaxTransientRetryDelay = TimeSpan.FromSeconds(5);
     private const string ConnectionStringKey = "Platform:Database:ConnectionString";
+
+    /// <summary>
+    /// Whether <paramref name="error"/> is the database failing (unreachable, restarting, retries exhausted, a write
+    /// refused), which background work rides out by trying again later, rather than a bug.
+    /// </summary>
+    public static bool IsFault(Exception error) =>
+        error is DbUpdateException or InvalidOperationException or System.Data.Common.DbException or RetryLimitExceededException or TimeoutException;
 
     /// <summary>What is wrong with the settings, with the fix; <see langword="null"/> when they are usable.</summary>
     /// <remarks>Never quotes the connection string: it may hold a password.</remarks>
@@ -69,8 +82,10 @@ public static class PlatformDatabase
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(database);
         ArgumentNullException.ThrowIfNull(paths);
+        // A restart, failover or dropped connection is retried by Npgsql's execution strategy (a few tries, short
+        // delays, so a request fails soon rather than hangs); explicit transactions run inside the strategy.
         var configured = database.IsPostgres
-            ? builder.UseNpgsql(database.ConnectionString)
+            ? builder.UseNpgsql(database.ConnectionString, npgsql => npgsql.EnableRetryOnFailure(TransientRetries, MaxTransientRetryDelay, null))
             : builder.UseSqlite($"Data Source={paths.DatabaseFile}").AddInterceptors(SqliteConnectionSettings.Instance);
 
         // A unique-index conflict is how a lost race (a name taken, an idempotency key claimed) shows up, and every
