@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.OpenApi;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
+using Platform.AutomationApi.Auth;
 using Platform.AutomationApi.Operations;
 using Platform.AutomationApi.Storage;
 
@@ -133,7 +134,10 @@ internal sealed class IdempotencyFilter(
             return unreadable;
         }
 
-        var scoped = $"{request.Method} {request.Path.Value?.TrimEnd('/')} {key}";
+        // A key is the caller's team's: another team reusing it (by chance or on purpose) neither replays this team's
+        // operation, which would reveal it, nor gets a 422 for a request it never made.
+        var team = context.HttpContext.User.TeamOf() ?? "-";
+        var scoped = $"{team} {request.Method} {request.Path.Value?.TrimEnd('/')} {key}";
         var hash = Fingerprint(body!, request.Query);
         var cancellationToken = context.HttpContext.RequestAborted;
         if (await ReplayAsync(scoped, hash, cancellationToken) is { } replay)

@@ -158,6 +158,42 @@ public sealed class AuthorizationTests
         Assert.Contains("no live environment named 'promo-ship'", (string)(await PlatformFactory.ReadAsync(response))["detail"]!, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task An_idempotency_key_belongs_to_the_callers_team_another_team_reusing_it_gets_no_replay()
+    {
+        using var factory = new PlatformFactory(engine: new InMemoryStackEngine());
+        using var payments = factory.CreateClient(await factory.CreateKeyAsync("payments", "developer"));
+        using var shipping = factory.CreateClient(await factory.CreateKeyAsync("shipping", "developer"));
+        async Task<HttpResponseMessage> CreateAsync(HttpClient client, string spec)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/environments")
+            {
+                Content = new StringContent(spec, Encoding.UTF8, "application/yaml"),
+            };
+            request.Headers.Add("Idempotency-Key", "shared-key-1");
+            return await client.SendAsync(request, Cancel);
+        }
+
+        using var first = await CreateAsync(payments, Spec("idem-pay", "payments", "dev"));
+        Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+        var operation = (string)(await PlatformFactory.ReadAsync(first))["id"]!;
+
+        // The same request from another team is judged as its own (a spec naming another team), not replayed.
+        using var copied = await CreateAsync(shipping, Spec("idem-pay", "payments", "dev"));
+        Assert.Equal(HttpStatusCode.Forbidden, copied.StatusCode);
+        Assert.DoesNotContain(operation, await copied.Content.ReadAsStringAsync(Cancel), StringComparison.Ordinal);
+
+        // Its own request with the same key is a new operation, not a 422 for a key "reused" by someone else.
+        using var own = await CreateAsync(shipping, Spec("idem-ship", "shipping", "dev"));
+        Assert.Equal(HttpStatusCode.Accepted, own.StatusCode);
+        Assert.NotEqual(operation, (string)(await PlatformFactory.ReadAsync(own))["id"]!);
+
+        // The first team's retry still replays its operation.
+        using var retry = await CreateAsync(payments, Spec("idem-pay", "payments", "dev"));
+        Assert.Equal(HttpStatusCode.Accepted, retry.StatusCode);
+        Assert.Equal(operation, (string)(await PlatformFactory.ReadAsync(retry))["id"]!);
+    }
+
     private static async Task<JsonObject> DeveloperCreatesAsync(PlatformFactory factory, HttpClient developer, string name)
     {
         using var response = await developer.PostAsync("/v1/environments", new StringContent(Spec(name, "payments", "dev"), Encoding.UTF8, "application/yaml"), Cancel);
