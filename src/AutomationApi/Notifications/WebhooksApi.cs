@@ -1,6 +1,8 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Platform.AutomationApi.Auth;
 using Platform.AutomationApi.Storage;
 
 namespace Platform.AutomationApi.Notifications;
@@ -68,7 +70,7 @@ public static class WebhooksApi
     {
         ArgumentNullException.ThrowIfNull(app);
         var api = app.MapGroup("/v1/webhooks").WithTags("Webhooks");
-        api.ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
+        api.ProducesValidationProblem().ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
         api.MapPost("/", Register).WithName("RegisterWebhook")
             .WithSummary("Register a webhook for a team's operation events (succeeded, failed, cancelled) and expiry warnings; the signing secret is in this response only.")
             .WithDescription("Events: operation.succeeded, operation.failed, operation.cancelled, environment.expiring-24h, environment.expiring-1h (all " +
@@ -89,11 +91,22 @@ public static class WebhooksApi
     }
 
     /// <summary>Register a webhook for a team's operation events (succeeded, failed, cancelled) and expiry warnings; the signing secret is in this response only.</summary>
-    public static async Task<Results<Created<WebhookResponse>, ValidationProblem>> Register(
-        WebhookRequest body, [AsParameters] WebhookServices services, CancellationToken cancellationToken)
+    public static async Task<Results<Created<WebhookResponse>, ValidationProblem, ProblemHttpResult>> Register(
+        WebhookRequest body, ClaimsPrincipal user, [AsParameters] WebhookServices services, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(body);
+        ArgumentNullException.ThrowIfNull(user);
         ArgumentNullException.ThrowIfNull(services);
+        if (!user.IsAdmin())
+        {
+            // A team registers its own webhooks; only an admin registers for any team or lets one reach private addresses.
+            body = body with { Team = string.IsNullOrWhiteSpace(body.Team) ? user.TeamOf() : body.Team };
+            if (Refusal(user, body.Team!, body.AllowPrivateNetwork) is { } refused)
+            {
+                return refused;
+            }
+        }
+
         var errors = new Dictionary<string, string[]>();
         if (string.IsNullOrWhiteSpace(body.Team))
         {
@@ -144,10 +157,18 @@ public static class WebhooksApi
     }
 
     /// <summary>A team's webhooks.</summary>
-    public static async Task<Ok<IReadOnlyList<WebhookResponse>>> List(string? team, [AsParameters] WebhookServices services, CancellationToken cancellationToken)
+    public static async Task<Ok<IReadOnlyList<WebhookResponse>>> List(
+        string? team, ClaimsPrincipal user, [AsParameters] WebhookServices services, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(user);
         ArgumentNullException.ThrowIfNull(services);
         var query = services.Db.Webhooks.AsNoTracking();
+        if (!user.IsAdmin())
+        {
+            var own = user.TeamOf() ?? "";
+            query = query.Where(w => w.Team == own);
+        }
+
         if (team is not null)
         {
             query = query.Where(w => w.Team == team);
@@ -158,32 +179,47 @@ public static class WebhooksApi
     }
 
     /// <summary>One webhook.</summary>
-    public static async Task<Results<Ok<WebhookResponse>, ProblemHttpResult>> Get(string id, [AsParameters] WebhookServices services, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<WebhookResponse>, ProblemHttpResult>> Get(
+        string id, ClaimsPrincipal user, [AsParameters] WebhookServices services, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(services);
         var webhook = await services.Db.Webhooks.AsNoTracking().SingleOrDefaultAsync(w => w.Id == id, cancellationToken);
-        return webhook is null ? NotFound(id) : TypedResults.Ok(WebhookResponse.From(webhook));
+        return webhook is null || !Sees(user, webhook.Team) ? NotFound(id) : TypedResults.Ok(WebhookResponse.From(webhook));
     }
 
     /// <summary>Remove a webhook; nothing more is sent to it.</summary>
-    public static async Task<Results<NoContent, ProblemHttpResult>> Delete(string id, [AsParameters] WebhookServices services, CancellationToken cancellationToken)
+    public static async Task<Results<NoContent, ProblemHttpResult>> Delete(
+        string id, ClaimsPrincipal user, [AsParameters] WebhookServices services, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(services);
+        var team = await services.Db.Webhooks.Where(w => w.Id == id).Select(w => w.Team).SingleOrDefaultAsync(cancellationToken);
+        if (team is null || !Sees(user, team))
+        {
+            return NotFound(id);
+        }
+
+        if (Refusal(user, team, allowPrivateNetwork: false) is { } refused)
+        {
+            return refused;
+        }
+
         var deleted = await services.Db.Webhooks.Where(w => w.Id == id).ExecuteDeleteAsync(cancellationToken);
         return deleted == 0 ? NotFound(id) : TypedResults.NoContent();
     }
 
     /// <summary>A webhook's latest deliveries with their outcome: delivered, failed after N attempts, or refused.</summary>
     public static async Task<Results<Ok<IReadOnlyList<DeliveryResponse>>, ProblemHttpResult, ValidationProblem>> Deliveries(
-        string id, int? limit, [AsParameters] WebhookServices services, CancellationToken cancellationToken)
+        string id, int? limit, ClaimsPrincipal user, [AsParameters] WebhookServices services, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(user);
         ArgumentNullException.ThrowIfNull(services);
         if (limit is < 1 or > 200)
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = ["The page size must be between 1 and 200."] });
         }
 
-        if (!await services.Db.Webhooks.AnyAsync(w => w.Id == id, cancellationToken))
+        var team = await services.Db.Webhooks.Where(w => w.Id == id).Select(w => w.Team).SingleOrDefaultAsync(cancellationToken);
+        if (team is null || !Sees(user, team))
         {
             return NotFound(id);
         }
@@ -192,6 +228,37 @@ public static class WebhooksApi
             .OrderByDescending(d => d.CreatedAt).ThenByDescending(d => d.Id).Take(limit ?? 50).ToListAsync(cancellationToken);
         return TypedResults.Ok<IReadOnlyList<DeliveryResponse>>([.. deliveries.Select(DeliveryResponse.From)]);
     }
+
+    /// <summary>Another team's webhook does not exist for the caller (as with environments: no existence leak); an admin sees all.</summary>
+    private static bool Sees(ClaimsPrincipal user, string team) =>
+        user.IsAdmin() || string.Equals(team, user.TeamOf(), StringComparison.Ordinal);
+
+    /// <summary>Why a non-admin may not register or remove a webhook of <paramref name="team"/>; <see langword="null"/> when it may.</summary>
+    private static ProblemHttpResult? Refusal(ClaimsPrincipal user, string team, bool allowPrivateNetwork)
+    {
+        if (user.IsAdmin())
+        {
+            return null;
+        }
+
+        if (!string.Equals(team, user.TeamOf(), StringComparison.Ordinal))
+        {
+            return Forbidden("team", $"This caller acts for team '{user.TeamOf()}' and may register webhooks only for it. Set team to '{user.TeamOf()}' or leave it out.");
+        }
+
+        if (user.RoleOf() is not >= PlatformRole.Developer)
+        {
+            return Forbidden("role", "Managing a team's webhooks needs the developer role or higher; a viewer only reads them.");
+        }
+
+        return allowPrivateNetwork
+            ? Forbidden("allowPrivateNetwork", "Only an admin may let a webhook reach loopback, link-local or private addresses. Leave allowPrivateNetwork out.")
+            : null;
+    }
+
+    private static ProblemHttpResult Forbidden(string field, string message) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not allowed for this caller", detail: message,
+            extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { [field] = [message] } });
 
     private static ProblemHttpResult NotFound(string id) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Webhook not found", detail: $"There is no webhook '{id}'.");

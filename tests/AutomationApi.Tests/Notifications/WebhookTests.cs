@@ -263,6 +263,57 @@ public sealed class WebhookTests
         Assert.Contains("operation.succeeded", (string)errors["events"]![0]!, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_team_manages_only_its_own_webhooks_and_only_an_admin_allows_private_addresses()
+    {
+        using var factory = Factory(new FakeTimeProvider(Start));
+        var url = "http://93.184.216.34/hook"; // a public address literal: no resolution needed
+        using var admin = factory.CreateClient();
+        using var shippingHook = await admin.PostAsJsonAsync("/v1/webhooks", new { team = "shipping", url }, Cancel);
+        Assert.Equal(HttpStatusCode.Created, shippingHook.StatusCode);
+        var shippingId = (string)(await PlatformFactory.ReadAsync(shippingHook))["id"]!;
+
+        using var developer = factory.CreateClient(await factory.CreateKeyAsync("payments", "developer"));
+        using var viewer = factory.CreateClient(await factory.CreateKeyAsync("payments", "viewer"));
+        async Task<(HttpStatusCode Status, JsonObject Body)> RegisterAsync(HttpClient client, object body)
+        {
+            using var response = await client.PostAsJsonAsync("/v1/webhooks", body, Cancel);
+            return (response.StatusCode, await PlatformFactory.ReadAsync(response));
+        }
+
+        // Its own team by default; another team's, a viewer's, and a private-address override are refused, naming why.
+        var own = await RegisterAsync(developer, new { url });
+        Assert.Equal(HttpStatusCode.Created, own.Status);
+        Assert.Equal("payments", (string)own.Body["team"]!);
+        foreach (var (client, body, field) in new (HttpClient, object, string)[]
+                 {
+                     (developer, new { team = "shipping", url }, "team"),
+                     (viewer, new { url }, "role"),
+                     (developer, new { url, allowPrivateNetwork = true }, "allowPrivateNetwork"),
+                 })
+        {
+            var refused = await RegisterAsync(client, body);
+            Assert.Equal(HttpStatusCode.Forbidden, refused.Status);
+            Assert.True(refused.Body["errors"]!.AsObject().ContainsKey(field), refused.Body.ToJsonString());
+        }
+
+        // Another team's webhook does not exist for the caller; its own list holds only its team's.
+        var listed = await developer.GetFromJsonAsync<JsonArray>("/v1/webhooks", Cancel);
+        Assert.Equal(["payments"], listed!.Select(w => (string)w!["team"]!));
+        foreach (var path in new[] { $"/v1/webhooks/{shippingId}", $"/v1/webhooks/{shippingId}/deliveries" })
+        {
+            using var hidden = await developer.GetAsync(path, Cancel);
+            Assert.Equal(HttpStatusCode.NotFound, hidden.StatusCode);
+        }
+
+        using var notDeleted = await developer.DeleteAsync($"/v1/webhooks/{shippingId}", Cancel);
+        Assert.Equal(HttpStatusCode.NotFound, notDeleted.StatusCode);
+        using var viewerDelete = await viewer.DeleteAsync($"/v1/webhooks/{(string)own.Body["id"]!}", Cancel);
+        Assert.Equal(HttpStatusCode.Forbidden, viewerDelete.StatusCode);
+        using var stillThere = await admin.GetAsync($"/v1/webhooks/{shippingId}", Cancel);
+        Assert.Equal(HttpStatusCode.OK, stillThere.StatusCode);
+    }
+
     private static async Task WaitForAsync(Func<bool> condition, Func<Task<string>>? describe = null)
     {
         for (var i = 0; i < 1500 && !condition(); i++)
