@@ -97,14 +97,6 @@ public sealed class EnvironmentLifecycle(TimeProvider time)
         }
     }
 
-    /// <summary>The executor starts an operation.</summary>
-    /// <param name="operation">The operation.</param>
-    public void Start(StackOperation operation)
-    {
-        ArgumentNullException.ThrowIfNull(operation);
-        operation.Start(time.GetUtcNow());
-    }
-
     /// <summary>
     /// Records an operation's outcome on the operation and its environment, and stages its final <c>state</c> event,
     /// all in <paramref name="db"/>'s unit of work.

@@ -65,7 +65,7 @@ internal sealed class PlatformApiClient : IDisposable
             var body = await ReadJsonAsync(response, cancellationToken);
             if (!response.IsSuccessStatusCode)
             {
-                throw new ApiException(response.StatusCode, $"{method} /{path.TrimStart('/')} refused ({(int)response.StatusCode}): {Problem(body, response)}");
+                throw new ApiException(response.StatusCode, $"{method} /{path.TrimStart('/')} refused ({(int)response.StatusCode}): {Describe(body, response)}");
             }
 
             return (response.StatusCode, body);
@@ -76,7 +76,8 @@ internal sealed class PlatformApiClient : IDisposable
         }
     }
 
-    private static async Task<JsonNode?> ReadJsonAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    /// <summary>A response's body as JSON; a body that is not JSON as a string value; none as <see langword="null"/>.</summary>
+    internal static async Task<JsonNode?> ReadJsonAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         var text = await response.Content.ReadAsStringAsync(cancellationToken);
         try
@@ -89,8 +90,8 @@ internal sealed class PlatformApiClient : IDisposable
         }
     }
 
-    // Problem details: title, detail and every field error, each on its own line.
-    private static string Problem(JsonNode? problem, HttpResponseMessage response)
+    /// <summary>Problem details as text: title, detail and every field error, each on its own line.</summary>
+    internal static string Describe(JsonNode? problem, HttpResponseMessage response)
     {
         if (problem is not JsonObject body)
         {

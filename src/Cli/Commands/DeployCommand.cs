@@ -6,6 +6,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Platform.Cli.Client;
 
 namespace Platform.Cli.Commands;
 
@@ -98,10 +99,10 @@ internal static class DeployCommand
         try
         {
             using var response = await client.PostAsJsonAsync(path, body, Json, stop.Token);
-            var answer = await ReadJsonAsync(response, stop.Token);
+            var answer = await PlatformApiClient.ReadJsonAsync(response, stop.Token);
             if (response.StatusCode != HttpStatusCode.Accepted)
             {
-                await context.Stderr.WriteLineAsync($"error: deploy rejected ({(int)response.StatusCode}): {Problem(answer)}");
+                await context.Stderr.WriteLineAsync($"error: deploy rejected ({(int)response.StatusCode}): {PlatformApiClient.Describe(answer, response)}");
                 return (int)response.StatusCode >= 500 ? ExitCodes.DeployFailed : ExitCodes.Invalid;
             }
 
@@ -125,7 +126,7 @@ internal static class DeployCommand
         {
             await FollowAsync(client, operationUrl, context, stop.Token);
             using var final = await client.GetAsync(operationUrl, stop.Token);
-            var operation = await ReadJsonAsync(final, stop.Token);
+            var operation = await PlatformApiClient.ReadJsonAsync(final, stop.Token);
             var state = (string?)operation?["state"];
             if (state == "succeeded")
             {
@@ -227,47 +228,6 @@ internal static class DeployCommand
         {
             await context.Stdout.WriteLineAsync(line);
         }
-    }
-
-    private static async Task<JsonNode?> ReadJsonAsync(HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        var text = await response.Content.ReadAsStringAsync(cancellationToken);
-        try
-        {
-            return string.IsNullOrWhiteSpace(text) ? null : JsonNode.Parse(text);
-        }
-        catch (JsonException)
-        {
-            return JsonValue.Create(text);
-        }
-    }
-
-    // Problem details: title, detail and every field error.
-    private static string Problem(JsonNode? problem)
-    {
-        if (problem is not JsonObject body)
-        {
-            return problem?.ToString() ?? "no details";
-        }
-
-        var text = new StringBuilder((string?)body["title"] ?? "");
-        if ((string?)body["detail"] is { } detail)
-        {
-            text.Append(". ").Append(detail);
-        }
-
-        if (body["errors"] is JsonObject errors)
-        {
-            foreach (var (field, messages) in errors)
-            {
-                foreach (var message in messages?.AsArray() ?? [])
-                {
-                    text.Append(Environment.NewLine).Append("  ").Append(field).Append(": ").Append((string?)message);
-                }
-            }
-        }
-
-        return text.ToString();
     }
 
     private static bool TryParseTimeout(string text, out TimeSpan timeout)
