@@ -132,20 +132,8 @@ public sealed class ReplicaTests
         var engine = new InMemoryStackEngine();
         using var a = Replica(store, "replica-a", engine);
         using var b = Replica(store, "replica-b", engine);
-        HttpClient[] clients = [a.CreateClient(), b.CreateClient()];
-        using var start = new SemaphoreSlim(0);
-        var attempts = Enumerable.Range(0, 10).Select(async i =>
-        {
-            await start.WaitAsync(Cancel);
-            using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/environments")
-            {
-                Content = new StringContent(Specs.Dev("contested-dev"), System.Text.Encoding.UTF8, "application/yaml"),
-            };
-            using var response = await clients[i % 2].SendAsync(request, Cancel);
-            return response.StatusCode;
-        }).ToList();
-        start.Release(attempts.Count);
-        var statuses = await Task.WhenAll(attempts);
+        var statuses = (await ConcurrentCreatesAsync([a.CreateClient(), b.CreateClient()], 10, "contested-dev", idempotencyKey: null))
+            .Select(answer => answer.Status).ToArray();
 
         Assert.Single(statuses, HttpStatusCode.Accepted);
         Assert.All(statuses.Where(s => s != HttpStatusCode.Accepted), s => Assert.Equal(HttpStatusCode.Conflict, s));
@@ -159,22 +147,9 @@ public sealed class ReplicaTests
         var engine = new InMemoryStackEngine();
         using var a = Replica(store, "replica-a", engine);
         using var b = Replica(store, "replica-b", engine);
-        HttpClient[] clients = [a.CreateClient(), b.CreateClient()];
-        using var start = new SemaphoreSlim(0);
-        var attempts = Enumerable.Range(0, 8).Select(async i =>
-        {
-            await start.WaitAsync(Cancel);
-            using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/environments")
-            {
-                Content = new StringContent(Specs.Dev("retried-dev"), System.Text.Encoding.UTF8, "application/yaml"),
-                Headers = { { "Idempotency-Key", "release-7" } },
-            };
-            using var response = await clients[i % 2].SendAsync(request, Cancel);
-            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-            return (string)(await PlatformFactory.ReadAsync(response))["id"]!;
-        }).ToList();
-        start.Release(attempts.Count);
-        var ids = await Task.WhenAll(attempts);
+        var answers = await ConcurrentCreatesAsync([a.CreateClient(), b.CreateClient()], 8, "retried-dev", idempotencyKey: "release-7");
+        Assert.All(answers, answer => Assert.Equal(HttpStatusCode.Accepted, answer.Status));
+        var ids = answers.Select(answer => (string)answer.Body["id"]!).ToArray();
 
         Assert.Single(ids.Distinct());
         Assert.Equal(1L, await store.ScalarAsync("SELECT count(*) FROM \"Operations\""));
@@ -404,5 +379,29 @@ public sealed class ReplicaTests
             Crashed ? throw Dead() : ValueTask.FromResult(result);
 
         private static InvalidOperationException Dead() => new("This replica is dead (test).");
+    }
+
+    /// <summary>Sends <paramref name="count"/> creates of one environment at once, alternating between the replicas' clients.</summary>
+    private static async Task<(HttpStatusCode Status, JsonObject Body)[]> ConcurrentCreatesAsync(
+        HttpClient[] clients, int count, string name, string? idempotencyKey)
+    {
+        using var start = new SemaphoreSlim(0);
+        var attempts = Enumerable.Range(0, count).Select(async i =>
+        {
+            await start.WaitAsync(Cancel);
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/environments")
+            {
+                Content = new StringContent(Specs.Dev(name), System.Text.Encoding.UTF8, "application/yaml"),
+            };
+            if (idempotencyKey is not null)
+            {
+                request.Headers.Add("Idempotency-Key", idempotencyKey);
+            }
+
+            using var response = await clients[i % 2].SendAsync(request, Cancel);
+            return (response.StatusCode, await PlatformFactory.ReadAsync(response));
+        }).ToList();
+        start.Release(attempts.Count);
+        return await Task.WhenAll(attempts);
     }
 }
