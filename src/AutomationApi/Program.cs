@@ -3,6 +3,7 @@ using Platform.AutomationApi.Auth;
 using Platform.AutomationApi.Catalog;
 using Platform.AutomationApi.Extensions;
 using Platform.AutomationApi.Notifications;
+using Platform.AutomationApi.Quotas;
 using Platform.AutomationApi.Storage;
 using Platform.AutomationApi.Telemetry;
 
@@ -18,6 +19,7 @@ builder.AddPlatformTelemetry();
 builder.AddPlatformCatalog();
 builder.AddPlatformNotifications();
 builder.AddPlatformAudit();
+builder.AddPlatformQuotas();
 
 var app = builder.Build();
 if (args is ["db", "migrate", ..])
@@ -30,6 +32,7 @@ app.MapPlatformApi();
 app.MapCatalogApi();
 app.MapWebhooksApi();
 app.MapAuditApi();
+app.MapQuotasApi();
 app.Run();
 return 0;
 

@@ -18,7 +18,8 @@ public sealed record DeploymentServices(
     OperationQueue Queue,
     Lifecycle.EnvironmentLifecycle Lifecycle,
     SpecProtector Protector,
-    TimeProvider Time);
+    TimeProvider Time,
+    Quotas.TeamQuotas Quotas);
 
 /// <summary>Body of <c>POST /v1/environments/{name}/services/{service}/deploy</c>.</summary>
 /// <param name="Image">The image to run: pinned by a version tag (not <c>latest</c>) or a digest.</param>
@@ -272,7 +273,10 @@ public static class DeploymentsApi
 
         try
         {
-            await services.Db.SaveChangesAsync(cancellationToken);
+            // An update (a deploy, promotion or rollback) is saved only within its team's quota (else a 422 problem).
+            await (kind == OperationKind.Update
+                ? services.Quotas.SaveAsync(services.Db, record, next.Spec, cancellationToken, next.Cost.MonthlyTotal)
+                : services.Db.SaveChangesAsync(cancellationToken));
         }
         catch (DbUpdateException)
         {

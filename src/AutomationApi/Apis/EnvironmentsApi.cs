@@ -23,7 +23,8 @@ public sealed record EnvironmentServices(
     SpecProtector Protector,
     TimeProvider Time,
     IOptions<PlatformOptions> Options,
-    ILoggerFactory Logs)
+    ILoggerFactory Logs,
+    Quotas.TeamQuotas Quotas)
 {
     /// <summary>The environments API's log.</summary>
     public ILogger Log => Logs.CreateLogger(typeof(EnvironmentsApi).FullName!);
@@ -141,7 +142,8 @@ public static partial class EnvironmentsApi
         var operation = services.Queue.Add(record, OperationKind.Create, record.SpecText, "api");
         try
         {
-            await services.Db.SaveChangesAsync(cancellationToken);
+            // Saved only within the team's quota (else a 422 problem).
+            await services.Quotas.SaveAsync(services.Db, record, spec, cancellationToken);
         }
         catch (DbUpdateException)
         {
@@ -294,7 +296,7 @@ public static partial class EnvironmentsApi
         }
 
         var operation = services.Lifecycle.QueueUpdate(services.Queue, record, services.Protector.Protect(resolved), "api");
-        return await SaveAndAcceptAsync(services, operation, cancellationToken);
+        return await SaveAndAcceptAsync(services, operation, cancellationToken, (record, parsedSpec));
     }
 
     /// <summary>
@@ -484,11 +486,12 @@ public static partial class EnvironmentsApi
     }
 
     private static async Task<Results<Accepted<OperationResponse>, ValidationProblem, ProblemHttpResult>> SaveAndAcceptAsync(
-        EnvironmentServices services, StackOperation operation, CancellationToken cancellationToken)
+        EnvironmentServices services, StackOperation operation, CancellationToken cancellationToken, (EnvironmentRecord Record, EnvironmentSpec Spec)? deploying = null)
     {
         try
         {
-            await services.Db.SaveChangesAsync(cancellationToken);
+            // A deployment is saved only within its team's quota (else a 422 problem).
+            await (deploying is { } d ? services.Quotas.SaveAsync(services.Db, d.Record, d.Spec, cancellationToken) : services.Db.SaveChangesAsync(cancellationToken));
         }
         catch (DbUpdateException)
         {

@@ -65,10 +65,14 @@ internal sealed partial class AuditMiddleware(RequestDelegate next, IDbContextFa
         try
         {
             var user = context.User;
-            var route = context.Request.RouteValues;
-            var endpoint = context.GetEndpoint()?.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName;
-            var operationId = audit.OperationId ?? (route["id"] is string id && id.StartsWith("op_", StringComparison.Ordinal) ? id : null);
-            var environment = audit.Environment ?? route["name"] as string;
+            // After an exception the handler answered (a 409, a quota's 422), the endpoint and route are the failed request's.
+            var failed = context.Features.Get<Microsoft.AspNetCore.Diagnostics.IExceptionHandlerFeature>();
+            var route = failed?.RouteValues ?? context.Request.RouteValues;
+            var endpoint = (context.GetEndpoint() ?? failed?.Endpoint)?.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName;
+            // An operation queued by a request that was then refused (a lost race, a quota) was never saved.
+            var queued = context.Response.StatusCode < 400 ? audit.OperationId : null;
+            var operationId = queued ?? (route?["id"] is string id && id.StartsWith("op_", StringComparison.Ordinal) ? id : null);
+            var environment = audit.Environment ?? route?["name"] as string;
             await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
             if (environment is null && operationId is not null)
             {

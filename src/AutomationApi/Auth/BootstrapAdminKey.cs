@@ -34,48 +34,75 @@ public sealed partial class BootstrapAdminKey(
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var auth = options.Value;
-        var now = time.GetUtcNow();
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var admins = await db.ApiKeys.AsNoTracking().Where(k => k.Role == PlatformRole.Admin && k.RevokedAt == null).ToListAsync(cancellationToken);
-        if (admins.Any(k => k.IsActiveAt(now)))
-        {
-            return;
-        }
-
         var configured = auth.BootstrapAdminKey?.Trim();
-        var plain = configured is { Length: > 0 } ? configured : ApiKeySecrets.Generate().Key;
-        var (id, secret) = ApiKeySecrets.Split(plain);
-        if (await db.ApiKeys.AnyAsync(k => k.Id == id, cancellationToken))
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+
+        // Replicas starting together on an empty store would each create (and print) an admin key: the check and the
+        // insert are one transaction under an advisory lock on PostgreSQL, so the later replica finds the first's key.
+        // (SQLite runs one instance per file.)
+        var strategy = db.Database.CreateExecutionStrategy();
+        var stored = await strategy.ExecuteAsync(async () =>
         {
-            // The configured key was revoked or expired: bringing it back would undo that.
-            LogConfiguredKeyRetired(logger, id);
+            db.ChangeTracker.Clear();
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            if (db.Database.IsNpgsql())
+            {
+                await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_xact_lock({BootstrapLockKey})", cancellationToken);
+            }
+
+            var now = time.GetUtcNow();
+            var admins = await db.ApiKeys.AsNoTracking().Where(k => k.Role == PlatformRole.Admin && k.RevokedAt == null).ToListAsync(cancellationToken);
+            if (admins.Any(k => k.IsActiveAt(now)))
+            {
+                return null;
+            }
+
+            var plain = configured is { Length: > 0 } ? configured : ApiKeySecrets.Generate().Key;
+            var (id, secret) = ApiKeySecrets.Split(plain);
+            if (await db.ApiKeys.AnyAsync(k => k.Id == id, cancellationToken))
+            {
+                // The configured key was revoked or expired: bringing it back would undo that.
+                LogConfiguredKeyRetired(logger, id);
+                return null;
+            }
+
+            var salt = ApiKeySecrets.NewSalt();
+            db.ApiKeys.Add(new ApiKey
+            {
+                Id = id,
+                Name = "bootstrap admin",
+                Team = auth.BootstrapTeam,
+                Role = PlatformRole.Admin,
+                Salt = salt,
+                Hash = ApiKeySecrets.Hash(salt, secret),
+                CreatedAt = now,
+                CreatedBy = "bootstrap",
+            });
+            await db.SaveChangesAsync(acceptAllChangesOnSuccess: false, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return new StoredKey(id, plain);
+        });
+        if (stored is null)
+        {
             return;
         }
 
-        var salt = ApiKeySecrets.NewSalt();
-        db.ApiKeys.Add(new ApiKey
-        {
-            Id = id,
-            Name = "bootstrap admin",
-            Team = auth.BootstrapTeam,
-            Role = PlatformRole.Admin,
-            Salt = salt,
-            Hash = ApiKeySecrets.Hash(salt, secret),
-            CreatedAt = now,
-            CreatedBy = "bootstrap",
-        });
-        await db.SaveChangesAsync(cancellationToken);
         if (configured is { Length: > 0 })
         {
-            LogConfiguredKeyStored(logger, id);
+            LogConfiguredKeyStored(logger, stored.Id);
             return;
         }
 
-        LogGeneratedKey(logger, id);
+        LogGeneratedKey(logger, stored.Id);
         await output.Output.WriteLineAsync(
-            $"Platform: first admin key (shown once, store it now; create team keys with POST /v1/keys, then revoke this one): {plain}");
+            $"Platform: first admin key (shown once, store it now; create team keys with POST /v1/keys, then revoke this one): {stored.Plain}");
         await output.Output.FlushAsync(cancellationToken);
     }
+
+    private sealed record StoredKey(string Id, string Plain);
+
+    // Any constant shared by every replica, apart from the migration lock's; "bootadm" in ASCII.
+    private const long BootstrapLockKey = 0x626f6f7461646d;
 
     /// <inheritdoc />
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -99,6 +99,13 @@ public sealed class EnvironmentRecord : IVersioned
     /// <summary>Estimated monthly cost of the deployed plan (JSON).</summary>
     public string? CostJson { get; set; }
 
+    /// <summary>
+    /// The estimated monthly cost of the spec it was last accepted with, when a team cost quota applied then (the
+    /// deployed estimate, <see cref="CostJson"/>, comes only after the deployment); <see langword="null"/> otherwise.
+    /// What <see cref="Quotas.TeamQuotas"/> counts for it until then.
+    /// </summary>
+    public decimal? AcceptedMonthlyCost { get; set; }
+
     /// <summary>Stack outputs (JSON) with secret values masked.</summary>
     public string? OutputsJson { get; set; }
 

@@ -50,6 +50,9 @@ public class PlatformDbContext : DbContext
     /// <summary>Webhook deliveries and their outcomes.</summary>
     public DbSet<DeliveryRecord> WebhookDeliveries => Set<DeliveryRecord>();
 
+    /// <summary>Teams' quotas (teams without one have the configured defaults).</summary>
+    public DbSet<Quotas.TeamQuota> TeamQuotas => Set<Quotas.TeamQuota>();
+
     /// <summary>The audit log (append-only).</summary>
     public DbSet<Audit.AuditEntry> AuditLog => Set<Audit.AuditEntry>();
 
@@ -152,6 +155,7 @@ public class PlatformDbContext : DbContext
             e.Property(x => x.Tier).HasConversion<string>();
             e.Property(x => x.Status).HasConversion<string>();
             e.Property(x => x.Version).IsConcurrencyToken();
+            e.Property(x => x.AcceptedMonthlyCost).HasPrecision(18, 2);
 
             if (Database.IsNpgsql())
             {
@@ -192,5 +196,6 @@ public class PlatformDbContext : DbContext
         NotificationModel.Configure(modelBuilder);
         Auth.ApiKey.Configure(modelBuilder);
         Audit.AuditEntry.Configure(modelBuilder);
+        Quotas.TeamQuota.Configure(modelBuilder);
     }
 }

@@ -109,6 +109,71 @@ public sealed class ClientCommandsTests : IDisposable
     }
 
     [Fact]
+    public async Task Keys_create_shows_the_key_once_list_never_shows_a_secret_and_revoke_makes_it_401()
+    {
+        using var factory = new PlatformFactory(engine: new InMemoryStackEngine());
+
+        var (code, stdout, stderr) = await RunAsync(factory, null, "keys", "create", "--team", "payments", "--role", "developer", "--name", "payments-ci", "--expires-in", "30d");
+        Assert.True(code == 0, $"{code}\n{stdout}\n{stderr}");
+        var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Matches(@"^key \S+ \(payments-ci\): developer of payments, expires 20\d\d-", lines[0]);
+        var key = lines[1];
+        var id = Platform.AutomationApi.Auth.ApiKeySecrets.Split(key).Id;
+        Assert.StartsWith(Platform.AutomationApi.Auth.ApiKeySecrets.Prefix, key, StringComparison.Ordinal);
+        Assert.Contains($"key {id} ", lines[0], StringComparison.Ordinal);
+        Assert.Contains("only time the key is shown", stderr, StringComparison.Ordinal);
+        using (var response = await factory.CreateClient(key).GetAsync("/v1/environments", TestContext.Current.CancellationToken))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        }
+
+        // Listed, as a table and as JSON, never with the key or its secret.
+        var secret = Platform.AutomationApi.Auth.ApiKeySecrets.Split(key).Secret;
+        (code, stdout, _) = await RunAsync(factory, null, "keys", "list", "--team", "payments");
+        Assert.Equal(0, code);
+        var table = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("ID", table[0], StringComparison.Ordinal);
+        Assert.Matches($@"^{id}\s+payments-ci\s+payments\s+developer\s+20\d\d-.*\btrue\s*$", Assert.Single(table[1..]));
+        (code, var json, _) = await RunAsync(factory, null, "keys", "list", "--json");
+        Assert.Equal(0, code);
+        var listed = JsonNode.Parse(json)!.AsArray();
+        Assert.Contains(listed, k => (string?)k!["id"] == id);
+        foreach (var text in new[] { stdout, json })
+        {
+            Assert.DoesNotContain(secret, text, StringComparison.Ordinal);
+            Assert.DoesNotContain("hash", text, StringComparison.OrdinalIgnoreCase);
+        }
+
+        // Only admins manage keys: the developer's own key is refused, and the CLI exits 1 naming the role needed.
+        var asDeveloper = new Dictionary<string, string> { ["PLATFORM_URL"] = factory.Server.BaseAddress.ToString(), ["PLATFORM_TOKEN"] = key };
+        (code, _, stderr) = await RunAsync(factory, asDeveloper, "keys", "list");
+        Assert.Equal(ExitCodes.Invalid, code);
+        Assert.Contains("admin", stderr, StringComparison.Ordinal);
+
+        (code, stdout, stderr) = await RunAsync(factory, null, "keys", "revoke", id);
+        Assert.True(code == 0, stderr);
+        Assert.Equal($"key {id} revoked.", stdout.Trim());
+        using (var response = await factory.CreateClient(key).GetAsync("/v1/environments", TestContext.Current.CancellationToken))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.Unauthorized, response.StatusCode);
+        }
+
+        (code, _, stderr) = await RunAsync(factory, asDeveloper, "env", "list");
+        Assert.Equal(ExitCodes.Invalid, code);
+        Assert.Contains("revoked", stderr, StringComparison.Ordinal);
+        (code, json, _) = await RunAsync(factory, null, "keys", "list", "--json");
+        Assert.Equal(0, code);
+        Assert.False((bool)JsonNode.Parse(json)!.AsArray().Single(k => (string?)k!["id"] == id)!["active"]!);
+
+        (code, _, stderr) = await RunAsync(factory, null, "keys", "create", "--team", "payments", "--role", "developer", "--expires-in", "soon");
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("--expires-in 'soon' is not a duration", stderr, StringComparison.Ordinal);
+        (code, _, stderr) = await RunAsync(factory, null, "keys", "create", "--team", "payments", "--role", "owner");
+        Assert.Equal(ExitCodes.Invalid, code);
+        Assert.Contains("role", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_failed_operation_exits_non_zero_with_its_reason()
     {
         var engine = new InMemoryStackEngine();

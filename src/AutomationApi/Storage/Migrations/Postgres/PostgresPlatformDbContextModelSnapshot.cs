@@ -134,6 +134,10 @@ namespace Platform.AutomationApi.Storage.Migrations.Postgres
                         .HasColumnType("text")
                         .UseCollation("C");
 
+                    b.Property<decimal?>("AcceptedMonthlyCost")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)");
+
                     b.Property<string>("CostJson")
                         .HasColumnType("text");
 
@@ -497,6 +501,36 @@ namespace Platform.AutomationApi.Storage.Migrations.Postgres
                     b.HasIndex("State", "Sequence");
 
                     b.ToTable("Operations");
+                });
+
+            modelBuilder.Entity("Platform.AutomationApi.Quotas.TeamQuota", b =>
+                {
+                    b.Property<string>("Team")
+                        .HasColumnType("text");
+
+                    b.Property<int?>("Dev")
+                        .HasColumnType("integer");
+
+                    b.Property<decimal?>("MonthlyCost")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)");
+
+                    b.Property<int?>("Prod")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("Staging")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("Team");
+
+                    b.ToTable("TeamQuotas", (string)null);
                 });
 #pragma warning restore 612, 618
         }

@@ -126,6 +126,10 @@ namespace Platform.AutomationApi.Storage.Migrations.Sqlite
                     b.Property<string>("Id")
                         .HasColumnType("TEXT");
 
+                    b.Property<decimal?>("AcceptedMonthlyCost")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("CostJson")
                         .HasColumnType("TEXT");
 
@@ -482,6 +486,36 @@ namespace Platform.AutomationApi.Storage.Migrations.Sqlite
                     b.HasIndex("State", "Sequence");
 
                     b.ToTable("Operations");
+                });
+
+            modelBuilder.Entity("Platform.AutomationApi.Quotas.TeamQuota", b =>
+                {
+                    b.Property<string>("Team")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("Dev")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<decimal?>("MonthlyCost")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("Prod")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("Staging")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Team");
+
+                    b.ToTable("TeamQuotas", (string)null);
                 });
 #pragma warning restore 612, 618
         }
