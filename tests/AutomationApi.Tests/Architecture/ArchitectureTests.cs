@@ -85,6 +85,48 @@ public sealed partial class ArchitectureTests
         Assert.DoesNotContain(queuing.SelectMany(m => m.GetParameters()), p => p.Name?.Contains("idempotency", StringComparison.OrdinalIgnoreCase) == true);
     }
 
+    [Theory]
+    [InlineData(typeof(EnvironmentsApi), "EnvironmentsApi.cs")]
+    [InlineData(typeof(DeploymentsApi), "DeploymentsApi.cs")]
+    public void Handlers_bind_call_the_lifecycle_and_map_its_result_in_about_fifteen_lines(Type api, string file)
+    {
+        // The decisions live in the lifecycle (EnvironmentCommands, DeploymentCommands); a handler that grows past this
+        // is taking them back.
+        var lines = File.ReadAllLines(Path.Combine(SourceRoot, "Apis", file));
+        var handlers = api.GetMethods(BindingFlags.Public | BindingFlags.Static)
+            .Where(m => typeof(Task).IsAssignableFrom(m.ReturnType))
+            .Select(m => m.Name)
+            .ToList();
+        Assert.NotEmpty(handlers);
+        foreach (var handler in handlers)
+        {
+            var start = Array.FindIndex(lines, l => l.StartsWith("    public static async ", StringComparison.Ordinal) && l.Contains($" {handler}(", StringComparison.Ordinal));
+            Assert.True(start >= 0, $"{handler} not found in {file}");
+            var length = LengthOf(lines, start);
+            Assert.True(length <= 20, $"{handler} is {length} lines long");
+        }
+    }
+
+    /// <summary>Lines of the method whose signature starts at <paramref name="start"/>, signature and braces included.</summary>
+    private static int LengthOf(string[] lines, int start)
+    {
+        for (var i = start; i < lines.Length; i++)
+        {
+            if (lines[i] == "    {")
+            {
+                return Array.IndexOf(lines, "    }", i) - start + 1;
+            }
+
+            if (lines[i].EndsWith(';'))
+            {
+                // An expression body.
+                return i - start + 1;
+            }
+        }
+
+        return lines.Length - start;
+    }
+
     private static bool ReturnsAccepted(Type type) =>
         type.IsGenericType && type.GetGenericArguments().Any(a =>
             (a.IsGenericType && a.GetGenericTypeDefinition() == typeof(Accepted<>)) || ReturnsAccepted(a));
