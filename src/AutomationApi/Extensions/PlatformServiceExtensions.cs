@@ -120,6 +120,7 @@ public static class PlatformServiceExtensions
         builder.Services.AddScoped<EnvironmentLookup>();
         builder.Services.AddScoped<EnvironmentCommands>();
         builder.Services.AddScoped<DeploymentCommands>();
+        builder.Services.AddScoped<OperationCommands>();
         builder.Services.AddSingleton<EnvironmentLifecycle>();
         builder.Services.AddSingleton<OperationExecutor>();
         builder.Services.AddSingleton<ReplicaIdentity>();

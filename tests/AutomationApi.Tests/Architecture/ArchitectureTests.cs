@@ -59,7 +59,11 @@ public sealed partial class ArchitectureTests
         // State moves only through the transitions on EnvironmentRecord and StackOperation (and EnvironmentLifecycle);
         // row versions are stamped by the DbContext alone.
         var files = Directory.EnumerateFiles(Path.Combine(SourceRoot, "Apis"), "*.cs")
-            .Concat(new[] { "Lifecycle/TtlReaper.cs", "Lifecycle/StartupRecovery.cs", "Operations/OperationExecutor.cs", "Operations/OperationWorker.cs" }
+            .Concat(new[]
+                {
+                    "Lifecycle/TtlReaper.cs", "Lifecycle/StartupRecovery.cs", "Lifecycle/EnvironmentCommands.cs", "Lifecycle/DeploymentCommands.cs",
+                    "Lifecycle/OperationCommands.cs", "Operations/OperationExecutor.cs", "Operations/OperationWorker.cs",
+                }
                 .Select(f => Path.Combine(SourceRoot, f)));
         var writers = files
             .SelectMany(f => File.ReadAllLines(f).Select((line, i) => (File: Path.GetFileName(f), Line: i + 1, Text: line.Trim())))
