@@ -117,6 +117,10 @@ public static class PlatformServiceExtensions
         builder.Services.AddSingleton<OperationSignal>();
         builder.Services.AddSingleton<RunningOperations>();
         builder.Services.AddScoped<OperationQueue>();
+        builder.Services.AddScoped<EnvironmentLookup>();
+        builder.Services.AddScoped<EnvironmentCommands>();
+        builder.Services.AddScoped<DeploymentCommands>();
+        builder.Services.AddScoped<OperationCommands>();
         builder.Services.AddSingleton<EnvironmentLifecycle>();
         builder.Services.AddSingleton<OperationExecutor>();
         builder.Services.AddSingleton<ReplicaIdentity>();
