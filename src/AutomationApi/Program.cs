@@ -1,3 +1,4 @@
+using Platform.AutomationApi.Audit;
 using Platform.AutomationApi.Auth;
 using Platform.AutomationApi.Catalog;
 using Platform.AutomationApi.Extensions;
@@ -16,6 +17,7 @@ builder.AddPlatformAuth();
 builder.AddPlatformTelemetry();
 builder.AddPlatformCatalog();
 builder.AddPlatformNotifications();
+builder.AddPlatformAudit();
 
 var app = builder.Build();
 if (args is ["db", "migrate", ..])
@@ -27,6 +29,7 @@ if (args is ["db", "migrate", ..])
 app.MapPlatformApi();
 app.MapCatalogApi();
 app.MapWebhooksApi();
+app.MapAuditApi();
 app.Run();
 return 0;
 

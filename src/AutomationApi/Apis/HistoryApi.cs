@@ -18,8 +18,9 @@ namespace Platform.AutomationApi.Apis;
 /// <param name="Outcome">One word for how it ended: <c>succeeded</c>, or the error code (e.g. <c>resource-error</c>); <see langword="null"/> while it is queued or running.</param>
 /// <param name="Origin">What asked for it: <c>api</c>, <c>reaper</c> (expiry), <c>recovery</c>, <c>promote:&lt;env&gt;</c>, <c>rollback:&lt;id&gt;</c>.</param>
 /// <param name="Actor">
-/// Who asked, once requests are authenticated (issue 12); until then always <see langword="null"/>: the service does
-/// not know who called it, and <see cref="Origin"/> is what it does know.
+/// The caller whose request queued it (<c>key:&lt;id&gt;</c> or <c>oidc:&lt;subject&gt;</c>; a recovery re-run keeps the
+/// interrupted operation's); <see langword="null"/> for work the service queued itself (see <see cref="Origin"/>) and
+/// for operations queued before requests were authenticated.
 /// </param>
 /// <param name="CreatedAt">When it was queued.</param>
 /// <param name="StartedAt">When the engine started.</param>
@@ -141,7 +142,7 @@ public static class HistoryApi
             o.Id, o.Kind, o.State,
             o.State == OperationState.Succeeded ? "succeeded" : o.IsFinished ? o.ErrorCode ?? o.State.ToString().ToLowerInvariant() : null,
             o.Origin,
-            Actor: null,
+            o.Actor,
             o.CreatedAt, o.StartedAt, o.FinishedAt,
             o.StartedAt is { } started && o.FinishedAt is { } finished ? SpecParser.FormatDuration(finished - started) : null,
             o.Force,

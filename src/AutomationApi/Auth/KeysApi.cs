@@ -115,6 +115,11 @@ public static partial class KeysApi
         };
         db.ApiKeys.Add(key);
         await db.SaveChangesAsync(cancellationToken);
+        if (context.RequestServices.GetService<Audit.RequestAudit>() is { } audit)
+        {
+            audit.Detail = $"key {id}: team {key.Team}, role {PlatformRoles.Name(role)}";
+        }
+
         return TypedResults.Created($"/v1/keys/{id}", new CreatedApiKey(plain, ApiKeyView.From(key, now)));
     }
 
@@ -144,10 +149,13 @@ public static partial class KeysApi
     }
 
     /// <summary>Revoke an API key.</summary>
-    public static async Task<Results<Ok<ApiKeyView>, ProblemHttpResult>> RevokeKey(string id, PlatformDbContext db, TimeProvider time, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<ApiKeyView>, ProblemHttpResult>> RevokeKey(
+        string id, PlatformDbContext db, TimeProvider time, Audit.RequestAudit audit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(audit);
+        audit.Detail = $"key {Audit.AuditLog.Cut(id, 100)}";
         var key = await db.ApiKeys.SingleOrDefaultAsync(k => k.Id == id, cancellationToken);
         if (key is null)
         {

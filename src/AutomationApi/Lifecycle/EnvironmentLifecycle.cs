@@ -181,6 +181,7 @@ public sealed class EnvironmentLifecycle(TimeProvider time)
             .OrderByDescending(o => o.Sequence).Select(o => o.Id).FirstOrDefaultAsync(cancellationToken);
         var rerun = queue.Add(environment, operation.Kind, operation.SpecText, "recovery", priority: 0);
         rerun.RecoveryOf = operation.Id;
+        rerun.Actor = operation.Actor;
         if (newerDeployment is not null && OperationQueue.DecidesStatus(operation.Kind))
         {
             // The re-run goes first, but a deployment queued after the interrupted one still decides the status.

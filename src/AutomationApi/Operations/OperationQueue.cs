@@ -72,7 +72,8 @@ public sealed class RunningOperations
 /// <param name="signal">Wakes the worker.</param>
 /// <param name="time">The clock.</param>
 /// <param name="claim">A request's Idempotency-Key, stored with the first operation the request queues.</param>
-public sealed class OperationQueue(PlatformDbContext db, OperationSignal signal, TimeProvider time, Apis.IdempotencyClaim? claim = null)
+/// <param name="audit">The request's audit context: who asked (the operation's actor), and what it queued.</param>
+public sealed class OperationQueue(PlatformDbContext db, OperationSignal signal, TimeProvider time, Apis.IdempotencyClaim? claim = null, Audit.RequestAudit? audit = null)
 {
     /// <summary>Adds an operation for <paramref name="environment"/> (not saved: the caller saves, so it is atomic with its other changes).</summary>
     public StackOperation Add(EnvironmentRecord environment, OperationKind kind, string? specText, string origin, int priority = 1)
@@ -88,10 +89,12 @@ public sealed class OperationQueue(PlatformDbContext db, OperationSignal signal,
             State = OperationState.Queued,
             SpecText = specText,
             Origin = origin,
+            Actor = audit?.Actor,
             Priority = priority,
             CreatedAt = now,
         };
         db.Operations.Add(operation);
+        audit?.Queued(operation);
         db.Events.Add(new OperationEvent
         {
             OperationId = operation.Id,

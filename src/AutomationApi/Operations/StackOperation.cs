@@ -76,6 +76,12 @@ public sealed class StackOperation : IVersioned
     /// <summary>Who asked: <c>api</c>, <c>reaper</c> or <c>recovery</c>.</summary>
     public string Origin { get; set; } = "api";
 
+    /// <summary>
+    /// The caller whose request queued it (<c>key:&lt;id&gt;</c> or <c>oidc:&lt;subject&gt;</c>); a recovery re-run keeps
+    /// the interrupted operation's. <see langword="null"/> for work the service queued itself (the reaper, recovery's refresh).
+    /// </summary>
+    public string? Actor { get; set; }
+
     /// <summary>The interrupted operation this one re-runs or prepares, when queued by recovery.</summary>
     public string? RecoveryOf { get; set; }
 

@@ -50,6 +50,9 @@ public class PlatformDbContext : DbContext
     /// <summary>Webhook deliveries and their outcomes.</summary>
     public DbSet<DeliveryRecord> WebhookDeliveries => Set<DeliveryRecord>();
 
+    /// <summary>The audit log (append-only).</summary>
+    public DbSet<Audit.AuditEntry> AuditLog => Set<Audit.AuditEntry>();
+
     // SQLite takes one writer at a time, and Microsoft.Data.Sqlite answers a busy database by sleeping the thread
     // 150 ms before it tries again: under concurrent writes (creates, the worker's claims and events) that sleep, not
     // the work, set the pace (issue 14: 47 creates/s, p99 1.9 s). Writers of one SQLite file in this process queue
@@ -63,6 +66,7 @@ public class PlatformDbContext : DbContext
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
         StampVersions();
+        Audit.AuditLog.StageOutcomes(this);
         if (WriteGate() is not { } gate)
         {
             return base.SaveChanges(acceptAllChangesOnSuccess);
@@ -83,6 +87,7 @@ public class PlatformDbContext : DbContext
     public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
         StampVersions();
+        Audit.AuditLog.StageOutcomes(this);
         if (WriteGate() is not { } gate)
         {
             return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
@@ -186,5 +191,6 @@ public class PlatformDbContext : DbContext
         modelBuilder.Entity<IdempotencyRecord>(e => e.HasKey(x => x.Key));
         NotificationModel.Configure(modelBuilder);
         Auth.ApiKey.Configure(modelBuilder);
+        Audit.AuditEntry.Configure(modelBuilder);
     }
 }
