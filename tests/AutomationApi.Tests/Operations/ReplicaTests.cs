@@ -297,7 +297,7 @@ public sealed class ReplicaTests
     }
 
     [Fact]
-    public async Task WorkQueuedThroughReplicaA_IsClaimedByAnIdleReplicaB_WokenThroughListenNotify()
+    public async Task WorkQueuedThroughReplicaA_IsClaimedByAnIdleReplicaB_WokenThroughListenNotify_EachWithinItsOwnLimit()
     {
         await using var store = await TestStore.CreateAsync(TestStore.Postgres);
         var engine = new InMemoryStackEngine();
@@ -311,7 +311,11 @@ public sealed class ReplicaTests
         var busyId = (string)(await PlatformFactory.ReadAsync(busy))["id"]!;
         await engine.WaitForStepAsync(busyId);
 
-        using var b = Replica(store, "replica-b", new RecordingEngine(engine, "replica-b", runs), settings: s => s["Platform:WorkerPollInterval"] = "01:00:00");
+        using var b = Replica(store, "replica-b", new RecordingEngine(engine, "replica-b", runs), settings: s =>
+        {
+            s["Platform:WorkerPollInterval"] = "01:00:00";
+            s["Platform:MaxConcurrentOperations"] = "1";
+        });
         await b.Services.GetRequiredService<Platform.AutomationApi.Operations.OperationNotificationListener>().ListeningAsync().WaitAsync(TimeSpan.FromMinutes(1), Cancel);
 
         // Queued through A, which has no free slot: B takes it, woken by the notification of the commit.
@@ -319,6 +323,9 @@ public sealed class ReplicaTests
         var queuedId = (string)(await PlatformFactory.ReadAsync(queued))["id"]!;
         await engine.WaitForStepAsync(queuedId).WaitAsync(TimeSpan.FromMinutes(1), Cancel);
         Assert.Equal("replica-b", await store.ScalarAsync($"SELECT \"LeaseOwner\" FROM \"Operations\" WHERE \"Id\" = '{queuedId}'"));
+
+        // The concurrency limit is per replica: each may run one, so two run at once.
+        Assert.Equal(2L, await store.ScalarAsync("SELECT count(DISTINCT \"LeaseOwner\") FROM \"Operations\" WHERE \"State\" = 'Running'"));
         engine.Release("busy-dev");
         engine.Release("woken-dev");
         Assert.Equal("succeeded", (string)(await b.WaitForOperationAsync(queuedId))["state"]!);
