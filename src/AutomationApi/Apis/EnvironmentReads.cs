@@ -18,7 +18,6 @@ internal static class EnvironmentReads
     // Compiled once per provider's context type (a compiled query is bound to one model, and tests run both in one
     // process): a read skips EF Core's expression-tree work and query cache lookup.
     private static readonly ConcurrentDictionary<Type, Func<PlatformDbContext, string, CancellationToken, Task<Row?>>> ReadByNameQueries = new();
-    private static readonly ConcurrentDictionary<Type, Func<PlatformDbContext, string, CancellationToken, Task<bool>>> LiveNameTakenQueries = new();
 
     private static Func<PlatformDbContext, string, CancellationToken, Task<Row?>> ReadByName(PlatformDbContext db) =>
         ReadByNameQueries.GetOrAdd(db.GetType(), _ => EF.CompileAsyncQuery(
@@ -35,15 +34,6 @@ internal static class EnvironmentReads
                             o.Id, o.EnvironmentName, o.Kind, o.State, o.Origin, o.CreatedAt, o.StartedAt, o.FinishedAt, o.Attempts,
                             o.ErrorCode, o.ErrorMessage, o.ResultJson, o.RecoveryOf, o.RetriedAs, o.Force)))
                 .FirstOrDefault()));
-
-    private static Func<PlatformDbContext, string, CancellationToken, Task<bool>> LiveNameTaken(PlatformDbContext db) =>
-        LiveNameTakenQueries.GetOrAdd(db.GetType(), _ => EF.CompileAsyncQuery(
-            (PlatformDbContext context, string name, CancellationToken cancellationToken) =>
-                context.Environments.Any(e => e.Name == name && e.Status != EnvironmentStatus.Destroyed)));
-
-    /// <summary>Whether a live environment is named <paramref name="name"/> (a create's cheap check before it compiles).</summary>
-    public static Task<bool> IsLiveNameTakenAsync(PlatformDbContext db, string name, CancellationToken cancellationToken) =>
-        LiveNameTaken(db)(db, name, cancellationToken);
 
     /// <summary>
     /// An environment by name as <c>GET /v1/environments/{name}</c> shows it: the live one, else the latest destroyed
@@ -66,13 +56,13 @@ internal static class EnvironmentReads
     }
 
     /// <summary>
-    /// A page of environments in (name, id) order after <paramref name="after"/>: the database seeks the
-    /// <c>(Name, Id)</c> index (or <c>(Team, Name, Id)</c> with a team) to the cursor and reads <paramref name="size"/> + 1
+    /// A page of environments in (name, id) order after the filter's cursor: the database seeks the
+    /// <c>(Name, Id)</c> index (or <c>(Team, Name, Id)</c> with a team) to the cursor and reads a page + 1
     /// rows, so a page costs the same however many environments are stored; only the listed columns are read.
     /// </summary>
-    public static async Task<Page<EnvironmentSummary>> PageAsync(
-        PlatformDbContext db, string? team, Tier? tier, EnvironmentStatus? status, (string Name, string Id)? after, int size, CancellationToken cancellationToken)
+    public static async Task<Page<EnvironmentSummary>> PageAsync(PlatformDbContext db, EnvironmentFilter filter, CancellationToken cancellationToken)
     {
+        var (team, tier, status, after, size) = filter;
         IQueryable<EnvironmentRecord> query = db.Environments.AsNoTracking();
         if (team is not null)
         {

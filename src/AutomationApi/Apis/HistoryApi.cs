@@ -69,15 +69,17 @@ public static class HistoryApi
     /// <param name="cursor">Where the previous page ended.</param>
     /// <param name="limit">Page size, 1-200 (default <c>Platform:DefaultPageSize</c>).</param>
     /// <param name="db">The store.</param>
+    /// <param name="environments">The request's read of the environment.</param>
     /// <param name="compiler">Compiles stored specs for their plan diffs.</param>
     /// <param name="protector">Decrypts stored specs.</param>
     /// <param name="options">Paging defaults.</param>
     /// <param name="cancellationToken">Request abort.</param>
     public static async Task<Results<Ok<Page<HistoryEntry>>, ValidationProblem, ProblemHttpResult>> GetHistory(
-        string name, string? cursor, int? limit, PlatformDbContext db, EnvironmentCompiler compiler, SpecProtector protector,
+        string name, string? cursor, int? limit, PlatformDbContext db, EnvironmentLookup environments, EnvironmentCompiler compiler, SpecProtector protector,
         IOptions<PlatformOptions> options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(environments);
         ArgumentNullException.ThrowIfNull(compiler);
         ArgumentNullException.ThrowIfNull(protector);
         ArgumentNullException.ThrowIfNull(options);
@@ -98,7 +100,8 @@ public static class HistoryApi
             before = sequence;
         }
 
-        if (!await db.Environments.AnyAsync(e => e.Name == name, cancellationToken))
+        // The route's access filter read the environment already: the lookup answers from that read.
+        if (await environments.FindAsync(name, cancellationToken) is null)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Environment not found",
                 detail: $"There is no environment named '{name}'.");

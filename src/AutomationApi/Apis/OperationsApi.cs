@@ -4,21 +4,19 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Platform.AutomationApi.Auth;
+using Platform.AutomationApi.Lifecycle;
 using Platform.AutomationApi.Operations;
 using Platform.AutomationApi.Storage;
 
 namespace Platform.AutomationApi.Apis;
 
 /// <summary>Everything an operations handler needs.</summary>
-public sealed record OperationServices(PlatformDbContext Db, RunningOperations Running, Lifecycle.EnvironmentLifecycle Lifecycle, TimeProvider Time);
+public sealed record OperationServices(PlatformDbContext Db);
 
 /// <summary><c>/v1/operations</c>: status, live progress (Server-Sent Events) and cancellation of operations.</summary>
 public static class OperationsApi
 {
     private static readonly JsonSerializerOptions Json = SpecView.CreateOptions();
-
-    /// <summary>How often the event stream looks for new events.</summary>
-    internal static TimeSpan StreamPollInterval { get; set; } = TimeSpan.FromMilliseconds(200);
 
     /// <summary>Maps the routes.</summary>
     public static IEndpointRouteBuilder MapOperationsApi(this IEndpointRouteBuilder app)
@@ -69,10 +67,14 @@ public static class OperationsApi
         response.Headers.CacheControl = "no-cache";
         response.Headers["X-Accel-Buffering"] = "no";
         await response.Body.FlushAsync(cancellationToken);
+        var wakeups = context.RequestServices.GetRequiredService<OperationWakeups>();
+        var fallbackPoll = context.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<PlatformOptions>>().Value.EventPollInterval;
         try
         {
             while (true)
             {
+                // Watching before reading: an event stored after the read still wakes this stream (from any replica).
+                using var watch = wakeups.Watch(id);
                 var finished = await services.Db.Operations.AsNoTracking().Where(o => o.Id == id)
                     .Select(o => o.State == OperationState.Succeeded || o.State == OperationState.Failed ||
                                  o.State == OperationState.Cancelled || o.State == OperationState.Interrupted)
@@ -99,7 +101,7 @@ public static class OperationsApi
 
                 if (batch.Count == 0)
                 {
-                    await Task.Delay(StreamPollInterval, cancellationToken);
+                    await watch.WaitAsync(fallbackPoll, cancellationToken);
                 }
             }
         }
@@ -115,49 +117,15 @@ public static class OperationsApi
     /// <param name="force">Kill the engine at once instead of letting it finish its in-flight resource operations. Resources
     /// being created may then exist without being in the stack: the operation lists the pending operations and the
     /// environment needs a repair refresh.</param>
-    /// <param name="services">Handler dependencies.</param>
+    /// <param name="commands">The lifecycle's operation requests.</param>
     /// <param name="cancellationToken">Request abort.</param>
     public static async Task<Results<Accepted<OperationResponse>, ProblemHttpResult>> CancelOperation(
-        string id, [FromQuery] bool? force, [AsParameters] OperationServices services, CancellationToken cancellationToken)
+        string id, [FromQuery] bool? force, OperationCommands commands, CancellationToken cancellationToken)
     {
-        for (var attempt = 0; ; attempt++)
-        {
-            var operation = await services.Db.Operations.SingleOrDefaultAsync(o => o.Id == id, cancellationToken);
-            if (operation is null)
-            {
-                return NotFound(id);
-            }
-
-            // A finished operation cannot be cancelled: the transition refuses it (a 409 problem).
-            var now = services.Time.GetUtcNow();
-            var wasQueued = await services.Lifecycle.CancelAsync(services.Db, operation, cancellationToken, force == true);
-            try
-            {
-                await services.Db.SaveChangesAsync(cancellationToken);
-            }
-            catch (DbUpdateException) when (attempt < 3)
-            {
-                // It started (or finished) meanwhile: look again.
-                services.Db.ChangeTracker.Clear();
-                continue;
-            }
-
-            if (wasQueued)
-            {
-                await services.Lifecycle.RestoreAfterCancelAsync(services.Db, operation, cancellationToken);
-            }
-            else
-            {
-                var forced = force == true;
-                await OperationQueue.AppendEventAsync(services.Db, id, now, "cancel", forced
-                    ? "Force-cancel requested: killing the engine without waiting for its in-flight resource operations."
-                    : "Cancel requested: interrupting the engine; it finishes its in-flight resource operations first.", forced ? "force" : null, cancellationToken: cancellationToken);
-                // Here when this replica runs it; otherwise its replica reads the request at its next lease renewal.
-                services.Running.TryCancel(id, forced);
-            }
-
-            return TypedResults.Accepted($"/v1/operations/{id}", OperationResponse.From(operation));
-        }
+        var cancel = await commands.CancelAsync(id, force == true, cancellationToken);
+        return cancel.Value is { } operation
+            ? TypedResults.Accepted($"/v1/operations/{id}", OperationResponse.From(operation))
+            : TypedResults.Problem(cancel.Problem!);
     }
 
     private static ProblemHttpResult NotFound(string id) =>

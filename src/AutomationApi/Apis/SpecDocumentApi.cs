@@ -1,4 +1,3 @@
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Net.Http.Headers;
 using Platform.AutomationApi.Auth;
 using Platform.AutomationApi.Environments;
@@ -30,17 +29,17 @@ public static class SpecDocumentApi
     }
 
     /// <summary>GET /v1/environments/{name}/spec.</summary>
-    public static async Task<IResult> GetSpecDocument(string name, HttpRequest request, PlatformDbContext db, SpecProtector protector, CancellationToken cancellationToken)
+    public static async Task<IResult> GetSpecDocument(string name, HttpRequest request, EnvironmentLookup environments, SpecProtector protector, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(environments);
         ArgumentNullException.ThrowIfNull(protector);
-        var record = await db.Environments.AsNoTracking()
-            .Where(e => e.Name == name)
-            .OrderBy(e => e.Status == EnvironmentStatus.Destroyed)
-            .ThenByDescending(e => e.Id)
-            .FirstOrDefaultAsync(cancellationToken);
-        if (record is null || EnvironmentCompiler.Parse(protector.Unprotect(record.SpecText) ?? "").Spec is not { } spec)
+
+        // The request's one read of the environment (the route's access filter read the same); authorized here too, as
+        // GET /v1/environments/{name} with Accept: application/yaml answers from here without that filter.
+        var record = await environments.FindAsync(name, cancellationToken);
+        if (record is null || !await EnvironmentAccess.CanReadAsync(request.HttpContext, new EnvironmentScope(record.Team, record.Tier)) ||
+            EnvironmentCompiler.Parse(protector.Unprotect(record.SpecText) ?? "").Spec is not { } spec)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Environment not found",
                 detail: $"There is no environment named '{name}'.");
@@ -66,7 +65,7 @@ public static class SpecDocumentApi
         }
 
         var services = http.RequestServices;
-        return await GetSpecDocument(name, http.Request, services.GetRequiredService<PlatformDbContext>(),
+        return await GetSpecDocument(name, http.Request, services.GetRequiredService<EnvironmentLookup>(),
             services.GetRequiredService<SpecProtector>(), http.RequestAborted);
     }
 

@@ -1,6 +1,6 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Platform.AutomationApi.Environments;
 using Platform.AutomationApi.Storage;
@@ -41,45 +41,65 @@ public static class EnvironmentAccess
     /// Authorizes creating or deploying <paramref name="spec"/>: the spec must name the caller's own team (admins may
     /// name any) and the caller's role must allow changing its tier. <see langword="null"/> when allowed, else the <c>403</c> problem.
     /// </summary>
-    public static async Task<ProblemHttpResult?> AuthorizeSpecAsync(HttpContext context, EnvironmentSpec spec)
+    /// <param name="authorization">The authorization service.</param>
+    /// <param name="user">The caller.</param>
+    /// <param name="spec">The spec to create or deploy.</param>
+    public static async Task<ProblemDetails?> AuthorizeSpecAsync(IAuthorizationService authorization, ClaimsPrincipal user, EnvironmentSpec spec)
     {
-        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(authorization);
+        ArgumentNullException.ThrowIfNull(user);
         ArgumentNullException.ThrowIfNull(spec);
-        var user = context.User;
         var team = spec.Metadata.Team;
         if (!user.IsAdmin() && !string.Equals(team, user.TeamOf(), StringComparison.Ordinal))
         {
             var message = $"The spec names team '{team}', but this caller acts for team '{user.TeamOf()}'. Set metadata.team to '{user.TeamOf()}': " +
                           "an environment belongs to the team of whoever creates it.";
-            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Another team's environment", detail: message,
-                extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { ["metadata.team"] = [message] } });
+            var problem = new ProblemDetails { Status = StatusCodes.Status403Forbidden, Title = "Another team's environment", Detail = message };
+            problem.Extensions["errors"] = new Dictionary<string, string[]> { ["metadata.team"] = [message] };
+            return problem;
         }
 
-        return await AuthorizeChangeAsync(context, new EnvironmentScope(team, spec.Tier));
+        return await AuthorizeChangeAsync(authorization, user, new EnvironmentScope(team, spec.Tier));
     }
 
     /// <summary>Whether the caller may read an environment of <paramref name="scope"/>.</summary>
-    public static async Task<bool> CanReadAsync(HttpContext context, EnvironmentScope scope)
+    /// <param name="authorization">The authorization service.</param>
+    /// <param name="user">The caller.</param>
+    /// <param name="scope">The environment's team and tier.</param>
+    public static async Task<bool> CanReadAsync(IAuthorizationService authorization, ClaimsPrincipal user, EnvironmentScope scope)
     {
-        ArgumentNullException.ThrowIfNull(context);
-        var authorization = context.RequestServices.GetRequiredService<IAuthorizationService>();
-        return (await authorization.AuthorizeAsync(context.User, scope, PlatformPolicies.EnvironmentRead)).Succeeded;
+        ArgumentNullException.ThrowIfNull(authorization);
+        return (await authorization.AuthorizeAsync(user, scope, PlatformPolicies.EnvironmentRead)).Succeeded;
     }
 
-    private static async Task<ProblemHttpResult?> AuthorizeChangeAsync(HttpContext context, EnvironmentScope scope)
+    /// <summary>Whether the caller may read an environment of <paramref name="scope"/>.</summary>
+    /// <param name="context">The request.</param>
+    /// <param name="scope">The environment's team and tier.</param>
+    public static Task<bool> CanReadAsync(HttpContext context, EnvironmentScope scope)
     {
-        var authorization = context.RequestServices.GetRequiredService<IAuthorizationService>();
-        if ((await authorization.AuthorizeAsync(context.User, scope, PlatformPolicies.EnvironmentChange)).Succeeded)
+        ArgumentNullException.ThrowIfNull(context);
+        return CanReadAsync(context.RequestServices.GetRequiredService<IAuthorizationService>(), context.User, scope);
+    }
+
+    private static async Task<ProblemDetails?> AuthorizeChangeAsync(IAuthorizationService authorization, ClaimsPrincipal user, EnvironmentScope scope)
+    {
+        if ((await authorization.AuthorizeAsync(user, scope, PlatformPolicies.EnvironmentChange)).Succeeded)
         {
             return null;
         }
 
         var needed = PlatformRoles.Name(new EnvironmentAccessRequirement(change: true).RoleNeeded(scope.Tier));
-        var has = context.User.RoleOf() is { } role ? PlatformRoles.Name(role) : "none";
-        return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Insufficient role",
-            detail: $"Changing a {scope.Tier.ToString().ToLowerInvariant()} environment of team '{scope.Team}' needs the '{needed}' role " +
-                    $"(or 'admin'); this caller has '{has}'. Ask an admin for a key with that role.",
-            extensions: new Dictionary<string, object?> { ["requiredRole"] = needed, ["role"] = has });
+        var has = user.RoleOf() is { } role ? PlatformRoles.Name(role) : "none";
+        var problem = new ProblemDetails
+        {
+            Status = StatusCodes.Status403Forbidden,
+            Title = "Insufficient role",
+            Detail = $"Changing a {scope.Tier.ToString().ToLowerInvariant()} environment of team '{scope.Team}' needs the '{needed}' role " +
+                     $"(or 'admin'); this caller has '{has}'. Ask an admin for a key with that role.",
+        };
+        problem.Extensions["requiredRole"] = needed;
+        problem.Extensions["role"] = has;
+        return problem;
     }
 
     private static async ValueTask<object?> ByEnvironmentNameAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
@@ -90,11 +110,8 @@ public static class EnvironmentAccess
             return await next(invocation);
         }
 
-        var db = context.RequestServices.GetRequiredService<PlatformDbContext>();
-        var scope = await db.Environments.AsNoTracking().Where(e => e.Name == name)
-            .OrderBy(e => e.Status == EnvironmentStatus.Destroyed ? 1 : 0).ThenByDescending(e => e.Id)
-            .Select(e => new { e.Team, e.Tier })
-            .FirstOrDefaultAsync(context.RequestAborted);
+        // The request's one read of the environment: the handler's lifecycle call is answered from it.
+        var scope = await context.RequestServices.GetRequiredService<EnvironmentLookup>().FindAsync(name, context.RequestAborted);
 
         // A missing environment is the handler's 404 to give.
         return scope is null
@@ -129,14 +146,19 @@ public static class EnvironmentAccess
             return notFound();
         }
 
-        return HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method)
-            ? null
-            : await AuthorizeChangeAsync(context, scope);
+        if (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method))
+        {
+            return null;
+        }
+
+        return await AuthorizeChangeAsync(context.RequestServices.GetRequiredService<IAuthorizationService>(), context.User, scope) is { } denied
+            ? TypedResults.Problem(denied)
+            : null;
     }
 }
 
 /// <summary>
-/// Marks a read handler that authorizes the environment it reads itself (with <see cref="EnvironmentAccess.CanReadAsync"/>
+/// Marks a read handler that authorizes the environment it reads itself (with <see cref="EnvironmentAccess.CanReadAsync(HttpContext, EnvironmentScope)"/>
 /// on the row it loaded), so the route filter does not look the environment up a second time.
 /// </summary>
 [AttributeUsage(AttributeTargets.Method)]

@@ -6,6 +6,21 @@ namespace Platform.AutomationApi.Environments;
 /// <summary>When an environment expires, decided from the spec that was last deployed to it.</summary>
 public static class EnvironmentExpiry
 {
+    /// <summary>When an environment created at <paramref name="now"/> expires: its TTL or the tier default; never for prod.</summary>
+    /// <param name="spec">The spec it is created from.</param>
+    /// <param name="now">When it is created.</param>
+    public static DateTimeOffset? AtCreation(EnvironmentSpec spec, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var profile = TierProfile.For(spec.Tier);
+        if (profile.DefaultTtl is null && profile.MaxTtl is null)
+        {
+            return null;
+        }
+
+        return (spec.Ttl ?? profile.DefaultTtl) is { } ttl ? now + ttl : null;
+    }
+
     /// <summary>
     /// The expiry after <paramref name="deployed"/> was deployed at <paramref name="now"/> (a create or an update):
     /// never for a tier without a maximum TTL (prod); <paramref name="now"/> plus the spec's own ttl when it has one

@@ -127,6 +127,31 @@ public sealed class EnvironmentRecord : IVersioned
     /// <summary>Optimistic concurrency token, changed on every write.</summary>
     public Guid Version { get; set; }
 
+    /// <summary>A new environment, <c>creating</c>: its first deployment is about to be queued.</summary>
+    /// <param name="spec">Its spec, parsed.</param>
+    /// <param name="protectedText">The same spec's text, encrypted by <see cref="Storage.SpecProtector"/>.</param>
+    /// <param name="now">When.</param>
+    /// <param name="expiresAt">When the reaper destroys it (<see cref="EnvironmentExpiry.AtCreation"/>).</param>
+    public static EnvironmentRecord Create(EnvironmentSpec spec, string protectedText, DateTimeOffset now, DateTimeOffset? expiresAt)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(protectedText);
+        return new EnvironmentRecord
+        {
+            Id = "env_" + Guid.CreateVersion7().ToString("N"),
+            Name = spec.Name,
+            Team = spec.Metadata.Team,
+            Tier = spec.Tier,
+            Target = spec.Target,
+            Status = EnvironmentStatus.Creating,
+            SpecText = protectedText,
+            SpecViewJson = ViewOf(spec),
+            CreatedAt = now,
+            UpdatedAt = now,
+            ExpiresAt = expiresAt,
+        };
+    }
+
     /// <summary>Sets the spec: <paramref name="protectedText"/> as stored (encrypted) and its masked view for reads.</summary>
     /// <param name="protectedText">The spec text, encrypted by <see cref="Storage.SpecProtector"/>.</param>
     /// <param name="spec">The same spec, parsed.</param>

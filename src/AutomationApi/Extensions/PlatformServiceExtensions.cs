@@ -117,10 +117,15 @@ public static class PlatformServiceExtensions
         builder.Services.AddSingleton<OperationSignal>();
         builder.Services.AddSingleton<RunningOperations>();
         builder.Services.AddScoped<OperationQueue>();
+        builder.Services.AddScoped<EnvironmentLookup>();
+        builder.Services.AddScoped<EnvironmentCommands>();
+        builder.Services.AddScoped<DeploymentCommands>();
+        builder.Services.AddScoped<OperationCommands>();
         builder.Services.AddSingleton<EnvironmentLifecycle>();
         builder.Services.AddSingleton<OperationExecutor>();
         builder.Services.AddSingleton<ReplicaIdentity>();
         builder.Services.AddSingleton<OperationLeases>();
+        builder.Services.AddSingleton<TakenOverStackLocks>();
 
         // Recovery first: hosted services start in registration order, and the worker must not see stale work. The
         // worker recovers operations of dead replicas with the same instance.
@@ -128,6 +133,7 @@ public static class PlatformServiceExtensions
         builder.Services.AddHostedService(sp => sp.GetRequiredService<StartupRecovery>());
         builder.Services.AddHostedService<OperationWorker>();
         builder.Services.AddHostedService<TtlReaper>();
+        builder.Services.AddOperationWakeups();
         return builder;
     }
 

@@ -148,7 +148,10 @@ public static partial class QuotasApi
     private static partial Regex TeamName();
 }
 
-/// <summary>Answers a <see cref="QuotaExceededException"/> with a <c>422</c> problem naming the limit, the use and the request's share.</summary>
+/// <summary>
+/// Answers a <see cref="QuotaExceededException"/> that reached the pipeline with its <c>422</c> problem (the lifecycle
+/// commands answer the ones they expect themselves).
+/// </summary>
 internal sealed partial class QuotaProblems(IProblemDetailsService problems, ILogger<QuotaProblems> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
@@ -160,24 +163,7 @@ internal sealed partial class QuotaProblems(IProblemDetailsService problems, ILo
 
         LogRefused(logger, exceeded.Team, exceeded.Quota, httpContext.TraceIdentifier);
         httpContext.Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
-        return await problems.TryWriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = httpContext,
-            ProblemDetails =
-            {
-                Status = StatusCodes.Status422UnprocessableEntity,
-                Title = "Quota exceeded",
-                Detail = exceeded.Message,
-                Extensions =
-                {
-                    ["team"] = exceeded.Team,
-                    ["quota"] = exceeded.Quota,
-                    ["limit"] = exceeded.Limit,
-                    ["current"] = exceeded.Current,
-                    ["requested"] = exceeded.Requested,
-                },
-            },
-        });
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = exceeded.ToProblem() });
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Refused a request of team {Team}: it would pass its {Quota} quota (request {RequestId})")]

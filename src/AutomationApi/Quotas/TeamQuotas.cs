@@ -51,6 +51,22 @@ public sealed class QuotaExceededException(string team, string quota, decimal li
     /// <summary>What the request adds.</summary>
     public decimal Requested { get; } = requested;
 
+    /// <summary>The <c>422</c> problem: the message, with the team, the limit's name, the limit, the use and the request's share as members.</summary>
+    public Microsoft.AspNetCore.Mvc.ProblemDetails ToProblem() => new()
+    {
+        Status = StatusCodes.Status422UnprocessableEntity,
+        Title = "Quota exceeded",
+        Detail = Message,
+        Extensions =
+        {
+            ["team"] = Team,
+            ["quota"] = Quota,
+            ["limit"] = Limit,
+            ["current"] = Current,
+            ["requested"] = Requested,
+        },
+    };
+
     private static string Describe(string team, string quota, decimal limit, decimal current, decimal requested)
     {
         var figures = quota == TeamQuotas.MonthlyCost

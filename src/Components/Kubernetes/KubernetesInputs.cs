@@ -16,6 +16,11 @@ internal static class KubernetesInputs
     // int-or-string) come from its contract, so the inputs are what KubernetesJson.Serialize would write.
     private static readonly JsonSerializerOptions WireOptions = ClientOptions();
 
+    // Per model type: its contract. The client's options are never made read-only, and on such options
+    // System.Text.Json builds a type's contract again on every GetTypeInfo call (no caching), which was most of
+    // planning's cost; contracts do not change once built, so they are kept here.
+    private static readonly ConcurrentDictionary<Type, JsonTypeInfo> Contracts = new();
+
     // Per model type: its serialized properties, already in reading order (see LeadingKeys).
     private static readonly ConcurrentDictionary<Type, JsonPropertyInfo[]> OrderedProperties = new();
 
@@ -64,7 +69,7 @@ internal static class KubernetesInputs
                 break;
         }
 
-        var info = WireOptions.GetTypeInfo(value.GetType());
+        var info = Contracts.GetOrAdd(value.GetType(), WireOptions.GetTypeInfo);
         switch (info.Kind)
         {
             case JsonTypeInfoKind.Object:

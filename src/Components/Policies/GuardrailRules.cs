@@ -28,61 +28,57 @@ internal static class GuardrailRules
     private static readonly string[] LimitedResources = ["cpu", "memory"];
     private static readonly string[] AdministratorPolicies = ["AdministratorAccess", "PowerUserAccess", "IAMFullAccess"];
 
-    /// <summary>Buckets block every kind of public access and grant no public ACL.</summary>
+    /// <summary>Stored data is never public (the kinds that store data check their own resources).</summary>
     public static PolicyRule NoPublicBucket { get; } = Rule(
-        "PLT001-no-public-bucket", PolicySeverity.Mandatory,
-        "Every S3 bucket has a public access block with all four settings on and no public ACL.", KindsOnly);
+        GuardrailIds.NoPublicBucket, PolicySeverity.Mandatory, "Stored data is never public.", KindsOnly);
 
-    /// <summary>Databases, buckets and queues are encrypted at rest.</summary>
+    /// <summary>Stored data is encrypted at rest (the kinds that store data check their own resources).</summary>
     public static PolicyRule EncryptionAtRest { get; } = Rule(
-        "PLT002-encryption-at-rest", PolicySeverity.Mandatory,
-        "RDS storage is encrypted, every bucket has default encryption, every queue has SSE-SQS or a KMS key.", KindsOnly);
+        GuardrailIds.EncryptionAtRest, PolicySeverity.Mandatory, "Stored data is encrypted at rest.", KindsOnly);
 
     /// <summary>No IAM statement allows a <c>*</c> resource, a wildcard action, or a <c>*</c> principal.</summary>
     public static PolicyRule NoWildcardIam { get; } = Rule(
-        "PLT003-no-wildcard-iam", PolicySeverity.Mandatory,
+        GuardrailIds.NoWildcardIam, PolicySeverity.Mandatory,
         "No IAM policy allows the resource '*', a wildcard action ('*', 'service:*'), NotAction/NotResource or the principal '*'.", CheckIam);
 
-    /// <summary>Prod databases are multi-AZ, deletion-protected, backed up, snapshotted on deletion and protected by Pulumi.</summary>
+    /// <summary>In prod, stored data survives the loss of a zone and a mistaken delete (the kinds that store data check their own resources).</summary>
     public static PolicyRule ProdDatabaseProtection { get; } = Rule(
-        "PLT004-prod-database-protection", PolicySeverity.Mandatory,
-        $"In prod, every RDS instance is multi-AZ, has deletion protection, at least {MinimumProdBackupDays} days of backups, a final snapshot and the protect option.",
-        KindsOnly);
+        GuardrailIds.ProdDatabaseProtection, PolicySeverity.Mandatory,
+        "In prod, stored data survives the loss of a zone and a mistaken delete.", KindsOnly);
 
     /// <summary>Every container states CPU and memory limits.</summary>
     public static PolicyRule ContainerLimits { get; } = Rule(
-        "PLT005-container-limits", PolicySeverity.Mandatory,
+        GuardrailIds.ContainerLimits, PolicySeverity.Mandatory,
         "Every container sets resources.limits.cpu and resources.limits.memory.", CheckLimits);
 
     /// <summary>Every container runs as a non-root user.</summary>
     public static PolicyRule NonRootContainers { get; } = Rule(
-        "PLT006-non-root-containers", PolicySeverity.Mandatory,
+        GuardrailIds.NonRootContainers, PolicySeverity.Mandatory,
         "Every container runs with runAsNonRoot (set on the pod or the container) and never as user 0.", CheckNonRoot);
 
     /// <summary>Images name a version: a tag other than <c>latest</c>, or a digest.</summary>
     public static PolicyRule PinnedImages { get; } = Rule(
-        "PLT007-no-latest-image", PolicySeverity.Mandatory,
+        GuardrailIds.PinnedImages, PolicySeverity.Mandatory,
         "Every container image has an explicit tag other than 'latest', or a digest.", CheckImages);
 
     /// <summary>Prod web services run at least two replicas and have a disruption budget.</summary>
     public static PolicyRule ProdWebAvailability { get; } = Rule(
-        "PLT008-prod-web-availability", PolicySeverity.Mandatory,
+        GuardrailIds.ProdWebAvailability, PolicySeverity.Mandatory,
         $"In prod, every web service runs at least {MinimumProdWebReplicas} replicas and has a PodDisruptionBudget.", CheckProdWeb);
 
-    /// <summary>Buckets keep object versions, so an overwrite or delete can be undone.</summary>
+    /// <summary>Stored objects keep their earlier versions, so an overwrite or delete can be undone (the kinds that store objects check their own).</summary>
     public static PolicyRule BucketVersioning { get; } = Rule(
-        "PLT009-bucket-versioning", PolicySeverity.Advisory,
-        "Every S3 bucket has versioning enabled.", KindsOnly);
+        GuardrailIds.BucketVersioning, PolicySeverity.Advisory, "Stored objects keep their earlier versions.", KindsOnly);
 
     /// <summary>Taggable AWS resources carry the standard ownership tags.</summary>
     public static PolicyRule StandardTags { get; } = Rule(
-        "PLT010-standard-tags", PolicySeverity.Advisory,
+        GuardrailIds.StandardTags, PolicySeverity.Advisory,
         "Every taggable AWS resource carries the tags team, environment, tier, cost-center and managed-by.", CheckTags);
 
     /// <summary>Nothing is reachable from the internet at the network level.</summary>
     public static PolicyRule NoPublicNetworkAccess { get; } = Rule(
-        "PLT011-no-public-network-access", PolicySeverity.Mandatory,
-        "No RDS instance is publicly accessible and no security group admits 0.0.0.0/0 or ::/0.", CheckNetwork);
+        GuardrailIds.NoPublicNetworkAccess, PolicySeverity.Mandatory,
+        "No security group admits 0.0.0.0/0 or ::/0.", CheckNetwork);
 
     /// <summary>Every rule, in id order.</summary>
     public static ImmutableArray<PolicyRule> All { get; } =
@@ -91,13 +87,14 @@ internal static class GuardrailRules
         PinnedImages, ProdWebAvailability, BucketVersioning, StandardTags, NoPublicNetworkAccess,
     ];
 
-    // A rule about one kind's resources only (public buckets, encryption, prod databases, versioning): the kinds
-    // check it, each in its own folder (ResourceKind.Violations).
+    // A rule about the resources of kinds only (stored data): the kinds check it, each in its own folder (ResourceKind.Violations).
     private static IEnumerable<(string, string)> KindsOnly(ResourcePlan plan) => [];
 
-    // Every rule also runs each resource kind's share of it, so a kind brings its own checks (ResourceKind.Violations).
+    // Every rule also runs each resource kind's share of it, so a kind brings its own checks (ResourceKind.Violations),
+    // and states them in the rule's description (ResourceKind.Guardrails): nothing here names a kind.
     private static PolicyRule Rule(string id, PolicySeverity severity, string description, Func<ResourcePlan, IEnumerable<(string Resource, string Message)>> check) =>
-        new(id, severity, description, plan => check(plan).Concat(ResourceKinds.All.SelectMany(k => k.Violations(id, plan))));
+        new(id, severity, string.Join(" ", [description, .. ResourceKinds.All.SelectMany(k => k.Guardrails.Where(g => g.RuleId == id).Select(g => g.Requires))]),
+            plan => check(plan).Concat(ResourceKinds.All.SelectMany(k => k.Violations(id, plan))));
 
     private static IEnumerable<(string, string)> CheckIam(ResourcePlan plan)
     {
@@ -284,4 +281,24 @@ internal static class GuardrailRules
             }
         }
     }
+}
+
+/// <summary>
+/// The guardrails' ids: the names policy settings files switch advisory rules off by, and the keys a resource kind
+/// states its share of a rule under (<see cref="Resources.ResourceKind.Guardrails"/>). Constants, so a kind can name a
+/// rule while the rules are being built from the kinds.
+/// </summary>
+internal static class GuardrailIds
+{
+    public const string NoPublicBucket = "PLT001-no-public-bucket";
+    public const string EncryptionAtRest = "PLT002-encryption-at-rest";
+    public const string NoWildcardIam = "PLT003-no-wildcard-iam";
+    public const string ProdDatabaseProtection = "PLT004-prod-database-protection";
+    public const string ContainerLimits = "PLT005-container-limits";
+    public const string NonRootContainers = "PLT006-non-root-containers";
+    public const string PinnedImages = "PLT007-no-latest-image";
+    public const string ProdWebAvailability = "PLT008-prod-web-availability";
+    public const string BucketVersioning = "PLT009-bucket-versioning";
+    public const string StandardTags = "PLT010-standard-tags";
+    public const string NoPublicNetworkAccess = "PLT011-no-public-network-access";
 }

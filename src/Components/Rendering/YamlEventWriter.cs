@@ -4,28 +4,57 @@ using YamlDotNet.Core.Events;
 namespace Platform.Components.Rendering;
 
 /// <summary>
-/// Writes YAML straight to a <see cref="TextWriter"/> as its events are emitted, with the settings of
-/// <see cref="YamlWriter"/> (one implicit document, two-space indents, no line folding, LF line endings, a final
-/// newline): the same events give the same bytes as writing the equivalent node tree, without building the tree.
+/// Writes one implicit YAML document straight to a <see cref="TextWriter"/>, event by event, with two-space indents,
+/// no line folding, LF line endings and a final newline. It writes the bytes YamlDotNet's <c>Emitter</c> writes for
+/// the same events with those settings (so programs keep their bytes, and <see cref="YamlWriter"/> output matches it),
+/// without an event object or a scalar analysis allocated per scalar, which made the emitter most of a render's cost.
+/// <c>YamlEventWriterTests</c> checks that equivalence against YamlDotNet on generated documents and awkward strings.
 /// </summary>
-[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "The tracking writer only wraps the caller's writer, which the caller owns and disposes.")]
+/// <remarks>
+/// The subset the renderer needs: block and flow mappings and sequences (empty ones as <c>{}</c>/<c>[]</c>), scalar
+/// keys, plain, single- and double-quoted scalars on one line, and comment lines above a mapping key. Text with line
+/// breaks is written double-quoted by the callers (<see cref="YamlScalars.MustQuote"/>); asking for it plain is refused.
+/// </remarks>
 internal sealed class YamlEventWriter
 {
-    private readonly TrackingWriter _output;
-    private readonly Emitter _emitter;
+    // YamlDotNet's emitter writes a key longer than this (or holding a line break) as an explicit "? key" entry.
+    private const int MaxSimpleKeyLength = 1024;
+    private const int IndentWidth = 2;
+
+    private readonly TextWriter _output;
+    private readonly Stack<Frame> _frames = new();
+
+    // The emitter's layout state: the column, whether the last thing written was white space or indentation, the
+    // current indent (-1 before the root node) and how deep inside flow collections the writer is.
+    private int _column;
+    private bool _whitespace = true;
+    private bool _indentation = true;
+    private int _indent = -1;
+    private int _flowLevel;
+    private char _last;
+
+    // Whether the last non-empty scalar held a single quote. YamlDotNet's emitter keeps this from the scalar before
+    // when it analyses an empty one, which decides between '' and "" for it; kept here so the bytes stay the same.
+    private bool _lastHadSingleQuote;
+
+    // A collection whose start was announced but not written: an empty one is written in flow style ({} or []).
+    private Frame? _pending;
 
     /// <summary>Starts the document on <paramref name="output"/>; line breaks are LF whatever its <see cref="TextWriter.NewLine"/>.</summary>
     public YamlEventWriter(TextWriter output)
     {
-        _output = new TrackingWriter(output);
-        _emitter = new Emitter(_output, 2, int.MaxValue);
-        _emitter.Emit(new StreamStart());
-        _emitter.Emit(new DocumentStart(null, null, true));
+        _output = output;
     }
 
     /// <summary>A scalar in the given style.</summary>
-    public void Scalar(string value, ScalarStyle style) =>
-        _emitter.Emit(new YamlDotNet.Core.Events.Scalar(AnchorName.Empty, TagName.Empty, value, style, true, true));
+    public void Scalar(string value, ScalarStyle style)
+    {
+        OpenPending();
+        var shape = style == ScalarStyle.DoubleQuoted ? default : ScalarShape.Of(value);
+        var (_, isSimpleKey) = BeforeNode(isScalar: true, value, shape);
+        WriteScalar(value, style, shape, isSimpleKey);
+        AfterNode();
+    }
 
     /// <summary>A string: plain when YAML would read it back as the same string, double-quoted otherwise.</summary>
     public void String(string value) => Scalar(value, YamlScalars.MustQuote(value) ? ScalarStyle.DoubleQuoted : ScalarStyle.Any);
@@ -37,91 +66,579 @@ internal sealed class YamlEventWriter
     public void Quoted(string value) => Scalar(value, ScalarStyle.DoubleQuoted);
 
     /// <summary>Opens a mapping (block unless <paramref name="style"/> says flow).</summary>
-    public void BeginMapping(MappingStyle style = MappingStyle.Any) =>
-        _emitter.Emit(new MappingStart(AnchorName.Empty, TagName.Empty, true, style));
+    public void BeginMapping(MappingStyle style = MappingStyle.Any) => Begin(isMapping: true, style == MappingStyle.Flow);
 
     /// <summary>Closes the innermost mapping.</summary>
-    public void EndMapping() => _emitter.Emit(new MappingEnd());
+    public void EndMapping() => End(isMapping: true);
 
     /// <summary>Opens a sequence (block unless <paramref name="style"/> says flow).</summary>
-    public void BeginSequence(SequenceStyle style = SequenceStyle.Any) =>
-        _emitter.Emit(new SequenceStart(AnchorName.Empty, TagName.Empty, true, style));
+    public void BeginSequence(SequenceStyle style = SequenceStyle.Any) => Begin(isMapping: false, style == SequenceStyle.Flow);
 
     /// <summary>Closes the innermost sequence.</summary>
-    public void EndSequence() => _emitter.Emit(new SequenceEnd());
+    public void EndSequence() => End(isMapping: false);
 
     /// <summary><c># …</c> lines, one per line of <paramref name="text"/>, written above the next mapping key.</summary>
     public void Comment(string text)
     {
+        OpenPending();
+        if (!_frames.TryPeek(out var frame) || !frame.IsMapping || frame.IsFlow || frame.ExpectsValue)
+        {
+            throw new InvalidOperationException("A comment is written above a key of a block mapping.");
+        }
+
         foreach (var line in text.Split('\n'))
         {
-            _emitter.Emit(new YamlDotNet.Core.Events.Comment(line, false));
+            WriteIndent();
+            Write("# ");
+            Write(line);
+            WriteBreak();
         }
+
+        _indentation = true;
     }
 
     /// <summary>Ends the document and makes sure the text ends with a newline.</summary>
     public void Finish()
     {
-        _emitter.Emit(new DocumentEnd(true));
-        _emitter.Emit(new StreamEnd());
-        if (_output.Last != '\n')
+        if (_frames.Count > 0 || _pending is not null)
         {
-            _output.Write('\n');
+            throw new InvalidOperationException("A mapping or sequence is still open.");
+        }
+
+        // The end of an implicit document: back to the left margin on a new line.
+        _indent = -1;
+        WriteIndent();
+        if (_last != '\n')
+        {
+            WriteRaw('\n');
         }
 
         _output.Flush();
     }
 
-    // Remembers the last character written, for the final newline. Line breaks are LF already: the emitter writes
-    // this writer's NewLine (LF), and scalars holding CR or other control characters are always double-quoted (escaped).
-    private sealed class TrackingWriter : TextWriter
+    private void Begin(bool isMapping, bool flow)
     {
-        private readonly TextWriter _inner;
-
-        public TrackingWriter(TextWriter inner)
-            : base(inner.FormatProvider)
-        {
-            _inner = inner;
-            NewLine = "\n";
-        }
-
-        public char Last { get; private set; }
-
-        public override System.Text.Encoding Encoding => _inner.Encoding;
-
-        public override void Write(char value)
-        {
-            _inner.Write(value);
-            Last = value;
-        }
-
-        public override void Write(string? value)
-        {
-            if (!string.IsNullOrEmpty(value))
-            {
-                _inner.Write(value);
-                Last = value[^1];
-            }
-        }
-
-        public override void Write(char[] buffer, int index, int count)
-        {
-            if (count > 0)
-            {
-                _inner.Write(buffer, index, count);
-                Last = buffer[index + count - 1];
-            }
-        }
-
-        public override void Write(ReadOnlySpan<char> buffer)
-        {
-            if (!buffer.IsEmpty)
-            {
-                _inner.Write(buffer);
-                Last = buffer[^1];
-            }
-        }
-
-        public override void Flush() => _inner.Flush();
+        OpenPending();
+        var (isMappingContext, _) = BeforeNode(isScalar: false, null, default);
+        _pending = new Frame(isMapping, flow || _flowLevel > 0, _indent, isMappingContext);
     }
+
+    private void End(bool isMapping)
+    {
+        if (_pending is { } pending)
+        {
+            // Nothing inside: the emitter writes an empty collection in flow style, whatever style was asked for.
+            _pending = null;
+            if (pending.IsMapping != isMapping)
+            {
+                throw new InvalidOperationException("The collection closed is not the one opened last.");
+            }
+
+            WriteIndicator(isMapping ? "{" : "[", needWhitespace: true, whitespace: true, indentation: false);
+            WriteIndicator(isMapping ? "}" : "]", needWhitespace: false, whitespace: false, indentation: false);
+            AfterNode();
+            return;
+        }
+
+        if (!_frames.TryPop(out var frame) || frame.IsMapping != isMapping || frame.ExpectsValue)
+        {
+            throw new InvalidOperationException("The collection closed is not the one opened last, or a key has no value.");
+        }
+
+        _indent = frame.OuterIndent;
+        if (frame.IsFlow)
+        {
+            _flowLevel--;
+            WriteIndicator(isMapping ? "}" : "]", needWhitespace: false, whitespace: false, indentation: false);
+        }
+
+        AfterNode();
+    }
+
+    // Writes the collection announced last, now that something goes inside it.
+    private void OpenPending()
+    {
+        if (_pending is not { } frame)
+        {
+            return;
+        }
+
+        _pending = null;
+        if (frame.IsFlow)
+        {
+            WriteIndicator(frame.IsMapping ? "{" : "[", needWhitespace: true, whitespace: true, indentation: false);
+            _indent = _indent < 0 ? IndentWidth : _indent + IndentWidth;
+            _flowLevel++;
+        }
+        else if (frame.IsMapping)
+        {
+            _indent = _indent < 0 ? 0 : _indent + IndentWidth;
+        }
+        else
+        {
+            // A block sequence that is a mapping's value starts at the key's column ("key:\n- item").
+            var indentless = frame.IsMappingContext && !_indentation;
+            _indent = _indent < 0 ? 0 : indentless ? _indent : _indent + IndentWidth;
+        }
+
+        _frames.Push(frame);
+    }
+
+    // What the enclosing collection writes before a node, and the context the node is written in.
+    private (bool IsMappingContext, bool IsSimpleKey) BeforeNode(bool isScalar, string? key, ScalarShape shape)
+    {
+        if (!_frames.TryPeek(out var frame))
+        {
+            return (false, false);
+        }
+
+        if (!frame.IsMapping)
+        {
+            if (frame.IsFlow)
+            {
+                if (!frame.IsFirst)
+                {
+                    WriteIndicator(",", needWhitespace: false, whitespace: false, indentation: false);
+                }
+            }
+            else
+            {
+                WriteIndent();
+                WriteIndicator("-", needWhitespace: true, whitespace: false, indentation: true);
+            }
+
+            frame.IsFirst = false;
+            return (false, false);
+        }
+
+        if (frame.ExpectsValue)
+        {
+            frame.ExpectsValue = false;
+            if (!frame.KeyIsSimple)
+            {
+                if (!frame.IsFlow)
+                {
+                    WriteIndent();
+                }
+
+                WriteIndicator(":", needWhitespace: true, whitespace: false, indentation: !frame.IsFlow);
+            }
+            else if (frame.IsFlow)
+            {
+                WriteIndicator(":", needWhitespace: false, whitespace: false, indentation: false);
+            }
+
+            return (true, false);
+        }
+
+        if (!isScalar)
+        {
+            throw new InvalidOperationException("Mapping keys are scalars.");
+        }
+
+        if (frame.IsFlow)
+        {
+            if (!frame.IsFirst)
+            {
+                WriteIndicator(",", needWhitespace: false, whitespace: false, indentation: false);
+            }
+        }
+        else
+        {
+            WriteIndent();
+        }
+
+        frame.IsFirst = false;
+        frame.ExpectsValue = true;
+        frame.KeyIsSimple = key!.Length <= MaxSimpleKeyLength && !(shape.IsMultiline || (shape == default && key.AsSpan().IndexOfAny(Breaks) >= 0));
+        if (!frame.KeyIsSimple)
+        {
+            WriteIndicator("?", needWhitespace: true, whitespace: false, indentation: !frame.IsFlow);
+        }
+
+        return (true, frame.KeyIsSimple);
+    }
+
+    private void AfterNode()
+    {
+        if (_frames.TryPeek(out var frame) && frame.IsMapping && frame.ExpectsValue && frame.KeyIsSimple && !frame.IsFlow)
+        {
+            WriteIndicator(":", needWhitespace: false, whitespace: false, indentation: false);
+        }
+    }
+
+    private void WriteScalar(string value, ScalarStyle requested, ScalarShape shape, bool isSimpleKey)
+    {
+        switch (Style(value, requested, shape, isSimpleKey))
+        {
+            case ScalarStyle.Plain:
+                if (!_whitespace)
+                {
+                    Write(' ');
+                }
+
+                Write(value);
+                break;
+            case ScalarStyle.SingleQuoted:
+                WriteIndicator("'", needWhitespace: true, whitespace: false, indentation: false);
+                WriteSingleQuotedText(value);
+                WriteIndicator("'", needWhitespace: false, whitespace: false, indentation: false);
+                break;
+            default:
+                WriteIndicator("\"", needWhitespace: true, whitespace: false, indentation: false);
+                WriteDoubleQuotedText(value);
+                WriteIndicator("\"", needWhitespace: false, whitespace: false, indentation: false);
+                break;
+        }
+
+        _whitespace = false;
+        _indentation = false;
+    }
+
+    // The emitter's choice: the style asked for when the text allows it in this context, else single-quoted when
+    // that can hold it, else double-quoted (which holds anything).
+    private ScalarStyle Style(string value, ScalarStyle requested, ScalarShape shape, bool isSimpleKey)
+    {
+        if (requested == ScalarStyle.DoubleQuoted)
+        {
+            _lastHadSingleQuote = value.Length == 0 ? _lastHadSingleQuote : value.Contains('\'', StringComparison.Ordinal);
+            return requested;
+        }
+
+        if (value.Length == 0)
+        {
+            shape = shape with { HasSingleQuotes = _lastHadSingleQuote };
+        }
+        else
+        {
+            _lastHadSingleQuote = shape.HasSingleQuotes;
+        }
+
+        var style = requested;
+        if (style == ScalarStyle.Any)
+        {
+            style = shape.IsMultiline ? ScalarStyle.Folded : ScalarStyle.Plain;
+        }
+
+        if (style == ScalarStyle.Plain)
+        {
+            if (_flowLevel != 0 ? !shape.FlowPlainAllowed : !shape.BlockPlainAllowed)
+            {
+                style = shape.SingleQuotedAllowed && !shape.HasSingleQuotes ? ScalarStyle.SingleQuoted : ScalarStyle.DoubleQuoted;
+            }
+
+            if (value.Length == 0 && (_flowLevel != 0 || isSimpleKey))
+            {
+                style = ScalarStyle.SingleQuoted;
+            }
+        }
+
+        if (style == ScalarStyle.SingleQuoted && !shape.SingleQuotedAllowed)
+        {
+            style = ScalarStyle.DoubleQuoted;
+        }
+
+        if (style is ScalarStyle.Literal or ScalarStyle.Folded)
+        {
+            if (_flowLevel != 0 || isSimpleKey || !shape.BlockAllowed)
+            {
+                return ScalarStyle.DoubleQuoted;
+            }
+
+            throw new NotSupportedException("Text with line breaks is written double-quoted (YamlScalars.MustQuote), not as a block scalar.");
+        }
+
+        return style;
+    }
+
+    private void WriteSingleQuotedText(string value)
+    {
+        // Single-quoted text never holds a line break here: that text has no plain form, and MustQuote quotes it.
+        var start = 0;
+        for (var i = 0; i < value.Length; i++)
+        {
+            if (IsBreak(value[i]))
+            {
+                throw new NotSupportedException("Text with line breaks is written double-quoted.");
+            }
+
+            if (value[i] == '\'')
+            {
+                Write(value.AsSpan(start, i + 1 - start));
+                start = i;
+            }
+        }
+
+        Write(value.AsSpan(start));
+    }
+
+    private void WriteDoubleQuotedText(string value)
+    {
+        var start = 0;
+        for (var i = 0; i < value.Length; i++)
+        {
+            var c = value[i];
+            if (IsPrintable(c) && !IsBreak(c) && c is not '"' and not '\\')
+            {
+                continue;
+            }
+
+            Write(value.AsSpan(start, i - start));
+            Write('\\');
+            switch (c)
+            {
+                case '\0': Write('0'); break;
+                case '\a': Write('a'); break;
+                case '\b': Write('b'); break;
+                case '\t': Write('t'); break;
+                case '\n': Write('n'); break;
+                case '\v': Write('v'); break;
+                case '\f': Write('f'); break;
+                case '\r': Write('r'); break;
+                case '\x1B': Write('e'); break;
+                case '"': Write('"'); break;
+                case '\\': Write('\\'); break;
+                case '\x85': Write('N'); break;
+                case '\u2028': Write('L'); break;
+                case '\u2029': Write('P'); break;
+                default:
+                    if (c <= 0xFF)
+                    {
+                        Write(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"x{(int)c:X2}"));
+                    }
+                    else if (char.IsHighSurrogate(c))
+                    {
+                        if (i + 1 >= value.Length || !char.IsLowSurrogate(value[i + 1]))
+                        {
+                            throw new ArgumentException("Text holds an unpaired UTF-16 surrogate.", nameof(value));
+                        }
+
+                        Write(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"U{char.ConvertToUtf32(c, value[i + 1]):X8}"));
+                        i++;
+                    }
+                    else
+                    {
+                        Write(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"u{(int)c:X4}"));
+                    }
+
+                    break;
+            }
+
+            start = i + 1;
+        }
+
+        Write(value.AsSpan(start));
+    }
+
+    private void WriteIndicator(string indicator, bool needWhitespace, bool whitespace, bool indentation)
+    {
+        if (needWhitespace && !_whitespace)
+        {
+            Write(' ');
+        }
+
+        Write(indicator);
+        _whitespace = whitespace;
+        _indentation &= indentation;
+    }
+
+    // A new line unless the writer already stands at the indent with only indentation before it, then spaces to it.
+    private void WriteIndent()
+    {
+        var indent = Math.Max(_indent, 0);
+        if (!_indentation || _column > indent || (_column == indent && !_whitespace))
+        {
+            WriteBreak();
+        }
+
+        while (_column < indent)
+        {
+            Write(' ');
+        }
+
+        _whitespace = true;
+        _indentation = true;
+    }
+
+    private void WriteBreak()
+    {
+        WriteRaw('\n');
+        _column = 0;
+    }
+
+    private void Write(char value)
+    {
+        WriteRaw(value);
+        _column++;
+    }
+
+    private void Write(ReadOnlySpan<char> text)
+    {
+        if (!text.IsEmpty)
+        {
+            _output.Write(text);
+            _last = text[^1];
+            _column += text.Length;
+        }
+    }
+
+    private void WriteRaw(char value)
+    {
+        _output.Write(value);
+        _last = value;
+    }
+
+    // YAML's printable set, as the emitter tests it (UTF-16 code units; surrogates are not printable on their own).
+    internal static bool IsPrintable(char c) =>
+        c is '\t' or '\n' or '\r' or '\x85' || c is >= ' ' and <= '~' || c is >= '\xA0' and <= '\uD7FF' || c is >= '\uE000' and <= '\uFFFD';
+
+    internal static bool IsBreak(char c) => c is '\r' or '\n' or '\x85' or '\u2028' or '\u2029';
+
+    private static readonly System.Buffers.SearchValues<char> Breaks = System.Buffers.SearchValues.Create("\r\n\x85\u2028\u2029");
+
+    private sealed class Frame(bool isMapping, bool isFlow, int outerIndent, bool isMappingContext)
+    {
+        public bool IsMapping { get; } = isMapping;
+
+        public bool IsFlow { get; } = isFlow;
+
+        /// <summary>The indent to return to when the collection ends.</summary>
+        public int OuterIndent { get; } = outerIndent;
+
+        /// <summary>Whether the collection is a mapping's key or value (a block sequence there is not indented).</summary>
+        public bool IsMappingContext { get; } = isMappingContext;
+
+        public bool IsFirst { get; set; } = true;
+
+        public bool ExpectsValue { get; set; }
+
+        public bool KeyIsSimple { get; set; }
+    }
+}
+
+/// <summary>
+/// What YamlDotNet's emitter learns about a scalar's text before choosing its style: where it may be plain (outside
+/// or inside flow collections), whether single quotes can hold it, whether it spans lines. The rules are the YAML
+/// spec's indicator rules as that emitter applies them (a leading <c>-</c>, <c>?</c> or <c>:</c> followed by a space,
+/// <c>": "</c> and <c>" #"</c> anywhere, flow indicators inside flow collections, leading or trailing blanks).
+/// </summary>
+internal readonly record struct ScalarShape(
+    bool FlowPlainAllowed, bool BlockPlainAllowed, bool SingleQuotedAllowed, bool BlockAllowed, bool IsMultiline, bool HasSingleQuotes)
+{
+    private static readonly ScalarShape Empty = new(false, false, true, false, false, false);
+    private static readonly ScalarShape Word = new(true, true, true, true, false, false);
+
+    // Letters, digits and the punctuation that is never an indicator inside a scalar: most names, types, images and
+    // paths of a program are only these, and then (starting with a letter or digit) every style allows them.
+    private static readonly System.Buffers.SearchValues<char> WordCharacters =
+        System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./");
+
+    public static ScalarShape Of(string text)
+    {
+        if (text.Length == 0)
+        {
+            return Empty;
+        }
+
+        if (char.IsAsciiLetterOrDigit(text[0]) && !text.AsSpan().ContainsAnyExcept(WordCharacters))
+        {
+            return Word;
+        }
+
+        var flowIndicators = text.StartsWith("---", StringComparison.Ordinal) || text.StartsWith("...", StringComparison.Ordinal);
+        var blockIndicators = flowIndicators;
+        bool leadingSpace = false, leadingBreak = false, trailingSpace = false, trailingBreak = false, leadingQuote = false;
+        bool breakSpace = false, spaceBreak = false, previousSpace = false, previousBreak = false, lineOfSpaces = false;
+        bool lineBreaks = false, special = false, singleQuotes = false, linesOfSpaces = false;
+        var precededByWhitespace = true;
+        var last = text.Length - 1;
+        for (var i = 0; i <= last; i++)
+        {
+            var c = text[i];
+            var followedByWhitespace = IsBlankBreakOrEnd(text, i + 1);
+            if (i == 0)
+            {
+                if (c is '#' or ',' or '[' or ']' or '{' or '}' or '&' or '*' or '!' or '|' or '>' or '"' or '%' or '@' or '`' or '\'')
+                {
+                    flowIndicators = blockIndicators = true;
+                    leadingQuote = singleQuotes = c == '\'';
+                }
+
+                if (c is '?' or ':')
+                {
+                    flowIndicators = true;
+                    blockIndicators |= followedByWhitespace;
+                }
+
+                if (c == '-' && followedByWhitespace)
+                {
+                    flowIndicators = blockIndicators = true;
+                }
+            }
+            else
+            {
+                if (c is ',' or '?' or '[' or ']' or '{' or '}')
+                {
+                    flowIndicators = true;
+                }
+
+                if (c == ':')
+                {
+                    flowIndicators = true;
+                    blockIndicators |= followedByWhitespace;
+                }
+
+                if (c == '#' && precededByWhitespace)
+                {
+                    flowIndicators = blockIndicators = true;
+                }
+
+                singleQuotes |= c == '\'';
+            }
+
+            special |= !YamlEventWriter.IsPrintable(c);
+            var isBreak = YamlEventWriter.IsBreak(c);
+            lineBreaks |= isBreak;
+            if (c == ' ')
+            {
+                leadingSpace |= i == 0;
+                trailingSpace |= i == last;
+                if (previousBreak)
+                {
+                    breakSpace = lineOfSpaces = true;
+                }
+
+                previousSpace = true;
+                previousBreak = false;
+            }
+            else if (isBreak)
+            {
+                leadingBreak |= i == 0;
+                trailingBreak |= i == last;
+                spaceBreak |= previousSpace;
+                linesOfSpaces |= lineOfSpaces;
+                previousSpace = false;
+                previousBreak = true;
+            }
+            else
+            {
+                previousSpace = previousBreak = lineOfSpaces = false;
+            }
+
+            precededByWhitespace = IsBlankBreakOrEnd(text, i);
+        }
+
+        var plain = !(leadingSpace || leadingBreak || trailingSpace || trailingBreak || leadingQuote || breakSpace || spaceBreak || special || lineBreaks);
+        return new ScalarShape(
+            FlowPlainAllowed: plain && !flowIndicators,
+            BlockPlainAllowed: plain && !blockIndicators,
+            SingleQuotedAllowed: !(breakSpace || spaceBreak || special),
+            BlockAllowed: !(trailingSpace || linesOfSpaces),
+            IsMultiline: lineBreaks,
+            HasSingleQuotes: singleQuotes);
+    }
+
+    // A space, tab, line break or NUL, or past the end (the emitter reads NUL there).
+    private static bool IsBlankBreakOrEnd(string text, int index) =>
+        index >= text.Length || text[index] is ' ' or '\t' or '\0' || YamlEventWriter.IsBreak(text[index]);
 }

@@ -17,6 +17,16 @@ internal static partial class YamlScalars
     /// these are always double-quoted. Over-quoting (e.g. <c>1.4.2</c>) is harmless; under-quoting changes types.
     /// </summary>
     public static bool MustQuote(string text) =>
+        text.Length > 0 && char.IsAsciiLetter(text[0]) && !text.AsSpan().ContainsAnyExcept(Unremarkable)
+            // Starting with a letter, holding only these: no number, date or special float; at most a reserved word.
+            ? text.Length <= 5 && ReservedWords.Contains(text)
+            : MustQuoteSlow(text);
+
+    // Letters, digits and punctuation that neither YAML nor Pulumi YAML reads specially inside a plain scalar.
+    private static readonly System.Buffers.SearchValues<char> Unremarkable =
+        System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./");
+
+    private static bool MustQuoteSlow(string text) =>
         text.Length == 0 ||
         char.IsWhiteSpace(text[0]) || char.IsWhiteSpace(text[^1]) ||
         ReservedWords.Contains(text) ||

@@ -68,6 +68,13 @@ public abstract class ResourceKind : IResourcePlanning
     /// <summary>The AWS resource types this kind creates that carry the standard tags (guardrail PLT010).</summary>
     internal virtual ImmutableArray<string> TaggableTypes => [];
 
+    /// <summary>
+    /// What this kind's share of each guardrail requires, one sentence per rule it checks (by rule id): the rule's
+    /// description states every kind's after its own, so a kind's guardrails are stated where they are checked
+    /// (<see cref="Violations"/>), and no shared rule names a kind.
+    /// </summary>
+    internal virtual IEnumerable<(string RuleId, string Requires)> Guardrails => [];
+
     /// <summary>This kind's violations of a shared guardrail (by rule id); none by default.</summary>
     internal virtual IEnumerable<(string Resource, string Message)> Violations(string ruleId, ResourcePlan plan) => [];
 

@@ -40,8 +40,15 @@ public static partial class SpecValidator
             }
         }
 
-        // With an unreadable tier, the tier's guardrails cannot be checked (its own error says why).
-        var profile = draft?.TierKnown == false ? null : TierProfile.For(spec.Tier);
+        // With an unreadable tier, the tier's guardrails cannot be checked (its own error says why). The parser reads
+        // only known tiers; a spec built in code can hold any number.
+        var tierKnown = draft?.TierKnown != false && Enum.IsDefined(spec.Tier);
+        if (draft?.TierKnown != false && !tierKnown)
+        {
+            Error("spec.tier", $"Unknown tier '{spec.Tier}'.", $"Use one of: {string.Join(", ", Enum.GetNames<Tier>().Select(n => n.ToLowerInvariant()))}.");
+        }
+
+        var profile = tierKnown ? TierProfile.For(spec.Tier) : null;
         string ServicePath(int i) => $"spec.services[{(draft is null ? i : draft.ServiceIndexes[i])}]";
         string ResourcePath(int i) => $"spec.resources[{(draft is null ? i : draft.ResourceIndexes[i])}]";
 
@@ -142,6 +149,12 @@ public static partial class SpecValidator
 
     private static void CheckService(EnvironmentSpec spec, ServiceSpec service, string path, TierProfile? profile, ImmutableArray<string> unreadNames, Action<string, string, string> error)
     {
+        if (!Enum.IsDefined(service.Type))
+        {
+            // The parser reads only known types; a spec built in code can hold any number.
+            error($"{path}.type", $"Unknown type '{service.Type}'.", $"Use one of: {string.Join(", ", Enum.GetNames<ServiceType>().Select(n => n.ToLowerInvariant()))}.");
+        }
+
         CheckImage(service.Image, $"{path}.image", error);
 
         if (service.Port is { } port && port is < 1 or > 65535)
@@ -265,7 +278,7 @@ public static partial class SpecValidator
     // staging is above the tier's maximum (not "make max at least min"), and only bounds within the tier are compared.
     private static void CheckReplicas(ReplicaRange replicas, string path, Tier tier, TierProfile? profile, Action<string, string, string> error)
     {
-        var name = Planning.Ownership.TierName(tier);
+        var name = profile is null ? "" : Planning.Ownership.TierName(tier);
         var minInTier = true;
         var maxInTier = true;
         if (replicas.Min < 0)

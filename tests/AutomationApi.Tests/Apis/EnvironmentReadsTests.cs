@@ -41,6 +41,33 @@ public sealed partial class EnvironmentReadsTests
     }
 
     [Fact]
+    public async Task A_request_by_name_reads_the_environment_once_for_its_authorization_and_its_handler()
+    {
+        // Issue 10: the access filter and the handler's lifecycle call share one read of the environment.
+        using var factory = new PlatformFactory(engine: new InMemoryStackEngine());
+        await factory.CreateAndWaitAsync(Specs.Dev("one-read-dev"));
+        var client = factory.CreateClient();
+
+        using var spec = await client.GetAsync("/v1/environments/one-read-dev/spec", Cancel);
+        using var history = await client.GetAsync("/v1/environments/one-read-dev/operations", Cancel);
+        using var refresh = await client.PostAsync("/v1/environments/one-read-dev/refresh", null, Cancel);
+        Assert.Equal(HttpStatusCode.OK, spec.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, history.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, refresh.StatusCode);
+        await factory.WaitForOperationAsync((string)(await PlatformFactory.ReadAsync(refresh))["id"]!);
+        using var update = await client.PutAsync("/v1/environments/one-read-dev",
+            new StringContent(Specs.Dev("one-read-dev", image: "registry.example.com/payments/api:1.0.1"), System.Text.Encoding.UTF8, "application/yaml"), Cancel);
+        Assert.Equal(HttpStatusCode.Accepted, update.StatusCode);
+
+        foreach (var path in new[] { "/v1/environments/one-read-dev/spec", "/v1/environments/one-read-dev/operations", "/v1/environments/one-read-dev/refresh", "/v1/environments/one-read-dev" })
+        {
+            var reads = CommandsOf(factory, path).Where(sql => sql.StartsWith("SELECT", StringComparison.Ordinal) &&
+                Regex.IsMatch(sql, @"FROM ""Environments""")).ToList();
+            Assert.True(reads.Count == 1, $"{path}: {reads.Count} reads of the environment\n{string.Join("\n---\n", reads)}");
+        }
+    }
+
+    [Fact]
     public async Task A_row_stored_before_the_view_was_kept_is_still_read_with_its_secrets_masked()
     {
         using var factory = new PlatformFactory(engine: new InMemoryStackEngine());

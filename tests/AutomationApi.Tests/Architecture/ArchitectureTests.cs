@@ -59,7 +59,11 @@ public sealed partial class ArchitectureTests
         // State moves only through the transitions on EnvironmentRecord and StackOperation (and EnvironmentLifecycle);
         // row versions are stamped by the DbContext alone.
         var files = Directory.EnumerateFiles(Path.Combine(SourceRoot, "Apis"), "*.cs")
-            .Concat(new[] { "Lifecycle/TtlReaper.cs", "Lifecycle/StartupRecovery.cs", "Operations/OperationExecutor.cs", "Operations/OperationWorker.cs" }
+            .Concat(new[]
+                {
+                    "Lifecycle/TtlReaper.cs", "Lifecycle/StartupRecovery.cs", "Lifecycle/EnvironmentCommands.cs", "Lifecycle/DeploymentCommands.cs",
+                    "Lifecycle/OperationCommands.cs", "Operations/OperationExecutor.cs", "Operations/OperationWorker.cs",
+                }
                 .Select(f => Path.Combine(SourceRoot, f)));
         var writers = files
             .SelectMany(f => File.ReadAllLines(f).Select((line, i) => (File: Path.GetFileName(f), Line: i + 1, Text: line.Trim())))
@@ -83,6 +87,48 @@ public sealed partial class ArchitectureTests
 
         // Handlers know nothing of keys: the filter reads the header.
         Assert.DoesNotContain(queuing.SelectMany(m => m.GetParameters()), p => p.Name?.Contains("idempotency", StringComparison.OrdinalIgnoreCase) == true);
+    }
+
+    [Theory]
+    [InlineData(typeof(EnvironmentsApi), "EnvironmentsApi.cs")]
+    [InlineData(typeof(DeploymentsApi), "DeploymentsApi.cs")]
+    public void Handlers_bind_call_the_lifecycle_and_map_its_result_in_about_fifteen_lines(Type api, string file)
+    {
+        // The decisions live in the lifecycle (EnvironmentCommands, DeploymentCommands); a handler that grows past this
+        // is taking them back.
+        var lines = File.ReadAllLines(Path.Combine(SourceRoot, "Apis", file));
+        var handlers = api.GetMethods(BindingFlags.Public | BindingFlags.Static)
+            .Where(m => typeof(Task).IsAssignableFrom(m.ReturnType))
+            .Select(m => m.Name)
+            .ToList();
+        Assert.NotEmpty(handlers);
+        foreach (var handler in handlers)
+        {
+            var start = Array.FindIndex(lines, l => l.StartsWith("    public static async ", StringComparison.Ordinal) && l.Contains($" {handler}(", StringComparison.Ordinal));
+            Assert.True(start >= 0, $"{handler} not found in {file}");
+            var length = LengthOf(lines, start);
+            Assert.True(length <= 20, $"{handler} is {length} lines long");
+        }
+    }
+
+    /// <summary>Lines of the method whose signature starts at <paramref name="start"/>, signature and braces included.</summary>
+    private static int LengthOf(string[] lines, int start)
+    {
+        for (var i = start; i < lines.Length; i++)
+        {
+            if (lines[i] == "    {")
+            {
+                return Array.IndexOf(lines, "    }", i) - start + 1;
+            }
+
+            if (lines[i].EndsWith(';'))
+            {
+                // An expression body.
+                return i - start + 1;
+            }
+        }
+
+        return lines.Length - start;
     }
 
     private static bool ReturnsAccepted(Type type) =>

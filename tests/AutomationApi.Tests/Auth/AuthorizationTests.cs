@@ -46,7 +46,7 @@ public sealed class AuthorizationTests
             return action == "create" ? HttpStatusCode.Forbidden : HttpStatusCode.NotFound;
         }
 
-        if (action is "get" or "history" or "spec" or "operation")
+        if (action is "get" or "get-yaml" or "history" or "spec" or "operation")
         {
             return success;
         }
@@ -88,6 +88,13 @@ public sealed class AuthorizationTests
 
         StringContent Yaml(string text) => new(text, Encoding.UTF8, "application/yaml");
         await Check("get", HttpStatusCode.OK, () => client.GetAsync($"/v1/environments/{name}", Cancel));
+        await Check("get-yaml", HttpStatusCode.OK, async () =>
+        {
+            // The YAML form of a GET answers with the spec document: authorized like the JSON one.
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"/v1/environments/{name}");
+            request.Headers.Accept.ParseAdd("application/yaml");
+            return await client.SendAsync(request, Cancel);
+        });
         await Check("spec", HttpStatusCode.OK, () => client.GetAsync($"/v1/environments/{name}/spec", Cancel));
         await Check("history", HttpStatusCode.OK, () => client.GetAsync($"/v1/environments/{name}/operations", Cancel));
         await Check("operation", HttpStatusCode.OK, () => client.GetAsync($"/v1/operations/{setup["id"]}", Cancel));

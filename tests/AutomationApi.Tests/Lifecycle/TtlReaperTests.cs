@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
-using Platform.AutomationApi.Apis;
+using Platform.AutomationApi.Environments;
 using Platform.AutomationApi.Tests.Infrastructure;
 using Platform.Components.Specs;
 
@@ -37,9 +37,9 @@ public sealed class TtlReaperTests
     {
         var now = new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
         var dev = new EnvironmentSpec(new EnvironmentMetadata("a", "t", "cc-1"), Tier.Dev, "default", null, [], []);
-        Assert.Equal(now + TimeSpan.FromDays(3), EnvironmentsApi.ExpiryFor(dev, now));
-        Assert.Equal(now + TimeSpan.FromHours(5), EnvironmentsApi.ExpiryFor(dev with { Ttl = TimeSpan.FromHours(5) }, now));
-        Assert.Null(EnvironmentsApi.ExpiryFor(dev with { Tier = Tier.Prod }, now));
+        Assert.Equal(now + TimeSpan.FromDays(3), EnvironmentExpiry.AtCreation(dev, now));
+        Assert.Equal(now + TimeSpan.FromHours(5), EnvironmentExpiry.AtCreation(dev with { Ttl = TimeSpan.FromHours(5) }, now));
+        Assert.Null(EnvironmentExpiry.AtCreation(dev with { Tier = Tier.Prod }, now));
     }
 
     private static async Task<string> WaitForAsync(Func<Task<string?>> probe)

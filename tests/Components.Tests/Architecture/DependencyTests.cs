@@ -73,6 +73,22 @@ public sealed partial class DependencyTests
         Assert.Empty(offenders);
     }
 
+    [Fact]
+    public void The_shared_guardrails_state_no_resource_kinds_rules()
+    {
+        // What a kind's share of a guardrail demands is stated by the kind (ResourceKind.Guardrails) beside its check
+        // (ResourceKind.Violations), so a new kind's guardrails need no edit here. Rule ids are names, not statements.
+        var literals = StringLiteral().Matches(File.ReadAllText(Path.Combine(SourceRoot, "Policies", "GuardrailRules.cs")))
+            .Select(m => m.Value)
+            .Where(l => !l.StartsWith("\"PLT", StringComparison.Ordinal));
+        var kindWords = new Regex(@"\b(RDS|S3|SQS|ElastiCache|database|bucket|queue|cache|Valkey|Redis)", RegexOptions.IgnoreCase);
+
+        Assert.DoesNotContain(literals, l => kindWords.IsMatch(l));
+    }
+
+    [GeneratedRegex("\"(?:[^\"\\\\]|\\\\.)*\"")]
+    private static partial Regex StringLiteral();
+
     // A using of the namespace, or a qualified name through it (Aws.AwsTypes, Platform.Components.Aws.X).
     private static bool References(string source, string folder) =>
         Regex.IsMatch(source, $@"(using\s+(static\s+)?Platform\.Components\.{folder}\b)|((?<![\w.])(Platform\.Components\.)?{folder}\.[A-Z]\w*\.)|(^\s*using\s+Platform\.Components\.{folder};)", RegexOptions.Multiline);

@@ -141,6 +141,21 @@ public sealed class ResourceKindTests
 
     [Theory]
     [MemberData(nameof(Kinds))]
+    public void A_kind_states_its_share_of_the_guardrails_in_the_rules_it_joins(string kind)
+    {
+        var definition = ResourceKinds.Get(kind);
+
+        // Every kind stores or moves data, so it is held at least to encryption at rest; what it demands reads in the rule.
+        Assert.Contains(definition.Guardrails, g => g.RuleId == GuardrailRules.EncryptionAtRest.Id);
+        Assert.All(definition.Guardrails, g =>
+        {
+            var rule = Assert.Single(GuardrailRules.All, r => r.Id == g.RuleId);
+            Assert.Contains(g.Requires, rule.Description, StringComparison.Ordinal);
+        });
+    }
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
     public void A_kind_has_its_rows_in_the_readme(string kind)
     {
         var readme = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "README.md")).ReplaceLineEndings("\n");

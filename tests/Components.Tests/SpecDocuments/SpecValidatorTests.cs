@@ -294,4 +294,19 @@ public sealed class SpecValidatorTests
         Assert.Contains("postgres", error.Fix, StringComparison.Ordinal);
         Assert.Contains("type: mongo", SpecWriter.ToYaml(spec), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_tier_or_service_type_outside_the_enums_in_a_spec_built_in_code_is_an_error_not_an_exception()
+    {
+        // Issue 10: a code path that forgot a state must not end in an exception. Enums accept any number, so a spec
+        // built in code can carry a tier or service type no table knows: each is a validation error naming its field.
+        var staging = TestSpecs.CheckoutStaging();
+        var spec = staging with { Tier = (Tier)7, Services = [staging.Services[0] with { Type = (ServiceType)9 }, .. staging.Services[1..]] };
+
+        var result = EnvironmentPipeline.Run(spec, TargetSettings.From([Aws.AwsPlans.FullTarget]));
+
+        Assert.False(result.Succeeded);
+        Assert.Contains("dev, staging, prod", Assert.Single(result.Errors, e => e.Path == "spec.tier").Fix, StringComparison.Ordinal);
+        Assert.Contains("web, worker, cron", Assert.Single(result.Errors, e => e.Path == "spec.services[0].type").Fix, StringComparison.Ordinal);
+    }
 }

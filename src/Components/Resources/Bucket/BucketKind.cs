@@ -82,6 +82,13 @@ internal sealed class BucketKind : ResourceKind
     private static readonly string[] PublicAccessFlags = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"];
     private static readonly string[] PublicAcls = ["public-read", "public-read-write", "authenticated-read"];
 
+    internal override IEnumerable<(string RuleId, string Requires)> Guardrails =>
+    [
+        (GuardrailIds.NoPublicBucket, "Every S3 bucket has a public access block with all four settings on and no public ACL."),
+        (GuardrailIds.EncryptionAtRest, "Every bucket has default encryption."),
+        (GuardrailIds.BucketVersioning, "Every S3 bucket has versioning enabled."),
+    ];
+
     // The bucket's share of the shared guardrails: public access (PLT001), encryption (PLT002), versioning (PLT009).
     internal override IEnumerable<(string Resource, string Message)> Violations(string ruleId, ResourcePlan plan)
     {

@@ -104,6 +104,13 @@ internal sealed class CacheKind : ResourceKind
             $"{Num(nodes)} x {nodeType}{(price.Approximate ? " (approximate price)" : "")} {engine}{(factor == 1 ? "" : $" x {Num(factor)}")} x {Num(prices.HoursPerMonth)} h");
     }
 
+    internal override IEnumerable<(string RuleId, string Requires)> Guardrails =>
+    [
+        (GuardrailIds.EncryptionAtRest, "Every ElastiCache replication group is encrypted at rest and in transit."),
+        (GuardrailIds.ProdDatabaseProtection, $"Every ElastiCache replication group is multi-AZ with automatic failover over at least 2 nodes and keeps at least {GuardrailRules.MinimumProdBackupDays} days of snapshots."),
+    ];
+
+    // The cache's share of the shared guardrails: encryption at rest and in transit (PLT002), prod protection (PLT004).
     internal override IEnumerable<(string Resource, string Message)> Violations(string ruleId, ResourcePlan plan)
     {
         var groups = plan.OfType(CacheResources.ReplicationGroupType);

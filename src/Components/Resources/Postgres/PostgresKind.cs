@@ -145,6 +145,13 @@ internal sealed class PostgresKind : ResourceKind
 
     private static string Num(decimal value) => value.ToString("0.####", CultureInfo.InvariantCulture);
 
+    internal override IEnumerable<(string RuleId, string Requires)> Guardrails =>
+    [
+        (GuardrailIds.EncryptionAtRest, "RDS storage is encrypted."),
+        (GuardrailIds.ProdDatabaseProtection, $"Every RDS instance is multi-AZ, has deletion protection, at least {GuardrailRules.MinimumProdBackupDays} days of backups, a final snapshot and the protect option."),
+        (GuardrailIds.NoPublicNetworkAccess, "No RDS instance is publicly accessible."),
+    ];
+
     // The database's share of the shared guardrails: encryption (PLT002), prod protection (PLT004), no public access (PLT011).
     internal override IEnumerable<(string Resource, string Message)> Violations(string ruleId, ResourcePlan plan)
     {

@@ -89,6 +89,9 @@ internal sealed class QueueKind : ResourceKind
 
     private static string Num(decimal value) => value.ToString("0.####", CultureInfo.InvariantCulture);
 
+    internal override IEnumerable<(string RuleId, string Requires)> Guardrails =>
+        [(GuardrailIds.EncryptionAtRest, "Every queue has SSE-SQS or a KMS key.")];
+
     // The queue's share of the shared guardrails: encryption at rest (PLT002).
     internal override IEnumerable<(string Resource, string Message)> Violations(string ruleId, ResourcePlan plan) =>
         ruleId != GuardrailRules.EncryptionAtRest.Id
