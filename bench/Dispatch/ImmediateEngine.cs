@@ -40,7 +40,7 @@ internal sealed class ImmediateEngine : IStackEngine
     public Task<(EngineResult Result, string? Json)> ReadOutputsAsync(StackWorkspace workspace, CancellationToken cancellationToken) =>
         Task.FromResult<(EngineResult, string?)>((EngineResult.Success, "{}"));
 
-    public Task<IReadOnlyList<StackLock>> ClearStaleLocksAsync(StackWorkspace workspace, IReadOnlyList<StackLock> reported, CancellationToken cancellationToken) =>
+    public Task<IReadOnlyList<StackLock>> ClearStaleLocksAsync(StackWorkspace workspace, IReadOnlyList<StackLock> reported, StaleLockRule rule, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<StackLock>>([]);
 
     public void CloseWorkspace(StackWorkspace workspace, bool succeeded)

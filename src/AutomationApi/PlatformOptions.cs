@@ -88,6 +88,14 @@ public sealed class PlatformOptions
     /// <value>The default is 2 seconds.</value>
     public TimeSpan WorkerPollInterval { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// How often an operation's event stream looks for new events when nothing woke it. Streams are woken when an
+    /// event is stored (in this process, and on PostgreSQL by <c>LISTEN/NOTIFY</c> from any replica), so this only
+    /// bounds the delay a lost wake-up adds.
+    /// </summary>
+    /// <value>The default is 2 seconds.</value>
+    public TimeSpan EventPollInterval { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>How often the reaper looks for expired environments.</summary>
     /// <value>The default is 1 minute.</value>
     public TimeSpan ReaperInterval { get; set; } = TimeSpan.FromMinutes(1);
@@ -214,6 +222,16 @@ public sealed class PlatformReplicaOptions
     /// </summary>
     /// <value>The default is 5 seconds.</value>
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Whether replicas on PostgreSQL wake each other with <c>LISTEN/NOTIFY</c> (one extra connection per replica):
+    /// an event stored or an operation queued on one replica wakes event streams and the worker on every other at
+    /// once. Off, they find new work and events by polling (<see cref="PlatformOptions.WorkerPollInterval"/>,
+    /// <see cref="PlatformOptions.EventPollInterval"/>); turn it off behind a pooler that cannot hold a session's
+    /// <c>LISTEN</c> (PgBouncer in transaction mode).
+    /// </summary>
+    /// <value>The default is <see langword="true"/>.</value>
+    public bool ListenNotify { get; set; } = true;
 }
 
 /// <summary>

@@ -31,6 +31,8 @@ public sealed class PlatformOptionsTests
         Assert.Null(options.Replicas.Id);
         Assert.Equal(TimeSpan.FromSeconds(30), options.Replicas.LeaseDuration);
         Assert.Equal(TimeSpan.FromSeconds(5), options.Replicas.HeartbeatInterval);
+        Assert.True(options.Replicas.ListenNotify);
+        Assert.Equal(TimeSpan.FromSeconds(2), options.EventPollInterval);
     }
 
     [Fact]

@@ -18,9 +18,6 @@ public static class OperationsApi
 {
     private static readonly JsonSerializerOptions Json = SpecView.CreateOptions();
 
-    /// <summary>How often the event stream looks for new events.</summary>
-    internal static TimeSpan StreamPollInterval { get; set; } = TimeSpan.FromMilliseconds(200);
-
     /// <summary>Maps the routes.</summary>
     public static IEndpointRouteBuilder MapOperationsApi(this IEndpointRouteBuilder app)
     {
@@ -70,10 +67,14 @@ public static class OperationsApi
         response.Headers.CacheControl = "no-cache";
         response.Headers["X-Accel-Buffering"] = "no";
         await response.Body.FlushAsync(cancellationToken);
+        var wakeups = context.RequestServices.GetRequiredService<OperationWakeups>();
+        var fallbackPoll = context.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<PlatformOptions>>().Value.EventPollInterval;
         try
         {
             while (true)
             {
+                // Watching before reading: an event stored after the read still wakes this stream (from any replica).
+                using var watch = wakeups.Watch(id);
                 var finished = await services.Db.Operations.AsNoTracking().Where(o => o.Id == id)
                     .Select(o => o.State == OperationState.Succeeded || o.State == OperationState.Failed ||
                                  o.State == OperationState.Cancelled || o.State == OperationState.Interrupted)
@@ -100,7 +101,7 @@ public static class OperationsApi
 
                 if (batch.Count == 0)
                 {
-                    await Task.Delay(StreamPollInterval, cancellationToken);
+                    await watch.WaitAsync(fallbackPoll, cancellationToken);
                 }
             }
         }

@@ -19,6 +19,7 @@ public sealed partial class ApiKeyAuthenticationHandler(
     IDbContextFactory<PlatformDbContext> dbFactory,
     IOptions<PlatformAuthOptions> auth,
     TimeProvider time,
+    ApiKeyCache cache,
     IProblemDetailsService problems) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     /// <summary>The scheme name.</summary>
@@ -49,8 +50,17 @@ public sealed partial class ApiKeyAuthenticationHandler(
         }
 
         var (id, secret) = ApiKeySecrets.Split(presented);
-        await using var db = await dbFactory.CreateDbContextAsync(Context.RequestAborted);
-        var key = await db.ApiKeys.AsNoTracking().SingleOrDefaultAsync(k => k.Id == id, Context.RequestAborted);
+        var key = cache.Find(id);
+        if (key is null)
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(Context.RequestAborted);
+            key = await db.ApiKeys.AsNoTracking().SingleOrDefaultAsync(k => k.Id == id, Context.RequestAborted);
+            if (key is not null)
+            {
+                cache.Remember(key);
+            }
+        }
+
         if (key is null || !ApiKeySecrets.Verify(key, secret))
         {
             LogRejected(Logger, id, "unknown key or wrong secret");
@@ -75,8 +85,10 @@ public sealed partial class ApiKeyAuthenticationHandler(
         {
             // Conditional, so concurrent requests on one key write it once per resolution, not once each.
             var stale = now - resolution;
+            await using var db = await dbFactory.CreateDbContextAsync(Context.RequestAborted);
             await db.ApiKeys.Where(k => k.Id == id && (k.LastUsedAt == null || k.LastUsedAt <= stale))
                 .ExecuteUpdateAsync(s => s.SetProperty(k => k.LastUsedAt, now), Context.RequestAborted);
+            cache.Used(id, now);
         }
 
         var identity = PlatformClaims.Identity(SchemeName, key.Team, key.Role, $"key:{key.Id}");

@@ -47,6 +47,7 @@ public static class AuthServiceExtensions
         builder.Services.AddSingleton<IAuthorizationHandler, EnvironmentAccessHandler>();
         builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, ForbiddenProblems>();
         builder.Services.AddSingleton<BootstrapKeyOutput>();
+        builder.Services.AddSingleton<ApiKeyCache>();
         builder.Services.Configure<Microsoft.AspNetCore.OpenApi.OpenApiOptions>("v1", AuthOpenApi.Configure);
         builder.Services.AddHostedService<BootstrapAdminKey>();
         return builder;

@@ -150,10 +150,11 @@ public static partial class KeysApi
 
     /// <summary>Revoke an API key.</summary>
     public static async Task<Results<Ok<ApiKeyView>, ProblemHttpResult>> RevokeKey(
-        string id, PlatformDbContext db, TimeProvider time, Audit.RequestAudit audit, CancellationToken cancellationToken)
+        string id, PlatformDbContext db, TimeProvider time, ApiKeyCache cache, Audit.RequestAudit audit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(cache);
         ArgumentNullException.ThrowIfNull(audit);
         audit.Detail = $"key {Audit.AuditLog.Cut(id, 100)}";
         var key = await db.ApiKeys.SingleOrDefaultAsync(k => k.Id == id, cancellationToken);
@@ -168,6 +169,9 @@ public static partial class KeysApi
             key.RevokedAt = now;
             await db.SaveChangesAsync(cancellationToken);
         }
+
+        // This replica refuses the key from the next request on; others within the key cache's duration.
+        cache.Forget(id);
 
         return TypedResults.Ok(ApiKeyView.From(key, now));
     }

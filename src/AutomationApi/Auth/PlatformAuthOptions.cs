@@ -28,6 +28,14 @@ public sealed class PlatformAuthOptions
     /// <value>The default is 1 minute.</value>
     public TimeSpan LastUsedResolution { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// How long a replica trusts a key it read from the store before reading it again (<see cref="ApiKeyCache"/>):
+    /// the longest a revoke made on another replica takes to reach this one. <c>00:00:00</c> reads the store on every
+    /// request.
+    /// </summary>
+    /// <value>The default is 15 seconds.</value>
+    public TimeSpan KeyCacheDuration { get; set; } = TimeSpan.FromSeconds(15);
+
     /// <summary>Lifetime of a key created without <c>expiresAt</c>.</summary>
     /// <value>The default is 90 days.</value>
     public TimeSpan DefaultKeyLifetime { get; set; } = TimeSpan.FromDays(90);

@@ -211,20 +211,30 @@ public static partial class EngineErrorClassifier
     /// (<c>CancelCurrentUpdate</c> in <c>pkg/backend/diy/backend.go</c> of pulumi/pulumi), so clearing is safe only
     /// when no lock is held by a live process, never because the first lock named is stale.
     /// </summary>
-    public static bool AllStale(IReadOnlyCollection<StackLock> locks, Func<int, bool> processExists)
+    public static bool AllStale(IReadOnlyCollection<StackLock> locks, Func<int, bool> processExists, StaleLockRule rule = StaleLockRule.DeadProcess)
     {
         ArgumentNullException.ThrowIfNull(locks);
-        return locks.Count > 0 && locks.All(l => IsStale(l, processExists));
+        return locks.Count > 0 && locks.All(l => IsStale(l, processExists, rule));
     }
 
     /// <summary>
-    /// Whether a lock is stale: held by a process on this host that no longer exists. Locks from other hosts are
-    /// never judged stale here: Pulumi calls clearing a live lock dangerous.
+    /// Whether a lock is stale. By <see cref="StaleLockRule.DeadProcess"/>: held by a process on this host that no
+    /// longer exists; locks from other hosts are never judged stale (Pulumi calls clearing a live lock dangerous). By
+    /// <see cref="StaleLockRule.Lease"/>: the caller's lease vouches that the lock's owner is gone, wherever it ran,
+    /// so only a live process on this host keeps its lock.
     /// </summary>
-    public static bool IsStale(StackLock? stackLock, Func<int, bool> processExists)
+    public static bool IsStale(StackLock? stackLock, Func<int, bool> processExists, StaleLockRule rule = StaleLockRule.DeadProcess)
     {
         ArgumentNullException.ThrowIfNull(processExists);
-        return stackLock is not null && IsThisHost(stackLock.Host) && !processExists(stackLock.Pid);
+        if (stackLock is null)
+        {
+            return false;
+        }
+
+        var here = IsThisHost(stackLock.Host);
+        return rule == StaleLockRule.Lease
+            ? !here || !processExists(stackLock.Pid)
+            : here && !processExists(stackLock.Pid);
     }
 
     /// <summary>Whether a process with the given id exists on this host.</summary>

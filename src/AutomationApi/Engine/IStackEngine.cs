@@ -80,14 +80,15 @@ public interface IStackEngine
     Task<(EngineResult Result, string? Json)> ReadOutputsAsync(StackWorkspace workspace, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Clears the stack's locks when every one of them is stale (its process is gone); returns the stale locks it
-    /// cleared (or tried to), or none when there were none or any is held by a live process (clearing removes them
+    /// Clears the stack's locks when every one of them is stale by <paramref name="rule"/>; returns the stale locks it
+    /// cleared (or tried to), or none when there were none or any is held by a live owner (clearing removes them
     /// all, so then none is touched).
     /// </summary>
     /// <param name="workspace">The workspace.</param>
     /// <param name="reported">Locks an engine error named, used when the backend's locks cannot be listed.</param>
+    /// <param name="rule">Who decides that a lock is stale.</param>
     /// <param name="cancellationToken">Interrupts the engine.</param>
-    Task<IReadOnlyList<StackLock>> ClearStaleLocksAsync(StackWorkspace workspace, IReadOnlyList<StackLock> reported, CancellationToken cancellationToken);
+    Task<IReadOnlyList<StackLock>> ClearStaleLocksAsync(StackWorkspace workspace, IReadOnlyList<StackLock> reported, StaleLockRule rule, CancellationToken cancellationToken);
 
     /// <summary>
     /// Ends an operation's use of a workspace: a scratch copy is deleted (it holds a program and encrypted config),
@@ -96,6 +97,24 @@ public interface IStackEngine
     /// <param name="workspace">The workspace.</param>
     /// <param name="succeeded">Whether the operation succeeded.</param>
     void CloseWorkspace(StackWorkspace workspace, bool succeeded);
+}
+
+/// <summary>Who decides that a stack lock is stale (its owner gone), so that clearing it is safe.</summary>
+public enum StaleLockRule
+{
+    /// <summary>
+    /// The lock's process is known to be gone: it ran on this host and no longer exists. A lock of another host is
+    /// never judged stale: Pulumi calls clearing a live lock dangerous.
+    /// </summary>
+    DeadProcess,
+
+    /// <summary>
+    /// The caller holds the lease of the environment's operation, taken over from a replica that stopped renewing it
+    /// (or from this replica before it restarted). Operations of one environment never run at once, so only that
+    /// replica's engine can have locked the stack, on whichever host it ran: every lock is stale except one held by
+    /// a live process on this host.
+    /// </summary>
+    Lease,
 }
 
 /// <summary>A stack and the workspace directory holding its program.</summary>

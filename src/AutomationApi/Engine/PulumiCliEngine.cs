@@ -229,22 +229,25 @@ public sealed class PulumiCliEngine(
     }
 
     /// <summary>
-    /// <c>pulumi cancel --yes</c>, only when every lock of the stack is stale: it deletes them all, whoever holds them
-    /// (<c>CancelCurrentUpdate</c> in <c>pkg/backend/diy/backend.go</c> of pulumi/pulumi). Lock files are those of the
-    /// local file backend; other backends list none, and then the locks named in the error decide.
+    /// <c>pulumi cancel --yes</c>, only when every lock of the stack is stale by <paramref name="rule"/>: it deletes
+    /// them all, whoever holds them (<c>CancelCurrentUpdate</c> in <c>pkg/backend/diy/backend.go</c> of pulumi/pulumi;
+    /// each lock file records the <c>pid</c>, <c>username</c> and <c>hostname</c> of the CLI that took it,
+    /// <c>lockContent</c> in <c>pkg/backend/diy/lock.go</c>). Lock files are those of the local file backend; other
+    /// backends list none, and then the locks named in the error decide.
     /// </summary>
-    public async Task<IReadOnlyList<StackLock>> ClearStaleLocksAsync(StackWorkspace workspace, IReadOnlyList<StackLock> reported, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<StackLock>> ClearStaleLocksAsync(StackWorkspace workspace, IReadOnlyList<StackLock> reported, StaleLockRule rule, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(workspace);
         ArgumentNullException.ThrowIfNull(reported);
         var locks = FindLocks(workspace.Stack) is { Count: > 0 } files ? files : reported;
-        if (!EngineErrorClassifier.AllStale([.. locks], EngineErrorClassifier.ProcessExists) || !HasProgram(workspace))
+        if (!EngineErrorClassifier.AllStale([.. locks], EngineErrorClassifier.ProcessExists, rule) || !HasProgram(workspace))
         {
-            // No lock, or one held by a live process (or another host); or no project to name the stack by.
+            // No lock, or one held by a live owner; or no project to name the stack by.
             return [];
         }
 
-        logger.LogWarning("Clearing {Count} stale lock(s) on stack {Stack}", locks.Count, workspace.Stack);
+        logger.LogWarning("Clearing {Count} stale lock(s) on stack {Stack} ({Rule}): {Locks}", locks.Count, workspace.Stack, rule,
+            string.Join(", ", locks.Select(l => $"pid {l.Pid} on {l.Host}")));
         var (cleared, _) = await RunAsync(workspace.Directory, ["cancel", "--yes", .. StackArguments(workspace)], null, Graceful(cancellationToken));
         if (!cleared.Succeeded)
         {

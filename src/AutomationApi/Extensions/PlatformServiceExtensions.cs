@@ -125,6 +125,7 @@ public static class PlatformServiceExtensions
         builder.Services.AddSingleton<OperationExecutor>();
         builder.Services.AddSingleton<ReplicaIdentity>();
         builder.Services.AddSingleton<OperationLeases>();
+        builder.Services.AddSingleton<TakenOverStackLocks>();
 
         // Recovery first: hosted services start in registration order, and the worker must not see stale work. The
         // worker recovers operations of dead replicas with the same instance.
@@ -132,6 +133,7 @@ public static class PlatformServiceExtensions
         builder.Services.AddHostedService(sp => sp.GetRequiredService<StartupRecovery>());
         builder.Services.AddHostedService<OperationWorker>();
         builder.Services.AddHostedService<TtlReaper>();
+        builder.Services.AddOperationWakeups();
         return builder;
     }
 

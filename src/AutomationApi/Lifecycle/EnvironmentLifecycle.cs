@@ -191,6 +191,7 @@ public sealed class EnvironmentLifecycle(TimeProvider time)
         environment.UpdatedAt = now;
         operation.Interrupt(rerun.Id, $"The service stopped while this operation ran. A refresh ({refresh.Id}) and a re-run ({rerun.Id}) were queued.", now);
         await OperationQueue.StageEventAsync(db, operation.Id, now, "state", operation.ErrorMessage, "interrupted", cancellationToken: cancellationToken);
+        Notifications.NotificationOutbox.StageOutcome(db, operation, environment, now);
         return (refresh, rerun);
     }
 }

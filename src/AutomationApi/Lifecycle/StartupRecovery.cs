@@ -10,7 +10,8 @@ namespace Platform.AutomationApi.Lifecycle;
 /// Runs once at start-up, before the worker: creates the data directory and database, then repairs what a crash
 /// left behind. An operation still <c>running</c> that no live replica holds (SQLite: any; PostgreSQL: its lease ran
 /// out, or this replica held it before restarting — see <see cref="OperationLeases"/>) is marked <c>interrupted</c>;
-/// its stack's lock is cleared when the process holding it no longer exists; a refresh is queued so the stack's state
+/// the stack lock its replica left is cleared (<see cref="TakenOverStackLocks"/>: the lease vouches for a lock of
+/// another host, a live process on this host keeps its lock); a refresh is queued so the stack's state
 /// matches the real resources again; and the original operation is queued again after it (ahead of ordinary work), so
 /// nothing is lost — and, since a Pulumi deployment converges on the desired state, nothing is applied twice. The
 /// worker does the same, while the service runs, for operations whose replica's lease runs out.
@@ -24,6 +25,7 @@ public sealed class StartupRecovery(
     Platform.Components.Policies.PolicySettings policies,
     OperationSignal signal,
     OperationLeases leases,
+    TakenOverStackLocks staleLocks,
     EnvironmentLifecycle lifecycle,
     IOptions<PlatformOptions> options,
     TimeProvider time,
@@ -90,7 +92,8 @@ public sealed class StartupRecovery(
         foreach (var operation in interrupted)
         {
             var environment = await db.Environments.SingleAsync(e => e.Id == operation.EnvironmentId, cancellationToken);
-            await ClearStaleLocksAsync(environment.Name, cancellationToken);
+            // Its lease, now this replica's, vouches that the lock's owner is gone, on whichever host it ran.
+            await staleLocks.ClearAsync(environment, operation.Id, cancellationToken);
 
             // Saved with the final state, so an event stream that sees it finished also sees the outcome.
             var (refresh, rerun) = await lifecycle.RecoverAsync(db, queue, operation, environment, cancellationToken);
@@ -117,18 +120,4 @@ public sealed class StartupRecovery(
 
     /// <inheritdoc />
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    private async Task ClearStaleLocksAsync(string stack, CancellationToken cancellationToken)
-    {
-        try
-        {
-            // Only when every lock's process is gone: a live one (or one on another host) is left to the operation's
-            // own lock handling.
-            await engine.ClearStaleLocksAsync(engine.OpenWorkspace(stack, null), [], cancellationToken);
-        }
-        catch (EngineNotFoundException ex)
-        {
-            logger.LogError(ex, "Cannot clear the stale lock on stack {Stack}: the engine is missing", stack);
-        }
-    }
 }

@@ -16,7 +16,7 @@ public static class NotificationOutbox
 {
     private static readonly JsonSerializerOptions Json = SpecJson.Options;
 
-    /// <summary>Stages the event of a finished operation (succeeded, failed or cancelled; nothing for an interrupted one, which is re-run).</summary>
+    /// <summary>Stages the event of a finished operation: succeeded, failed, cancelled, or interrupted (with the re-run recovery queued).</summary>
     /// <param name="db">The unit of work the outcome is saved in.</param>
     /// <param name="operation">The finished operation.</param>
     /// <param name="environment">Its environment.</param>
@@ -31,6 +31,7 @@ public static class NotificationOutbox
             OperationState.Succeeded => NotificationEvents.OperationSucceeded,
             OperationState.Failed => NotificationEvents.OperationFailed,
             OperationState.Cancelled => NotificationEvents.OperationCancelled,
+            OperationState.Interrupted => NotificationEvents.OperationInterrupted,
             _ => null,
         };
         if (type is null)
@@ -49,6 +50,11 @@ public static class NotificationOutbox
             ["error"] = operation.ErrorCode is { } code ? new JsonObject { ["code"] = code, ["message"] = operation.ErrorMessage } : null,
             ["url"] = $"/v1/operations/{operation.Id}",
         };
+        if (operation.RetriedAs is { } rerun)
+        {
+            payload["operation"]!["retriedAs"] = rerun;
+        }
+
         db.NotificationOutbox.Add(Record(id, type, environment, payload, now, dedupeKey: $"{operation.Id}:{type}"));
     }
 

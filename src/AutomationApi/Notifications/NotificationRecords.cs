@@ -12,6 +12,12 @@ public static class NotificationEvents
     /// <summary>An operation was cancelled.</summary>
     public const string OperationCancelled = "operation.cancelled";
 
+    /// <summary>
+    /// An operation was interrupted: the replica running it stopped or lost its lease, and recovery queued a refresh
+    /// and a re-run (named in the payload's <c>operation.retriedAs</c>), whose outcome is an event of its own.
+    /// </summary>
+    public const string OperationInterrupted = "operation.interrupted";
+
     /// <summary>An environment's TTL destroy is due within 24 hours.</summary>
     public const string Expiring24h = "environment.expiring-24h";
 
@@ -19,7 +25,7 @@ public static class NotificationEvents
     public const string Expiring1h = "environment.expiring-1h";
 
     /// <summary>Every event, in documentation order.</summary>
-    public static IReadOnlyList<string> All { get; } = [OperationSucceeded, OperationFailed, OperationCancelled, Expiring24h, Expiring1h];
+    public static IReadOnlyList<string> All { get; } = [OperationSucceeded, OperationFailed, OperationCancelled, OperationInterrupted, Expiring24h, Expiring1h];
 }
 
 /// <summary>A team's webhook: where its events are posted, signed with its secret.</summary>

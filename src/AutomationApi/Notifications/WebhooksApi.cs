@@ -72,8 +72,8 @@ public static class WebhooksApi
         var api = app.MapGroup("/v1/webhooks").WithTags("Webhooks");
         api.ProducesValidationProblem().ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
         api.MapPost("/", Register).WithName("RegisterWebhook")
-            .WithSummary("Register a webhook for a team's operation events (succeeded, failed, cancelled) and expiry warnings; the signing secret is in this response only.")
-            .WithDescription("Events: operation.succeeded, operation.failed, operation.cancelled, environment.expiring-24h, environment.expiring-1h (all " +
+            .WithSummary("Register a webhook for a team's operation events (succeeded, failed, cancelled, interrupted) and expiry warnings; the signing secret is in this response only.")
+            .WithDescription("Events: operation.succeeded, operation.failed, operation.cancelled, operation.interrupted, environment.expiring-24h, environment.expiring-1h (all " +
                              "when absent). Deliveries are POSTs of the event's JSON signed with HMAC-SHA256 over '{timestamp}.{body}' (headers " +
                              "Platform-Webhook-Id, -Event, -Timestamp, -Signature: v1=<hex>), retried with back-off and recorded. A URL that resolves to " +
                              "a loopback, link-local or private address is refused (400 naming url) unless an admin sets allowPrivateNetwork.");

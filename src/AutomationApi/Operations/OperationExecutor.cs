@@ -134,7 +134,7 @@ public sealed class OperationExecutor(
                 attempts += isAttempt ? 1 : 0;
                 var result = await command(token);
                 if (result.Error is { Code: EngineErrorCodes.Locked } locked &&
-                    await engine.ClearStaleLocksAsync(workspace, locked.Locks ?? [], token) is { Count: > 0 } locks)
+                    await engine.ClearStaleLocksAsync(workspace, locked.Locks ?? [], StaleLockRule.DeadProcess, token) is { Count: > 0 } locks)
                 {
                     // Every owner is gone (a crash): the locks were cleared, and the command is worth another go.
                     await events.AppendAsync("retry", $"The stack was locked by {string.Join(", ", locks.Select(l => $"process {l.Pid} on {l.Host}"))}, which no longer exist(s); cleared the lock(s).", EngineErrorCodes.StaleLock);
@@ -386,7 +386,7 @@ public sealed class OperationExecutor(
     private async Task ClearLocksOfKilledEngineAsync(StackWorkspace workspace, EventSink events)
     {
         using var bounded = new CancellationTokenSource(options.Value.InspectTimeout);
-        if (await engine.ClearStaleLocksAsync(workspace, [], bounded.Token) is { Count: > 0 })
+        if (await engine.ClearStaleLocksAsync(workspace, [], StaleLockRule.DeadProcess, bounded.Token) is { Count: > 0 })
         {
             await events.AppendAsync("lock", "The engine was killed and left its stack lock behind; cleared it.", EngineErrorCodes.StaleLock);
         }

@@ -133,9 +133,15 @@ public sealed class OperationLeases(
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var now = time.GetUtcNow();
-        await db.Operations
+        var released = await db.Operations
             .Where(o => o.Id == operationId && o.LeaseOwner == Owner && o.State == OperationState.Running)
             .ExecuteUpdateAsync(s => s.SetProperty(o => o.LeaseExpiresAt, now), cancellationToken);
+        if (released > 0 && db.Database.IsNpgsql() && options.Value.Replicas.ListenNotify)
+        {
+            // Other replicas' workers look at once, not at their next poll.
+            var work = new OperationNotification(Work: true, []).Format();
+            await db.Database.ExecuteSqlAsync($"SELECT pg_notify({OperationNotification.Channel}, {work})", cancellationToken);
+        }
     }
 
     /// <summary>

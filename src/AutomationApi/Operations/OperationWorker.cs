@@ -77,8 +77,14 @@ public sealed class OperationWorker(
 
             lifecycle.FailInternally(operation, error);
 
-            // With its final event, in one transaction: an event stream that sees it finished also sees why.
+            // With its final event and its notification, in one transaction: an event stream that sees it finished
+            // also sees why, and webhooks hear of it like any other outcome.
             await OperationQueue.StageEventAsync(db, operationId, operation.FinishedAt ?? time.GetUtcNow(), "state", $"failed: internal-error: {operation.ErrorMessage}", "failed");
+            if (await db.Environments.FindAsync([operation.EnvironmentId], CancellationToken.None) is { } environment)
+            {
+                Notifications.NotificationOutbox.StageOutcome(db, operation, environment, operation.FinishedAt ?? time.GetUtcNow());
+            }
+
             await db.SaveChangesAsync(CancellationToken.None);
         }
         catch (Exception ex) when (PlatformDatabase.IsFault(ex))
@@ -134,12 +140,15 @@ public sealed class OperationWorker(
     /// </summary>
     private async Task HeartbeatAsync(string operationId, CancellationTokenSource cancel, CancellationTokenSource kill, CancellationTokenSource leaseLost, CancellationToken stop)
     {
+        var replicas = options.Value.Replicas;
+        var renewed = time.GetUtcNow();
         while (!stop.IsCancellationRequested)
         {
             try
             {
-                await Task.Delay(options.Value.Replicas.HeartbeatInterval, time, stop);
+                await Task.Delay(replicas.HeartbeatInterval, time, stop);
                 var renewal = await leases.RenewAsync(operationId, stop);
+                renewed = time.GetUtcNow();
                 if (!renewal.Held)
                 {
                     logger.LogWarning("Operation {OperationId} is no longer leased to this replica; stopping its engine", operationId);
@@ -165,6 +174,14 @@ public sealed class OperationWorker(
             {
                 // The database is unreachable for now: the lease may run out, and then another replica recovers it.
                 logger.LogWarning(ex, "Could not renew the lease of operation {OperationId}", operationId);
+                if (time.GetUtcNow() - renewed >= replicas.LeaseDuration - replicas.HeartbeatInterval)
+                {
+                    // The lease runs out before the next try: another replica may take the operation over and, on the
+                    // lease's authority, clear this engine's lock. Stop the engine now rather than run beside it.
+                    logger.LogError("The lease of operation {OperationId} runs out unrenewed; stopping its engine for another replica to recover it", operationId);
+                    await leaseLost.CancelAsync();
+                    return;
+                }
             }
         }
     }

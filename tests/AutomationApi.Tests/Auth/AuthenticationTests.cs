@@ -109,6 +109,40 @@ public sealed class AuthenticationTests
         Assert.Contains("expired", (string)(await PlatformFactory.ReadAsync(afterExpiry))["detail"]!, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("00:00:15")]
+    [InlineData("00:00:00")]
+    public async Task A_key_revoked_by_another_replica_is_refused_here_once_the_key_cache_duration_has_passed(string duration)
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 30, 12, 0, 0, TimeSpan.Zero));
+        using var factory = new PlatformFactory(engine: new InMemoryStackEngine(), time: time,
+            configure: s => s["Platform:Auth:KeyCacheDuration"] = duration);
+        var key = await factory.CreateKeyAsync("payments", "developer");
+        using var client = factory.CreateClient(key);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/v1/environments", Cancel)).StatusCode);
+
+        // Another replica revokes it: the row changes in the shared store, this replica's cache does not hear of it.
+        using (var scope = factory.Services.CreateScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<Platform.AutomationApi.Storage.PlatformDbContext>();
+            var stored = db.ApiKeys.Single(k => k.Id == ApiKeySecrets.Split(key).Id);
+            stored.RevokedAt = time.GetUtcNow();
+            await db.SaveChangesAsync(Cancel);
+        }
+
+        var cached = TimeSpan.Parse(duration, System.Globalization.CultureInfo.InvariantCulture);
+        if (cached > TimeSpan.Zero)
+        {
+            time.Advance(cached - TimeSpan.FromSeconds(1));
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/v1/environments", Cancel)).StatusCode);
+            time.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        using var refused = await client.GetAsync("/v1/environments", Cancel);
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Contains("revoked", (string)(await PlatformFactory.ReadAsync(refused))["detail"]!, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Last_use_is_written_at_most_once_per_resolution()
     {

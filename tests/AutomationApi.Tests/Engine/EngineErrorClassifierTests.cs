@@ -141,6 +141,22 @@ public sealed class EngineErrorClassifierTests
     }
 
     [Fact]
+    public void Lock_UnderATakenOverLease_IsStaleOnAnotherHost_ButNotWhenALiveProcessHereHoldsIt()
+    {
+        var host = System.Net.Dns.GetHostName();
+        Assert.True(EngineErrorClassifier.IsStale(new StackLock("u", "replica-a.internal", 4242), _ => true, StaleLockRule.Lease));
+        Assert.True(EngineErrorClassifier.IsStale(new StackLock("u", host, 4242), _ => false, StaleLockRule.Lease));
+        Assert.False(EngineErrorClassifier.IsStale(new StackLock("u", host, 4242), _ => true, StaleLockRule.Lease));
+        Assert.False(EngineErrorClassifier.IsStale(null, _ => false, StaleLockRule.Lease));
+
+        // `pulumi cancel` removes every lock: one live lock here keeps them all.
+        StackLock[] locks = [new("u", "replica-a.internal", 7), new("u", host, 8)];
+        Assert.True(EngineErrorClassifier.AllStale(locks, _ => false, StaleLockRule.Lease));
+        Assert.False(EngineErrorClassifier.AllStale(locks, pid => pid == 8, StaleLockRule.Lease));
+        Assert.False(EngineErrorClassifier.AllStale(locks, _ => false, StaleLockRule.DeadProcess));
+    }
+
+    [Fact]
     public void ProcessExists_SeesThisProcessAndNotAnImpossiblePid()
     {
         Assert.True(EngineErrorClassifier.ProcessExists(Environment.ProcessId));

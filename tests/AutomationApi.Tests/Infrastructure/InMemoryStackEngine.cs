@@ -225,7 +225,7 @@ public sealed class InMemoryStackEngine : IStackEngine
     }
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<StackLock>> ClearStaleLocksAsync(StackWorkspace workspace, IReadOnlyList<StackLock> reported, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<StackLock>> ClearStaleLocksAsync(StackWorkspace workspace, IReadOnlyList<StackLock> reported, StaleLockRule rule, CancellationToken cancellationToken)
     {
         Record(workspace, "clear-locks");
         return Task.FromResult<IReadOnlyList<StackLock>>([]);

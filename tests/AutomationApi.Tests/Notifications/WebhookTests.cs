@@ -22,8 +22,9 @@ public sealed class WebhookTests
 
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
-    private static PlatformFactory Factory(FakeTimeProvider clock, int maxAttempts = 3, IWebhookHostResolver? resolver = null, InMemoryStackEngine? engine = null) =>
-        new(time: clock, engine: engine ?? new InMemoryStackEngine(), configure: s =>
+    private static PlatformFactory Factory(
+        FakeTimeProvider clock, int maxAttempts = 3, IWebhookHostResolver? resolver = null, InMemoryStackEngine? engine = null, string? dataDirectory = null) =>
+        new(dataDirectory, time: clock, engine: engine ?? new InMemoryStackEngine(), configure: s =>
         {
             s["Platform:Webhooks:PollInterval"] = "00:00:00.200";
             s["Platform:Webhooks:MaxAttempts"] = maxAttempts.ToString(CultureInfo.InvariantCulture);
@@ -114,6 +115,41 @@ public sealed class WebhookTests
         Assert.Null(read["secret"]);
         await using var db = await factory.Services.GetRequiredService<IDbContextFactory<PlatformDbContext>>().CreateDbContextAsync(Cancel);
         Assert.DoesNotContain(secret, (await db.Webhooks.SingleAsync(Cancel)).SecretProtected, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_operation_interrupted_by_a_stop_is_delivered_once_recovery_finds_it_naming_its_rerun()
+    {
+        var clock = new FakeTimeProvider(Start);
+        await using var receiver = await WebhookReceiver.StartAsync(204);
+        var engine = new InMemoryStackEngine();
+        engine.Script(EngineCommand.Up, EngineScript.Hold);
+        var dataDirectory = Path.Combine(Path.GetTempPath(), "platform-tests", Guid.NewGuid().ToString("N"));
+        string operationId, webhookId;
+        using (var first = Factory(clock, engine: engine, dataDirectory: dataDirectory))
+        {
+            webhookId = (string)(await RegisterAsync(first, receiver.Url, events: ["operation.interrupted"]))["id"]!;
+            using var created = await first.PostSpecAsync(Specs.Dev("stopped-dev"));
+            operationId = (string)(await PlatformFactory.ReadAsync(created))["id"]!;
+            await engine.WaitForStepAsync(operationId);
+        }
+
+        // The service stopped mid-operation; the next start recovers it, and its webhook hears of it.
+        engine.Script(EngineCommand.Up, EngineScript.Succeed);
+        using var second = Factory(clock, engine: engine, dataDirectory: dataDirectory);
+        await DeliveryAsync(second, webhookId, d => (string)d["state"]! == "delivered");
+        var interrupted = await second.WaitForOperationAsync(operationId);
+        Assert.Equal("interrupted", (string)interrupted["state"]!);
+
+        var request = Assert.Single(receiver.Received);
+        Assert.Equal("operation.interrupted", request.Headers["Platform-Webhook-Event"]);
+        var payload = JsonNode.Parse(request.Body)!;
+        Assert.Equal("operation.interrupted", (string)payload["type"]!);
+        Assert.Equal("stopped-dev", (string)payload["environment"]!);
+        Assert.Equal(operationId, (string)payload["operation"]!["id"]!);
+        Assert.Equal("interrupted", (string)payload["operation"]!["state"]!);
+        Assert.Equal("interrupted", (string)payload["operation"]!["error"]!["code"]!);
+        Assert.Equal((string)interrupted["retriedAs"]!, (string)payload["operation"]!["retriedAs"]!);
     }
 
     [Fact]

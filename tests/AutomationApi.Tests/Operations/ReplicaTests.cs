@@ -126,6 +126,74 @@ public sealed class ReplicaTests
     }
 
     [Fact]
+    public async Task AReplicaTakingOverAnOperation_ClearsTheLockItsDeadReplicaLeftOnAnotherHost_AndRecoversItWithoutThatReplicasDisk()
+    {
+        await using var store = await TestStore.CreateAsync(TestStore.Postgres);
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var backend = Path.Combine(Path.GetTempPath(), "platform-tests", Guid.NewGuid().ToString("N"), "shared-state");
+        Directory.CreateDirectory(backend);
+        var backendUrl = new Uri(backend + "/").AbsoluteUri.TrimEnd('/');
+        var shared = new FakePulumi(backend);
+        void Settings(Dictionary<string, string?> s, string id)
+        {
+            s["Platform:BackendUrl"] = backendUrl;
+            s["Platform:Passphrase"] = "replicas-share-this-passphrase";
+            s["Platform:Replicas:Id"] = id;
+        }
+
+        // A runs the create; its engine dies holding the stack's lock when A goes (the stand-in's hang-crash).
+        var crash = new CrashSwitch();
+        shared.Behave("up", "hang-crash");
+        var a = new PlatformFactory(store: store, time: time, configure: s => Settings(s, "replica-a"))
+        {
+            TestServices = services => services.ConfigureDbContext<PlatformDbContext>((_, db) => db.AddInterceptors(crash)),
+        };
+        string operationId;
+        try
+        {
+            using var created = await a.PostSpecAsync(Specs.Dev("takeover-dev"));
+            operationId = (string)(await PlatformFactory.ReadAsync(created))["id"]!;
+            await a.WaitForEngineStepAsync(operationId);
+            crash.Crashed = true;
+        }
+        finally
+        {
+            a.Dispose();
+        }
+
+        // A ran on another machine: its lock file names that host (lockContent's hostname, from os.Hostname(), in
+        // pkg/backend/diy/lock.go of pulumi/pulumi), so no process check here can vouch for it. And A's disk is gone.
+        var lockFile = Assert.Single(shared.Locks("takeover-dev"));
+        var lockText = await File.ReadAllTextAsync(lockFile, Cancel);
+        await File.WriteAllTextAsync(lockFile, System.Text.RegularExpressions.Regex.Replace(lockText, "\"hostname\":\"[^\"]*\"", "\"hostname\":\"replica-a.internal\""), Cancel);
+        Directory.Delete(a.DataDirectory, recursive: true);
+        shared.Behave("up", "ok");
+        var callsBefore = shared.Calls.Count;
+
+        // B leaves the operation alone while A's lease lasts, then takes it over: the lease vouches for A's lock.
+        using var b = new PlatformFactory(store: store, time: time, configure: s => Settings(s, "replica-b"));
+        Assert.Equal("running", (string)(await b.WaitForOperationAsync(operationId, TimeSpan.FromSeconds(1), "running"))["state"]!);
+        Assert.Single(shared.Locks("takeover-dev"));
+        time.Advance(TimeSpan.FromSeconds(31));
+        var interrupted = await b.WaitForOperationAsync(operationId);
+        Assert.Equal("interrupted", (string)interrupted["state"]!);
+        var rerun = await b.WaitForOperationAsync((string)interrupted["retriedAs"]!);
+        Assert.True((string)rerun["state"]! == "succeeded", rerun.ToJsonString());
+        Assert.Equal("ready", (string)(await b.GetEnvironmentAsync("takeover-dev"))["status"]!);
+
+        var after = shared.Calls.Skip(callsBefore).Select(c => c.Split(' ')[0]).Where(c => c is "cancel" or "refresh" or "up").ToList();
+        Assert.Equal(["cancel", "refresh", "up"], after);
+        Assert.Empty(shared.Locks("takeover-dev"));
+        Assert.True(File.Exists(Path.Combine(b.DataDirectory, "workspaces", "takeover-dev", "Pulumi.yaml")));
+        Assert.False(Directory.Exists(Path.Combine(b.DataDirectory, "scratch", "recovery-" + operationId)));
+        Assert.Contains(b.Logs.Lines, m => m.Contains("replica-a.internal", StringComparison.Ordinal) && m.Contains("stale lock", StringComparison.Ordinal));
+
+        // Its webhooks hear of the interruption like any other outcome.
+        Assert.Equal(1L, await store.ScalarAsync(
+            $"SELECT count(*) FROM \"Notifications\" WHERE \"Type\" = 'operation.interrupted' AND \"DedupeKey\" = '{operationId}:operation.interrupted'"));
+    }
+
+    [Fact]
     public async Task ConcurrentCreatesOfOneName_ThroughBothReplicas_ExactlyOneWins()
     {
         await using var store = await TestStore.CreateAsync(TestStore.Postgres);
@@ -192,6 +260,78 @@ public sealed class ReplicaTests
     }
 
     [Fact]
+    public async Task AnEventStoredByReplicaA_WakesAStreamOnReplicaB_ThroughListenNotify_NotItsPoll_EvenAfterTheListenerReconnects()
+    {
+        await using var store = await TestStore.CreateAsync(TestStore.Postgres);
+        var engine = new InMemoryStackEngine();
+        engine.Script(EngineCommand.Up, EngineScript.Hold);
+
+        // Nothing polls within the test's patience: only a wake-up from the other replica can move B's stream.
+        static void NoPolling(Dictionary<string, string?> s) => s["Platform:EventPollInterval"] = "01:00:00";
+        using var a = Replica(store, "replica-a", engine, settings: NoPolling);
+        using var b = Replica(store, "replica-b", engine, settings: NoPolling);
+        using var created = await a.PostSpecAsync(Specs.Dev("notify-dev"));
+        var id = (string)(await PlatformFactory.ReadAsync(created))["id"]!;
+        await engine.WaitForStepAsync(id);
+
+        // B's listening session dies (as in a failover); B reconnects by itself, with back-off.
+        var listener = b.Services.GetRequiredService<Platform.AutomationApi.Operations.OperationNotificationListener>();
+        var first = await listener.ListeningAsync().WaitAsync(TimeSpan.FromMinutes(1), Cancel);
+        Assert.True(await TerminateListenersAsync(store) >= 1);
+        await listener.ListeningAsync(first).WaitAsync(TimeSpan.FromMinutes(1), Cancel);
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/v1/operations/{id}/events");
+        using var response = await b.CreateClient().SendAsync(request, HttpCompletionOption.ResponseHeadersRead, Cancel);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(Cancel));
+        var seen = new List<string>();
+        while (!seen.Any(l => l.Contains("kubernetes:core/v1:Namespace", StringComparison.Ordinal)))
+        {
+            seen.Add((await reader.ReadLineAsync(Cancel))!);
+        }
+
+        // A stores the rest and the outcome; B's stream, waiting with an hour-long poll, carries them at once.
+        engine.Release("notify-dev");
+        var rest = await reader.ReadToEndAsync(Cancel).WaitAsync(TimeSpan.FromMinutes(1), Cancel);
+        Assert.Contains("kubernetes:apps/v1:Deployment", rest, StringComparison.Ordinal);
+        Assert.Contains("\"detail\":\"succeeded\"", rest, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WorkQueuedThroughReplicaA_IsClaimedByAnIdleReplicaB_WokenThroughListenNotify_EachWithinItsOwnLimit()
+    {
+        await using var store = await TestStore.CreateAsync(TestStore.Postgres);
+        var engine = new InMemoryStackEngine();
+        var runs = new RunLog();
+
+        // A's one slot is taken by an operation that waits, and B's worker polls once an hour: only A's notification
+        // can make B claim a second operation soon.
+        engine.Script(EngineCommand.Up, EngineScript.Hold);
+        using var a = Replica(store, "replica-a", new RecordingEngine(engine, "replica-a", runs), settings: s => s["Platform:MaxConcurrentOperations"] = "1");
+        using var busy = await a.PostSpecAsync(Specs.Dev("busy-dev"));
+        var busyId = (string)(await PlatformFactory.ReadAsync(busy))["id"]!;
+        await engine.WaitForStepAsync(busyId);
+
+        using var b = Replica(store, "replica-b", new RecordingEngine(engine, "replica-b", runs), settings: s =>
+        {
+            s["Platform:WorkerPollInterval"] = "01:00:00";
+            s["Platform:MaxConcurrentOperations"] = "1";
+        });
+        await b.Services.GetRequiredService<Platform.AutomationApi.Operations.OperationNotificationListener>().ListeningAsync().WaitAsync(TimeSpan.FromMinutes(1), Cancel);
+
+        // Queued through A, which has no free slot: B takes it, woken by the notification of the commit.
+        using var queued = await a.PostSpecAsync(Specs.Dev("woken-dev"));
+        var queuedId = (string)(await PlatformFactory.ReadAsync(queued))["id"]!;
+        await engine.WaitForStepAsync(queuedId).WaitAsync(TimeSpan.FromMinutes(1), Cancel);
+        Assert.Equal("replica-b", await store.ScalarAsync($"SELECT \"LeaseOwner\" FROM \"Operations\" WHERE \"Id\" = '{queuedId}'"));
+
+        // The concurrency limit is per replica: each may run one, so two run at once.
+        Assert.Equal(2L, await store.ScalarAsync("SELECT count(DISTINCT \"LeaseOwner\") FROM \"Operations\" WHERE \"State\" = 'Running'"));
+        engine.Release("busy-dev");
+        engine.Release("woken-dev");
+        Assert.Equal("succeeded", (string)(await b.WaitForOperationAsync(queuedId))["state"]!);
+    }
+
+    [Fact]
     public async Task ACancelSentToReplicaB_StopsTheEngineOnReplicaA_AtItsNextHeartbeat()
     {
         await using var store = await TestStore.CreateAsync(TestStore.Postgres);
@@ -253,11 +393,14 @@ public sealed class ReplicaTests
             c => Assert.Contains("--secrets-provider passphrase", c, StringComparison.Ordinal));
     }
 
-    private static PlatformFactory Replica(TestStore store, string id, IStackEngine engine, TimeProvider? time = null, Action<IServiceCollection>? services = null) =>
+    private static PlatformFactory Replica(
+        TestStore store, string id, IStackEngine engine, TimeProvider? time = null, Action<IServiceCollection>? services = null,
+        Action<Dictionary<string, string?>>? settings = null) =>
         new(store: store, time: time, configure: s =>
         {
             s["Platform:Replicas:Id"] = id;
             s["Platform:Passphrase"] = "replicas-share-this-passphrase";
+            settings?.Invoke(s);
         })
         {
             TestServices = collection =>
@@ -267,6 +410,18 @@ public sealed class ReplicaTests
                 services?.Invoke(collection);
             },
         };
+
+    /// <summary>Ends every replica's listening session on the test's database, as a failover would; returns how many.</summary>
+    private static async Task<int> TerminateListenersAsync(TestStore store)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(store.ConnectionString);
+        await connection.OpenAsync(Cancel);
+        await using var command = new Npgsql.NpgsqlCommand(
+            "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = @name) AS t",
+            connection);
+        command.Parameters.AddWithValue("name", Platform.AutomationApi.Operations.OperationNotificationListener.ApplicationName);
+        return Convert.ToInt32(await command.ExecuteScalarAsync(Cancel), System.Globalization.CultureInfo.InvariantCulture);
+    }
 
     private static async Task<List<StoredOperation>> WaitUntilAllFinishedAsync(TestStore store, int expected)
     {
@@ -346,8 +501,8 @@ public sealed class ReplicaTests
         public Task<(EngineResult Result, string? Json)> ReadOutputsAsync(StackWorkspace workspace, CancellationToken cancellationToken) =>
             inner.ReadOutputsAsync(workspace, cancellationToken);
 
-        public Task<IReadOnlyList<StackLock>> ClearStaleLocksAsync(StackWorkspace workspace, IReadOnlyList<StackLock> reported, CancellationToken cancellationToken) =>
-            inner.ClearStaleLocksAsync(workspace, reported, cancellationToken);
+        public Task<IReadOnlyList<StackLock>> ClearStaleLocksAsync(StackWorkspace workspace, IReadOnlyList<StackLock> reported, StaleLockRule rule, CancellationToken cancellationToken) =>
+            inner.ClearStaleLocksAsync(workspace, reported, rule, cancellationToken);
 
         public void CloseWorkspace(StackWorkspace workspace, bool succeeded) => inner.CloseWorkspace(workspace, succeeded);
     }
