@@ -29,7 +29,8 @@ public static class AuditLog
     {
         ArgumentNullException.ThrowIfNull(db);
         List<AuditEntry>? staged = null;
-        foreach (var entry in db.ChangeTracker.Entries<StackOperation>())
+        // A snapshot: adding entries while enumerating the tracker would invalidate the enumeration.
+        foreach (var entry in db.ChangeTracker.Entries<StackOperation>().ToList())
         {
             var operation = entry.Entity;
             if (!operation.IsFinished || entry.State is not (EntityState.Added or EntityState.Modified) ||
