@@ -73,6 +73,32 @@ public sealed partial class ArchitectureTests
         Assert.Empty(writers);
     }
 
+    [GeneratedRegex(@"\.(BeginUpdate|BeginDestroy|RequestCancel|Finish|Interrupt|ApplyOutcome|RestoreAfterCancel|NeedsRepair)\(")]
+    private static partial Regex LifecycleTransition();
+
+    [Fact]
+    public void The_api_the_reaper_recovery_and_the_executor_share_one_lifecycle_service()
+    {
+        // The transitions that queue, finish or undo operations are made by EnvironmentLifecycle alone, which every
+        // caller takes: the handlers' commands, the reaper, start-up recovery, the worker and the executor.
+        var callers = Directory.EnumerateFiles(SourceRoot, "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .Where(f => Path.GetFileName(f) is not ("EnvironmentLifecycle.cs" or "EnvironmentRecord.cs" or "StackOperation.cs"))
+            .Where(f => LifecycleTransition().IsMatch(File.ReadAllText(f)))
+            .Select(Path.GetFileName)
+            .ToList();
+        Assert.Empty(callers);
+
+        foreach (var type in new[]
+                 {
+                     typeof(EnvironmentCommands), typeof(DeploymentCommands), typeof(OperationCommands), typeof(TtlReaper),
+                     typeof(StartupRecovery), typeof(OperationWorker), typeof(OperationExecutor),
+                 })
+        {
+            Assert.Contains(typeof(EnvironmentLifecycle), type.GetConstructors().Single().GetParameters().Select(p => p.ParameterType));
+        }
+    }
+
     [Fact]
     public void Every_endpoint_that_queues_an_operation_honours_the_idempotency_key()
     {
