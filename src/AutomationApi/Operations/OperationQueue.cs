@@ -39,6 +39,9 @@ public sealed class RunningOperations
     /// <summary>Forgets an operation.</summary>
     public void Remove(string operationId) => _running.TryRemove(operationId, out _);
 
+    /// <summary>Whether <paramref name="operationId"/> is running in this process.</summary>
+    public bool IsRunning(string operationId) => _running.ContainsKey(operationId);
+
     /// <summary>
     /// Requests cancellation: the engine is interrupted and finishes its in-flight resource operations; with
     /// <paramref name="force"/> it is killed at once. False when the operation is not running here.

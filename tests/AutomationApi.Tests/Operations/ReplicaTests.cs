@@ -194,6 +194,41 @@ public sealed class ReplicaTests
     }
 
     [Fact]
+    public async Task AReplicaCutOffFromTheDatabase_StopsItsEngineBeforeItsLeaseRunsOut_AndTheOperationIsRecoveredOnceItIsBack()
+    {
+        await using var store = await TestStore.CreateAsync(TestStore.Postgres);
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var engine = new InMemoryStackEngine();
+        var cutOff = new CrashSwitch();
+        engine.Script(EngineCommand.Up, EngineScript.Hold);
+        using var a = Replica(store, "replica-a", engine, time, services => services.ConfigureDbContext<PlatformDbContext>((_, db) => db.AddInterceptors(cutOff)));
+        using var created = await a.PostSpecAsync(Specs.Dev("fenced-dev"));
+        var id = (string)(await PlatformFactory.ReadAsync(created))["id"]!;
+        await engine.WaitForStepAsync(id);
+
+        // A loses the database: each heartbeat fails, and before the lease would run out (30 s, renewed every 5 s) A
+        // stops the engine itself, since another replica may then take the operation over and clear its lock.
+        cutOff.Crashed = true;
+        var running = a.Services.GetRequiredService<Platform.AutomationApi.Operations.RunningOperations>();
+        for (var beat = 1; beat <= 5; beat++)
+        {
+            time.Advance(TimeSpan.FromSeconds(5));
+            await WaitUntilAsync(() => a.Logs.Lines.Count(l => l.Contains("Could not renew the lease", StringComparison.Ordinal)) >= beat);
+        }
+
+        await WaitUntilAsync(() => !running.IsRunning(id));
+        Assert.Contains(a.Logs.Lines, l => l.Contains("runs out unrenewed", StringComparison.Ordinal));
+
+        // The database is back; the lease has run out, and the operation is recovered as any abandoned one.
+        engine.Script(EngineCommand.Up, EngineScript.Succeed);
+        cutOff.Crashed = false;
+        time.Advance(TimeSpan.FromSeconds(31));
+        var interrupted = await a.WaitForOperationAsync(id);
+        Assert.Equal("interrupted", (string)interrupted["state"]!);
+        Assert.Equal("succeeded", (string)(await a.WaitForOperationAsync((string)interrupted["retriedAs"]!))["state"]!);
+    }
+
+    [Fact]
     public async Task ConcurrentCreatesOfOneName_ThroughBothReplicas_ExactlyOneWins()
     {
         await using var store = await TestStore.CreateAsync(TestStore.Postgres);
@@ -410,6 +445,16 @@ public sealed class ReplicaTests
                 services?.Invoke(collection);
             },
         };
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var until = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < until, "The condition did not hold in time.");
+            await Task.Delay(50, Cancel);
+        }
+    }
 
     /// <summary>Ends every replica's listening session on the test's database, as a failover would; returns how many.</summary>
     private static async Task<int> TerminateListenersAsync(TestStore store)
