@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Platform.AutomationApi.Apis;
@@ -63,8 +65,21 @@ public static class PlatformServiceExtensions
     public static IHostApplicationBuilder AddPlatformStorage(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddDbContextFactory<PlatformDbContext, ProviderDbContextFactory>((sp, options) => PlatformDatabase.Configure(
-            options, sp.GetRequiredService<IOptions<PlatformOptions>>().Value.Database, sp.GetRequiredService<PlatformPaths>()));
+        // A context pool per provider subtype (only the configured one is ever used), configured like the contexts
+        // were: the provider, then whatever ConfigureDbContext<PlatformDbContext> adds (interceptors, tests' watchers).
+        static void Configure(IServiceProvider sp, DbContextOptionsBuilder options)
+        {
+            PlatformDatabase.Configure(options, sp.GetRequiredService<IOptions<PlatformOptions>>().Value.Database, sp.GetRequiredService<PlatformPaths>());
+            foreach (var configuration in sp.GetServices<IDbContextOptionsConfiguration<PlatformDbContext>>())
+            {
+                configuration.Configure(sp, options);
+            }
+        }
+
+        builder.Services.AddPooledDbContextFactory<SqlitePlatformDbContext>(Configure);
+        builder.Services.AddPooledDbContextFactory<PostgresPlatformDbContext>(Configure);
+        builder.Services.AddSingleton<IDbContextFactory<PlatformDbContext>, ProviderDbContextFactory>();
+        builder.Services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<PlatformDbContext>>().CreateDbContext());
         builder.Services.AddSingleton<PassphraseStore>();
         builder.Services.AddSingleton<SpecProtector>();
         return builder;
