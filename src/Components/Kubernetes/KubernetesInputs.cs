@@ -95,21 +95,23 @@ internal static class KubernetesInputs
 
                 return new PlanValue.Map(ImmutableArray.Create(entries, 0, count));
             case ShapeKind.Dictionary:
-                var pairs = new List<KeyValuePair<string, PlanValue>>();
-                foreach (DictionaryEntry entry in (IDictionary)value)
+                var dictionary = (IDictionary)value;
+                var pairs = new KeyValuePair<string, PlanValue>[dictionary.Count];
+                var next = 0;
+                foreach (DictionaryEntry entry in dictionary)
                 {
-                    pairs.Add(KeyValuePair.Create(System.Convert.ToString(entry.Key, System.Globalization.CultureInfo.InvariantCulture)!, Convert(entry.Value)));
+                    pairs[next++] = KeyValuePair.Create(System.Convert.ToString(entry.Key, System.Globalization.CultureInfo.InvariantCulture)!, Convert(entry.Value));
                 }
 
-                return new PlanValue.Map([.. pairs.OrderBy(p => Ranks.Of(p.Key))]);
+                return new PlanValue.Map(ImmutableArray.Create(InReadingOrder(pairs)));
             case ShapeKind.Sequence:
-                var items = ImmutableArray.CreateBuilder<PlanValue>();
+                var items = ImmutableArray.CreateBuilder<PlanValue>((value as ICollection)?.Count ?? 4);
                 foreach (var item in (IEnumerable)value)
                 {
                     items.Add(Convert(item));
                 }
 
-                return new PlanValue.List(items.DrainToImmutable());
+                return new PlanValue.List(items.Count == items.Capacity ? items.MoveToImmutable() : items.ToImmutable());
             default:
                 // A leaf the client writes with its own converter (a quantity, an int-or-string): its wire form.
                 return PlanValue.FromJson(JsonSerializer.SerializeToNode(value, value.GetType(), WireOptions));
@@ -192,6 +194,26 @@ internal static class KubernetesInputs
             var get = getter.CreateDelegate<Func<TModel, TValue>>();
             return model => get((TModel)model);
         }
+    }
+
+    // A stable sort by rank, in place; most maps (labels, data) hold no leading key and are left as they are.
+    private static KeyValuePair<string, PlanValue>[] InReadingOrder(KeyValuePair<string, PlanValue>[] pairs)
+    {
+        for (var i = 1; i < pairs.Length; i++)
+        {
+            var pair = pairs[i];
+            var rank = Ranks.Of(pair.Key);
+            var j = i - 1;
+            while (j >= 0 && Ranks.Of(pairs[j].Key) > rank)
+            {
+                pairs[j + 1] = pairs[j];
+                j--;
+            }
+
+            pairs[j + 1] = pair;
+        }
+
+        return pairs;
     }
 
     /// <summary>Where <paramref name="key"/> goes among a map's keys: leading keys first, in their order.</summary>
