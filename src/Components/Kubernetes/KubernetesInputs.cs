@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using System.Collections.Immutable;
 using System.Reflection;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using k8s;
@@ -51,6 +52,9 @@ internal static class KubernetesInputs
 
     private static readonly FrozenRanks Ranks = new(LeadingKeys);
 
+    [ThreadStatic]
+    private static List<KeyValuePair<string, PlanValue>>? Scratch;
+
     private static readonly PlanValue True = new PlanValue.Bool(true);
     private static readonly PlanValue False = new PlanValue.Bool(false);
 
@@ -76,10 +80,11 @@ internal static class KubernetesInputs
         switch (shape.Kind)
         {
             case ShapeKind.Object:
-                var properties = shape.Properties;
-                var entries = new KeyValuePair<string, PlanValue>[properties.Length];
-                var count = 0;
-                foreach (var property in properties)
+                // Entries gather on a per-thread stack (a nested object's entries above its parent's, gone once it is
+                // built) and are copied out at their final count: a model declares dozens of properties and sets few.
+                var scratch = Scratch ??= new List<KeyValuePair<string, PlanValue>>(256);
+                var start = scratch.Count;
+                foreach (var property in shape.Properties)
                 {
                     if (root && property.IsTypeMeta)
                     {
@@ -89,11 +94,14 @@ internal static class KubernetesInputs
                     // The client writes no nulls (JsonIgnoreCondition.WhenWritingNull); defaults (false, 0) are written.
                     if (property.Get(value) is { } propertyValue)
                     {
-                        entries[count++] = KeyValuePair.Create(property.Name, Convert(propertyValue));
+                        var converted = Convert(propertyValue);
+                        scratch.Add(KeyValuePair.Create(property.Name, converted));
                     }
                 }
 
-                return new PlanValue.Map(ImmutableArray.Create(entries, 0, count));
+                var entries = CollectionsMarshal.AsSpan(scratch)[start..].ToArray();
+                scratch.RemoveRange(start, entries.Length);
+                return new PlanValue.Map(ImmutableCollectionsMarshal.AsImmutableArray(entries));
             case ShapeKind.Dictionary:
                 var dictionary = (IDictionary)value;
                 var pairs = new KeyValuePair<string, PlanValue>[dictionary.Count];
