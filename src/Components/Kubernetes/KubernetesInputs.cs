@@ -53,7 +53,7 @@ internal static class KubernetesInputs
     private static readonly FrozenRanks Ranks = new(LeadingKeys);
 
     [ThreadStatic]
-    private static List<KeyValuePair<string, PlanValue>>? Scratch;
+    private static List<KeyValuePair<string, PlanValue>>? _scratch;
 
     private static readonly PlanValue True = new PlanValue.Bool(true);
     private static readonly PlanValue False = new PlanValue.Bool(false);
@@ -82,7 +82,7 @@ internal static class KubernetesInputs
             case ShapeKind.Object:
                 // Entries gather on a per-thread stack (a nested object's entries above its parent's, gone once it is
                 // built) and are copied out at their final count: a model declares dozens of properties and sets few.
-                var scratch = Scratch ??= new List<KeyValuePair<string, PlanValue>>(256);
+                var scratch = _scratch ??= new List<KeyValuePair<string, PlanValue>>(256);
                 var start = scratch.Count;
                 foreach (var property in shape.Properties)
                 {
