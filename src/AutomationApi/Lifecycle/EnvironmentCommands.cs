@@ -64,9 +64,10 @@ public sealed partial class EnvironmentCommands(
             return NameTaken(spec.Name, caller);
         }
 
-        // Only what can refuse the spec runs before the 202 (no cost estimate, no rendering): the operation compiles
-        // it in full when it runs.
-        if (compiler.Check(spec) is { IsEmpty: false } errors)
+        // Only what can refuse the spec runs before the 202 (no rendering; a cost estimate only under a cost quota,
+        // from the plan compiled here): the operation completes it when it runs.
+        var inspection = compiler.Inspect(spec);
+        if (inspection.Errors is { IsEmpty: false } errors)
         {
             return Invalid(errors);
         }
@@ -78,7 +79,7 @@ public sealed partial class EnvironmentCommands(
         try
         {
             // Saved only within the team's quota.
-            await quotas.SaveAsync(db, record, spec, cancellationToken);
+            await quotas.SaveAsync(db, record, spec, () => MonthlyCost(inspection), cancellationToken);
         }
         catch (Quotas.QuotaExceededException exceeded)
         {
@@ -139,12 +140,13 @@ public sealed partial class EnvironmentCommands(
                 "between deployment targets; create a new environment on the new target and destroy this one.");
         }
 
-        if (compiler.Check(spec) is { IsEmpty: false } errors)
+        var inspection = compiler.Inspect(spec);
+        if (inspection.Errors is { IsEmpty: false } errors)
         {
             return Invalid(errors);
         }
 
-        return await SaveAsync(lifecycle.QueueUpdate(queue, record, protector.Protect(resolved), "api"), cancellationToken, (record, spec));
+        return await SaveAsync(lifecycle.QueueUpdate(queue, record, protector.Protect(resolved), "api"), cancellationToken, (record, inspection));
     }
 
     /// <summary>
@@ -298,11 +300,13 @@ public sealed partial class EnvironmentCommands(
     /// deployment (<paramref name="deploying"/>) only within its team's quota (else a 422).
     /// </summary>
     private async Task<LifecycleResult<StackOperation>> SaveAsync(
-        StackOperation operation, CancellationToken cancellationToken, (EnvironmentRecord Record, EnvironmentSpec Spec)? deploying = null)
+        StackOperation operation, CancellationToken cancellationToken, (EnvironmentRecord Record, SpecInspection Inspection)? deploying = null)
     {
         try
         {
-            await (deploying is { } d ? quotas.SaveAsync(db, d.Record, d.Spec, cancellationToken) : db.SaveChangesAsync(cancellationToken));
+            await (deploying is { } d
+                ? quotas.SaveAsync(db, d.Record, d.Inspection.Spec, () => MonthlyCost(d.Inspection), cancellationToken)
+                : db.SaveChangesAsync(cancellationToken));
         }
         catch (Quotas.QuotaExceededException exceeded)
         {
@@ -318,6 +322,10 @@ public sealed partial class EnvironmentCommands(
         queue.Notify();
         return operation;
     }
+
+    /// <summary>The estimated monthly cost of a spec the request's checks compiled (<see cref="EnvironmentCompiler.Inspect"/>), from that plan.</summary>
+    private static decimal MonthlyCost(SpecInspection inspection) =>
+        inspection.Plan is { } plan ? EnvironmentPipeline.EstimateCost(plan).MonthlyTotal : 0;
 
     private static HttpValidationProblemDetails Invalid(IEnumerable<SpecError> errors) => Refusals.Spec(errors, InvalidTitle, InvalidDetail);
 

@@ -56,6 +56,12 @@ public class PlatformDbContext : DbContext
     /// <summary>The audit log (append-only).</summary>
     public DbSet<Audit.AuditEntry> AuditLog => Set<Audit.AuditEntry>();
 
+    /// <summary>
+    /// The request whose queued operation this unit of work holds: its audit entry is saved with it
+    /// (<see cref="Audit.RequestAudit.StageWith"/>), one transaction for the request's every row.
+    /// </summary>
+    internal Audit.RequestAudit? AuditedRequest { get; set; }
+
     // SQLite takes one writer at a time, and Microsoft.Data.Sqlite answers a busy database by sleeping the thread
     // 150 ms before it tries again: under concurrent writes (creates, the worker's claims and events) that sleep, not
     // the work, set the pace (issue 14: 47 creates/s, p99 1.9 s). Writers of one SQLite file in this process queue
@@ -70,6 +76,7 @@ public class PlatformDbContext : DbContext
     {
         StampVersions();
         Audit.AuditLog.StageOutcomes(this);
+        AuditedRequest?.StageWith(this);
         if (WriteGate() is not { } gate)
         {
             return base.SaveChanges(acceptAllChangesOnSuccess);
@@ -91,6 +98,7 @@ public class PlatformDbContext : DbContext
     {
         StampVersions();
         Audit.AuditLog.StageOutcomes(this);
+        AuditedRequest?.StageWith(this);
         if (WriteGate() is not { } gate)
         {
             return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
