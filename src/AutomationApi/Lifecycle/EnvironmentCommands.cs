@@ -36,7 +36,8 @@ public sealed partial class EnvironmentCommands(
     TimeProvider time,
     IOptions<PlatformOptions> options,
     ILogger<EnvironmentCommands> logger,
-    Quotas.TeamQuotas quotas)
+    Quotas.TeamQuotas quotas,
+    PlanHandoff plans)
 {
     private const string InvalidTitle = "The spec is invalid";
     private const string InvalidDetail = "Every problem found is listed under errors, by path in the spec.";
@@ -76,6 +77,9 @@ public sealed partial class EnvironmentCommands(
         var record = EnvironmentRecord.Create(spec, protector.Protect(specText), now, EnvironmentExpiry.AtCreation(spec, now));
         db.Environments.Add(record);
         var operation = queue.Add(record, OperationKind.Create, record.SpecText, "api");
+
+        // Offered before the save commits (the worker may claim the operation at once): withdrawn if it fails.
+        plans.Offer(operation.Id, inspection);
         try
         {
             // Saved only within the team's quota.
@@ -83,6 +87,7 @@ public sealed partial class EnvironmentCommands(
         }
         catch (Quotas.QuotaExceededException exceeded)
         {
+            plans.Take(operation.Id);
             db.ChangeTracker.Clear();
             return exceeded.ToProblem();
         }
@@ -90,6 +95,7 @@ public sealed partial class EnvironmentCommands(
         {
             // Lost a race: the idempotency key (claimed in the same transaction as the operation) or the database's
             // unique index on live names decides. A retry whose key won gets the winner's operation from the key's filter.
+            plans.Take(operation.Id);
             db.ChangeTracker.Clear();
             return NameTaken(spec.Name, caller);
         }
@@ -302,6 +308,12 @@ public sealed partial class EnvironmentCommands(
     private async Task<LifecycleResult<StackOperation>> SaveAsync(
         StackOperation operation, CancellationToken cancellationToken, (EnvironmentRecord Record, SpecInspection Inspection)? deploying = null)
     {
+        if (deploying is { } offered)
+        {
+            // Offered before the save commits (the worker may claim the operation at once): withdrawn if it fails.
+            plans.Offer(operation.Id, offered.Inspection);
+        }
+
         try
         {
             await (deploying is { } d
@@ -310,11 +322,13 @@ public sealed partial class EnvironmentCommands(
         }
         catch (Quotas.QuotaExceededException exceeded)
         {
+            plans.Take(operation.Id);
             db.ChangeTracker.Clear();
             return exceeded.ToProblem();
         }
         catch (DbUpdateException)
         {
+            plans.Take(operation.Id);
             db.ChangeTracker.Clear();
             return Refusals.ConcurrentChange(operation.EnvironmentName, "queuing the operation");
         }

@@ -41,9 +41,13 @@ public sealed class RequestAuditTests
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var operationId = (string)(await PlatformFactory.ReadAsync(response))["id"]!;
 
-        // Every save that wrote anything of this request: exactly one, holding all of it.
+        // The request's rows, all in one save; no other save wrote any of them (the worker's claim, which starts the
+        // operation with its "running" event, comes after and is the worker's).
         var mine = saves.Saved.Where(s => s.Any(row => row.Contains("one-save-dev", StringComparison.Ordinal) || row.Contains("one-save-1", StringComparison.Ordinal))).ToList();
-        var save = Assert.Single(mine, s => !s.All(row => row.StartsWith("Modified", StringComparison.Ordinal)));
+        var save = Assert.Single(mine, s => s.Contains("Added EnvironmentRecord one-save-dev"));
+        Assert.All(mine.Where(s => !ReferenceEquals(s, save)), other => Assert.DoesNotContain(other, row =>
+            row.StartsWith("Added EnvironmentRecord", StringComparison.Ordinal) || row.Contains("AuditEntry environment.create", StringComparison.Ordinal) ||
+            row.Contains("IdempotencyRecord", StringComparison.Ordinal) || row.StartsWith("Added StackOperation", StringComparison.Ordinal)));
         Assert.Contains("Added EnvironmentRecord one-save-dev", save);
         Assert.Contains(save, row => row.StartsWith($"Added StackOperation {operationId}", StringComparison.Ordinal));
         Assert.Contains(save, row => row.StartsWith($"Added OperationEvent {operationId}", StringComparison.Ordinal));
@@ -133,23 +137,26 @@ public sealed class RequestAuditTests
     }
 
     [Fact]
-    public async Task A_create_refused_by_a_cost_quota_compiles_its_spec_once()
+    public async Task A_create_refused_by_a_cost_quota_compiles_its_spec_once_and_an_accepted_one_once_in_all()
     {
         using var compiles = new CompileCounter();
         using var factory = new PlatformFactory(engine: new InMemoryStackEngine());
         using var client = factory.CreateClient();
         Assert.Equal(HttpStatusCode.OK, (await client.PutAsJsonAsync("/v1/quotas/payments", new { monthlyCost = 0.01m }, Cancel)).StatusCode);
 
-        var (refused, refusedCompiles) = await compiles.CountAsync(client, Post(Specs.Dev("priced-dev")));
+        using var refused = await client.SendAsync(Post(Specs.Dev("priced-dev")), Cancel);
         Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
         Assert.Equal("monthlyCost", (string?)(await PlatformFactory.ReadAsync(refused))["quota"]);
-        Assert.Equal(1, refusedCompiles);
+        Assert.Equal(1, compiles.Of("priced-dev"));
 
-        // Accepted under a limit it fits: still compiled once before the 202.
+        // Accepted under a limit it fits: compiled once before the 202, and its operation deploys that plan.
         Assert.Equal(HttpStatusCode.OK, (await client.PutAsJsonAsync("/v1/quotas/payments", new { monthlyCost = 100000m }, Cancel)).StatusCode);
-        var (accepted, acceptedCompiles) = await compiles.CountAsync(client, Post(Specs.Dev("priced-dev")));
+        using var accepted = await client.SendAsync(Post(Specs.Dev("priced-ok-dev")), Cancel);
         Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
-        Assert.Equal(1, acceptedCompiles);
+        var operation = await factory.WaitForOperationAsync((string)(await PlatformFactory.ReadAsync(accepted))["id"]!);
+        Assert.Equal("succeeded", (string?)operation["state"]);
+        Assert.Equal(1, compiles.Of("priced-ok-dev"));
+        Assert.True((decimal)(await factory.GetEnvironmentAsync("priced-ok-dev"))["costEstimate"]!["monthlyTotal"]! > 0);
     }
 
     private static HttpRequestMessage Post(string spec, string? idempotencyKey = null)
@@ -228,38 +235,32 @@ public sealed class RequestAuditTests
     }
 
     /// <summary>
-    /// Counts the pipeline's plan compilations made while serving one request: the request carries a trace of its own
-    /// (<c>traceparent</c>), and only compilations in that trace count, whatever other tests compile meanwhile.
+    /// Counts the pipeline's plan compilations per environment (the activity's <c>platform.environment</c> tag): each
+    /// test names its environments apart, so what other tests compile meanwhile does not count.
     /// </summary>
     private sealed class CompileCounter : IDisposable
     {
-        private readonly ConcurrentDictionary<ActivityTraceId, int> _compiles = new();
+        private readonly ConcurrentDictionary<string, int> _compiles = new(StringComparer.Ordinal);
         private readonly ActivityListener _listener;
 
         public CompileCounter()
         {
             _listener = new ActivityListener
             {
-                ShouldListenTo = source => source.Name is EnvironmentPipeline.ActivitySourceName or "Microsoft.AspNetCore",
-                Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+                ShouldListenTo = source => source.Name == EnvironmentPipeline.ActivitySourceName,
+                Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllData,
                 ActivityStopped = activity =>
                 {
-                    if (activity.OperationName == EnvironmentPipeline.CompileActivity)
+                    if (activity.OperationName == EnvironmentPipeline.CompileActivity && activity.GetTagItem("platform.environment") is string name)
                     {
-                        _compiles.AddOrUpdate(activity.TraceId, 1, (_, n) => n + 1);
+                        _compiles.AddOrUpdate(name, 1, (_, n) => n + 1);
                     }
                 },
             };
             ActivitySource.AddActivityListener(_listener);
         }
 
-        public async Task<(HttpResponseMessage Response, int Compiles)> CountAsync(HttpClient client, HttpRequestMessage request)
-        {
-            var trace = ActivityTraceId.CreateRandom();
-            request.Headers.Add("traceparent", $"00-{trace.ToHexString()}-{ActivitySpanId.CreateRandom().ToHexString()}-01");
-            var response = await client.SendAsync(request, Cancel);
-            return (response, _compiles.GetValueOrDefault(trace));
-        }
+        public int Of(string environment) => _compiles.GetValueOrDefault(environment);
 
         public void Dispose() => _listener.Dispose();
     }
