@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Accepted creates per second (POST /v1/environments, 202), one build against another in the same run (issue 14).
-# Starts each build's service (Release, SQLite, engine /bin/true) on a temporary data directory of its own, then, for
-# every round, measures each service in turn: GET /healthz (the baseline) and accepted creates, each for S seconds at
-# C connections with wrk. Alternating the builds round by round spreads the shared machine's load over both.
+# For every round and each build in turn: starts that build's service alone (Release, SQLite, engine /bin/true) on a
+# fresh data directory, warms it up, measures GET /healthz (the baseline) and accepted creates, each for S seconds at
+# C connections with wrk, and stops it. Alternating the builds round by round spreads the shared machine's load over both.
 # Usage: bench/creates.sh [seconds (default 5)] [connections (default 64)] [rounds (default 3)]
 #   PLATFORM_BENCH_BASELINE=<dir with Platform.AutomationApi.dll>  the other build (e.g. main's, built into a copy);
 #                                                                  without it only this worktree's build is measured
@@ -18,25 +18,22 @@ builds=("new=$PWD/src/AutomationApi/bin/Release/net10.0")
 [ -n "${PLATFORM_BENCH_BASELINE:-}" ] && builds=("old=$PLATFORM_BENCH_BASELINE" "${builds[@]}")
 
 key="bench-admin-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
+export BENCH_KEY=$key
 work=$(mktemp -d)
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done; rm -rf "$work"; }
-trap cleanup EXIT
+service=
+stop() { [ -n "$service" ] && { kill "$service" 2>/dev/null; wait "$service" 2>/dev/null; service=; }; }
+trap 'stop; rm -rf "$work"' EXIT
 port=${PLATFORM_BENCH_PORT:-5110}
-declare -A url
-for build in "${builds[@]}"; do
-  name=${build%%=*}; dir=${build#*=}
-  mkdir -p "$work/$name"
-  Platform__Auth__BootstrapAdminKey="$key" Platform__DataDirectory="$work/$name" Platform__PulumiPath=/bin/true Platform__EngineRetries=0 \
+url="http://127.0.0.1:$port"
+start() { # build directory, data directory: the service on its own fresh data, one at a time (no other service's worker runs meanwhile)
+  mkdir -p "$2"
+  Platform__Auth__BootstrapAdminKey="$key" Platform__DataDirectory="$2" Platform__PulumiPath=/bin/true Platform__EngineRetries=0 \
   Logging__LogLevel__Default=Warning \
-    dotnet "$dir/Platform.AutomationApi.dll" --urls "http://127.0.0.1:$port" >"$work/$name/service.log" 2>&1 &
-  pids+=($!)
-  url[$name]="http://127.0.0.1:$port"
-  port=$((port + 1))
-done
-for name in "${!url[@]}"; do
-  for _ in $(seq 150); do curl -fs "${url[$name]}/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
-done
+    dotnet "$1/Platform.AutomationApi.dll" --urls "$url" >"$2/service.log" 2>&1 &
+  service=$!
+  for _ in $(seq 600); do curl -fs "$url/healthz" >/dev/null 2>&1 && return; sleep 0.2; done
+  echo "the service did not start: $2/service.log" >&2; exit 1
+}
 
 # Valid creates, each with a name of its own: the round is part of it, so rounds never collide.
 cat >"$work/create.lua" <<'LUA'
@@ -53,7 +50,7 @@ function request()
 end
 LUA
 measure() { # wrk arguments; prints "requests/s p99-ms non-2xx"
-  wrk -t2 -c"$connections" -d"${seconds}s" --latency "$@" 2>/dev/null | awk '
+  wrk -t2 -c"$connections" -d"${seconds}s" --timeout 10s --latency "$@" 2>/dev/null | awk '
     /Requests\/sec/ { rps = $2 }
     $1 == "99%" { v = $2; unit = v; gsub(/[0-9.]/, "", unit); gsub(/[a-z]/, "", v)
                   p99 = unit == "us" ? v / 1000 : unit == "s" ? v * 1000 : unit == "m" ? v * 60000 : v }
@@ -65,10 +62,14 @@ printf '%-6s %-5s %-24s %10s %9s %8s\n' round build path req/s "p99 ms" non-2xx
 for round in $(seq "$rounds"); do
   for build in "${builds[@]}"; do
     name=${build%%=*}
-    read -r rps p99 bad < <(measure "${url[$name]}/healthz")
+    start "${build#*=}" "$work/$name-$round"
+    BENCH_ROUND=w wrk -t2 -c8 -d2s -s "$work/create.lua" "$url/v1/environments" >/dev/null 2>&1 || true   # warm-up (JIT), not measured
+    read -r rps p99 bad < <(measure "$url/healthz")
     printf '%-6s %-5s %-24s %10.0f %9.1f %8s\n' "$round" "$name" "GET /healthz" "$rps" "$p99" "$bad" | tee -a "$work/results"
-    read -r rps p99 bad < <(BENCH_ROUND=$round BENCH_KEY=$key measure -s "$work/create.lua" "${url[$name]}/v1/environments")
+    export BENCH_ROUND=$round
+    read -r rps p99 bad < <(measure -s "$work/create.lua" "$url/v1/environments")
     printf '%-6s %-5s %-24s %10.0f %9.1f %8s\n' "$round" "$name" "POST (202 creates)" "$rps" "$p99" "$bad" | tee -a "$work/results"
+    stop
   done
 done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
