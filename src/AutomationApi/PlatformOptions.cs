@@ -184,7 +184,7 @@ public sealed class PlatformDatabaseOptions
     /// <summary>
     /// Whether the service applies pending schema migrations when it starts (under a database lock, so replicas
     /// starting together apply each once). Operators who change schemas only by hand set it to <see langword="false"/>
-    /// and run <c>Platform.AutomationApi db migrate</c>; the service then refuses to start on an outdated schema.
+    /// and run <c>platform db migrate</c> (or <c>Platform.AutomationApi db migrate</c>); the service then refuses to start on an outdated schema.
     /// </summary>
     /// <value>The default is <see langword="true"/>.</value>
     public bool MigrateOnStart { get; init; } = true;

@@ -23,6 +23,9 @@ internal static class ExitCodes
     /// cancelled, or the service failed (5xx) or could not be reached. (A refused request, 4xx, is <see cref="Invalid"/>.)
     /// </summary>
     public const int OperationFailed = DeployFailed;
+
+    /// <summary><c>db migrate</c>: the database could not be reached, or a migration failed.</summary>
+    public const int MigrationFailed = DeployFailed;
 }
 
 /// <summary>A problem with the command line or a file, reported as one line on stderr with exit code 2.</summary>

@@ -22,7 +22,7 @@ internal static class PlatformCli
         try
         {
             // A named root rather than RootCommand, whose name is the executable's (Platform.Cli under 'dotnet run').
-            var root = new Command("platform", "Platform: validate, plan and render environment specs as Pulumi programs; deploy services; start a repository on the golden path; manage environments, keys, the catalog and costs through the Automation API.")
+            var root = new Command("platform", "Platform: validate, plan and render environment specs as Pulumi programs; deploy services; start a repository on the golden path; manage environments, keys, the catalog and costs through the Automation API; migrate its database.")
             {
                 new HelpOption(),
                 new VersionOption(),
@@ -35,6 +35,7 @@ internal static class PlatformCli
                 Client.KeysCommand.Create(context),
                 Client.CatalogCommand.CreateCatalog(context),
                 Client.CatalogCommand.CreateCosts(context),
+                Database.DbCommand.Create(context),
             };
 
             var result = root.Parse(args);

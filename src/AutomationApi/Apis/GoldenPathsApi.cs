@@ -16,33 +16,11 @@ public sealed record GoldenPaths(
     IReadOnlyList<GoldenPathType> ServiceTypes,
     IReadOnlyList<GoldenPathType> ResourceTypes,
     IReadOnlyList<TierProfile> Tiers,
-    IReadOnlyList<string> Targets);
-
-/// <summary>One workload or resource type.</summary>
-/// <param name="Type">The type as written in specs.</param>
-/// <param name="Description">What it is.</param>
-/// <param name="Options">Fields it accepts, with their allowed values or defaults.</param>
-/// <param name="TierSettings">For a resource type, each setting the tier decides, by tier (<c>dev</c>, <c>staging</c>, <c>prod</c>).</param>
-public sealed record GoldenPathType(
-    string Type,
-    string Description,
-    IReadOnlyDictionary<string, string> Options,
-    IReadOnlyDictionary<string, Dictionary<string, string>>? TierSettings = null);
-
-/// <summary><c>/v1/golden-paths</c>.</summary>
-public static class GoldenPathsApi
+    IReadOnlyList<string> Targets)
 {
-    /// <summary>Maps the route.</summary>
-    public static IEndpointRouteBuilder MapGoldenPathsApi(this IEndpointRouteBuilder app)
-    {
-        app.MapGroup("/v1/golden-paths").WithTags("Golden paths")
-            .MapGet("/", GetGoldenPaths).WithName("GetGoldenPaths")
-            .WithSummary("List the workload and resource types with their options, tier defaults and deployment targets.");
-        return app;
-    }
-
-    /// <summary>GET /v1/golden-paths.</summary>
-    public static Ok<GoldenPaths> GetGoldenPaths(TargetSettings targets)
+    /// <summary>The golden paths this release offers, with <paramref name="targets"/>' names.</summary>
+    /// <param name="targets">The configured deployment targets.</param>
+    public static GoldenPaths Of(TargetSettings targets)
     {
         ArgumentNullException.ThrowIfNull(targets);
         var common = new Dictionary<string, string>
@@ -78,6 +56,33 @@ public static class GoldenPathsApi
         var resources = ResourceKinds.All.Select(k => new GoldenPathType(k.Name, k.Description,
             k.Fields.ToDictionary(f => f.Name, f => f.Summary, StringComparer.Ordinal),
             k.TierSettings.ToDictionary(t => t.Name, t => TierProfile.All.ToDictionary(p => Ownership.TierName(p.Tier), p => t.For(p.Tier), StringComparer.Ordinal), StringComparer.Ordinal))).ToList();
-        return TypedResults.Ok(new GoldenPaths(services, resources, [.. TierProfile.All], [.. targets.Names]));
+        return new GoldenPaths(services, resources, [.. TierProfile.All], [.. targets.Names]);
     }
+}
+
+/// <summary>One workload or resource type.</summary>
+/// <param name="Type">The type as written in specs.</param>
+/// <param name="Description">What it is.</param>
+/// <param name="Options">Fields it accepts, with their allowed values or defaults.</param>
+/// <param name="TierSettings">For a resource type, each setting the tier decides, by tier (<c>dev</c>, <c>staging</c>, <c>prod</c>).</param>
+public sealed record GoldenPathType(
+    string Type,
+    string Description,
+    IReadOnlyDictionary<string, string> Options,
+    IReadOnlyDictionary<string, Dictionary<string, string>>? TierSettings = null);
+
+/// <summary><c>/v1/golden-paths</c>.</summary>
+public static class GoldenPathsApi
+{
+    /// <summary>Maps the route.</summary>
+    public static IEndpointRouteBuilder MapGoldenPathsApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGroup("/v1/golden-paths").WithTags("Golden paths")
+            .MapGet("/", GetGoldenPaths).WithName("GetGoldenPaths")
+            .WithSummary("List the workload and resource types with their options, tier defaults and deployment targets.");
+        return app;
+    }
+
+    /// <summary>GET /v1/golden-paths.</summary>
+    public static Ok<GoldenPaths> GetGoldenPaths(TargetSettings targets) => TypedResults.Ok(GoldenPaths.Of(targets));
 }

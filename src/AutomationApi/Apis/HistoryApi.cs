@@ -1,12 +1,7 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using Platform.AutomationApi.Auth;
 using Platform.AutomationApi.Environments;
 using Platform.AutomationApi.Operations;
-using Platform.AutomationApi.Storage;
-using Platform.Components.Planning;
 using Platform.Components.SpecDocuments;
 
 namespace Platform.AutomationApi.Apis;
@@ -46,7 +41,26 @@ public sealed record HistoryEntry(
     string? Duration,
     bool Force,
     OperationError? Error,
-    PlanDiff? PlanDiff);
+    PlanDiff? PlanDiff)
+{
+    /// <summary>The entry of <paramref name="item"/>.</summary>
+    /// <param name="item">An operation of the history and its plan diff.</param>
+    public static HistoryEntry From(HistoryItem item)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        var o = item.Operation;
+        return new HistoryEntry(
+            o.Id, o.Kind, o.State,
+            o.State == OperationState.Succeeded ? "succeeded" : o.IsFinished ? o.ErrorCode ?? o.State.ToString().ToLowerInvariant() : null,
+            o.Origin,
+            o.Actor,
+            o.CreatedAt, o.StartedAt, o.FinishedAt,
+            o.StartedAt is { } started && o.FinishedAt is { } finished ? SpecParser.FormatDuration(finished - started) : null,
+            o.Force,
+            o.ErrorCode is { } code ? new OperationError(code, o.ErrorMessage ?? "") : null,
+            item.PlanDiff);
+    }
+}
 
 /// <summary><c>GET /v1/environments/{name}/operations</c>: an environment's history, newest first, a page at a time.</summary>
 public static class HistoryApi
@@ -68,96 +82,17 @@ public static class HistoryApi
     /// <param name="name">The environment.</param>
     /// <param name="cursor">Where the previous page ended.</param>
     /// <param name="limit">Page size, 1-200 (default <c>Platform:DefaultPageSize</c>).</param>
-    /// <param name="db">The store.</param>
-    /// <param name="environments">The request's read of the environment.</param>
-    /// <param name="compiler">Compiles stored specs for their plan diffs.</param>
-    /// <param name="protector">Decrypts stored specs.</param>
-    /// <param name="options">Paging defaults.</param>
+    /// <param name="history">The environment's history.</param>
     /// <param name="cancellationToken">Request abort.</param>
     public static async Task<Results<Ok<Page<HistoryEntry>>, ValidationProblem, ProblemHttpResult>> GetHistory(
-        string name, string? cursor, int? limit, PlatformDbContext db, EnvironmentLookup environments, EnvironmentCompiler compiler, SpecProtector protector,
-        IOptions<PlatformOptions> options, CancellationToken cancellationToken)
+        string name, string? cursor, int? limit, EnvironmentHistory history, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(db);
-        ArgumentNullException.ThrowIfNull(environments);
-        ArgumentNullException.ThrowIfNull(compiler);
-        ArgumentNullException.ThrowIfNull(protector);
-        ArgumentNullException.ThrowIfNull(options);
-        var pageSize = limit ?? options.Value.DefaultPageSize;
-        if (pageSize is < 1 or > 200)
+        var page = await history.PageAsync(name, cursor, limit, cancellationToken);
+        return page switch
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = ["The page size must be between 1 and 200."] });
-        }
-
-        long? before = null;
-        if (cursor is not null)
-        {
-            if (!long.TryParse(cursor, NumberStyles.None, CultureInfo.InvariantCulture, out var sequence))
-            {
-                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["cursor"] = ["The cursor is not one this service issued; start again without it."] });
-            }
-
-            before = sequence;
-        }
-
-        // The route's access filter read the environment already: the lookup answers from that read.
-        if (await environments.FindAsync(name, cancellationToken) is null)
-        {
-            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Environment not found",
-                detail: $"There is no environment named '{name}'.");
-        }
-
-        var query = db.Operations.AsNoTracking().Where(o => o.EnvironmentName == name);
-        if (before is { } last)
-        {
-            query = query.Where(o => o.Sequence < last);
-        }
-
-        var page = await query.OrderByDescending(o => o.Sequence).Take(pageSize + 1).ToListAsync(cancellationToken);
-        var items = page.Take(pageSize).ToList();
-
-        // The plan each deployment replaced: the latest successful create or update of the same incarnation before it.
-        var incarnations = items.Select(o => o.EnvironmentId).Distinct().ToList();
-        var deployments = await db.Operations.AsNoTracking()
-            .Where(o => incarnations.Contains(o.EnvironmentId) && o.State == OperationState.Succeeded &&
-                        (o.Kind == OperationKind.Create || o.Kind == OperationKind.Update))
-            .OrderBy(o => o.Sequence)
-            .Select(o => new { o.Sequence, o.EnvironmentId, o.SpecText })
-            .ToListAsync(cancellationToken);
-        var plans = new Dictionary<long, ResourcePlan?>();
-        ResourcePlan? PlanOf(long sequence, string? specText)
-        {
-            if (!plans.TryGetValue(sequence, out var plan))
-            {
-                plan = specText is null ? null : compiler.CompileDeployed(protector.Unprotect(specText) ?? "").Environment?.Plan;
-                plans[sequence] = plan;
-            }
-
-            return plan;
-        }
-
-        ResourcePlan? DeployedBefore(StackOperation operation) =>
-            deployments.LastOrDefault(d => d.EnvironmentId == operation.EnvironmentId && d.Sequence < operation.Sequence) is { } previous
-                ? PlanOf(previous.Sequence, previous.SpecText)
-                : null;
-
-        var entries = items.Select(o => new HistoryEntry(
-            o.Id, o.Kind, o.State,
-            o.State == OperationState.Succeeded ? "succeeded" : o.IsFinished ? o.ErrorCode ?? o.State.ToString().ToLowerInvariant() : null,
-            o.Origin,
-            o.Actor,
-            o.CreatedAt, o.StartedAt, o.FinishedAt,
-            o.StartedAt is { } started && o.FinishedAt is { } finished ? SpecParser.FormatDuration(finished - started) : null,
-            o.Force,
-            o.ErrorCode is { } code ? new OperationError(code, o.ErrorMessage ?? "") : null,
-            o.Kind switch
-            {
-                OperationKind.Create or OperationKind.Update when PlanOf(o.Sequence, o.SpecText) is { } plan => PlanDiff.Between(DeployedBefore(o), plan),
-                OperationKind.Preview when o.SpecText is not null && PlanOf(o.Sequence, o.SpecText) is { } plan => PlanDiff.Between(DeployedBefore(o), plan),
-                OperationKind.Destroy when DeployedBefore(o) is { } plan => new PlanDiff([], [.. plan.Resources.Select(r => $"{r.Name} ({r.Type})")], []),
-                _ => null,
-            })).ToList();
-        var next = page.Count > pageSize ? items[^1].Sequence.ToString(CultureInfo.InvariantCulture) : null;
-        return TypedResults.Ok(new Page<HistoryEntry>(entries, next));
+            { Value: { } found } => TypedResults.Ok(new Page<HistoryEntry>([.. found.Items.Select(HistoryEntry.From)], found.NextCursor)),
+            { Problem: HttpValidationProblemDetails invalid } => LifecycleResults.Validation(invalid),
+            _ => TypedResults.Problem(page.Problem!),
+        };
     }
 }

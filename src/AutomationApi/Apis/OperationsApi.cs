@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
@@ -16,8 +14,6 @@ public sealed record OperationServices(PlatformDbContext Db);
 /// <summary><c>/v1/operations</c>: status, live progress (Server-Sent Events) and cancellation of operations.</summary>
 public static class OperationsApi
 {
-    private static readonly JsonSerializerOptions Json = SpecView.CreateOptions();
-
     /// <summary>Maps the routes.</summary>
     public static IEndpointRouteBuilder MapOperationsApi(this IEndpointRouteBuilder app)
     {
@@ -42,74 +38,17 @@ public static class OperationsApi
     }
 
     /// <summary>GET /v1/operations/{id}/events.</summary>
+    /// <param name="id">The operation.</param>
+    /// <param name="lastEventId">The last event the client saw, to resume after it.</param>
+    /// <param name="events">The operation's stored events, followed until it finishes.</param>
+    /// <param name="cancellationToken">Request abort.</param>
     public static async Task<IResult> StreamEvents(
-        string id,
-        HttpContext context,
-        [FromHeader(Name = "Last-Event-ID")] string? lastEventId,
-        [AsParameters] OperationServices services,
-        CancellationToken cancellationToken)
+        string id, [FromHeader(Name = "Last-Event-ID")] string? lastEventId, OperationEventStream events, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(context);
-        if (!await services.Db.Operations.AnyAsync(o => o.Id == id, cancellationToken))
-        {
-            return NotFound(id);
-        }
-
-        var after = 0;
-        if (lastEventId is not null && !int.TryParse(lastEventId, NumberStyles.None, CultureInfo.InvariantCulture, out after))
-        {
-            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid Last-Event-ID",
-                detail: "Last-Event-ID must be the id of an event this stream sent.");
-        }
-
-        var response = context.Response;
-        response.Headers.ContentType = "text/event-stream";
-        response.Headers.CacheControl = "no-cache";
-        response.Headers["X-Accel-Buffering"] = "no";
-        await response.Body.FlushAsync(cancellationToken);
-        var wakeups = context.RequestServices.GetRequiredService<OperationWakeups>();
-        var fallbackPoll = context.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<PlatformOptions>>().Value.EventPollInterval;
-        try
-        {
-            while (true)
-            {
-                // Watching before reading: an event stored after the read still wakes this stream (from any replica).
-                using var watch = wakeups.Watch(id);
-                var finished = await services.Db.Operations.AsNoTracking().Where(o => o.Id == id)
-                    .Select(o => o.State == OperationState.Succeeded || o.State == OperationState.Failed ||
-                                 o.State == OperationState.Cancelled || o.State == OperationState.Interrupted)
-                    .SingleAsync(cancellationToken);
-                var batch = await services.Db.Events.AsNoTracking()
-                    .Where(e => e.OperationId == id && e.Sequence > after)
-                    .OrderBy(e => e.Sequence)
-                    .Take(500)
-                    .ToListAsync(cancellationToken);
-                foreach (var item in batch)
-                {
-                    var data = JsonSerializer.Serialize(new { item.Sequence, item.Timestamp, item.Type, item.Detail, item.Urn, item.Message }, Json);
-                    await response.WriteAsync($"id: {item.Sequence}\nevent: {item.Type}\ndata: {data}\n\n", cancellationToken);
-                    after = item.Sequence;
-                }
-
-                await response.Body.FlushAsync(cancellationToken);
-
-                // The final state event is written after the state itself, so read once more after seeing "finished".
-                if (finished && batch.Count == 0)
-                {
-                    return TypedResults.Empty;
-                }
-
-                if (batch.Count == 0)
-                {
-                    await watch.WaitAsync(fallbackPoll, cancellationToken);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // The client went away; it resumes with Last-Event-ID.
-            return TypedResults.Empty;
-        }
+        var start = await events.StartAsync(id, lastEventId, cancellationToken);
+        return start.Value is { } position
+            ? new OperationEventsResult(events.FollowAsync(position, CancellationToken.None))
+            : TypedResults.Problem(start.Problem!);
     }
 
     /// <summary>POST /v1/operations/{id}/cancel.</summary>
@@ -128,6 +67,5 @@ public static class OperationsApi
             : TypedResults.Problem(cancel.Problem!);
     }
 
-    private static ProblemHttpResult NotFound(string id) =>
-        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Operation not found", detail: $"There is no operation '{id}'.");
+    private static ProblemHttpResult NotFound(string id) => TypedResults.Problem(Refusals.OperationNotFound(id));
 }

@@ -1,11 +1,6 @@
-using System.Globalization;
-using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using Platform.AutomationApi.Apis;
 using Platform.AutomationApi.Auth;
-using Platform.AutomationApi.Storage;
 
 namespace Platform.AutomationApi.Audit;
 
@@ -53,93 +48,13 @@ public static class AuditApi
     /// <param name="until">Only entries before this time.</param>
     /// <param name="cursor">Where the previous page ended.</param>
     /// <param name="limit">Page size, 1-200.</param>
-    /// <param name="db">The store.</param>
-    /// <param name="options">Paging defaults.</param>
+    /// <param name="audit">The audit log's reader.</param>
     /// <param name="cancellationToken">Request abort.</param>
     public static async Task<Results<Ok<Page<AuditEntryView>>, ValidationProblem>> ListAudit(
         string? team, string? actor, string? action, string? environment, DateTimeOffset? since, DateTimeOffset? until, string? cursor, int? limit,
-        PlatformDbContext db, IOptions<PlatformOptions> options, CancellationToken cancellationToken)
+        AuditQuery audit, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(db);
-        ArgumentNullException.ThrowIfNull(options);
-        var pageSize = limit ?? options.Value.DefaultPageSize;
-        if (pageSize is < 1 or > 200)
-        {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = ["The page size must be between 1 and 200."] });
-        }
-
-        long? after = null;
-        if (cursor is not null)
-        {
-            if (!TryDecode(cursor, out var sequence))
-            {
-                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["cursor"] = ["The cursor is not one this service issued; start again without it."] });
-            }
-
-            after = sequence;
-        }
-
-        var query = db.AuditLog.AsNoTracking();
-        if (team is not null)
-        {
-            query = query.Where(e => e.Team == team);
-        }
-
-        if (actor is not null)
-        {
-            query = query.Where(e => e.Actor == actor);
-        }
-
-        if (action is not null)
-        {
-            query = action.EndsWith('.') ? query.Where(e => e.Action.StartsWith(action)) : query.Where(e => e.Action == action);
-        }
-
-        if (environment is not null)
-        {
-            query = query.Where(e => e.Environment == environment);
-        }
-
-        if (since is { } from)
-        {
-            var utc = from.ToUniversalTime();
-            query = query.Where(e => e.At >= utc);
-        }
-
-        if (until is { } to)
-        {
-            var utc = to.ToUniversalTime();
-            query = query.Where(e => e.At < utc);
-        }
-
-        if (after is { } last)
-        {
-            query = query.Where(e => e.Sequence < last);
-        }
-
-        var rows = await query.OrderByDescending(e => e.Sequence).Take(pageSize + 1).ToListAsync(cancellationToken);
-        var page = rows.Take(pageSize).Select(e => new AuditEntryView(
-            e.Sequence, e.At, e.Actor, e.Team, e.Role, e.Action, e.Environment, e.OperationId, e.RequestId, e.IdempotencyKey, e.Result, e.Detail)).ToList();
-        return TypedResults.Ok(new Page<AuditEntryView>(page, rows.Count > pageSize ? Encode(page[^1].Sequence) : null));
-    }
-
-    private static string Encode(long sequence) =>
-        Convert.ToBase64String(Encoding.UTF8.GetBytes("audit:" + sequence.ToString(CultureInfo.InvariantCulture))).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-
-    private static bool TryDecode(string cursor, out long sequence)
-    {
-        sequence = 0;
-        try
-        {
-            var base64 = cursor.Replace('-', '+').Replace('_', '/');
-            base64 = base64.PadRight(base64.Length + ((4 - (base64.Length % 4)) % 4), '=');
-            var text = Encoding.UTF8.GetString(Convert.FromBase64String(base64));
-            return text.StartsWith("audit:", StringComparison.Ordinal) &&
-                   long.TryParse(text.AsSpan("audit:".Length), NumberStyles.None, CultureInfo.InvariantCulture, out sequence);
-        }
-        catch (FormatException)
-        {
-            return false;
-        }
+        var page = await audit.PageAsync(new AuditFilter(team, actor, action, environment, since, until), cursor, limit, cancellationToken);
+        return page.Value is { } found ? TypedResults.Ok(found) : LifecycleResults.Validation((HttpValidationProblemDetails)page.Problem!);
     }
 }

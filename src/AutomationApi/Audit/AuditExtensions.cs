@@ -4,7 +4,7 @@ namespace Platform.AutomationApi.Audit;
 public static class AuditExtensions
 {
     /// <summary>
-    /// The per-request audit context and the middleware that writes an entry for every mutating request. The
+    /// The per-request audit context, the log's reader and the middleware that writes an entry for every mutating request. The
     /// middleware goes in front of the whole pipeline (a startup filter), so it also sees requests refused by
     /// authentication and by the exception handler.
     /// </summary>
@@ -12,6 +12,7 @@ public static class AuditExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddScoped<RequestAudit>();
+        builder.Services.AddScoped<AuditQuery>();
         builder.Services.AddTransient<IStartupFilter, AuditStartupFilter>();
         return builder;
     }

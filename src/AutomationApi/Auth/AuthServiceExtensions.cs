@@ -48,6 +48,7 @@ public static class AuthServiceExtensions
         builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, ForbiddenProblems>();
         builder.Services.AddSingleton<BootstrapKeyOutput>();
         builder.Services.AddSingleton<ApiKeyCache>();
+        builder.Services.AddScoped<ApiKeyAdministration>();
         builder.Services.Configure<Microsoft.AspNetCore.OpenApi.OpenApiOptions>("v1", AuthOpenApi.Configure);
         builder.Services.AddHostedService<BootstrapAdminKey>();
         return builder;

@@ -1,7 +1,6 @@
-using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
+using Platform.AutomationApi.Apis;
 using Platform.AutomationApi.Storage;
 
 namespace Platform.AutomationApi.Auth;
@@ -43,7 +42,7 @@ public sealed record ApiKeyView(
 public sealed record CreatedApiKey(string Key, ApiKeyView Details);
 
 /// <summary><c>/v1/keys</c> (admins): create, list and revoke API keys.</summary>
-public static partial class KeysApi
+public static class KeysApi
 {
     /// <summary>Maps the routes.</summary>
     public static IEndpointRouteBuilder MapKeysApi(this IEndpointRouteBuilder app)
@@ -65,62 +64,22 @@ public static partial class KeysApi
 
     /// <summary>Create an API key.</summary>
     public static async Task<Results<Created<CreatedApiKey>, ValidationProblem>> CreateKey(
-        CreateKeyRequest body, HttpContext context, PlatformDbContext db, TimeProvider time, IOptions<PlatformAuthOptions> options, CancellationToken cancellationToken)
+        CreateKeyRequest body, HttpContext context, ApiKeyAdministration keys, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(body);
         ArgumentNullException.ThrowIfNull(context);
-        ArgumentNullException.ThrowIfNull(db);
-        ArgumentNullException.ThrowIfNull(time);
-        ArgumentNullException.ThrowIfNull(options);
-        var now = time.GetUtcNow();
-        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        if (string.IsNullOrWhiteSpace(body.Name) || body.Name.Trim().Length > 100)
+        ArgumentNullException.ThrowIfNull(keys);
+        var created = await keys.CreateAsync(body, context.User.ActorOf() ?? "unknown", cancellationToken);
+        if (created.Value is not { } key)
         {
-            errors["name"] = ["Name what the key is for (1-100 characters), e.g. \"payments-ci\"."];
+            return LifecycleResults.Validation((HttpValidationProblemDetails)created.Problem!);
         }
 
-        if (body.Team is null || !TeamName().IsMatch(body.Team))
-        {
-            errors["team"] = ["Name the team the key acts for: 1-63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit (as in metadata.team)."];
-        }
-
-        if (!PlatformRoles.TryParse(body.Role, out var role))
-        {
-            errors["role"] = [$"'{body.Role}' is not a role. Use one of: {string.Join(", ", PlatformRoles.Names)}."];
-        }
-
-        if (body.ExpiresAt is { } requested && requested <= now)
-        {
-            errors["expiresAt"] = [$"The expiry {requested:O} is not in the future; name a later time or leave it out for {options.Value.DefaultKeyLifetime.TotalDays:0} days."];
-        }
-
-        if (errors.Count > 0)
-        {
-            return TypedResults.ValidationProblem(errors, title: "The key request is invalid");
-        }
-
-        var (id, plain) = ApiKeySecrets.Generate();
-        var salt = ApiKeySecrets.NewSalt();
-        var key = new ApiKey
-        {
-            Id = id,
-            Name = body.Name!.Trim(),
-            Team = body.Team!,
-            Role = role,
-            Salt = salt,
-            Hash = ApiKeySecrets.Hash(salt, ApiKeySecrets.Split(plain).Secret),
-            CreatedAt = now,
-            CreatedBy = context.User.ActorOf() ?? "unknown",
-            ExpiresAt = body.ExpiresAt?.ToUniversalTime() ?? now + options.Value.DefaultKeyLifetime,
-        };
-        db.ApiKeys.Add(key);
-        await db.SaveChangesAsync(cancellationToken);
         if (context.RequestServices.GetService<Audit.RequestAudit>() is { } audit)
         {
-            audit.Detail = $"key {id}: team {key.Team}, role {PlatformRoles.Name(role)}";
+            audit.Detail = $"key {key.Details.Id}: team {key.Details.Team}, role {key.Details.Role}";
         }
 
-        return TypedResults.Created($"/v1/keys/{id}", new CreatedApiKey(plain, ApiKeyView.From(key, now)));
+        return TypedResults.Created($"/v1/keys/{key.Details.Id}", key);
     }
 
     /// <summary>List API keys.</summary>
@@ -150,35 +109,14 @@ public static partial class KeysApi
 
     /// <summary>Revoke an API key.</summary>
     public static async Task<Results<Ok<ApiKeyView>, ProblemHttpResult>> RevokeKey(
-        string id, PlatformDbContext db, TimeProvider time, ApiKeyCache cache, Audit.RequestAudit audit, CancellationToken cancellationToken)
+        string id, ApiKeyAdministration keys, Audit.RequestAudit audit, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(db);
-        ArgumentNullException.ThrowIfNull(time);
-        ArgumentNullException.ThrowIfNull(cache);
+        ArgumentNullException.ThrowIfNull(keys);
         ArgumentNullException.ThrowIfNull(audit);
         audit.Detail = $"key {Audit.AuditLog.Cut(id, 100)}";
-        var key = await db.ApiKeys.SingleOrDefaultAsync(k => k.Id == id, cancellationToken);
-        if (key is null)
-        {
-            return NotFound(id);
-        }
-
-        var now = time.GetUtcNow();
-        if (key.RevokedAt is null)
-        {
-            key.RevokedAt = now;
-            await db.SaveChangesAsync(cancellationToken);
-        }
-
-        // This replica refuses the key from the next request on; others within the key cache's duration.
-        cache.Forget(id);
-
-        return TypedResults.Ok(ApiKeyView.From(key, now));
+        var revoked = await keys.RevokeAsync(id, cancellationToken);
+        return revoked.Value is { } key ? TypedResults.Ok(key) : TypedResults.Problem(revoked.Problem!);
     }
 
-    private static ProblemHttpResult NotFound(string id) =>
-        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Key not found", detail: $"There is no API key '{id}'. GET /v1/keys lists them.");
-
-    [GeneratedRegex("^[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$")]
-    private static partial Regex TeamName();
+    private static ProblemHttpResult NotFound(string id) => TypedResults.Problem(ApiKeyAdministration.NotFound(id));
 }

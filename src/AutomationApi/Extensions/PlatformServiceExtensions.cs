@@ -121,6 +121,8 @@ public static class PlatformServiceExtensions
         builder.Services.AddScoped<EnvironmentCommands>();
         builder.Services.AddScoped<DeploymentCommands>();
         builder.Services.AddScoped<OperationCommands>();
+        builder.Services.AddScoped<OperationEventStream>();
+        builder.Services.AddScoped<EnvironmentHistory>();
         builder.Services.AddSingleton<EnvironmentLifecycle>();
         builder.Services.AddSingleton<OperationExecutor>();
         builder.Services.AddSingleton<ReplicaIdentity>();

@@ -67,6 +67,11 @@ public static class Refusals
     public static ProblemDetails EnvironmentNotFound(string name) =>
         Problem(StatusCodes.Status404NotFound, "Environment not found", $"There is no environment named '{name}'.");
 
+    /// <summary>No operation of that id (404).</summary>
+    /// <param name="id">The id asked for.</param>
+    public static ProblemDetails OperationNotFound(string id) =>
+        Problem(StatusCodes.Status404NotFound, "Operation not found", $"There is no operation '{id}'.");
+
     /// <summary>The environment changed between reading and saving it (409).</summary>
     /// <param name="name">The environment.</param>
     /// <param name="doing">What the request was doing, e.g. <c>queuing the operation</c>.</param>

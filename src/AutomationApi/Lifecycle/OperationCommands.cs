@@ -25,7 +25,7 @@ public sealed class OperationCommands(PlatformDbContext db, RunningOperations ru
             var operation = await db.Operations.SingleOrDefaultAsync(o => o.Id == id, cancellationToken);
             if (operation is null)
             {
-                return Refusals.Problem(StatusCodes.Status404NotFound, "Operation not found", $"There is no operation '{id}'.");
+                return Refusals.OperationNotFound(id);
             }
 
             // A finished operation cannot be cancelled: the transition refuses it (a 409 problem).

@@ -59,8 +59,8 @@ public sealed class StartupRecovery(
         {
             throw new InvalidOperationException(
                 $"The database schema is behind this release (pending migrations: {string.Join(", ", pending)}) and " +
-                "Platform:Database:MigrateOnStart is false. Apply them with 'Platform.AutomationApi db migrate' (same " +
-                "configuration), then start the service.");
+                "Platform:Database:MigrateOnStart is false. Apply them with 'platform db migrate' or 'Platform.AutomationApi db migrate' " +
+                "(same configuration), then start the service.");
         }
         if (db.Database.IsSqlite())
         {

@@ -20,6 +20,7 @@ public static class NotificationExtensions
             .ValidateOnStart();
         builder.Services.TryAddSingleton<IWebhookHostResolver, DnsWebhookHostResolver>();
         builder.Services.AddSingleton<NotificationSignal>();
+        builder.Services.AddScoped<WebhookRegistrations>();
         builder.Services.AddWebhookClients();
         builder.Services.AddHostedService<WebhookDispatcher>();
         return builder;

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Platform.AutomationApi.Apis;
 using Platform.AutomationApi.Auth;
 using Platform.AutomationApi.Storage;
 
@@ -92,68 +93,16 @@ public static class WebhooksApi
 
     /// <summary>Register a webhook for a team's operation events (succeeded, failed, cancelled) and expiry warnings; the signing secret is in this response only.</summary>
     public static async Task<Results<Created<WebhookResponse>, ValidationProblem, ProblemHttpResult>> Register(
-        WebhookRequest body, ClaimsPrincipal user, [AsParameters] WebhookServices services, CancellationToken cancellationToken)
+        WebhookRequest body, ClaimsPrincipal user, WebhookRegistrations registrations, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(body);
-        ArgumentNullException.ThrowIfNull(user);
-        ArgumentNullException.ThrowIfNull(services);
-        if (!user.IsAdmin())
+        ArgumentNullException.ThrowIfNull(registrations);
+        var registered = await registrations.RegisterAsync(body, user, cancellationToken);
+        return registered switch
         {
-            // A team registers its own webhooks; only an admin registers for any team or lets one reach private addresses.
-            body = body with { Team = string.IsNullOrWhiteSpace(body.Team) ? user.TeamOf() : body.Team };
-            if (Refusal(user, body.Team!, body.AllowPrivateNetwork) is { } refused)
-            {
-                return refused;
-            }
-        }
-
-        var errors = new Dictionary<string, string[]>();
-        if (string.IsNullOrWhiteSpace(body.Team))
-        {
-            errors["team"] = ["Name the team whose environments' events the webhook receives."];
-        }
-
-        var events = body.Events is null or { Count: 0 } ? NotificationEvents.All : body.Events;
-        if (events.FirstOrDefault(e => !NotificationEvents.All.Contains(e, StringComparer.Ordinal)) is { } unknown)
-        {
-            errors["events"] = [$"Unknown event '{unknown}'. Use any of: {string.Join(", ", NotificationEvents.All)}."];
-        }
-
-        if (!Uri.TryCreate(body.Url, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https") || url.UserInfo.Length > 0 || url.Fragment.Length > 0)
-        {
-            errors["url"] = ["Give an absolute http or https URL without credentials or fragment, e.g. https://hooks.example.com/platform."];
-        }
-        else if (!body.AllowPrivateNetwork && !services.Options.Value.AllowPrivateNetworks)
-        {
-            try
-            {
-                await WebhookAddresses.CheckAsync(services.Resolver, url.IdnHost, cancellationToken);
-            }
-            catch (WebhookAddressRefusedException refused)
-            {
-                errors["url"] = [refused.Message];
-            }
-        }
-
-        if (errors.Count > 0)
-        {
-            return TypedResults.ValidationProblem(errors, title: "The webhook is invalid");
-        }
-
-        var secret = WebhookSignature.NewSecret();
-        var webhook = new WebhookRecord
-        {
-            Id = "wh_" + Guid.CreateVersion7().ToString("N"),
-            Team = body.Team!,
-            Url = url!.AbsoluteUri,
-            Events = string.Join(',', events.Distinct(StringComparer.Ordinal)),
-            SecretProtected = services.Protector.Protect(secret),
-            AllowPrivateNetwork = body.AllowPrivateNetwork,
-            CreatedAt = services.Time.GetUtcNow(),
+            { Value: { } webhook } => TypedResults.Created($"/v1/webhooks/{webhook.Id}", webhook),
+            { Problem: HttpValidationProblemDetails invalid } => LifecycleResults.Validation(invalid),
+            _ => TypedResults.Problem(registered.Problem!),
         };
-        services.Db.Webhooks.Add(webhook);
-        await services.Db.SaveChangesAsync(cancellationToken);
-        return TypedResults.Created($"/v1/webhooks/{webhook.Id}", WebhookResponse.From(webhook) with { Secret = secret });
     }
 
     /// <summary>A team's webhooks.</summary>
@@ -189,22 +138,10 @@ public static class WebhooksApi
 
     /// <summary>Remove a webhook; nothing more is sent to it.</summary>
     public static async Task<Results<NoContent, ProblemHttpResult>> Delete(
-        string id, ClaimsPrincipal user, [AsParameters] WebhookServices services, CancellationToken cancellationToken)
+        string id, ClaimsPrincipal user, WebhookRegistrations registrations, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(services);
-        var team = await services.Db.Webhooks.Where(w => w.Id == id).Select(w => w.Team).SingleOrDefaultAsync(cancellationToken);
-        if (team is null || !Sees(user, team))
-        {
-            return NotFound(id);
-        }
-
-        if (Refusal(user, team, allowPrivateNetwork: false) is { } refused)
-        {
-            return refused;
-        }
-
-        var deleted = await services.Db.Webhooks.Where(w => w.Id == id).ExecuteDeleteAsync(cancellationToken);
-        return deleted == 0 ? NotFound(id) : TypedResults.NoContent();
+        ArgumentNullException.ThrowIfNull(registrations);
+        return await registrations.DeleteAsync(id, user, cancellationToken) is { } refused ? TypedResults.Problem(refused) : TypedResults.NoContent();
     }
 
     /// <summary>A webhook's latest deliveries with their outcome: delivered, failed after N attempts, or refused.</summary>
@@ -229,37 +166,7 @@ public static class WebhooksApi
         return TypedResults.Ok<IReadOnlyList<DeliveryResponse>>([.. deliveries.Select(DeliveryResponse.From)]);
     }
 
-    /// <summary>Another team's webhook does not exist for the caller (as with environments: no existence leak); an admin sees all.</summary>
-    private static bool Sees(ClaimsPrincipal user, string team) =>
-        user.IsAdmin() || string.Equals(team, user.TeamOf(), StringComparison.Ordinal);
+    private static bool Sees(ClaimsPrincipal user, string team) => WebhookRegistrations.Sees(user, team);
 
-    /// <summary>Why a non-admin may not register or remove a webhook of <paramref name="team"/>; <see langword="null"/> when it may.</summary>
-    private static ProblemHttpResult? Refusal(ClaimsPrincipal user, string team, bool allowPrivateNetwork)
-    {
-        if (user.IsAdmin())
-        {
-            return null;
-        }
-
-        if (!string.Equals(team, user.TeamOf(), StringComparison.Ordinal))
-        {
-            return Forbidden("team", $"This caller acts for team '{user.TeamOf()}' and may register webhooks only for it. Set team to '{user.TeamOf()}' or leave it out.");
-        }
-
-        if (user.RoleOf() is not >= PlatformRole.Developer)
-        {
-            return Forbidden("role", "Managing a team's webhooks needs the developer role or higher; a viewer only reads them.");
-        }
-
-        return allowPrivateNetwork
-            ? Forbidden("allowPrivateNetwork", "Only an admin may let a webhook reach loopback, link-local or private addresses. Leave allowPrivateNetwork out.")
-            : null;
-    }
-
-    private static ProblemHttpResult Forbidden(string field, string message) =>
-        TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not allowed for this caller", detail: message,
-            extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { [field] = [message] } });
-
-    private static ProblemHttpResult NotFound(string id) =>
-        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Webhook not found", detail: $"There is no webhook '{id}'.");
+    private static ProblemHttpResult NotFound(string id) => TypedResults.Problem(WebhookRegistrations.NotFound(id));
 }

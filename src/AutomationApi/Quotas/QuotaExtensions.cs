@@ -13,6 +13,7 @@ public static class QuotaExtensions
                 "Platform:Quotas:Default:Dev, :Staging, :Prod and :MonthlyCost must be 0 or more (leave one out for unlimited).")
             .ValidateOnStart();
         builder.Services.AddSingleton<TeamQuotas>();
+        builder.Services.AddScoped<QuotaAdministration>();
         builder.Services.AddExceptionHandler<QuotaProblems>();
         return builder;
     }

@@ -1,10 +1,9 @@
-using System.Globalization;
-using System.Text.RegularExpressions;
+using System.Security.Claims;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
+using Platform.AutomationApi.Apis;
 using Platform.AutomationApi.Auth;
-using Platform.AutomationApi.Storage;
+using Platform.AutomationApi.Lifecycle;
 
 namespace Platform.AutomationApi.Quotas;
 
@@ -23,7 +22,7 @@ public sealed record QuotaRequest(int? Dev = null, int? Staging = null, int? Pro
 public sealed record QuotaView(string Team, string Source, QuotaLimits Limits, QuotaUsage Usage);
 
 /// <summary><c>/v1/quotas/{team}</c> (admins): set and read a team's quota.</summary>
-public static partial class QuotasApi
+public static class QuotasApi
 {
     /// <summary>Maps the routes.</summary>
     public static IEndpointRouteBuilder MapQuotasApi(this IEndpointRouteBuilder app)
@@ -45,107 +44,37 @@ public static partial class QuotasApi
 
     /// <summary>Read a team's quota and its use.</summary>
     /// <param name="team">The team.</param>
-    /// <param name="db">The store.</param>
-    /// <param name="quotas">The quotas.</param>
+    /// <param name="quotas">The quotas' administration.</param>
     /// <param name="cancellationToken">Request abort.</param>
-    public static async Task<Results<Ok<QuotaView>, ValidationProblem>> GetQuota(string team, PlatformDbContext db, TeamQuotas quotas, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<QuotaView>, ValidationProblem>> GetQuota(string team, QuotaAdministration quotas, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(quotas);
-        if (!TeamName().IsMatch(team))
-        {
-            return BadTeam();
-        }
-
-        return TypedResults.Ok(await ViewAsync(team, db, quotas, cancellationToken));
+        return Map(await quotas.ReadAsync(team, cancellationToken));
     }
 
     /// <summary>Set a team's quota.</summary>
     /// <param name="team">The team.</param>
     /// <param name="body">The limits.</param>
-    /// <param name="context">The request.</param>
-    /// <param name="db">The store.</param>
-    /// <param name="quotas">The quotas.</param>
-    /// <param name="time">The clock.</param>
+    /// <param name="user">The caller.</param>
+    /// <param name="quotas">The quotas' administration.</param>
     /// <param name="audit">The request's audit entry.</param>
     /// <param name="cancellationToken">Request abort.</param>
     public static async Task<Results<Ok<QuotaView>, ValidationProblem>> SetQuota(
-        string team, QuotaRequest body, HttpContext context, PlatformDbContext db, TeamQuotas quotas, TimeProvider time, Audit.RequestAudit audit,
-        CancellationToken cancellationToken)
+        string team, QuotaRequest body, ClaimsPrincipal user, QuotaAdministration quotas, Audit.RequestAudit audit, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(body);
-        ArgumentNullException.ThrowIfNull(context);
-        ArgumentNullException.ThrowIfNull(db);
-        ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(quotas);
         ArgumentNullException.ThrowIfNull(audit);
-        if (!TeamName().IsMatch(team))
+        var set = await quotas.SetAsync(team, body, user.ActorOf() ?? "unknown", cancellationToken);
+        if (set.Value is not null)
         {
-            return BadTeam();
+            audit.Detail = QuotaAdministration.Describe(body);
         }
 
-        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        foreach (var (field, value) in new[] { ("dev", body.Dev), ("staging", body.Staging), ("prod", body.Prod) })
-        {
-            if (value < 0)
-            {
-                errors[field] = [$"A limit on live {field} environments is 0 or more; leave it out for unlimited."];
-            }
-        }
-
-        if (body.MonthlyCost < 0)
-        {
-            errors["monthlyCost"] = ["The monthly cost limit is 0 or more (USD); leave it out for unlimited."];
-        }
-
-        if (errors.Count > 0)
-        {
-            return TypedResults.ValidationProblem(errors, title: "The quota is invalid");
-        }
-
-        for (var attempt = 0; ; attempt++)
-        {
-            var quota = await db.TeamQuotas.SingleOrDefaultAsync(q => q.Team == team, cancellationToken);
-            if (quota is null)
-            {
-                quota = new TeamQuota { Team = team, UpdatedBy = "" };
-                db.TeamQuotas.Add(quota);
-            }
-
-            (quota.Dev, quota.Staging, quota.Prod, quota.MonthlyCost) = (body.Dev, body.Staging, body.Prod, body.MonthlyCost);
-            quota.UpdatedAt = time.GetUtcNow();
-            quota.UpdatedBy = context.User.ActorOf() ?? "unknown";
-            try
-            {
-                await db.SaveChangesAsync(cancellationToken);
-                break;
-            }
-            catch (DbUpdateException) when (attempt < 3)
-            {
-                // Another admin set it first (the team's row was inserted meanwhile): this request's limits win.
-                db.ChangeTracker.Clear();
-            }
-        }
-
-        audit.Detail = string.Create(CultureInfo.InvariantCulture,
-            $"dev {Limit(body.Dev)}, staging {Limit(body.Staging)}, prod {Limit(body.Prod)}, monthlyCost {Limit(body.MonthlyCost)}");
-        return TypedResults.Ok(await ViewAsync(team, db, quotas, cancellationToken));
+        return Map(set);
     }
 
-    private static async Task<QuotaView> ViewAsync(string team, PlatformDbContext db, TeamQuotas quotas, CancellationToken cancellationToken)
-    {
-        var (limits, own) = await quotas.LimitsAsync(db, team, cancellationToken);
-        return new QuotaView(team, own ? "team" : "default", limits, await TeamQuotas.UsageAsync(db, team, except: null, cancellationToken));
-    }
-
-    private static string Limit<T>(T? value)
-        where T : struct, IFormattable => value is { } v ? v.ToString(null, CultureInfo.InvariantCulture) : "unlimited";
-
-    private static ValidationProblem BadTeam() => TypedResults.ValidationProblem(new Dictionary<string, string[]>
-    {
-        ["team"] = ["Name the team: 1-63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit (as in metadata.team)."],
-    });
-
-    [GeneratedRegex("^[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$")]
-    private static partial Regex TeamName();
+    private static Results<Ok<QuotaView>, ValidationProblem> Map(LifecycleResult<QuotaView> result) =>
+        result.Value is { } view ? TypedResults.Ok(view) : LifecycleResults.Validation((HttpValidationProblemDetails)result.Problem!);
 }
 
 /// <summary>

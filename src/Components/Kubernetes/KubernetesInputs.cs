@@ -2,8 +2,10 @@ using System.Collections;
 using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using System.Collections.Immutable;
+using System.Reflection;
+using System.Runtime.InteropServices;
 using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
+using System.Text.Json.Serialization;
 using k8s;
 using Platform.Components.Planning;
 
@@ -12,23 +14,22 @@ namespace Platform.Components.Kubernetes;
 /// <summary>Turns a typed <c>k8s.Models</c> object into resource inputs, so every property name is the API's own.</summary>
 internal static class KubernetesInputs
 {
-    // The client's own serializer options: the wire names, the order and the leaf converters (quantities,
-    // int-or-string) come from its contract, so the inputs are what KubernetesJson.Serialize would write.
+    // The client's own serializer options: the leaf values it writes with converters of its own (quantities,
+    // int-or-string) are written through them, so those inputs are what KubernetesJson.Serialize would write.
     private static readonly JsonSerializerOptions WireOptions = ClientOptions();
 
-    // Per model type: its contract. The client's options are never made read-only, and on such options
-    // System.Text.Json builds a type's contract again on every GetTypeInfo call (no caching), which was most of
-    // planning's cost; contracts do not change once built, so they are kept here.
-    private static readonly ConcurrentDictionary<Type, JsonTypeInfo> Contracts = new();
-
-    // Per model type: its serialized properties, already in reading order (see LeadingKeys).
-    private static readonly ConcurrentDictionary<Type, JsonPropertyInfo[]> OrderedProperties = new();
+    // Per type: how to read it. Built once per type from the models' own [JsonPropertyName] attributes.
+    // System.Text.Json's contracts (what KubernetesJson.Serialize walks) were the first way, but building them is
+    // most of a short process's cost: rendering a 12-service environment spent over half its CPU configuring
+    // contracts of the models (profiled, 2026-12-01). KubernetesInputsTests holds this walk to KubernetesJson's
+    // output for every model type the planners build.
+    private static readonly ConcurrentDictionary<Type, Shape> Shapes = new();
 
     /// <summary>
-    /// Converts <paramref name="model"/> by walking the client's serialization contract once (nulls omitted,
-    /// quantities and int-or-string values in their wire form, keys in reading order) and drops
-    /// <c>apiVersion</c>/<c>kind</c>: the type token implies them. No JSON text is written or parsed, except for the
-    /// few leaf values the client writes with a converter of its own.
+    /// Converts <paramref name="model"/> as KubernetesJson would serialize it (nulls omitted, quantities and
+    /// int-or-string values in their wire form, keys in reading order) and drops <c>apiVersion</c>/<c>kind</c>:
+    /// the type token implies them. No JSON text is written or parsed, except for the few leaf values the client
+    /// writes with a converter of its own.
     /// </summary>
     public static PlanValue.Map From(object model)
     {
@@ -51,6 +52,12 @@ internal static class KubernetesInputs
 
     private static readonly FrozenRanks Ranks = new(LeadingKeys);
 
+    [ThreadStatic]
+    private static List<KeyValuePair<string, PlanValue>>? _scratch;
+
+    private static readonly PlanValue True = new PlanValue.Bool(true);
+    private static readonly PlanValue False = new PlanValue.Bool(false);
+
     private static PlanValue Convert(object? value, bool root = false)
     {
         switch (value)
@@ -60,7 +67,7 @@ internal static class KubernetesInputs
             case string text:
                 return new PlanValue.Text(text);
             case bool flag:
-                return new PlanValue.Bool(flag);
+                return flag ? True : False;
             case int number:
                 return new PlanValue.Number(number);
             case long number:
@@ -69,48 +76,53 @@ internal static class KubernetesInputs
                 break;
         }
 
-        var info = Contracts.GetOrAdd(value.GetType(), WireOptions.GetTypeInfo);
-        switch (info.Kind)
+        var shape = Shapes.GetOrAdd(value.GetType(), Shape.Of);
+        switch (shape.Kind)
         {
-            case JsonTypeInfoKind.Object:
-                var properties = OrderedProperties.GetOrAdd(info.Type, _ => [.. info.Properties.Where(p => p.Get is not null).OrderBy(p => Ranks.Of(p.Name))]);
-                var entries = ImmutableArray.CreateBuilder<KeyValuePair<string, PlanValue>>(properties.Length);
-                foreach (var property in properties)
+            case ShapeKind.Object:
+                // Entries gather on a per-thread stack (a nested object's entries above its parent's, gone once it is
+                // built) and are copied out at their final count: a model declares dozens of properties and sets few.
+                var scratch = _scratch ??= new List<KeyValuePair<string, PlanValue>>(256);
+                var start = scratch.Count;
+                foreach (var property in shape.Properties)
                 {
-                    if (root && property.Name is "apiVersion" or "kind")
+                    if (root && property.IsTypeMeta)
                     {
                         continue;
                     }
 
-                    var propertyValue = property.Get!(value);
-                    if (propertyValue is null || property.ShouldSerialize?.Invoke(value, propertyValue) == false)
+                    // The client writes no nulls (JsonIgnoreCondition.WhenWritingNull); defaults (false, 0) are written.
+                    if (property.Get(value) is { } propertyValue)
                     {
-                        continue;
+                        var converted = Convert(propertyValue);
+                        scratch.Add(KeyValuePair.Create(property.Name, converted));
                     }
-
-                    entries.Add(KeyValuePair.Create(property.Name, Convert(propertyValue)));
                 }
 
-                return new PlanValue.Map(entries.DrainToImmutable());
-            case JsonTypeInfoKind.Dictionary:
-                var pairs = new List<KeyValuePair<string, PlanValue>>();
-                foreach (DictionaryEntry entry in (IDictionary)value)
+                var entries = CollectionsMarshal.AsSpan(scratch)[start..].ToArray();
+                scratch.RemoveRange(start, entries.Length);
+                return new PlanValue.Map(ImmutableCollectionsMarshal.AsImmutableArray(entries));
+            case ShapeKind.Dictionary:
+                var dictionary = (IDictionary)value;
+                var pairs = new KeyValuePair<string, PlanValue>[dictionary.Count];
+                var next = 0;
+                foreach (DictionaryEntry entry in dictionary)
                 {
-                    pairs.Add(KeyValuePair.Create(System.Convert.ToString(entry.Key, System.Globalization.CultureInfo.InvariantCulture)!, Convert(entry.Value)));
+                    pairs[next++] = KeyValuePair.Create(System.Convert.ToString(entry.Key, System.Globalization.CultureInfo.InvariantCulture)!, Convert(entry.Value));
                 }
 
-                return new PlanValue.Map([.. pairs.OrderBy(p => Ranks.Of(p.Key))]);
-            case JsonTypeInfoKind.Enumerable:
-                var items = ImmutableArray.CreateBuilder<PlanValue>();
+                return new PlanValue.Map(ImmutableArray.Create(InReadingOrder(pairs)));
+            case ShapeKind.Sequence:
+                var items = ImmutableArray.CreateBuilder<PlanValue>((value as ICollection)?.Count ?? 4);
                 foreach (var item in (IEnumerable)value)
                 {
                     items.Add(Convert(item));
                 }
 
-                return new PlanValue.List(items.DrainToImmutable());
+                return new PlanValue.List(items.Count == items.Capacity ? items.MoveToImmutable() : items.ToImmutable());
             default:
                 // A leaf the client writes with its own converter (a quantity, an int-or-string): its wire form.
-                return PlanValue.FromJson(JsonSerializer.SerializeToNode(value, info));
+                return PlanValue.FromJson(JsonSerializer.SerializeToNode(value, value.GetType(), WireOptions));
         }
     }
 
@@ -128,6 +140,92 @@ internal static class KubernetesInputs
         KubernetesJson.AddJsonOptions(o => options = o);
         return options ?? throw new InvalidOperationException("The Kubernetes client gave no serializer options.");
     }
+
+    private enum ShapeKind
+    {
+        Leaf,
+        Object,
+        Dictionary,
+        Sequence,
+    }
+
+    /// <summary>A model property the client serializes: its wire name and a getter.</summary>
+    private sealed record ModelProperty(string Name, Func<object, object?> Get)
+    {
+        public bool IsTypeMeta { get; } = Name is "apiVersion" or "kind";
+    }
+
+    /// <summary>How a type is written: an object of named properties (in reading order), a map, a list or a leaf.</summary>
+    private sealed record Shape(ShapeKind Kind, ModelProperty[] Properties)
+    {
+        private static readonly MethodInfo GetterFactory =
+            typeof(Shape).GetMethod(nameof(Getter), BindingFlags.NonPublic | BindingFlags.Static)!;
+
+        public static Shape Of(Type type)
+        {
+            if (type == typeof(byte[]))
+            {
+                return new(ShapeKind.Leaf, []); // base64 text on the wire
+            }
+
+            if (typeof(IDictionary).IsAssignableFrom(type))
+            {
+                return new(ShapeKind.Dictionary, []);
+            }
+
+            if (typeof(IEnumerable).IsAssignableFrom(type))
+            {
+                return new(ShapeKind.Sequence, []);
+            }
+
+            // The models are classes of k8s.Models whose every property names its wire key; types the client writes
+            // with a converter (quantities, int-or-string) carry [JsonConverter] and are leaves, as is anything else.
+            if (!type.IsClass || type.Namespace != "k8s.Models" || type.IsDefined(typeof(JsonConverterAttribute), inherit: true))
+            {
+                return new(ShapeKind.Leaf, []);
+            }
+
+            var properties = type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+                .Where(p => p.GetMethod is not null && p.GetIndexParameters().Length == 0 && !p.IsDefined(typeof(JsonIgnoreAttribute), inherit: true))
+                .Select(p => new ModelProperty(
+                    p.GetCustomAttribute<JsonPropertyNameAttribute>()?.Name
+                        ?? throw new NotSupportedException($"{type.Name}.{p.Name} names no wire key."),
+                    (Func<object, object?>)GetterFactory.MakeGenericMethod(type, p.PropertyType).Invoke(null, [p.GetMethod!])!))
+                .OrderBy(p => Ranks.Of(p.Name))
+                .ToArray();
+            return new(ShapeKind.Object, properties);
+        }
+
+        // An open-instance delegate over the property's own getter: no reflection per call, nothing emitted.
+        private static Func<object, object?> Getter<TModel, TValue>(MethodInfo getter)
+        {
+            var get = getter.CreateDelegate<Func<TModel, TValue>>();
+            return model => get((TModel)model);
+        }
+    }
+
+    // A stable sort by rank, in place; most maps (labels, data) hold no leading key and are left as they are.
+    private static KeyValuePair<string, PlanValue>[] InReadingOrder(KeyValuePair<string, PlanValue>[] pairs)
+    {
+        for (var i = 1; i < pairs.Length; i++)
+        {
+            var pair = pairs[i];
+            var rank = Ranks.Of(pair.Key);
+            var j = i - 1;
+            while (j >= 0 && Ranks.Of(pairs[j].Key) > rank)
+            {
+                pairs[j + 1] = pairs[j];
+                j--;
+            }
+
+            pairs[j + 1] = pair;
+        }
+
+        return pairs;
+    }
+
+    /// <summary>Where <paramref name="key"/> goes among a map's keys: leading keys first, in their order.</summary>
+    internal static int RankOf(string key) => Ranks.Of(key);
 
     /// <summary>The rank of a key in <see cref="LeadingKeys"/>; every other key ranks after them all.</summary>
     private sealed class FrozenRanks(string[] keys)

@@ -183,7 +183,7 @@ public abstract record PlanValue
 
 
         /// <summary>The value under <paramref name="key"/>, or <see langword="null"/>.</summary>
-        public PlanValue? this[string key] => Entries.FirstOrDefault(e => e.Key == key).Value;
+        public PlanValue? this[string key] => IndexOf(key) is var i and >= 0 ? Entries[i].Value : null;
 
         /// <summary>
         /// Returns a copy with the value at a dotted path (<c>metadata.annotations.x</c>) replaced or added,
@@ -207,14 +207,28 @@ public abstract record PlanValue
         private static Map SetPath(Map map, ReadOnlySpan<string> segments, PlanValue value)
         {
             var key = segments[0];
-            var existing = map[key];
+            var index = map.IndexOf(key);
+            var existing = index < 0 ? null : map.Entries[index].Value;
             var replacement = segments.Length == 1
                 ? value
                 : SetPath(existing as Map ?? Empty, segments[1..], value);
-            var index = map.Entries.IndexOf(map.Entries.FirstOrDefault(e => e.Key == key));
-            return existing is null
+            return index < 0
                 ? new Map(map.Entries.Add(KeyValuePair.Create(key, replacement)))
                 : new Map(map.Entries.SetItem(index, KeyValuePair.Create(key, replacement)));
+        }
+
+        // By key only: comparing whole entries would compare values with record equality, deep and slow.
+        private int IndexOf(string key)
+        {
+            for (var i = 0; i < Entries.Length; i++)
+            {
+                if (string.Equals(Entries[i].Key, key, StringComparison.Ordinal))
+                {
+                    return i;
+                }
+            }
+
+            return -1;
         }
 
         /// <inheritdoc />

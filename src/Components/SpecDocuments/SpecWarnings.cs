@@ -25,6 +25,15 @@ internal static class SpecWarnings
         ArgumentNullException.ThrowIfNull(spec);
         var warnings = ImmutableArray.CreateBuilder<SpecError>();
         var profile = TierProfile.For(spec.Tier);
+
+        // Looked up once: a scan of every service per uses entry made warnings quadratic in the services.
+        var servicesByName = new Dictionary<string, (ServiceSpec Service, int Index)>(StringComparer.Ordinal);
+        for (var i = 0; i < spec.Services.Length; i++)
+        {
+            servicesByName.TryAdd(spec.Services[i].Name, (spec.Services[i], i));
+        }
+
+        var used = spec.Services.SelectMany(s => s.Uses).ToHashSet(StringComparer.Ordinal);
         for (var i = 0; i < spec.Services.Length; i++)
         {
             var service = spec.Services[i];
@@ -32,11 +41,11 @@ internal static class SpecWarnings
             for (var u = 0; u < service.Uses.Length; u++)
             {
                 // Network policy opens a used service only on its port: a worker without one gets no rule at all.
-                if (spec.Services.FirstOrDefault(s => s.Name == service.Uses[u]) is { Type: ServiceType.Worker, EffectivePort: null } worker)
+                if (servicesByName.TryGetValue(service.Uses[u], out var target) && target.Service is { Type: ServiceType.Worker, EffectivePort: null } worker)
                 {
                     warnings.Add(new SpecError($"{path}.uses[{u}]",
                         $"'{worker.Name}' is a worker without a port, so '{service.Name}' can reach nothing there: network policy opens a service only on its port.",
-                        $"Declare the port '{worker.Name}' listens on (spec.services[{spec.Services.IndexOf(worker)}].port), or remove it from uses."));
+                        $"Declare the port '{worker.Name}' listens on (spec.services[{target.Index}].port), or remove it from uses."));
                 }
             }
 
@@ -55,7 +64,7 @@ internal static class SpecWarnings
             var resource = spec.Resources[i];
 
             // A resource inside the private network answers only the services that use it: unused, it is only a bill.
-            if (ResourceKinds.Of(resource).UsesPrivateNetwork && !spec.Services.Any(s => s.Uses.Contains(resource.Name)))
+            if (ResourceKinds.Of(resource).UsesPrivateNetwork && !used.Contains(resource.Name))
             {
                 var monthly = cost?.Components.FirstOrDefault(c => c.Component == resource.Name) is { } component
                     ? $" and costs an estimated {component.Monthly.ToString("N2", CultureInfo.InvariantCulture)} {cost.Currency} a month"

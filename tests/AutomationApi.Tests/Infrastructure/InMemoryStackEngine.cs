@@ -16,7 +16,15 @@ public abstract record EngineScript
     /// <summary>Fails with <paramref name="error"/> after starting (and failing) its first resource operation.</summary>
     public static EngineScript Fail(EngineError error) => new Failing(error);
 
+    /// <summary>
+    /// Throws <paramref name="error"/> after starting its first resource operation instead of answering with a
+    /// result: a fault of the service itself (not an engine failure), which the worker fails as <c>internal-error</c>.
+    /// </summary>
+    public static EngineScript Crash(Exception error) => new Crashing(error);
+
     internal sealed record Succeeding : EngineScript;
+
+    internal sealed record Crashing(Exception Error) : EngineScript;
 
     internal sealed record Holding : EngineScript;
 
@@ -141,6 +149,8 @@ public sealed class InMemoryStackEngine : IStackEngine
             Signal(_stepped, runId).TrySetResult();
             switch (script)
             {
+                case EngineScript.Crashing crashing:
+                    throw crashing.Error;
                 case EngineScript.Failing failing:
                     await Emit("step-failed", null, urn, op);
                     await Emit("diagnostic", failing.Error.Message, urn, "error");

@@ -10,7 +10,10 @@ using Platform.AutomationApi.Tests.Infrastructure;
 
 namespace Platform.AutomationApi.Tests.Notifications;
 
-/// <summary>Issue 12: a cancelled operation is delivered as such, and a receiver that never answers holds up no operation.</summary>
+/// <summary>
+/// Issue 12: a cancelled operation is delivered as such, and a receiver that never answers holds up no operation.
+/// Issue 15: an operation the service fails itself (internal-error) is delivered like any other failure.
+/// </summary>
 public sealed class WebhookOutcomeTests
 {
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
@@ -54,6 +57,46 @@ public sealed class WebhookOutcomeTests
         Assert.Equal("operation.cancelled", request.Headers["Platform-Webhook-Event"]);
         Assert.Equal(queuedId, (string)JsonNode.Parse(request.Body)!["operation"]!["id"]!);
         engine.Release("hook-cancel");
+    }
+
+    [Fact]
+    public async Task An_operation_failed_by_an_internal_error_is_delivered_once_as_operation_failed_without_secrets()
+    {
+        var engine = new InMemoryStackEngine();
+        await using var receiver = await WebhookReceiver.StartAsync(204);
+        using var factory = Factory(engine);
+        var webhook = await RegisterAsync(factory, receiver.Url, "operation.failed", "operation.succeeded");
+
+        // Not an engine failure (a result the executor classifies) but an exception out of the engine seam: the worker
+        // fails the operation as internal-error (OperationWorker.MarkFailedAsync).
+        engine.Script(EngineCommand.Up, EngineScript.Crash(new InvalidOperationException("a bug in the service's engine seam")));
+        var failed = await factory.CreateAndWaitAsync(Specs.Dev("hook-internal"));
+        Assert.Equal("failed", (string)failed["state"]!);
+        Assert.Equal("internal-error", (string)failed["error"]!["code"]!);
+
+        // A later outcome, delivered after it: by then a second delivery of the failure would have been made too.
+        engine.Script(EngineCommand.Up, EngineScript.Succeed);
+        var later = await factory.CreateAndWaitAsync(Specs.Dev("hook-after"));
+        JsonArray deliveries = [];
+        for (var i = 0; i < 1200 && !(deliveries.Count >= 2 && deliveries.All(d => (string?)d!["state"] == "delivered")); i++)
+        {
+            await Task.Delay(50, Cancel);
+            deliveries = (await factory.CreateClient().GetFromJsonAsync<JsonArray>($"/v1/webhooks/{webhook}/deliveries", Cancel))!;
+        }
+
+        Assert.Equal(["operation.failed", "operation.succeeded"], deliveries.Select(d => (string)d!["type"]!).Order(StringComparer.Ordinal));
+        Assert.All(deliveries, d => Assert.Equal("delivered", (string?)d!["state"]));
+        var request = Assert.Single(receiver.Received, r => r.Headers["Platform-Webhook-Event"] == "operation.failed");
+        var payload = JsonNode.Parse(request.Body)!;
+        Assert.Equal("operation.failed", (string)payload["type"]!);
+        Assert.Equal("hook-internal", (string)payload["environment"]!);
+        Assert.Equal((string)failed["id"]!, (string)payload["operation"]!["id"]!);
+        Assert.Equal("internal-error", (string)payload["operation"]!["error"]!["code"]!);
+        var body = System.Text.Encoding.UTF8.GetString(request.Body);
+        Assert.DoesNotContain(Specs.Secret, body, StringComparison.Ordinal);
+        Assert.DoesNotContain("whsec_", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("a bug in the service's engine seam", body, StringComparison.Ordinal); // the service log has it, not the receiver
+        Assert.Equal((string)later["id"]!, (string)JsonNode.Parse(Assert.Single(receiver.Received, r => r.Headers["Platform-Webhook-Event"] == "operation.succeeded").Body)!["operation"]!["id"]!);
     }
 
     [Fact]
