@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Diagnostics;
 using Platform.Components.Costs;
 using Platform.Components.Costs.Prices;
 using Platform.Components.Planning;
@@ -17,6 +18,16 @@ namespace Platform.Components;
 /// </summary>
 public static class EnvironmentPipeline
 {
+    /// <summary>
+    /// The name of the pipeline's <see cref="ActivitySource"/>: each compilation of a spec to a plan is an activity
+    /// named <see cref="CompileActivity"/> (listen to it to see where plans are compiled, and how often).
+    /// </summary>
+    public const string ActivitySourceName = "Platform.Components";
+
+    /// <summary>The activity of one compilation of a spec to a resource plan.</summary>
+    public const string CompileActivity = "plan.compile";
+
+    private static readonly ActivitySource Source = new(ActivitySourceName);
     private static readonly Lazy<PriceTable> Prices = new(PriceTable.Load);
 
     /// <summary>Runs the pipeline on spec text; every structural or semantic error is reported, none thrown.</summary>
@@ -65,7 +76,7 @@ public static class EnvironmentPipeline
             return PipelineResult.Failed(spec, [NoSuchTarget(spec, targets)]);
         }
 
-        var plan = PlanCompiler.Compile(spec, target);
+        var plan = Compile(spec, target);
         return new PipelineResult(spec, target, plan, [],
             PolicyEngine.Evaluate(plan, policies ?? PolicySettings.Default),
             CostEstimator.Estimate(plan, Prices.Value));
@@ -80,27 +91,75 @@ public static class EnvironmentPipeline
     /// <param name="spec">The parsed spec.</param>
     /// <param name="targets">The deployment targets.</param>
     /// <param name="policies">Which advisory guardrails are off per tier; <see cref="PolicySettings.Default"/> when null.</param>
-    public static ImmutableArray<SpecError> Check(EnvironmentSpec spec, TargetSettings targets, PolicySettings? policies = null)
+    public static ImmutableArray<SpecError> Check(EnvironmentSpec spec, TargetSettings targets, PolicySettings? policies = null) =>
+        Inspect(spec, targets, policies).Errors;
+
+    /// <summary>
+    /// <see cref="Check"/>, keeping what it built: the plan and its guardrail report, when the spec compiled, so a
+    /// caller that also needs the cost (<see cref="EstimateCost"/>) or the whole result
+    /// (<see cref="SpecInspection.Complete"/>) does not compile the spec again.
+    /// </summary>
+    /// <inheritdoc cref="Check" path="/param"/>
+    public static SpecInspection Inspect(EnvironmentSpec spec, TargetSettings targets, PolicySettings? policies = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(targets);
         var errors = SpecValidator.Validate(spec, targets);
         if (!errors.IsEmpty)
         {
-            return errors;
+            return new SpecInspection(spec, errors, null, null, null);
         }
 
         if (!targets.TryGet(spec.Target, out var target))
         {
-            return [NoSuchTarget(spec, targets)];
+            return new SpecInspection(spec, [NoSuchTarget(spec, targets)], null, null, null);
         }
 
-        var plan = PlanCompiler.Compile(spec, target);
-        return PipelineResult.Gate(PolicyEngine.Evaluate(plan, policies ?? PolicySettings.Default), plan, target, isSetOnStack: null);
+        var plan = Compile(spec, target);
+        var policy = PolicyEngine.Evaluate(plan, policies ?? PolicySettings.Default);
+        return new SpecInspection(spec, PipelineResult.Gate(policy, plan, target, isSetOnStack: null), target, plan, policy);
+    }
+
+    /// <summary>The estimated monthly cost of a compiled plan, priced as <see cref="Run(EnvironmentSpec, TargetSettings, PolicySettings?)"/> prices it.</summary>
+    /// <param name="plan">The plan.</param>
+    public static CostEstimate EstimateCost(ResourcePlan plan)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        return CostEstimator.Estimate(plan, Prices.Value);
+    }
+
+    private static ResourcePlan Compile(EnvironmentSpec spec, DeploymentTarget target)
+    {
+        using var activity = Source.StartActivity(CompileActivity);
+        activity?.SetTag("platform.environment", spec.Name);
+        return PlanCompiler.Compile(spec, target);
     }
 
     private static SpecError NoSuchTarget(EnvironmentSpec spec, TargetSettings targets) =>
         new("spec.target", $"No deployment target is named '{spec.Target}'.", $"Use one of: {string.Join(", ", targets.Names)}.");
+}
+
+/// <summary>
+/// What <see cref="EnvironmentPipeline.Inspect"/> found: every error that refuses the spec, and what it built on the
+/// way — the target, the plan and its guardrail report — when the spec compiled (a plan may still be refused by a
+/// mandatory guardrail or missing target settings: see <see cref="Errors"/>).
+/// </summary>
+/// <param name="Spec">The spec.</param>
+/// <param name="Errors">Why the spec must not be deployed; empty when it may be.</param>
+/// <param name="Target">The deployment target, when the spec was valid.</param>
+/// <param name="Plan">The compiled plan, when the spec was valid.</param>
+/// <param name="Policy">The guardrail report on the plan, when there is a plan.</param>
+public sealed record SpecInspection(EnvironmentSpec Spec, ImmutableArray<SpecError> Errors, DeploymentTarget? Target, ResourcePlan? Plan, PolicyReport? Policy)
+{
+    /// <summary>
+    /// The full pipeline result of a spec that may be deployed — the plan and guardrail report found here, priced —
+    /// as <see cref="EnvironmentPipeline.Run(EnvironmentSpec, TargetSettings, PolicySettings?)"/> would return it, without
+    /// compiling again. <see langword="null"/> when there are errors.
+    /// </summary>
+    public PipelineResult? Complete() =>
+        Errors.IsEmpty && Target is { } target && Plan is { } plan && Policy is { } policy
+            ? new PipelineResult(Spec, target, plan, [], policy, EnvironmentPipeline.EstimateCost(plan))
+            : null;
 }
 
 /// <summary>The outcome of <see cref="EnvironmentPipeline"/>: a plan with its policy report and cost, or every error found.</summary>

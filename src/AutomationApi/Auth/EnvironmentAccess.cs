@@ -132,7 +132,13 @@ public static class EnvironmentAccess
         var scope = await (from o in db.Operations.AsNoTracking()
                            join e in db.Environments.AsNoTracking() on o.EnvironmentId equals e.Id
                            where o.Id == id
-                           select new { e.Team, e.Tier }).FirstOrDefaultAsync(context.RequestAborted);
+                           select new { e.Team, e.Tier, o.EnvironmentName }).FirstOrDefaultAsync(context.RequestAborted);
+        if (scope is not null && context.RequestServices.GetService<Audit.RequestAudit>() is { Context: not null } audit)
+        {
+            // The request's audit entry names the operation's environment, found here rather than looked up again.
+            audit.Environment ??= scope.EnvironmentName;
+        }
+
         return scope is null
             ? await next(invocation)
             : await AuthorizeAsync(context, new EnvironmentScope(scope.Team, scope.Tier), () => TypedResults.Problem(

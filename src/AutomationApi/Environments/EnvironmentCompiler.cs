@@ -69,7 +69,23 @@ public sealed class EnvironmentCompiler(TargetSettings targets, PolicySettings p
     /// mandatory guardrails, target settings), without estimating the cost or rendering the program: what a request
     /// checks before it is accepted; the operation compiles the spec in full when it runs.
     /// </summary>
-    public ImmutableArray<SpecError> Check(EnvironmentSpec spec) => EnvironmentPipeline.Check(spec, targets, policies);
+    public ImmutableArray<SpecError> Check(EnvironmentSpec spec) => Inspect(spec).Errors;
+
+    /// <summary>
+    /// <see cref="Check"/>, keeping the plan it compiled: priced (<see cref="EnvironmentPipeline.EstimateCost"/>) for a
+    /// quota, or completed (<see cref="Complete"/>) for the operation that deploys it, without compiling again.
+    /// </summary>
+    public SpecInspection Inspect(EnvironmentSpec spec) => EnvironmentPipeline.Inspect(spec, targets, policies);
+
+    /// <summary>
+    /// The compiled environment of a spec <see cref="Inspect"/> found deployable: its plan priced and rendered, as
+    /// <see cref="Compile(EnvironmentSpec)"/> would return it, without compiling the spec again.
+    /// </summary>
+    public CompileResult Complete(SpecInspection inspection)
+    {
+        ArgumentNullException.ThrowIfNull(inspection);
+        return inspection.Complete() is { } result ? Compile(result, gated: true) : new CompileResult(null, inspection.Errors);
+    }
 
     private CompileResult Compile(string specText, bool gated) => Compile(EnvironmentPipeline.Run(specText ?? string.Empty, targets, policies), gated);
 

@@ -144,6 +144,7 @@ public static class PlatformServiceExtensions
         builder.Services.AddSingleton<OperationExecutor>();
         builder.Services.AddSingleton<ReplicaIdentity>();
         builder.Services.AddSingleton<OperationLeases>();
+        builder.Services.AddSingleton<PlanHandoff>();
         builder.Services.AddSingleton<TakenOverStackLocks>();
 
         // Recovery first: hosted services start in registration order, and the worker must not see stale work. The

@@ -249,7 +249,7 @@ public sealed class DeploymentCommands(
         {
             // An update (a deploy, promotion or rollback) only within its team's quota: its cost is already estimated.
             await (kind == OperationKind.Update
-                ? quotas.SaveAsync(db, record, next.Spec, cancellationToken, next.Cost.MonthlyTotal)
+                ? quotas.SaveAsync(db, record, next.Spec, () => next.Cost.MonthlyTotal, cancellationToken)
                 : db.SaveChangesAsync(cancellationToken));
         }
         catch (Quotas.QuotaExceededException exceeded)

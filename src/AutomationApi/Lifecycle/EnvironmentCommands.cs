@@ -36,7 +36,8 @@ public sealed partial class EnvironmentCommands(
     TimeProvider time,
     IOptions<PlatformOptions> options,
     ILogger<EnvironmentCommands> logger,
-    Quotas.TeamQuotas quotas)
+    Quotas.TeamQuotas quotas,
+    PlanHandoff plans)
 {
     private const string InvalidTitle = "The spec is invalid";
     private const string InvalidDetail = "Every problem found is listed under errors, by path in the spec.";
@@ -64,9 +65,10 @@ public sealed partial class EnvironmentCommands(
             return NameTaken(spec.Name, caller);
         }
 
-        // Only what can refuse the spec runs before the 202 (no cost estimate, no rendering): the operation compiles
-        // it in full when it runs.
-        if (compiler.Check(spec) is { IsEmpty: false } errors)
+        // Only what can refuse the spec runs before the 202 (no rendering; a cost estimate only under a cost quota,
+        // from the plan compiled here): the operation completes it when it runs.
+        var inspection = compiler.Inspect(spec);
+        if (inspection.Errors is { IsEmpty: false } errors)
         {
             return Invalid(errors);
         }
@@ -75,13 +77,17 @@ public sealed partial class EnvironmentCommands(
         var record = EnvironmentRecord.Create(spec, protector.Protect(specText), now, EnvironmentExpiry.AtCreation(spec, now));
         db.Environments.Add(record);
         var operation = queue.Add(record, OperationKind.Create, record.SpecText, "api");
+
+        // Offered before the save commits (the worker may claim the operation at once): withdrawn if it fails.
+        plans.Offer(operation.Id, inspection);
         try
         {
             // Saved only within the team's quota.
-            await quotas.SaveAsync(db, record, spec, cancellationToken);
+            await quotas.SaveAsync(db, record, spec, () => MonthlyCost(inspection), cancellationToken);
         }
         catch (Quotas.QuotaExceededException exceeded)
         {
+            plans.Take(operation.Id);
             db.ChangeTracker.Clear();
             return exceeded.ToProblem();
         }
@@ -89,6 +95,7 @@ public sealed partial class EnvironmentCommands(
         {
             // Lost a race: the idempotency key (claimed in the same transaction as the operation) or the database's
             // unique index on live names decides. A retry whose key won gets the winner's operation from the key's filter.
+            plans.Take(operation.Id);
             db.ChangeTracker.Clear();
             return NameTaken(spec.Name, caller);
         }
@@ -139,12 +146,13 @@ public sealed partial class EnvironmentCommands(
                 "between deployment targets; create a new environment on the new target and destroy this one.");
         }
 
-        if (compiler.Check(spec) is { IsEmpty: false } errors)
+        var inspection = compiler.Inspect(spec);
+        if (inspection.Errors is { IsEmpty: false } errors)
         {
             return Invalid(errors);
         }
 
-        return await SaveAsync(lifecycle.QueueUpdate(queue, record, protector.Protect(resolved), "api"), cancellationToken, (record, spec));
+        return await SaveAsync(lifecycle.QueueUpdate(queue, record, protector.Protect(resolved), "api"), cancellationToken, (record, inspection));
     }
 
     /// <summary>
@@ -298,19 +306,29 @@ public sealed partial class EnvironmentCommands(
     /// deployment (<paramref name="deploying"/>) only within its team's quota (else a 422).
     /// </summary>
     private async Task<LifecycleResult<StackOperation>> SaveAsync(
-        StackOperation operation, CancellationToken cancellationToken, (EnvironmentRecord Record, EnvironmentSpec Spec)? deploying = null)
+        StackOperation operation, CancellationToken cancellationToken, (EnvironmentRecord Record, SpecInspection Inspection)? deploying = null)
     {
+        if (deploying is { } offered)
+        {
+            // Offered before the save commits (the worker may claim the operation at once): withdrawn if it fails.
+            plans.Offer(operation.Id, offered.Inspection);
+        }
+
         try
         {
-            await (deploying is { } d ? quotas.SaveAsync(db, d.Record, d.Spec, cancellationToken) : db.SaveChangesAsync(cancellationToken));
+            await (deploying is { } d
+                ? quotas.SaveAsync(db, d.Record, d.Inspection.Spec, () => MonthlyCost(d.Inspection), cancellationToken)
+                : db.SaveChangesAsync(cancellationToken));
         }
         catch (Quotas.QuotaExceededException exceeded)
         {
+            plans.Take(operation.Id);
             db.ChangeTracker.Clear();
             return exceeded.ToProblem();
         }
         catch (DbUpdateException)
         {
+            plans.Take(operation.Id);
             db.ChangeTracker.Clear();
             return Refusals.ConcurrentChange(operation.EnvironmentName, "queuing the operation");
         }
@@ -318,6 +336,10 @@ public sealed partial class EnvironmentCommands(
         queue.Notify();
         return operation;
     }
+
+    /// <summary>The estimated monthly cost of a spec the request's checks compiled (<see cref="EnvironmentCompiler.Inspect"/>), from that plan.</summary>
+    private static decimal MonthlyCost(SpecInspection inspection) =>
+        inspection.Plan is { } plan ? EnvironmentPipeline.EstimateCost(plan).MonthlyTotal : 0;
 
     private static HttpValidationProblemDetails Invalid(IEnumerable<SpecError> errors) => Refusals.Spec(errors, InvalidTitle, InvalidDetail);
 

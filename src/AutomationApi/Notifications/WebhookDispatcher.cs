@@ -131,7 +131,7 @@ public sealed partial class WebhookDispatcher(
             created += await strategy.ExecuteAsync(async () =>
             {
                 db.ChangeTracker.Clear();
-                await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+                await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
 
                 // The claim: only the dispatcher that flips the flag creates the deliveries.
                 var claimed = await db.NotificationOutbox.Where(n => n.Sequence == notification.Sequence && !n.Dispatched)

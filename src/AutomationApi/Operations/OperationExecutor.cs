@@ -22,6 +22,7 @@ public sealed class OperationExecutor(
     IDbContextFactory<PlatformDbContext> dbFactory,
     ReplicaIdentity replica,
     EnvironmentCompiler compiler,
+    PlanHandoff plans,
     IStackEngine engine,
     EnvironmentLifecycle lifecycle,
     EngineResilience resilience,
@@ -52,8 +53,8 @@ public sealed class OperationExecutor(
             return false;
         }
 
+        // (Its "started" event was stored with the claim.)
         using var events = new EventSink(dbFactory, operationId, time);
-        await events.AppendAsync("state", $"{operation.Kind} started.", "running");
         logger.LogInformation("Operation {OperationId} ({Kind} of {Environment}) started", operationId, operation.Kind, operation.EnvironmentName);
 
         var environment = await db.Environments.AsNoTracking().SingleAsync(e => e.Id == operation.EnvironmentId, CancellationToken.None);
@@ -98,7 +99,9 @@ public sealed class OperationExecutor(
         // them, and otherwise the spec compiled without the gates that guard new deployments.
         var fromState = operation.Kind is OperationKind.Destroy or OperationKind.Refresh;
         var reuseWorkspace = fromState && engine.HasProgram(workspace);
-        var compiled = fromState ? compiler.CompileDeployed(specText) : compiler.Compile(specText);
+        // A create or update accepted by this replica completes the plan its request's checks compiled.
+        var handed = operation.Kind is OperationKind.Create or OperationKind.Update ? plans.Take(operation.Id) : null;
+        var compiled = fromState ? compiler.CompileDeployed(specText) : handed is not null ? compiler.Complete(handed) : compiler.Compile(specText);
         var target = compiled.Environment;
         if (target is null && !reuseWorkspace)
         {

@@ -48,8 +48,8 @@ public sealed class OperationLeases(
     private TimeSpan Lease => options.Value.Replicas.LeaseDuration;
 
     /// <summary>
-    /// Claims up to <paramref name="count"/> eligible queued operations for this replica: each is started and leased
-    /// in one transaction. Returns their ids and environments.
+    /// Claims up to <paramref name="count"/> eligible queued operations for this replica: each is started (with its
+    /// <c>running</c> event) and leased, all in one transaction. Returns their ids and environments.
     /// </summary>
     public async Task<IReadOnlyList<(string Id, string Environment)>> ClaimAsync(int count, CancellationToken cancellationToken)
     {
@@ -69,7 +69,7 @@ public sealed class OperationLeases(
         return await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
         {
             db.ChangeTracker.Clear();
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
             var claimed = await db.Operations.FromSqlRaw(sql).ToListAsync(cancellationToken);
             if (claimed.Count == 0)
             {
@@ -78,13 +78,27 @@ public sealed class OperationLeases(
 
             var now = time.GetUtcNow();
             var environments = new HashSet<string>(StringComparer.Ordinal);
+            var starting = new List<StackOperation>(claimed.Count);
             foreach (var operation in claimed)
             {
                 // One per environment per pass: the second of an environment waits for the first (which is now running).
                 if (environments.Add(operation.EnvironmentName))
                 {
                     operation.Claim(Owner, now, Lease);
+                    starting.Add(operation);
                 }
+            }
+
+            // Each one's "started" event commits with its claim: one commit for the batch, and a stream that sees an
+            // operation running also sees that it started.
+            var ids = starting.Select(o => o.Id).ToList();
+            var last = await db.Events.Where(e => ids.Contains(e.OperationId))
+                .GroupBy(e => e.OperationId)
+                .Select(g => new { OperationId = g.Key, Sequence = g.Max(e => e.Sequence) })
+                .ToDictionaryAsync(e => e.OperationId, e => e.Sequence, StringComparer.Ordinal, cancellationToken);
+            foreach (var operation in starting)
+            {
+                db.Events.Add(StartedEvent(operation, last.GetValueOrDefault(operation.Id) + 1, now));
             }
 
             try
@@ -92,15 +106,27 @@ public sealed class OperationLeases(
                 await db.SaveChangesAsync(cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
             }
-            catch (DbUpdateConcurrencyException)
+            catch (DbUpdateException)
             {
-                // Cancelled while being claimed (SQLite; on PostgreSQL the row lock keeps a cancel waiting): next pass.
+                // Cancelled while being claimed (SQLite; on PostgreSQL the row lock keeps a cancel waiting), or an event
+                // of one stored meanwhile took its sequence number: nothing was claimed, the next pass tries again.
                 return [];
             }
 
             return [.. claimed.Where(o => o.LeaseOwner == Owner && o.State == OperationState.Running).Select(o => (o.Id, o.EnvironmentName))];
         });
     }
+
+    /// <summary>The <c>state</c> event of an operation this replica starts (<c>running</c>).</summary>
+    internal static OperationEvent StartedEvent(StackOperation operation, int sequence, DateTimeOffset at) => new()
+    {
+        OperationId = operation.Id,
+        Sequence = sequence,
+        Timestamp = at,
+        Type = "state",
+        Detail = "running",
+        Message = $"{operation.Kind} started.",
+    };
 
     /// <summary>
     /// Renews the lease of a running operation this replica holds, and reads whether a caller asked to cancel it
@@ -167,7 +193,7 @@ public sealed class OperationLeases(
         return await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
         {
             db.ChangeTracker.Clear();
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
             var candidates = await db.Operations.FromSqlRaw("""
                 SELECT * FROM "Operations" WHERE "State" = 'Running' ORDER BY "Sequence" FOR UPDATE SKIP LOCKED
                 """).ToListAsync(cancellationToken);

@@ -97,7 +97,7 @@ public sealed class OperationQueue(PlatformDbContext db, OperationSignal signal,
             CreatedAt = now,
         };
         db.Operations.Add(operation);
-        audit?.Queued(operation);
+        audit?.Queued(operation, db);
         db.Events.Add(new OperationEvent
         {
             OperationId = operation.Id,

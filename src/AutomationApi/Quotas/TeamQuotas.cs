@@ -5,7 +5,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Platform.AutomationApi.Environments;
 using Platform.AutomationApi.Storage;
-using Platform.Components;
 using Platform.Components.Specs;
 
 namespace Platform.AutomationApi.Quotas;
@@ -84,7 +83,7 @@ public sealed class QuotaExceededException(string team, string quota, decimal li
 /// one critical section per team, across replicas: on PostgreSQL a transaction holding an advisory lock on the team;
 /// on SQLite (one instance per file) a lock in this process. A team without limits costs one key lookup.
 /// </summary>
-public sealed class TeamQuotas(IOptions<PlatformQuotaOptions> options, EnvironmentCompiler compiler)
+public sealed class TeamQuotas(IOptions<PlatformQuotaOptions> options)
 {
     /// <summary>The name of the cost limit in problems.</summary>
     public const string MonthlyCost = "monthlyCost";
@@ -123,15 +122,17 @@ public sealed class TeamQuotas(IOptions<PlatformQuotaOptions> options, Environme
     /// <param name="db">The unit of work.</param>
     /// <param name="environment">The environment created or updated in it.</param>
     /// <param name="spec">The spec it is created with or updated to.</param>
+    /// <param name="monthlyCost">The spec's estimated monthly cost, asked for only when a cost limit applies: from the
+    /// plan the request's checks already compiled, never by compiling the spec again.</param>
     /// <param name="cancellationToken">Request abort.</param>
-    /// <param name="estimatedMonthlyCost">The spec's estimated monthly cost, when the caller already priced it (else it is estimated here when needed).</param>
     /// <exception cref="QuotaExceededException">A limit would be passed; nothing was saved.</exception>
     /// <exception cref="DbUpdateException">The save failed (a lost race: the caller answers it as before).</exception>
-    public async Task SaveAsync(PlatformDbContext db, EnvironmentRecord environment, EnvironmentSpec spec, CancellationToken cancellationToken, decimal? estimatedMonthlyCost = null)
+    public async Task SaveAsync(PlatformDbContext db, EnvironmentRecord environment, EnvironmentSpec spec, Func<decimal> monthlyCost, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(environment);
         ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(monthlyCost);
         var team = spec.Metadata.Team;
         var (limits, _) = await LimitsAsync(db, team, cancellationToken);
         if (limits.IsUnlimited)
@@ -143,12 +144,8 @@ public sealed class TeamQuotas(IOptions<PlatformQuotaOptions> options, Environme
 
         var creating = db.Entry(environment).State == EntityState.Added;
         var previousCost = creating ? 0 : Math.Max(environment.AcceptedMonthlyCost ?? 0, DeployedCost(environment.CostJson));
-        decimal? cost = null;
-        if (limits.MonthlyCost is not null)
-        {
-            // (The request's checks compiled the plan without pricing it; pricing needs the plan again, and only here.)
-            cost = estimatedMonthlyCost ?? EnvironmentPipeline.Run(spec, compiler.Targets).Cost?.MonthlyTotal ?? 0;
-        }
+        // Priced only under a cost limit: the estimate is work a team without one never pays for.
+        decimal? cost = limits.MonthlyCost is null ? null : monthlyCost();
 
         environment.AcceptedMonthlyCost = cost;
         if (db.Database.IsNpgsql())

@@ -56,6 +56,12 @@ public class PlatformDbContext : DbContext
     /// <summary>The audit log (append-only).</summary>
     public DbSet<Audit.AuditEntry> AuditLog => Set<Audit.AuditEntry>();
 
+    /// <summary>
+    /// The request whose queued operation this unit of work holds: its audit entry is saved with it
+    /// (<see cref="Audit.RequestAudit.StageWith"/>), one transaction for the request's every row.
+    /// </summary>
+    internal Audit.RequestAudit? AuditedRequest { get; set; }
+
     // SQLite takes one writer at a time, and Microsoft.Data.Sqlite answers a busy database by sleeping the thread
     // 150 ms before it tries again: under concurrent writes (creates, the worker's claims and events) that sleep, not
     // the work, set the pace (issue 14: 47 creates/s, p99 1.9 s). Writers of one SQLite file in this process queue
@@ -70,6 +76,7 @@ public class PlatformDbContext : DbContext
     {
         StampVersions();
         Audit.AuditLog.StageOutcomes(this);
+        AuditedRequest?.StageWith(this);
         if (WriteGate() is not { } gate)
         {
             return base.SaveChanges(acceptAllChangesOnSuccess);
@@ -91,6 +98,7 @@ public class PlatformDbContext : DbContext
     {
         StampVersions();
         Audit.AuditLog.StageOutcomes(this);
+        AuditedRequest?.StageWith(this);
         if (WriteGate() is not { } gate)
         {
             return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
@@ -104,6 +112,32 @@ public class PlatformDbContext : DbContext
         finally
         {
             gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Begins a transaction that writes. On SQLite it first queues behind this process's other writers of the file
+    /// (the gate saves take) and holds the gate until the transaction ends: a transaction begun beside a save would
+    /// find the database busy and sleep (Microsoft.Data.Sqlite waits 150 ms at a time), and saves inside it are not
+    /// gated. On PostgreSQL it is a plain transaction.
+    /// </summary>
+    /// <param name="cancellationToken">Abort.</param>
+    public async Task<Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction> BeginWriteTransactionAsync(CancellationToken cancellationToken)
+    {
+        if (WriteGate() is not { } gate)
+        {
+            return await Database.BeginTransactionAsync(cancellationToken);
+        }
+
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            return new GatedTransaction(await Database.BeginTransactionAsync(cancellationToken), gate);
+        }
+        catch
+        {
+            gate.Release();
+            throw;
         }
     }
 
@@ -197,5 +231,54 @@ public class PlatformDbContext : DbContext
         Auth.ApiKey.Configure(modelBuilder);
         Audit.AuditEntry.Configure(modelBuilder);
         Quotas.TeamQuota.Configure(modelBuilder);
+    }
+
+    /// <summary>A transaction holding this process's write gate of its SQLite file, released (once) when it ends.</summary>
+    private sealed class GatedTransaction(Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction inner, SemaphoreSlim gate)
+        : Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction
+    {
+        private int _released;
+
+        public Guid TransactionId => inner.TransactionId;
+
+        public void Commit() => inner.Commit();
+
+        public Task CommitAsync(CancellationToken cancellationToken = default) => inner.CommitAsync(cancellationToken);
+
+        public void Rollback() => inner.Rollback();
+
+        public Task RollbackAsync(CancellationToken cancellationToken = default) => inner.RollbackAsync(cancellationToken);
+
+        public void Dispose()
+        {
+            try
+            {
+                inner.Dispose();
+            }
+            finally
+            {
+                Release();
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            try
+            {
+                await inner.DisposeAsync();
+            }
+            finally
+            {
+                Release();
+            }
+        }
+
+        private void Release()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                gate.Release();
+            }
+        }
     }
 }

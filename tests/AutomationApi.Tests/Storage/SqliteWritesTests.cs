@@ -8,8 +8,8 @@ using Platform.AutomationApi.Tests.Infrastructure;
 namespace Platform.AutomationApi.Tests.Storage;
 
 /// <summary>
-/// Issue 14: on SQLite, writers of the service queue for the database in the process (no thread sleeps on a busy
-/// database), and commits do not wait for a disk sync each (WAL with synchronous=NORMAL).
+/// Issue 14: on SQLite, writers of the service — saves and write transactions alike — queue for the database in the
+/// process (no thread sleeps on a busy database), and commits do not wait for a disk sync each (WAL with synchronous=NORMAL).
 /// </summary>
 public sealed class SqliteWritesTests
 {
@@ -56,6 +56,58 @@ public sealed class SqliteWritesTests
 
         Assert.True(watcher.Saves >= 4);
         Assert.Equal(1, watcher.MostAtOnce);
+    }
+
+    [Fact]
+    public async Task A_save_waits_in_the_process_for_a_write_transaction_of_the_same_file_to_end()
+    {
+        var entered = new SaveEntered();
+        using var factory = new PlatformFactory(engine: new InMemoryStackEngine())
+        {
+            TestServices = services => services.ConfigureDbContext<PlatformDbContext>(options => options.AddInterceptors(entered)),
+        };
+        _ = factory.CreateClient();
+        var contexts = factory.Services.GetRequiredService<IDbContextFactory<PlatformDbContext>>();
+        await using var holder = await contexts.CreateDbContextAsync(Cancel);
+        await using var other = await contexts.CreateDbContextAsync(Cancel);
+
+        Task save;
+        await using (var transaction = await holder.BeginWriteTransactionAsync(Cancel))
+        {
+            holder.IdempotencyKeys.Add(new IdempotencyRecord { Key = "in-transaction", RequestHash = "h", OperationId = "op_t", CreatedAt = DateTimeOffset.UnixEpoch });
+            await holder.SaveChangesAsync(Cancel);
+            entered.Armed = true;
+            other.IdempotencyKeys.Add(new IdempotencyRecord { Key = "beside-it", RequestHash = "h", OperationId = "op_b", CreatedAt = DateTimeOffset.UnixEpoch });
+            save = other.SaveChangesAsync(Cancel);
+
+            // Had it not queued in the process, it would be inside EF Core's save (and then in SQLite's busy sleeps) by now.
+            await Task.WhenAny(save, Task.Delay(TimeSpan.FromMilliseconds(300), Cancel));
+            Assert.False(entered.Entered);
+            await transaction.CommitAsync(Cancel);
+        }
+
+        await save;
+        Assert.True(entered.Entered);
+        Assert.Equal(2, await other.IdempotencyKeys.CountAsync(k => k.Key == "in-transaction" || k.Key == "beside-it", Cancel));
+    }
+
+    private sealed class SaveEntered : SaveChangesInterceptor
+    {
+        private int _entered;
+
+        public bool Armed { get; set; }
+
+        public bool Entered => Volatile.Read(ref _entered) == 1;
+
+        public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+        {
+            if (Armed)
+            {
+                Volatile.Write(ref _entered, 1);
+            }
+
+            return ValueTask.FromResult(result);
+        }
     }
 
     // Holds each save open until a second save is inside too (or a second passes), so saves that could overlap do.
