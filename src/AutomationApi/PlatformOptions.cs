@@ -149,6 +149,10 @@ public sealed class PlatformOptions
     /// <value>The defaults are those of <see cref="PlatformReplicaOptions"/>.</value>
     public PlatformReplicaOptions Replicas { get; set; } = new();
 
+    /// <summary>The cache of environment reads (section <c>Platform:ReadCache</c>).</summary>
+    /// <value>The defaults are those of <see cref="Apis.PlatformReadCacheOptions"/>.</value>
+    public Apis.PlatformReadCacheOptions ReadCache { get; set; } = new();
+
     /// <summary>Where the service keeps its state (section <c>Platform:Database</c>).</summary>
     /// <value>The default is the embedded SQLite file in the data directory.</value>
     public PlatformDatabaseOptions Database { get; set; } = new();

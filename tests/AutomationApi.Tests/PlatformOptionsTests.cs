@@ -33,6 +33,8 @@ public sealed class PlatformOptionsTests
         Assert.Equal(TimeSpan.FromSeconds(5), options.Replicas.HeartbeatInterval);
         Assert.True(options.Replicas.ListenNotify);
         Assert.Equal(TimeSpan.FromSeconds(2), options.EventPollInterval);
+        Assert.Equal(TimeSpan.FromSeconds(2), options.ReadCache.Duration);
+        Assert.Equal(10_000, options.ReadCache.MaxEntries);
     }
 
     [Fact]

@@ -73,6 +73,17 @@ internal sealed record EnvironmentFilter(string? Team, Tier? Tier, EnvironmentSt
         return (new EnvironmentFilter(team, wantedTier, wantedStatus, after, pageSize), null);
     }
 
+    /// <summary>What identifies this page in the read cache: every part, length-prefixed so no two filters share a key.</summary>
+    public string CacheKey
+    {
+        get
+        {
+            static string Part(string? value) => value is null ? "-" : $"{value.Length}:{value}";
+            return string.Join('|', Part(Team), Part(Tier?.ToString()), Part(Status?.ToString()), Part(After?.Name), Part(After?.Id),
+                PageSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+    }
+
     private static ValidationProblem Invalid(string parameter, string message) =>
         TypedResults.ValidationProblem(new Dictionary<string, string[]> { [parameter] = [message] });
 }

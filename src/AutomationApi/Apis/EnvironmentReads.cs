@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Platform.AutomationApi.Auth;
 using Platform.AutomationApi.Environments;
 using Platform.AutomationApi.Operations;
 using Platform.AutomationApi.Storage;
@@ -34,6 +35,61 @@ internal static class EnvironmentReads
                             o.Id, o.EnvironmentName, o.Kind, o.State, o.Origin, o.CreatedAt, o.StartedAt, o.FinishedAt, o.Attempts,
                             o.ErrorCode, o.ErrorMessage, o.ResultJson, o.RecoveryOf, o.RetriedAs, o.Force)))
                 .FirstOrDefault()));
+
+    /// <summary>
+    /// <c>GET /v1/environments/{name}</c>'s answer, JSON ready to send, with the team and tier to authorize it against:
+    /// from <paramref name="cache"/> while fresh, else read (<see cref="DescribeAsync"/>) and kept.
+    /// <see langword="null"/> when the name was never used.
+    /// </summary>
+    public static async ValueTask<EnvironmentReadCache.Entry?> ReadAsync(
+        IServiceProvider services, EnvironmentReadCache cache, string name, CancellationToken cancellationToken)
+    {
+        if (cache.Find(name) is { } cached)
+        {
+            return cached;
+        }
+
+        var ticket = cache.Begin(name);
+        var response = await DescribeAsync(services.GetRequiredService<PlatformDbContext>(), services.GetRequiredService<SpecProtector>(), name, cancellationToken);
+        if (response is null)
+        {
+            return null;
+        }
+
+        var scope = new EnvironmentScope(response.Team, response.Tier);
+        var json = JsonSerializer.SerializeToUtf8Bytes(response, JsonOptions(services));
+        cache.Store(name, ticket, scope, json);
+        return new EnvironmentReadCache.Entry(scope, json, 0);
+    }
+
+    /// <summary>
+    /// <c>GET /v1/environments</c>'s page for <paramref name="filter"/> (which already limits a caller to its team),
+    /// JSON ready to send: from <paramref name="cache"/> while fresh, else read (<see cref="PageAsync"/>) and kept. No
+    /// filter (a caller asking for another team's) is an empty page.
+    /// </summary>
+    public static async ValueTask<byte[]> PageJsonAsync(IServiceProvider services, EnvironmentReadCache cache, EnvironmentFilter? filter, CancellationToken cancellationToken)
+    {
+        if (filter is null)
+        {
+            return JsonSerializer.SerializeToUtf8Bytes(new Page<EnvironmentSummary>([], null), JsonOptions(services));
+        }
+
+        var key = filter.CacheKey;
+        if (cache.FindPage(key) is { } cached)
+        {
+            return cached.Json;
+        }
+
+        var ticket = cache.BeginPage();
+        var page = await PageAsync(services.GetRequiredService<PlatformDbContext>(), filter, cancellationToken);
+        var json = JsonSerializer.SerializeToUtf8Bytes(page, JsonOptions(services));
+        cache.StorePage(key, ticket, json);
+        return json;
+    }
+
+    // The options responses are written with (Ok<T> uses the same), so a cached body is byte for byte what it replaces.
+    private static JsonSerializerOptions JsonOptions(IServiceProvider services) =>
+        services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
 
     /// <summary>
     /// An environment by name as <c>GET /v1/environments/{name}</c> shows it: the live one, else the latest destroyed

@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -73,10 +72,11 @@ public static class EnvironmentsApi
         return unreadable ?? LifecycleResults.Queued(await commands.CreateAsync(text!, CallerOf(request), cancellationToken));
     }
 
-    /// <summary>GET /v1/environments.</summary>
-    public static async Task<Results<Ok<Page<EnvironmentSummary>>, ValidationProblem>> ListEnvironments(
-        [AsParameters] EnvironmentServices services,
-        ClaimsPrincipal user,
+    /// <summary>GET /v1/environments (answered from the read cache while fresh; the filter limits a caller to its team first).</summary>
+    public static async Task<Results<SerializedJson<Page<EnvironmentSummary>>, ValidationProblem>> ListEnvironments(
+        HttpContext context,
+        EnvironmentReadCache cache,
+        IOptions<PlatformOptions> options,
         string? team,
         string? tier,
         string? status,
@@ -84,25 +84,21 @@ public static class EnvironmentsApi
         int? limit,
         CancellationToken cancellationToken)
     {
-        var (filter, invalid) = EnvironmentFilter.Read(user, team, tier, status, cursor, limit ?? services.Options.Value.DefaultPageSize);
-        if (invalid is not null)
-        {
-            return invalid;
-        }
-
-        return TypedResults.Ok(filter is null ? new Page<EnvironmentSummary>([], null) : await EnvironmentReads.PageAsync(services.Db, filter, cancellationToken));
+        var (filter, invalid) = EnvironmentFilter.Read(context.User, team, tier, status, cursor, limit ?? options.Value.DefaultPageSize);
+        return invalid ?? (Results<SerializedJson<Page<EnvironmentSummary>>, ValidationProblem>)new SerializedJson<Page<EnvironmentSummary>>(
+            await EnvironmentReads.PageJsonAsync(context.RequestServices, cache, filter, cancellationToken));
     }
 
-    /// <summary>GET /v1/environments/{name}.</summary>
+    /// <summary>GET /v1/environments/{name} (answered from the read cache while fresh; authorized on every request).</summary>
     [AuthorizesEnvironmentRead]
-    public static async Task<Results<Ok<EnvironmentResponse>, ProblemHttpResult>> GetEnvironment(
-        string name, HttpContext context, [AsParameters] EnvironmentServices services, CancellationToken cancellationToken)
+    public static async Task<Results<SerializedJson<EnvironmentResponse>, ProblemHttpResult>> GetEnvironment(
+        string name, HttpContext context, EnvironmentReadCache cache, CancellationToken cancellationToken)
     {
-        // Authorized against the environment this one query read (another team's is not found), not by a lookup before it.
-        var response = await EnvironmentReads.DescribeAsync(services.Db, services.Protector, name, cancellationToken);
-        return response is null || !await EnvironmentAccess.CanReadAsync(context, new EnvironmentScope(response.Team, response.Tier))
+        // Authorized against the environment this read found (another team's is not found), not by a lookup before it.
+        var read = await EnvironmentReads.ReadAsync(context.RequestServices, cache, name, cancellationToken);
+        return read?.Scope is not { } scope || !await EnvironmentAccess.CanReadAsync(context, scope)
             ? NotFound(name)
-            : TypedResults.Ok(response);
+            : new SerializedJson<EnvironmentResponse>(read.Json);
     }
 
     /// <summary>PUT /v1/environments/{name}.</summary>

@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Platform.AutomationApi.Apis;
@@ -46,6 +48,8 @@ public static class PlatformServiceExtensions
             .Validate(o => o.MaxConcurrentOperations > 0, "Platform:MaxConcurrentOperations must be positive.")
             .Validate(o => !string.IsNullOrWhiteSpace(o.PulumiPath), "Platform:PulumiPath must name the pulumi executable.")
             .Validate(o => o.Limits.MaxRequestBodyBytes > 0, "Platform:Limits:MaxRequestBodyBytes must be positive (bytes; the default is 1048576).")
+            .Validate(o => o.ReadCache.Duration >= TimeSpan.Zero && o.ReadCache.MaxEntries > 0,
+                "Platform:ReadCache:Duration must not be negative (00:00:00 turns the cache off) and Platform:ReadCache:MaxEntries must be positive (defaults 00:00:02 and 10000).")
             .Validate(o => o.Limits.MaxServices > 0 && o.Limits.MaxResources >= 0,
                 "Platform:Limits:MaxServices must be positive and Platform:Limits:MaxResources at least 0 (the defaults are 200 and 100).")
             .ValidateOnStart();
@@ -61,8 +65,21 @@ public static class PlatformServiceExtensions
     public static IHostApplicationBuilder AddPlatformStorage(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddDbContextFactory<PlatformDbContext, ProviderDbContextFactory>((sp, options) => PlatformDatabase.Configure(
-            options, sp.GetRequiredService<IOptions<PlatformOptions>>().Value.Database, sp.GetRequiredService<PlatformPaths>()));
+        // A context pool per provider subtype (only the configured one is ever used), configured like the contexts
+        // were: the provider, then whatever ConfigureDbContext<PlatformDbContext> adds (interceptors, tests' watchers).
+        static void Configure(IServiceProvider sp, DbContextOptionsBuilder options)
+        {
+            PlatformDatabase.Configure(options, sp.GetRequiredService<IOptions<PlatformOptions>>().Value.Database, sp.GetRequiredService<PlatformPaths>());
+            foreach (var configuration in sp.GetServices<IDbContextOptionsConfiguration<PlatformDbContext>>())
+            {
+                configuration.Configure(sp, options);
+            }
+        }
+
+        builder.Services.AddPooledDbContextFactory<SqlitePlatformDbContext>(Configure);
+        builder.Services.AddPooledDbContextFactory<PostgresPlatformDbContext>(Configure);
+        builder.Services.AddSingleton<IDbContextFactory<PlatformDbContext>, ProviderDbContextFactory>();
+        builder.Services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<PlatformDbContext>>().CreateDbContext());
         builder.Services.AddSingleton<PassphraseStore>();
         builder.Services.AddSingleton<SpecProtector>();
         return builder;
@@ -145,6 +162,7 @@ public static class PlatformServiceExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddProblemDetails();
+        builder.Services.AddSingleton<EnvironmentReadCache>();
         builder.Services.AddScoped<IdempotencyClaim>();
         builder.Services.AddScoped<IdempotencyFilter>();
         builder.Services.AddHostedService<IdempotencyKeyCleanup>();

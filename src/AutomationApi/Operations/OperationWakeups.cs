@@ -11,8 +11,9 @@ namespace Platform.AutomationApi.Operations;
 /// let go). Stores call it through <see cref="OperationWakeupInterceptor"/> once their changes are committed; on
 /// PostgreSQL the same wake-ups reach other replicas through <c>LISTEN/NOTIFY</c>
 /// (<see cref="OperationNotificationListener"/>). Waiters keep a fallback poll, so a lost wake-up only adds latency.
+/// The same saves drop what the environment read cache holds of the environments they changed.
 /// </summary>
-public sealed class OperationWakeups(OperationSignal work)
+public sealed class OperationWakeups(OperationSignal work, Apis.EnvironmentReadCache? reads = null)
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Waiters> _waiting = new(StringComparer.Ordinal);
@@ -51,9 +52,17 @@ public sealed class OperationWakeups(OperationSignal work)
     /// <summary>Work may have become eligible (queued, finished, let go): the worker makes a pass.</summary>
     public void WorkChanged() => work.Notify();
 
+    /// <summary>An environment or one of its operations changed (committed): cached reads of it are dropped.</summary>
+    public void EnvironmentChanged(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        reads?.Changed(name);
+    }
+
     /// <summary>Wakes every watcher and the worker: wake-ups may have been missed (the listener reconnected).</summary>
     public void WakeAll()
     {
+        reads?.ChangedAll();
         List<Waiters> woken;
         lock (_gate)
         {
@@ -82,6 +91,18 @@ public sealed class OperationWakeups(OperationSignal work)
         foreach (var operationId in notification.EventsOf)
         {
             EventsStored(operationId);
+        }
+
+        if (notification.AllEnvironments)
+        {
+            reads?.ChangedAll();
+        }
+        else
+        {
+            foreach (var name in notification.Environments ?? [])
+            {
+                EnvironmentChanged(name);
+            }
         }
 
         if (notification.Work)
@@ -152,18 +173,23 @@ public sealed class OperationWakeups(OperationSignal work)
 
 /// <summary>
 /// A wake-up as it travels on the PostgreSQL channel <see cref="Channel"/>: the operations whose events were stored,
-/// and whether work may have become eligible. The payload is space-separated tokens (<c>work</c>, <c>events:&lt;id&gt;</c>,
-/// <c>events:*</c>), within PostgreSQL's 8000-byte payload limit.
+/// whether work may have become eligible, and the environments that changed. The payload is space-separated tokens
+/// (<c>work</c>, <c>events:&lt;id&gt;</c>, <c>events:*</c>, <c>env:&lt;name&gt;</c>, <c>env:*</c>), within
+/// PostgreSQL's 8000-byte payload limit.
 /// </summary>
 /// <param name="Work">Work may have become eligible.</param>
 /// <param name="EventsOf">Operations whose events were stored.</param>
 /// <param name="AllEvents">Too many to name: every watcher wakes.</param>
-public sealed record OperationNotification(bool Work, IReadOnlyList<string> EventsOf, bool AllEvents = false)
+/// <param name="Environments">Environments that changed (the environment or one of its operations).</param>
+/// <param name="AllEnvironments">Too many to name: every cached environment read is dropped.</param>
+public sealed record OperationNotification(
+    bool Work, IReadOnlyList<string> EventsOf, bool AllEvents = false, IReadOnlyList<string>? Environments = null, bool AllEnvironments = false)
 {
     /// <summary>The channel replicas notify and listen on (one per database).</summary>
     public const string Channel = "platform_operations";
 
-    private const int MaxPayload = 7900;
+    // Operation ids and environment names each get half of what PostgreSQL takes (under 8000 bytes).
+    private const int MaxPayload = 3900;
 
     /// <summary>The payload to send.</summary>
     public string Format()
@@ -193,6 +219,25 @@ public sealed record OperationNotification(bool Work, IReadOnlyList<string> Even
             tokens.Add("events:*");
         }
 
+        length = 0;
+        foreach (var name in (Environments ?? []).Distinct(StringComparer.Ordinal))
+        {
+            length += name.Length + 5;
+            if (AllEnvironments || length > MaxPayload)
+            {
+                tokens.RemoveAll(t => t.StartsWith("env:", StringComparison.Ordinal));
+                tokens.Add("env:*");
+                break;
+            }
+
+            tokens.Add("env:" + name);
+        }
+
+        if (AllEnvironments && !tokens.Contains("env:*"))
+        {
+            tokens.Add("env:*");
+        }
+
         return string.Join(' ', tokens);
     }
 
@@ -201,13 +246,17 @@ public sealed record OperationNotification(bool Work, IReadOnlyList<string> Even
     {
         var tokens = (payload ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries);
         var events = tokens.Where(t => t.StartsWith("events:", StringComparison.Ordinal)).Select(t => t["events:".Length..]).ToList();
-        return new OperationNotification(tokens.Contains("work", StringComparer.Ordinal), [.. events.Where(e => e is { Length: > 0 } and not "*")], events.Contains("*"));
+        var environments = tokens.Where(t => t.StartsWith("env:", StringComparison.Ordinal)).Select(t => t["env:".Length..]).ToList();
+        return new OperationNotification(
+            tokens.Contains("work", StringComparer.Ordinal), [.. events.Where(e => e is { Length: > 0 } and not "*")], events.Contains("*"),
+            [.. environments.Where(e => e is { Length: > 0 } and not "*")], environments.Contains("*"));
     }
 }
 
 /// <summary>
-/// Sends the wake-ups of what a unit of work stored (<see cref="OperationWakeups"/>): operation events added, and
-/// operations added or changing state. On PostgreSQL it notifies <see cref="OperationNotification.Channel"/> on the
+/// Sends the wake-ups of what a unit of work stored (<see cref="OperationWakeups"/>): operation events added,
+/// operations added or changing state, and environments whose record or operations were added, changed or deleted
+/// (for the environment read cache). On PostgreSQL it notifies <see cref="OperationNotification.Channel"/> on the
 /// unit of work's own connection right after saving — inside its transaction when it has one, so the notification
 /// is delivered exactly when the changes commit, and never for changes rolled back. In this process the wake-ups
 /// follow the commit.
@@ -292,9 +341,17 @@ public sealed class OperationWakeupInterceptor(OperationWakeups wakeups, IOption
                 case OperationEvent { } added when entry.State == EntityState.Added:
                     (pending ??= new Pending()).Events.Add(added.OperationId);
                     break;
-                case StackOperation when entry.State is EntityState.Added or EntityState.Deleted ||
-                                         (entry.State == EntityState.Modified && entry.Property(nameof(StackOperation.State)).IsModified):
-                    (pending ??= new Pending()).Work = true;
+                case StackOperation operation when entry.State is EntityState.Added or EntityState.Deleted or EntityState.Modified:
+                    pending ??= new Pending();
+                    pending.Environments.Add(operation.EnvironmentName);
+                    if (entry.State != EntityState.Modified || entry.Property(nameof(StackOperation.State)).IsModified)
+                    {
+                        pending.Work = true;
+                    }
+
+                    break;
+                case Environments.EnvironmentRecord environment when entry.State is EntityState.Added or EntityState.Deleted or EntityState.Modified:
+                    (pending ??= new Pending()).Environments.Add(environment.Name);
                     break;
             }
         }
@@ -339,6 +396,11 @@ public sealed class OperationWakeupInterceptor(OperationWakeups wakeups, IOption
         {
             wakeups.WorkChanged();
         }
+
+        foreach (var name in pending.Environments)
+        {
+            wakeups.EnvironmentChanged(name);
+        }
     }
 
     private void Notify(DbContext context, Pending pending)
@@ -371,13 +433,16 @@ public sealed class OperationWakeupInterceptor(OperationWakeups wakeups, IOption
     {
         public HashSet<string> Events { get; } = new(StringComparer.Ordinal);
 
+        public HashSet<string> Environments { get; } = new(StringComparer.Ordinal);
+
         public bool Work { get; set; }
 
-        public OperationNotification Notification => new(Work, [.. Events]);
+        public OperationNotification Notification => new(Work, [.. Events], Environments: [.. Environments]);
 
         public void Merge(Pending other)
         {
             Events.UnionWith(other.Events);
+            Environments.UnionWith(other.Environments);
             Work |= other.Work;
         }
     }

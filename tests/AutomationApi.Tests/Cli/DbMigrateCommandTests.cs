@@ -40,7 +40,7 @@ public sealed class DbMigrateCommandTests : IDisposable
         var (code, stdout, stderr) = await RunAsync([], "--data-dir", "cli-data");
 
         Assert.True(code == 0, $"{code}\n{stdout}\n{stderr}");
-        using var reference = new SqlitePlatformDbContext(new DbContextOptionsBuilder<PlatformDbContext>().UseSqlite("Data Source=:memory:").Options);
+        using var reference = new SqlitePlatformDbContext(new DbContextOptionsBuilder<SqlitePlatformDbContext>().UseSqlite("Data Source=:memory:").Options);
         var migrations = reference.Database.GetMigrations().ToList();
         Assert.Contains($"{migrations.Count} migration(s) applied ({string.Join(", ", migrations)}); the schema is current.", stdout, StringComparison.Ordinal);
 
@@ -77,7 +77,7 @@ public sealed class DbMigrateCommandTests : IDisposable
         var runs = await Task.WhenAll(RunAsync(environment), RunAsync(environment));
 
         Assert.All(runs, run => Assert.True(run.Code == 0, $"{run.Code}\n{run.Stdout}\n{run.Stderr}"));
-        using var reference = new PostgresPlatformDbContext(new DbContextOptionsBuilder<PlatformDbContext>().UseNpgsql(store.ConnectionString).Options);
+        using var reference = new PostgresPlatformDbContext(new DbContextOptionsBuilder<PostgresPlatformDbContext>().UseNpgsql(store.ConnectionString).Options);
         var migrations = reference.Database.GetMigrations().ToList();
         Assert.Equal(migrations, await reference.Database.GetAppliedMigrationsAsync(Cancel));
         Assert.Equal((long)migrations.Count, await store.ScalarAsync("SELECT count(*) FROM \"__EFMigrationsHistory\""));

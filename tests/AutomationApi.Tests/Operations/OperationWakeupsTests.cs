@@ -35,6 +35,13 @@ public sealed class OperationWakeupsTests
             await work.WaitAsync(TimeSpan.FromHours(1), Cancel).WaitAsync(TimeSpan.FromMinutes(1), Cancel);
         }
 
+        // A notification naming an environment drops this replica's cached reads of it.
+        var cache = new Platform.AutomationApi.Apis.EnvironmentReadCache(TimeProvider.System, Microsoft.Extensions.Options.Options.Create(new PlatformOptions()));
+        var caching = new OperationWakeups(work, cache);
+        cache.Store("shop", cache.Begin("shop"), new Platform.AutomationApi.Auth.EnvironmentScope("payments", Platform.Components.Specs.Tier.Dev), [1]);
+        caching.Apply(OperationNotification.Parse("env:shop"));
+        Assert.Null(cache.Find("shop"));
+
         using var any = wakeups.Watch("op_9");
         wakeups.Apply(OperationNotification.Parse("events:*"));
         await any.WaitAsync(TimeSpan.FromHours(1), Cancel).WaitAsync(TimeSpan.FromMinutes(1), Cancel);
@@ -52,6 +59,15 @@ public sealed class OperationWakeupsTests
         var many = new OperationNotification(false, [.. Enumerable.Range(0, 500).Select(i => $"op_{Guid.NewGuid():N}")]).Format();
         Assert.True(many.Length < 8000);
         Assert.True(OperationNotification.Parse(many).AllEvents);
+
+        // Environments that changed travel too (for replicas' read caches); too many to name drops every cached read.
+        var changed = OperationNotification.Parse(new OperationNotification(false, ["op_a"], Environments: ["shop", "blog"]).Format());
+        Assert.Equal(new[] { "shop", "blog" }, changed.Environments);
+        Assert.False(changed.AllEnvironments);
+        var everything = new OperationNotification(false, [.. Enumerable.Range(0, 500).Select(i => $"op_{Guid.NewGuid():N}")],
+            Environments: [.. Enumerable.Range(0, 500).Select(i => $"environment-name-{i:000}-{Guid.NewGuid():N}")]).Format();
+        Assert.True(everything.Length < 8000);
+        Assert.True(OperationNotification.Parse(everything).AllEnvironments);
 
         var future = OperationNotification.Parse("work something-new events:op_c");
         Assert.True(future.Work);

@@ -21,10 +21,10 @@ public sealed class MigrationTests
         File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Storage", "PreviousRelease", $"{provider}.sql"));
 
     private static SqlitePlatformDbContext Sqlite(string file) =>
-        new(new DbContextOptionsBuilder<PlatformDbContext>().UseSqlite($"Data Source={file};Pooling=False").Options);
+        new(new DbContextOptionsBuilder<SqlitePlatformDbContext>().UseSqlite($"Data Source={file};Pooling=False").Options);
 
     private static PostgresPlatformDbContext Postgres(TestStore store) =>
-        new(new DbContextOptionsBuilder<PlatformDbContext>().UseNpgsql(store.ConnectionString).Options);
+        new(new DbContextOptionsBuilder<PostgresPlatformDbContext>().UseNpgsql(store.ConnectionString).Options);
 
     private static string TempDatabaseFile() => Path.Combine(Directory.CreateTempSubdirectory("platform-migrations-").FullName, "platform.db");
 
@@ -33,7 +33,7 @@ public sealed class MigrationTests
     {
         // Fails when the entities change without `dotnet ef migrations add` for each provider (README, "PostgreSQL").
         using var sqlite = Sqlite(TempDatabaseFile());
-        using var postgres = new PostgresPlatformDbContext(new DbContextOptionsBuilder<PlatformDbContext>().UseNpgsql("Host=unused;Database=unused").Options);
+        using var postgres = new PostgresPlatformDbContext(new DbContextOptionsBuilder<PostgresPlatformDbContext>().UseNpgsql("Host=unused;Database=unused").Options);
         Assert.False(sqlite.Database.HasPendingModelChanges(), "SQLite: the model has changes with no migration.");
         Assert.False(postgres.Database.HasPendingModelChanges(), "PostgreSQL: the model has changes with no migration.");
         Assert.Equal(sqlite.Database.GetMigrations().Select(Name), postgres.Database.GetMigrations().Select(Name));
