@@ -78,30 +78,9 @@ public sealed partial class EnvironmentCommands(
         db.Environments.Add(record);
         var operation = queue.Add(record, OperationKind.Create, record.SpecText, "api");
 
-        // Offered before the save commits (the worker may claim the operation at once): withdrawn if it fails.
-        plans.Offer(operation.Id, inspection);
-        try
-        {
-            // Saved only within the team's quota.
-            await quotas.SaveAsync(db, record, spec, () => MonthlyCost(inspection), cancellationToken);
-        }
-        catch (Quotas.QuotaExceededException exceeded)
-        {
-            plans.Take(operation.Id);
-            db.ChangeTracker.Clear();
-            return exceeded.ToProblem();
-        }
-        catch (DbUpdateException)
-        {
-            // Lost a race: the idempotency key (claimed in the same transaction as the operation) or the database's
-            // unique index on live names decides. A retry whose key won gets the winner's operation from the key's filter.
-            plans.Take(operation.Id);
-            db.ChangeTracker.Clear();
-            return NameTaken(spec.Name, caller);
-        }
-
-        queue.Notify();
-        return operation;
+        // Lost a race: the idempotency key (claimed in the same transaction as the operation) or the database's
+        // unique index on live names decides. A retry whose key won gets the winner's operation from the key's filter.
+        return await SaveAsync(operation, cancellationToken, (record, inspection), raced: () => NameTaken(spec.Name, caller));
     }
 
     /// <summary>
@@ -302,11 +281,15 @@ public sealed partial class EnvironmentCommands(
             .FirstOrDefaultAsync(cancellationToken);
 
     /// <summary>
-    /// Saves the queued <paramref name="operation"/> with its environment's change, answering a lost race with a 409; a
-    /// deployment (<paramref name="deploying"/>) only within its team's quota (else a 422).
+    /// Saves the queued <paramref name="operation"/> with its environment's change, answering a lost race with
+    /// <paramref name="raced"/> (by default a 409); a deployment or create (<paramref name="deploying"/>) only within
+    /// its team's quota (else a 422).
     /// </summary>
     private async Task<LifecycleResult<StackOperation>> SaveAsync(
-        StackOperation operation, CancellationToken cancellationToken, (EnvironmentRecord Record, SpecInspection Inspection)? deploying = null)
+        StackOperation operation,
+        CancellationToken cancellationToken,
+        (EnvironmentRecord Record, SpecInspection Inspection)? deploying = null,
+        Func<ProblemDetails>? raced = null)
     {
         if (deploying is { } offered)
         {
@@ -330,7 +313,7 @@ public sealed partial class EnvironmentCommands(
         {
             plans.Take(operation.Id);
             db.ChangeTracker.Clear();
-            return Refusals.ConcurrentChange(operation.EnvironmentName, "queuing the operation");
+            return raced?.Invoke() ?? Refusals.ConcurrentChange(operation.EnvironmentName, "queuing the operation");
         }
 
         queue.Notify();
