@@ -116,7 +116,7 @@ internal static class PodTemplates
                 new V1Volume
                 {
                     Name = WorkloadDefaults.TempVolume,
-                    EmptyDir = new V1EmptyDirVolumeSource { SizeLimit = new ResourceQuantity(WorkloadDefaults.TempSizeLimit) },
+                    EmptyDir = new V1EmptyDirVolumeSource { SizeLimit = ComputeSizing.Quantity(WorkloadDefaults.TempSizeLimit) },
                 },
             ],
             TopologySpreadConstraints = zoneSpread

@@ -84,27 +84,21 @@ internal sealed class PlanBuilder
     {
         // Each resource's dependencies are found once (one walk of its inputs) and serve both the check and the order.
         var dependencies = new Dictionary<string, string[]>(_resources.Count, StringComparer.Ordinal);
+        var needs = new List<string>();
         foreach (var resource in _resources)
         {
-            var references = new List<string>();
-            foreach (var value in resource.Inputs.Walk())
+            needs.Clear();
+            Collect(resource, resource.Inputs, needs);
+            foreach (var dependency in resource.Options.DependsOn)
             {
-                switch (value)
-                {
-                    case PlanValue.Reference reference:
-                        references.Add(reference.Resource);
-                        break;
-                    case PlanValue.ConfigReference key when !_configKeys.Contains(key.Key):
-                        throw new InvalidOperationException($"Resource '{resource.Name}' reads config '{key.Key}', which is not declared.");
-                    default:
-                        break;
-                }
+                AddOnce(needs, dependency);
             }
 
-            var needs = references.Concat(resource.Options.DependsOn)
-                .Concat(resource.Options.Provider is { } p ? [p] : [])
-                .Distinct(StringComparer.Ordinal)
-                .ToArray();
+            if (resource.Options.Provider is { } provider)
+            {
+                AddOnce(needs, provider);
+            }
+
             foreach (var dependency in needs)
             {
                 if (!_byName.ContainsKey(dependency))
@@ -113,7 +107,7 @@ internal sealed class PlanBuilder
                 }
             }
 
-            dependencies[resource.Name] = needs;
+            dependencies[resource.Name] = [.. needs];
         }
 
         foreach (var output in _outputs)
@@ -135,10 +129,67 @@ internal sealed class PlanBuilder
             _stackConfig.ToImmutableSortedDictionary(StringComparer.Ordinal));
     }
 
+    // The resources a value refers to, in the order a depth-first walk meets them, each once; every config key read
+    // must be declared. Recursive rather than PlanValue.Walk: this runs over every input of every resource.
+    private void Collect(PlannedResource resource, PlanValue value, List<string> references)
+    {
+        switch (value)
+        {
+            case PlanValue.Reference reference:
+                AddOnce(references, reference.Resource);
+                break;
+            case PlanValue.ConfigReference key when !_configKeys.Contains(key.Key):
+                throw new InvalidOperationException($"Resource '{resource.Name}' reads config '{key.Key}', which is not declared.");
+            case PlanValue.Map map:
+                foreach (var entry in map.Entries)
+                {
+                    Collect(resource, entry.Value, references);
+                }
+
+                break;
+            case PlanValue.List list:
+                foreach (var item in list.Items)
+                {
+                    Collect(resource, item, references);
+                }
+
+                break;
+            case PlanValue.Interpolation interpolation:
+                foreach (var part in interpolation.Parts)
+                {
+                    Collect(resource, part, references);
+                }
+
+                break;
+            case PlanValue.Secret secret:
+                Collect(resource, secret.Value, references);
+                break;
+            case PlanValue.Json json:
+                Collect(resource, json.Value, references);
+                break;
+            default:
+                break;
+        }
+    }
+
+    // A resource refers to a few others at most: a linear check keeps the first occurrence's order.
+    private static void AddOnce(List<string> names, string name)
+    {
+        foreach (var existing in names)
+        {
+            if (string.Equals(existing, name, StringComparison.Ordinal))
+            {
+                return;
+            }
+        }
+
+        names.Add(name);
+    }
+
     // Keeps the order resources were added in wherever dependencies allow, so output stays readable and stable.
     private ImmutableArray<PlannedResource> TopologicalOrder(Dictionary<string, string[]> dependencies)
     {
-        var state = new Dictionary<string, bool>(StringComparer.Ordinal); // false: visiting, true: done
+        var state = new Dictionary<string, bool>(_resources.Count, StringComparer.Ordinal); // false: visiting, true: done
         var ordered = ImmutableArray.CreateBuilder<PlannedResource>(_resources.Count);
 
         void Visit(PlannedResource resource, Stack<string> path)
@@ -165,9 +216,10 @@ internal sealed class PlanBuilder
             ordered.Add(resource);
         }
 
+        var path = new Stack<string>(); // empty again after each visit
         foreach (var resource in _resources.OrderBy(r => r.IsProvider ? 0 : 1))
         {
-            Visit(resource, new Stack<string>());
+            Visit(resource, path);
         }
 
         return ordered.MoveToImmutable();
