@@ -2,6 +2,7 @@ using System.Collections;
 using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using System.Collections.Immutable;
+using System.Collections.ObjectModel;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -82,6 +83,9 @@ internal static class KubernetesInputs
                 // What the client's ResourceQuantityJsonConverter writes: the canonical string. Canonicalizing is
                 // arithmetic on big integers, and the planners share one instance per quantity (ComputeSizing).
                 return Quantities.GetValue(quantity, static q => new PlanValue.Text(q.ToString()));
+            case ReadOnlyDictionary<string, string> shared:
+                // Labels shared by several objects (WorkloadLabels.Shared): read-only, so converted once.
+                return SharedMaps.GetValue(shared, static labels => new PlanValue.Map(ImmutableCollectionsMarshal.AsImmutableArray(InReadingOrder(Entries(labels)))));
             case IntOrString port:
                 // What the client's IntOrStringJsonConverter writes: a number when the text parses as one.
                 return port.Value is null ? PlanValue.Null
@@ -200,6 +204,18 @@ internal static class KubernetesInputs
                     return pairs;
                 }
 
+            case IReadOnlyDictionary<string, string> texts:
+                {
+                    var pairs = new KeyValuePair<string, PlanValue>[texts.Count];
+                    var next = 0;
+                    foreach (var (key, text) in texts)
+                    {
+                        pairs[next++] = KeyValuePair.Create(key, text is null ? PlanValue.Null : new PlanValue.Text(text));
+                    }
+
+                    return pairs;
+                }
+
             case Dictionary<string, ResourceQuantity> quantities:
                 {
                     var pairs = new KeyValuePair<string, PlanValue>[quantities.Count];
@@ -235,6 +251,8 @@ internal static class KubernetesInputs
     public static PlanValue.Map Namespaced(object model) => Root(model, NamespaceName);
 
     private static readonly PlanValue NamespaceName = PlanValue.Ref(LogicalNames.Namespace, "metadata.name");
+
+    private static readonly ConditionalWeakTable<ReadOnlyDictionary<string, string>, PlanValue.Map> SharedMaps = new();
 
     // The wire form of each quantity instance, for as long as the instance lives.
     private static readonly ConditionalWeakTable<ResourceQuantity, PlanValue> Quantities = new();

@@ -66,7 +66,7 @@ internal static class KubernetesPlanner
         ]);
         builder.Add(LogicalNames.Namespace, KubernetesTypes.Namespace, KubernetesInputs.From(new V1Namespace
         {
-            Metadata = new V1ObjectMeta { Name = context.Namespace, Labels = namespaceLabels.ToDictionary(StringComparer.Ordinal) },
+            Metadata = new V1ObjectMeta { Name = context.Namespace, Labels = WorkloadLabels.Shared(namespaceLabels) },
         }), environment, Options);
 
         var profile = context.Profile;
@@ -127,7 +127,7 @@ internal static class KubernetesPlanner
     {
         Name = PhysicalName.Create(PhysicalName.KubernetesLabel, name),
         NamespaceProperty = context.Namespace,
-        Labels = labels.ToDictionary(StringComparer.Ordinal),
+        Labels = WorkloadLabels.Shared(labels),
     };
 
     /// <summary>A short stable hash of a service's plain environment, so a change rolls its pods.</summary>

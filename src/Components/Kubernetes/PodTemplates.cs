@@ -127,7 +127,7 @@ internal static class PodTemplates
                         MaxSkew = WorkloadDefaults.ZoneSpreadMaxSkew,
                         TopologyKey = WorkloadDefaults.ZoneTopologyKey,
                         WhenUnsatisfiable = WorkloadDefaults.ZoneSpreadWhenUnsatisfiable,
-                        LabelSelector = new V1LabelSelector { MatchLabels = selector.ToDictionary(StringComparer.Ordinal) },
+                        LabelSelector = new V1LabelSelector { MatchLabels = WorkloadLabels.Shared(selector) },
                         // Spread each rollout's new pods on their own, not counting the old ReplicaSet's pods.
                         MatchLabelKeys = ["pod-template-hash"],
                     },

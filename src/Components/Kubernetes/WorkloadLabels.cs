@@ -1,4 +1,6 @@
+using System.Collections.ObjectModel;
 using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
 using Platform.Components.Planning;
 using Platform.Components.Specs;
 
@@ -54,6 +56,16 @@ internal sealed record WorkloadLabels(
         ServiceType.Cron => "cron",
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, "Unknown service type."),
     };
+
+    /// <summary>
+    /// <paramref name="labels"/> as the models take them: one read-only dictionary per labels instance, shared by every
+    /// object that carries them (a service's Deployment, pods, Service, budget and autoscaler), so they are copied and
+    /// converted to plan values once (<see cref="KubernetesInputs"/> keeps the converted form per dictionary).
+    /// </summary>
+    public static IDictionary<string, string> Shared(ImmutableSortedDictionary<string, string> labels) =>
+        SharedLabels.GetValue(labels, static l => new ReadOnlyDictionary<string, string>(l.ToDictionary(StringComparer.Ordinal)));
+
+    private static readonly ConditionalWeakTable<ImmutableSortedDictionary<string, string>, ReadOnlyDictionary<string, string>> SharedLabels = new();
 
     /// <summary>Labels for environment-wide objects (namespace, quota, policies): ownership plus <c>part-of</c>.</summary>
     public static ImmutableSortedDictionary<string, string> Environment(PlanContext context) =>
