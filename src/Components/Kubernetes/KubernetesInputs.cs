@@ -2,7 +2,6 @@ using System.Collections;
 using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using System.Collections.Immutable;
-using System.Collections.ObjectModel;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -79,26 +78,29 @@ internal static class KubernetesInputs
                 return new PlanValue.Number(number);
             case long number:
                 return new PlanValue.Number(number);
-            case ResourceQuantity quantity:
-                // What the client's ResourceQuantityJsonConverter writes: the canonical string. Canonicalizing is
-                // arithmetic on big integers, and the planners share one instance per quantity (ComputeSizing).
-                return Quantities.GetValue(quantity, static q => new PlanValue.Text(q.ToString()));
-            case ReadOnlyDictionary<string, string> shared:
-                // Labels shared by several objects (WorkloadLabels.Shared): read-only, so converted once.
-                return SharedMaps.GetValue(shared, static labels => new PlanValue.Map(ImmutableCollectionsMarshal.AsImmutableArray(InReadingOrder(Entries(labels)))));
-            case IntOrString port:
-                // What the client's IntOrStringJsonConverter writes: a number when the text parses as one.
-                return port.Value is null ? PlanValue.Null
-                    : long.TryParse(port.Value, out var parsed) ? new PlanValue.Number(parsed) : new PlanValue.Text(port.Value);
             default:
                 break;
         }
 
+        // One lookup by type decides (type tests against the client's unsealed records cost a hierarchy walk each).
         var shape = Shapes.GetOrAdd(value.GetType(), Shape.Of);
         switch (shape.Kind)
         {
             case ShapeKind.Object:
                 return ConvertObject(value, shape, root: false, inNamespace: null);
+            case ShapeKind.SharedLabels:
+                // Labels several objects carry: read-only, so converted once (a race converts twice, to equal values).
+                var shared = (SharedLabels)value;
+                return shared.Converted ??= new PlanValue.Map(ImmutableCollectionsMarshal.AsImmutableArray(InReadingOrder(Entries(shared))));
+            case ShapeKind.Quantity:
+                // What the client's ResourceQuantityJsonConverter writes: the canonical string. Canonicalizing is
+                // arithmetic on big integers, and the planners share one instance per quantity (ComputeSizing).
+                return Quantities.GetValue((ResourceQuantity)value, static q => new PlanValue.Text(q.ToString()));
+            case ShapeKind.IntOrString:
+                // What the client's IntOrStringJsonConverter writes: a number when the text parses as one.
+                var port = ((IntOrString)value).Value;
+                return port is null ? PlanValue.Null
+                    : long.TryParse(port, out var parsed) ? new PlanValue.Number(parsed) : new PlanValue.Text(port);
             case ShapeKind.Dictionary:
                 return new PlanValue.Map(ImmutableCollectionsMarshal.AsImmutableArray(InReadingOrder(Entries(value))));
             case ShapeKind.Sequence:
@@ -252,8 +254,6 @@ internal static class KubernetesInputs
 
     private static readonly PlanValue NamespaceName = PlanValue.Ref(LogicalNames.Namespace, "metadata.name");
 
-    private static readonly ConditionalWeakTable<ReadOnlyDictionary<string, string>, PlanValue.Map> SharedMaps = new();
-
     // The wire form of each quantity instance, for as long as the instance lives.
     private static readonly ConditionalWeakTable<ResourceQuantity, PlanValue> Quantities = new();
 
@@ -267,6 +267,9 @@ internal static class KubernetesInputs
     private enum ShapeKind
     {
         Leaf,
+        Quantity,
+        IntOrString,
+        SharedLabels,
         Object,
         Dictionary,
         Sequence,
@@ -289,6 +292,21 @@ internal static class KubernetesInputs
             if (type == typeof(byte[]))
             {
                 return new(ShapeKind.Leaf, []); // base64 text on the wire
+            }
+
+            if (typeof(ResourceQuantity).IsAssignableFrom(type))
+            {
+                return new(ShapeKind.Quantity, []);
+            }
+
+            if (typeof(IntOrString).IsAssignableFrom(type))
+            {
+                return new(ShapeKind.IntOrString, []);
+            }
+
+            if (type == typeof(SharedLabels))
+            {
+                return new(ShapeKind.SharedLabels, []);
             }
 
             if (typeof(IDictionary).IsAssignableFrom(type))

@@ -149,5 +149,5 @@ internal static class NetworkPolicies
     private static V1NetworkPolicyPort TcpPort(int port) => new() { Port = port, Protocol = Tcp };
 
     private static V1LabelSelector Selector(ImmutableSortedDictionary<string, string> labels) =>
-        new() { MatchLabels = WorkloadLabels.Shared(labels) };
+        new() { MatchLabels = labels.ToDictionary(StringComparer.Ordinal) };
 }

@@ -187,39 +187,66 @@ internal sealed class PlanBuilder
     }
 
     // Keeps the order resources were added in wherever dependencies allow, so output stays readable and stable.
+    // Providers go first. Resources are numbered in the order they were added; the walk works on those numbers.
     private ImmutableArray<PlannedResource> TopologicalOrder(Dictionary<string, string[]> dependencies)
     {
-        var state = new Dictionary<string, bool>(_resources.Count, StringComparer.Ordinal); // false: visiting, true: done
-        var ordered = ImmutableArray.CreateBuilder<PlannedResource>(_resources.Count);
-
-        void Visit(PlannedResource resource, Stack<string> path)
+        var number = new Dictionary<string, int>(_resources.Count, StringComparer.Ordinal);
+        for (var i = 0; i < _resources.Count; i++)
         {
-            if (state.TryGetValue(resource.Name, out var done))
-            {
-                if (!done)
-                {
-                    throw new InvalidOperationException($"Resources depend on each other in a cycle: {string.Join(" -> ", path.Reverse())} -> {resource.Name}.");
-                }
-
-                return;
-            }
-
-            state[resource.Name] = false;
-            path.Push(resource.Name);
-            foreach (var dependency in dependencies[resource.Name])
-            {
-                Visit(_byName[dependency], path);
-            }
-
-            path.Pop();
-            state[resource.Name] = true;
-            ordered.Add(resource);
+            number[_resources[i].Name] = i;
         }
 
-        var path = new Stack<string>(); // empty again after each visit
-        foreach (var resource in _resources.OrderBy(r => r.IsProvider ? 0 : 1))
+        var needs = new int[_resources.Count][];
+        for (var i = 0; i < _resources.Count; i++)
         {
-            Visit(resource, path);
+            var names = dependencies[_resources[i].Name];
+            var numbers = needs[i] = new int[names.Length];
+            for (var j = 0; j < names.Length; j++)
+            {
+                numbers[j] = number[names[j]];
+            }
+        }
+
+        var state = new byte[_resources.Count]; // 0: not seen, 1: visiting, 2: done
+        var ordered = ImmutableArray.CreateBuilder<PlannedResource>(_resources.Count);
+        var path = new List<int>();
+
+        void Visit(int resource)
+        {
+            switch (state[resource])
+            {
+                case 2:
+                    return;
+                case 1:
+                    throw new InvalidOperationException(
+                        $"Resources depend on each other in a cycle: {string.Join(" -> ", path.Select(p => _resources[p].Name))} -> {_resources[resource].Name}.");
+                default:
+                    break;
+            }
+
+            state[resource] = 1;
+            path.Add(resource);
+            foreach (var dependency in needs[resource])
+            {
+                Visit(dependency);
+            }
+
+            path.RemoveAt(path.Count - 1);
+            state[resource] = 2;
+            ordered.Add(_resources[resource]);
+        }
+
+        for (var i = 0; i < _resources.Count; i++)
+        {
+            if (_resources[i].IsProvider)
+            {
+                Visit(i);
+            }
+        }
+
+        for (var i = 0; i < _resources.Count; i++)
+        {
+            Visit(i);
         }
 
         return ordered.MoveToImmutable();

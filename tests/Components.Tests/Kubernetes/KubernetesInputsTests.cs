@@ -67,7 +67,7 @@ public sealed class KubernetesInputsTests
     [Fact]
     public void Shared_labels_convert_as_the_client_serializes_them_and_once_for_every_object_that_carries_them()
     {
-        var labels = WorkloadLabels.Shared(ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal,
+        var labels = new SharedLabels(ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal,
             [KeyValuePair.Create("zeta", "z"), KeyValuePair.Create("app.kubernetes.io/name", "api"), KeyValuePair.Create("alpha", "a")]));
         var account = new V1ServiceAccount { Metadata = new V1ObjectMeta { Name = "api", Labels = labels } };
         var service = new V1Service { Metadata = new V1ObjectMeta { Name = "api", Labels = labels }, Spec = new V1ServiceSpec { Selector = labels } };
@@ -77,7 +77,7 @@ public sealed class KubernetesInputsTests
         var first = ((PlanValue.Map)KubernetesInputs.From(account)["metadata"]!)["labels"];
         var second = ((PlanValue.Map)KubernetesInputs.From(service)["metadata"]!)["labels"];
         Assert.Same(first, second);
-        Assert.Throws<NotSupportedException>(() => labels["other"] = "x"); // shared, so nobody may change them
+        Assert.Throws<NotSupportedException>(() => ((IDictionary<string, string>)labels)["other"] = "x"); // shared, so nobody may change them
     }
 
     public static TheoryData<string> NamespacedCases() => ["namespace set", "namespace unset", "no metadata"];
