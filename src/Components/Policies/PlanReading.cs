@@ -273,7 +273,28 @@ internal sealed class SelectorIndex
 /// <param name="PodLabels">Its pod template's plain-text labels.</param>
 internal sealed record Workload(PlannedResource Resource, PlanValue.Map PodSpec, IReadOnlyDictionary<string, string> PodLabels)
 {
-    /// <summary>Init and regular containers.</summary>
-    public IEnumerable<PlanValue.Map> Containers =>
-        PlanReading.Items(PodSpec, "initContainers").Concat(PlanReading.Items(PodSpec, "containers")).OfType<PlanValue.Map>();
+    /// <summary>Init and regular containers (read once: every per-container rule and the cost estimate ask).</summary>
+    public ImmutableArray<PlanValue.Map> Containers { get; } = ReadContainers(PodSpec);
+
+    private static ImmutableArray<PlanValue.Map> ReadContainers(PlanValue.Map podSpec)
+    {
+        var containers = ImmutableArray.CreateBuilder<PlanValue.Map>();
+        foreach (var item in PlanReading.Items(podSpec, "initContainers"))
+        {
+            if (item is PlanValue.Map container)
+            {
+                containers.Add(container);
+            }
+        }
+
+        foreach (var item in PlanReading.Items(podSpec, "containers"))
+        {
+            if (item is PlanValue.Map container)
+            {
+                containers.Add(container);
+            }
+        }
+
+        return containers.DrainToImmutable();
+    }
 }
