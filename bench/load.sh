@@ -8,6 +8,8 @@
 # PLATFORM_BENCH_ENGINE=tests/AutomationApi.Tests/FakePulumi/pulumi to provision them with the scripted stand-in.
 # PLATFORM_BENCH_EXTRA_ROWS=N adds N more stored environments (copies, written straight into the database) to show
 # how list pages scale with the stored count.
+# PLATFORM_BENCH_BUILD=DIR runs another build's service instead (a directory holding its Platform.AutomationApi.dll,
+# e.g. an older commit's `dotnet build -c Release src/AutomationApi` output copied aside), to compare builds run by run.
 # Every request but /healthz sends the run's admin key (Platform__Auth__BootstrapAdminKey), as a real client would.
 # Usage: bench/load.sh [seconds-per-path (default 10)] [connections (default 64)] [stored environments (default 1000)]
 set -euo pipefail
@@ -23,10 +25,14 @@ command -v wrk >/dev/null || { apt-get install -y -qq wrk >/dev/null 2>&1 || { e
 data=$(mktemp -d)
 key="bench-admin-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
 auth="Authorization: Bearer $key"
-dotnet build -c Release src/AutomationApi >/dev/null
+build=${PLATFORM_BENCH_BUILD:-}
+if [ -z "$build" ]; then
+  dotnet build -c Release src/AutomationApi >/dev/null
+  build=src/AutomationApi/bin/Release/net10.0
+fi
 Platform__Auth__BootstrapAdminKey="$key" Platform__DataDirectory="$data" Platform__PulumiPath="$engine" Platform__EngineRetries=0 \
 Platform__WorkerPollInterval=00:00:00.200 Logging__LogLevel__Default=Warning \
-  dotnet src/AutomationApi/bin/Release/net10.0/Platform.AutomationApi.dll --urls "$url" >"$data/service.log" 2>&1 &
+  dotnet "$build/Platform.AutomationApi.dll" --urls "$url" >"$data/service.log" 2>&1 &
 service=$!
 trap 'kill $service 2>/dev/null; wait $service 2>/dev/null; rm -rf "$data"' EXIT
 for _ in $(seq 150); do curl -fs "$url/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
