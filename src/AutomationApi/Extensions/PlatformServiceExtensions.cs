@@ -136,6 +136,7 @@ public static class PlatformServiceExtensions
         builder.Services.AddSingleton<RunningOperations>();
         builder.Services.AddScoped<OperationQueue>();
         builder.Services.AddScoped<EnvironmentLookup>();
+        builder.Services.AddScoped<QueuedOperationSave>();
         builder.Services.AddScoped<EnvironmentCommands>();
         builder.Services.AddScoped<DeploymentCommands>();
         builder.Services.AddScoped<OperationCommands>();
