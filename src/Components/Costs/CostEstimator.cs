@@ -100,11 +100,12 @@ internal static class CostEstimator
         }
 
         var value = new ResourceQuantity(quantity).ToDecimal();
-        if (Parsed.Count < 1024)
+        if (Parsed.Count >= 1024)
         {
-            Parsed.TryAdd(quantity, value);
+            Parsed.Clear(); // start over rather than freeze: the values in use now get kept again
         }
 
+        Parsed.TryAdd(quantity, value);
         return value;
     }
 

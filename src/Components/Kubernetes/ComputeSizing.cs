@@ -21,7 +21,8 @@ internal sealed record ComputeSizing(string CpuRequest, string MemoryRequest, st
         From(profile.DefaultCpuRequest, profile.DefaultMemoryRequest, profile);
 
     // Parsing and canonicalizing quantities is big-integer arithmetic, and thousands of services share a handful of
-    // sizes: both are kept, up to a bound (specs come from users, so the set of values is theirs).
+    // sizes: both are kept, up to a bound (specs come from users, so the set of values is theirs). A full table starts
+    // over rather than freezing, so a service that has seen many odd sizes still keeps the ones in use now.
     private const int MaxKept = 1024;
     private static readonly ConcurrentDictionary<(string Cpu, string Memory, decimal CpuFactor, decimal MemoryFactor), ComputeSizing> Sizings = new();
     private static readonly ConcurrentDictionary<string, ResourceQuantity> SharedQuantities = new(StringComparer.Ordinal);
@@ -37,11 +38,12 @@ internal sealed record ComputeSizing(string CpuRequest, string MemoryRequest, st
         }
 
         var sizing = Compute(cpu, memory, profile);
-        if (Sizings.Count < MaxKept)
+        if (Sizings.Count >= MaxKept)
         {
-            Sizings.TryAdd(key, sizing);
+            Sizings.Clear();
         }
 
+        Sizings.TryAdd(key, sizing);
         return sizing;
     }
 
@@ -81,8 +83,12 @@ internal sealed record ComputeSizing(string CpuRequest, string MemoryRequest, st
             return shared;
         }
 
-        var quantity = new ResourceQuantity(text);
-        return SharedQuantities.Count < MaxKept ? SharedQuantities.GetOrAdd(text, quantity) : quantity;
+        if (SharedQuantities.Count >= MaxKept)
+        {
+            SharedQuantities.Clear();
+        }
+
+        return SharedQuantities.GetOrAdd(text, new ResourceQuantity(text));
     }
 
     /// <summary>Multiplies a quantity, keeping its suffix family (<c>512Mi × 1.5 = 768Mi</c>, <c>250m × 2 = 500m</c>).</summary>

@@ -78,9 +78,9 @@ internal static class KubernetesPlanner
             {
                 Hard = new Dictionary<string, ResourceQuantity>(StringComparer.Ordinal)
                 {
-                    ["pods"] = new ResourceQuantity(profile.QuotaPods.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-                    ["requests.cpu"] = new ResourceQuantity(profile.QuotaCpu),
-                    ["requests.memory"] = new ResourceQuantity(profile.QuotaMemory),
+                    ["pods"] = ComputeSizing.Quantity(profile.QuotaPods.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                    ["requests.cpu"] = ComputeSizing.Quantity(profile.QuotaCpu),
+                    ["requests.memory"] = ComputeSizing.Quantity(profile.QuotaMemory),
                 },
             },
         }), environment, Options);

@@ -42,8 +42,12 @@ internal sealed record WorkloadLabels(SharedLabels Selector, SharedLabels All, S
         ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal,
         [
             KeyValuePair.Create(Name, service.Name),
-            KeyValuePair.Create(Instance, PhysicalName.Create(PhysicalName.KubernetesLabel, spec.Name, service.Name)),
+            KeyValuePair.Create(Instance, InstanceOf(spec, service)),
         ]);
+
+    /// <summary>The <c>app.kubernetes.io/instance</c> value of <paramref name="service"/>.</summary>
+    public static string InstanceOf(EnvironmentSpec spec, ServiceSpec service) =>
+        PhysicalName.Create(PhysicalName.KubernetesLabel, spec.Name, service.Name);
 
     /// <summary>The <c>app.kubernetes.io/component</c> value of a workload type.</summary>
     public static string ComponentOf(ServiceType type) => type switch
