@@ -8,6 +8,13 @@
 # PLATFORM_BENCH_ENGINE=tests/AutomationApi.Tests/FakePulumi/pulumi to provision them with the scripted stand-in.
 # PLATFORM_BENCH_EXTRA_ROWS=N adds N more stored environments (copies, written straight into the database) to show
 # how list pages scale with the stored count.
+# PLATFORM_BENCH_BUILD=DIR runs another build's service instead (a directory holding its Platform.AutomationApi.dll,
+# e.g. an older commit's `dotnet build -c Release src/AutomationApi` output copied aside), to compare builds run by run.
+# The stored environments' operations are waited for (the last one queued, at most 120 s) before anything is measured,
+# so the read rows measure reads, not the engine's process starts beside them. PLATFORM_BENCH_READS_ONLY=1 measures
+# only /healthz and the two environment reads (longer runs of the rows issue 14's read targets are about).
+# PLATFORM_BENCH_WRITES=N writes to the environment the by-name row reads N times a second while the rows run (an
+# extend: every write drops its cached read and every cached list page), so cache misses are part of what is measured.
 # Every request but /healthz sends the run's admin key (Platform__Auth__BootstrapAdminKey), as a real client would.
 # Usage: bench/load.sh [seconds-per-path (default 10)] [connections (default 64)] [stored environments (default 1000)]
 set -euo pipefail
@@ -23,10 +30,14 @@ command -v wrk >/dev/null || { apt-get install -y -qq wrk >/dev/null 2>&1 || { e
 data=$(mktemp -d)
 key="bench-admin-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
 auth="Authorization: Bearer $key"
-dotnet build -c Release src/AutomationApi >/dev/null
+build=${PLATFORM_BENCH_BUILD:-}
+if [ -z "$build" ]; then
+  dotnet build -c Release src/AutomationApi >/dev/null
+  build=src/AutomationApi/bin/Release/net10.0
+fi
 Platform__Auth__BootstrapAdminKey="$key" Platform__DataDirectory="$data" Platform__PulumiPath="$engine" Platform__EngineRetries=0 \
 Platform__WorkerPollInterval=00:00:00.200 Logging__LogLevel__Default=Warning \
-  dotnet src/AutomationApi/bin/Release/net10.0/Platform.AutomationApi.dll --urls "$url" >"$data/service.log" 2>&1 &
+  dotnet "$build/Platform.AutomationApi.dll" --urls "$url" >"$data/service.log" 2>&1 &
 service=$!
 trap 'kill $service 2>/dev/null; wait $service 2>/dev/null; rm -rf "$data"' EXIT
 for _ in $(seq 150); do curl -fs "$url/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
@@ -56,7 +67,13 @@ db.commit()
 PY
   stored=$(( stored + extra ))
 fi
-echo "stored $stored environments in $(( $(date +%s) - started )) s; $(nproc) cores; $seconds s per path at $connections connections"
+if [ -n "$operation" ]; then
+  for _ in $(seq 600); do
+    curl -fs "$url/v1/operations/$operation" -H "$auth" | grep -Eq '"state":"(queued|running)"' || break
+    sleep 0.2
+  done
+fi
+echo "stored $stored environments in $(( $(date +%s) - started )) s (their operations done); $(nproc) cores; $seconds s per path at $connections connections"
 
 lua=$(mktemp -d)
 # An invalid spec: every error collected, nothing stored (400).
@@ -95,9 +112,25 @@ row() { # label, then wrk arguments
 read -r base base_p99 _ < <(measure "$url/healthz")
 printf '%-52s %10s %7s %9s %9s\n' "path" "req/s" "ratio" "p99 ms" "non-2xx"
 printf '%-52s %10.0f %7.3f %9.1f %9s\n' "GET /healthz (baseline)" "$base" 1 "$base_p99" 0
-row "GET /v1/golden-paths" "$url/v1/golden-paths"
+writes=${PLATFORM_BENCH_WRITES:-0}
+if [ "$writes" != 0 ]; then
+  pause=$(awk -v n="$writes" 'BEGIN { printf "%.3f", 1 / n }')
+  ( while :; do
+      curl -fs -o /dev/null -X POST "$url/v1/environments/$read_name/extend" -H "$auth" -H 'content-type: application/json' --data '{"ttl":"3d"}' || true
+      sleep "$pause"
+    done ) &
+  writer=$!
+  trap 'kill $writer 2>/dev/null; kill $service 2>/dev/null; wait $service 2>/dev/null; rm -rf "$data"' EXIT
+fi
+reads_only=${PLATFORM_BENCH_READS_ONLY:-0}
+[ "$reads_only" = 1 ] || row "GET /v1/golden-paths" "$url/v1/golden-paths"
 row "GET /v1/environments?limit=50 ($stored stored)" "$url/v1/environments?limit=50"
 row "GET /v1/environments/{name}" "$url/v1/environments/$read_name"
+if [ "$reads_only" = 1 ]; then
+  rm -rf "$lua"
+  echo "service peak RSS: $(awk '/VmHWM/ {printf "%.0f MB", $2/1024}' /proc/$service/status)"
+  exit 0
+fi
 [ -n "$operation" ] && row "GET /v1/operations/{id}" "$url/v1/operations/$operation"
 row "POST /v1/environments (invalid spec, 400)" -s "$lua/invalid.lua" "$url/v1/environments"
 row "POST /v1/environments (accepted creates, 202)" -s "$lua/create.lua" "$url/v1/environments"

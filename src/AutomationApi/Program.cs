@@ -25,7 +25,11 @@ var app = builder.Build();
 if (args is ["db", "migrate", ..])
 {
     // For operators who apply schema changes themselves (Platform:Database:MigrateOnStart=false): same configuration.
-    return await app.MigrateDatabaseAsync();
+    // Disposed before exiting, so the console logger writes out the outcome it queued (it was lost on a busy machine).
+    await using (app)
+    {
+        return await app.MigrateDatabaseAsync();
+    }
 }
 
 app.MapPlatformApi();

@@ -35,6 +35,7 @@ public sealed class PlatformOptionsTests
         Assert.Equal(TimeSpan.FromSeconds(2), options.EventPollInterval);
         Assert.Equal(TimeSpan.FromSeconds(2), options.ReadCache.Duration);
         Assert.Equal(10_000, options.ReadCache.MaxEntries);
+        Assert.Equal(TimeSpan.FromMilliseconds(500), options.ReadCache.RefreshAhead);
     }
 
     [Fact]

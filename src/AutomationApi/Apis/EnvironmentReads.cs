@@ -38,53 +38,44 @@ internal static class EnvironmentReads
 
     /// <summary>
     /// <c>GET /v1/environments/{name}</c>'s answer, JSON ready to send, with the team and tier to authorize it against:
-    /// from <paramref name="cache"/> while fresh, else read (<see cref="DescribeAsync"/>) and kept.
-    /// <see langword="null"/> when the name was never used.
+    /// from <paramref name="cache"/> while fresh, else read (<see cref="DescribeAsync"/>, once for every request missing
+    /// it at the same time, on a context of its own) and kept. <see langword="null"/> when the name was never used.
     /// </summary>
-    public static async ValueTask<EnvironmentReadCache.Entry?> ReadAsync(
+    public static ValueTask<EnvironmentReadCache.Entry?> ReadAsync(
         IServiceProvider services, EnvironmentReadCache cache, string name, CancellationToken cancellationToken)
     {
-        if (cache.Find(name) is { } cached)
+        var contexts = services.GetRequiredService<IDbContextFactory<PlatformDbContext>>();
+        var protector = services.GetRequiredService<SpecProtector>();
+        var json = JsonOptions(services);
+        return cache.GetAsync(name, async token =>
         {
-            return cached;
-        }
-
-        var ticket = cache.Begin(name);
-        var response = await DescribeAsync(services.GetRequiredService<PlatformDbContext>(), services.GetRequiredService<SpecProtector>(), name, cancellationToken);
-        if (response is null)
-        {
-            return null;
-        }
-
-        var scope = new EnvironmentScope(response.Team, response.Tier);
-        var json = JsonSerializer.SerializeToUtf8Bytes(response, JsonOptions(services));
-        cache.Store(name, ticket, scope, json);
-        return new EnvironmentReadCache.Entry(scope, json, 0);
+            await using var db = await contexts.CreateDbContextAsync(token);
+            return await DescribeAsync(db, protector, name, token) is { } response
+                ? new EnvironmentReadCache.Entry(new EnvironmentScope(response.Team, response.Tier), JsonSerializer.SerializeToUtf8Bytes(response, json), 0)
+                : null;
+        }, cancellationToken);
     }
 
     /// <summary>
     /// <c>GET /v1/environments</c>'s page for <paramref name="filter"/> (which already limits a caller to its team),
-    /// JSON ready to send: from <paramref name="cache"/> while fresh, else read (<see cref="PageAsync"/>) and kept. No
-    /// filter (a caller asking for another team's) is an empty page.
+    /// JSON ready to send: from <paramref name="cache"/> while fresh, else read (<see cref="PageAsync"/>, once for every
+    /// request missing it at the same time) and kept. No filter (a caller asking for another team's) is an empty page.
     /// </summary>
     public static async ValueTask<byte[]> PageJsonAsync(IServiceProvider services, EnvironmentReadCache cache, EnvironmentFilter? filter, CancellationToken cancellationToken)
     {
+        var json = JsonOptions(services);
         if (filter is null)
         {
-            return JsonSerializer.SerializeToUtf8Bytes(new Page<EnvironmentSummary>([], null), JsonOptions(services));
+            return JsonSerializer.SerializeToUtf8Bytes(new Page<EnvironmentSummary>([], null), json);
         }
 
-        var key = filter.CacheKey;
-        if (cache.FindPage(key) is { } cached)
+        var contexts = services.GetRequiredService<IDbContextFactory<PlatformDbContext>>();
+        var page = await cache.GetPageAsync(filter.CacheKey, async token =>
         {
-            return cached.Json;
-        }
-
-        var ticket = cache.BeginPage();
-        var page = await PageAsync(services.GetRequiredService<PlatformDbContext>(), filter, cancellationToken);
-        var json = JsonSerializer.SerializeToUtf8Bytes(page, JsonOptions(services));
-        cache.StorePage(key, ticket, json);
-        return json;
+            await using var db = await contexts.CreateDbContextAsync(token);
+            return new EnvironmentReadCache.Entry(null, JsonSerializer.SerializeToUtf8Bytes(await PageAsync(db, filter, token), json), 0);
+        }, cancellationToken);
+        return page!.Json;
     }
 
     // The options responses are written with (Ok<T> uses the same), so a cached body is byte for byte what it replaces.

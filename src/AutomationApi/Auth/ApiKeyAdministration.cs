@@ -60,6 +60,9 @@ public sealed partial class ApiKeyAdministration(PlatformDbContext db, TimeProvi
         };
         db.ApiKeys.Add(key);
         await db.SaveChangesAsync(cancellationToken);
+
+        // Usable at once on this replica, even if its id was presented (and found unknown) before.
+        cache.KeyCreated();
         return new CreatedApiKey(plain, ApiKeyView.From(key, now));
     }
 

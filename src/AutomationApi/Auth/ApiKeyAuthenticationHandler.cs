@@ -50,18 +50,23 @@ public sealed partial class ApiKeyAuthenticationHandler(
         }
 
         var (id, secret) = ApiKeySecrets.Split(presented);
-        var key = cache.Find(id);
-        if (key is null)
+        if (!cache.TryFind(id, out var key))
         {
             await using var db = await dbFactory.CreateDbContextAsync(Context.RequestAborted);
-            key = await db.ApiKeys.AsNoTracking().SingleOrDefaultAsync(k => k.Id == id, Context.RequestAborted);
-            if (key is not null)
+            key = await db.ApiKeys.AsNoTracking().Where(k => k.Id == id)
+                .Select(k => new ApiKeySnapshot(k.Id, k.Team, k.Role, k.Salt, k.Hash, k.ExpiresAt, k.RevokedAt, k.LastUsedAt))
+                .SingleOrDefaultAsync(Context.RequestAborted);
+            if (key is null)
+            {
+                cache.RememberUnknown(id);
+            }
+            else
             {
                 cache.Remember(key);
             }
         }
 
-        if (key is null || !ApiKeySecrets.Verify(key, secret))
+        if (key is null || !ApiKeySecrets.Verify(key.Salt, key.Hash, secret))
         {
             LogRejected(Logger, id, "unknown key or wrong secret");
             return AuthenticateResult.Fail("The key is not valid.");

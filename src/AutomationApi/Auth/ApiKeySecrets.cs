@@ -55,13 +55,25 @@ public static class ApiKeySecrets
     public static bool Verify(ApiKey stored, string secret)
     {
         ArgumentNullException.ThrowIfNull(stored);
+        return Verify(stored.Salt, stored.Hash, secret);
+    }
+
+    /// <summary>
+    /// Whether <paramref name="secret"/> matches <paramref name="hash"/> under <paramref name="salt"/> (both base64, as
+    /// stored), in time independent of where they differ.
+    /// </summary>
+    public static bool Verify(string salt, string hash, string secret)
+    {
+        ArgumentNullException.ThrowIfNull(salt);
+        ArgumentNullException.ThrowIfNull(hash);
+        ArgumentNullException.ThrowIfNull(secret);
         Span<byte> expected = stackalloc byte[32];
-        if (!Convert.TryFromBase64String(stored.Hash, expected, out var written) || written != 32)
+        if (!Convert.TryFromBase64String(hash, expected, out var written) || written != 32)
         {
             return false;
         }
 
-        var actual = HMACSHA256.HashData(Convert.FromBase64String(stored.Salt), Encoding.UTF8.GetBytes(secret));
+        var actual = HMACSHA256.HashData(Convert.FromBase64String(salt), Encoding.UTF8.GetBytes(secret));
         return CryptographicOperations.FixedTimeEquals(expected, actual);
     }
 

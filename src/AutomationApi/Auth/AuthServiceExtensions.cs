@@ -25,6 +25,9 @@ public static class AuthServiceExtensions
             .Validate(o => BootstrapAdminKey.Problem(o) is null, BootstrapAdminKey.TooShort)
             .Validate(o => o.LastUsedResolution >= TimeSpan.Zero && o.DefaultKeyLifetime > TimeSpan.Zero,
                 "Platform:Auth:LastUsedResolution must not be negative and Platform:Auth:DefaultKeyLifetime must be positive (defaults 00:01:00 and 90.00:00:00).")
+            .Validate(o => o.KeyCacheDuration >= TimeSpan.Zero && o.UnknownKeyCacheDuration >= TimeSpan.Zero && o.UnknownKeyCacheSize > 0,
+                "Platform:Auth:KeyCacheDuration and Platform:Auth:UnknownKeyCacheDuration must not be negative (00:00:00 turns either off) and " +
+                "Platform:Auth:UnknownKeyCacheSize must be positive (defaults 00:00:15, 00:00:05 and 10000).")
             .Validate(o => !o.Jwt.Enabled || !string.IsNullOrWhiteSpace(o.Jwt.Audience),
                 "Platform:Auth:Jwt:Audience must name the audience tokens are issued for when Platform:Auth:Jwt:Issuer or Authority is set.")
             .ValidateOnStart();

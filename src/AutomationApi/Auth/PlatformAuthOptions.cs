@@ -36,6 +36,18 @@ public sealed class PlatformAuthOptions
     /// <value>The default is 15 seconds.</value>
     public TimeSpan KeyCacheDuration { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// How long a replica remembers that an id names no key (<see cref="ApiKeyCache"/>), so repeated requests with an
+    /// unknown key do not read the store each time. A key created on this replica is usable at once regardless.
+    /// <c>00:00:00</c> reads the store for every unknown key.
+    /// </summary>
+    /// <value>The default is 5 seconds.</value>
+    public TimeSpan UnknownKeyCacheDuration { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The most unknown ids remembered at once; past it the list starts again empty, so random ids cannot grow memory.</summary>
+    /// <value>The default is 10,000.</value>
+    public int UnknownKeyCacheSize { get; set; } = 10_000;
+
     /// <summary>Lifetime of a key created without <c>expiresAt</c>.</summary>
     /// <value>The default is 90 days.</value>
     public TimeSpan DefaultKeyLifetime { get; set; } = TimeSpan.FromDays(90);

@@ -48,8 +48,9 @@ public static class PlatformServiceExtensions
             .Validate(o => o.MaxConcurrentOperations > 0, "Platform:MaxConcurrentOperations must be positive.")
             .Validate(o => !string.IsNullOrWhiteSpace(o.PulumiPath), "Platform:PulumiPath must name the pulumi executable.")
             .Validate(o => o.Limits.MaxRequestBodyBytes > 0, "Platform:Limits:MaxRequestBodyBytes must be positive (bytes; the default is 1048576).")
-            .Validate(o => o.ReadCache.Duration >= TimeSpan.Zero && o.ReadCache.MaxEntries > 0,
-                "Platform:ReadCache:Duration must not be negative (00:00:00 turns the cache off) and Platform:ReadCache:MaxEntries must be positive (defaults 00:00:02 and 10000).")
+            .Validate(o => o.ReadCache.Duration >= TimeSpan.Zero && o.ReadCache.MaxEntries > 0 && o.ReadCache.RefreshAhead >= TimeSpan.Zero,
+                "Platform:ReadCache:Duration and Platform:ReadCache:RefreshAhead must not be negative (00:00:00 turns either off) and " +
+                "Platform:ReadCache:MaxEntries must be positive (defaults 00:00:02, 00:00:00.500 and 10000).")
             .Validate(o => o.Limits.MaxServices > 0 && o.Limits.MaxResources >= 0,
                 "Platform:Limits:MaxServices must be positive and Platform:Limits:MaxResources at least 0 (the defaults are 200 and 100).")
             .ValidateOnStart();
@@ -135,6 +136,7 @@ public static class PlatformServiceExtensions
         builder.Services.AddSingleton<RunningOperations>();
         builder.Services.AddScoped<OperationQueue>();
         builder.Services.AddScoped<EnvironmentLookup>();
+        builder.Services.AddScoped<QueuedOperationSave>();
         builder.Services.AddScoped<EnvironmentCommands>();
         builder.Services.AddScoped<DeploymentCommands>();
         builder.Services.AddScoped<OperationCommands>();

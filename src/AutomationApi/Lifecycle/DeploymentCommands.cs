@@ -33,7 +33,7 @@ public sealed class DeploymentCommands(
     SpecProtector protector,
     IAuthorizationService authorization,
     TimeProvider time,
-    Quotas.TeamQuotas quotas)
+    QueuedOperationSave saves)
 {
     private const string InvalidTitle = "The change makes the spec invalid";
     private const string InvalidDetail = "Every problem found is listed under errors, by field of the request or path in the spec.";
@@ -245,24 +245,13 @@ public sealed class DeploymentCommands(
             : queue.Add(record, kind, protectedSpec, origin);
         db.Events.Add(new OperationEvent { OperationId = operation.Id, Sequence = 2, Timestamp = now, Type = "request", Message = message, Detail = origin });
 
-        try
+        // An update (a deploy, promotion or rollback) only within its team's quota: its cost is already estimated.
+        var charge = kind == OperationKind.Update ? new QuotaCharge(record, next.Spec, () => next.Cost.MonthlyTotal) : null;
+        if (await saves.SaveAsync(operation, charge, plan: null, raced: null, cancellationToken) is { } refused)
         {
-            // An update (a deploy, promotion or rollback) only within its team's quota: its cost is already estimated.
-            await (kind == OperationKind.Update
-                ? quotas.SaveAsync(db, record, next.Spec, () => next.Cost.MonthlyTotal, cancellationToken)
-                : db.SaveChangesAsync(cancellationToken));
-        }
-        catch (Quotas.QuotaExceededException exceeded)
-        {
-            db.ChangeTracker.Clear();
-            return exceeded.ToProblem();
-        }
-        catch (DbUpdateException)
-        {
-            return Refusals.ConcurrentChange(record.Name, "queuing the operation");
+            return refused;
         }
 
-        queue.Notify();
         return new DeploymentQueued(operation, diff, images);
     }
 

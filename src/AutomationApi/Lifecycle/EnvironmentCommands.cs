@@ -36,8 +36,7 @@ public sealed partial class EnvironmentCommands(
     TimeProvider time,
     IOptions<PlatformOptions> options,
     ILogger<EnvironmentCommands> logger,
-    Quotas.TeamQuotas quotas,
-    PlanHandoff plans)
+    QueuedOperationSave saves)
 {
     private const string InvalidTitle = "The spec is invalid";
     private const string InvalidDetail = "Every problem found is listed under errors, by path in the spec.";
@@ -281,9 +280,10 @@ public sealed partial class EnvironmentCommands(
             .FirstOrDefaultAsync(cancellationToken);
 
     /// <summary>
-    /// Saves the queued <paramref name="operation"/> with its environment's change, answering a lost race with
-    /// <paramref name="raced"/> (by default a 409); a deployment or create (<paramref name="deploying"/>) only within
-    /// its team's quota (else a 422).
+    /// Saves the queued <paramref name="operation"/> with its environment's change through the one shared save
+    /// (<see cref="QueuedOperationSave"/>), answering a lost race with <paramref name="raced"/> (by default a 409); a
+    /// deployment or create (<paramref name="deploying"/>) only within its team's quota (else a 422), its compiled plan
+    /// handed to the operation.
     /// </summary>
     private async Task<LifecycleResult<StackOperation>> SaveAsync(
         StackOperation operation,
@@ -291,33 +291,10 @@ public sealed partial class EnvironmentCommands(
         (EnvironmentRecord Record, SpecInspection Inspection)? deploying = null,
         Func<ProblemDetails>? raced = null)
     {
-        if (deploying is { } offered)
-        {
-            // Offered before the save commits (the worker may claim the operation at once): withdrawn if it fails.
-            plans.Offer(operation.Id, offered.Inspection);
-        }
-
-        try
-        {
-            await (deploying is { } d
-                ? quotas.SaveAsync(db, d.Record, d.Inspection.Spec, () => MonthlyCost(d.Inspection), cancellationToken)
-                : db.SaveChangesAsync(cancellationToken));
-        }
-        catch (Quotas.QuotaExceededException exceeded)
-        {
-            plans.Take(operation.Id);
-            db.ChangeTracker.Clear();
-            return exceeded.ToProblem();
-        }
-        catch (DbUpdateException)
-        {
-            plans.Take(operation.Id);
-            db.ChangeTracker.Clear();
-            return raced?.Invoke() ?? Refusals.ConcurrentChange(operation.EnvironmentName, "queuing the operation");
-        }
-
-        queue.Notify();
-        return operation;
+        var charge = deploying is { } d ? new QuotaCharge(d.Record, d.Inspection.Spec, () => MonthlyCost(d.Inspection)) : null;
+        return await saves.SaveAsync(operation, charge, deploying?.Inspection, raced, cancellationToken) is { } refused
+            ? refused
+            : operation;
     }
 
     /// <summary>The estimated monthly cost of a spec the request's checks compiled (<see cref="EnvironmentCompiler.Inspect"/>), from that plan.</summary>

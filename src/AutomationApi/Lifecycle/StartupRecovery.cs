@@ -80,6 +80,12 @@ public sealed class StartupRecovery(
     /// <param name="cancellationToken">Abort.</param>
     public async Task<int> RecoverAbandonedAsync(bool startup, IReadOnlySet<string> runningHere, CancellationToken cancellationToken)
     {
+        if (!leases.MayTakeOver(startup))
+        {
+            // SQLite after start-up: nothing can have been abandoned, so the worker's pass opens no unit of work for it.
+            return 0;
+        }
+
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var interrupted = await leases.TakeOverAbandonedAsync(db, startup, runningHere, cancellationToken);
         if (interrupted.Count == 0)

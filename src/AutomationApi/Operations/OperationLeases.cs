@@ -171,6 +171,14 @@ public sealed class OperationLeases(
     }
 
     /// <summary>
+    /// Whether a recovery pass can find anything to take over (<see cref="TakeOverAbandonedAsync"/>): on PostgreSQL
+    /// always (another replica's lease may have run out); on SQLite (one process per file) only at start-up, since
+    /// nothing else runs operations there. A pass that cannot needs no unit of work at all.
+    /// </summary>
+    /// <param name="startup">Whether this replica is starting.</param>
+    public bool MayTakeOver(bool startup) => startup || options.Value.Database.IsPostgres;
+
+    /// <summary>
     /// Takes over running operations that no live replica holds, so this replica recovers them: on PostgreSQL those
     /// whose lease ran out (their replica died or lost the database) — and, at <paramref name="startup"/>, those this
     /// replica held before it restarted — each taken by exactly one replica; on SQLite (one process per file), at

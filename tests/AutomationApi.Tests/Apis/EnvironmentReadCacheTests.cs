@@ -1,6 +1,9 @@
+using System.Data.Common;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -9,6 +12,7 @@ using Platform.AutomationApi.Apis;
 using Platform.AutomationApi.Auth;
 using Platform.AutomationApi.Engine;
 using Platform.AutomationApi.Operations;
+using Platform.AutomationApi.Storage;
 using Platform.AutomationApi.Tests.Infrastructure;
 using Platform.Components.Specs;
 
@@ -264,6 +268,182 @@ public sealed class EnvironmentReadCacheTests
         Assert.Equal(expiry, (string)(await b.GetEnvironmentAsync("bounded-dev"))["expiresAt"]!);
     }
 
+    [Fact]
+    public async Task Concurrent_misses_of_one_environment_share_one_read()
+    {
+        const int Callers = 8;
+        var gate = new ReadGate();
+        using var factory = Gated(gate);
+        await factory.CreateAndWaitAsync(Specs.Dev("shared-read-dev"));
+        var cache = factory.Services.GetRequiredService<EnvironmentReadCache>();
+        var client = factory.CreateClient();
+        cache.ChangedAll();
+        var readsBefore = cache.Reads;
+
+        gate.Arm(hold: 1);
+        var requests = Enumerable.Range(0, Callers).Select(_ => client.GetAsync("/v1/environments/shared-read-dev", Cancel)).ToList();
+        await Until(() => cache.Waiting == Callers && gate.Held == 1, "every caller waits on the one read in flight");
+        gate.Release();
+        var responses = await Task.WhenAll(requests);
+
+        var bodies = await Task.WhenAll(responses.Select(r => r.Content.ReadAsStringAsync(Cancel)));
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.Single(bodies.Distinct());
+        Assert.Equal(1, gate.Reads);
+        Assert.Equal(readsBefore + 1, cache.Reads);
+        foreach (var response in responses)
+        {
+            response.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task Concurrent_misses_of_one_list_page_share_one_read()
+    {
+        const int Callers = 6;
+        var gate = new ReadGate();
+        using var factory = Gated(gate);
+        await factory.CreateAndWaitAsync(Specs.Dev("shared-page-dev"));
+        var cache = factory.Services.GetRequiredService<EnvironmentReadCache>();
+        var client = factory.CreateClient();
+        cache.ChangedAll();
+
+        gate.Arm(hold: 1);
+        var requests = Enumerable.Range(0, Callers).Select(_ => client.GetStringAsync("/v1/environments?limit=50", Cancel)).ToList();
+        await Until(() => cache.Waiting == Callers && gate.Held == 1, "every caller waits on the one page read in flight");
+        gate.Release();
+        var bodies = await Task.WhenAll(requests);
+
+        Assert.Single(bodies.Distinct());
+        Assert.Contains("shared-page-dev", bodies[0], StringComparison.Ordinal);
+        Assert.Equal(1, gate.Reads);
+    }
+
+    [Fact]
+    public async Task A_failed_shared_read_is_not_handed_to_those_waiting_on_it()
+    {
+        const int Callers = 4;
+        var gate = new ReadGate();
+        using var factory = Gated(gate);
+        await factory.CreateAndWaitAsync(Specs.Dev("failed-read-dev"));
+        var cache = factory.Services.GetRequiredService<EnvironmentReadCache>();
+        var client = factory.CreateClient();
+        cache.ChangedAll();
+
+        gate.Arm(hold: 1, failHeld: true);
+        var requests = Enumerable.Range(0, Callers).Select(_ => client.GetAsync("/v1/environments/failed-read-dev", Cancel)).ToList();
+        await Until(() => cache.Waiting == Callers && gate.Held == 1, "every caller waits on the read that will fail");
+        gate.Release();
+        var responses = await Task.WhenAll(requests);
+
+        // The shared read failed; each caller then read for itself, and the failure was remembered nowhere.
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.Equal(1 + Callers, gate.Reads);
+        using var next = await client.GetAsync("/v1/environments/failed-read-dev", Cancel);
+        Assert.Equal(HttpStatusCode.OK, next.StatusCode);
+        Assert.Equal(1 + Callers, gate.Reads);
+        foreach (var response in responses)
+        {
+            response.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task A_caller_that_gives_up_does_not_cancel_the_read_others_wait_on()
+    {
+        var gate = new ReadGate();
+        using var factory = Gated(gate);
+        await factory.CreateAndWaitAsync(Specs.Dev("given-up-dev"));
+        var cache = factory.Services.GetRequiredService<EnvironmentReadCache>();
+        var client = factory.CreateClient();
+        cache.ChangedAll();
+
+        gate.Arm(hold: 1);
+        using var giveUp = CancellationTokenSource.CreateLinkedTokenSource(Cancel);
+        var first = client.GetAsync("/v1/environments/given-up-dev", giveUp.Token);
+        await Until(() => cache.Waiting == 1 && gate.Held == 1, "the first caller's read is in flight");
+        var second = client.GetAsync("/v1/environments/given-up-dev", Cancel);
+        await Until(() => cache.Waiting == 2, "the second caller waits on the same read");
+
+        await giveUp.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first);
+        await Until(() => cache.Waiting == 1, "the first caller stopped waiting");
+        Assert.False(gate.HeldReadCancelled);
+        gate.Release();
+
+        using var answered = await second;
+        Assert.Equal(HttpStatusCode.OK, answered.StatusCode);
+        Assert.Equal(1, gate.Reads);
+        Assert.Equal(1, cache.Count);
+    }
+
+    [Fact]
+    public async Task A_read_after_a_write_does_not_join_a_read_that_began_before_it()
+    {
+        var gate = new ReadGate();
+        using var factory = Gated(gate);
+        await factory.CreateAndWaitAsync(Specs.Dev("joined-dev"));
+        var cache = factory.Services.GetRequiredService<EnvironmentReadCache>();
+        var client = factory.CreateClient();
+        var before = (string?)(await factory.GetEnvironmentAsync("joined-dev"))["expiresAt"];
+        cache.ChangedAll();
+
+        // The first read has run its query (its snapshot is from before the write) and is held before it answers.
+        gate.Arm(hold: 1, afterQuery: true);
+        var early = client.GetStringAsync("/v1/environments/joined-dev", Cancel);
+        await Until(() => cache.Waiting == 1 && gate.Held == 1, "the early read is in flight");
+
+        using var extended = await client.PostAsJsonAsync("/v1/environments/joined-dev/extend", new { ttl = "5d" }, Cancel);
+        Assert.Equal(HttpStatusCode.OK, extended.StatusCode);
+        var expiry = (string)(await PlatformFactory.ReadAsync(extended))["expiresAt"]!;
+        Assert.NotEqual(before, expiry);
+
+        // A read after the write answers it while the early read is still held: it read anew.
+        Assert.Equal(expiry, (string?)(await factory.GetEnvironmentAsync("joined-dev"))["expiresAt"]);
+        gate.Release();
+        Assert.Equal(before, (string?)System.Text.Json.Nodes.JsonNode.Parse(await early)!["expiresAt"]);
+
+        // What the early read found is not kept over the newer answer.
+        Assert.Equal(expiry, (string?)(await factory.GetEnvironmentAsync("joined-dev"))["expiresAt"]);
+    }
+
+    [Fact]
+    public async Task A_busy_entry_is_refreshed_before_it_expires_and_served_meanwhile()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero));
+        var gate = new ReadGate();
+        using var factory = Gated(gate, clock);
+        await factory.CreateAndWaitAsync(Specs.Dev("refreshed-dev"));
+        var cache = factory.Services.GetRequiredService<EnvironmentReadCache>();
+        var client = factory.CreateClient();
+        cache.ChangedAll();
+        gate.Arm(hold: 0);
+
+        var first = await client.GetStringAsync("/v1/environments/refreshed-dev", Cancel);
+        Assert.Equal(1, gate.Reads);
+
+        // Younger than the duration less RefreshAhead (2 s - 0.5 s): served, nothing read.
+        clock.Advance(TimeSpan.FromMilliseconds(1499));
+        Assert.Equal(first, await client.GetStringAsync("/v1/environments/refreshed-dev", Cancel));
+        Assert.Equal(1, gate.Reads);
+
+        // Within RefreshAhead of its expiry: still served at once, while one read refreshes it in the background.
+        gate.Arm(hold: 1);
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Equal(first, await client.GetStringAsync("/v1/environments/refreshed-dev", Cancel));
+        await Until(() => gate.Held == 1, "the refresh's read has started");
+        Assert.Equal(first, await client.GetStringAsync("/v1/environments/refreshed-dev", Cancel));
+        Assert.Equal(0, cache.Waiting);
+        gate.Release();
+        await Until(() => cache.InFlight == 0, "the refresh is done");
+        Assert.Equal(1 + 1, gate.Reads);
+
+        // Past the first read's expiry the refreshed entry is served: no caller missed.
+        clock.Advance(TimeSpan.FromMilliseconds(600));
+        Assert.Equal(first, await client.GetStringAsync("/v1/environments/refreshed-dev", Cancel));
+        Assert.Equal(2, gate.Reads);
+    }
+
     private static EnvironmentReadCache Cache(TimeProvider time, PlatformReadCacheOptions? settings = null) =>
         new(time, Options.Create(new PlatformOptions { ReadCache = settings ?? new PlatformReadCacheOptions() }));
 
@@ -283,6 +463,104 @@ public sealed class EnvironmentReadCacheTests
                 services?.Invoke(collection);
             },
         };
+
+    private static PlatformFactory Gated(ReadGate gate, TimeProvider? time = null) =>
+        new(time: time, engine: new InMemoryStackEngine(), configure: s => s["Platform:ReadCache:Duration"] = time is null ? "1.00:00:00" : "00:00:02")
+        {
+            TestServices = services => services.ConfigureDbContext<PlatformDbContext>(options => options.AddInterceptors(gate)),
+        };
+
+    private static async Task Until(Func<bool> condition, string what)
+    {
+        var until = DateTime.UtcNow + TimeSpan.FromMinutes(1);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < until, $"Timed out waiting until {what}.");
+            await Task.Delay(10, Cancel);
+        }
+    }
+
+    /// <summary>
+    /// Counts the environment reads (<c>GET /v1/environments[/{name}]</c>'s queries) once armed, and holds the first
+    /// <c>hold</c> of them until released: before their query, or after it (its snapshot taken); a held read can be
+    /// made to fail when released.
+    /// </summary>
+    private sealed class ReadGate : DbCommandInterceptor
+    {
+        private TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private volatile bool _armed;
+        private int _hold;
+        private bool _fail;
+        private bool _afterQuery;
+        private int _reads;
+        private int _held;
+
+        public int Reads => Volatile.Read(ref _reads);
+
+        public int Held => Volatile.Read(ref _held);
+
+        public bool HeldReadCancelled { get; private set; }
+
+        public void Arm(int hold, bool failHeld = false, bool afterQuery = false)
+        {
+            (_hold, _fail, _afterQuery, _held) = (hold, failHeld, afterQuery, 0);
+            _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+            _armed = true;
+        }
+
+        public void Release() => _release.TrySetResult();
+
+        public override async ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(
+            DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
+        {
+            if (IsRead(command))
+            {
+                Interlocked.Increment(ref _reads);
+                if (!_afterQuery)
+                {
+                    await HoldAsync(cancellationToken);
+                }
+            }
+
+            return result;
+        }
+
+        public override async ValueTask<DbDataReader> ReaderExecutedAsync(
+            DbCommand command, CommandExecutedEventData eventData, DbDataReader result, CancellationToken cancellationToken = default)
+        {
+            if (_afterQuery && IsRead(command))
+            {
+                await HoldAsync(cancellationToken);
+            }
+
+            return result;
+        }
+
+        private async Task HoldAsync(CancellationToken cancellationToken)
+        {
+            if (Interlocked.Increment(ref _held) > _hold)
+            {
+                return;
+            }
+
+            await Task.WhenAny(_release.Task, Task.Delay(TimeSpan.FromMinutes(1), CancellationToken.None));
+            HeldReadCancelled |= cancellationToken.IsCancellationRequested;
+            if (_fail)
+            {
+                throw new InvalidOperationException("The test failed this read.");
+            }
+        }
+
+        // The reads of the read paths: the environment by name (its last operation joined) and list pages; not the
+        // entity loads of writes, the worker and the reaper (every column, the spec text among them).
+        private bool IsRead(DbCommand command)
+        {
+            var text = command.CommandText;
+            return _armed && text.TrimStart().StartsWith("SELECT", StringComparison.OrdinalIgnoreCase) &&
+                   text.Contains("FROM \"Environments\"", StringComparison.Ordinal) && !text.Contains("\"SpecText\"", StringComparison.Ordinal) &&
+                   (text.Contains("LEFT JOIN \"Operations\"", StringComparison.Ordinal) || text.Contains("\"LastOperationId\"", StringComparison.Ordinal));
+        }
+    }
 
     /// <summary>Per request to <paramref name="path"/>, in order, how many SQL commands on environments it ran (not the key's).</summary>
     private static List<int> QueriesPerRequest(PlatformFactory factory, string path)

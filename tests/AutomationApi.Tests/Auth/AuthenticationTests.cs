@@ -144,6 +144,104 @@ public sealed class AuthenticationTests
     }
 
     [Fact]
+    public void Key_cache_defaults_are_documented_values()
+    {
+        var options = new PlatformAuthOptions();
+        Assert.Equal(TimeSpan.FromSeconds(15), options.KeyCacheDuration);
+        Assert.Equal(TimeSpan.FromSeconds(5), options.UnknownKeyCacheDuration);
+        Assert.Equal(10_000, options.UnknownKeyCacheSize);
+    }
+
+    [Fact]
+    public async Task An_unknown_key_reads_the_store_once_per_duration_and_a_key_created_here_works_at_once()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero));
+        using var factory = new PlatformFactory(engine: new InMemoryStackEngine(), time: time);
+        var unknown = ApiKeySecrets.Generate().Key;
+        using var stranger = factory.CreateClient(unknown);
+        using (var warmUp = await factory.CreateClient().GetAsync("/v1/golden-paths", Cancel))
+        {
+            Assert.Equal(HttpStatusCode.OK, warmUp.StatusCode); // the admin key, read once and cached for 15 s
+        }
+
+        var reads = KeyReads(factory);
+
+        for (var i = 0; i < 5; i++)
+        {
+            using var refused = await stranger.GetAsync("/v1/environments", Cancel);
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        }
+
+        Assert.Equal(1, reads());
+        time.Advance(TimeSpan.FromSeconds(5) - TimeSpan.FromTicks(1));
+        using (var stillRefused = await stranger.GetAsync("/v1/environments", Cancel))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, stillRefused.StatusCode);
+        }
+
+        Assert.Equal(1, reads());
+        time.Advance(TimeSpan.FromTicks(1));
+        using (var readAgain = await stranger.GetAsync("/v1/environments", Cancel))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, readAgain.StatusCode);
+        }
+
+        Assert.Equal(2, reads());
+
+        // A key created on this replica forgets every unknown id: the new key, whatever was presented before, works at once.
+        var cache = factory.Services.GetRequiredService<ApiKeyCache>();
+        Assert.Equal(1, cache.UnknownCount);
+        var created = await factory.CreateKeyAsync("payments", "viewer");
+        Assert.Equal(0, cache.UnknownCount);
+        using var newcomer = factory.CreateClient(created);
+        using var accepted = await newcomer.GetAsync("/v1/environments", Cancel);
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+        using var strangerAgain = await stranger.GetAsync("/v1/environments", Cancel);
+        Assert.Equal(HttpStatusCode.Unauthorized, strangerAgain.StatusCode);
+        Assert.Equal(2 + 1 + 1, reads());
+    }
+
+    [Fact]
+    public async Task Unknown_ids_are_remembered_up_to_a_bound()
+    {
+        using var factory = new PlatformFactory(engine: new InMemoryStackEngine(), configure: s => s["Platform:Auth:UnknownKeyCacheSize"] = "3");
+        var cache = factory.Services.GetRequiredService<ApiKeyCache>();
+        for (var i = 0; i < 10; i++)
+        {
+            using var stranger = factory.CreateClient(ApiKeySecrets.Generate().Key);
+            using var refused = await stranger.GetAsync("/v1/golden-paths", Cancel);
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+            Assert.InRange(cache.UnknownCount, 1, 3);
+        }
+    }
+
+    [Fact]
+    public void The_cache_keeps_a_snapshot_no_caller_can_change()
+    {
+        var time = new FakeTimeProvider();
+        var cache = new ApiKeyCache(time, Microsoft.Extensions.Options.Options.Create(new PlatformAuthOptions()));
+        var read = new ApiKeySnapshot("0123456789abcdef", "payments", PlatformRole.Viewer, "salt", "hash", null, null, null);
+        cache.Remember(read);
+        var used = time.GetUtcNow();
+        cache.Used(read.Id, used);
+
+        Assert.True(cache.TryFind(read.Id, out var found));
+        Assert.Equal(used, found!.LastUsedAt);
+        Assert.Null(read.LastUsedAt);
+        Assert.Equal(read with { LastUsedAt = used }, found);
+    }
+
+    /// <summary>How many keys the service has read from the store since this was called (SQL parameters are not logged).</summary>
+    private static Func<int> KeyReads(PlatformFactory factory)
+    {
+        int Count() => factory.Logs.Records.Count(r =>
+            r.Category == "Microsoft.EntityFrameworkCore.Database.Command" && r.Message.StartsWith("Executed DbCommand", StringComparison.Ordinal) &&
+            r.Message.Contains("FROM \"ApiKeys\"", StringComparison.Ordinal));
+        var before = Count();
+        return () => Count() - before;
+    }
+
+    [Fact]
     public async Task Last_use_is_written_at_most_once_per_resolution()
     {
         var start = new DateTimeOffset(2026, 11, 30, 12, 0, 0, TimeSpan.Zero);

@@ -1,3 +1,9 @@
+using System.Runtime.CompilerServices;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Platform.AutomationApi.Lifecycle;
+using Platform.AutomationApi.Storage;
 using Platform.AutomationApi.Tests.Engine;
 using Platform.AutomationApi.Tests.Infrastructure;
 
@@ -5,6 +11,67 @@ namespace Platform.AutomationApi.Tests.Lifecycle;
 
 public sealed class StartupRecoveryTests
 {
+    // The worker's pass calls recovery every poll: on SQLite (one process per file) only start-up can find anything
+    // abandoned, so a later pass opens no unit of work; on PostgreSQL every pass looks for leases that ran out.
+    [Theory]
+    [InlineData(TestStore.Sqlite, 0)]
+    [InlineData(TestStore.Postgres, 1)]
+    public async Task A_recovery_pass_after_start_up_opens_a_unit_of_work_only_where_another_replica_can_abandon_work(string store, int contexts)
+    {
+        await using var database = await TestStore.CreateAsync(store);
+        var counted = new CountedContexts();
+        using var factory = new PlatformFactory(store: database, engine: new InMemoryStackEngine())
+        {
+            TestServices = services => services.Replace(ServiceDescriptor.Singleton<IDbContextFactory<PlatformDbContext>>(provider =>
+                counted.Wrap(ActivatorUtilities.CreateInstance<Platform.AutomationApi.Storage.Migrations.ProviderDbContextFactory>(provider)))),
+        };
+        var recovery = factory.Services.GetRequiredService<StartupRecovery>();
+        var none = new HashSet<string>(StringComparer.Ordinal);
+
+        Assert.Equal(0, await counted.CountAsync(() => recovery.RecoverAbandonedAsync(startup: false, none, TestContext.Current.CancellationToken)));
+        Assert.Equal(contexts, counted.Last);
+        Assert.Equal(0, await counted.CountAsync(() => recovery.RecoverAbandonedAsync(startup: true, none, TestContext.Current.CancellationToken)));
+        Assert.Equal(1, counted.Last);
+    }
+
+    /// <summary>Counts the contexts created by the calls made inside <see cref="CountAsync"/> (their async flow only, not the worker's).</summary>
+    private sealed class CountedContexts
+    {
+        private readonly AsyncLocal<StrongBox<int>?> _counter = new();
+
+        public int Last { get; private set; }
+
+        public IDbContextFactory<PlatformDbContext> Wrap(IDbContextFactory<PlatformDbContext> inner) => new Counting(inner, this);
+
+        public async Task<T> CountAsync<T>(Func<Task<T>> call)
+        {
+            var counter = new StrongBox<int>(0);
+            _counter.Value = counter;
+            try
+            {
+                return await call();
+            }
+            finally
+            {
+                _counter.Value = null;
+                Last = counter.Value;
+            }
+        }
+
+        private sealed class Counting(IDbContextFactory<PlatformDbContext> inner, CountedContexts owner) : IDbContextFactory<PlatformDbContext>
+        {
+            public PlatformDbContext CreateDbContext()
+            {
+                if (owner._counter.Value is { } counter)
+                {
+                    Interlocked.Increment(ref counter.Value);
+                }
+
+                return inner.CreateDbContext();
+            }
+        }
+    }
+
     [Theory]
     [InlineData(TestStore.Sqlite)]
     [InlineData(TestStore.Postgres)]

@@ -90,6 +90,49 @@ public sealed class QuotaTests
     }
 
     [Fact]
+    public async Task A_deploy_or_a_promotion_past_the_cost_limit_is_422_and_queues_nothing()
+    {
+        using var factory = new PlatformFactory(engine: new InMemoryStackEngine());
+        using var admin = factory.CreateClient();
+        await factory.CreateAndWaitAsync(Specs.Dev("deployed-a"));
+        var each = (decimal)(await factory.GetEnvironmentAsync("deployed-a"))["costEstimate"]!["monthlyTotal"]!;
+
+        // Accepted while the team had no cost limit and not deployed yet: counted at nothing so far, so a deployment
+        // of it asks for its whole estimate.
+        factory.Memory.Script(Platform.AutomationApi.Engine.EngineCommand.Up, EngineScript.Hold);
+        using var held = await Create(admin, Specs.Dev("held-b"));
+        Assert.Equal(HttpStatusCode.Accepted, held.StatusCode);
+        var create = (string)(await PlatformFactory.ReadAsync(held))["id"]!;
+        await factory.WaitForOperationAsync(create, states: "running");
+        Assert.Equal(HttpStatusCode.OK, (await admin.PutAsJsonAsync("/v1/quotas/payments", new { monthlyCost = each * 1.5m }, Cancel)).StatusCode);
+
+        using var deploy = await admin.PostAsJsonAsync("/v1/environments/held-b/services/api/deploy", new { image = "registry.example.com/payments/api:2.0.0" }, Cancel);
+        using var promote = await admin.PostAsJsonAsync("/v1/environments/held-b/promote", new { from = "deployed-a" }, Cancel);
+
+        foreach (var refused in new[] { deploy, promote })
+        {
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
+            var problem = await PlatformFactory.ReadAsync(refused);
+            Assert.Equal("Quota exceeded", (string?)problem["title"]);
+            Assert.Equal("monthlyCost", (string?)problem["quota"]);
+            Assert.Equal((each * 1.5m, each, each), ((decimal)problem["limit"]!, (decimal)problem["current"]!, (decimal)problem["requested"]!));
+        }
+
+        Assert.Equal(create, (string)(await factory.GetEnvironmentAsync("held-b"))["lastOperation"]!["id"]!);
+        var refusals = (await admin.GetFromJsonAsync<JsonObject>("/v1/audit?environment=held-b", Cancel))!["items"]!.AsArray();
+        Assert.Equal(2, refusals.Count(e => (string?)e!["result"] == "422" && e["operationId"] is null));
+
+        // Room for it: the same deploy is accepted.
+        Assert.Equal(HttpStatusCode.OK, (await admin.PutAsJsonAsync("/v1/quotas/payments", new { monthlyCost = each * 2m }, Cancel)).StatusCode);
+        using var accepted = await admin.PostAsJsonAsync("/v1/environments/held-b/services/api/deploy", new { image = "registry.example.com/payments/api:2.0.0" }, Cancel);
+        Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+        factory.Memory.Script(Platform.AutomationApi.Engine.EngineCommand.Up, EngineScript.Succeed);
+        factory.Memory.Release("held-b");
+        Assert.Equal("succeeded", (string)(await factory.WaitForOperationAsync(create))["state"]!);
+        await factory.WaitForOperationAsync((string)(await PlatformFactory.ReadAsync(accepted))["operation"]!["id"]!);
+    }
+
+    [Fact]
     public async Task Configured_defaults_apply_to_teams_without_a_quota_and_only_admins_set_valid_quotas()
     {
         using var factory = new PlatformFactory(engine: new InMemoryStackEngine(), configure: s => s["Platform:Quotas:Default:Prod"] = "0");
