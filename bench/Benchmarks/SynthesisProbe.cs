@@ -57,13 +57,16 @@ internal static class SynthesisProbe
     private static void Measure(int services, bool print)
     {
         var spec = SpecParser.Parse(GeneratedSpecs.Yaml(services)).Spec!;
-        var stages = new List<(string Stage, TimeSpan Cpu, long Bytes)>();
+        var stages = new List<(string Stage, TimeSpan Cpu, long Bytes, TimeSpan Pause, int Gcs)>();
         T Stage<T>(string name, Func<T> work)
         {
             var bytes = GC.GetAllocatedBytesForCurrentThread();
+            var pause = GC.GetTotalPauseDuration();
+            var gcs = GC.CollectionCount(0);
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;
             var result = work();
-            stages.Add((name, Process.GetCurrentProcess().TotalProcessorTime - cpu, GC.GetAllocatedBytesForCurrentThread() - bytes));
+            stages.Add((name, Process.GetCurrentProcess().TotalProcessorTime - cpu, GC.GetAllocatedBytesForCurrentThread() - bytes,
+                GC.GetTotalPauseDuration() - pause, GC.CollectionCount(0) - gcs));
             return result;
         }
 
@@ -71,7 +74,7 @@ internal static class SynthesisProbe
         var plan = Stage("compile", () => PlanCompiler.Compile(spec, DeploymentTarget.Default));
         Stage("guardrails", () => PolicyEngine.Evaluate(plan, PolicySettings.Default));
         Stage("cost", () => CostEstimator.Estimate(plan, PriceTable.Load()));
-        Stage("render", () => PulumiYamlRenderer.Render(plan));
+        Stage("render", () => PulumiYamlRenderer.Render(plan, TextWriter.Null));
         if (!print)
         {
             return;
@@ -79,10 +82,12 @@ internal static class SynthesisProbe
 
         var resources = plan.Resources.Length;
         Console.WriteLine($"{services} services, {resources} resources");
-        foreach (var (stage, cpu, bytes) in stages.Append(("total", TimeSpan.FromTicks(stages.Sum(s => s.Cpu.Ticks)), stages.Sum(s => s.Bytes))))
+        var total = ("total", TimeSpan.FromTicks(stages.Sum(s => s.Cpu.Ticks)), stages.Sum(s => s.Bytes),
+            TimeSpan.FromTicks(stages.Sum(s => s.Pause.Ticks)), stages.Sum(s => s.Gcs));
+        foreach (var (stage, cpu, bytes, pause, gcs) in stages.Append(total))
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  {stage,-10} {cpu.TotalMilliseconds,9:F0} ms CPU {bytes / 1048576.0,9:F1} MB   {cpu.TotalMicroseconds / resources,7:F1} µs/resource {bytes / resources,8} B/resource  {cpu.TotalMicroseconds / _baselineMicroseconds,9:F0} x baseline"));
+                $"  {stage,-10} {cpu.TotalMilliseconds,9:F0} ms CPU {bytes / 1048576.0,9:F1} MB   {cpu.TotalMicroseconds / resources,7:F1} µs/resource {bytes / resources,8} B/resource  {cpu.TotalMicroseconds / _baselineMicroseconds,9:F0} x baseline  GC {gcs,3} x, paused {pause.TotalMilliseconds,5:F0} ms"));
         }
     }
 }

@@ -83,7 +83,31 @@ internal static class CostEstimator
         return (Parse(Text(item, "defaultRequest.cpu")) ?? 0, Parse(Text(item, "defaultRequest.memory")) ?? 0);
     }
 
-    private static decimal? Parse(string? quantity) => quantity is null ? null : new ResourceQuantity(quantity).ToDecimal();
+    // A plan's containers share a handful of quantities, and parsing one is big-integer arithmetic: parsed values are
+    // kept, up to a bound.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, decimal> Parsed = new(StringComparer.Ordinal);
+
+    private static decimal? Parse(string? quantity)
+    {
+        if (quantity is null)
+        {
+            return null;
+        }
+
+        if (Parsed.TryGetValue(quantity, out var kept))
+        {
+            return kept;
+        }
+
+        var value = new ResourceQuantity(quantity).ToDecimal();
+        if (Parsed.Count >= 1024)
+        {
+            Parsed.Clear(); // start over rather than freeze: the values in use now get kept again
+        }
+
+        Parsed.TryAdd(quantity, value);
+        return value;
+    }
 
     private static string Num(decimal value) => value.ToString("0.####", CultureInfo.InvariantCulture);
 }

@@ -3,10 +3,12 @@ using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using System.Collections.Immutable;
 using System.Reflection;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using k8s;
+using k8s.Models;
 using Platform.Components.Planning;
 
 namespace Platform.Components.Kubernetes;
@@ -31,11 +33,15 @@ internal static class KubernetesInputs
     /// the type token implies them. No JSON text is written or parsed, except for the few leaf values the client
     /// writes with a converter of its own.
     /// </summary>
-    public static PlanValue.Map From(object model)
+    public static PlanValue.Map From(object model) => Root(model, inNamespace: null);
+
+    private static PlanValue.Map Root(object model, PlanValue? inNamespace)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return Convert(model, root: true) as PlanValue.Map
-            ?? throw new ArgumentException("A Kubernetes object serializes to a JSON object.", nameof(model));
+        var shape = Shapes.GetOrAdd(model.GetType(), Shape.Of);
+        return shape.Kind == ShapeKind.Object
+            ? ConvertObject(model, shape, root: true, inNamespace)
+            : throw new ArgumentException("A Kubernetes object serializes to a JSON object.", nameof(model));
     }
 
     // The models serialize properties alphabetically. People write identity first (metadata, name, labels), then
@@ -58,7 +64,7 @@ internal static class KubernetesInputs
     private static readonly PlanValue True = new PlanValue.Bool(true);
     private static readonly PlanValue False = new PlanValue.Bool(false);
 
-    private static PlanValue Convert(object? value, bool root = false)
+    private static PlanValue Convert(object? value)
     {
         switch (value)
         {
@@ -76,43 +82,40 @@ internal static class KubernetesInputs
                 break;
         }
 
+        // One lookup by type decides (type tests against the client's unsealed records cost a hierarchy walk each).
         var shape = Shapes.GetOrAdd(value.GetType(), Shape.Of);
         switch (shape.Kind)
         {
             case ShapeKind.Object:
-                // Entries gather on a per-thread stack (a nested object's entries above its parent's, gone once it is
-                // built) and are copied out at their final count: a model declares dozens of properties and sets few.
-                var scratch = _scratch ??= new List<KeyValuePair<string, PlanValue>>(256);
-                var start = scratch.Count;
-                foreach (var property in shape.Properties)
-                {
-                    if (root && property.IsTypeMeta)
-                    {
-                        continue;
-                    }
-
-                    // The client writes no nulls (JsonIgnoreCondition.WhenWritingNull); defaults (false, 0) are written.
-                    if (property.Get(value) is { } propertyValue)
-                    {
-                        var converted = Convert(propertyValue);
-                        scratch.Add(KeyValuePair.Create(property.Name, converted));
-                    }
-                }
-
-                var entries = CollectionsMarshal.AsSpan(scratch)[start..].ToArray();
-                scratch.RemoveRange(start, entries.Length);
-                return new PlanValue.Map(ImmutableCollectionsMarshal.AsImmutableArray(entries));
+                return ConvertObject(value, shape, root: false, inNamespace: null);
+            case ShapeKind.SharedLabels:
+                // Labels several objects carry: read-only, so converted once (a race converts twice, to equal values).
+                var shared = (SharedLabels)value;
+                return shared.Converted ??= new PlanValue.Map(ImmutableCollectionsMarshal.AsImmutableArray(InReadingOrder(Entries(shared))));
+            case ShapeKind.Quantity:
+                // What the client's ResourceQuantityJsonConverter writes: the canonical string. Canonicalizing is
+                // arithmetic on big integers, and the planners share one instance per quantity (ComputeSizing).
+                return Quantities.GetValue((ResourceQuantity)value, static q => new PlanValue.Text(q.ToString()));
+            case ShapeKind.IntOrString:
+                // What the client's IntOrStringJsonConverter writes: a number when the text parses as one.
+                var port = ((IntOrString)value).Value;
+                return port is null ? PlanValue.Null
+                    : long.TryParse(port, out var parsed) ? new PlanValue.Number(parsed) : new PlanValue.Text(port);
             case ShapeKind.Dictionary:
-                var dictionary = (IDictionary)value;
-                var pairs = new KeyValuePair<string, PlanValue>[dictionary.Count];
-                var next = 0;
-                foreach (DictionaryEntry entry in dictionary)
+                return new PlanValue.Map(ImmutableCollectionsMarshal.AsImmutableArray(InReadingOrder(Entries(value))));
+            case ShapeKind.Sequence:
+                if (value is IList list)
                 {
-                    pairs[next++] = KeyValuePair.Create(System.Convert.ToString(entry.Key, System.Globalization.CultureInfo.InvariantCulture)!, Convert(entry.Value));
+                    // Indexed, so neither an enumerator nor a builder is allocated per list.
+                    var converted = new PlanValue[list.Count];
+                    for (var i = 0; i < converted.Length; i++)
+                    {
+                        converted[i] = Convert(list[i]);
+                    }
+
+                    return new PlanValue.List(ImmutableCollectionsMarshal.AsImmutableArray(converted));
                 }
 
-                return new PlanValue.Map(ImmutableArray.Create(InReadingOrder(pairs)));
-            case ShapeKind.Sequence:
                 var items = ImmutableArray.CreateBuilder<PlanValue>((value as ICollection)?.Count ?? 4);
                 foreach (var item in (IEnumerable)value)
                 {
@@ -121,8 +124,124 @@ internal static class KubernetesInputs
 
                 return new PlanValue.List(items.Count == items.Capacity ? items.MoveToImmutable() : items.ToImmutable());
             default:
-                // A leaf the client writes with its own converter (a quantity, an int-or-string): its wire form.
+                // A leaf the client writes with its own converter (bytes as base64, times): its wire form.
                 return PlanValue.FromJson(JsonSerializer.SerializeToNode(value, value.GetType(), WireOptions));
+        }
+    }
+
+    /// <summary>
+    /// An object's set properties in reading order. With <paramref name="inNamespace"/>, <c>metadata.namespace</c> is
+    /// that value: where the model sets it, in its place; otherwise last in <c>metadata</c> (a <c>metadata</c> made
+    /// for it goes last in the root), as <see cref="PlanValue.Map.With"/> would put it.
+    /// </summary>
+    private static PlanValue.Map ConvertObject(object value, Shape shape, bool root, PlanValue? inNamespace)
+    {
+        // Entries gather on a per-thread stack (a nested object's entries above its parent's, gone once it is
+        // built) and are copied out at their final count: a model declares dozens of properties and sets few.
+        var scratch = _scratch ??= new List<KeyValuePair<string, PlanValue>>(256);
+        var start = scratch.Count;
+        var placed = false;
+        foreach (var property in shape.Properties)
+        {
+            if (root && property.IsTypeMeta)
+            {
+                continue;
+            }
+
+            // The client writes no nulls (JsonIgnoreCondition.WhenWritingNull); defaults (false, 0) are written.
+            if (property.Get(value) is not { } propertyValue)
+            {
+                continue;
+            }
+
+            PlanValue converted;
+            if (inNamespace is null)
+            {
+                converted = Convert(propertyValue);
+            }
+            else if (root && property.Name == "metadata" && Shapes.GetOrAdd(propertyValue.GetType(), Shape.Of) is { Kind: ShapeKind.Object } metadata)
+            {
+                converted = ConvertObject(propertyValue, metadata, root: false, inNamespace);
+                placed = true;
+            }
+            else if (!root && property.Name == "namespace")
+            {
+                converted = inNamespace;
+                placed = true;
+            }
+            else
+            {
+                converted = Convert(propertyValue);
+            }
+
+            scratch.Add(KeyValuePair.Create(property.Name, converted));
+        }
+
+        if (inNamespace is not null && !placed)
+        {
+            scratch.Add(root
+                ? KeyValuePair.Create("metadata", (PlanValue)new PlanValue.Map([KeyValuePair.Create("namespace", inNamespace)]))
+                : KeyValuePair.Create("namespace", inNamespace));
+        }
+
+        var entries = CollectionsMarshal.AsSpan(scratch)[start..].ToArray();
+        scratch.RemoveRange(start, entries.Length);
+        return new PlanValue.Map(ImmutableCollectionsMarshal.AsImmutableArray(entries));
+    }
+
+    // A map's entries as written: string-keyed dictionaries (labels, data, quantities) are enumerated without boxing.
+    private static KeyValuePair<string, PlanValue>[] Entries(object value)
+    {
+        switch (value)
+        {
+            case Dictionary<string, string> texts:
+                {
+                    var pairs = new KeyValuePair<string, PlanValue>[texts.Count];
+                    var next = 0;
+                    foreach (var (key, text) in texts)
+                    {
+                        pairs[next++] = KeyValuePair.Create(key, text is null ? PlanValue.Null : new PlanValue.Text(text));
+                    }
+
+                    return pairs;
+                }
+
+            case IReadOnlyDictionary<string, string> texts:
+                {
+                    var pairs = new KeyValuePair<string, PlanValue>[texts.Count];
+                    var next = 0;
+                    foreach (var (key, text) in texts)
+                    {
+                        pairs[next++] = KeyValuePair.Create(key, text is null ? PlanValue.Null : new PlanValue.Text(text));
+                    }
+
+                    return pairs;
+                }
+
+            case Dictionary<string, ResourceQuantity> quantities:
+                {
+                    var pairs = new KeyValuePair<string, PlanValue>[quantities.Count];
+                    var next = 0;
+                    foreach (var (key, quantity) in quantities)
+                    {
+                        pairs[next++] = KeyValuePair.Create(key, Convert(quantity));
+                    }
+
+                    return pairs;
+                }
+
+            default:
+                {
+                    var dictionary = (IDictionary)value;
+                    var pairs = new KeyValuePair<string, PlanValue>[dictionary.Count];
+                    var next = 0;
+                    foreach (DictionaryEntry entry in dictionary)
+                    {
+                        pairs[next++] = KeyValuePair.Create(System.Convert.ToString(entry.Key, System.Globalization.CultureInfo.InvariantCulture)!, Convert(entry.Value));
+                    }
+
+                    return pairs;
+                }
         }
     }
 
@@ -131,8 +250,12 @@ internal static class KubernetesInputs
     /// every namespaced object is created after the namespace (and deleted before it).
     /// </summary>
     /// <remarks>Set <c>metadata.namespace</c> on the model (to anything) to keep the key where the model puts it.</remarks>
-    public static PlanValue.Map Namespaced(object model) =>
-        From(model).With("metadata.namespace", PlanValue.Ref(LogicalNames.Namespace, "metadata.name"));
+    public static PlanValue.Map Namespaced(object model) => Root(model, NamespaceName);
+
+    private static readonly PlanValue NamespaceName = PlanValue.Ref(LogicalNames.Namespace, "metadata.name");
+
+    // The wire form of each quantity instance, for as long as the instance lives.
+    private static readonly ConditionalWeakTable<ResourceQuantity, PlanValue> Quantities = new();
 
     private static JsonSerializerOptions ClientOptions()
     {
@@ -144,6 +267,9 @@ internal static class KubernetesInputs
     private enum ShapeKind
     {
         Leaf,
+        Quantity,
+        IntOrString,
+        SharedLabels,
         Object,
         Dictionary,
         Sequence,
@@ -166,6 +292,21 @@ internal static class KubernetesInputs
             if (type == typeof(byte[]))
             {
                 return new(ShapeKind.Leaf, []); // base64 text on the wire
+            }
+
+            if (typeof(ResourceQuantity).IsAssignableFrom(type))
+            {
+                return new(ShapeKind.Quantity, []);
+            }
+
+            if (typeof(IntOrString).IsAssignableFrom(type))
+            {
+                return new(ShapeKind.IntOrString, []);
+            }
+
+            if (type == typeof(SharedLabels))
+            {
+                return new(ShapeKind.SharedLabels, []);
             }
 
             if (typeof(IDictionary).IsAssignableFrom(type))

@@ -56,17 +56,18 @@ internal static class KubernetesPlanner
     {
         var builder = context.Builder;
         var environment = context.Spec.Name;
-        var labels = WorkloadLabels.Environment(context);
+        var environmentLabels = WorkloadLabels.Environment(context);
+        var labels = new SharedLabels(environmentLabels);
 
         // Pod Security admission rejects any pod that is not "restricted"; warn makes kubectl say why.
-        var namespaceLabels = labels.SetItems(
+        var namespaceLabels = environmentLabels.SetItems(
         [
             KeyValuePair.Create("pod-security.kubernetes.io/enforce", WorkloadDefaults.PodSecurityLevel),
             KeyValuePair.Create("pod-security.kubernetes.io/warn", WorkloadDefaults.PodSecurityLevel),
         ]);
         builder.Add(LogicalNames.Namespace, KubernetesTypes.Namespace, KubernetesInputs.From(new V1Namespace
         {
-            Metadata = new V1ObjectMeta { Name = context.Namespace, Labels = namespaceLabels.ToDictionary(StringComparer.Ordinal) },
+            Metadata = new V1ObjectMeta { Name = context.Namespace, Labels = new SharedLabels(namespaceLabels) },
         }), environment, Options);
 
         var profile = context.Profile;
@@ -77,9 +78,9 @@ internal static class KubernetesPlanner
             {
                 Hard = new Dictionary<string, ResourceQuantity>(StringComparer.Ordinal)
                 {
-                    ["pods"] = new ResourceQuantity(profile.QuotaPods.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-                    ["requests.cpu"] = new ResourceQuantity(profile.QuotaCpu),
-                    ["requests.memory"] = new ResourceQuantity(profile.QuotaMemory),
+                    ["pods"] = ComputeSizing.Quantity(profile.QuotaPods.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                    ["requests.cpu"] = ComputeSizing.Quantity(profile.QuotaCpu),
+                    ["requests.memory"] = ComputeSizing.Quantity(profile.QuotaMemory),
                 },
             },
         }), environment, Options);
@@ -123,11 +124,11 @@ internal static class KubernetesPlanner
     }
 
     /// <summary>Object metadata in the environment's namespace (a placeholder until <see cref="KubernetesInputs.Namespaced"/>).</summary>
-    internal static V1ObjectMeta Metadata(PlanContext context, string name, ImmutableSortedDictionary<string, string> labels) => new()
+    internal static V1ObjectMeta Metadata(PlanContext context, string name, SharedLabels labels) => new()
     {
         Name = PhysicalName.Create(PhysicalName.KubernetesLabel, name),
         NamespaceProperty = context.Namespace,
-        Labels = labels.ToDictionary(StringComparer.Ordinal),
+        Labels = labels,
     };
 
     /// <summary>A short stable hash of a service's plain environment, so a change rolls its pods.</summary>

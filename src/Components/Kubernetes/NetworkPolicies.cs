@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using k8s.Models;
 using Platform.Components.Planning;
 using Platform.Components.Specs;
@@ -128,7 +127,7 @@ internal static class NetworkPolicies
 
         return new V1NetworkPolicySpec
         {
-            PodSelector = Selector(WorkloadLabels.SelectorOf(spec, service)),
+            PodSelector = Selector(spec, service),
             PolicyTypes = [Ingress, Egress],
             // No ingress rules with the Ingress policy type means no ingress at all: say so by omission.
             Ingress = ingress.Count == 0 ? null : ingress,
@@ -143,11 +142,18 @@ internal static class NetworkPolicies
 
     private static V1NetworkPolicyPeer PodPeer(EnvironmentSpec spec, ServiceSpec service) => new()
     {
-        PodSelector = Selector(WorkloadLabels.SelectorOf(spec, service)),
+        PodSelector = Selector(spec, service),
     };
 
     private static V1NetworkPolicyPort TcpPort(int port) => new() { Port = port, Protocol = Tcp };
 
-    private static V1LabelSelector Selector(ImmutableSortedDictionary<string, string> labels) =>
-        new() { MatchLabels = labels.ToDictionary(StringComparer.Ordinal) };
+    // WorkloadLabels.SelectorOf's pairs in its (ordinal) order, without building a sorted dictionary per peer.
+    private static V1LabelSelector Selector(EnvironmentSpec spec, ServiceSpec service) => new()
+    {
+        MatchLabels = new Dictionary<string, string>(2, StringComparer.Ordinal)
+        {
+            [WorkloadLabels.Instance] = WorkloadLabels.InstanceOf(spec, service),
+            [WorkloadLabels.Name] = service.Name,
+        },
+    };
 }

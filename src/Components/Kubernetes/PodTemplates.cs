@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using k8s.Models;
 using Platform.Components.Specs;
 
@@ -101,7 +100,7 @@ internal static class PodTemplates
     public static V1PodSpec PodSpec(
         V1Container container,
         string serviceAccountName,
-        ImmutableSortedDictionary<string, string> selector,
+        SharedLabels selector,
         bool zoneSpread,
         string? restartPolicy) => new()
         {
@@ -116,7 +115,7 @@ internal static class PodTemplates
                 new V1Volume
                 {
                     Name = WorkloadDefaults.TempVolume,
-                    EmptyDir = new V1EmptyDirVolumeSource { SizeLimit = new ResourceQuantity(WorkloadDefaults.TempSizeLimit) },
+                    EmptyDir = new V1EmptyDirVolumeSource { SizeLimit = ComputeSizing.Quantity(WorkloadDefaults.TempSizeLimit) },
                 },
             ],
             TopologySpreadConstraints = zoneSpread
@@ -127,7 +126,7 @@ internal static class PodTemplates
                         MaxSkew = WorkloadDefaults.ZoneSpreadMaxSkew,
                         TopologyKey = WorkloadDefaults.ZoneTopologyKey,
                         WhenUnsatisfiable = WorkloadDefaults.ZoneSpreadWhenUnsatisfiable,
-                        LabelSelector = new V1LabelSelector { MatchLabels = selector.ToDictionary(StringComparer.Ordinal) },
+                        LabelSelector = new V1LabelSelector { MatchLabels = selector },
                         // Spread each rollout's new pods on their own, not counting the old ReplicaSet's pods.
                         MatchLabelKeys = ["pod-template-hash"],
                     },

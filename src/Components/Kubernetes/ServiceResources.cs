@@ -202,7 +202,7 @@ internal static class ServiceResources
 
         return new V1PodTemplateSpec
         {
-            Metadata = new V1ObjectMeta { Labels = labels.Workload.ToDictionary(StringComparer.Ordinal), Annotations = annotations },
+            Metadata = new V1ObjectMeta { Labels = labels.Workload, Annotations = annotations },
             Spec = spec,
         };
     }
@@ -214,7 +214,7 @@ internal static class ServiceResources
         var name = service.Name;
         var replicas = service.Replicas ?? profile.DefaultReplicas;
         var autoscaled = replicas.Max > replicas.Min;
-        var selector = new V1LabelSelector { MatchLabels = labels.Selector.ToDictionary(StringComparer.Ordinal) };
+        var selector = new V1LabelSelector { MatchLabels = labels.Selector };
 
         var deployment = new V1Deployment
         {
@@ -301,7 +301,7 @@ internal static class ServiceResources
                 FailedJobsHistoryLimit = WorkloadDefaults.CronFailedJobsHistoryLimit,
                 JobTemplate = new V1JobTemplateSpec
                 {
-                    Metadata = new V1ObjectMeta { Labels = labels.Workload.ToDictionary(StringComparer.Ordinal) },
+                    Metadata = new V1ObjectMeta { Labels = labels.Workload },
                     Spec = new V1JobSpec
                     {
                         ActiveDeadlineSeconds = WorkloadDefaults.CronActiveDeadlineSeconds,
@@ -327,7 +327,7 @@ internal static class ServiceResources
             Spec = new V1ServiceSpec
             {
                 Type = "ClusterIP",
-                Selector = labels.Selector.ToDictionary(StringComparer.Ordinal),
+                Selector = labels.Selector,
                 Ports = [new V1ServicePort { Name = WorkloadDefaults.PortName, Port = WorkloadDefaults.ServicePort, TargetPort = WorkloadDefaults.PortName, Protocol = "TCP" }],
             },
         }), name, KubernetesPlanner.Options);

@@ -14,10 +14,8 @@ namespace Platform.Components.Kubernetes;
 /// <param name="Selector">The stable subset that selects the service's pods.</param>
 /// <param name="All">Every label the service's objects carry.</param>
 /// <param name="Workload">The labels of the workload and its pods: <paramref name="All"/> plus the image's version.</param>
-internal sealed record WorkloadLabels(
-    ImmutableSortedDictionary<string, string> Selector,
-    ImmutableSortedDictionary<string, string> All,
-    ImmutableSortedDictionary<string, string> Workload)
+/// <remarks>Each set is one shared, read-only dictionary for all of the service's objects (<see cref="SharedLabels"/>).</remarks>
+internal sealed record WorkloadLabels(SharedLabels Selector, SharedLabels All, SharedLabels Workload)
 {
     public const string Name = "app.kubernetes.io/name";
     public const string Instance = "app.kubernetes.io/instance";
@@ -34,8 +32,9 @@ internal sealed record WorkloadLabels(
             KeyValuePair.Create(Component, ComponentOf(service.Type)),
             KeyValuePair.Create(PartOf, context.Spec.Name),
         ]);
-        var workload = ImageReference.VersionLabel(service.Image) is { } version ? all.SetItem(Version, version) : all;
-        return new WorkloadLabels(selector, all, workload);
+        var shared = new SharedLabels(all);
+        var workload = ImageReference.VersionLabel(service.Image) is { } version ? new SharedLabels(all.SetItem(Version, version)) : shared;
+        return new WorkloadLabels(new SharedLabels(selector), shared, workload);
     }
 
     /// <summary>The labels that select <paramref name="service"/>'s pods (also used by other services' policies).</summary>
@@ -43,8 +42,12 @@ internal sealed record WorkloadLabels(
         ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal,
         [
             KeyValuePair.Create(Name, service.Name),
-            KeyValuePair.Create(Instance, PhysicalName.Create(PhysicalName.KubernetesLabel, spec.Name, service.Name)),
+            KeyValuePair.Create(Instance, InstanceOf(spec, service)),
         ]);
+
+    /// <summary>The <c>app.kubernetes.io/instance</c> value of <paramref name="service"/>.</summary>
+    public static string InstanceOf(EnvironmentSpec spec, ServiceSpec service) =>
+        PhysicalName.Create(PhysicalName.KubernetesLabel, spec.Name, service.Name);
 
     /// <summary>The <c>app.kubernetes.io/component</c> value of a workload type.</summary>
     public static string ComponentOf(ServiceType type) => type switch

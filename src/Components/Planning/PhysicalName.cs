@@ -33,7 +33,8 @@ internal static class PhysicalName
     public static string Create(int maxLength, params string[] parts)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxLength, HashLength + 2);
-        var full = string.Join('-', parts.Where(p => p.Length > 0)).ToLowerInvariant();
+        // Every object of a plan is named here: join without an iterator when no part is empty (the usual case).
+        var full = (Array.IndexOf(parts, "") < 0 ? string.Join('-', parts) : string.Join('-', parts.Where(p => p.Length > 0))).ToLowerInvariant();
         if (full.Length <= maxLength)
         {
             return full;

@@ -84,27 +84,21 @@ internal sealed class PlanBuilder
     {
         // Each resource's dependencies are found once (one walk of its inputs) and serve both the check and the order.
         var dependencies = new Dictionary<string, string[]>(_resources.Count, StringComparer.Ordinal);
+        var needs = new List<string>();
         foreach (var resource in _resources)
         {
-            var references = new List<string>();
-            foreach (var value in resource.Inputs.Walk())
+            needs.Clear();
+            Collect(resource, resource.Inputs, needs);
+            foreach (var dependency in resource.Options.DependsOn)
             {
-                switch (value)
-                {
-                    case PlanValue.Reference reference:
-                        references.Add(reference.Resource);
-                        break;
-                    case PlanValue.ConfigReference key when !_configKeys.Contains(key.Key):
-                        throw new InvalidOperationException($"Resource '{resource.Name}' reads config '{key.Key}', which is not declared.");
-                    default:
-                        break;
-                }
+                AddOnce(needs, dependency);
             }
 
-            var needs = references.Concat(resource.Options.DependsOn)
-                .Concat(resource.Options.Provider is { } p ? [p] : [])
-                .Distinct(StringComparer.Ordinal)
-                .ToArray();
+            if (resource.Options.Provider is { } provider)
+            {
+                AddOnce(needs, provider);
+            }
+
             foreach (var dependency in needs)
             {
                 if (!_byName.ContainsKey(dependency))
@@ -113,7 +107,7 @@ internal sealed class PlanBuilder
                 }
             }
 
-            dependencies[resource.Name] = needs;
+            dependencies[resource.Name] = [.. needs];
         }
 
         foreach (var output in _outputs)
@@ -135,39 +129,124 @@ internal sealed class PlanBuilder
             _stackConfig.ToImmutableSortedDictionary(StringComparer.Ordinal));
     }
 
-    // Keeps the order resources were added in wherever dependencies allow, so output stays readable and stable.
-    private ImmutableArray<PlannedResource> TopologicalOrder(Dictionary<string, string[]> dependencies)
+    // The resources a value refers to, in the order a depth-first walk meets them, each once; every config key read
+    // must be declared. Recursive rather than PlanValue.Walk: this runs over every input of every resource.
+    private void Collect(PlannedResource resource, PlanValue value, List<string> references)
     {
-        var state = new Dictionary<string, bool>(StringComparer.Ordinal); // false: visiting, true: done
-        var ordered = ImmutableArray.CreateBuilder<PlannedResource>(_resources.Count);
-
-        void Visit(PlannedResource resource, Stack<string> path)
+        switch (value)
         {
-            if (state.TryGetValue(resource.Name, out var done))
-            {
-                if (!done)
+            case PlanValue.Reference reference:
+                AddOnce(references, reference.Resource);
+                break;
+            case PlanValue.ConfigReference key when !_configKeys.Contains(key.Key):
+                throw new InvalidOperationException($"Resource '{resource.Name}' reads config '{key.Key}', which is not declared.");
+            case PlanValue.Map map:
+                foreach (var entry in map.Entries)
                 {
-                    throw new InvalidOperationException($"Resources depend on each other in a cycle: {string.Join(" -> ", path.Reverse())} -> {resource.Name}.");
+                    Collect(resource, entry.Value, references);
                 }
 
+                break;
+            case PlanValue.List list:
+                foreach (var item in list.Items)
+                {
+                    Collect(resource, item, references);
+                }
+
+                break;
+            case PlanValue.Interpolation interpolation:
+                foreach (var part in interpolation.Parts)
+                {
+                    Collect(resource, part, references);
+                }
+
+                break;
+            case PlanValue.Secret secret:
+                Collect(resource, secret.Value, references);
+                break;
+            case PlanValue.Json json:
+                Collect(resource, json.Value, references);
+                break;
+            default:
+                break;
+        }
+    }
+
+    // A resource refers to a few others at most: a linear check keeps the first occurrence's order.
+    private static void AddOnce(List<string> names, string name)
+    {
+        foreach (var existing in names)
+        {
+            if (string.Equals(existing, name, StringComparison.Ordinal))
+            {
                 return;
             }
-
-            state[resource.Name] = false;
-            path.Push(resource.Name);
-            foreach (var dependency in dependencies[resource.Name])
-            {
-                Visit(_byName[dependency], path);
-            }
-
-            path.Pop();
-            state[resource.Name] = true;
-            ordered.Add(resource);
         }
 
-        foreach (var resource in _resources.OrderBy(r => r.IsProvider ? 0 : 1))
+        names.Add(name);
+    }
+
+    // Keeps the order resources were added in wherever dependencies allow, so output stays readable and stable.
+    // Providers go first. Resources are numbered in the order they were added; the walk works on those numbers.
+    private ImmutableArray<PlannedResource> TopologicalOrder(Dictionary<string, string[]> dependencies)
+    {
+        var number = new Dictionary<string, int>(_resources.Count, StringComparer.Ordinal);
+        for (var i = 0; i < _resources.Count; i++)
         {
-            Visit(resource, new Stack<string>());
+            number[_resources[i].Name] = i;
+        }
+
+        var needs = new int[_resources.Count][];
+        for (var i = 0; i < _resources.Count; i++)
+        {
+            var names = dependencies[_resources[i].Name];
+            var numbers = needs[i] = new int[names.Length];
+            for (var j = 0; j < names.Length; j++)
+            {
+                numbers[j] = number[names[j]];
+            }
+        }
+
+        var state = new byte[_resources.Count]; // 0: not seen, 1: visiting, 2: done
+        var ordered = ImmutableArray.CreateBuilder<PlannedResource>(_resources.Count);
+        var path = new List<int>();
+
+        void Visit(int resource)
+        {
+            switch (state[resource])
+            {
+                case 2:
+                    return;
+                case 1:
+                    throw new InvalidOperationException(
+                        $"Resources depend on each other in a cycle: {string.Join(" -> ", path.Select(p => _resources[p].Name))} -> {_resources[resource].Name}.");
+                default:
+                    break;
+            }
+
+            state[resource] = 1;
+            path.Add(resource);
+            foreach (var dependency in needs[resource])
+            {
+                Visit(dependency);
+            }
+
+            path.RemoveAt(path.Count - 1);
+            state[resource] = 2;
+            ordered.Add(_resources[resource]);
+        }
+
+        for (var i = 0; i < _resources.Count; i++)
+        {
+            if (_resources[i].IsProvider)
+            {
+                Visit(i);
+            }
+        }
+
+        for (var i = 0; i < _resources.Count; i++)
+        {
+            Visit(i);
         }
 
         return ordered.MoveToImmutable();

@@ -217,6 +217,20 @@ public abstract record PlanValue
                 : new Map(map.Entries.SetItem(index, KeyValuePair.Create(key, replacement)));
         }
 
+        /// <summary>The value under <paramref name="key"/>, or <see langword="null"/>.</summary>
+        internal PlanValue? Find(ReadOnlySpan<char> key)
+        {
+            foreach (var entry in Entries)
+            {
+                if (key.SequenceEqual(entry.Key))
+                {
+                    return entry.Value;
+                }
+            }
+
+            return null;
+        }
+
         // By key only: comparing whole entries would compare values with record equality, deep and slow.
         private int IndexOf(string key)
         {

@@ -176,7 +176,14 @@ internal static class GuardrailRules
         {
             foreach (var container in workload.Containers)
             {
-                var missing = LimitedResources.Where(r => Get(container, $"resources.limits.{r}") is null).ToList();
+                // Read once per container; the list of what is missing is only made when something is.
+                var limits = Get(container, "resources.limits") as PlanValue.Map;
+                if (limits is not null && LimitedResources.All(r => limits.Find(r) is not null))
+                {
+                    continue;
+                }
+
+                var missing = LimitedResources.Where(r => limits?.Find(r) is null).ToList();
                 if (missing.Count > 0)
                 {
                     yield return (workload.Resource.Name, $"Container '{Text(container, "name")}' of '{workload.Resource.Name}' has no {string.Join(" or ", missing)} limit. Set resources.limits so one pod cannot starve its node.");
@@ -260,6 +267,11 @@ internal static class GuardrailRules
         foreach (var resource in plan.Resources.Where(r => TaggableTypes.Contains(r.Type)))
         {
             var tags = Get(resource.Inputs, "tags") as PlanValue.Map;
+            if (tags is not null && StandardTagKeys.All(k => tags.Find(k) is not null))
+            {
+                continue;
+            }
+
             var missing = StandardTagKeys.Where(k => tags?[k] is null).ToList();
             if (missing.Count > 0)
             {

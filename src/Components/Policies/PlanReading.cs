@@ -18,22 +18,28 @@ internal static class PlanReading
     /// <summary>The value at a dotted path (list items by index: <c>rules.0.id</c>), or null.</summary>
     public static PlanValue? Get(PlanValue? value, string path)
     {
+        // Segments are read in place (no split array, no substrings): guardrails and costs read paths of every resource.
         var current = value;
-        foreach (var segment in path.Split('.'))
+        var rest = path.AsSpan();
+        while (current is not null)
         {
+            var dot = rest.IndexOf('.');
+            var segment = dot < 0 ? rest : rest[..dot];
             current = current switch
             {
-                PlanValue.Map map => map[segment],
+                PlanValue.Map map => map.Find(segment),
                 PlanValue.List list when int.TryParse(segment, NumberStyles.None, CultureInfo.InvariantCulture, out var i) && i < list.Items.Length => list.Items[i],
                 _ => null,
             };
-            if (current is null)
+            if (dot < 0)
             {
-                return null;
+                return current;
             }
+
+            rest = rest[(dot + 1)..];
         }
 
-        return current;
+        return null;
     }
 
     public static string? Text(PlanValue? value, string path) => (Get(value, path) as PlanValue.Text)?.Value;
@@ -45,17 +51,35 @@ internal static class PlanReading
     public static ImmutableArray<PlanValue> Items(PlanValue? value, string path) => (Get(value, path) as PlanValue.List)?.Items ?? [];
 
     /// <summary>A map's entries whose values are plain text.</summary>
-    public static ImmutableDictionary<string, string> Strings(PlanValue? value, string path) =>
-        ((Get(value, path) as PlanValue.Map)?.Entries ?? [])
-            .Where(e => e.Value is PlanValue.Text)
-            .ToImmutableDictionary(e => e.Key, e => ((PlanValue.Text)e.Value).Value, StringComparer.Ordinal);
+    public static IReadOnlyDictionary<string, string> Strings(PlanValue? value, string path)
+    {
+        if (Get(value, path) is not PlanValue.Map { Entries.IsEmpty: false } map)
+        {
+            return NoStrings;
+        }
+
+        var strings = new Dictionary<string, string>(map.Entries.Length, StringComparer.Ordinal);
+        foreach (var (key, entry) in map.Entries)
+        {
+            if (entry is PlanValue.Text text)
+            {
+                strings[key] = text.Value;
+            }
+        }
+
+        return strings;
+    }
+
+    private static readonly IReadOnlyDictionary<string, string> NoStrings = new Dictionary<string, string>();
 
     /// <summary>Resources of <paramref name="type"/> whose <paramref name="property"/> refers to <paramref name="target"/>.</summary>
     public static IEnumerable<PlannedResource> Attached(ResourcePlan plan, string type, PlannedResource target, string property) =>
         PlanIndex.Of(plan).Attached(type, property, static (r, p) => Get(r.Inputs, p), target.Name);
 
-    /// <summary>Every pod-running Kubernetes resource with its pod spec and pod labels.</summary>
-    public static IEnumerable<Workload> Workloads(ResourcePlan plan)
+    /// <summary>Every pod-running Kubernetes resource with its pod spec and pod labels, in plan order (read once per plan).</summary>
+    public static ImmutableArray<Workload> Workloads(ResourcePlan plan) => WorkloadLookups.Of(plan).Workloads;
+
+    internal static IEnumerable<Workload> ReadWorkloads(ResourcePlan plan)
     {
         foreach (var resource in plan.Resources)
         {
@@ -187,7 +211,11 @@ internal sealed class WorkloadLookups
         BudgetComponents = budgets.Select(b => b.Component).OfType<string>().ToHashSet(StringComparer.Ordinal);
         BudgetSelectors = new SelectorIndex(budgets.Select(b => PlanReading.Strings(b.Inputs, "spec.selector.matchLabels")));
         ServiceSelectors = new SelectorIndex(plan.OfType(KubernetesTypes.Service).Select(s => PlanReading.Strings(s.Inputs, "spec.selector")));
+        Workloads = [.. PlanReading.ReadWorkloads(plan)];
     }
+
+    /// <summary>The plan's workloads (<see cref="PlanReading.Workloads"/>).</summary>
+    public ImmutableArray<Workload> Workloads { get; }
 
     /// <summary>Components that have a PodDisruptionBudget.</summary>
     public HashSet<string> BudgetComponents { get; }
@@ -217,11 +245,11 @@ internal sealed class WorkloadLookups
 /// </summary>
 internal sealed class SelectorIndex
 {
-    private readonly Dictionary<(string Key, string Value), List<ImmutableDictionary<string, string>>> _byPair = [];
+    private readonly Dictionary<(string Key, string Value), List<IReadOnlyDictionary<string, string>>> _byPair = [];
 
-    public SelectorIndex(IEnumerable<ImmutableDictionary<string, string>> selectors)
+    public SelectorIndex(IEnumerable<IReadOnlyDictionary<string, string>> selectors)
     {
-        foreach (var selector in selectors.Where(s => !s.IsEmpty))
+        foreach (var selector in selectors.Where(s => s.Count > 0))
         {
             var pair = selector.OrderBy(s => s.Key, StringComparer.Ordinal).First();
             if (!_byPair.TryGetValue((pair.Key, pair.Value), out var list))
@@ -234,7 +262,7 @@ internal sealed class SelectorIndex
     }
 
     /// <summary>Whether any non-empty selector matches every one of its pairs in <paramref name="labels"/>.</summary>
-    public bool SelectsAny(ImmutableDictionary<string, string> labels) =>
+    public bool SelectsAny(IReadOnlyDictionary<string, string> labels) =>
         labels.Any(label => _byPair.TryGetValue((label.Key, label.Value), out var selectors) &&
             selectors.Any(selector => selector.All(s => labels.TryGetValue(s.Key, out var v) && v == s.Value)));
 }
@@ -243,9 +271,30 @@ internal sealed class SelectorIndex
 /// <param name="Resource">The Deployment, CronJob or other workload.</param>
 /// <param name="PodSpec">Its pod template's <c>spec</c>.</param>
 /// <param name="PodLabels">Its pod template's plain-text labels.</param>
-internal sealed record Workload(PlannedResource Resource, PlanValue.Map PodSpec, ImmutableDictionary<string, string> PodLabels)
+internal sealed record Workload(PlannedResource Resource, PlanValue.Map PodSpec, IReadOnlyDictionary<string, string> PodLabels)
 {
-    /// <summary>Init and regular containers.</summary>
-    public IEnumerable<PlanValue.Map> Containers =>
-        PlanReading.Items(PodSpec, "initContainers").Concat(PlanReading.Items(PodSpec, "containers")).OfType<PlanValue.Map>();
+    /// <summary>Init and regular containers (read once: every per-container rule and the cost estimate ask).</summary>
+    public ImmutableArray<PlanValue.Map> Containers { get; } = ReadContainers(PodSpec);
+
+    private static ImmutableArray<PlanValue.Map> ReadContainers(PlanValue.Map podSpec)
+    {
+        var containers = ImmutableArray.CreateBuilder<PlanValue.Map>();
+        foreach (var item in PlanReading.Items(podSpec, "initContainers"))
+        {
+            if (item is PlanValue.Map container)
+            {
+                containers.Add(container);
+            }
+        }
+
+        foreach (var item in PlanReading.Items(podSpec, "containers"))
+        {
+            if (item is PlanValue.Map container)
+            {
+                containers.Add(container);
+            }
+        }
+
+        return containers.DrainToImmutable();
+    }
 }

@@ -64,6 +64,49 @@ public sealed class KubernetesInputsTests
         Assert.Equal(Expected(container), KubernetesInputs.From(container));
     }
 
+    [Fact]
+    public void Shared_labels_convert_as_the_client_serializes_them_and_once_for_every_object_that_carries_them()
+    {
+        var labels = new SharedLabels(ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal,
+            [KeyValuePair.Create("zeta", "z"), KeyValuePair.Create("app.kubernetes.io/name", "api"), KeyValuePair.Create("alpha", "a")]));
+        var account = new V1ServiceAccount { Metadata = new V1ObjectMeta { Name = "api", Labels = labels } };
+        var service = new V1Service { Metadata = new V1ObjectMeta { Name = "api", Labels = labels }, Spec = new V1ServiceSpec { Selector = labels } };
+
+        Assert.Equal(Expected(account), KubernetesInputs.From(account));
+        Assert.Equal(Expected(service), KubernetesInputs.From(service));
+        var first = ((PlanValue.Map)KubernetesInputs.From(account)["metadata"]!)["labels"];
+        var second = ((PlanValue.Map)KubernetesInputs.From(service)["metadata"]!)["labels"];
+        Assert.Same(first, second);
+        Assert.Throws<NotSupportedException>(() => ((IDictionary<string, string>)labels)["other"] = "x"); // shared, so nobody may change them
+    }
+
+    public static TheoryData<string> NamespacedCases() => ["namespace set", "namespace unset", "no metadata"];
+
+    [Theory]
+    [MemberData(nameof(NamespacedCases))]
+    public void Namespaced_points_metadata_namespace_at_the_namespace_resource_where_With_would(string variant)
+    {
+        // Namespaced sets the reference while converting instead of copying the converted object; it must give what
+        // From(...).With("metadata.namespace", ...) gives: the key in place when the model sets it, else last.
+        var metadata = variant switch
+        {
+            "namespace set" => new V1ObjectMeta { Name = "api", NamespaceProperty = "placeholder", Labels = new Dictionary<string, string> { ["app"] = "api" } },
+            "namespace unset" => new V1ObjectMeta { Name = "api", Labels = new Dictionary<string, string> { ["app"] = "api" } },
+            _ => null,
+        };
+        var account = new V1ServiceAccount { Metadata = metadata, AutomountServiceAccountToken = false };
+
+        var expected = KubernetesInputs.From(account).With("metadata.namespace", PlanValue.Ref(LogicalNames.Namespace, "metadata.name"));
+
+        Assert.Equal(expected, KubernetesInputs.Namespaced(account));
+        Assert.Equal(
+            expected.Entries.Select(e => e.Key),
+            KubernetesInputs.Namespaced(account).Entries.Select(e => e.Key));
+        Assert.Equal(
+            ((PlanValue.Map)expected["metadata"]!).Entries.Select(e => e.Key),
+            ((PlanValue.Map)KubernetesInputs.Namespaced(account)["metadata"]!).Entries.Select(e => e.Key));
+    }
+
     /// <summary>
     /// The client's JSON, parsed back, in KubernetesInputs' key order (leading keys first, the rest as written) and
     /// without the root's <c>apiVersion</c>/<c>kind</c>.

@@ -1,0 +1,17 @@
+using System.Collections.Immutable;
+using System.Collections.ObjectModel;
+using Platform.Components.Planning;
+
+namespace Platform.Components.Kubernetes;
+
+/// <summary>
+/// A set of labels as the models take them (<c>IDictionary&lt;string, string&gt;</c>), read-only so that one instance
+/// can be shared by every object that carries it (a service's Deployment, pods, Service, budget and autoscaler), and
+/// converted to a plan value once (<see cref="KubernetesInputs"/>) instead of once per object.
+/// </summary>
+internal sealed class SharedLabels(ImmutableSortedDictionary<string, string> labels)
+    : ReadOnlyDictionary<string, string>(labels.ToDictionary(StringComparer.Ordinal))
+{
+    /// <summary>The labels as a plan value, once converted. Plan values are immutable, so plans share it too.</summary>
+    internal PlanValue.Map? Converted { get; set; }
+}
