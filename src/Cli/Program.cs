@@ -5,5 +5,11 @@ internal static class Program
 {
     // An explicit class rather than top-level statements: a generated global 'Program' would clash with the
     // Automation API's in test projects that reference both.
-    private static Task<int> Main(string[] args) => PlatformCli.RunAsync(args, CliContext.FromConsole());
+    private static async Task<int> Main(string[] args)
+    {
+        var report = StartupReport.StartIfRequested(Environment.GetEnvironmentVariable);
+        var code = await PlatformCli.RunAsync(args, CliContext.FromConsole());
+        report?.WriteTo(Console.Error);
+        return code;
+    }
 }
