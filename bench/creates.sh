@@ -6,18 +6,12 @@
 # Usage: bench/creates.sh [seconds (default 5)] [connections (default 64)] [rounds (default 3)]
 #   PLATFORM_BENCH_BASELINE=<dir with Platform.AutomationApi.dll>  the other build (e.g. main's, built into a copy);
 #                                                                  without it only this worktree's build is measured
-#   PLATFORM_BENCH_WARMUP=<seconds> of creates at the given connections before measuring (default 2, at 8 connections:
-#                                   a cold service). The JIT takes tens of seconds of sustained load to settle (tiered
-#                                   compilation: a cold service spends about twice the CPU per create), so 45 measures
-#                                   the steady state of a service that has been taking creates for a while.
-#   PLATFORM_BENCH_DOTNET_ENV="NAME=value ..."  extra environment for both builds' services (e.g. DOTNET_TieredCompilation=0)
 # Prints one line per measurement and, per build, the median creates/s and its ratio to the median /healthz.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-5}
 connections=${2:-64}
 rounds=${3:-3}
-warmup=${PLATFORM_BENCH_WARMUP:-2}
 command -v wrk >/dev/null || { echo "wrk is required (apt-get install wrk)" >&2; exit 1; }
 dotnet build -c Release src/AutomationApi >/dev/null
 builds=("new=$PWD/src/AutomationApi/bin/Release/net10.0")
@@ -35,7 +29,7 @@ start() { # build directory, data directory: the service on its own fresh data, 
   mkdir -p "$2"
   Platform__Auth__BootstrapAdminKey="$key" Platform__DataDirectory="$2" Platform__PulumiPath=/bin/true Platform__EngineRetries=0 \
   Logging__LogLevel__Default=Warning \
-    env ${PLATFORM_BENCH_DOTNET_ENV:-} dotnet "$1/Platform.AutomationApi.dll" --urls "$url" >"$2/service.log" 2>&1 &
+    dotnet "$1/Platform.AutomationApi.dll" --urls "$url" >"$2/service.log" 2>&1 &
   service=$!
   for _ in $(seq 600); do curl -fs "$url/healthz" >/dev/null 2>&1 && return; sleep 0.2; done
   echo "the service did not start: $2/service.log" >&2; exit 1
@@ -63,14 +57,13 @@ measure() { # wrk arguments; prints "requests/s p99-ms non-2xx"
     /Non-2xx/ { non2xx = $NF }
     END { printf "%s %s %s\n", rps + 0, p99 + 0, non2xx + 0 }'
 }
-echo "$(date -u +%FT%TZ); $(nproc) cores; $seconds s per measurement at $connections connections after $warmup s of creates; $rounds rounds; load: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "$(date -u +%FT%TZ); $(nproc) cores; $seconds s per measurement at $connections connections; $rounds rounds; load: $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-6s %-5s %-24s %10s %9s %8s\n' round build path req/s "p99 ms" non-2xx
 for round in $(seq "$rounds"); do
   for build in "${builds[@]}"; do
     name=${build%%=*}
     start "${build#*=}" "$work/$name-$round"
-    if [ "$warmup" -gt 2 ]; then warm_connections=$connections; else warm_connections=8; fi
-    BENCH_ROUND=w wrk -t2 -c"$warm_connections" -d"${warmup}s" -s "$work/create.lua" "$url/v1/environments" >/dev/null 2>&1 || true   # warm-up (JIT), not measured
+    BENCH_ROUND=w wrk -t2 -c8 -d2s -s "$work/create.lua" "$url/v1/environments" >/dev/null 2>&1 || true   # warm-up (JIT), not measured
     read -r rps p99 bad < <(measure "$url/healthz")
     printf '%-6s %-5s %-24s %10.0f %9.1f %8s\n' "$round" "$name" "GET /healthz" "$rps" "$p99" "$bad" | tee -a "$work/results"
     export BENCH_ROUND=$round

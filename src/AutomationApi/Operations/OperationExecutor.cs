@@ -74,7 +74,6 @@ public sealed class OperationExecutor(
 
         if (outcome is null)
         {
-            await events.FlushAsync();
             logger.LogInformation("Operation {OperationId} left running for recovery: the host is stopping or lost its lease", operationId);
             return false;
         }
@@ -500,157 +499,21 @@ public sealed class OperationExecutor(
     }
 
     /// <summary>Appends an operation's events with consecutive sequence numbers, each in its own short unit of work.</summary>
-    /// <summary>
-    /// An operation's event stream as the executor writes it. Events are stored in the order they were appended, in
-    /// batches: the first is written at once, and whatever is appended while a write is under way (the database busy
-    /// with other writers, a chatty engine) is stored by the next write, in one commit, with consecutive sequence
-    /// numbers. No event waits on a clock, only on the write before it; every one is stored before the outcome
-    /// (<see cref="FinishAsync"/>). A failed write is thrown to the next append or to the finish.
-    /// </summary>
     private sealed class EventSink(IDbContextFactory<PlatformDbContext> dbFactory, string operationId, TimeProvider time) : IDisposable
     {
-        // Appends past this many unstored events wait for the write under way (an engine outrunning the database).
-        private const int MaxUnstored = 1_000;
-
         private readonly SemaphoreSlim _gate = new(1, 1);
-        private readonly Lock _lock = new();
-        private List<OperationEvent> _unstored = [];
-        private Task _writing = Task.CompletedTask;
-        private bool _writerRunning;
-        private Exception? _failed;
 
         public SecretRedactor Redactor { get; set; } = SecretRedactor.None;
 
-        /// <summary>Releases the gate, unless a write is still under way (the executor left on an exception): that write ends on its own.</summary>
-        public void Dispose()
-        {
-            lock (_lock)
-            {
-                if (!_writerRunning)
-                {
-                    _gate.Dispose();
-                }
-            }
-        }
+        public void Dispose() => _gate.Dispose();
 
         public async Task AppendAsync(string type, string? message, string? detail = null, string? urn = null)
-        {
-            var item = new OperationEvent
-            {
-                OperationId = operationId,
-                Timestamp = time.GetUtcNow(),
-                Type = type,
-                Message = Redactor.Redact(message),
-                Detail = detail,
-                Urn = urn,
-            };
-            Task backlog;
-            lock (_lock)
-            {
-                ThrowIfFailed();
-                _unstored.Add(item);
-                if (!_writerRunning)
-                {
-                    _writerRunning = true;
-                    _writing = Task.Run(WriteAllAsync);
-                }
-
-                backlog = _unstored.Count >= MaxUnstored ? _writing : Task.CompletedTask;
-            }
-
-            await backlog;
-        }
-
-        /// <summary>Waits until every event appended so far is stored.</summary>
-        public async Task FlushAsync()
-        {
-            while (true)
-            {
-                Task writing;
-                lock (_lock)
-                {
-                    ThrowIfFailed();
-                    if (!_writerRunning)
-                    {
-                        return;
-                    }
-
-                    writing = _writing;
-                }
-
-                await writing;
-            }
-        }
-
-        private void ThrowIfFailed()
-        {
-            if (_failed is { } failed)
-            {
-                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failed).Throw();
-            }
-        }
-
-        // Writes batches until nothing is left unstored (the writer stops under the lock, so no append is left behind).
-        private async Task WriteAllAsync()
-        {
-            while (true)
-            {
-                List<OperationEvent> batch;
-                lock (_lock)
-                {
-                    if (_unstored.Count == 0 || _failed is not null)
-                    {
-                        _writerRunning = false;
-                        return;
-                    }
-
-                    (batch, _unstored) = (_unstored, []);
-                }
-
-                try
-                {
-                    await WriteAsync(batch);
-                }
-#pragma warning disable CA1031 // Kept and thrown to the executor at its next append or at the finish.
-                catch (Exception failed)
-#pragma warning restore CA1031
-                {
-                    lock (_lock)
-                    {
-                        _failed = failed;
-                        _writerRunning = false;
-                        return;
-                    }
-                }
-            }
-        }
-
-        // One commit for the batch; on a sequence clash (a cancel request's event got in) the batch takes the next numbers.
-        private async Task WriteAsync(List<OperationEvent> batch)
         {
             await _gate.WaitAsync(CancellationToken.None);
             try
             {
                 await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
-                for (var attempt = 0; ; attempt++)
-                {
-                    var last = await db.Events.Where(e => e.OperationId == operationId).MaxAsync(e => (int?)e.Sequence, CancellationToken.None) ?? 0;
-                    foreach (var item in batch)
-                    {
-                        item.Sequence = ++last;
-                        db.Events.Add(item);
-                    }
-
-                    try
-                    {
-                        await db.SaveChangesAsync(CancellationToken.None);
-                        return;
-                    }
-                    catch (DbUpdateException) when (attempt < 10)
-                    {
-                        db.ChangeTracker.Clear();
-                    }
-                }
+                await OperationQueue.AppendEventAsync(db, operationId, time.GetUtcNow(), type, Redactor.Redact(message), detail, urn, CancellationToken.None);
             }
             finally
             {
@@ -665,7 +528,6 @@ public sealed class OperationExecutor(
         /// </summary>
         public async Task<bool> FinishAsync(Func<PlatformDbContext, Action<string, string>, Task<bool>> change)
         {
-            await FlushAsync();
             await _gate.WaitAsync(CancellationToken.None);
             try
             {

@@ -69,7 +69,6 @@ public class PlatformDbContext : DbContext
     // may already hold the database's write lock, and waiting here for a save that waits for that lock would deadlock.
     private static readonly ConcurrentDictionary<string, SemaphoreSlim> SqliteWriteGates = new(StringComparer.Ordinal);
     private SemaphoreSlim? _writeGate;
-    private string? _writeGateKey;
     private bool _writeGateKnown;
 
     /// <inheritdoc />
@@ -105,12 +104,6 @@ public class PlatformDbContext : DbContext
             return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
         }
 
-        if (acceptAllChangesOnSuccess && SqliteGroupCommit.CanJoin(this))
-        {
-            // Only additions: committed with whatever else queued for the file meanwhile, in one transaction.
-            return await SqliteGroupCommit.For(_writeGateKey!).SaveAsync(this);
-        }
-
         await gate.WaitAsync(cancellationToken);
         try
         {
@@ -121,12 +114,6 @@ public class PlatformDbContext : DbContext
             gate.Release();
         }
     }
-
-    /// <summary>
-    /// Saves one unit of a <see cref="SqliteGroupCommit"/> group inside the group's transaction (a savepoint of it),
-    /// accepting its changes: the unit was staged by its own save before it joined.
-    /// </summary>
-    internal Task<int> SaveGroupedAsync() => base.SaveChangesAsync(acceptAllChangesOnSuccess: true, CancellationToken.None);
 
     /// <summary>
     /// Begins a transaction that writes. On SQLite it first queues behind this process's other writers of the file
@@ -158,8 +145,9 @@ public class PlatformDbContext : DbContext
     {
         if (!_writeGateKnown)
         {
-            _writeGateKey = Database.IsSqlite() ? Database.GetConnectionString() : null;
-            _writeGate = _writeGateKey is { } file ? SqliteWriteGates.GetOrAdd(file, _ => new SemaphoreSlim(1, 1)) : null;
+            _writeGate = Database.IsSqlite() && Database.GetConnectionString() is { } file
+                ? SqliteWriteGates.GetOrAdd(file, _ => new SemaphoreSlim(1, 1))
+                : null;
             _writeGateKnown = true;
         }
 
