@@ -14,7 +14,7 @@ find_bin() { bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail 
 run() { if [ "$(id -u)" = 0 ]; then (cd / && su postgres -s /bin/sh -c "$*"); else sh -c "$*"; fi; }
 
 start_server() { # $1: data directory, $2: port
-  run "'$bin/pg_ctl' -D '$1/db' -o \"-p $2 -k '$1' -c listen_addresses=127.0.0.1 -c fsync=off\" -l '$1/log' -w start >/dev/null"
+  run "'$bin/pg_ctl' -D '$1/db' -o \"-p $2 -k '$1' -c listen_addresses=127.0.0.1 -c fsync=off -c autovacuum=off\" -l '$1/log' -w start >/dev/null"
 }
 
 if [ "${1:-}" = halt ] || [ "${1:-}" = resume ]; then
