@@ -91,13 +91,15 @@ internal static class KubernetesInputs
             case ShapeKind.SharedLabels:
                 // Labels several objects carry: read-only, so converted once (a race converts twice, to equal values).
                 var shared = (SharedLabels)value;
-                return shared.Converted ??= new PlanValue.Map(ImmutableCollectionsMarshal.AsImmutableArray(InReadingOrder(Entries(shared))));
+                return shared.Converted ??= new PlanValue.Map(ImmutableCollectionsMarshal.AsImmutableArray(InReadingOrder(Entries(shared.Labels))));
             case ShapeKind.Quantity:
-                // What the client's ResourceQuantityJsonConverter writes: the canonical string. Canonicalizing is
+                // What the client's ResourceQuantityJsonConverter writes (kubernetes-client/csharp,
+                // src/KubernetesClient/Models/ResourceQuantityJsonConverter.cs: value.ToString()): the canonical string. Canonicalizing is
                 // arithmetic on big integers, and the planners share one instance per quantity (ComputeSizing).
                 return Quantities.GetValue((ResourceQuantity)value, static q => new PlanValue.Text(q.ToString()));
             case ShapeKind.IntOrString:
-                // What the client's IntOrStringJsonConverter writes: a number when the text parses as one.
+                // What the client's IntOrStringJsonConverter writes (src/KubernetesClient/Models/IntOrStringJsonConverter.cs:
+                // long.TryParse, else the text): a number when the text parses as one.
                 var port = ((IntOrString)value).Value;
                 return port is null ? PlanValue.Null
                     : long.TryParse(port, out var parsed) ? new PlanValue.Number(parsed) : new PlanValue.Text(port);
@@ -195,18 +197,6 @@ internal static class KubernetesInputs
         switch (value)
         {
             case Dictionary<string, string> texts:
-                {
-                    var pairs = new KeyValuePair<string, PlanValue>[texts.Count];
-                    var next = 0;
-                    foreach (var (key, text) in texts)
-                    {
-                        pairs[next++] = KeyValuePair.Create(key, text is null ? PlanValue.Null : new PlanValue.Text(text));
-                    }
-
-                    return pairs;
-                }
-
-            case IReadOnlyDictionary<string, string> texts:
                 {
                     var pairs = new KeyValuePair<string, PlanValue>[texts.Count];
                     var next = 0;

@@ -12,6 +12,9 @@ namespace Platform.Components.Kubernetes;
 internal sealed class SharedLabels(ImmutableSortedDictionary<string, string> labels)
     : ReadOnlyDictionary<string, string>(labels.ToDictionary(StringComparer.Ordinal))
 {
+    /// <summary>The dictionary this wraps (read by the conversion without an interface enumerator).</summary>
+    internal Dictionary<string, string> Labels => (Dictionary<string, string>)Dictionary;
+
     /// <summary>The labels as a plan value, once converted. Plan values are immutable, so plans share it too.</summary>
     internal PlanValue.Map? Converted { get; set; }
 }
