@@ -9,6 +9,11 @@ if (args.Length > 0 && args[0] == "probe")
     return SynthesisProbe.Run(args.Skip(1));
 }
 
+if (args.Length > 2 && args[0] == "allocations")
+{
+    return AllocationProbe.Run(args[1], int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture));
+}
+
 if (args.Length > 1 && args[0] == "spec")
 {
     // The generated spec itself, e.g. for timing `platform render` as a process.
