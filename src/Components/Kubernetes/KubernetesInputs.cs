@@ -64,6 +64,11 @@ internal static class KubernetesInputs
     private static readonly PlanValue True = new PlanValue.Bool(true);
     private static readonly PlanValue False = new PlanValue.Bool(false);
 
+    // Within a compilation, equal values are one instance (SharedValues); outside one, every value is new.
+    private static PlanValue.Map Shared(PlanValue.Map map) => SharedValues.Current?.Map(map) ?? map;
+
+    private static PlanValue.List Shared(PlanValue.List list) => SharedValues.Current?.List(list) ?? list;
+
     private static PlanValue Convert(object? value)
     {
         switch (value)
@@ -71,13 +76,13 @@ internal static class KubernetesInputs
             case null:
                 return PlanValue.Null;
             case string text:
-                return new PlanValue.Text(text);
+                return SharedValues.Current?.Text(text) ?? new PlanValue.Text(text);
             case bool flag:
                 return flag ? True : False;
             case int number:
-                return new PlanValue.Number(number);
+                return SharedValues.Current?.Number(number) ?? new PlanValue.Number(number);
             case long number:
-                return new PlanValue.Number(number);
+                return SharedValues.Current?.Number(number) ?? new PlanValue.Number(number);
             default:
                 break;
         }
@@ -102,9 +107,9 @@ internal static class KubernetesInputs
                 // long.TryParse, else the text): a number when the text parses as one.
                 var port = ((IntOrString)value).Value;
                 return port is null ? PlanValue.Null
-                    : long.TryParse(port, out var parsed) ? new PlanValue.Number(parsed) : new PlanValue.Text(port);
+                    : long.TryParse(port, out var parsed) ? Convert(parsed) : Convert(port);
             case ShapeKind.Dictionary:
-                return new PlanValue.Map(ImmutableCollectionsMarshal.AsImmutableArray(InReadingOrder(Entries(value))));
+                return Shared(new PlanValue.Map(ImmutableCollectionsMarshal.AsImmutableArray(InReadingOrder(Entries(value)))));
             case ShapeKind.Sequence:
                 if (value is IList list)
                 {
@@ -115,7 +120,7 @@ internal static class KubernetesInputs
                         converted[i] = Convert(list[i]);
                     }
 
-                    return new PlanValue.List(ImmutableCollectionsMarshal.AsImmutableArray(converted));
+                    return Shared(new PlanValue.List(ImmutableCollectionsMarshal.AsImmutableArray(converted)));
                 }
 
                 var items = ImmutableArray.CreateBuilder<PlanValue>((value as ICollection)?.Count ?? 4);
@@ -124,7 +129,7 @@ internal static class KubernetesInputs
                     items.Add(Convert(item));
                 }
 
-                return new PlanValue.List(items.Count == items.Capacity ? items.MoveToImmutable() : items.ToImmutable());
+                return Shared(new PlanValue.List(items.Count == items.Capacity ? items.MoveToImmutable() : items.ToImmutable()));
             default:
                 // A leaf the client writes with its own converter (bytes as base64, times): its wire form.
                 return PlanValue.FromJson(JsonSerializer.SerializeToNode(value, value.GetType(), WireOptions));
@@ -188,7 +193,8 @@ internal static class KubernetesInputs
 
         var entries = CollectionsMarshal.AsSpan(scratch)[start..].ToArray();
         scratch.RemoveRange(start, entries.Length);
-        return new PlanValue.Map(ImmutableCollectionsMarshal.AsImmutableArray(entries));
+        var map = new PlanValue.Map(ImmutableCollectionsMarshal.AsImmutableArray(entries));
+        return root ? map : Shared(map);
     }
 
     // A map's entries as written: string-keyed dictionaries (labels, data, quantities) are enumerated without boxing.
@@ -202,7 +208,7 @@ internal static class KubernetesInputs
                     var next = 0;
                     foreach (var (key, text) in texts)
                     {
-                        pairs[next++] = KeyValuePair.Create(key, text is null ? PlanValue.Null : new PlanValue.Text(text));
+                        pairs[next++] = KeyValuePair.Create(key, text is null ? PlanValue.Null : Convert(text));
                     }
 
                     return pairs;
