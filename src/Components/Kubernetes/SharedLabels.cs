@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Collections.ObjectModel;
 using Platform.Components.Planning;
 
@@ -9,8 +8,9 @@ namespace Platform.Components.Kubernetes;
 /// can be shared by every object that carries it (a service's Deployment, pods, Service, budget and autoscaler), and
 /// converted to a plan value once (<see cref="KubernetesInputs"/>) instead of once per object.
 /// </summary>
-internal sealed class SharedLabels(ImmutableSortedDictionary<string, string> labels)
-    : ReadOnlyDictionary<string, string>(labels.ToDictionary(StringComparer.Ordinal))
+/// <param name="labels">The labels, in the order they are written.</param>
+internal sealed class SharedLabels(IEnumerable<KeyValuePair<string, string>> labels)
+    : ReadOnlyDictionary<string, string>(new Dictionary<string, string>(labels, StringComparer.Ordinal))
 {
     /// <summary>The dictionary this wraps (read by the conversion without an interface enumerator).</summary>
     internal Dictionary<string, string> Labels => (Dictionary<string, string>)Dictionary;
