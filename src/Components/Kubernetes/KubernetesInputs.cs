@@ -333,12 +333,29 @@ internal static class KubernetesInputs
             return new(ShapeKind.Object, properties);
         }
 
-        // An open-instance delegate over the property's own getter: no reflection per call, nothing emitted.
+        // An open-instance delegate over the property's own getter: no reflection per call, nothing emitted. Flags
+        // and small numbers (replicas, ports, seconds) come back as boxes made once, not one box per read.
         private static Func<object, object?> Getter<TModel, TValue>(MethodInfo getter)
         {
             var get = getter.CreateDelegate<Func<TModel, TValue>>();
+            if (get is Func<TModel, bool?> flag)
+            {
+                return model => flag((TModel)model) is { } value ? (value ? BoxedTrue : BoxedFalse) : null;
+            }
+
+            if (get is Func<TModel, int?> number)
+            {
+                return model => number((TModel)model) is { } value ? Box(value) : null;
+            }
+
             return model => get((TModel)model);
         }
+
+        private static readonly object BoxedTrue = true;
+        private static readonly object BoxedFalse = false;
+        private static readonly object[] SmallNumbers = [.. Enumerable.Range(0, 1024).Select(n => (object)n)];
+
+        private static object Box(int value) => (uint)value < (uint)SmallNumbers.Length ? SmallNumbers[value] : value;
     }
 
     // A stable sort by rank, in place; most maps (labels, data) hold no leading key and are left as they are.

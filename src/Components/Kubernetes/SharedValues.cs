@@ -24,23 +24,33 @@ internal sealed class SharedValues
     [ThreadStatic]
     private static SharedValues? _current;
 
-    private readonly Dictionary<string, PlanValue.Text> _texts = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, PlanValue.Text> _texts;
     private readonly Dictionary<long, PlanValue.Number> _numbers = [];
-    private readonly HashSet<PlanValue.Map> _maps = new(ShallowComparer.Instance);
-    private readonly HashSet<PlanValue.List> _lists = new(ShallowComparer.Instance);
+    private readonly HashSet<PlanValue.Map> _maps;
+    private readonly HashSet<PlanValue.List> _lists;
+
+    // Sized for the distinct values a service brings (measured on generated environments: ≈44 maps, 28 texts and
+    // 10 lists per service), so the tables are not grown and copied over and over while a plan is built.
+    private SharedValues(int services)
+    {
+        _texts = new(services * 28, StringComparer.Ordinal);
+        _maps = new(services * 44, ShallowComparer.Instance);
+        _lists = new(services * 10, ShallowComparer.Instance);
+    }
 
     /// <summary>The table of the scope open on this thread, if any.</summary>
     public static SharedValues? Current => _current;
 
     /// <summary>Opens a scope in which conversions share equal values; a nested scope joins the open one.</summary>
-    public static Scope Enter()
+    /// <param name="services">The services of the environment being compiled: sizes the tables.</param>
+    public static Scope Enter(int services = 1)
     {
         if (_current is not null)
         {
             return default;
         }
 
-        _current = new SharedValues();
+        _current = new SharedValues(Math.Clamp(services, 1, 100_000));
         return new Scope(owner: true);
     }
 
