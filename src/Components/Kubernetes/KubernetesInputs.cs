@@ -191,10 +191,12 @@ internal static class KubernetesInputs
                 : KeyValuePair.Create("namespace", inNamespace));
         }
 
-        var entries = CollectionsMarshal.AsSpan(scratch)[start..].ToArray();
+        var entries = CollectionsMarshal.AsSpan(scratch)[start..];
+        var map = !root && SharedValues.Current is { } shared
+            ? shared.Map(entries)
+            : new PlanValue.Map(ImmutableCollectionsMarshal.AsImmutableArray(entries.ToArray()));
         scratch.RemoveRange(start, entries.Length);
-        var map = new PlanValue.Map(ImmutableCollectionsMarshal.AsImmutableArray(entries));
-        return root ? map : Shared(map);
+        return map;
     }
 
     // A map's entries as written: string-keyed dictionaries (labels, data, quantities) are enumerated without boxing.

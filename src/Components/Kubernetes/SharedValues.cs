@@ -71,6 +71,23 @@ internal sealed class SharedValues
     /// <summary>The map equal to <paramref name="map"/> seen first in this scope (<paramref name="map"/> if none).</summary>
     public PlanValue.Map Map(PlanValue.Map map) => _maps.TryGetValue(map, out var shared) ? shared : Add(_maps, map);
 
+    /// <summary>
+    /// The map of these entries seen first in this scope, or a new one: a map already seen costs no allocation (more
+    /// than half of a plan's maps are).
+    /// </summary>
+    public PlanValue.Map Map(ReadOnlySpan<KeyValuePair<string, PlanValue>> entries)
+    {
+        var lookup = _maps.GetAlternateLookup<ReadOnlySpan<KeyValuePair<string, PlanValue>>>();
+        if (lookup.TryGetValue(entries, out var shared))
+        {
+            return shared;
+        }
+
+        var map = new PlanValue.Map(ImmutableCollectionsMarshal.AsImmutableArray(entries.ToArray()));
+        _maps.Add(map);
+        return map;
+    }
+
     /// <summary>The list equal to <paramref name="list"/> seen first in this scope (<paramref name="list"/> if none).</summary>
     public PlanValue.List List(PlanValue.List list) => _lists.TryGetValue(list, out var shared) ? shared : Add(_lists, list);
 
@@ -94,19 +111,28 @@ internal sealed class SharedValues
     }
 
     /// <summary>Equality by keys and by the identity of children (which are shared before their parents).</summary>
-    private sealed class ShallowComparer : IEqualityComparer<PlanValue.Map>, IEqualityComparer<PlanValue.List>
+    private sealed class ShallowComparer :
+        IEqualityComparer<PlanValue.Map>,
+        IEqualityComparer<PlanValue.List>,
+        IAlternateEqualityComparer<ReadOnlySpan<KeyValuePair<string, PlanValue>>, PlanValue.Map>
     {
         public static readonly ShallowComparer Instance = new();
 
-        public bool Equals(PlanValue.Map? x, PlanValue.Map? y)
-        {
-            if (x is null || y is null)
-            {
-                return ReferenceEquals(x, y);
-            }
+        public bool Equals(PlanValue.Map? x, PlanValue.Map? y) =>
+            x is null || y is null ? ReferenceEquals(x, y) : Same(x.Entries.AsSpan(), y);
 
-            var a = x.Entries.AsSpan();
-            var b = y.Entries.AsSpan();
+        public int GetHashCode(PlanValue.Map obj) => Hash(obj.Entries.AsSpan());
+
+        public bool Equals(ReadOnlySpan<KeyValuePair<string, PlanValue>> alternate, PlanValue.Map other) => Same(alternate, other);
+
+        public int GetHashCode(ReadOnlySpan<KeyValuePair<string, PlanValue>> alternate) => Hash(alternate);
+
+        public PlanValue.Map Create(ReadOnlySpan<KeyValuePair<string, PlanValue>> alternate) =>
+            new(ImmutableCollectionsMarshal.AsImmutableArray(alternate.ToArray()));
+
+        private static bool Same(ReadOnlySpan<KeyValuePair<string, PlanValue>> a, PlanValue.Map other)
+        {
+            var b = other.Entries.AsSpan();
             if (a.Length != b.Length)
             {
                 return false;
@@ -123,10 +149,10 @@ internal sealed class SharedValues
             return true;
         }
 
-        public int GetHashCode(PlanValue.Map obj)
+        private static int Hash(ReadOnlySpan<KeyValuePair<string, PlanValue>> entries)
         {
             var hash = default(HashCode);
-            foreach (var (key, value) in obj.Entries)
+            foreach (var (key, value) in entries)
             {
                 hash.Add(key.Length);
                 hash.Add(RuntimeHelpers.GetHashCode(value));
