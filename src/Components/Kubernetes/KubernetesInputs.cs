@@ -18,7 +18,12 @@ internal static class KubernetesInputs
 {
     // The client's own serializer options: the leaf values it writes with converters of its own (quantities,
     // int-or-string) are written through them, so those inputs are what KubernetesJson.Serialize would write.
-    private static readonly JsonSerializerOptions WireOptions = ClientOptions();
+    // Built on first use: building them runs the client's serializer set-up (its source-generated context), which
+    // a short process such as `platform render` pays for nothing when no such leaf is converted (none of the
+    // golden paths' objects has one).
+    private static JsonSerializerOptions WireOptions => LazyInitializer.EnsureInitialized(ref _wireOptions, ClientOptions);
+
+    private static JsonSerializerOptions? _wireOptions;
 
     // Per type: how to read it. Built once per type from the models' own [JsonPropertyName] attributes.
     // System.Text.Json's contracts (what KubernetesJson.Serialize walks) were the first way, but building them is
