@@ -40,34 +40,37 @@ internal sealed record WorkloadLabels(SharedLabels Selector, SharedLabels All, S
             selector[1],
             KeyValuePair.Create(PartOf, context.Spec.Name),
         ]);
-        var shared = new SharedLabels(all);
+        var shared = SharedLabels.Wrap(all);
         var workload = ImageReference.VersionLabel(service.Image) is { } version
-            ? new SharedLabels(With(all, comparer, [KeyValuePair.Create(Version, version)]))
+            ? SharedLabels.Wrap(With(all, comparer, [KeyValuePair.Create(Version, version)]))
             : shared;
         return new WorkloadLabels(new SharedLabels(selector), shared, workload);
     }
 
     // Labels in key order with the pairs of set (any order) added or replacing: the pairs ImmutableSortedDictionary's
     // SetItems would give, in the order it enumerates them.
-    private static List<KeyValuePair<string, string>> With(
-        IEnumerable<KeyValuePair<string, string>> labels, IComparer<string> comparer, KeyValuePair<string, string>[] set)
+    // A dictionary enumerates in insertion order while nothing is removed, so it is built in the order the labels are
+    // written.
+    private static Dictionary<string, string> With(
+        IReadOnlyCollection<KeyValuePair<string, string>> labels, IComparer<string> comparer, KeyValuePair<string, string>[] set)
     {
         Array.Sort(set, (a, b) => comparer.Compare(a.Key, b.Key));
-        var merged = new List<KeyValuePair<string, string>>(set.Length + 8);
+        var merged = new Dictionary<string, string>(labels.Count + set.Length, StringComparer.Ordinal);
         var next = 0;
         foreach (var pair in labels)
         {
             while (next < set.Length && comparer.Compare(set[next].Key, pair.Key) < 0)
             {
-                merged.Add(set[next++]);
+                merged.Add(set[next].Key, set[next++].Value);
             }
 
-            merged.Add(next < set.Length && comparer.Compare(set[next].Key, pair.Key) == 0 ? set[next++] : pair);
+            var (key, value) = next < set.Length && comparer.Compare(set[next].Key, pair.Key) == 0 ? set[next++] : pair;
+            merged.Add(key, value);
         }
 
         while (next < set.Length)
         {
-            merged.Add(set[next++]);
+            merged.Add(set[next].Key, set[next++].Value);
         }
 
         return merged;
