@@ -101,7 +101,7 @@ internal static class KubernetesInputs
             case ShapeKind.SharedLabels:
                 // Labels several objects carry: read-only, so converted once (a race converts twice, to equal values).
                 var shared = (SharedLabels)value;
-                return shared.Converted ??= new PlanValue.Map(ImmutableCollectionsMarshal.AsImmutableArray(InReadingOrder(Entries(shared.Labels))));
+                return shared.Converted ??= ConvertDictionary(shared.Labels);
             case ShapeKind.Quantity:
                 // What the client's ResourceQuantityJsonConverter writes (kubernetes-client/csharp,
                 // src/KubernetesClient/Models/ResourceQuantityJsonConverter.cs: value.ToString()): the canonical string. Canonicalizing is
@@ -114,7 +114,7 @@ internal static class KubernetesInputs
                 return port is null ? PlanValue.Null
                     : long.TryParse(port, out var parsed) ? Convert(parsed) : Convert(port);
             case ShapeKind.Dictionary:
-                return Shared(new PlanValue.Map(ImmutableCollectionsMarshal.AsImmutableArray(InReadingOrder(Entries(value)))));
+                return ConvertDictionary(value);
             case ShapeKind.Sequence:
                 if (value is IList list)
                 {
@@ -204,48 +204,47 @@ internal static class KubernetesInputs
         return map;
     }
 
-    // A map's entries as written: string-keyed dictionaries (labels, data, quantities) are enumerated without boxing.
-    private static KeyValuePair<string, PlanValue>[] Entries(object value)
+    // A dictionary's entries, in reading order, gathered on the per-thread stack like an object's: a map already seen
+    // in the compilation (sizing, selectors) is then found without allocating its entries. String-keyed dictionaries
+    // (labels, data, quantities) are enumerated without boxing.
+    private static PlanValue.Map ConvertDictionary(object value)
     {
+        var scratch = _scratch ??= new List<KeyValuePair<string, PlanValue>>(256);
+        var start = scratch.Count;
         switch (value)
         {
             case Dictionary<string, string> texts:
+                foreach (var (key, text) in texts)
                 {
-                    var pairs = new KeyValuePair<string, PlanValue>[texts.Count];
-                    var next = 0;
-                    foreach (var (key, text) in texts)
-                    {
-                        pairs[next++] = KeyValuePair.Create(key, text is null ? PlanValue.Null : Convert(text));
-                    }
-
-                    return pairs;
+                    scratch.Add(KeyValuePair.Create(key, text is null ? PlanValue.Null : Convert(text)));
                 }
 
+                break;
             case Dictionary<string, ResourceQuantity> quantities:
+                foreach (var (key, quantity) in quantities)
                 {
-                    var pairs = new KeyValuePair<string, PlanValue>[quantities.Count];
-                    var next = 0;
-                    foreach (var (key, quantity) in quantities)
-                    {
-                        pairs[next++] = KeyValuePair.Create(key, Convert(quantity));
-                    }
-
-                    return pairs;
+                    scratch.Add(KeyValuePair.Create(key, Convert(quantity)));
                 }
 
+                break;
             default:
+                foreach (DictionaryEntry entry in (IDictionary)value)
                 {
-                    var dictionary = (IDictionary)value;
-                    var pairs = new KeyValuePair<string, PlanValue>[dictionary.Count];
-                    var next = 0;
-                    foreach (DictionaryEntry entry in dictionary)
-                    {
-                        pairs[next++] = KeyValuePair.Create(System.Convert.ToString(entry.Key, System.Globalization.CultureInfo.InvariantCulture)!, Convert(entry.Value));
-                    }
-
-                    return pairs;
+                    // Converted before it is pushed: a nested object's entries go above this dictionary's and are gone again.
+                    var converted = Convert(entry.Value);
+                    scratch.Add(KeyValuePair.Create(System.Convert.ToString(entry.Key, System.Globalization.CultureInfo.InvariantCulture)!, converted));
                 }
+
+                break;
         }
+
+        var entries = CollectionsMarshal.AsSpan(scratch)[start..];
+        InReadingOrder(entries);
+        var map = SharedValues.Current is { } shared
+            ? shared.Map(entries)
+            : new PlanValue.Map(ImmutableCollectionsMarshal.AsImmutableArray(entries.ToArray()));
+        scratch.RemoveRange(start, entries.Length);
+        return map;
     }
 
     /// <summary>
@@ -366,7 +365,7 @@ internal static class KubernetesInputs
     }
 
     // A stable sort by rank, in place; most maps (labels, data) hold no leading key and are left as they are.
-    private static KeyValuePair<string, PlanValue>[] InReadingOrder(KeyValuePair<string, PlanValue>[] pairs)
+    private static void InReadingOrder(Span<KeyValuePair<string, PlanValue>> pairs)
     {
         for (var i = 1; i < pairs.Length; i++)
         {
@@ -381,8 +380,6 @@ internal static class KubernetesInputs
 
             pairs[j + 1] = pair;
         }
-
-        return pairs;
     }
 
     /// <summary>Where <paramref name="key"/> goes among a map's keys: leading keys first, in their order.</summary>
