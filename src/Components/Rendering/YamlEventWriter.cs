@@ -612,6 +612,12 @@ internal readonly record struct ScalarShape(
     private static readonly System.Buffers.SearchValues<char> WordCharacters =
         System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./");
 
+    // Printable ASCII except the blank and the single quote; and the characters that are flow indicators after the first.
+    private static readonly System.Buffers.SearchValues<char> Visible = System.Buffers.SearchValues.Create(
+        string.Concat(Enumerable.Range('!', '~' - '!' + 1).Select(c => (char)c).Where(c => c != '\'')));
+
+    private static readonly System.Buffers.SearchValues<char> FlowIndicators = System.Buffers.SearchValues.Create(",?[]{}:");
+
     public static ScalarShape Of(ReadOnlySpan<char> text)
     {
         if (text.Length == 0)
@@ -622,6 +628,16 @@ internal readonly record struct ScalarShape(
         if (char.IsAsciiLetterOrDigit(text[0]) && !text.ContainsAnyExcept(WordCharacters))
         {
             return Word;
+        }
+
+        if ((char.IsAsciiLetterOrDigit(text[0]) || text[0] is '$' or '/' or '_') && !text.ContainsAnyExcept(Visible))
+        {
+            // Visible ASCII without a quote, starting with nothing the first character's rules look at: no blank, break
+            // or special character, so only flow indicators (",?[]{}:" after the first character) and a ':' at the
+            // end (followed by the end, as if by a blank) matter. Types (a:b/c:D) and references (${a.b}) take this way.
+            var flow = text[1..].ContainsAny(FlowIndicators);
+            return new ScalarShape(
+                FlowPlainAllowed: !flow, BlockPlainAllowed: text[^1] != ':', SingleQuotedAllowed: true, BlockAllowed: true, IsMultiline: false, HasSingleQuotes: false);
         }
 
         var flowIndicators = text.StartsWith("---") || text.StartsWith("...");

@@ -40,26 +40,21 @@ internal static partial class YamlScalars
     private static bool MustQuoteSlow(ReadOnlySpan<char> text) =>
         text.Length == 0 ||
         char.IsWhiteSpace(text[0]) || char.IsWhiteSpace(text[^1]) ||
-        ReservedWordsBySpan.Contains(text) ||
-        NumberLike().IsMatch(text) ||
-        SpecialFloat().IsMatch(text) ||
+        // Each test is skipped when its first condition already fails: this runs for every string that is not a word
+        // (types, references, text with spaces), and the regular expressions are the costly part.
+        (text.Length <= 5 && ReservedWordsBySpan.Contains(text)) ||
+        (text[0] is '-' or '+' or '.' or (>= '0' and <= '9') && (NumberLike().IsMatch(text) || SpecialFloat().IsMatch(text))) ||
         // Valid YAML, but YamlDotNet's reader (used by Platform's own tools) rejects a plain key holding " *".
         text.Contains(" *", StringComparison.Ordinal) ||
         HasBreakOrControl(text);
 
-    // A loop rather than LINQ: this runs for every scalar of a rendered program.
-    private static bool HasBreakOrControl(ReadOnlySpan<char> text)
-    {
-        foreach (var c in text)
-        {
-            if (char.IsControl(c) || c is '\u0085' or '\u2028' or '\u2029' or '\uFEFF')
-            {
-                return true;
-            }
-        }
+    // One vectorised search rather than a test per character: this runs for every string that is not a word.
+    private static bool HasBreakOrControl(ReadOnlySpan<char> text) => text.ContainsAny(BreaksAndControls);
 
-        return false;
-    }
+    // char.IsControl's characters (U+0000-U+001F, U+007F-U+009F, which hold U+0085), the Unicode line and paragraph
+    // separators and the byte order mark.
+    private static readonly System.Buffers.SearchValues<char> BreaksAndControls = System.Buffers.SearchValues.Create(
+        string.Concat(Enumerable.Range(0, 0x20).Concat(Enumerable.Range(0x7F, 0x21)).Select(c => (char)c)) + "\u2028\u2029\uFEFF");
 
     private static readonly HashSet<string> ReservedWords = new(StringComparer.OrdinalIgnoreCase)
     {
