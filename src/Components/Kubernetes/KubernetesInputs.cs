@@ -70,8 +70,6 @@ internal static class KubernetesInputs
     private static readonly PlanValue False = new PlanValue.Bool(false);
 
     // Within a compilation, equal values are one instance (SharedValues); outside one, every value is new.
-    private static PlanValue.Map Shared(PlanValue.Map map) => SharedValues.Current?.Map(map) ?? map;
-
     private static PlanValue.List Shared(PlanValue.List list) => SharedValues.Current?.List(list) ?? list;
 
     private static PlanValue Convert(object? value)
