@@ -29,7 +29,37 @@ internal static class SynthesisProbe
             Measure(services, print: true);
         }
 
+        PrintSteadyState();
         return 0;
+    }
+
+    // Per size: every run's stage times and bytes, for the steady-state summary.
+    private static readonly Dictionary<int, List<List<(string Stage, TimeSpan Cpu, long Bytes)>>> Runs = [];
+
+    /// <summary>
+    /// For each size run four times or more, the median of every stage over the second half of its runs. The first
+    /// runs of a process pay for the JIT: tiered compilation and dynamic PGO recompile hot methods on a background
+    /// thread whose CPU this probe counts, for ten runs or more of 1,000 services (measured 2026-12-01: with
+    /// <c>DOTNET_TieredCompilation=0</c> the total is flat from the third run; with the default it falls until about
+    /// the eleventh). <c>probe</c> with twenty runs of one size reads the steady state from runs 11-20.
+    /// </summary>
+    private static void PrintSteadyState()
+    {
+        foreach (var (services, runs) in Runs.Where(r => r.Value.Count >= 4))
+        {
+            var late = runs.Skip(runs.Count / 2).ToList();
+            var resources = SynthesisBenchmarks.ResourcesFor(services);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{services} services, steady state: median of runs {runs.Count - late.Count + 1}-{runs.Count}"));
+            foreach (var stage in late[0].Select(s => s.Stage))
+            {
+                var cpu = late.Select(run => run.Where(s => s.Stage == stage).Sum(s => s.Cpu.TotalMilliseconds)).Order().ToList();
+                var bytes = late.Select(run => run.Where(s => s.Stage == stage).Sum(s => s.Bytes)).Order().ToList();
+                var median = (cpu[(cpu.Count - 1) / 2] + cpu[cpu.Count / 2]) / 2;
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  {stage,-10} {median,9:F0} ms CPU (min {cpu[0]:F0}, max {cpu[^1]:F0}) {bytes[bytes.Count / 2] / 1048576.0,9:F1} MB   {median * 1000 / resources,7:F1} µs/resource  {median * 1000 / _baselineMicroseconds,9:F0} x baseline"));
+            }
+        }
     }
 
     private static double _baselineMicroseconds = 1;
@@ -84,6 +114,8 @@ internal static class SynthesisProbe
         Console.WriteLine($"{services} services, {resources} resources");
         var total = ("total", TimeSpan.FromTicks(stages.Sum(s => s.Cpu.Ticks)), stages.Sum(s => s.Bytes),
             TimeSpan.FromTicks(stages.Sum(s => s.Pause.Ticks)), stages.Sum(s => s.Gcs));
+        (Runs.TryGetValue(services, out var runs) ? runs : Runs[services] = []).Add(
+            [.. stages.Append(total).Select(s => (s.Item1, s.Item2, s.Item3))]);
         foreach (var (stage, cpu, bytes, pause, gcs) in stages.Append(total))
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

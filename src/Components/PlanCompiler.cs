@@ -16,6 +16,8 @@ internal static class PlanCompiler
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(target);
+        // Equal values the Kubernetes models convert to are shared for as long as this compilation runs.
+        using var shared = SharedValues.Enter(spec.Services.Length);
         var context = new PlanContext(spec, target, new PlanBuilder(), ResourceKinds.Of);
         ProviderPlanner.Plan(context);
         KubernetesPlanner.Plan(context);

@@ -30,14 +30,16 @@ internal static class CostEstimator
         var costs = new List<ResourceCost>();
         var unpriced = new List<string>();
         var workloads = Workloads(plan).ToDictionary(w => w.Resource.Name, StringComparer.Ordinal);
+        // Every workload shares the namespace's default requests: read at the first workload, once per estimate.
+        (decimal Cpu, decimal Memory)? defaults = null;
         foreach (var resource in plan.Resources)
         {
             var cost = resource.Type switch
             {
-                KubernetesTypes.Deployment or "kubernetes:apps/v1:StatefulSet" => Workload(plan, workloads[resource.Name], MinReplicas(plan, resource), prices.HoursPerMonth, prices),
-                KubernetesTypes.CronJob => Workload(plan, workloads[resource.Name], 1, prices.Compute.CronJobRunHoursPerMonth, prices),
+                KubernetesTypes.Deployment or "kubernetes:apps/v1:StatefulSet" => Workload(plan, ref defaults, workloads[resource.Name], MinReplicas(plan, resource), prices.HoursPerMonth, prices),
+                KubernetesTypes.CronJob => Workload(plan, ref defaults, workloads[resource.Name], 1, prices.Compute.CronJobRunHoursPerMonth, prices),
                 // Managed resources are priced by their kinds' cost models.
-                _ => ResourceKinds.All.Select(k => k.Cost(plan, resource, prices, unpriced)).FirstOrDefault(c => c is not null),
+                _ => KindCost(plan, resource, prices, unpriced),
             };
             if (cost is var (amount, basis))
             {
@@ -55,16 +57,37 @@ internal static class CostEstimator
             [.. costs], [.. components], costs.Sum(c => c.Monthly), [.. unpriced], prices.RetrievedOn);
     }
 
-    private static (decimal, string) Workload(ResourcePlan plan, Workload workload, int pods, decimal hours, PriceTable prices)
+    // The first kind that prices the resource, in kind order (a loop: a lambda over the resource was a closure and an
+    // iterator per resource). Later kinds are not asked, as they may note the resource as unpriced.
+    private static (decimal, string)? KindCost(ResourcePlan plan, PlannedResource resource, PriceTable prices, List<string> unpriced)
     {
-        var defaults = DefaultRequests(plan);
-        decimal cpu = 0, memory = 0;
-        foreach (var container in PlanReading.Items(workload.PodSpec, "containers").OfType<PlanValue.Map>())
+        foreach (var kind in ResourceKinds.All)
         {
+            if (kind.Cost(plan, resource, prices, unpriced) is { } cost)
+            {
+                return cost;
+            }
+        }
+
+        return null;
+    }
+
+    private static (decimal, string) Workload(
+        ResourcePlan plan, ref (decimal Cpu, decimal Memory)? known, Workload workload, int pods, decimal hours, PriceTable prices)
+    {
+        var defaults = known ??= DefaultRequests(plan);
+        decimal cpu = 0, memory = 0;
+        foreach (var item in PlanReading.Items(workload.PodSpec, "containers"))
+        {
+            if (item is not PlanValue.Map container)
+            {
+                continue;
+            }
+
             // Kubernetes takes the limit as the request when only a limit is set, and the namespace's LimitRange
             // default when neither is.
-            cpu += Quantity(container, "cpu") ?? defaults.Cpu;
-            memory += Quantity(container, "memory") ?? defaults.Memory;
+            cpu += Quantity(container, "resources.requests.cpu", "resources.limits.cpu") ?? defaults.Cpu;
+            memory += Quantity(container, "resources.requests.memory", "resources.limits.memory") ?? defaults.Memory;
         }
 
         var gib = memory / BytesPerGib;
@@ -72,8 +95,9 @@ internal static class CostEstimator
         return (amount, $"{pods} pod(s) x ({Num(cpu)} vCPU, {Num(gib)} GiB requested) x {Num(hours)} h");
     }
 
-    private static decimal? Quantity(PlanValue.Map container, string resource) =>
-        Parse(Text(container, $"resources.requests.{resource}") ?? Text(container, $"resources.limits.{resource}"));
+    // The paths are constants, not built per container.
+    private static decimal? Quantity(PlanValue.Map container, string request, string limit) =>
+        Parse(Text(container, request) ?? Text(container, limit));
 
     private static (decimal Cpu, decimal Memory) DefaultRequests(ResourcePlan plan)
     {

@@ -1,10 +1,9 @@
 using System.Text;
-using System.Text.RegularExpressions;
 
 namespace Platform.Components.Kubernetes;
 
 /// <summary>camelCase names for config keys and outputs, which Pulumi programs conventionally spell that way.</summary>
-internal static partial class Casing
+internal static class Casing
 {
     /// <summary>
     /// camelCase of the parts joined, split on every run of characters that are not ASCII letters or digits:
@@ -12,16 +11,24 @@ internal static partial class Casing
     /// </summary>
     public static string Camel(params string[] parts)
     {
+        // One pass over the characters (no regular expression, no word strings): every service names several outputs.
         var result = new StringBuilder();
-        foreach (var word in NotAlphanumeric().Split(string.Join('-', parts)).Where(w => w.Length > 0))
+        foreach (var part in parts)
         {
-            var lower = word.ToLowerInvariant();
-            result.Append(result.Length == 0 ? lower : char.ToUpperInvariant(lower[0]) + lower[1..]);
+            var inWord = false;
+            foreach (var c in part)
+            {
+                if (!char.IsAsciiLetterOrDigit(c))
+                {
+                    inWord = false;
+                    continue;
+                }
+
+                result.Append(inWord || result.Length == 0 ? char.ToLowerInvariant(c) : char.ToUpperInvariant(c));
+                inWord = true;
+            }
         }
 
         return result.ToString();
     }
-
-    [GeneratedRegex("[^A-Za-z0-9]+")]
-    private static partial Regex NotAlphanumeric();
 }

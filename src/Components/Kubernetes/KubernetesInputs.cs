@@ -18,7 +18,12 @@ internal static class KubernetesInputs
 {
     // The client's own serializer options: the leaf values it writes with converters of its own (quantities,
     // int-or-string) are written through them, so those inputs are what KubernetesJson.Serialize would write.
-    private static readonly JsonSerializerOptions WireOptions = ClientOptions();
+    // Built on first use: building them runs the client's serializer set-up (its source-generated context), which
+    // a short process such as `platform render` pays for nothing when no such leaf is converted (none of the
+    // golden paths' objects has one).
+    private static JsonSerializerOptions WireOptions => LazyInitializer.EnsureInitialized(ref _wireOptions, ClientOptions);
+
+    private static JsonSerializerOptions? _wireOptions;
 
     // Per type: how to read it. Built once per type from the models' own [JsonPropertyName] attributes.
     // System.Text.Json's contracts (what KubernetesJson.Serialize walks) were the first way, but building them is
@@ -64,6 +69,9 @@ internal static class KubernetesInputs
     private static readonly PlanValue True = new PlanValue.Bool(true);
     private static readonly PlanValue False = new PlanValue.Bool(false);
 
+    // Within a compilation, equal values are one instance (SharedValues); outside one, every value is new.
+    private static PlanValue.List Shared(PlanValue.List list) => SharedValues.Current?.List(list) ?? list;
+
     private static PlanValue Convert(object? value)
     {
         switch (value)
@@ -71,13 +79,13 @@ internal static class KubernetesInputs
             case null:
                 return PlanValue.Null;
             case string text:
-                return new PlanValue.Text(text);
+                return SharedValues.Current?.Text(text) ?? new PlanValue.Text(text);
             case bool flag:
                 return flag ? True : False;
             case int number:
-                return new PlanValue.Number(number);
+                return SharedValues.Current?.Number(number) ?? new PlanValue.Number(number);
             case long number:
-                return new PlanValue.Number(number);
+                return SharedValues.Current?.Number(number) ?? new PlanValue.Number(number);
             default:
                 break;
         }
@@ -91,7 +99,7 @@ internal static class KubernetesInputs
             case ShapeKind.SharedLabels:
                 // Labels several objects carry: read-only, so converted once (a race converts twice, to equal values).
                 var shared = (SharedLabels)value;
-                return shared.Converted ??= new PlanValue.Map(ImmutableCollectionsMarshal.AsImmutableArray(InReadingOrder(Entries(shared.Labels))));
+                return shared.Converted ??= ConvertDictionary(shared.Labels);
             case ShapeKind.Quantity:
                 // What the client's ResourceQuantityJsonConverter writes (kubernetes-client/csharp,
                 // src/KubernetesClient/Models/ResourceQuantityJsonConverter.cs: value.ToString()): the canonical string. Canonicalizing is
@@ -102,9 +110,9 @@ internal static class KubernetesInputs
                 // long.TryParse, else the text): a number when the text parses as one.
                 var port = ((IntOrString)value).Value;
                 return port is null ? PlanValue.Null
-                    : long.TryParse(port, out var parsed) ? new PlanValue.Number(parsed) : new PlanValue.Text(port);
+                    : long.TryParse(port, out var parsed) ? Convert(parsed) : Convert(port);
             case ShapeKind.Dictionary:
-                return new PlanValue.Map(ImmutableCollectionsMarshal.AsImmutableArray(InReadingOrder(Entries(value))));
+                return ConvertDictionary(value);
             case ShapeKind.Sequence:
                 if (value is IList list)
                 {
@@ -115,7 +123,7 @@ internal static class KubernetesInputs
                         converted[i] = Convert(list[i]);
                     }
 
-                    return new PlanValue.List(ImmutableCollectionsMarshal.AsImmutableArray(converted));
+                    return Shared(new PlanValue.List(ImmutableCollectionsMarshal.AsImmutableArray(converted)));
                 }
 
                 var items = ImmutableArray.CreateBuilder<PlanValue>((value as ICollection)?.Count ?? 4);
@@ -124,7 +132,7 @@ internal static class KubernetesInputs
                     items.Add(Convert(item));
                 }
 
-                return new PlanValue.List(items.Count == items.Capacity ? items.MoveToImmutable() : items.ToImmutable());
+                return Shared(new PlanValue.List(items.Count == items.Capacity ? items.MoveToImmutable() : items.ToImmutable()));
             default:
                 // A leaf the client writes with its own converter (bytes as base64, times): its wire form.
                 return PlanValue.FromJson(JsonSerializer.SerializeToNode(value, value.GetType(), WireOptions));
@@ -186,53 +194,55 @@ internal static class KubernetesInputs
                 : KeyValuePair.Create("namespace", inNamespace));
         }
 
-        var entries = CollectionsMarshal.AsSpan(scratch)[start..].ToArray();
+        var entries = CollectionsMarshal.AsSpan(scratch)[start..];
+        var map = !root && SharedValues.Current is { } shared
+            ? shared.Map(entries)
+            : new PlanValue.Map(ImmutableCollectionsMarshal.AsImmutableArray(entries.ToArray()));
         scratch.RemoveRange(start, entries.Length);
-        return new PlanValue.Map(ImmutableCollectionsMarshal.AsImmutableArray(entries));
+        return map;
     }
 
-    // A map's entries as written: string-keyed dictionaries (labels, data, quantities) are enumerated without boxing.
-    private static KeyValuePair<string, PlanValue>[] Entries(object value)
+    // A dictionary's entries, in reading order, gathered on the per-thread stack like an object's: a map already seen
+    // in the compilation (sizing, selectors) is then found without allocating its entries. String-keyed dictionaries
+    // (labels, data, quantities) are enumerated without boxing.
+    private static PlanValue.Map ConvertDictionary(object value)
     {
+        var scratch = _scratch ??= new List<KeyValuePair<string, PlanValue>>(256);
+        var start = scratch.Count;
         switch (value)
         {
             case Dictionary<string, string> texts:
+                foreach (var (key, text) in texts)
                 {
-                    var pairs = new KeyValuePair<string, PlanValue>[texts.Count];
-                    var next = 0;
-                    foreach (var (key, text) in texts)
-                    {
-                        pairs[next++] = KeyValuePair.Create(key, text is null ? PlanValue.Null : new PlanValue.Text(text));
-                    }
-
-                    return pairs;
+                    scratch.Add(KeyValuePair.Create(key, text is null ? PlanValue.Null : Convert(text)));
                 }
 
+                break;
             case Dictionary<string, ResourceQuantity> quantities:
+                foreach (var (key, quantity) in quantities)
                 {
-                    var pairs = new KeyValuePair<string, PlanValue>[quantities.Count];
-                    var next = 0;
-                    foreach (var (key, quantity) in quantities)
-                    {
-                        pairs[next++] = KeyValuePair.Create(key, Convert(quantity));
-                    }
-
-                    return pairs;
+                    scratch.Add(KeyValuePair.Create(key, Convert(quantity)));
                 }
 
+                break;
             default:
+                foreach (DictionaryEntry entry in (IDictionary)value)
                 {
-                    var dictionary = (IDictionary)value;
-                    var pairs = new KeyValuePair<string, PlanValue>[dictionary.Count];
-                    var next = 0;
-                    foreach (DictionaryEntry entry in dictionary)
-                    {
-                        pairs[next++] = KeyValuePair.Create(System.Convert.ToString(entry.Key, System.Globalization.CultureInfo.InvariantCulture)!, Convert(entry.Value));
-                    }
-
-                    return pairs;
+                    // Converted before it is pushed: a nested object's entries go above this dictionary's and are gone again.
+                    var converted = Convert(entry.Value);
+                    scratch.Add(KeyValuePair.Create(System.Convert.ToString(entry.Key, System.Globalization.CultureInfo.InvariantCulture)!, converted));
                 }
+
+                break;
         }
+
+        var entries = CollectionsMarshal.AsSpan(scratch)[start..];
+        InReadingOrder(entries);
+        var map = SharedValues.Current is { } shared
+            ? shared.Map(entries)
+            : new PlanValue.Map(ImmutableCollectionsMarshal.AsImmutableArray(entries.ToArray()));
+        scratch.RemoveRange(start, entries.Length);
+        return map;
     }
 
     /// <summary>
@@ -327,16 +337,33 @@ internal static class KubernetesInputs
             return new(ShapeKind.Object, properties);
         }
 
-        // An open-instance delegate over the property's own getter: no reflection per call, nothing emitted.
+        // An open-instance delegate over the property's own getter: no reflection per call, nothing emitted. Flags
+        // and small numbers (replicas, ports, seconds) come back as boxes made once, not one box per read.
         private static Func<object, object?> Getter<TModel, TValue>(MethodInfo getter)
         {
             var get = getter.CreateDelegate<Func<TModel, TValue>>();
+            if (get is Func<TModel, bool?> flag)
+            {
+                return model => flag((TModel)model) is { } value ? (value ? BoxedTrue : BoxedFalse) : null;
+            }
+
+            if (get is Func<TModel, int?> number)
+            {
+                return model => number((TModel)model) is { } value ? Box(value) : null;
+            }
+
             return model => get((TModel)model);
         }
+
+        private static readonly object BoxedTrue = true;
+        private static readonly object BoxedFalse = false;
+        private static readonly object[] SmallNumbers = [.. Enumerable.Range(0, 1024).Select(n => (object)n)];
+
+        private static object Box(int value) => (uint)value < (uint)SmallNumbers.Length ? SmallNumbers[value] : value;
     }
 
     // A stable sort by rank, in place; most maps (labels, data) hold no leading key and are left as they are.
-    private static KeyValuePair<string, PlanValue>[] InReadingOrder(KeyValuePair<string, PlanValue>[] pairs)
+    private static void InReadingOrder(Span<KeyValuePair<string, PlanValue>> pairs)
     {
         for (var i = 1; i < pairs.Length; i++)
         {
@@ -351,8 +378,6 @@ internal static class KubernetesInputs
 
             pairs[j + 1] = pair;
         }
-
-        return pairs;
     }
 
     /// <summary>Where <paramref name="key"/> goes among a map's keys: leading keys first, in their order.</summary>

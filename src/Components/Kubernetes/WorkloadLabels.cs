@@ -26,15 +26,54 @@ internal sealed record WorkloadLabels(SharedLabels Selector, SharedLabels All, S
     /// <summary>Labels of <paramref name="service"/>'s objects in <paramref name="context"/>'s environment.</summary>
     public static WorkloadLabels For(PlanContext context, ServiceSpec service)
     {
-        var selector = SelectorOf(context.Spec, service);
-        var all = context.Labels.SetItems(selector).SetItems(
+        // What context.Labels.SetItems(...) would hold, in its order, without building a sorted tree per service.
+        KeyValuePair<string, string>[] selector =
+        [
+            KeyValuePair.Create(Instance, InstanceOf(context.Spec, service)),
+            KeyValuePair.Create(Name, service.Name),
+        ];
+        var comparer = context.Labels.KeyComparer;
+        var all = With(context.Labels, comparer,
         [
             KeyValuePair.Create(Component, ComponentOf(service.Type)),
+            selector[0],
+            selector[1],
             KeyValuePair.Create(PartOf, context.Spec.Name),
         ]);
-        var shared = new SharedLabels(all);
-        var workload = ImageReference.VersionLabel(service.Image) is { } version ? new SharedLabels(all.SetItem(Version, version)) : shared;
+        var shared = SharedLabels.Wrap(all);
+        var workload = ImageReference.VersionLabel(service.Image) is { } version
+            ? SharedLabels.Wrap(With(all, comparer, [KeyValuePair.Create(Version, version)]))
+            : shared;
         return new WorkloadLabels(new SharedLabels(selector), shared, workload);
+    }
+
+    // Labels in key order with the pairs of set (any order) added or replacing: the pairs ImmutableSortedDictionary's
+    // SetItems would give, in the order it enumerates them.
+    // A dictionary enumerates in insertion order while nothing is removed, so it is built in the order the labels are
+    // written.
+    private static Dictionary<string, string> With(
+        IReadOnlyCollection<KeyValuePair<string, string>> labels, IComparer<string> comparer, KeyValuePair<string, string>[] set)
+    {
+        Array.Sort(set, (a, b) => comparer.Compare(a.Key, b.Key));
+        var merged = new Dictionary<string, string>(labels.Count + set.Length, StringComparer.Ordinal);
+        var next = 0;
+        foreach (var pair in labels)
+        {
+            while (next < set.Length && comparer.Compare(set[next].Key, pair.Key) < 0)
+            {
+                merged.Add(set[next].Key, set[next++].Value);
+            }
+
+            var (key, value) = next < set.Length && comparer.Compare(set[next].Key, pair.Key) == 0 ? set[next++] : pair;
+            merged.Add(key, value);
+        }
+
+        while (next < set.Length)
+        {
+            merged.Add(set[next].Key, set[next++].Value);
+        }
+
+        return merged;
     }
 
     /// <summary>The labels that select <paramref name="service"/>'s pods (also used by other services' policies).</summary>

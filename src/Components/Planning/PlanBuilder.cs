@@ -9,7 +9,8 @@ namespace Platform.Components.Planning;
 internal sealed class PlanBuilder
 {
     private readonly List<PlannedResource> _resources = [];
-    private readonly Dictionary<string, PlannedResource> _byName = new(StringComparer.Ordinal);
+    // Each resource's number: its position in the order it was added. Dependencies are worked out on numbers.
+    private readonly Dictionary<string, int> _byName = new(StringComparer.Ordinal);
     private readonly List<PlanComponent> _components = [];
     private readonly HashSet<string> _componentNames = new(StringComparer.Ordinal);
     private readonly List<PlanConfigEntry> _config = [];
@@ -41,9 +42,9 @@ internal sealed class PlanBuilder
     public PlannedResource Add(string name, string type, PlanValue.Map inputs, string? component, PlanResourceOptions? options = null)
     {
         var resource = new PlannedResource(name, type, inputs, options ?? PlanResourceOptions.None, component);
-        if (!_byName.TryAdd(name, resource))
+        if (!_byName.TryAdd(name, _resources.Count))
         {
-            throw new InvalidOperationException($"Two resources are named '{name}' ({_byName[name].Type} and {type}).");
+            throw new InvalidOperationException($"Two resources are named '{name}' ({_resources[_byName[name]].Type} and {type}).");
         }
 
         _resources.Add(resource);
@@ -82,32 +83,33 @@ internal sealed class PlanBuilder
     /// <exception cref="InvalidOperationException">A reference names no resource, a config key is undeclared, or dependencies form a cycle.</exception>
     public ResourcePlan Build(string environment, Specs.Tier tier, string target)
     {
-        // Each resource's dependencies are found once (one walk of its inputs) and serve both the check and the order.
-        var dependencies = new Dictionary<string, string[]>(_resources.Count, StringComparer.Ordinal);
-        var needs = new List<string>();
-        foreach (var resource in _resources)
+        // Each resource's dependencies are found once (one walk of its inputs) and serve both the check and the order:
+        // the numbers of the resources it needs, in the order a depth-first walk meets them, then its explicit
+        // dependencies, then its provider, each once.
+        var dependencies = new int[_resources.Count][];
+        var needs = new List<int>();
+        for (var i = 0; i < _resources.Count; i++)
         {
+            var resource = _resources[i];
             needs.Clear();
-            Collect(resource, resource.Inputs, needs);
+            string? missing = null;
+            Collect(resource, resource.Inputs, needs, ref missing);
             foreach (var dependency in resource.Options.DependsOn)
             {
-                AddOnce(needs, dependency);
+                Need(dependency, needs, ref missing);
             }
 
             if (resource.Options.Provider is { } provider)
             {
-                AddOnce(needs, provider);
+                Need(provider, needs, ref missing);
             }
 
-            foreach (var dependency in needs)
+            if (missing is not null)
             {
-                if (!_byName.ContainsKey(dependency))
-                {
-                    throw new InvalidOperationException($"Resource '{resource.Name}' refers to '{dependency}', which is not in the plan.");
-                }
+                throw new InvalidOperationException($"Resource '{resource.Name}' refers to '{missing}', which is not in the plan.");
             }
 
-            dependencies[resource.Name] = [.. needs];
+            dependencies[i] = [.. needs];
         }
 
         foreach (var output in _outputs)
@@ -130,83 +132,69 @@ internal sealed class PlanBuilder
     }
 
     // The resources a value refers to, in the order a depth-first walk meets them, each once; every config key read
-    // must be declared. Recursive rather than PlanValue.Walk: this runs over every input of every resource.
-    private void Collect(PlannedResource resource, PlanValue value, List<string> references)
+    // must be declared (checked before any missing reference is reported). Recursive rather than PlanValue.Walk:
+    // this runs over every input of every resource.
+    private void Collect(PlannedResource resource, PlanValue value, List<int> references, ref string? missing)
     {
         switch (value)
         {
             case PlanValue.Reference reference:
-                AddOnce(references, reference.Resource);
+                Need(reference.Resource, references, ref missing);
                 break;
             case PlanValue.ConfigReference key when !_configKeys.Contains(key.Key):
                 throw new InvalidOperationException($"Resource '{resource.Name}' reads config '{key.Key}', which is not declared.");
             case PlanValue.Map map:
                 foreach (var entry in map.Entries)
                 {
-                    Collect(resource, entry.Value, references);
+                    Collect(resource, entry.Value, references, ref missing);
                 }
 
                 break;
             case PlanValue.List list:
                 foreach (var item in list.Items)
                 {
-                    Collect(resource, item, references);
+                    Collect(resource, item, references, ref missing);
                 }
 
                 break;
             case PlanValue.Interpolation interpolation:
                 foreach (var part in interpolation.Parts)
                 {
-                    Collect(resource, part, references);
+                    Collect(resource, part, references, ref missing);
                 }
 
                 break;
             case PlanValue.Secret secret:
-                Collect(resource, secret.Value, references);
+                Collect(resource, secret.Value, references, ref missing);
                 break;
             case PlanValue.Json json:
-                Collect(resource, json.Value, references);
+                Collect(resource, json.Value, references, ref missing);
                 break;
             default:
                 break;
         }
     }
 
-    // A resource refers to a few others at most: a linear check keeps the first occurrence's order.
-    private static void AddOnce(List<string> names, string name)
+    // Adds the number of the resource named, once (a resource refers to a few others at most: a linear check keeps
+    // the first occurrence's order); the first name that is not in the plan is kept to be reported.
+    private void Need(string name, List<int> numbers, ref string? missing)
     {
-        foreach (var existing in names)
+        if (!_byName.TryGetValue(name, out var number))
         {
-            if (string.Equals(existing, name, StringComparison.Ordinal))
-            {
-                return;
-            }
+            missing ??= name;
+            return;
         }
 
-        names.Add(name);
+        if (!numbers.Contains(number))
+        {
+            numbers.Add(number);
+        }
     }
 
     // Keeps the order resources were added in wherever dependencies allow, so output stays readable and stable.
     // Providers go first. Resources are numbered in the order they were added; the walk works on those numbers.
-    private ImmutableArray<PlannedResource> TopologicalOrder(Dictionary<string, string[]> dependencies)
+    private ImmutableArray<PlannedResource> TopologicalOrder(int[][] needs)
     {
-        var number = new Dictionary<string, int>(_resources.Count, StringComparer.Ordinal);
-        for (var i = 0; i < _resources.Count; i++)
-        {
-            number[_resources[i].Name] = i;
-        }
-
-        var needs = new int[_resources.Count][];
-        for (var i = 0; i < _resources.Count; i++)
-        {
-            var names = dependencies[_resources[i].Name];
-            var numbers = needs[i] = new int[names.Length];
-            for (var j = 0; j < names.Length; j++)
-            {
-                numbers[j] = number[names[j]];
-            }
-        }
-
         var state = new byte[_resources.Count]; // 0: not seen, 1: visiting, 2: done
         var ordered = ImmutableArray.CreateBuilder<PlannedResource>(_resources.Count);
         var path = new List<int>();

@@ -161,6 +161,13 @@ public abstract record PlanValue
     /// <summary>An ordered list.</summary>
     public sealed record List(ImmutableArray<PlanValue> Items) : PlanValue
     {
+        // A copy (`with`) may hold other items, so the hash the sharing table computed is not copied.
+        private List(List original)
+            : base(original) => Items = original.Items;
+
+        /// <summary>The hash a compilation's table of shared values files this list under (0: not computed yet).</summary>
+        internal int SharedHash { get; set; }
+
         /// <inheritdoc />
         public override bool ContainsSecret => Items.Any(i => i.ContainsSecret);
 
@@ -175,6 +182,13 @@ public abstract record PlanValue
     /// <summary>A mapping whose keys keep the order they were added in (so rendered output reads naturally).</summary>
     public sealed record Map(ImmutableArray<KeyValuePair<string, PlanValue>> Entries) : PlanValue
     {
+        // A copy (`with`) may hold other entries, so the hash the sharing table computed is not copied.
+        private Map(Map original)
+            : base(original) => Entries = original.Entries;
+
+        /// <summary>The hash a compilation's table of shared values files this map under (0: not computed yet).</summary>
+        internal int SharedHash { get; set; }
+
         /// <summary>An empty map.</summary>
         public static Map Empty { get; } = new([]);
 

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
-using System.Text.Json.Nodes;
+using System.Runtime.InteropServices;
+using System.Text.Json;
 using Platform.Components.Aws;
 using Platform.Components.Kubernetes;
 using Platform.Components.Planning;
@@ -24,7 +25,7 @@ internal static class GuardrailRules
     /// <summary>Tag keys every taggable AWS resource carries.</summary>
     public static ImmutableArray<string> StandardTagKeys { get; } = ["team", "environment", "tier", "cost-center", "managed-by"];
 
-    private static readonly string[] TaggableTypes = [AwsTypes.Role, .. ResourceKinds.All.SelectMany(k => k.TaggableTypes).Distinct()];
+    private static readonly HashSet<string> TaggableTypes = new([AwsTypes.Role, .. ResourceKinds.All.SelectMany(k => k.TaggableTypes)], StringComparer.Ordinal);
     private static readonly string[] LimitedResources = ["cpu", "memory"];
     private static readonly string[] AdministratorPolicies = ["AdministratorAccess", "PowerUserAccess", "IAMFullAccess"];
 
@@ -98,77 +99,183 @@ internal static class GuardrailRules
 
     private static IEnumerable<(string, string)> CheckIam(ResourcePlan plan)
     {
-        var documents = plan.OfType(AwsTypes.RolePolicy).Select(p => (p, "policy", Get(p.Inputs, "policy")))
-            .Concat(plan.OfType(AwsTypes.Role).Select(r => (r, "assumeRolePolicy", Get(r.Inputs, "assumeRolePolicy"))))
-            .Concat(plan.OfType(AwsTypes.Role).SelectMany(r => Items(r.Inputs, "inlinePolicies").Select(i => (r, "inlinePolicies", Get(i, "policy")))));
-        foreach (var (resource, property, value) in documents)
+        // Loops into one list rather than chained iterators; documents are read as JsonDocuments (pooled memory)
+        // through one shared buffer, each disposed before the next is read.
+        var violations = new List<(string, string)>();
+        using var json = new PolicyDocumentReader();
+        foreach (var policy in plan.OfType(AwsTypes.RolePolicy))
         {
-            if (value is null)
-            {
-                continue;
-            }
+            CheckDocument(violations, json, policy, "policy", Get(policy.Inputs, "policy"));
+        }
 
-            if (Document(value) is not JsonObject document)
-            {
-                yield return (resource.Name, $"The {property} of '{resource.Name}' is not a JSON policy document, so it cannot be checked. Give it as a structured document.");
-                continue;
-            }
+        foreach (var role in plan.OfType(AwsTypes.Role))
+        {
+            CheckDocument(violations, json, role, "assumeRolePolicy", Get(role.Inputs, "assumeRolePolicy"));
+        }
 
-            foreach (var problem in StatementProblems(document))
+        foreach (var role in plan.OfType(AwsTypes.Role))
+        {
+            foreach (var inline in Items(role.Inputs, "inlinePolicies"))
             {
-                yield return (resource.Name, $"The {property} of '{resource.Name}' {problem}");
+                CheckDocument(violations, json, role, "inlinePolicies", Get(inline, "policy"));
             }
         }
 
         foreach (var role in plan.OfType(AwsTypes.Role))
         {
-            foreach (var arn in Items(role.Inputs, "managedPolicyArns").OfType<PlanValue.Text>().Where(a => AdministratorPolicies.Any(p => a.Value.EndsWith(":policy/" + p, StringComparison.Ordinal))))
+            foreach (var item in Items(role.Inputs, "managedPolicyArns"))
             {
-                yield return (role.Name, $"Role '{role.Name}' attaches the broad managed policy '{arn.Value}'. Grant only the actions the service needs in an inline policy.");
+                if (item is PlanValue.Text arn && Array.Exists(AdministratorPolicies, p => arn.Value.EndsWith(":policy/" + p, StringComparison.Ordinal)))
+                {
+                    violations.Add((role.Name, $"Role '{role.Name}' attaches the broad managed policy '{arn.Value}'. Grant only the actions the service needs in an inline policy."));
+                }
+            }
+        }
+
+        return violations;
+    }
+
+    private static void CheckDocument(List<(string, string)> violations, PolicyDocumentReader json, PlannedResource resource, string property, PlanValue? value)
+    {
+        if (value is null)
+        {
+            return;
+        }
+
+        using var document = json.Read(value);
+        if (document?.RootElement is not { ValueKind: JsonValueKind.Object } root)
+        {
+            violations.Add((resource.Name, $"The {property} of '{resource.Name}' is not a JSON policy document, so it cannot be checked. Give it as a structured document."));
+            return;
+        }
+
+        var statements = root.TryGetProperty("Statement", out var found) ? found : default;
+        if (statements.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var statement in statements.EnumerateArray())
+            {
+                if (statement.ValueKind == JsonValueKind.Object)
+                {
+                    StatementProblems(violations, resource.Name, property, statement);
+                }
+            }
+        }
+        else if (statements.ValueKind == JsonValueKind.Object)
+        {
+            StatementProblems(violations, resource.Name, property, statements);
+        }
+    }
+
+    // A property's strings are its string value, or the strings of an array (nested arrays too) in order; anything
+    // else holds none. A missing property reads as an undefined element, which holds none either.
+    private static void StatementProblems(List<(string, string)> violations, string resource, string property, JsonElement statement)
+    {
+        if (FirstString(Property(statement, "Effect")) is not { } effect || !effect.ValueEquals("Allow"))
+        {
+            return;
+        }
+
+        // The statement's name is only spelled out when there is a problem to report.
+        string Sid() => FirstString(Property(statement, "Sid")) is { } sid ? $"statement '{sid.GetString()}'" : "a statement";
+        void Problem(string problem) => violations.Add((resource, $"The {property} of '{resource}' {problem}"));
+
+        WildcardActions(Property(statement, "Action"));
+        if (AnyStringEquals(Property(statement, "Resource"), "*"))
+        {
+            Problem($"allows the resource '*' in {Sid()}. Name the ARNs of the resources the service uses.");
+        }
+
+        if (statement.TryGetProperty("NotAction", out _) || statement.TryGetProperty("NotResource", out _))
+        {
+            Problem($"allows by exclusion (NotAction/NotResource) in {Sid()}. List the allowed actions and resources instead.");
+        }
+
+        var principal = Property(statement, "Principal");
+        if (AnyStringEquals(principal, "*") || (principal.ValueKind == JsonValueKind.Object && AnyPropertyHoldsStar(principal)))
+        {
+            Problem($"trusts the principal '*' in {Sid()}. Trust only the specific principal that needs the role.");
+        }
+
+        void WildcardActions(JsonElement actions)
+        {
+            if (actions.ValueKind == JsonValueKind.String)
+            {
+                // The raw text holds '*' (or an escape that may be one) before the string is worth making.
+                var raw = JsonMarshal.GetRawUtf8Value(actions);
+                if ((raw.Contains((byte)'*') || raw.Contains((byte)'\\')) && actions.GetString() is { } action && action.Contains('*', StringComparison.Ordinal))
+                {
+                    Problem($"allows the wildcard action '{action}' in {Sid()}. Name each action the service needs.");
+                }
+            }
+            else if (actions.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var item in actions.EnumerateArray())
+                {
+                    WildcardActions(item);
+                }
             }
         }
     }
 
-    private static IEnumerable<string> StatementProblems(JsonObject document)
+    private static JsonElement Property(JsonElement statement, string name) =>
+        statement.TryGetProperty(name, out var value) ? value : default;
+
+    // The first string among a property's strings, if any.
+    private static JsonElement? FirstString(JsonElement node)
     {
-        var statements = document["Statement"] switch
+        if (node.ValueKind == JsonValueKind.String)
         {
-            JsonArray array => array.OfType<JsonObject>(),
-            JsonObject single => [single],
-            _ => [],
-        };
-        foreach (var statement in statements.Where(s => Strings(s["Effect"]).FirstOrDefault() == "Allow"))
+            return node;
+        }
+
+        if (node.ValueKind == JsonValueKind.Array)
         {
-            var sid = Strings(statement["Sid"]).FirstOrDefault() is { } s ? $"statement '{s}'" : "a statement";
-            foreach (var action in Strings(statement["Action"]).Where(a => a.Contains('*', StringComparison.Ordinal)))
+            foreach (var item in node.EnumerateArray())
             {
-                yield return $"allows the wildcard action '{action}' in {sid}. Name each action the service needs.";
-            }
-
-            if (Strings(statement["Resource"]).Any(r => r == "*"))
-            {
-                yield return $"allows the resource '*' in {sid}. Name the ARNs of the resources the service uses.";
-            }
-
-            if (statement.ContainsKey("NotAction") || statement.ContainsKey("NotResource"))
-            {
-                yield return $"allows by exclusion (NotAction/NotResource) in {sid}. List the allowed actions and resources instead.";
-            }
-
-            var principal = statement["Principal"];
-            if (Strings(principal).Contains("*") || (principal is JsonObject p && p.Any(e => Strings(e.Value).Contains("*"))))
-            {
-                yield return $"trusts the principal '*' in {sid}. Trust only the specific principal that needs the role.";
+                if (FirstString(item) is { } first)
+                {
+                    return first;
+                }
             }
         }
+
+        return null;
     }
 
-    private static IEnumerable<string> Strings(JsonNode? node) => node switch
+    // Whether any of a property's strings is exactly text.
+    private static bool AnyStringEquals(JsonElement node, string text)
     {
-        JsonValue v when v.TryGetValue(out string? s) => [s],
-        JsonArray a => a.SelectMany(Strings),
-        _ => [],
-    };
+        if (node.ValueKind == JsonValueKind.String)
+        {
+            return node.ValueEquals(text);
+        }
+
+        if (node.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var item in node.EnumerateArray())
+            {
+                if (AnyStringEquals(item, text))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    private static bool AnyPropertyHoldsStar(JsonElement principal)
+    {
+        foreach (var entry in principal.EnumerateObject())
+        {
+            if (AnyStringEquals(entry.Value, "*"))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private static IEnumerable<(string, string)> CheckLimits(ResourcePlan plan)
     {
@@ -178,7 +285,7 @@ internal static class GuardrailRules
             {
                 // Read once per container; the list of what is missing is only made when something is.
                 var limits = Get(container, "resources.limits") as PlanValue.Map;
-                if (limits is not null && LimitedResources.All(r => limits.Find(r) is not null))
+                if (limits is not null && HasAll(limits, LimitedResources))
                 {
                     continue;
                 }
@@ -190,6 +297,20 @@ internal static class GuardrailRules
                 }
             }
         }
+    }
+
+    // Whether the map holds every key: a loop, as a lambda over the map was a closure per container or resource.
+    private static bool HasAll(PlanValue.Map map, ReadOnlySpan<string> keys)
+    {
+        foreach (var key in keys)
+        {
+            if (map.Find(key) is null)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static IEnumerable<(string, string)> CheckNonRoot(ResourcePlan plan)
@@ -267,7 +388,7 @@ internal static class GuardrailRules
         foreach (var resource in plan.Resources.Where(r => TaggableTypes.Contains(r.Type)))
         {
             var tags = Get(resource.Inputs, "tags") as PlanValue.Map;
-            if (tags is not null && StandardTagKeys.All(k => tags.Find(k) is not null))
+            if (tags is not null && HasAll(tags, StandardTagKeys.AsSpan()))
             {
                 continue;
             }

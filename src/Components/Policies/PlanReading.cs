@@ -1,6 +1,6 @@
+using System.Buffers;
 using System.Collections.Immutable;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Platform.Components.Kubernetes;
@@ -122,47 +122,68 @@ internal static class PlanReading
             PlanIndex.Of(plan).ComponentTypes.GetValueOrDefault(component) == KubernetesTypes.WebServiceComponent) ||
         WorkloadLookups.Of(plan).ServiceSelectors.SelectsAny(workload.PodLabels);
 
-    /// <summary>
-    /// A policy document as JSON: structured values (<see cref="PlanValue.Json"/>), JSON text, or JSON text
-    /// assembled around references. References read as <c>${resource.property}</c>, config as <c>${config:key}</c>.
-    /// </summary>
-    /// <returns>The document, or null when the value is not JSON.</returns>
-    public static JsonNode? Document(PlanValue? value)
+    /// <summary>A value as text, with references and config as placeholders.</summary>
+    public static string Describe(PlanValue value)
+    {
+        if (value is PlanValue.Text text)
+        {
+            return text.Value;
+        }
+
+        var description = new ArrayBufferWriter<char>();
+        AppendDescription(description, value);
+        return new string(description.WrittenSpan);
+    }
+
+    /// <summary>Appends <see cref="Describe"/>'s text of <paramref name="value"/>, part by part, without a string per part.</summary>
+    internal static void AppendDescription(ArrayBufferWriter<char> text, PlanValue value)
     {
         switch (value)
         {
-            case PlanValue.Json json:
-                return ToNode(json.Value);
-            case PlanValue.Secret secret:
-                return Document(secret.Value);
-            case PlanValue.Text or PlanValue.Interpolation:
-                try
+            case PlanValue.Text t:
+                text.Write(t.Value);
+                break;
+            case PlanValue.Number n:
+                // 64 characters hold any decimal (29 digits, a sign, a point and leading zeros).
+                if (!n.Value.TryFormat(text.GetSpan(64), out var written, default, CultureInfo.InvariantCulture))
                 {
-                    return JsonNode.Parse(Describe(value));
-                }
-                catch (JsonException)
-                {
-                    return null;
+                    throw new InvalidOperationException("A decimal did not fit 64 characters.");
                 }
 
+                text.Advance(written);
+                break;
+            case PlanValue.Bool b:
+                text.Write(b.Value ? "true" : "false");
+                break;
+            case PlanValue.Reference r:
+                text.Write("${");
+                text.Write(r.Resource);
+                text.Write(".");
+                text.Write(r.Property);
+                text.Write("}");
+                break;
+            case PlanValue.ConfigReference c:
+                text.Write("${config:");
+                text.Write(c.Key);
+                text.Write("}");
+                break;
+            case PlanValue.Interpolation i:
+                foreach (var part in i.Parts)
+                {
+                    AppendDescription(text, part);
+                }
+
+                break;
+            case PlanValue.Secret s:
+                AppendDescription(text, s.Value);
+                break;
+            case PlanValue.Json j:
+                text.Write(ToNode(j.Value)?.ToJsonString() ?? "null");
+                break;
             default:
-                return null;
+                break;
         }
     }
-
-    /// <summary>A value as text, with references and config as placeholders.</summary>
-    public static string Describe(PlanValue value) => value switch
-    {
-        PlanValue.Text t => t.Value,
-        PlanValue.Number n => n.Value.ToString(CultureInfo.InvariantCulture),
-        PlanValue.Bool b => b.Value ? "true" : "false",
-        PlanValue.Reference r => $"${{{r.Resource}.{r.Property}}}",
-        PlanValue.ConfigReference c => $"${{config:{c.Key}}}",
-        PlanValue.Interpolation i => i.Parts.Aggregate(new StringBuilder(), (s, p) => s.Append(Describe(p))).ToString(),
-        PlanValue.Secret s => Describe(s.Value),
-        PlanValue.Json j => ToNode(j.Value)?.ToJsonString() ?? "null",
-        _ => string.Empty,
-    };
 
     private static JsonNode? ToNode(PlanValue value) => value switch
     {
@@ -249,9 +270,23 @@ internal sealed class SelectorIndex
 
     public SelectorIndex(IEnumerable<IReadOnlyDictionary<string, string>> selectors)
     {
-        foreach (var selector in selectors.Where(s => s.Count > 0))
+        foreach (var selector in selectors)
         {
-            var pair = selector.OrderBy(s => s.Key, StringComparer.Ordinal).First();
+            if (selector.Count == 0)
+            {
+                continue;
+            }
+
+            // The pair with the ordinally first key (a loop, not a sort: one index entry per selector).
+            var pair = default(KeyValuePair<string, string>);
+            foreach (var entry in selector)
+            {
+                if (pair.Key is null || string.CompareOrdinal(entry.Key, pair.Key) < 0)
+                {
+                    pair = entry;
+                }
+            }
+
             if (!_byPair.TryGetValue((pair.Key, pair.Value), out var list))
             {
                 _byPair[(pair.Key, pair.Value)] = list = [];
@@ -262,9 +297,40 @@ internal sealed class SelectorIndex
     }
 
     /// <summary>Whether any non-empty selector matches every one of its pairs in <paramref name="labels"/>.</summary>
-    public bool SelectsAny(IReadOnlyDictionary<string, string> labels) =>
-        labels.Any(label => _byPair.TryGetValue((label.Key, label.Value), out var selectors) &&
-            selectors.Any(selector => selector.All(s => labels.TryGetValue(s.Key, out var v) && v == s.Value)));
+    public bool SelectsAny(IReadOnlyDictionary<string, string> labels)
+    {
+        // Loops rather than nested LINQ: this runs for every workload, and closures over labels were allocated per call.
+        foreach (var label in labels)
+        {
+            if (!_byPair.TryGetValue((label.Key, label.Value), out var selectors))
+            {
+                continue;
+            }
+
+            foreach (var selector in selectors)
+            {
+                if (Selects(selector, labels))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    private static bool Selects(IReadOnlyDictionary<string, string> selector, IReadOnlyDictionary<string, string> labels)
+    {
+        foreach (var (key, value) in selector)
+        {
+            if (!labels.TryGetValue(key, out var label) || label != value)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 }
 
 /// <summary>A resource that runs pods.</summary>
@@ -297,4 +363,111 @@ internal sealed record Workload(PlannedResource Resource, PlanValue.Map PodSpec,
 
         return containers.DrainToImmutable();
     }
+}
+
+/// <summary>
+/// Reads policy documents as JSON: structured values (<see cref="PlanValue.Json"/>), JSON text, or JSON text
+/// assembled around references (references read as <c>${resource.property}</c>, config as <c>${config:key}</c>).
+/// Documents are assembled in reused buffers (a structured one as UTF-8 JSON, a text one as its description) and
+/// parsed into pooled memory, so reading the documents of a plan allocates little more than the documents.
+/// </summary>
+internal sealed class PolicyDocumentReader : IDisposable
+{
+    // Structured values may nest as deep as the writer allows (text documents keep the parser's default limit).
+    private static readonly JsonDocumentOptions Structured = new() { MaxDepth = 1000 };
+
+    private readonly ArrayBufferWriter<byte> _json = new(4096);
+    private readonly ArrayBufferWriter<char> _text = new(1024);
+    private readonly Utf8JsonWriter _writer;
+
+    public PolicyDocumentReader()
+    {
+        _writer = new Utf8JsonWriter(_json);
+    }
+
+    /// <summary>
+    /// The document, or null when the value is not JSON. Dispose it before reading the next one: a structured
+    /// document is read in place from this reader's buffer.
+    /// </summary>
+    public JsonDocument? Read(PlanValue value)
+    {
+        switch (value)
+        {
+            case PlanValue.Json json:
+                _json.ResetWrittenCount();
+                _writer.Reset(_json);
+                WriteJson(json.Value);
+                _writer.Flush();
+                return JsonDocument.Parse(_json.WrittenMemory, Structured);
+            case PlanValue.Secret secret:
+                return Read(secret.Value);
+            case PlanValue.Text or PlanValue.Interpolation:
+                // Parsing copies the text into the document's own (pooled) memory, so the buffer is free again after.
+                _text.ResetWrittenCount();
+                PlanReading.AppendDescription(_text, value);
+                try
+                {
+                    return JsonDocument.Parse(_text.WrittenMemory);
+                }
+                catch (JsonException)
+                {
+                    return null;
+                }
+
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>
+    /// Writes a structured value as the JSON the guardrails read: maps as objects, lists as arrays, numbers, booleans
+    /// and null as themselves, secrets as their value, anything else as its description (<see cref="PlanReading.Describe"/>).
+    /// </summary>
+    private void WriteJson(PlanValue value)
+    {
+        switch (value)
+        {
+            case PlanValue.Map map:
+                _writer.WriteStartObject();
+                foreach (var (key, entry) in map.Entries)
+                {
+                    _writer.WritePropertyName(key);
+                    WriteJson(entry);
+                }
+
+                _writer.WriteEndObject();
+                break;
+            case PlanValue.List list:
+                _writer.WriteStartArray();
+                foreach (var item in list.Items)
+                {
+                    WriteJson(item);
+                }
+
+                _writer.WriteEndArray();
+                break;
+            case PlanValue.Number n:
+                _writer.WriteNumberValue(n.Value);
+                break;
+            case PlanValue.Bool b:
+                _writer.WriteBooleanValue(b.Value);
+                break;
+            case PlanValue.NullValue:
+                _writer.WriteNullValue();
+                break;
+            case PlanValue.Secret s:
+                WriteJson(s.Value);
+                break;
+            case PlanValue.Text text:
+                _writer.WriteStringValue(text.Value);
+                break;
+            default:
+                _text.ResetWrittenCount();
+                PlanReading.AppendDescription(_text, value);
+                _writer.WriteStringValue(_text.WrittenSpan);
+                break;
+        }
+    }
+
+    public void Dispose() => _writer.Dispose();
 }

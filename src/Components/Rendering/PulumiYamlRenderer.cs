@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Text;
@@ -78,306 +79,435 @@ public static class PulumiYamlRenderer
             [.. plan.Config.Where(c => PulumiYamlConfig.Declaration(c.Type).IsList).Select(c => c.Key)]);
     }
 
-    private static void WriteProgram(ResourcePlan plan, TextWriter program)
-    {
-        var project = ProjectName(plan.Environment);
-        var lists = plan.Config.Where(c => PulumiYamlConfig.Declaration(c.Type).IsList).Select(c => c.Key).ToHashSet(StringComparer.Ordinal);
-        var yaml = new YamlEventWriter(program);
-        yaml.BeginMapping();
-        yaml.String("name");
-        yaml.String(project);
-        yaml.String("runtime");
-        yaml.Scalar("yaml", ScalarStyle.Any);
-        yaml.String("description");
-        yaml.String($"Environment {plan.Environment} ({plan.Tier.ToString().ToLowerInvariant()} tier, target {plan.Target}), rendered by Platform from its environment spec. Regenerate it instead of editing it.");
+    private static void WriteProgram(ResourcePlan plan, TextWriter program) => new ProgramWriter(plan, program).Write();
 
-        if (!plan.Config.IsEmpty)
+    /// <summary>
+    /// One render's state: the writer, the list config keys, and what is reused from value to value. A program writes
+    /// hundreds of thousands of values, so the text the renderer assembles (references, interpolations, numbers) is
+    /// built in one reused buffer and handed to the writer as a span, and interpolations share one parts list.
+    /// </summary>
+    private sealed class ProgramWriter(ResourcePlan plan, TextWriter program)
+    {
+        private readonly YamlEventWriter _yaml = new(program);
+        private readonly HashSet<string> _lists = plan.Config.Where(c => PulumiYamlConfig.Declaration(c.Type).IsList).Select(c => c.Key).ToHashSet(StringComparer.Ordinal);
+        // Holds one assembled scalar at a time, from its start until it is written (see Symbol and Interpolate).
+        private readonly ArrayBufferWriter<char> _text = new(256);
+
+        // The flattened parts of the interpolations being written: each call appends its parts at the end and removes
+        // them when done, so an interpolation inside a secret inside a join uses the same list.
+        private readonly List<PlanValue> _parts = [];
+
+        public void Write()
         {
-            yaml.String("config");
+            var yaml = _yaml;
             yaml.BeginMapping();
-            foreach (var entry in plan.Config)
+            yaml.String("name");
+            yaml.String(ProjectName(plan.Environment));
+            yaml.String("runtime");
+            yaml.Scalar("yaml", ScalarStyle.Any);
+            yaml.String("description");
+            yaml.String($"Environment {plan.Environment} ({plan.Tier.ToString().ToLowerInvariant()} tier, target {plan.Target}), rendered by Platform from its environment spec. Regenerate it instead of editing it.");
+
+            if (!plan.Config.IsEmpty)
             {
-                // Pulumi YAML warns on a `description` inside a config declaration, so it is a comment instead.
-                if (entry.Description.Length > 0)
-                {
-                    yaml.Comment(entry.Description.ReplaceLineEndings(" ") +
-                        (lists.Contains(entry.Key) ? $" A list: its items joined by \"{PulumiYamlConfig.ListDelimiter}\"." : ""));
-                }
-
-                yaml.String(entry.Key);
-                ConfigDeclaration(yaml, entry);
-            }
-
-            yaml.EndMapping();
-        }
-
-        yaml.String("resources");
-        yaml.BeginMapping();
-        foreach (var resource in plan.Resources)
-        {
-            yaml.String(resource.Name);
-            Resource(yaml, resource, lists);
-        }
-
-        yaml.EndMapping();
-
-        if (!plan.Outputs.IsEmpty)
-        {
-            yaml.String("outputs");
-            yaml.BeginMapping();
-            foreach (var output in plan.Outputs)
-            {
-                yaml.String(output.Name);
-                Value(yaml, output.Value, lists);
-            }
-
-            yaml.EndMapping();
-        }
-
-        yaml.EndMapping();
-        yaml.Finish();
-    }
-
-    private static void ConfigDeclaration(YamlEventWriter yaml, PlanConfigEntry entry)
-    {
-        var (declared, isList) = PulumiYamlConfig.Declaration(entry.Type);
-        yaml.BeginMapping();
-        yaml.String("type");
-        yaml.Scalar(declared, ScalarStyle.Any);
-        if (entry.Secret)
-        {
-            yaml.String("secret");
-            yaml.Plain("true");
-        }
-        else if (entry.Default is { } value)
-        {
-            // Defaults of secret entries would sit in plain text in Pulumi.yaml, so only plain entries get one.
-            yaml.String("default");
-            var (text, style) = Typed(declared, isList, value, encode: false);
-            yaml.Scalar(text, style);
-        }
-
-        yaml.EndMapping();
-    }
-
-    private static void Resource(YamlEventWriter yaml, PlannedResource resource, HashSet<string> lists)
-    {
-        yaml.BeginMapping();
-        yaml.String("type");
-        yaml.String(resource.Type);
-        if (!resource.Inputs.Entries.IsEmpty)
-        {
-            yaml.String("properties");
-            yaml.BeginMapping();
-            foreach (var (key, value) in resource.Inputs.Entries)
-            {
-                // Top-level property names are literal in Pulumi YAML (never interpolated), so they are not escaped.
-                yaml.String(key);
-                Value(yaml, value, lists);
-            }
-
-            yaml.EndMapping();
-        }
-
-        var options = resource.Options;
-        if (options.Provider is not null || !options.DependsOn.IsEmpty || options.Protect || options.Version is not null ||
-            !options.AdditionalSecretOutputs.IsEmpty || options.DeleteBeforeReplace)
-        {
-            yaml.String("options");
-            Options(yaml, options);
-        }
-
-        yaml.EndMapping();
-    }
-
-    private static void Options(YamlEventWriter yaml, PlanResourceOptions options)
-    {
-        yaml.BeginMapping();
-        if (options.Provider is { } provider)
-        {
-            yaml.String("provider");
-            yaml.String(Symbol(provider, ""));
-        }
-
-        if (!options.DependsOn.IsEmpty)
-        {
-            // A flow list of quoted references, as Pulumi's docs write it: unquoted, "{" would open a flow mapping.
-            yaml.String("dependsOn");
-            yaml.BeginSequence(SequenceStyle.Flow);
-            foreach (var dependency in options.DependsOn)
-            {
-                yaml.Quoted(Symbol(dependency, ""));
-            }
-
-            yaml.EndSequence();
-        }
-
-        if (options.Protect)
-        {
-            yaml.String("protect");
-            yaml.Plain("true");
-        }
-
-        if (options.Version is { } version)
-        {
-            yaml.String("version");
-            yaml.String(version);
-        }
-
-        if (!options.AdditionalSecretOutputs.IsEmpty)
-        {
-            yaml.String("additionalSecretOutputs");
-            yaml.BeginSequence();
-            foreach (var output in options.AdditionalSecretOutputs)
-            {
-                yaml.String(output);
-            }
-
-            yaml.EndSequence();
-        }
-
-        if (options.DeleteBeforeReplace)
-        {
-            yaml.String("deleteBeforeReplace");
-            yaml.Plain("true");
-        }
-
-        yaml.EndMapping();
-    }
-
-    /// <summary>Writes a plan value as a Pulumi YAML expression; <paramref name="lists"/> are the list config keys.</summary>
-    private static void Value(YamlEventWriter yaml, PlanValue value, HashSet<string> lists)
-    {
-        switch (value)
-        {
-            case PlanValue.NullValue:
-                yaml.Plain("null");
-                break;
-            case PlanValue.Text text:
-                yaml.String(YamlScalars.EscapeLiteral(text.Value));
-                break;
-            case PlanValue.Number number:
-                yaml.Plain(number.Value.ToString(CultureInfo.InvariantCulture));
-                break;
-            case PlanValue.Bool flag:
-                yaml.Plain(flag.Value ? "true" : "false");
-                break;
-            case PlanValue.List list:
-                yaml.BeginSequence();
-                foreach (var item in list.Items)
-                {
-                    Value(yaml, item, lists);
-                }
-
-                yaml.EndSequence();
-                break;
-            case PlanValue.Map map:
+                yaml.String("config");
                 yaml.BeginMapping();
-                foreach (var (key, entry) in map.Entries)
+                foreach (var entry in plan.Config)
                 {
-                    // Keys of nested objects are expressions in Pulumi YAML, so literal "${" in them is escaped too.
-                    yaml.String(YamlScalars.EscapeLiteral(key));
-                    Value(yaml, entry, lists);
+                    // Pulumi YAML warns on a `description` inside a config declaration, so it is a comment instead.
+                    if (entry.Description.Length > 0)
+                    {
+                        yaml.Comment(entry.Description.ReplaceLineEndings(" ") +
+                            (_lists.Contains(entry.Key) ? $" A list: its items joined by \"{PulumiYamlConfig.ListDelimiter}\"." : ""));
+                    }
+
+                    yaml.String(entry.Key);
+                    ConfigDeclaration(entry);
                 }
 
                 yaml.EndMapping();
-                break;
-            case PlanValue.Reference reference:
-                yaml.String(Symbol(reference.Resource, reference.Property));
-                break;
-            case PlanValue.ConfigReference config when lists.Contains(config.Key):
-                // A list travels as joined text (no list config type is accepted by both Pulumi YAML and the CLI).
+            }
+
+            yaml.String("resources");
+            yaml.BeginMapping();
+            foreach (var resource in plan.Resources)
+            {
+                yaml.String(resource.Name);
+                Resource(resource);
+            }
+
+            yaml.EndMapping();
+
+            if (!plan.Outputs.IsEmpty)
+            {
+                yaml.String("outputs");
                 yaml.BeginMapping();
-                yaml.String("fn::split");
+                foreach (var output in plan.Outputs)
+                {
+                    yaml.String(output.Name);
+                    Value(output.Value);
+                }
+
+                yaml.EndMapping();
+            }
+
+            yaml.EndMapping();
+            yaml.Finish();
+        }
+
+        private void ConfigDeclaration(PlanConfigEntry entry)
+        {
+            var (declared, isList) = PulumiYamlConfig.Declaration(entry.Type);
+            _yaml.BeginMapping();
+            _yaml.String("type");
+            _yaml.Scalar(declared, ScalarStyle.Any);
+            if (entry.Secret)
+            {
+                _yaml.String("secret");
+                _yaml.Plain("true");
+            }
+            else if (entry.Default is { } value)
+            {
+                // Defaults of secret entries would sit in plain text in Pulumi.yaml, so only plain entries get one.
+                _yaml.String("default");
+                var (text, style) = Typed(declared, isList, value, encode: false);
+                _yaml.Scalar(text, style);
+            }
+
+            _yaml.EndMapping();
+        }
+
+        private void Resource(PlannedResource resource)
+        {
+            _yaml.BeginMapping();
+            _yaml.String("type");
+            _yaml.String(resource.Type);
+            if (!resource.Inputs.Entries.IsEmpty)
+            {
+                _yaml.String("properties");
+                _yaml.BeginMapping();
+                foreach (var (key, value) in resource.Inputs.Entries)
+                {
+                    // Top-level property names are literal in Pulumi YAML (never interpolated), so they are not escaped.
+                    _yaml.String(key);
+                    Value(value);
+                }
+
+                _yaml.EndMapping();
+            }
+
+            var options = resource.Options;
+            if (options.Provider is not null || !options.DependsOn.IsEmpty || options.Protect || options.Version is not null ||
+                !options.AdditionalSecretOutputs.IsEmpty || options.DeleteBeforeReplace)
+            {
+                _yaml.String("options");
+                Options(options);
+            }
+
+            _yaml.EndMapping();
+        }
+
+        private void Options(PlanResourceOptions options)
+        {
+            var yaml = _yaml;
+            yaml.BeginMapping();
+            if (options.Provider is { } provider)
+            {
+                yaml.String("provider");
+                yaml.String(Symbol(provider, ""));
+            }
+
+            if (!options.DependsOn.IsEmpty)
+            {
+                // A flow list of quoted references, as Pulumi's docs write it: unquoted, "{" would open a flow mapping.
+                yaml.String("dependsOn");
+                yaml.BeginSequence(SequenceStyle.Flow);
+                foreach (var dependency in options.DependsOn)
+                {
+                    yaml.Quoted(Symbol(dependency, ""));
+                }
+
+                yaml.EndSequence();
+            }
+
+            if (options.Protect)
+            {
+                yaml.String("protect");
+                yaml.Plain("true");
+            }
+
+            if (options.Version is { } version)
+            {
+                yaml.String("version");
+                yaml.String(version);
+            }
+
+            if (!options.AdditionalSecretOutputs.IsEmpty)
+            {
+                yaml.String("additionalSecretOutputs");
                 yaml.BeginSequence();
-                yaml.Quoted(PulumiYamlConfig.ListDelimiter);
-                yaml.String(Symbol(config.Key, ""));
+                foreach (var output in options.AdditionalSecretOutputs)
+                {
+                    yaml.String(output);
+                }
+
+                yaml.EndSequence();
+            }
+
+            if (options.DeleteBeforeReplace)
+            {
+                yaml.String("deleteBeforeReplace");
+                yaml.Plain("true");
+            }
+
+            yaml.EndMapping();
+        }
+
+        /// <summary>Writes a plan value as a Pulumi YAML expression.</summary>
+        private void Value(PlanValue value)
+        {
+            var yaml = _yaml;
+            switch (value)
+            {
+                case PlanValue.NullValue:
+                    yaml.Plain("null");
+                    break;
+                case PlanValue.Text text:
+                    yaml.String(YamlScalars.EscapeLiteral(text.Value));
+                    break;
+                case PlanValue.Number number:
+                    _text.ResetWrittenCount();
+                    AppendNumber(_text, number.Value);
+                    yaml.Plain(_text.WrittenSpan);
+                    break;
+                case PlanValue.Bool flag:
+                    yaml.Plain(flag.Value ? "true" : "false");
+                    break;
+                case PlanValue.List list:
+                    yaml.BeginSequence();
+                    foreach (var item in list.Items)
+                    {
+                        Value(item);
+                    }
+
+                    yaml.EndSequence();
+                    break;
+                case PlanValue.Map map:
+                    yaml.BeginMapping();
+                    foreach (var (key, entry) in map.Entries)
+                    {
+                        // Keys of nested objects are expressions in Pulumi YAML, so literal "${" in them is escaped too.
+                        yaml.String(YamlScalars.EscapeLiteral(key));
+                        Value(entry);
+                    }
+
+                    yaml.EndMapping();
+                    break;
+                case PlanValue.Reference reference:
+                    yaml.String(Symbol(reference.Resource, reference.Property));
+                    break;
+                case PlanValue.ConfigReference config when _lists.Contains(config.Key):
+                    // A list travels as joined text (no list config type is accepted by both Pulumi YAML and the CLI).
+                    yaml.BeginMapping();
+                    yaml.String("fn::split");
+                    yaml.BeginSequence();
+                    yaml.Quoted(PulumiYamlConfig.ListDelimiter);
+                    yaml.String(Symbol(config.Key, ""));
+                    yaml.EndSequence();
+                    yaml.EndMapping();
+                    break;
+                case PlanValue.ConfigReference config:
+                    yaml.String(Symbol(config.Key, ""));
+                    break;
+                case PlanValue.Secret secret when !RefersToSomething(secret.Value):
+                    throw new ArgumentException("A secret with a literal value would sit in plain text in Pulumi.yaml; plans read secret values from stack config or other resources.", nameof(value));
+                case PlanValue.Secret secret:
+                    Function("fn::secret", secret.Value);
+                    break;
+                case PlanValue.Json json:
+                    Function("fn::toJSON", json.Value);
+                    break;
+                case PlanValue.Interpolation interpolation:
+                    Interpolate(interpolation);
+                    break;
+                default:
+                    throw new ArgumentException($"Unknown plan value {value.GetType().Name}.", nameof(value));
+            }
+        }
+
+        private void Function(string name, PlanValue argument)
+        {
+            _yaml.BeginMapping();
+            _yaml.String(name);
+            Value(argument);
+            _yaml.EndMapping();
+        }
+
+        private void Interpolate(PlanValue.Interpolation interpolation)
+        {
+            var start = _parts.Count;
+            Flatten(interpolation.Parts);
+            try
+            {
+                Interpolate(start, _parts.Count);
+            }
+            finally
+            {
+                _parts.RemoveRange(start, _parts.Count - start);
+            }
+        }
+
+        // Writes the flattened parts _parts[start..end).
+        private void Interpolate(int start, int end)
+        {
+            var yaml = _yaml;
+            var join = false;
+            for (var i = start; i < end; i++)
+            {
+                join |= _parts[i] is PlanValue.Secret or PlanValue.Json;
+            }
+
+            if (join)
+            {
+                // An interpolated string cannot hold a function call; fn::join can, and keeps a secret part secret.
+                // Parts are checked before anything is written, as a literal one inside a join must be text.
+                for (var i = start; i < end; i++)
+                {
+                    if (!IsExpression(_parts[i]))
+                    {
+                        CheckLiteral(_parts[i]);
+                    }
+                }
+
+                yaml.BeginMapping();
+                yaml.String("fn::join");
+                yaml.BeginSequence();
+                yaml.String("");
+                yaml.BeginSequence();
+                for (var i = start; i < end; i++)
+                {
+                    if (IsExpression(_parts[i]))
+                    {
+                        Value(_parts[i]);
+                    }
+                    else
+                    {
+                        yaml.String(YamlScalars.EscapeLiteral(LiteralText(_parts[i])));
+                    }
+                }
+
+                yaml.EndSequence();
                 yaml.EndSequence();
                 yaml.EndMapping();
-                break;
-            case PlanValue.ConfigReference config:
-                yaml.String(Symbol(config.Key, ""));
-                break;
-            case PlanValue.Secret secret when !secret.Value.Walk().Any(v => v is PlanValue.Reference or PlanValue.ConfigReference):
-                throw new ArgumentException("A secret with a literal value would sit in plain text in Pulumi.yaml; plans read secret values from stack config or other resources.", nameof(value));
-            case PlanValue.Secret secret:
-                Function(yaml, "fn::secret", secret.Value, lists);
-                break;
-            case PlanValue.Json json:
-                Function(yaml, "fn::toJSON", json.Value, lists);
-                break;
-            case PlanValue.Interpolation interpolation:
-                Interpolate(yaml, interpolation, lists);
-                break;
-            default:
-                throw new ArgumentException($"Unknown plan value {value.GetType().Name}.", nameof(value));
-        }
-    }
+                return;
+            }
 
-    private static void Function(YamlEventWriter yaml, string name, PlanValue argument, HashSet<string> lists)
-    {
-        yaml.BeginMapping();
-        yaml.String(name);
-        Value(yaml, argument, lists);
-        yaml.EndMapping();
-    }
-
-    private static void Interpolate(YamlEventWriter yaml, PlanValue.Interpolation interpolation, HashSet<string> lists)
-    {
-        var parts = Flatten(interpolation.Parts).ToList();
-        if (parts.Any(p => p is PlanValue.Secret or PlanValue.Json))
-        {
-            // An interpolated string cannot hold a function call; fn::join can, and keeps a secret part secret.
-            // Parts are checked before anything is written, as a literal one inside a join must be text.
-            var literals = parts.Select(p => p is PlanValue.Secret or PlanValue.Json or PlanValue.Reference or PlanValue.ConfigReference
-                ? null
-                : YamlScalars.EscapeLiteral(LiteralText(p))).ToList();
-            yaml.BeginMapping();
-            yaml.String("fn::join");
-            yaml.BeginSequence();
-            yaml.String("");
-            yaml.BeginSequence();
-            for (var i = 0; i < parts.Count; i++)
+            var text = _text;
+            text.ResetWrittenCount();
+            for (var i = start; i < end; i++)
             {
-                if (literals[i] is { } literal)
+                switch (_parts[i])
                 {
-                    yaml.String(literal);
+                    case PlanValue.Reference reference:
+                        AppendSymbol(text, reference.Resource, reference.Property);
+                        break;
+                    case PlanValue.ConfigReference config:
+                        AppendSymbol(text, config.Key, "");
+                        break;
+                    case PlanValue.Text literal:
+                        YamlScalars.EscapeLiteral(text, literal.Value, i + 1 < end && _parts[i + 1] is PlanValue.Reference or PlanValue.ConfigReference);
+                        break;
+                    case PlanValue.Number number:
+                        // Numbers, booleans and null hold no '$', so their text needs no escaping.
+                        AppendNumber(text, number.Value);
+                        break;
+                    default:
+                        text.Write(LiteralText(_parts[i]));
+                        break;
+                }
+            }
+
+            yaml.String(text.WrittenSpan);
+        }
+
+        private void Flatten(ImmutableArray<PlanValue> parts)
+        {
+            foreach (var part in parts)
+            {
+                if (part is PlanValue.Interpolation nested)
+                {
+                    Flatten(nested.Parts);
                 }
                 else
                 {
-                    Value(yaml, parts[i], lists);
+                    _parts.Add(part);
                 }
             }
-
-            yaml.EndSequence();
-            yaml.EndSequence();
-            yaml.EndMapping();
-            return;
         }
 
-        var builder = new StringBuilder();
-        for (var i = 0; i < parts.Count; i++)
+        /// <summary><c>${resource.property}</c> (see <see cref="AppendSymbol"/>), valid until the buffer is used again.</summary>
+        private ReadOnlySpan<char> Symbol(string name, string property)
         {
-            switch (parts[i])
+            _text.ResetWrittenCount();
+            AppendSymbol(_text, name, property);
+            return _text.WrittenSpan;
+        }
+    }
+
+    private static bool IsExpression(PlanValue part) =>
+        part is PlanValue.Secret or PlanValue.Json or PlanValue.Reference or PlanValue.ConfigReference;
+
+    /// <summary>Whether a reference or config reference sits anywhere in <paramref name="value"/> (a recursive walk: no iterator per secret).</summary>
+    private static bool RefersToSomething(PlanValue value)
+    {
+        switch (value)
+        {
+            case PlanValue.Reference or PlanValue.ConfigReference:
+                return true;
+            case PlanValue.Map map:
+                foreach (var (_, entry) in map.Entries)
+                {
+                    if (RefersToSomething(entry))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            case PlanValue.List list:
+                return AnyRefersToSomething(list.Items);
+            case PlanValue.Interpolation interpolation:
+                return AnyRefersToSomething(interpolation.Parts);
+            case PlanValue.Secret secret:
+                return RefersToSomething(secret.Value);
+            case PlanValue.Json json:
+                return RefersToSomething(json.Value);
+            default:
+                return false;
+        }
+    }
+
+    private static bool AnyRefersToSomething(ImmutableArray<PlanValue> values)
+    {
+        foreach (var item in values)
+        {
+            if (RefersToSomething(item))
             {
-                case PlanValue.Reference reference:
-                    builder.Append(Symbol(reference.Resource, reference.Property));
-                    break;
-                case PlanValue.ConfigReference config:
-                    builder.Append(Symbol(config.Key, ""));
-                    break;
-                default:
-                    var next = i + 1 < parts.Count ? parts[i + 1] : null;
-                    builder.Append(YamlScalars.EscapeLiteral(LiteralText(parts[i]), next is PlanValue.Reference or PlanValue.ConfigReference));
-                    break;
+                return true;
             }
         }
 
-        yaml.String(builder.ToString());
+        return false;
     }
 
-    private static IEnumerable<PlanValue> Flatten(IEnumerable<PlanValue> parts) =>
-        parts.SelectMany(p => p is PlanValue.Interpolation nested ? Flatten(nested.Parts) : [p]);
+    // Throws as LiteralText does for a part that cannot be literal text, without making the text.
+    private static void CheckLiteral(PlanValue part)
+    {
+        if (part is not (PlanValue.Text or PlanValue.Number or PlanValue.Bool or PlanValue.NullValue))
+        {
+            LiteralText(part);
+        }
+    }
 
     private static string LiteralText(PlanValue part) => part switch
     {
@@ -389,12 +519,34 @@ public static class PulumiYamlRenderer
     };
 
     /// <summary><c>${resource.property}</c>; the property path (<c>a.b[0].c</c>, <c>["k"]</c>) is kept verbatim.</summary>
-    private static string Symbol(string name, string property) => property switch
+    private static void AppendSymbol(ArrayBufferWriter<char> text, string name, string property)
     {
-        "" => $"${{{name}}}",
-        _ when property.StartsWith('[') => $"${{{name}{property}}}",
-        _ => $"${{{name}.{property}}}",
-    };
+        text.Write("${");
+        text.Write(name);
+        if (property.Length > 0)
+        {
+            if (!property.StartsWith('['))
+            {
+                text.Write(".");
+            }
+
+            text.Write(property);
+        }
+
+        text.Write("}");
+    }
+
+    /// <summary>A number as <see cref="decimal.ToString(IFormatProvider)"/> writes it with the invariant culture.</summary>
+    private static void AppendNumber(ArrayBufferWriter<char> text, decimal number)
+    {
+        // 64 characters hold any decimal (29 digits, a sign, a point and leading zeros).
+        if (!number.TryFormat(text.GetSpan(64), out var written, default, CultureInfo.InvariantCulture))
+        {
+            throw new InvalidOperationException("A decimal did not fit 64 characters.");
+        }
+
+        text.Advance(written);
+    }
 
     private static YamlMappingNode? StackSettings(ResourcePlan plan, string project)
     {

@@ -23,7 +23,12 @@ internal sealed class YamlEventWriter
     private const string Spaces = "                                                                                ";
 
     private readonly TextWriter _output;
-    private readonly Stack<Frame> _frames = new();
+
+    // The open collections, innermost last. Frames are structs in an array that grows as needed: a program opens a
+    // collection for nearly every resource, property map and list, and a frame object per collection was half of a
+    // render's allocations.
+    private Frame[] _frames = new Frame[16];
+    private int _depth;
 
     // Text waits here and goes to the output in blocks: a program is millions of short writes, and TextWriter calls
     // per character and per indent space held about a tenth of rendering's profile samples. Finish hands over the rest.
@@ -43,8 +48,10 @@ internal sealed class YamlEventWriter
     // when it analyses an empty one, which decides between '' and "" for it; kept here so the bytes stay the same.
     private bool _lastHadSingleQuote;
 
-    // A collection whose start was announced but not written: an empty one is written in flow style ({} or []).
-    private Frame? _pending;
+    // A collection whose start was announced but not written (when _hasPending): an empty one is written in flow
+    // style ({} or []).
+    private Frame _pending;
+    private bool _hasPending;
 
     /// <summary>Starts the document on <paramref name="output"/>; line breaks are LF whatever its <see cref="TextWriter.NewLine"/>.</summary>
     public YamlEventWriter(TextWriter output)
@@ -53,23 +60,46 @@ internal sealed class YamlEventWriter
     }
 
     /// <summary>A scalar in the given style.</summary>
-    public void Scalar(string value, ScalarStyle style)
+    public void Scalar(ReadOnlySpan<char> value, ScalarStyle style) =>
+        Scalar(value, style, style == ScalarStyle.DoubleQuoted ? default : ScalarShape.Of(value));
+
+    private void Scalar(ReadOnlySpan<char> value, ScalarStyle style, ScalarShape shape)
     {
         OpenPending();
-        var shape = style == ScalarStyle.DoubleQuoted ? default : ScalarShape.Of(value);
         var (_, isSimpleKey) = BeforeNode(isScalar: true, value, shape);
         WriteScalar(value, style, shape, isSimpleKey);
         AfterNode();
     }
 
-    /// <summary>A string: plain when YAML would read it back as the same string, double-quoted otherwise.</summary>
-    public void String(string value) => Scalar(value, YamlScalars.MustQuote(value) ? ScalarStyle.DoubleQuoted : ScalarStyle.Any);
+    /// <summary>
+    /// A string: plain when YAML would read it back as the same string, double-quoted otherwise. Text the caller
+    /// assembles (references, interpolations, numbers) comes as a span, so it needs no string of its own.
+    /// </summary>
+    public void String(ReadOnlySpan<char> value)
+    {
+        if (YamlScalars.IsWord(value))
+        {
+            // Most strings of a program: one scan of the text decides both the quoting and the shape.
+            if (YamlScalars.IsReservedWord(value))
+            {
+                Scalar(value, ScalarStyle.DoubleQuoted, default);
+            }
+            else
+            {
+                Scalar(value, ScalarStyle.Any, ScalarShape.Word);
+            }
+
+            return;
+        }
+
+        Scalar(value, YamlScalars.MustQuote(value) ? ScalarStyle.DoubleQuoted : ScalarStyle.Any);
+    }
 
     /// <summary>A plain scalar (<c>true</c>, <c>null</c>, a number).</summary>
-    public void Plain(string value) => Scalar(value, ScalarStyle.Plain);
+    public void Plain(ReadOnlySpan<char> value) => Scalar(value, ScalarStyle.Plain);
 
     /// <summary>A double-quoted scalar.</summary>
-    public void Quoted(string value) => Scalar(value, ScalarStyle.DoubleQuoted);
+    public void Quoted(ReadOnlySpan<char> value) => Scalar(value, ScalarStyle.DoubleQuoted);
 
     /// <summary>Opens a mapping (block unless <paramref name="style"/> says flow).</summary>
     public void BeginMapping(MappingStyle style = MappingStyle.Any) => Begin(isMapping: true, style == MappingStyle.Flow);
@@ -87,7 +117,7 @@ internal sealed class YamlEventWriter
     public void Comment(string text)
     {
         OpenPending();
-        if (!_frames.TryPeek(out var frame) || !frame.IsMapping || frame.IsFlow || frame.ExpectsValue)
+        if (_depth == 0 || _frames[_depth - 1] is not { IsMapping: true, IsFlow: false, ExpectsValue: false })
         {
             throw new InvalidOperationException("A comment is written above a key of a block mapping.");
         }
@@ -106,7 +136,7 @@ internal sealed class YamlEventWriter
     /// <summary>Ends the document and makes sure the text ends with a newline.</summary>
     public void Finish()
     {
-        if (_frames.Count > 0 || _pending is not null)
+        if (_depth > 0 || _hasPending)
         {
             throw new InvalidOperationException("A mapping or sequence is still open.");
         }
@@ -126,17 +156,18 @@ internal sealed class YamlEventWriter
     private void Begin(bool isMapping, bool flow)
     {
         OpenPending();
-        var (isMappingContext, _) = BeforeNode(isScalar: false, null, default);
+        var (isMappingContext, _) = BeforeNode(isScalar: false, default, default);
         _pending = new Frame(isMapping, flow || _flowLevel > 0, _indent, isMappingContext);
+        _hasPending = true;
     }
 
     private void End(bool isMapping)
     {
-        if (_pending is { } pending)
+        if (_hasPending)
         {
             // Nothing inside: the emitter writes an empty collection in flow style, whatever style was asked for.
-            _pending = null;
-            if (pending.IsMapping != isMapping)
+            _hasPending = false;
+            if (_pending.IsMapping != isMapping)
             {
                 throw new InvalidOperationException("The collection closed is not the one opened last.");
             }
@@ -147,10 +178,12 @@ internal sealed class YamlEventWriter
             return;
         }
 
-        if (!_frames.TryPop(out var frame) || frame.IsMapping != isMapping || frame.ExpectsValue)
+        if (_depth == 0 || _frames[_depth - 1].IsMapping != isMapping || _frames[_depth - 1].ExpectsValue)
         {
             throw new InvalidOperationException("The collection closed is not the one opened last, or a key has no value.");
         }
+
+        var frame = _frames[--_depth];
 
         _indent = frame.OuterIndent;
         if (frame.IsFlow)
@@ -165,12 +198,13 @@ internal sealed class YamlEventWriter
     // Writes the collection announced last, now that something goes inside it.
     private void OpenPending()
     {
-        if (_pending is not { } frame)
+        if (!_hasPending)
         {
             return;
         }
 
-        _pending = null;
+        var frame = _pending;
+        _hasPending = false;
         if (frame.IsFlow)
         {
             WriteIndicator(frame.IsMapping ? "{" : "[", needWhitespace: true, whitespace: true, indentation: false);
@@ -188,16 +222,24 @@ internal sealed class YamlEventWriter
             _indent = _indent < 0 ? 0 : indentless ? _indent : _indent + IndentWidth;
         }
 
-        _frames.Push(frame);
+        if (_depth == _frames.Length)
+        {
+            Array.Resize(ref _frames, _frames.Length * 2);
+        }
+
+        _frames[_depth++] = frame;
     }
 
     // What the enclosing collection writes before a node, and the context the node is written in.
-    private (bool IsMappingContext, bool IsSimpleKey) BeforeNode(bool isScalar, string? key, ScalarShape shape)
+    private (bool IsMappingContext, bool IsSimpleKey) BeforeNode(bool isScalar, ReadOnlySpan<char> key, ScalarShape shape)
     {
-        if (!_frames.TryPeek(out var frame))
+        if (_depth == 0)
         {
             return (false, false);
         }
+
+        // A reference into the array: the frame's first/key/value state is updated in place.
+        ref var frame = ref _frames[_depth - 1];
 
         if (!frame.IsMapping)
         {
@@ -257,7 +299,7 @@ internal sealed class YamlEventWriter
 
         frame.IsFirst = false;
         frame.ExpectsValue = true;
-        frame.KeyIsSimple = key!.Length <= MaxSimpleKeyLength && !(shape.IsMultiline || (shape == default && key.AsSpan().IndexOfAny(Breaks) >= 0));
+        frame.KeyIsSimple = key.Length <= MaxSimpleKeyLength && !(shape.IsMultiline || (shape == default && key.IndexOfAny(Breaks) >= 0));
         if (!frame.KeyIsSimple)
         {
             WriteIndicator("?", needWhitespace: true, whitespace: false, indentation: !frame.IsFlow);
@@ -268,13 +310,13 @@ internal sealed class YamlEventWriter
 
     private void AfterNode()
     {
-        if (_frames.TryPeek(out var frame) && frame.IsMapping && frame.ExpectsValue && frame.KeyIsSimple && !frame.IsFlow)
+        if (_depth > 0 && _frames[_depth - 1] is { IsMapping: true, ExpectsValue: true, KeyIsSimple: true, IsFlow: false })
         {
             WriteIndicator(":", needWhitespace: false, whitespace: false, indentation: false);
         }
     }
 
-    private void WriteScalar(string value, ScalarStyle requested, ScalarShape shape, bool isSimpleKey)
+    private void WriteScalar(ReadOnlySpan<char> value, ScalarStyle requested, ScalarShape shape, bool isSimpleKey)
     {
         switch (Style(value, requested, shape, isSimpleKey))
         {
@@ -304,11 +346,11 @@ internal sealed class YamlEventWriter
 
     // The emitter's choice: the style asked for when the text allows it in this context, else single-quoted when
     // that can hold it, else double-quoted (which holds anything).
-    private ScalarStyle Style(string value, ScalarStyle requested, ScalarShape shape, bool isSimpleKey)
+    private ScalarStyle Style(ReadOnlySpan<char> value, ScalarStyle requested, ScalarShape shape, bool isSimpleKey)
     {
         if (requested == ScalarStyle.DoubleQuoted)
         {
-            _lastHadSingleQuote = value.Length == 0 ? _lastHadSingleQuote : value.Contains('\'', StringComparison.Ordinal);
+            _lastHadSingleQuote = value.Length == 0 ? _lastHadSingleQuote : value.Contains('\'');
             return requested;
         }
 
@@ -358,7 +400,7 @@ internal sealed class YamlEventWriter
         return style;
     }
 
-    private void WriteSingleQuotedText(string value)
+    private void WriteSingleQuotedText(ReadOnlySpan<char> value)
     {
         // Single-quoted text never holds a line break here: that text has no plain form, and MustQuote quotes it.
         var start = 0;
@@ -371,15 +413,15 @@ internal sealed class YamlEventWriter
 
             if (value[i] == '\'')
             {
-                Write(value.AsSpan(start, i + 1 - start));
+                Write(value[start..(i + 1)]);
                 start = i;
             }
         }
 
-        Write(value.AsSpan(start));
+        Write(value[start..]);
     }
 
-    private void WriteDoubleQuotedText(string value)
+    private void WriteDoubleQuotedText(ReadOnlySpan<char> value)
     {
         var start = 0;
         for (var i = 0; i < value.Length; i++)
@@ -390,7 +432,7 @@ internal sealed class YamlEventWriter
                 continue;
             }
 
-            Write(value.AsSpan(start, i - start));
+            Write(value[start..i]);
             Write('\\');
             switch (c)
             {
@@ -434,7 +476,7 @@ internal sealed class YamlEventWriter
             start = i + 1;
         }
 
-        Write(value.AsSpan(start));
+        Write(value[start..]);
     }
 
     private void WriteIndicator(string indicator, bool needWhitespace, bool whitespace, bool indentation)
@@ -531,7 +573,8 @@ internal sealed class YamlEventWriter
 
     private static readonly System.Buffers.SearchValues<char> Breaks = System.Buffers.SearchValues.Create("\r\n\x85\u2028\u2029");
 
-    private sealed class Frame(bool isMapping, bool isFlow, int outerIndent, bool isMappingContext)
+    // A struct kept in _frames and changed through references into that array (see BeforeNode).
+    private struct Frame(bool isMapping, bool isFlow, int outerIndent, bool isMappingContext)
     {
         public bool IsMapping { get; } = isMapping;
 
@@ -561,26 +604,43 @@ internal readonly record struct ScalarShape(
     bool FlowPlainAllowed, bool BlockPlainAllowed, bool SingleQuotedAllowed, bool BlockAllowed, bool IsMultiline, bool HasSingleQuotes)
 {
     private static readonly ScalarShape Empty = new(false, false, true, false, false, false);
-    private static readonly ScalarShape Word = new(true, true, true, true, false, false);
+    /// <summary>The shape of a <see cref="YamlScalars.IsWord">word</see>: every style allows it.</summary>
+    public static readonly ScalarShape Word = new(true, true, true, true, false, false);
 
     // Letters, digits and the punctuation that is never an indicator inside a scalar: most names, types, images and
     // paths of a program are only these, and then (starting with a letter or digit) every style allows them.
     private static readonly System.Buffers.SearchValues<char> WordCharacters =
         System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./");
 
-    public static ScalarShape Of(string text)
+    // Printable ASCII except the blank and the single quote; and the characters that are flow indicators after the first.
+    private static readonly System.Buffers.SearchValues<char> Visible = System.Buffers.SearchValues.Create(
+        string.Concat(Enumerable.Range('!', '~' - '!' + 1).Select(c => (char)c).Where(c => c != '\'')));
+
+    private static readonly System.Buffers.SearchValues<char> FlowIndicators = System.Buffers.SearchValues.Create(",?[]{}:");
+
+    public static ScalarShape Of(ReadOnlySpan<char> text)
     {
         if (text.Length == 0)
         {
             return Empty;
         }
 
-        if (char.IsAsciiLetterOrDigit(text[0]) && !text.AsSpan().ContainsAnyExcept(WordCharacters))
+        if (char.IsAsciiLetterOrDigit(text[0]) && !text.ContainsAnyExcept(WordCharacters))
         {
             return Word;
         }
 
-        var flowIndicators = text.StartsWith("---", StringComparison.Ordinal) || text.StartsWith("...", StringComparison.Ordinal);
+        if ((char.IsAsciiLetterOrDigit(text[0]) || text[0] is '$' or '/' or '_') && !text.ContainsAnyExcept(Visible))
+        {
+            // Visible ASCII without a quote, starting with nothing the first character's rules look at: no blank, break
+            // or special character, so only flow indicators (",?[]{}:" after the first character) and a ':' at the
+            // end (followed by the end, as if by a blank) matter. Types (a:b/c:D) and references (${a.b}) take this way.
+            var flow = text[1..].ContainsAny(FlowIndicators);
+            return new ScalarShape(
+                FlowPlainAllowed: !flow, BlockPlainAllowed: text[^1] != ':', SingleQuotedAllowed: true, BlockAllowed: true, IsMultiline: false, HasSingleQuotes: false);
+        }
+
+        var flowIndicators = text.StartsWith("---") || text.StartsWith("...");
         var blockIndicators = flowIndicators;
         bool leadingSpace = false, leadingBreak = false, trailingSpace = false, trailingBreak = false, leadingQuote = false;
         bool breakSpace = false, spaceBreak = false, previousSpace = false, previousBreak = false, lineOfSpaces = false;
@@ -674,6 +734,6 @@ internal readonly record struct ScalarShape(
     }
 
     // A space, tab, line break or NUL, or past the end (the emitter reads NUL there).
-    private static bool IsBlankBreakOrEnd(string text, int index) =>
+    private static bool IsBlankBreakOrEnd(ReadOnlySpan<char> text, int index) =>
         index >= text.Length || text[index] is ' ' or '\t' or '\0' || YamlEventWriter.IsBreak(text[index]);
 }

@@ -1,4 +1,4 @@
-using System.Text;
+using System.Buffers;
 using System.Text.RegularExpressions;
 
 namespace Platform.Components.Rendering;
@@ -16,44 +16,54 @@ internal static partial class YamlScalars
     /// anything a plain scalar cannot hold. Pulumi reads YAML with go-yaml, which resolves plain scalars this way; so
     /// these are always double-quoted. Over-quoting (e.g. <c>1.4.2</c>) is harmless; under-quoting changes types.
     /// </summary>
-    public static bool MustQuote(string text) =>
-        text.Length > 0 && char.IsAsciiLetter(text[0]) && !text.AsSpan().ContainsAnyExcept(Unremarkable)
+    public static bool MustQuote(ReadOnlySpan<char> text) =>
+        IsWord(text)
             // Starting with a letter, holding only these: no number, date or special float; at most a reserved word.
-            ? text.Length <= 5 && ReservedWords.Contains(text)
+            ? IsReservedWord(text)
             : MustQuoteSlow(text);
+
+    /// <summary>
+    /// Whether <paramref name="text"/> starts with a letter and holds only letters, digits and <c>_-./</c>: then only
+    /// <see cref="IsReservedWord"/> decides <see cref="MustQuote"/>, and every YAML style allows it
+    /// (<see cref="ScalarShape.Word"/>). Most names, types, images and paths of a program are such words.
+    /// </summary>
+    public static bool IsWord(ReadOnlySpan<char> text) =>
+        text.Length > 0 && char.IsAsciiLetter(text[0]) && !text.ContainsAnyExcept(Unremarkable);
+
+    /// <summary>Whether a <see cref="IsWord">word</see> reads as null or a boolean when plain.</summary>
+    public static bool IsReservedWord(ReadOnlySpan<char> word) => word.Length <= 5 && ReservedWordsBySpan.Contains(word);
 
     // Letters, digits and punctuation that neither YAML nor Pulumi YAML reads specially inside a plain scalar.
     private static readonly System.Buffers.SearchValues<char> Unremarkable =
         System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./");
 
-    private static bool MustQuoteSlow(string text) =>
+    private static bool MustQuoteSlow(ReadOnlySpan<char> text) =>
         text.Length == 0 ||
         char.IsWhiteSpace(text[0]) || char.IsWhiteSpace(text[^1]) ||
-        ReservedWords.Contains(text) ||
-        NumberLike().IsMatch(text) ||
-        SpecialFloat().IsMatch(text) ||
+        // Each test is skipped when its first condition already fails: this runs for every string that is not a word
+        // (types, references, text with spaces), and the regular expressions are the costly part.
+        (text.Length <= 5 && ReservedWordsBySpan.Contains(text)) ||
+        (text[0] is '-' or '+' or '.' or (>= '0' and <= '9') && (NumberLike().IsMatch(text) || SpecialFloat().IsMatch(text))) ||
         // Valid YAML, but YamlDotNet's reader (used by Platform's own tools) rejects a plain key holding " *".
         text.Contains(" *", StringComparison.Ordinal) ||
         HasBreakOrControl(text);
 
-    // A loop rather than LINQ: this runs for every scalar of a rendered program.
-    private static bool HasBreakOrControl(string text)
-    {
-        foreach (var c in text)
-        {
-            if (char.IsControl(c) || c is '\u0085' or '\u2028' or '\u2029' or '\uFEFF')
-            {
-                return true;
-            }
-        }
+    // One vectorised search rather than a test per character: this runs for every string that is not a word.
+    private static bool HasBreakOrControl(ReadOnlySpan<char> text) => text.ContainsAny(BreaksAndControls);
 
-        return false;
-    }
+    // char.IsControl's characters (U+0000-U+001F, U+007F-U+009F, which hold U+0085), the Unicode line and paragraph
+    // separators and the byte order mark.
+    private static readonly System.Buffers.SearchValues<char> BreaksAndControls = System.Buffers.SearchValues.Create(
+        string.Concat(Enumerable.Range(0, 0x20).Concat(Enumerable.Range(0x7F, 0x21)).Select(c => (char)c)) + "\u2028\u2029\uFEFF");
 
     private static readonly HashSet<string> ReservedWords = new(StringComparer.OrdinalIgnoreCase)
     {
         "null", "~", "true", "false", "yes", "no", "y", "n", "on", "off", "<<", "=",
     };
+
+    // Looked up by span: text assembled by the renderer is checked without making a string of it.
+    private static readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> ReservedWordsBySpan =
+        ReservedWords.GetAlternateLookup<ReadOnlySpan<char>>();
 
     // Anything that starts like a number and holds only characters that number, date and time forms use.
     [GeneratedRegex(@"^[-+]?\.?[0-9][0-9a-fA-FxXoObB_.:+\-eEtTzZ ]*$", RegexOptions.CultureInvariant)]
@@ -69,21 +79,35 @@ internal static partial class YamlScalars
     /// </summary>
     public static string EscapeLiteral(string text, bool beforeInterpolation = false)
     {
+        // Most text holds no '$': it is returned as it is, without a copy.
         if (!text.Contains('$', StringComparison.Ordinal))
         {
             return text;
         }
 
-        var builder = new StringBuilder(text.Length + 4);
-        for (var i = 0; i < text.Length; i++)
+        var escaped = new ArrayBufferWriter<char>(text.Length + 4);
+        EscapeLiteral(escaped, text, beforeInterpolation);
+        return new string(escaped.WrittenSpan);
+    }
+
+    /// <summary>
+    /// Writes <paramref name="text"/> escaped as <see cref="EscapeLiteral(string, bool)"/> does to
+    /// <paramref name="output"/>, so an interpolation's literal parts go into its text without a string of their own.
+    /// </summary>
+    public static void EscapeLiteral(IBufferWriter<char> output, string text, bool beforeInterpolation)
+    {
+        // Copies the runs between the dollars that are doubled.
+        var start = 0;
+        for (var dollar = text.IndexOf('$', StringComparison.Ordinal); dollar >= 0; dollar = text.IndexOf('$', dollar + 1))
         {
-            builder.Append(text[i]);
-            if (text[i] == '$' && (i + 1 < text.Length ? text[i + 1] is '{' or '$' : beforeInterpolation))
+            if (dollar + 1 < text.Length ? text[dollar + 1] is '{' or '$' : beforeInterpolation)
             {
-                builder.Append('$');
+                output.Write(text.AsSpan(start, dollar + 1 - start));
+                output.Write("$");
+                start = dollar + 1;
             }
         }
 
-        return builder.ToString();
+        output.Write(text.AsSpan(start));
     }
 }

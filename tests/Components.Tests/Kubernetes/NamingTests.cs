@@ -37,6 +37,33 @@ public sealed class NamingTests
         Assert.Equal(expected, Casing.Camel(parts));
     }
 
+    [Fact]
+    public void Camel_case_matches_splitting_on_non_alphanumeric_runs_for_any_text()
+    {
+        // The definition Casing.Camel once ran as a regular expression split, kept here as the reference.
+        static string Reference(string[] parts)
+        {
+            var result = new System.Text.StringBuilder();
+            foreach (var word in System.Text.RegularExpressions.Regex.Split(string.Join('-', parts), "[^A-Za-z0-9]+").Where(w => w.Length > 0))
+            {
+                var lower = word.ToLowerInvariant();
+                result.Append(result.Length == 0 ? lower : char.ToUpperInvariant(lower[0]) + lower[1..]);
+            }
+
+            return result.ToString();
+        }
+
+        var random = new Random(14);
+        const string alphabet = "aZ9_-.x Ü9é/Q0";
+        for (var i = 0; i < 5_000; i++)
+        {
+            var parts = Enumerable.Range(0, random.Next(1, 4))
+                .Select(_ => new string([.. Enumerable.Range(0, random.Next(0, 9)).Select(_ => alphabet[random.Next(alphabet.Length)])]))
+                .ToArray();
+            Assert.Equal(Reference(parts), Casing.Camel(parts));
+        }
+    }
+
     [Theory]
     [InlineData("250m", "512Mi", Tier.Staging, "500m", "768Mi")]
     [InlineData("0.5", "1Gi", Tier.Dev, "1", "2Gi")]

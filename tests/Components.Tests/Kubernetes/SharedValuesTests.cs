@@ -1,0 +1,95 @@
+using Platform.Components.Kubernetes;
+using Platform.Components.Planning;
+using Platform.Components.SpecDocuments;
+using Platform.Components.Targets;
+using Platform.Generated;
+
+namespace Platform.Components.Tests.Kubernetes;
+
+/// <summary>
+/// Equal values the Kubernetes models convert to are one instance within a compilation, and never across two:
+/// <see cref="GeneratedEnvironmentTests"/> holds that the bytes do not change; these hold that sharing happens, stays
+/// inside its compilation, and leaves nothing behind on the thread.
+/// </summary>
+public sealed class SharedValuesTests
+{
+    private static ResourcePlan Compile(int services) =>
+        PlanCompiler.Compile(SpecParser.Parse(GeneratedSpecs.Yaml(services, "prod")).Spec!, DeploymentTarget.Default);
+
+    private static PlanValue Path(PlannedResource resource, params string[] keys)
+    {
+        PlanValue value = resource.Inputs;
+        foreach (var key in keys)
+        {
+            value = ((PlanValue.Map)value)[key] ?? throw new KeyNotFoundException(key);
+        }
+
+        return value;
+    }
+
+    private static PlanValue SecurityContext(PlannedResource deployment) =>
+        ((PlanValue.List)Path(deployment, "spec", "template", "spec", "containers")).Items[0] is PlanValue.Map container
+            ? container["securityContext"]!
+            : throw new InvalidOperationException("No container.");
+
+    [Fact]
+    public void Equal_values_of_one_plan_are_one_instance()
+    {
+        var deployments = Compile(12).Resources.Where(r => r.Type == KubernetesTypes.Deployment).ToList();
+        Assert.True(deployments.Count >= 2);
+
+        var first = SecurityContext(deployments[0]);
+        Assert.All(deployments.Skip(1), d =>
+        {
+            Assert.Equal(first, SecurityContext(d));
+            Assert.Same(first, SecurityContext(d));
+        });
+    }
+
+    [Fact]
+    public void Two_compilations_share_nothing_and_the_thread_keeps_no_table()
+    {
+        var one = Compile(12).Resources.First(r => r.Type == KubernetesTypes.Deployment);
+        var two = Compile(12).Resources.First(r => r.Type == KubernetesTypes.Deployment);
+
+        Assert.Equal(SecurityContext(one), SecurityContext(two));
+        Assert.NotSame(SecurityContext(one), SecurityContext(two));
+        Assert.Null(SharedValues.Current);
+    }
+
+    [Fact]
+    public void Outside_a_compilation_every_conversion_is_new()
+    {
+        var model = new k8s.Models.V1SecurityContext { RunAsNonRoot = true, Capabilities = new k8s.Models.V1Capabilities { Drop = ["ALL"] } };
+
+        Assert.NotSame(KubernetesInputs.From(model)["capabilities"], KubernetesInputs.From(model)["capabilities"]);
+    }
+
+    [Fact]
+    public void A_nested_scope_joins_the_open_one_and_only_the_outer_scope_closes_it()
+    {
+        using (SharedValues.Enter())
+        {
+            var outer = SharedValues.Current;
+            using (SharedValues.Enter())
+            {
+                Assert.Same(outer, SharedValues.Current);
+            }
+
+            Assert.Same(outer, SharedValues.Current);
+            Assert.Same(outer!.Text("TCP"), outer.Text(new string("TCP".AsSpan())));
+        }
+
+        Assert.Null(SharedValues.Current);
+    }
+
+    [Fact]
+    public void A_compilation_that_throws_closes_its_scope()
+    {
+        var spec = SpecParser.Parse(GeneratedSpecs.Yaml(12, "prod")).Spec!;
+        var broken = spec with { Services = [.. spec.Services, spec.Services[0]] }; // two services of one name
+
+        Assert.ThrowsAny<InvalidOperationException>(() => PlanCompiler.Compile(broken, DeploymentTarget.Default));
+        Assert.Null(SharedValues.Current);
+    }
+}
