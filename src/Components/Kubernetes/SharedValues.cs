@@ -85,27 +85,8 @@ internal sealed class SharedValues
         return map;
     }
 
-    // A child's hash by its content, never by its identity: an object's first identity hash is a call into the runtime
-    // that writes the object's header, and at 5,000 services those calls were a fifth of the Kubernetes planner's time.
-    // Equal children are one instance here, so hashing the content files them just as well.
-    private static int HashOf(PlanValue value) => value switch
-    {
-        PlanValue.Text text => text.Value.GetHashCode(StringComparison.Ordinal),
-        PlanValue.Number number => number.Value.GetHashCode(),
-        PlanValue.Bool flag => flag.Value ? 1 : 2,
-        PlanValue.Map map => ShallowComparer.Instance.GetHashCode(map),
-        PlanValue.List list => ShallowComparer.Instance.GetHashCode(list),
-        _ => RuntimeHelpers.GetHashCode(value),
-    };
-
     /// <summary>The list equal to <paramref name="list"/> seen first in this scope (<paramref name="list"/> if none).</summary>
-    public PlanValue.List List(PlanValue.List list) => _lists.TryGetValue(list, out var shared) ? shared : Add(_lists, list);
-
-    private static T Add<T>(HashSet<T> set, T value)
-    {
-        set.Add(value);
-        return value;
-    }
+    public PlanValue.List List(PlanValue.List list) => _lists.Add(list) ? list : _lists.TryGetValue(list, out var shared) ? shared : list;
 
     /// <summary>Closes the scope that opened the table; a joined scope's dispose does nothing.</summary>
     public readonly struct Scope(bool owner) : IDisposable
@@ -171,6 +152,19 @@ internal sealed class SharedValues
 
             return hash.ToHashCode() is not 0 and var computed ? computed : 1;
         }
+
+        // A child's hash by its content, never by its identity: an object's first identity hash is a call into the runtime
+        // that writes the object's header, and at 5,000 services those calls were a fifth of the Kubernetes planner's time.
+        // Equal children are one instance here, so hashing the content files them just as well.
+        private static int HashOf(PlanValue value) => value switch
+        {
+            PlanValue.Text text => text.Value.GetHashCode(StringComparison.Ordinal),
+            PlanValue.Number number => number.Value.GetHashCode(),
+            PlanValue.Bool flag => flag.Value ? 1 : 2,
+            PlanValue.Map map => Instance.GetHashCode(map),
+            PlanValue.List list => Instance.GetHashCode(list),
+            _ => RuntimeHelpers.GetHashCode(value),
+        };
 
         public bool Equals(PlanValue.List? x, PlanValue.List? y) =>
             x is null || y is null ? ReferenceEquals(x, y) : Same(x.Items, y.Items);

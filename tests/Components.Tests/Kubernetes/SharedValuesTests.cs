@@ -1,5 +1,6 @@
 using Platform.Components.Kubernetes;
 using Platform.Components.Planning;
+using Platform.Components.Rendering;
 using Platform.Components.SpecDocuments;
 using Platform.Components.Targets;
 using Platform.Generated;
@@ -55,6 +56,23 @@ public sealed class SharedValuesTests
         Assert.Equal(SecurityContext(one), SecurityContext(two));
         Assert.NotSame(SecurityContext(one), SecurityContext(two));
         Assert.Null(SharedValues.Current);
+    }
+
+    [Fact]
+    public async Task Compilations_on_several_threads_at_once_each_share_only_within_themselves()
+    {
+        var expected = PlanJson.Serialize(Compile(60));
+        using var start = new Barrier(4);
+
+        var plans = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Factory.StartNew(() =>
+        {
+            start.SignalAndWait();
+            return Compile(60);
+        }, TaskCreationOptions.LongRunning)));
+
+        Assert.All(plans, plan => Assert.Equal(expected, PlanJson.Serialize(plan)));
+        var contexts = plans.Select(p => SecurityContext(p.Resources.First(r => r.Type == KubernetesTypes.Deployment))).ToList();
+        Assert.Equal(4, contexts.Distinct(ReferenceEqualityComparer.Instance).Count());
     }
 
     [Fact]
