@@ -4,6 +4,9 @@
 # fresh data directory, warms it up, measures GET /healthz (the baseline) and accepted creates, each for S seconds at
 # C connections with wrk, and stops it. Alternating the builds round by round spreads the shared machine's load over both.
 # Usage: bench/creates.sh [seconds (default 5)] [connections (default 64)] [rounds (default 3)]
+#   PLATFORM_BENCH_WARMUP=<seconds>  creates sent before measuring (default 40): the service's code reaches steady state
+#                                    only after tiered compilation has recompiled what the create and operation paths
+#                                    run (bench/README.md); 2 measures a cold service
 #   PLATFORM_BENCH_BASELINE=<dir with Platform.AutomationApi.dll>  the other build (e.g. main's, built into a copy);
 #                                                                  without it only this worktree's build is measured
 # Prints one line per measurement and, per build, the median creates/s and its ratio to the median /healthz.
@@ -12,6 +15,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-5}
 connections=${2:-64}
 rounds=${3:-3}
+warmup=${PLATFORM_BENCH_WARMUP:-40}
 command -v wrk >/dev/null || { echo "wrk is required (apt-get install wrk)" >&2; exit 1; }
 dotnet build -c Release src/AutomationApi >/dev/null
 builds=("new=$PWD/src/AutomationApi/bin/Release/net10.0")
@@ -57,13 +61,13 @@ measure() { # wrk arguments; prints "requests/s p99-ms non-2xx"
     /Non-2xx/ { non2xx = $NF }
     END { printf "%s %s %s\n", rps + 0, p99 + 0, non2xx + 0 }'
 }
-echo "$(date -u +%FT%TZ); $(nproc) cores; $seconds s per measurement at $connections connections; $rounds rounds; load: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "$(date -u +%FT%TZ); $(nproc) cores; $seconds s per measurement at $connections connections after ${warmup} s of creates; $rounds rounds; load: $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-6s %-5s %-24s %10s %9s %8s\n' round build path req/s "p99 ms" non-2xx
 for round in $(seq "$rounds"); do
   for build in "${builds[@]}"; do
     name=${build%%=*}
     start "${build#*=}" "$work/$name-$round"
-    BENCH_ROUND=w wrk -t2 -c8 -d2s -s "$work/create.lua" "$url/v1/environments" >/dev/null 2>&1 || true   # warm-up (JIT), not measured
+    BENCH_ROUND=w wrk -t2 -c"$connections" -d"${warmup}s" -s "$work/create.lua" "$url/v1/environments" >/dev/null 2>&1 || true   # warm-up (JIT), not measured
     read -r rps p99 bad < <(measure "$url/healthz")
     printf '%-6s %-5s %-24s %10.0f %9.1f %8s\n' "$round" "$name" "GET /healthz" "$rps" "$p99" "$bad" | tee -a "$work/results"
     export BENCH_ROUND=$round
