@@ -31,6 +31,8 @@ grep -E '^\| *(Method|Synthesise)' "$results/bdn.log"
 echo "==> bench (short): HTTP load, 1 s per path, 64 connections, 5 stored"
 if command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null 2>&1; then
   bash bench/load.sh 1 64 5
+  echo "==> bench (short): accepted creates, 1 s after a 1 s warm-up, 8 connections, one round"
+  PLATFORM_BENCH_WARMUP=1 bash bench/creates.sh 1 8 1
 else
   echo "SKIPPED: wrk is not installed and apt-get could not install it"
 fi
