@@ -41,6 +41,7 @@ internal sealed class StartupReport
             $"TieredCompilation={AppContext.GetData("System.Runtime.TieredCompilation") ?? "default"}",
             $"TieredPGO={AppContext.GetData("System.Runtime.TieredPGO") ?? "default"}",
             $"ConcurrentGC={GCSettings.LatencyMode != GCLatencyMode.Batch}",
+            $"LOHThreshold={AppContext.GetData("System.GC.LOHThreshold") ?? "default"}",
             $"ServerGC={GCSettings.IsServerGC}");
 
         var c = CultureInfo.InvariantCulture;

@@ -118,7 +118,7 @@ public sealed partial class ToolPackageTests
             // The installed command runs the precompiled package on linux-x64, with the runtime settings of a short-lived tool.
             var (reported, report) = await RunAsync(platform, scratch.FullName, new Dictionary<string, string> { [StartupReport.Variable] = "1" }, "validate", "spec.yaml");
             Assert.True(reported == 0, report);
-            Assert.Contains("startup-report: settings TieredCompilation=default, TieredPGO=False, ConcurrentGC=True, ServerGC=False", report, StringComparison.OrdinalIgnoreCase);
+            Assert.Contains("startup-report: settings TieredCompilation=default, TieredPGO=False, ConcurrentGC=True, LOHThreshold=2097152, ServerGC=False", report, StringComparison.OrdinalIgnoreCase);
             var precompiled = RuntimeInformation.RuntimeIdentifier == "linux-x64";
             Assert.Equal(precompiled, report.Contains("Platform.Components (R2R)", StringComparison.Ordinal));
             Assert.Equal(precompiled, report.Contains("Platform.Cli (R2R)", StringComparison.Ordinal));
@@ -138,6 +138,7 @@ public sealed partial class ToolPackageTests
         {
             var properties = config.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties");
             Assert.False(properties.GetProperty("System.Runtime.TieredPGO").GetBoolean());
+            Assert.Equal(2097152, properties.GetProperty("System.GC.LOHThreshold").GetInt32());
         }
 
         foreach (var assembly in new[] { "Platform.Cli.dll", "Platform.Components.dll", "YamlDotNet.dll", "System.CommandLine.dll" })

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Platform.Components.Planning;
 using Platform.Components.Specs;
 using static Platform.Components.Aws.AwsInputs;
@@ -82,7 +81,7 @@ internal static class WorkloadIdentity
             ":aud\":\"sts.amazonaws.com\"}}}]}");
     }
 
-    private static string Json(string text) => JsonSerializer.Serialize(text);
+    private static string Json(string text) => JsonStrings.Quote(text);
 
     private static PlanValue Statement(Planning.IamStatement statement) => Map(
         ("Sid", statement.Sid),

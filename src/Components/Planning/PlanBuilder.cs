@@ -144,7 +144,7 @@ internal sealed class PlanBuilder
             case PlanValue.ConfigReference key when !_configKeys.Contains(key.Key):
                 throw new InvalidOperationException($"Resource '{resource.Name}' reads config '{key.Key}', which is not declared.");
             case PlanValue.Map map:
-                foreach (var entry in map.Entries)
+                foreach (var entry in map.Entries.AsSpan())
                 {
                     Collect(resource, entry.Value, references, ref missing);
                 }

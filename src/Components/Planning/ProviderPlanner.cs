@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace Platform.Components.Planning;
 
 /// <summary>
@@ -74,5 +72,5 @@ internal static class ProviderPlanner
         }
     }
 
-    internal static string JsonList(IEnumerable<string> items) => JsonSerializer.Serialize(items);
+    internal static string JsonList(IEnumerable<string> items) => JsonStrings.List(items);
 }

@@ -59,7 +59,7 @@ internal static class PlanReading
         }
 
         var strings = new Dictionary<string, string>(map.Entries.Length, StringComparer.Ordinal);
-        foreach (var (key, entry) in map.Entries)
+        foreach (var (key, entry) in map.Entries.AsSpan())
         {
             if (entry is PlanValue.Text text)
             {
@@ -429,7 +429,7 @@ internal sealed class PolicyDocumentReader : IDisposable
         {
             case PlanValue.Map map:
                 _writer.WriteStartObject();
-                foreach (var (key, entry) in map.Entries)
+                foreach (var (key, entry) in map.Entries.AsSpan())
                 {
                     _writer.WritePropertyName(key);
                     WriteJson(entry);

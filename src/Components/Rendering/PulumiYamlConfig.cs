@@ -2,6 +2,7 @@ using System.Collections.Frozen;
 using System.Collections.Immutable;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Platform.Components.Planning;
 
 namespace Platform.Components.Rendering;
 
@@ -26,8 +27,6 @@ public static class PulumiYamlConfig
     private static readonly FrozenSet<string> Retyped =
         new[] { "t", "f", "true", "false", "inf", "infinity", "nan", "null" }.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
 
-    private static readonly JsonSerializerOptions JsonText = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
     /// <summary>
     /// The text to store as a config value so the program reads exactly <paramref name="value"/> as a string.
     /// A value Pulumi YAML keeps as text (it starts with an ASCII letter and is no bool, float or JSON word, e.g.
@@ -43,7 +42,7 @@ public static class PulumiYamlConfig
     public static string StackValue(string value)
     {
         ArgumentNullException.ThrowIfNull(value);
-        return KeptAsText(value) ? value : JsonSerializer.Serialize(value, JsonText);
+        return KeptAsText(value) ? value : JsonStrings.Quote(value, JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
     }
 
     /// <summary>Whether Pulumi YAML keeps <paramref name="value"/> as this very text (a conservative test).</summary>
@@ -77,7 +76,7 @@ public static class PulumiYamlConfig
         ArgumentNullException.ThrowIfNull(json);
         try
         {
-            return [.. JsonSerializer.Deserialize<string[]>(json) ?? []];
+            return JsonStrings.ReadList(json);
         }
         catch (JsonException ex)
         {

@@ -186,7 +186,7 @@ public static class PulumiYamlRenderer
             {
                 _yaml.String("properties");
                 _yaml.BeginMapping();
-                foreach (var (key, value) in resource.Inputs.Entries)
+                foreach (var (key, value) in resource.Inputs.Entries.AsSpan())
                 {
                     // Top-level property names are literal in Pulumi YAML (never interpolated), so they are not escaped.
                     _yaml.String(key);
@@ -294,7 +294,7 @@ public static class PulumiYamlRenderer
                     break;
                 case PlanValue.Map map:
                     yaml.BeginMapping();
-                    foreach (var (key, entry) in map.Entries)
+                    foreach (var (key, entry) in map.Entries.AsSpan())
                     {
                         // Keys of nested objects are expressions in Pulumi YAML, so literal "${" in them is escaped too.
                         yaml.String(YamlScalars.EscapeLiteral(key));
@@ -465,7 +465,7 @@ public static class PulumiYamlRenderer
             case PlanValue.Reference or PlanValue.ConfigReference:
                 return true;
             case PlanValue.Map map:
-                foreach (var (_, entry) in map.Entries)
+                foreach (var (_, entry) in map.Entries.AsSpan())
                 {
                     if (RefersToSomething(entry))
                     {

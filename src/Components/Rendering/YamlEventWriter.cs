@@ -609,14 +609,13 @@ internal readonly record struct ScalarShape(
 
     // Letters, digits and the punctuation that is never an indicator inside a scalar: most names, types, images and
     // paths of a program are only these, and then (starting with a letter or digit) every style allows them.
-    private static readonly System.Buffers.SearchValues<char> WordCharacters =
-        System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./");
+    private static readonly AsciiSet WordCharacters = new("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./");
 
     // Printable ASCII except the blank and the single quote; and the characters that are flow indicators after the first.
-    private static readonly System.Buffers.SearchValues<char> Visible = System.Buffers.SearchValues.Create(
+    private static readonly AsciiSet Visible = new(
         string.Concat(Enumerable.Range('!', '~' - '!' + 1).Select(c => (char)c).Where(c => c != '\'')));
 
-    private static readonly System.Buffers.SearchValues<char> FlowIndicators = System.Buffers.SearchValues.Create(",?[]{}:");
+    private static readonly AsciiSet FlowIndicators = new(",?[]{}:");
 
     public static ScalarShape Of(ReadOnlySpan<char> text)
     {
@@ -625,17 +624,17 @@ internal readonly record struct ScalarShape(
             return Empty;
         }
 
-        if (char.IsAsciiLetterOrDigit(text[0]) && !text.ContainsAnyExcept(WordCharacters))
+        if (char.IsAsciiLetterOrDigit(text[0]) && WordCharacters.ContainsAll(text))
         {
             return Word;
         }
 
-        if ((char.IsAsciiLetterOrDigit(text[0]) || text[0] is '$' or '/' or '_') && !text.ContainsAnyExcept(Visible))
+        if ((char.IsAsciiLetterOrDigit(text[0]) || text[0] is '$' or '/' or '_') && Visible.ContainsAll(text))
         {
             // Visible ASCII without a quote, starting with nothing the first character's rules look at: no blank, break
             // or special character, so only flow indicators (",?[]{}:" after the first character) and a ':' at the
             // end (followed by the end, as if by a blank) matter. Types (a:b/c:D) and references (${a.b}) take this way.
-            var flow = text[1..].ContainsAny(FlowIndicators);
+            var flow = FlowIndicators.ContainsAny(text[1..]);
             return new ScalarShape(
                 FlowPlainAllowed: !flow, BlockPlainAllowed: text[^1] != ':', SingleQuotedAllowed: true, BlockAllowed: true, IsMultiline: false, HasSingleQuotes: false);
         }

@@ -28,14 +28,13 @@ internal static partial class YamlScalars
     /// (<see cref="ScalarShape.Word"/>). Most names, types, images and paths of a program are such words.
     /// </summary>
     public static bool IsWord(ReadOnlySpan<char> text) =>
-        text.Length > 0 && char.IsAsciiLetter(text[0]) && !text.ContainsAnyExcept(Unremarkable);
+        text.Length > 0 && char.IsAsciiLetter(text[0]) && Unremarkable.ContainsAll(text);
 
     /// <summary>Whether a <see cref="IsWord">word</see> reads as null or a boolean when plain.</summary>
     public static bool IsReservedWord(ReadOnlySpan<char> word) => word.Length <= 5 && ReservedWordsBySpan.Contains(word);
 
     // Letters, digits and punctuation that neither YAML nor Pulumi YAML reads specially inside a plain scalar.
-    private static readonly System.Buffers.SearchValues<char> Unremarkable =
-        System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./");
+    private static readonly AsciiSet Unremarkable = new("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./");
 
     private static bool MustQuoteSlow(ReadOnlySpan<char> text) =>
         text.Length == 0 ||

@@ -142,7 +142,7 @@ public sealed class CostEstimatorTests
     {
         var classes = Enum.GetValues<Tier>().SelectMany(t => PostgresTiers.For(t).InstanceClassList).Distinct();
 
-        Assert.All(classes, c => Assert.True(Prices.Section<DatabasePrices>(PostgresKind.PriceSection)!.InstanceClasses.ContainsKey(c), c));
+        Assert.All(classes, c => Assert.True(Prices.Section(PostgresKind.PriceSection, DatabasePricesJson.Default.DatabasePrices)!.InstanceClasses.ContainsKey(c), c));
     }
 
     [Fact]
@@ -153,9 +153,9 @@ public sealed class CostEstimatorTests
         Assert.Equal(730m, Prices.HoursPerMonth);
         Assert.Matches("^[0-9]{4}-[0-9]{2}-[0-9]{2}$", Prices.RetrievedOn);
         Assert.NotEmpty(Prices.Compute.Sources);
-        Assert.NotEmpty(Prices.Section<DatabasePrices>(PostgresKind.PriceSection)!.Sources);
-        Assert.NotEmpty(Prices.Section<BucketPrices>(BucketKind.PriceSection)!.Sources);
-        Assert.NotEmpty(Prices.Section<QueuePrices>(QueueKind.PriceSection)!.Sources);
+        Assert.NotEmpty(Prices.Section(PostgresKind.PriceSection, DatabasePricesJson.Default.DatabasePrices)!.Sources);
+        Assert.NotEmpty(Prices.Section(BucketKind.PriceSection, BucketPricesJson.Default.BucketPrices)!.Sources);
+        Assert.NotEmpty(Prices.Section(QueueKind.PriceSection, QueuePricesJson.Default.QueuePrices)!.Sources);
         // The derived compute prices reproduce the node price they were split from (m7g.large: 2 vCPU, 8 GiB, $0.0816/h).
         Assert.Equal(0.0816m, Math.Round((2 * Prices.Compute.VcpuHour) + (8 * Prices.Compute.GibHour), 4));
     }

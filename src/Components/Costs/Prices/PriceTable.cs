@@ -3,6 +3,7 @@ using System.Collections.Immutable;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace Platform.Components.Costs.Prices;
 
@@ -14,12 +15,6 @@ namespace Platform.Components.Costs.Prices;
 internal sealed record PriceTable
 {
     private const string ResourceName = "Platform.Components.Costs.prices.json";
-
-    private static readonly JsonSerializerOptions Options = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        RespectNullableAnnotations = true,
-    };
 
     /// <summary>What the table is and what it leaves out.</summary>
     public required string Description { get; init; }
@@ -44,19 +39,25 @@ internal sealed record PriceTable
     /// each kind reads its own section with its own record type (in its folder), so a new kind adds a section to
     /// <c>prices.json</c> and nothing here.
     /// </summary>
+    /// <remarks>A setter, not <c>init</c>: the source-generated reader passes init-only members like constructor
+    /// arguments, which extension data cannot be.</remarks>
     [JsonExtensionData]
-    public JsonObject? KindSections { get; init; }
+    [JsonInclude]
+    public JsonObject? KindSections { get; internal set; }
 
     // Each section is read once per table: the estimator prices every resource of a plan.
     private readonly ConcurrentDictionary<(string Name, Type Type), object?> _sections = new();
 
     /// <summary>A kind's price section, or <see langword="null"/> when the table has none.</summary>
+    /// <param name="name">The section's name in <c>prices.json</c>.</param>
+    /// <param name="type">How to read it: the kind's own source-generated contract (<see cref="PriceTableJson"/>), so no
+    /// serializer metadata is built by reflection when a short-lived command prices one plan.</param>
     /// <exception cref="FormatException">The section is malformed.</exception>
-    internal T? Section<T>(string name)
+    internal T? Section<T>(string name, JsonTypeInfo<T> type)
         where T : class =>
-        (T?)_sections.GetOrAdd((name, typeof(T)), key => ReadSection<T>(key.Name));
+        (T?)_sections.GetOrAdd((name, typeof(T)), static (key, arg) => arg.Table.ReadSection(key.Name, arg.Type), (Table: this, Type: type));
 
-    private T? ReadSection<T>(string name)
+    private T? ReadSection<T>(string name, JsonTypeInfo<T> type)
         where T : class
     {
         if (KindSections?[name] is not { } node)
@@ -66,7 +67,7 @@ internal sealed record PriceTable
 
         try
         {
-            return node.Deserialize<T>(Options) ?? throw new FormatException($"The price table's '{name}' section is empty.");
+            return node.Deserialize(type) ?? throw new FormatException($"The price table's '{name}' section is empty.");
         }
         catch (JsonException ex)
         {
@@ -89,7 +90,7 @@ internal sealed record PriceTable
     {
         try
         {
-            return JsonSerializer.Deserialize<PriceTable>(json, Options) ?? throw new FormatException("The price table is empty.");
+            return JsonSerializer.Deserialize(json, PriceTableJson.Default.PriceTable) ?? throw new FormatException("The price table is empty.");
         }
         catch (JsonException ex)
         {
@@ -123,3 +124,16 @@ internal sealed record InstancePrice(decimal Hourly, bool Approximate);
 /// <param name="Published">When the page was published, as far as it says.</param>
 /// <param name="Covers">Which figures it supports.</param>
 internal sealed record PriceSource(string Url, string Published, string Covers);
+
+/// <summary>
+/// How <c>prices.json</c> is read: camelCase names, and a null where the record does not allow one is an error. Each
+/// kind's section type has a context of its own in its folder (<see cref="PriceTable.Section{T}"/>), with these same
+/// options written out (attribute arguments are constants).
+/// </summary>
+/// <remarks>
+/// Source-generated, not reflection: building the serializer's metadata by reflection (and emitting its accessors) was
+/// about a tenth of a 12-service <c>platform render</c>'s CPU (perf, 2026-12-02), paid by every command that prices a plan.
+/// </remarks>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, RespectNullableAnnotations = true)]
+[JsonSerializable(typeof(PriceTable))]
+internal sealed partial class PriceTableJson : JsonSerializerContext;

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using System.Text.Json.Serialization;
 using Platform.Components.Aws;
 using Platform.Components.Costs.Prices;
 using Platform.Components.Kubernetes;
@@ -67,7 +68,7 @@ internal sealed class BucketKind : ResourceKind
             return null;
         }
 
-        if (prices.Section<BucketPrices>(PriceSection) is not { } s3)
+        if (prices.Section(PriceSection, BucketPricesJson.Default.BucketPrices) is not { } s3)
         {
             unpriced.Add($"{resource.Name} (S3)");
             return (0m, "no price for S3");
@@ -179,3 +180,8 @@ internal sealed record BucketPrices(
     public decimal MonthlyPerBucket =>
         (AssumedGbStored * StandardGbMonth) + (AssumedPutRequests / 1000m * PutPer1000) + (AssumedGetRequests / 1000m * GetPer1000);
 }
+
+/// <summary>Reads <see cref="BucketPrices"/> with the price table's options (<see cref="PriceTableJson"/>).</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, RespectNullableAnnotations = true)]
+[JsonSerializable(typeof(BucketPrices))]
+internal sealed partial class BucketPricesJson : JsonSerializerContext;

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using System.Text.Json.Serialization;
 using Platform.Components.Aws;
 using Platform.Components.Costs.Prices;
 using Platform.Components.Planning;
@@ -92,7 +93,7 @@ internal sealed class CacheKind : ResourceKind
         var nodeType = Text(resource.Inputs, "nodeType") ?? "(none)";
         var nodes = Number(resource.Inputs, "numCacheClusters") ?? 1;
         var engine = Text(resource.Inputs, "engine") ?? "redis";
-        var section = prices.Section<CachePrices>(PriceSection);
+        var section = prices.Section(PriceSection, CachePricesJson.Default.CachePrices);
         if (section is null || !section.NodeTypes.TryGetValue(nodeType, out var price))
         {
             unpriced.Add($"{resource.Name} ({nodeType})");
@@ -185,3 +186,8 @@ internal sealed record CachePrices(
     decimal ValkeyDiscount,
     string Notes,
     ImmutableArray<PriceSource> Sources);
+
+/// <summary>Reads <see cref="CachePrices"/> with the price table's options (<see cref="PriceTableJson"/>).</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, RespectNullableAnnotations = true)]
+[JsonSerializable(typeof(CachePrices))]
+internal sealed partial class CachePricesJson : JsonSerializerContext;

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using System.Text.Json.Serialization;
 using Platform.Components.Aws;
 using Platform.Components.Costs.Prices;
 using Platform.Components.Kubernetes;
@@ -99,7 +100,7 @@ internal sealed class PostgresKind : ResourceKind
 
         var instanceClass = Text(resource.Inputs, "instanceClass") ?? "(none)";
         var storage = Number(resource.Inputs, "allocatedStorage") ?? 0;
-        if (prices.Section<DatabasePrices>(PriceSection) is not { } rds)
+        if (prices.Section(PriceSection, DatabasePricesJson.Default.DatabasePrices) is not { } rds)
         {
             unpriced.Add($"{resource.Name} ({instanceClass})");
             return (0m, $"no price for {instanceClass}; {Num(storage)} GB gp3");
@@ -265,3 +266,8 @@ internal sealed record DatabasePrices(
     decimal Gp3GbMonth,
     string Notes,
     ImmutableArray<PriceSource> Sources);
+
+/// <summary>Reads <see cref="DatabasePrices"/> with the price table's options (<see cref="PriceTableJson"/>).</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, RespectNullableAnnotations = true)]
+[JsonSerializable(typeof(DatabasePrices))]
+internal sealed partial class DatabasePricesJson : JsonSerializerContext;

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using System.Text.Json.Serialization;
 using Platform.Components.Aws;
 using Platform.Components.Costs.Prices;
 using Platform.Components.Kubernetes;
@@ -75,7 +76,7 @@ internal sealed class QueueKind : ResourceKind
             return null;
         }
 
-        if (prices.Section<QueuePrices>(PriceSection) is not { } sqs)
+        if (prices.Section(PriceSection, QueuePricesJson.Default.QueuePrices) is not { } sqs)
         {
             unpriced.Add($"{resource.Name} (SQS)");
             return (0m, "no price for SQS");
@@ -126,3 +127,8 @@ internal sealed record QueuePrices(
     decimal AssumedMillionRequests,
     string Notes,
     ImmutableArray<PriceSource> Sources);
+
+/// <summary>Reads <see cref="QueuePrices"/> with the price table's options (<see cref="PriceTableJson"/>).</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, RespectNullableAnnotations = true)]
+[JsonSerializable(typeof(QueuePrices))]
+internal sealed partial class QueuePricesJson : JsonSerializerContext;

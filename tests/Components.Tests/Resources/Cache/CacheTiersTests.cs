@@ -21,7 +21,7 @@ public sealed class CacheTiersTests
     [Fact]
     public void Every_node_type_of_every_tier_has_a_price()
     {
-        var prices = Components.Costs.Prices.PriceTable.Load().Section<CachePrices>(CacheKind.PriceSection)!;
+        var prices = Components.Costs.Prices.PriceTable.Load().Section(CacheKind.PriceSection, CachePricesJson.Default.CachePrices)!;
         Assert.All(Enum.GetValues<Tier>().SelectMany(t => CacheTiers.For(t).NodeTypes), n => Assert.True(prices.NodeTypes.ContainsKey(n), n));
         Assert.NotEmpty(prices.Sources);
     }
