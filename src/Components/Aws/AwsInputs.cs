@@ -16,5 +16,5 @@ internal static class AwsInputs
     public static PlanValue.List List(params PlanValue[] items) => new([.. items]);
 
     /// <summary>The standard tags (team, environment, tier, cost-center, managed-by) for a resource's <c>tags</c> input.</summary>
-    public static PlanValue Tags(PlanContext context) => PlanValue.From(context.Tags);
+    public static PlanValue Tags(PlanContext context) => context.TagsValue;
 }
