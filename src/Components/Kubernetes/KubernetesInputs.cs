@@ -66,6 +66,9 @@ internal static class KubernetesInputs
     [ThreadStatic]
     private static List<KeyValuePair<string, PlanValue>>? _scratch;
 
+    [ThreadStatic]
+    private static List<PlanValue>? _items;
+
     private static readonly PlanValue True = new PlanValue.Bool(true);
     private static readonly PlanValue False = new PlanValue.Bool(false);
 
@@ -116,14 +119,7 @@ internal static class KubernetesInputs
             case ShapeKind.Sequence:
                 if (value is IList list)
                 {
-                    // Indexed, so neither an enumerator nor a builder is allocated per list.
-                    var converted = new PlanValue[list.Count];
-                    for (var i = 0; i < converted.Length; i++)
-                    {
-                        converted[i] = Convert(list[i]);
-                    }
-
-                    return Shared(new PlanValue.List(ImmutableCollectionsMarshal.AsImmutableArray(converted)));
+                    return ConvertList(list);
                 }
 
                 var items = ImmutableArray.CreateBuilder<PlanValue>((value as ICollection)?.Count ?? 4);
@@ -200,6 +196,27 @@ internal static class KubernetesInputs
             : new PlanValue.Map(ImmutableCollectionsMarshal.AsImmutableArray(entries.ToArray()));
         scratch.RemoveRange(start, entries.Length);
         return map;
+    }
+
+    // A list's items gather on a per-thread stack like an object's entries (indexed, so no enumerator is allocated):
+    // a list already seen in the compilation is then found without allocating its items.
+    private static PlanValue.List ConvertList(IList list)
+    {
+        var scratch = _items ??= new List<PlanValue>(64);
+        var start = scratch.Count;
+        for (var i = 0; i < list.Count; i++)
+        {
+            // Converted before it is pushed: a nested list's items go above this list's and are gone again.
+            var converted = Convert(list[i]);
+            scratch.Add(converted);
+        }
+
+        var items = CollectionsMarshal.AsSpan(scratch)[start..];
+        var shared = SharedValues.Current is { } values
+            ? values.List(items)
+            : new PlanValue.List(ImmutableCollectionsMarshal.AsImmutableArray(items.ToArray()));
+        scratch.RemoveRange(start, items.Length);
+        return shared;
     }
 
     // A dictionary's entries, in reading order, gathered on the per-thread stack like an object's: a map already seen

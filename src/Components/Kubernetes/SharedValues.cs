@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Platform.Components.Planning;
@@ -85,6 +84,23 @@ internal sealed class SharedValues
         return map;
     }
 
+    /// <summary>
+    /// The list of these items seen first in this scope, or a new one: like maps, a list already seen costs no
+    /// allocation (most of a plan's lists are: ports, probes' commands, policy types, volume mounts).
+    /// </summary>
+    public PlanValue.List List(ReadOnlySpan<PlanValue> items)
+    {
+        var lookup = _lists.GetAlternateLookup<ReadOnlySpan<PlanValue>>();
+        if (lookup.TryGetValue(items, out var shared))
+        {
+            return shared;
+        }
+
+        var list = new PlanValue.List(ImmutableCollectionsMarshal.AsImmutableArray(items.ToArray()));
+        _lists.Add(list);
+        return list;
+    }
+
     /// <summary>The list equal to <paramref name="list"/> seen first in this scope (<paramref name="list"/> if none).</summary>
     public PlanValue.List List(PlanValue.List list) => _lists.Add(list) ? list : _lists.TryGetValue(list, out var shared) ? shared : list;
 
@@ -105,7 +121,8 @@ internal sealed class SharedValues
     private sealed class ShallowComparer :
         IEqualityComparer<PlanValue.Map>,
         IEqualityComparer<PlanValue.List>,
-        IAlternateEqualityComparer<ReadOnlySpan<KeyValuePair<string, PlanValue>>, PlanValue.Map>
+        IAlternateEqualityComparer<ReadOnlySpan<KeyValuePair<string, PlanValue>>, PlanValue.Map>,
+        IAlternateEqualityComparer<ReadOnlySpan<PlanValue>, PlanValue.List>
     {
         public static readonly ShallowComparer Instance = new();
 
@@ -167,25 +184,30 @@ internal sealed class SharedValues
         };
 
         public bool Equals(PlanValue.List? x, PlanValue.List? y) =>
-            x is null || y is null ? ReferenceEquals(x, y) : Same(x.Items, y.Items);
+            x is null || y is null ? ReferenceEquals(x, y) : Same(x.Items.AsSpan(), y.Items.AsSpan());
 
-        public int GetHashCode(PlanValue.List obj)
+        public int GetHashCode(PlanValue.List obj) => obj.SharedHash is not 0 and var known ? known : obj.SharedHash = Hash(obj.Items.AsSpan());
+
+        public bool Equals(ReadOnlySpan<PlanValue> alternate, PlanValue.List other) => Same(alternate, other.Items.AsSpan());
+
+        public int GetHashCode(ReadOnlySpan<PlanValue> alternate) => Hash(alternate);
+
+        public PlanValue.List Create(ReadOnlySpan<PlanValue> alternate) =>
+            new(ImmutableCollectionsMarshal.AsImmutableArray(alternate.ToArray()));
+
+        // Never 0, which marks a hash not computed yet.
+        private static int Hash(ReadOnlySpan<PlanValue> items)
         {
-            if (obj.SharedHash is not 0 and var known)
-            {
-                return known;
-            }
-
             var hash = default(HashCode);
-            foreach (var item in obj.Items)
+            foreach (var item in items)
             {
                 hash.Add(HashOf(item));
             }
 
-            return obj.SharedHash = hash.ToHashCode() is not 0 and var computed ? computed : 1;
+            return hash.ToHashCode() is not 0 and var computed ? computed : 1;
         }
 
-        private static bool Same(ImmutableArray<PlanValue> a, ImmutableArray<PlanValue> b)
+        private static bool Same(ReadOnlySpan<PlanValue> a, ReadOnlySpan<PlanValue> b)
         {
             if (a.Length != b.Length)
             {
