@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Platform.Components.Planning;
 using Platform.Components.Specs;
@@ -43,7 +44,7 @@ internal static class WorkloadIdentity
             ("assumeRolePolicy", TrustPolicy(context.Namespace, ServiceAccountName(service))),
             ("tags", Tags(context))), service.Name, Options);
 
-        var statements = grants.SelectMany(g => g.Statements).Select(Statement).ToList();
+        var statements = grants.SelectMany(g => g.Statements).Select(s => Statements.GetValue(s, Statement)).ToList();
         if (statements.Count == 0)
         {
             // IAM rejects a policy without statements; the role still exists so the service account's annotation
@@ -83,6 +84,11 @@ internal static class WorkloadIdentity
     }
 
     private static string Json(string text) => JsonSerializer.Serialize(text);
+
+    // A resource's grant, and so its statements, is made once per plan for all the services that use it
+    // (PlanContext.GrantsTo): each statement's value is made once too, and every role policy of the plan carries that
+    // one instance. The table holds a value only as long as its statement, so nothing outlives the plan.
+    private static readonly ConditionalWeakTable<Planning.IamStatement, PlanValue> Statements = new();
 
     private static PlanValue Statement(Planning.IamStatement statement) => Map(
         ("Sid", statement.Sid),

@@ -100,7 +100,20 @@ internal static class NetworkPolicies
 
         // Each port a used resource listens on inside the VPC, once; then HTTPS for the AWS APIs when any needs them.
         var grants = context.GrantsTo(service);
-        foreach (var privatePort in grants.SelectMany(g => g.PrivateNetworkPorts).Distinct())
+        // The grants' ports, each once, in order: a loop rather than SelectMany/Distinct, so no set per service.
+        var ports = new List<int>();
+        foreach (var grant in grants)
+        {
+            foreach (var grantedPort in grant.PrivateNetworkPorts)
+            {
+                if (!ports.Contains(grantedPort))
+                {
+                    ports.Add(grantedPort);
+                }
+            }
+        }
+
+        foreach (var privatePort in ports)
         {
             var ranges = context.Target.VpcCidr is { } vpc ? [vpc] : WorkloadDefaults.PrivateRanges;
             egress.Add(new V1NetworkPolicyEgressRule
