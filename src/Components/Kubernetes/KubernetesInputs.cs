@@ -161,7 +161,11 @@ internal static class KubernetesInputs
             }
 
             PlanValue converted;
-            if (inNamespace is null)
+            if (_replacement is { } replacement && replacement.TryTake(value, property.Name, out var replaced))
+            {
+                converted = replaced;
+            }
+            else if (inNamespace is null)
             {
                 converted = Convert(propertyValue);
             }
@@ -231,7 +235,9 @@ internal static class KubernetesInputs
             case Dictionary<string, string> texts:
                 foreach (var (key, text) in texts)
                 {
-                    scratch.Add(KeyValuePair.Create(key, text is null ? PlanValue.Null : Convert(text)));
+                    scratch.Add(KeyValuePair.Create(key,
+                        _replacement is { } replacement && replacement.TryTake(texts, key, out var replaced) ? replaced
+                        : text is null ? PlanValue.Null : Convert(text)));
                 }
 
                 break;
@@ -268,6 +274,56 @@ internal static class KubernetesInputs
     /// </summary>
     /// <remarks>Set <c>metadata.namespace</c> on the model (to anything) to keep the key where the model puts it.</remarks>
     public static PlanValue.Map Namespaced(object model) => Root(model, NamespaceName);
+
+    /// <summary>
+    /// Like <see cref="Namespaced(object)"/>, with the value of one property (or dictionary key) of one object inside
+    /// <paramref name="model"/> converted as <paramref name="value"/>: what <see cref="PlanValue.Map.With"/> would give
+    /// for a key the model sets (a placeholder), without converting the maps on its path twice. Those copies were
+    /// garbage the moment they were made, and the first ones stayed in the compilation's table of shared values.
+    /// </summary>
+    /// <param name="model">The object to convert.</param>
+    /// <param name="owner">The object (a model or a dictionary) inside <paramref name="model"/> whose key is replaced.</param>
+    /// <param name="key">The wire name of the property, or the dictionary key; the owner must set it.</param>
+    /// <param name="value">What the key holds in the inputs (a reference, typically).</param>
+    public static PlanValue.Map Namespaced(object model, object owner, string key, PlanValue value)
+    {
+        ArgumentNullException.ThrowIfNull(owner);
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(value);
+        var outer = _replacement;
+        _replacement = new Replacement(owner, key, value);
+        try
+        {
+            var inputs = Root(model, NamespaceName);
+            return _replacement.Done ? inputs : throw new ArgumentException($"The model has no '{key}' set on the object given.", nameof(key));
+        }
+        finally
+        {
+            _replacement = outer;
+        }
+    }
+
+    /// <summary>A key of one object converted as a given value (<see cref="Namespaced(object, object, string, PlanValue)"/>).</summary>
+    private sealed class Replacement(object owner, string key, PlanValue value)
+    {
+        public bool Done { get; private set; }
+
+        public bool TryTake(object current, string currentKey, out PlanValue replaced)
+        {
+            if (ReferenceEquals(current, owner) && string.Equals(currentKey, key, StringComparison.Ordinal))
+            {
+                Done = true;
+                replaced = value;
+                return true;
+            }
+
+            replaced = null!;
+            return false;
+        }
+    }
+
+    [ThreadStatic]
+    private static Replacement? _replacement;
 
     private static readonly PlanValue NamespaceName = PlanValue.Ref(LogicalNames.Namespace, "metadata.name");
 

@@ -123,7 +123,7 @@ internal static class KubernetesPlanner
         }
     }
 
-    /// <summary>Object metadata in the environment's namespace (a placeholder until <see cref="KubernetesInputs.Namespaced"/>).</summary>
+    /// <summary>Object metadata in the environment's namespace (a placeholder until <see cref="KubernetesInputs.Namespaced(object)"/>).</summary>
     internal static V1ObjectMeta Metadata(PlanContext context, string name, SharedLabels labels) => new()
     {
         Name = PhysicalName.Create(PhysicalName.KubernetesLabel, name),

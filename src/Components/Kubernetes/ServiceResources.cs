@@ -114,15 +114,18 @@ internal static class ServiceResources
     private static void PlanServiceAccount(PlanContext context, ServiceSpec service, WorkloadLabels labels, bool usesCloud)
     {
         var metadata = KubernetesPlanner.Metadata(context, service.Name, labels.All);
+        var account = new V1ServiceAccount { Metadata = metadata, AutomountServiceAccountToken = usesCloud };
+        PlanValue.Map inputs;
         if (usesCloud)
         {
-            metadata.Annotations = new Dictionary<string, string>(StringComparer.Ordinal) { [WorkloadDefaults.RoleArnAnnotation] = "" };
+            // The annotation holds a placeholder in the model; the role's ARN takes its place in the inputs.
+            var annotations = new Dictionary<string, string>(StringComparer.Ordinal) { [WorkloadDefaults.RoleArnAnnotation] = "" };
+            metadata.Annotations = annotations;
+            inputs = KubernetesInputs.Namespaced(account, annotations, WorkloadDefaults.RoleArnAnnotation, PlanValue.Ref(LogicalNames.Role(service.Name), "arn"));
         }
-
-        var inputs = KubernetesInputs.Namespaced(new V1ServiceAccount { Metadata = metadata, AutomountServiceAccountToken = usesCloud });
-        if (usesCloud)
+        else
         {
-            inputs = inputs.With("metadata.annotations", PlanValue.Ref(LogicalNames.Role(service.Name), "arn"), WorkloadDefaults.RoleArnAnnotation);
+            inputs = KubernetesInputs.Namespaced(account);
         }
 
         context.Builder.Add(LogicalNames.ServiceAccount(service.Name), KubernetesTypes.ServiceAccount, inputs, service.Name, KubernetesPlanner.Options);
@@ -215,6 +218,7 @@ internal static class ServiceResources
         var replicas = service.Replicas ?? profile.DefaultReplicas;
         var autoscaled = replicas.Max > replicas.Min;
         var selector = new V1LabelSelector { MatchLabels = labels.Selector };
+        var podSpec = PodTemplates.PodSpec(container, name, labels.Selector, profile.ZoneSpread, restartPolicy: null);
 
         var deployment = new V1Deployment
         {
@@ -231,21 +235,21 @@ internal static class ServiceResources
                     Type = "RollingUpdate",
                     RollingUpdate = new V1RollingUpdateDeployment { MaxSurge = profile.RollingMaxSurge, MaxUnavailable = profile.RollingMaxUnavailable },
                 },
-                Template = PodTemplate(context, labels, configHash, PodTemplates.PodSpec(container, name, labels.Selector, profile.ZoneSpread, restartPolicy: null)),
+                Template = PodTemplate(context, labels, configHash, podSpec),
             },
         };
-        var inputs = KubernetesInputs.Namespaced(deployment)
-            .With("spec.template.spec.serviceAccountName", PlanValue.Ref(LogicalNames.ServiceAccount(name), "metadata.name"));
+        var inputs = KubernetesInputs.Namespaced(deployment, podSpec, "serviceAccountName", PlanValue.Ref(LogicalNames.ServiceAccount(name), "metadata.name"));
         builder.Add(Deployment(name), KubernetesTypes.Deployment, inputs, name, options);
 
         if (autoscaled)
         {
+            var target = new V2CrossVersionObjectReference { ApiVersion = "apps/v1", Kind = "Deployment", Name = name };
             var autoscaler = KubernetesInputs.Namespaced(new V2HorizontalPodAutoscaler
             {
                 Metadata = KubernetesPlanner.Metadata(context, name, labels.All),
                 Spec = new V2HorizontalPodAutoscalerSpec
                 {
-                    ScaleTargetRef = new V2CrossVersionObjectReference { ApiVersion = "apps/v1", Kind = "Deployment", Name = name },
+                    ScaleTargetRef = target,
                     MinReplicas = replicas.Min,
                     MaxReplicas = replicas.Max,
                     Metrics =
@@ -261,7 +265,7 @@ internal static class ServiceResources
                         },
                     ],
                 },
-            }).With("spec.scaleTargetRef.name", PlanValue.Ref(Deployment(name), "metadata.name"));
+            }, target, "name", PlanValue.Ref(Deployment(name), "metadata.name"));
             builder.Add(Autoscaler(name), KubernetesTypes.HorizontalPodAutoscaler, autoscaler, name, KubernetesPlanner.Options);
         }
 
@@ -287,6 +291,7 @@ internal static class ServiceResources
         var name = service.Name;
         var schedule = service.Schedule
             ?? throw new InvalidOperationException($"Service '{name}' is a cron job without a schedule; the spec validator should have rejected it.");
+        var podSpec = PodTemplates.PodSpec(container, name, labels.Selector, zoneSpread: false, restartPolicy: "Never");
         var cronJob = new V1CronJob
         {
             Metadata = KubernetesPlanner.Metadata(context, name, labels.Workload),
@@ -307,13 +312,12 @@ internal static class ServiceResources
                         ActiveDeadlineSeconds = WorkloadDefaults.CronActiveDeadlineSeconds,
                         BackoffLimit = WorkloadDefaults.CronBackoffLimit,
                         // Never: a failed run's pod stays for its logs, and each retry is a new pod counted by backoffLimit.
-                        Template = PodTemplate(context, labels, configHash, PodTemplates.PodSpec(container, name, labels.Selector, zoneSpread: false, restartPolicy: "Never")),
+                        Template = PodTemplate(context, labels, configHash, podSpec),
                     },
                 },
             },
         };
-        var inputs = KubernetesInputs.Namespaced(cronJob)
-            .With("spec.jobTemplate.spec.template.spec.serviceAccountName", PlanValue.Ref(LogicalNames.ServiceAccount(name), "metadata.name"));
+        var inputs = KubernetesInputs.Namespaced(cronJob, podSpec, "serviceAccountName", PlanValue.Ref(LogicalNames.ServiceAccount(name), "metadata.name"));
         context.Builder.Add(CronJob(name), KubernetesTypes.CronJob, inputs, name, options);
     }
 
