@@ -71,17 +71,26 @@ internal static class WorkloadIdentity
     /// </summary>
     public static PlanValue TrustPolicy(string @namespace, string serviceAccount)
     {
-        var issuer = PlanValue.Config(AwsConfigKeys.OidcProviderUrl);
         var subject = $"system:serviceaccount:{@namespace}:{serviceAccount}";
-        return PlanValue.Concat(
-            $"{{\"Version\":{Json(PolicyVersion)},\"Statement\":[{{\"Effect\":\"Allow\",\"Principal\":{{\"Federated\":\"",
-            PlanValue.Config(AwsConfigKeys.OidcProviderArn),
-            "\"},\"Action\":\"sts:AssumeRoleWithWebIdentity\",\"Condition\":{\"StringEquals\":{\"",
-            issuer,
-            $":sub\":{Json(subject)},\"",
-            issuer,
-            ":aud\":\"sts.amazonaws.com\"}}}]}");
+        return new PlanValue.Interpolation(
+        [
+            TrustHead, OidcProviderArn, TrustCondition, OidcIssuer, new PlanValue.Text($":sub\":{Json(subject)},\""), OidcIssuer, TrustTail,
+        ]);
     }
+
+    // The parts every role's trust policy has in common, one instance each: plan values are immutable, and a plan of
+    // thousands of roles otherwise holds thousands of copies of the same text and config references.
+    private static readonly PlanValue TrustHead =
+        new PlanValue.Text($"{{\"Version\":{Json(PolicyVersion)},\"Statement\":[{{\"Effect\":\"Allow\",\"Principal\":{{\"Federated\":\"");
+
+    private static readonly PlanValue TrustCondition =
+        new PlanValue.Text("\"},\"Action\":\"sts:AssumeRoleWithWebIdentity\",\"Condition\":{\"StringEquals\":{\"");
+
+    private static readonly PlanValue TrustTail = new PlanValue.Text(":aud\":\"sts.amazonaws.com\"}}}]}");
+
+    private static readonly PlanValue OidcProviderArn = PlanValue.Config(AwsConfigKeys.OidcProviderArn);
+
+    private static readonly PlanValue OidcIssuer = PlanValue.Config(AwsConfigKeys.OidcProviderUrl);
 
     private static string Json(string text) => JsonSerializer.Serialize(text);
 
