@@ -160,13 +160,10 @@ internal static class NetworkPolicies
 
     private static V1NetworkPolicyPort TcpPort(int port) => new() { Port = port, Protocol = Tcp };
 
-    // WorkloadLabels.SelectorOf's pairs in its (ordinal) order, without building a sorted dictionary per peer.
+    // WorkloadLabels.SelectorOf's pairs in its (ordinal) order: the service's one set of selector labels in the
+    // compilation, so a peer costs neither a dictionary nor a conversion of its labels.
     private static V1LabelSelector Selector(EnvironmentSpec spec, ServiceSpec service) => new()
     {
-        MatchLabels = new Dictionary<string, string>(2, StringComparer.Ordinal)
-        {
-            [WorkloadLabels.Instance] = WorkloadLabels.InstanceOf(spec, service),
-            [WorkloadLabels.Name] = service.Name,
-        },
+        MatchLabels = WorkloadLabels.PodSelector(spec, service),
     };
 }

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Platform.Components.Planning;
+using Platform.Components.Specs;
 
 namespace Platform.Components.Kubernetes;
 
@@ -27,6 +28,7 @@ internal sealed class SharedValues
     private readonly Dictionary<long, PlanValue.Number> _numbers = [];
     private readonly HashSet<PlanValue.Map> _maps;
     private readonly HashSet<PlanValue.List> _lists;
+    private readonly Dictionary<ServiceSpec, SharedLabels> _selectors = new(ReferenceEqualityComparer.Instance);
 
     // Sized for the distinct values a service brings (measured on generated environments: ≈44 maps, 28 texts and
     // 10 lists per service), so the tables are not grown and copied over and over while a plan is built.
@@ -103,6 +105,16 @@ internal sealed class SharedValues
 
     /// <summary>The list equal to <paramref name="list"/> seen first in this scope (<paramref name="list"/> if none).</summary>
     public PlanValue.List List(PlanValue.List list) => _lists.Add(list) ? list : _lists.TryGetValue(list, out var shared) ? shared : list;
+
+    /// <summary>
+    /// The labels that select <paramref name="service"/>'s pods, one instance in this scope: the service's own objects
+    /// and every network policy that names it as a peer carry them, so they are made and converted once.
+    /// </summary>
+    public SharedLabels Selector(EnvironmentSpec spec, ServiceSpec service)
+    {
+        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_selectors, service, out _);
+        return slot ??= WorkloadLabels.NewSelector(spec, service);
+    }
 
     /// <summary>Closes the scope that opened the table; a joined scope's dispose does nothing.</summary>
     public readonly struct Scope(bool owner) : IDisposable
