@@ -142,25 +142,59 @@ internal static class ServiceResources
     {
         var builder = context.Builder;
         var name = service.Name;
-        var envFrom = new List<V1EnvFromSource>();
-        var dependencies = new List<string>();
+        var envObject = EnvObjectName(name);
+        var dependencies = new List<string>(2);
         string? configHash = null;
 
-        var plain = service.Env.Where(e => !e.Value.IsSecret).Select(e => KeyValuePair.Create(e.Key, e.Value.Value)).ToList();
-        if (plain.Count > 0)
+        // Connection details come first so the service's own variables win a name clash (later sources override).
+        // One database keeps libpq's plain PGHOST…; with several, each is prefixed (ORDERS_DB_PGHOST) so none hides another.
+        var envFrom = new List<V1EnvFromSource>(sources.Length + 2);
+        var generic = 0;
+        foreach (var source in sources)
         {
-            builder.Add(ConfigMap(name), KubernetesTypes.ConfigMap, KubernetesInputs.Namespaced(new V1ConfigMap
+            generic += source.Connection!.PrefixWhenSeveral is null ? 0 : 1;
+        }
+
+        foreach (var source in sources)
+        {
+            var connection = source.Connection!;
+            envFrom.Add(new V1EnvFromSource
             {
-                Metadata = KubernetesPlanner.Metadata(context, EnvObjectName(name), labels.All),
-                Data = plain.ToDictionary(StringComparer.Ordinal),
+                SecretRef = connection.IsSecret ? new V1SecretEnvSource { Name = connection.ObjectName } : null,
+                ConfigMapRef = connection.IsSecret ? null : new V1ConfigMapEnvSource { Name = connection.ObjectName },
+                Prefix = generic > 1 ? connection.PrefixWhenSeveral : null,
+            });
+        }
+
+        // One pass over the variables, in their (sorted) order, without an iterator chain per kind.
+        List<KeyValuePair<string, string>>? plain = null;
+        List<KeyValuePair<string, EnvValue>>? secrets = null;
+        foreach (var variable in service.Env)
+        {
+            if (variable.Value.IsSecret)
+            {
+                (secrets ??= []).Add(variable);
+            }
+            else
+            {
+                (plain ??= []).Add(KeyValuePair.Create(variable.Key, variable.Value.Value));
+            }
+        }
+
+        if (plain is not null)
+        {
+            var configMap = ConfigMap(name);
+            builder.Add(configMap, KubernetesTypes.ConfigMap, KubernetesInputs.Namespaced(new V1ConfigMap
+            {
+                Metadata = KubernetesPlanner.Metadata(context, envObject, labels.All),
+                Data = new Dictionary<string, string>(plain, StringComparer.Ordinal),
             }), name, KubernetesPlanner.Options);
-            envFrom.Add(new V1EnvFromSource { ConfigMapRef = new V1ConfigMapEnvSource { Name = EnvObjectName(name) } });
-            dependencies.Add(ConfigMap(name));
+            envFrom.Add(new V1EnvFromSource { ConfigMapRef = new V1ConfigMapEnvSource { Name = envObject } });
+            dependencies.Add(configMap);
             configHash = KubernetesPlanner.ConfigHash(plain);
         }
 
-        var secrets = service.Env.Where(e => e.Value.IsSecret).ToList();
-        if (secrets.Count > 0)
+        if (secrets is not null)
         {
             var stringData = PlanValue.Map.Empty;
             foreach (var (variable, value) in secrets)
@@ -174,24 +208,15 @@ internal static class ServiceResources
 
             var inputs = KubernetesInputs.Namespaced(new V1Secret
             {
-                Metadata = KubernetesPlanner.Metadata(context, EnvObjectName(name), labels.All),
+                Metadata = KubernetesPlanner.Metadata(context, envObject, labels.All),
                 Type = "Opaque",
             }).With("stringData", stringData);
-            builder.Add(Secret(name), KubernetesTypes.Secret, inputs, name, KubernetesPlanner.Options);
-            envFrom.Add(new V1EnvFromSource { SecretRef = new V1SecretEnvSource { Name = EnvObjectName(name) } });
-            dependencies.Add(Secret(name));
+            var secret = Secret(name);
+            builder.Add(secret, KubernetesTypes.Secret, inputs, name, KubernetesPlanner.Options);
+            envFrom.Add(new V1EnvFromSource { SecretRef = new V1SecretEnvSource { Name = envObject } });
+            dependencies.Add(secret);
         }
 
-        // Connection details come first so the service's own variables win a name clash (later sources override).
-        // One database keeps libpq's plain PGHOST…; with several, each is prefixed (ORDERS_DB_PGHOST) so none hides another.
-        var generic = sources.Count(s => s.Connection!.PrefixWhenSeveral is not null);
-        var connections = sources.Select(s => new V1EnvFromSource
-        {
-            SecretRef = s.Connection!.IsSecret ? new V1SecretEnvSource { Name = s.Connection.ObjectName } : null,
-            ConfigMapRef = s.Connection.IsSecret ? null : new V1ConfigMapEnvSource { Name = s.Connection.ObjectName },
-            Prefix = generic > 1 ? s.Connection.PrefixWhenSeveral : null,
-        });
-        envFrom.InsertRange(0, connections);
         return (envFrom, dependencies, configHash);
     }
 
