@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Platform.Components.Planning;
@@ -44,7 +45,15 @@ internal static class WorkloadIdentity
             ("assumeRolePolicy", TrustPolicy(context.Namespace, ServiceAccountName(service))),
             ("tags", Tags(context))), service.Name, Options);
 
-        var statements = grants.SelectMany(g => g.Statements).Select(s => Statements.GetValue(s, Statement)).ToList();
+        var statements = ImmutableArray.CreateBuilder<PlanValue>();
+        foreach (var grant in grants)
+        {
+            foreach (var statement in grant.Statements)
+            {
+                statements.Add(Statements.GetValue(statement, Statement));
+            }
+        }
+
         if (statements.Count == 0)
         {
             // IAM rejects a policy without statements; the role still exists so the service account's annotation
@@ -57,7 +66,7 @@ internal static class WorkloadIdentity
             ("role", PlanValue.Ref(role, "name")),
             ("policy", PlanValue.ToJson(Map(
                 ("Version", PolicyVersion),
-                ("Statement", new PlanValue.List([.. statements])))))), service.Name, Options);
+                ("Statement", new PlanValue.List(statements.DrainToImmutable())))))), service.Name, Options);
     }
 
     /// <summary>The Kubernetes name of a service's service account (what the Kubernetes golden path names it).</summary>
