@@ -427,6 +427,14 @@ internal static class KubernetesInputs
                 return model => number((TModel)model) is { } value ? Box(value) : null;
             }
 
+            if (get is Func<TModel, long?> longNumber)
+            {
+                // A property of every pod (user and group ids, deadlines) holds the same value in every object: the box
+                // made last is reused while the value stays the same (a race makes another box of an equal value).
+                object? last = null;
+                return model => longNumber((TModel)model) is { } value ? (last is long known && known == value ? last : last = value) : null;
+            }
+
             return model => get((TModel)model);
         }
 
