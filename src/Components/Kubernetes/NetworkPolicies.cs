@@ -150,8 +150,19 @@ internal static class NetworkPolicies
 
     private static V1NetworkPolicyPeer NamespacePeer(string name) => new()
     {
-        NamespaceSelector = new V1LabelSelector { MatchLabels = new Dictionary<string, string>(StringComparer.Ordinal) { [NamespaceNameLabel] = name } },
+        NamespaceSelector = new V1LabelSelector { MatchLabels = NamespaceSelector(name) },
     };
+
+    /// <summary>
+    /// The labels that select the namespace <paramref name="name"/>: within a compilation one instance per namespace
+    /// (every service's policy names DNS's, most the ingress controller's), made and converted once.
+    /// </summary>
+    internal static SharedLabels NamespaceSelector(string name) =>
+        SharedValues.Current?.NamespaceSelector(name) ?? NewNamespaceSelector(name);
+
+    /// <summary>A new <see cref="NamespaceSelector"/>.</summary>
+    internal static SharedLabels NewNamespaceSelector(string name) =>
+        SharedLabels.Wrap(new(1, StringComparer.Ordinal) { [NamespaceNameLabel] = name });
 
     private static V1NetworkPolicyPeer PodPeer(EnvironmentSpec spec, ServiceSpec service) => new()
     {

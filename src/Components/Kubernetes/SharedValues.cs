@@ -29,6 +29,7 @@ internal sealed class SharedValues
     private readonly HashSet<PlanValue.Map> _maps;
     private readonly HashSet<PlanValue.List> _lists;
     private readonly Dictionary<ServiceSpec, SharedLabels> _selectors = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<string, SharedLabels> _namespaceSelectors = new(StringComparer.Ordinal);
 
     // Sized for the distinct values a service brings (measured on generated environments: ≈44 maps, 28 texts and
     // 10 lists per service), so the tables are not grown and copied over and over while a plan is built.
@@ -114,6 +115,13 @@ internal sealed class SharedValues
     {
         ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_selectors, service, out _);
         return slot ??= WorkloadLabels.NewSelector(spec, service);
+    }
+
+    /// <summary>The labels that select namespace <paramref name="name"/>, one instance in this scope.</summary>
+    public SharedLabels NamespaceSelector(string name)
+    {
+        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_namespaceSelectors, name, out _);
+        return slot ??= NetworkPolicies.NewNamespaceSelector(name);
     }
 
     /// <summary>Closes the scope that opened the table; a joined scope's dispose does nothing.</summary>

@@ -64,7 +64,20 @@ internal sealed record WorkloadLabels(SharedLabels Selector, SharedLabels All, S
     private static Dictionary<string, string> With(
         IReadOnlyCollection<KeyValuePair<string, string>> labels, IComparer<string> comparer, KeyValuePair<string, string>[] set)
     {
-        Array.Sort(set, (a, b) => comparer.Compare(a.Key, b.Key));
+        // An insertion sort of the few pairs: Array.Sort with a comparison would make a delegate and a closure per call.
+        for (var i = 1; i < set.Length; i++)
+        {
+            var pair = set[i];
+            var j = i - 1;
+            while (j >= 0 && comparer.Compare(set[j].Key, pair.Key) > 0)
+            {
+                set[j + 1] = set[j];
+                j--;
+            }
+
+            set[j + 1] = pair;
+        }
+
         var merged = new Dictionary<string, string>(labels.Count + set.Length, StringComparer.Ordinal);
         var next = 0;
         foreach (var pair in labels)
