@@ -16,13 +16,27 @@ namespace Platform.Components.Kubernetes;
 /// Plan values are immutable records with structural equality, so sharing is invisible to every reader (the plan,
 /// program, report and cost are byte-identical, held by <c>GeneratedEnvironmentTests</c>). Values are shared bottom-up:
 /// a map or list is looked up by its keys and by the identity of its children, which are already shared, so a lookup
-/// costs a shallow hash, never a walk. The table lives only while <see cref="Enter"/>'s scope is open on the thread
-/// (compilation is synchronous), so nothing outlives the plan it was built for.
+/// costs a shallow hash, never a walk. The table is in use only while <see cref="Enter"/>'s scope is open on the thread
+/// (compilation is synchronous) and is emptied when it closes, so nothing outlives the plan it was built for; the
+/// emptied table is kept for the thread's next compilation.
 /// </remarks>
 internal sealed class SharedValues
 {
     [ThreadStatic]
     private static SharedValues? _current;
+
+    // The last closed scope's table, emptied: the next compilation on this thread fills it again instead of allocating
+    // new ones. At 5,000 services the tables are ≈10 MB of large-object arrays, and allocating them anew for every
+    // compilation made the runtime start a full (background) collection each time, on top of the ephemeral ones.
+    // Emptied means no entry refers to anything, so no value outlives its plan; only the arrays stay, and only up to
+    // the tables of MaxKeptServices (≈20 MB), so a thread that once compiled a huge environment does not keep its tables.
+    [ThreadStatic]
+    private static SharedValues? _spare;
+
+    private const int MaxKeptServices = 10_000;
+
+    // The services the tables are sized for.
+    private int _services;
 
     private readonly Dictionary<string, PlanValue.Text> _texts;
     private readonly Dictionary<long, PlanValue.Number> _numbers = [];
@@ -35,6 +49,7 @@ internal sealed class SharedValues
     // 10 lists per service), so the tables are not grown and copied over and over while a plan is built.
     private SharedValues(int services)
     {
+        _services = services;
         _texts = new(services * 28, StringComparer.Ordinal);
         _maps = new(services * 44, ShallowComparer.Instance);
         _lists = new(services * 10, ShallowComparer.Instance);
@@ -52,8 +67,37 @@ internal sealed class SharedValues
             return default;
         }
 
-        _current = new SharedValues(Math.Clamp(services, 1, 100_000));
+        services = Math.Clamp(services, 1, 100_000);
+        if (_spare is { } spare)
+        {
+            _spare = null;
+            spare.Reserve(services);
+            _current = spare;
+        }
+        else
+        {
+            _current = new SharedValues(services);
+        }
+
         return new Scope(owner: true);
+    }
+
+    private void Reserve(int services)
+    {
+        _services = Math.Max(_services, services);
+        _texts.EnsureCapacity(services * 28);
+        _maps.EnsureCapacity(services * 44);
+        _lists.EnsureCapacity(services * 10);
+    }
+
+    private void Clear()
+    {
+        _texts.Clear();
+        _numbers.Clear();
+        _maps.Clear();
+        _lists.Clear();
+        _selectors.Clear();
+        _namespaceSelectors.Clear();
     }
 
     /// <summary>The one <see cref="PlanValue.Text"/> of <paramref name="text"/> in this scope.</summary>
@@ -130,9 +174,11 @@ internal sealed class SharedValues
         /// <inheritdoc />
         public void Dispose()
         {
-            if (owner)
+            if (owner && _current is { } table)
             {
                 _current = null;
+                table.Clear();
+                _spare = table._services <= MaxKeptServices ? table : null;
             }
         }
     }
