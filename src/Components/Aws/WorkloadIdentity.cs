@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
 using Platform.Components.Planning;
 using Platform.Components.Specs;
 using static Platform.Components.Aws.AwsInputs;
@@ -42,7 +44,15 @@ internal static class WorkloadIdentity
             ("assumeRolePolicy", TrustPolicy(context.Namespace, ServiceAccountName(service))),
             ("tags", Tags(context))), service.Name, Options);
 
-        var statements = grants.SelectMany(g => g.Statements).Select(Statement).ToList();
+        var statements = ImmutableArray.CreateBuilder<PlanValue>();
+        foreach (var grant in grants)
+        {
+            foreach (var statement in grant.Statements)
+            {
+                statements.Add(Statements.GetValue(statement, Statement));
+            }
+        }
+
         if (statements.Count == 0)
         {
             // IAM rejects a policy without statements; the role still exists so the service account's annotation
@@ -55,7 +65,7 @@ internal static class WorkloadIdentity
             ("role", PlanValue.Ref(role, "name")),
             ("policy", PlanValue.ToJson(Map(
                 ("Version", PolicyVersion),
-                ("Statement", new PlanValue.List([.. statements])))))), service.Name, Options);
+                ("Statement", new PlanValue.List(statements.DrainToImmutable())))))), service.Name, Options);
     }
 
     /// <summary>The Kubernetes name of a service's service account (what the Kubernetes golden path names it).</summary>
@@ -69,19 +79,33 @@ internal static class WorkloadIdentity
     /// </summary>
     public static PlanValue TrustPolicy(string @namespace, string serviceAccount)
     {
-        var issuer = PlanValue.Config(AwsConfigKeys.OidcProviderUrl);
         var subject = $"system:serviceaccount:{@namespace}:{serviceAccount}";
-        return PlanValue.Concat(
-            $"{{\"Version\":{Json(PolicyVersion)},\"Statement\":[{{\"Effect\":\"Allow\",\"Principal\":{{\"Federated\":\"",
-            PlanValue.Config(AwsConfigKeys.OidcProviderArn),
-            "\"},\"Action\":\"sts:AssumeRoleWithWebIdentity\",\"Condition\":{\"StringEquals\":{\"",
-            issuer,
-            $":sub\":{Json(subject)},\"",
-            issuer,
-            ":aud\":\"sts.amazonaws.com\"}}}]}");
+        return new PlanValue.Interpolation(
+        [
+            TrustHead, OidcProviderArn, TrustCondition, OidcIssuer, new PlanValue.Text($":sub\":{Json(subject)},\""), OidcIssuer, TrustTail,
+        ]);
     }
 
+    // The parts every role's trust policy has in common, one instance each: plan values are immutable, and a plan of
+    // thousands of roles otherwise holds thousands of copies of the same text and config references.
+    private static readonly PlanValue TrustHead =
+        new PlanValue.Text($"{{\"Version\":{Json(PolicyVersion)},\"Statement\":[{{\"Effect\":\"Allow\",\"Principal\":{{\"Federated\":\"");
+
+    private static readonly PlanValue TrustCondition =
+        new PlanValue.Text("\"},\"Action\":\"sts:AssumeRoleWithWebIdentity\",\"Condition\":{\"StringEquals\":{\"");
+
+    private static readonly PlanValue TrustTail = new PlanValue.Text(":aud\":\"sts.amazonaws.com\"}}}]}");
+
+    private static readonly PlanValue OidcProviderArn = PlanValue.Config(AwsConfigKeys.OidcProviderArn);
+
+    private static readonly PlanValue OidcIssuer = PlanValue.Config(AwsConfigKeys.OidcProviderUrl);
+
     private static string Json(string text) => JsonStrings.Quote(text);
+
+    // A resource's grant, and so its statements, is made once per plan for all the services that use it
+    // (PlanContext.GrantsTo): each statement's value is made once too, and every role policy of the plan carries that
+    // one instance. The table holds a value only as long as its statement, so nothing outlives the plan.
+    private static readonly ConditionalWeakTable<Planning.IamStatement, PlanValue> Statements = new();
 
     private static PlanValue Statement(Planning.IamStatement statement) => Map(
         ("Sid", statement.Sid),

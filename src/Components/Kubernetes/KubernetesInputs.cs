@@ -66,6 +66,9 @@ internal static class KubernetesInputs
     [ThreadStatic]
     private static List<KeyValuePair<string, PlanValue>>? _scratch;
 
+    [ThreadStatic]
+    private static List<PlanValue>? _items;
+
     private static readonly PlanValue True = new PlanValue.Bool(true);
     private static readonly PlanValue False = new PlanValue.Bool(false);
 
@@ -116,14 +119,7 @@ internal static class KubernetesInputs
             case ShapeKind.Sequence:
                 if (value is IList list)
                 {
-                    // Indexed, so neither an enumerator nor a builder is allocated per list.
-                    var converted = new PlanValue[list.Count];
-                    for (var i = 0; i < converted.Length; i++)
-                    {
-                        converted[i] = Convert(list[i]);
-                    }
-
-                    return Shared(new PlanValue.List(ImmutableCollectionsMarshal.AsImmutableArray(converted)));
+                    return ConvertList(list);
                 }
 
                 var items = ImmutableArray.CreateBuilder<PlanValue>((value as ICollection)?.Count ?? 4);
@@ -165,7 +161,11 @@ internal static class KubernetesInputs
             }
 
             PlanValue converted;
-            if (inNamespace is null)
+            if (_replacement is { } replacement && replacement.TryTake(value, property.Name, out var replaced))
+            {
+                converted = replaced;
+            }
+            else if (inNamespace is null)
             {
                 converted = Convert(propertyValue);
             }
@@ -202,6 +202,27 @@ internal static class KubernetesInputs
         return map;
     }
 
+    // A list's items gather on a per-thread stack like an object's entries (indexed, so no enumerator is allocated):
+    // a list already seen in the compilation is then found without allocating its items.
+    private static PlanValue.List ConvertList(IList list)
+    {
+        var scratch = _items ??= new List<PlanValue>(64);
+        var start = scratch.Count;
+        for (var i = 0; i < list.Count; i++)
+        {
+            // Converted before it is pushed: a nested list's items go above this list's and are gone again.
+            var converted = Convert(list[i]);
+            scratch.Add(converted);
+        }
+
+        var items = CollectionsMarshal.AsSpan(scratch)[start..];
+        var shared = SharedValues.Current is { } values
+            ? values.List(items)
+            : new PlanValue.List(ImmutableCollectionsMarshal.AsImmutableArray(items.ToArray()));
+        scratch.RemoveRange(start, items.Length);
+        return shared;
+    }
+
     // A dictionary's entries, in reading order, gathered on the per-thread stack like an object's: a map already seen
     // in the compilation (sizing, selectors) is then found without allocating its entries. String-keyed dictionaries
     // (labels, data, quantities) are enumerated without boxing.
@@ -214,7 +235,9 @@ internal static class KubernetesInputs
             case Dictionary<string, string> texts:
                 foreach (var (key, text) in texts)
                 {
-                    scratch.Add(KeyValuePair.Create(key, text is null ? PlanValue.Null : Convert(text)));
+                    scratch.Add(KeyValuePair.Create(key,
+                        _replacement is { } replacement && replacement.TryTake(texts, key, out var replaced) ? replaced
+                        : text is null ? PlanValue.Null : Convert(text)));
                 }
 
                 break;
@@ -251,6 +274,56 @@ internal static class KubernetesInputs
     /// </summary>
     /// <remarks>Set <c>metadata.namespace</c> on the model (to anything) to keep the key where the model puts it.</remarks>
     public static PlanValue.Map Namespaced(object model) => Root(model, NamespaceName);
+
+    /// <summary>
+    /// Like <see cref="Namespaced(object)"/>, with the value of one property (or dictionary key) of one object inside
+    /// <paramref name="model"/> converted as <paramref name="value"/>: what <see cref="PlanValue.Map.With"/> would give
+    /// for a key the model sets (a placeholder), without converting the maps on its path twice. Those copies were
+    /// garbage the moment they were made, and the first ones stayed in the compilation's table of shared values.
+    /// </summary>
+    /// <param name="model">The object to convert.</param>
+    /// <param name="owner">The object (a model or a dictionary) inside <paramref name="model"/> whose key is replaced.</param>
+    /// <param name="key">The wire name of the property, or the dictionary key; the owner must set it.</param>
+    /// <param name="value">What the key holds in the inputs (a reference, typically).</param>
+    public static PlanValue.Map Namespaced(object model, object owner, string key, PlanValue value)
+    {
+        ArgumentNullException.ThrowIfNull(owner);
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(value);
+        var outer = _replacement;
+        _replacement = new Replacement(owner, key, value);
+        try
+        {
+            var inputs = Root(model, NamespaceName);
+            return _replacement.Done ? inputs : throw new ArgumentException($"The model has no '{key}' set on the object given.", nameof(key));
+        }
+        finally
+        {
+            _replacement = outer;
+        }
+    }
+
+    /// <summary>A key of one object converted as a given value (<see cref="Namespaced(object, object, string, PlanValue)"/>).</summary>
+    private sealed class Replacement(object owner, string key, PlanValue value)
+    {
+        public bool Done { get; private set; }
+
+        public bool TryTake(object current, string currentKey, out PlanValue replaced)
+        {
+            if (ReferenceEquals(current, owner) && string.Equals(currentKey, key, StringComparison.Ordinal))
+            {
+                Done = true;
+                replaced = value;
+                return true;
+            }
+
+            replaced = null!;
+            return false;
+        }
+    }
+
+    [ThreadStatic]
+    private static Replacement? _replacement;
 
     private static readonly PlanValue NamespaceName = PlanValue.Ref(LogicalNames.Namespace, "metadata.name");
 
@@ -352,6 +425,14 @@ internal static class KubernetesInputs
             if (get is Func<TModel, int?> number)
             {
                 return model => number((TModel)model) is { } value ? Box(value) : null;
+            }
+
+            if (get is Func<TModel, long?> longNumber)
+            {
+                // A property of every pod (user and group ids, deadlines) holds the same value in every object: the box
+                // made last is reused while the value stays the same (a race makes another box of an equal value).
+                object? last = null;
+                return model => longNumber((TModel)model) is { } value ? (last is long known && known == value ? last : last = value) : null;
             }
 
             return model => get((TModel)model);

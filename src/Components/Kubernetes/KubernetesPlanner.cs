@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Immutable;
 using System.Security.Cryptography;
 using System.Text;
@@ -123,7 +124,7 @@ internal static class KubernetesPlanner
         }
     }
 
-    /// <summary>Object metadata in the environment's namespace (a placeholder until <see cref="KubernetesInputs.Namespaced"/>).</summary>
+    /// <summary>Object metadata in the environment's namespace (a placeholder until <see cref="KubernetesInputs.Namespaced(object)"/>).</summary>
     internal static V1ObjectMeta Metadata(PlanContext context, string name, SharedLabels labels) => new()
     {
         Name = PhysicalName.Create(PhysicalName.KubernetesLabel, name),
@@ -134,7 +135,37 @@ internal static class KubernetesPlanner
     /// <summary>A short stable hash of a service's plain environment, so a change rolls its pods.</summary>
     internal static string ConfigHash(IEnumerable<KeyValuePair<string, string>> data)
     {
-        var text = string.Join('\n', data.Select(d => $"{d.Key}={d.Value}"));
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];
+        // The SHA-256 of the UTF-8 of "key=value" lines joined by '\n', written into one buffer: every service with
+        // plain values is hashed, so neither the joined text, its bytes nor the full hex are made per service.
+        var length = -1;
+        foreach (var (key, value) in data)
+        {
+            length += Encoding.UTF8.GetByteCount(key) + Encoding.UTF8.GetByteCount(value ?? "") + 2;
+        }
+
+        length = Math.Max(length, 0);
+        var rented = length > 1024 ? ArrayPool<byte>.Shared.Rent(length) : null;
+        var text = rented is null ? stackalloc byte[1024] : rented.AsSpan();
+        var written = 0;
+        foreach (var (key, value) in data)
+        {
+            if (written > 0)
+            {
+                text[written++] = (byte)'\n';
+            }
+
+            written += Encoding.UTF8.GetBytes(key, text[written..]);
+            text[written++] = (byte)'=';
+            written += Encoding.UTF8.GetBytes(value ?? "", text[written..]);
+        }
+
+        Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(text[..written], digest);
+        if (rented is not null)
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+
+        return Convert.ToHexStringLower(digest[..8]); // the first 16 hex digits
     }
 }

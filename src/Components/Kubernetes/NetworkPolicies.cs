@@ -100,7 +100,20 @@ internal static class NetworkPolicies
 
         // Each port a used resource listens on inside the VPC, once; then HTTPS for the AWS APIs when any needs them.
         var grants = context.GrantsTo(service);
-        foreach (var privatePort in grants.SelectMany(g => g.PrivateNetworkPorts).Distinct())
+        // The grants' ports, each once, in order: a loop rather than SelectMany/Distinct, so no set per service.
+        var ports = new List<int>();
+        foreach (var grant in grants)
+        {
+            foreach (var grantedPort in grant.PrivateNetworkPorts)
+            {
+                if (!ports.Contains(grantedPort))
+                {
+                    ports.Add(grantedPort);
+                }
+            }
+        }
+
+        foreach (var privatePort in ports)
         {
             var ranges = context.Target.VpcCidr is { } vpc ? [vpc] : WorkloadDefaults.PrivateRanges;
             egress.Add(new V1NetworkPolicyEgressRule
@@ -137,8 +150,19 @@ internal static class NetworkPolicies
 
     private static V1NetworkPolicyPeer NamespacePeer(string name) => new()
     {
-        NamespaceSelector = new V1LabelSelector { MatchLabels = new Dictionary<string, string>(StringComparer.Ordinal) { [NamespaceNameLabel] = name } },
+        NamespaceSelector = new V1LabelSelector { MatchLabels = NamespaceSelector(name) },
     };
+
+    /// <summary>
+    /// The labels that select the namespace <paramref name="name"/>: within a compilation one instance per namespace
+    /// (every service's policy names DNS's, most the ingress controller's), made and converted once.
+    /// </summary>
+    internal static SharedLabels NamespaceSelector(string name) =>
+        SharedValues.Current?.NamespaceSelector(name) ?? NewNamespaceSelector(name);
+
+    /// <summary>A new <see cref="NamespaceSelector"/>.</summary>
+    internal static SharedLabels NewNamespaceSelector(string name) =>
+        SharedLabels.Wrap(new(1, StringComparer.Ordinal) { [NamespaceNameLabel] = name });
 
     private static V1NetworkPolicyPeer PodPeer(EnvironmentSpec spec, ServiceSpec service) => new()
     {
@@ -147,13 +171,10 @@ internal static class NetworkPolicies
 
     private static V1NetworkPolicyPort TcpPort(int port) => new() { Port = port, Protocol = Tcp };
 
-    // WorkloadLabels.SelectorOf's pairs in its (ordinal) order, without building a sorted dictionary per peer.
+    // WorkloadLabels.SelectorOf's pairs in its (ordinal) order: the service's one set of selector labels in the
+    // compilation, so a peer costs neither a dictionary nor a conversion of its labels.
     private static V1LabelSelector Selector(EnvironmentSpec spec, ServiceSpec service) => new()
     {
-        MatchLabels = new Dictionary<string, string>(2, StringComparer.Ordinal)
-        {
-            [WorkloadLabels.Instance] = WorkloadLabels.InstanceOf(spec, service),
-            [WorkloadLabels.Name] = service.Name,
-        },
+        MatchLabels = WorkloadLabels.PodSelector(spec, service),
     };
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using k8s.Models;
 using Platform.Components.Planning;
 using Platform.Components.Specs;
@@ -57,20 +58,32 @@ internal static class Observability
     public static string ResourceAttributes(PlanContext context, ServiceSpec service)
     {
         var tier = Ownership.TierName(context.Spec.Tier);
-        var attributes = new List<KeyValuePair<string, string>>
-        {
-            new("service.namespace", context.Spec.Name),
-            new("deployment.environment", tier),
-            new("deployment.environment.name", tier),
-            new("team", context.Spec.Metadata.Team),
-            new("tier", tier),
-        };
+        // Written into one buffer: every workload has this variable, so no list or part strings are made per service.
+        var text = new DefaultInterpolatedStringHandler(0, 0, CultureInfo.InvariantCulture, stackalloc char[256]);
+        Attribute(ref text, "service.namespace", context.Spec.Name);
         if (ImageReference.VersionLabel(service.Image) is { } version)
         {
-            attributes.Insert(1, new("service.version", version));
+            Attribute(ref text, "service.version", version);
         }
 
-        return string.Join(',', attributes.Select(a => $"{a.Key}={Uri.EscapeDataString(a.Value)}"));
+        Attribute(ref text, "deployment.environment", tier);
+        Attribute(ref text, "deployment.environment.name", tier);
+        Attribute(ref text, "team", context.Spec.Metadata.Team);
+        Attribute(ref text, "tier", tier);
+        return text.ToStringAndClear();
+    }
+
+    // key=value, after a comma unless it is the first.
+    private static void Attribute(ref DefaultInterpolatedStringHandler text, string key, string value)
+    {
+        if (text.Text.Length > 0)
+        {
+            text.AppendLiteral(",");
+        }
+
+        text.AppendLiteral(key);
+        text.AppendLiteral("=");
+        text.AppendLiteral(Uri.EscapeDataString(value));
     }
 
     /// <summary>Annotations of the service's pods: the tier's log retention.</summary>
@@ -86,6 +99,12 @@ internal static class Observability
     public static void PlanLinks(PlanContext context, ServiceSpec service)
     {
         var telemetry = context.Target.Telemetry;
+        if (telemetry is { LogsUrl: null, MetricsUrl: null, TracesUrl: null })
+        {
+            // No templates, no links: nothing to fill in for any of the environment's services.
+            return;
+        }
+
         var values = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["environment"] = context.Spec.Name,

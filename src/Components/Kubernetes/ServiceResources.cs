@@ -114,15 +114,18 @@ internal static class ServiceResources
     private static void PlanServiceAccount(PlanContext context, ServiceSpec service, WorkloadLabels labels, bool usesCloud)
     {
         var metadata = KubernetesPlanner.Metadata(context, service.Name, labels.All);
+        var account = new V1ServiceAccount { Metadata = metadata, AutomountServiceAccountToken = usesCloud };
+        PlanValue.Map inputs;
         if (usesCloud)
         {
-            metadata.Annotations = new Dictionary<string, string>(StringComparer.Ordinal) { [WorkloadDefaults.RoleArnAnnotation] = "" };
+            // The annotation holds a placeholder in the model; the role's ARN takes its place in the inputs.
+            var annotations = new Dictionary<string, string>(StringComparer.Ordinal) { [WorkloadDefaults.RoleArnAnnotation] = "" };
+            metadata.Annotations = annotations;
+            inputs = KubernetesInputs.Namespaced(account, annotations, WorkloadDefaults.RoleArnAnnotation, PlanValue.Ref(LogicalNames.Role(service.Name), "arn"));
         }
-
-        var inputs = KubernetesInputs.Namespaced(new V1ServiceAccount { Metadata = metadata, AutomountServiceAccountToken = usesCloud });
-        if (usesCloud)
+        else
         {
-            inputs = inputs.With("metadata.annotations", PlanValue.Ref(LogicalNames.Role(service.Name), "arn"), WorkloadDefaults.RoleArnAnnotation);
+            inputs = KubernetesInputs.Namespaced(account);
         }
 
         context.Builder.Add(LogicalNames.ServiceAccount(service.Name), KubernetesTypes.ServiceAccount, inputs, service.Name, KubernetesPlanner.Options);
@@ -139,25 +142,59 @@ internal static class ServiceResources
     {
         var builder = context.Builder;
         var name = service.Name;
-        var envFrom = new List<V1EnvFromSource>();
-        var dependencies = new List<string>();
+        var envObject = EnvObjectName(name);
+        var dependencies = new List<string>(2);
         string? configHash = null;
 
-        var plain = service.Env.Where(e => !e.Value.IsSecret).Select(e => KeyValuePair.Create(e.Key, e.Value.Value)).ToList();
-        if (plain.Count > 0)
+        // Connection details come first so the service's own variables win a name clash (later sources override).
+        // One database keeps libpq's plain PGHOST…; with several, each is prefixed (ORDERS_DB_PGHOST) so none hides another.
+        var envFrom = new List<V1EnvFromSource>(sources.Length + 2);
+        var generic = 0;
+        foreach (var source in sources)
         {
-            builder.Add(ConfigMap(name), KubernetesTypes.ConfigMap, KubernetesInputs.Namespaced(new V1ConfigMap
+            generic += source.Connection!.PrefixWhenSeveral is null ? 0 : 1;
+        }
+
+        foreach (var source in sources)
+        {
+            var connection = source.Connection!;
+            envFrom.Add(new V1EnvFromSource
             {
-                Metadata = KubernetesPlanner.Metadata(context, EnvObjectName(name), labels.All),
-                Data = plain.ToDictionary(StringComparer.Ordinal),
+                SecretRef = connection.IsSecret ? new V1SecretEnvSource { Name = connection.ObjectName } : null,
+                ConfigMapRef = connection.IsSecret ? null : new V1ConfigMapEnvSource { Name = connection.ObjectName },
+                Prefix = generic > 1 ? connection.PrefixWhenSeveral : null,
+            });
+        }
+
+        // One pass over the variables, in their (sorted) order, without an iterator chain per kind.
+        List<KeyValuePair<string, string>>? plain = null;
+        List<KeyValuePair<string, EnvValue>>? secrets = null;
+        foreach (var variable in service.Env)
+        {
+            if (variable.Value.IsSecret)
+            {
+                (secrets ??= []).Add(variable);
+            }
+            else
+            {
+                (plain ??= []).Add(KeyValuePair.Create(variable.Key, variable.Value.Value));
+            }
+        }
+
+        if (plain is not null)
+        {
+            var configMap = ConfigMap(name);
+            builder.Add(configMap, KubernetesTypes.ConfigMap, KubernetesInputs.Namespaced(new V1ConfigMap
+            {
+                Metadata = KubernetesPlanner.Metadata(context, envObject, labels.All),
+                Data = new Dictionary<string, string>(plain, StringComparer.Ordinal),
             }), name, KubernetesPlanner.Options);
-            envFrom.Add(new V1EnvFromSource { ConfigMapRef = new V1ConfigMapEnvSource { Name = EnvObjectName(name) } });
-            dependencies.Add(ConfigMap(name));
+            envFrom.Add(new V1EnvFromSource { ConfigMapRef = new V1ConfigMapEnvSource { Name = envObject } });
+            dependencies.Add(configMap);
             configHash = KubernetesPlanner.ConfigHash(plain);
         }
 
-        var secrets = service.Env.Where(e => e.Value.IsSecret).ToList();
-        if (secrets.Count > 0)
+        if (secrets is not null)
         {
             var stringData = PlanValue.Map.Empty;
             foreach (var (variable, value) in secrets)
@@ -171,24 +208,15 @@ internal static class ServiceResources
 
             var inputs = KubernetesInputs.Namespaced(new V1Secret
             {
-                Metadata = KubernetesPlanner.Metadata(context, EnvObjectName(name), labels.All),
+                Metadata = KubernetesPlanner.Metadata(context, envObject, labels.All),
                 Type = "Opaque",
             }).With("stringData", stringData);
-            builder.Add(Secret(name), KubernetesTypes.Secret, inputs, name, KubernetesPlanner.Options);
-            envFrom.Add(new V1EnvFromSource { SecretRef = new V1SecretEnvSource { Name = EnvObjectName(name) } });
-            dependencies.Add(Secret(name));
+            var secret = Secret(name);
+            builder.Add(secret, KubernetesTypes.Secret, inputs, name, KubernetesPlanner.Options);
+            envFrom.Add(new V1EnvFromSource { SecretRef = new V1SecretEnvSource { Name = envObject } });
+            dependencies.Add(secret);
         }
 
-        // Connection details come first so the service's own variables win a name clash (later sources override).
-        // One database keeps libpq's plain PGHOST…; with several, each is prefixed (ORDERS_DB_PGHOST) so none hides another.
-        var generic = sources.Count(s => s.Connection!.PrefixWhenSeveral is not null);
-        var connections = sources.Select(s => new V1EnvFromSource
-        {
-            SecretRef = s.Connection!.IsSecret ? new V1SecretEnvSource { Name = s.Connection.ObjectName } : null,
-            ConfigMapRef = s.Connection.IsSecret ? null : new V1ConfigMapEnvSource { Name = s.Connection.ObjectName },
-            Prefix = generic > 1 ? s.Connection.PrefixWhenSeveral : null,
-        });
-        envFrom.InsertRange(0, connections);
         return (envFrom, dependencies, configHash);
     }
 
@@ -215,6 +243,7 @@ internal static class ServiceResources
         var replicas = service.Replicas ?? profile.DefaultReplicas;
         var autoscaled = replicas.Max > replicas.Min;
         var selector = new V1LabelSelector { MatchLabels = labels.Selector };
+        var podSpec = PodTemplates.PodSpec(container, name, labels.Selector, profile.ZoneSpread, restartPolicy: null);
 
         var deployment = new V1Deployment
         {
@@ -231,21 +260,21 @@ internal static class ServiceResources
                     Type = "RollingUpdate",
                     RollingUpdate = new V1RollingUpdateDeployment { MaxSurge = profile.RollingMaxSurge, MaxUnavailable = profile.RollingMaxUnavailable },
                 },
-                Template = PodTemplate(context, labels, configHash, PodTemplates.PodSpec(container, name, labels.Selector, profile.ZoneSpread, restartPolicy: null)),
+                Template = PodTemplate(context, labels, configHash, podSpec),
             },
         };
-        var inputs = KubernetesInputs.Namespaced(deployment)
-            .With("spec.template.spec.serviceAccountName", PlanValue.Ref(LogicalNames.ServiceAccount(name), "metadata.name"));
+        var inputs = KubernetesInputs.Namespaced(deployment, podSpec, "serviceAccountName", PlanValue.Ref(LogicalNames.ServiceAccount(name), "metadata.name"));
         builder.Add(Deployment(name), KubernetesTypes.Deployment, inputs, name, options);
 
         if (autoscaled)
         {
+            var target = new V2CrossVersionObjectReference { ApiVersion = "apps/v1", Kind = "Deployment", Name = name };
             var autoscaler = KubernetesInputs.Namespaced(new V2HorizontalPodAutoscaler
             {
                 Metadata = KubernetesPlanner.Metadata(context, name, labels.All),
                 Spec = new V2HorizontalPodAutoscalerSpec
                 {
-                    ScaleTargetRef = new V2CrossVersionObjectReference { ApiVersion = "apps/v1", Kind = "Deployment", Name = name },
+                    ScaleTargetRef = target,
                     MinReplicas = replicas.Min,
                     MaxReplicas = replicas.Max,
                     Metrics =
@@ -261,7 +290,7 @@ internal static class ServiceResources
                         },
                     ],
                 },
-            }).With("spec.scaleTargetRef.name", PlanValue.Ref(Deployment(name), "metadata.name"));
+            }, target, "name", PlanValue.Ref(Deployment(name), "metadata.name"));
             builder.Add(Autoscaler(name), KubernetesTypes.HorizontalPodAutoscaler, autoscaler, name, KubernetesPlanner.Options);
         }
 
@@ -287,6 +316,7 @@ internal static class ServiceResources
         var name = service.Name;
         var schedule = service.Schedule
             ?? throw new InvalidOperationException($"Service '{name}' is a cron job without a schedule; the spec validator should have rejected it.");
+        var podSpec = PodTemplates.PodSpec(container, name, labels.Selector, zoneSpread: false, restartPolicy: "Never");
         var cronJob = new V1CronJob
         {
             Metadata = KubernetesPlanner.Metadata(context, name, labels.Workload),
@@ -307,13 +337,12 @@ internal static class ServiceResources
                         ActiveDeadlineSeconds = WorkloadDefaults.CronActiveDeadlineSeconds,
                         BackoffLimit = WorkloadDefaults.CronBackoffLimit,
                         // Never: a failed run's pod stays for its logs, and each retry is a new pod counted by backoffLimit.
-                        Template = PodTemplate(context, labels, configHash, PodTemplates.PodSpec(container, name, labels.Selector, zoneSpread: false, restartPolicy: "Never")),
+                        Template = PodTemplate(context, labels, configHash, podSpec),
                     },
                 },
             },
         };
-        var inputs = KubernetesInputs.Namespaced(cronJob)
-            .With("spec.jobTemplate.spec.template.spec.serviceAccountName", PlanValue.Ref(LogicalNames.ServiceAccount(name), "metadata.name"));
+        var inputs = KubernetesInputs.Namespaced(cronJob, podSpec, "serviceAccountName", PlanValue.Ref(LogicalNames.ServiceAccount(name), "metadata.name"));
         context.Builder.Add(CronJob(name), KubernetesTypes.CronJob, inputs, name, options);
     }
 

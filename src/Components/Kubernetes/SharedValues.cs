@@ -1,7 +1,7 @@
-using System.Collections.Immutable;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Platform.Components.Planning;
+using Platform.Components.Specs;
 
 namespace Platform.Components.Kubernetes;
 
@@ -16,23 +16,41 @@ namespace Platform.Components.Kubernetes;
 /// Plan values are immutable records with structural equality, so sharing is invisible to every reader (the plan,
 /// program, report and cost are byte-identical, held by <c>GeneratedEnvironmentTests</c>). Values are shared bottom-up:
 /// a map or list is looked up by its keys and by the identity of its children, which are already shared, so a lookup
-/// costs a shallow hash, never a walk. The table lives only while <see cref="Enter"/>'s scope is open on the thread
-/// (compilation is synchronous), so nothing outlives the plan it was built for.
+/// costs a shallow hash, never a walk. The table is in use only while <see cref="Enter"/>'s scope is open on the thread
+/// (compilation is synchronous) and is emptied when it closes, so nothing outlives the plan it was built for; the
+/// emptied table is kept for the process's next compilation (one table, whichever thread compiles next).
 /// </remarks>
 internal sealed class SharedValues
 {
     [ThreadStatic]
     private static SharedValues? _current;
 
+    // The last closed scope's table, emptied: the next compilation takes it and fills it again instead of allocating
+    // new ones. At 5,000 services the tables are ≈10 MB of large-object arrays, and allocating them anew for every
+    // compilation made the runtime start a full (background) collection each time, on top of the ephemeral ones.
+    // Emptied means no entry refers to anything, so no value outlives its plan; only the arrays stay. One table for the
+    // process, not one per thread (a service compiles on whichever pool thread runs the request, so per-thread tables
+    // would pile up), and only up to the tables of MaxKeptServices (≈20 MB): concurrent compilations that find the slot
+    // empty allocate their own, and the last to finish keeps its table.
+    private static SharedValues? _spare;
+
+    private const int MaxKeptServices = 10_000;
+
+    // The services the tables are sized for.
+    private int _services;
+
     private readonly Dictionary<string, PlanValue.Text> _texts;
     private readonly Dictionary<long, PlanValue.Number> _numbers = [];
     private readonly HashSet<PlanValue.Map> _maps;
     private readonly HashSet<PlanValue.List> _lists;
+    private readonly Dictionary<ServiceSpec, SharedLabels> _selectors = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<string, SharedLabels> _namespaceSelectors = new(StringComparer.Ordinal);
 
     // Sized for the distinct values a service brings (measured on generated environments: ≈44 maps, 28 texts and
     // 10 lists per service), so the tables are not grown and copied over and over while a plan is built.
     private SharedValues(int services)
     {
+        _services = services;
         _texts = new(services * 28, StringComparer.Ordinal);
         _maps = new(services * 44, ShallowComparer.Instance);
         _lists = new(services * 10, ShallowComparer.Instance);
@@ -50,8 +68,36 @@ internal sealed class SharedValues
             return default;
         }
 
-        _current = new SharedValues(Math.Clamp(services, 1, 100_000));
+        services = Math.Clamp(services, 1, 100_000);
+        if (Interlocked.Exchange(ref _spare, null) is { } spare)
+        {
+            spare.Reserve(services);
+            _current = spare;
+        }
+        else
+        {
+            _current = new SharedValues(services);
+        }
+
         return new Scope(owner: true);
+    }
+
+    private void Reserve(int services)
+    {
+        _services = Math.Max(_services, services);
+        _texts.EnsureCapacity(services * 28);
+        _maps.EnsureCapacity(services * 44);
+        _lists.EnsureCapacity(services * 10);
+    }
+
+    private void Clear()
+    {
+        _texts.Clear();
+        _numbers.Clear();
+        _maps.Clear();
+        _lists.Clear();
+        _selectors.Clear();
+        _namespaceSelectors.Clear();
     }
 
     /// <summary>The one <see cref="PlanValue.Text"/> of <paramref name="text"/> in this scope.</summary>
@@ -85,8 +131,42 @@ internal sealed class SharedValues
         return map;
     }
 
+    /// <summary>
+    /// The list of these items seen first in this scope, or a new one: like maps, a list already seen costs no
+    /// allocation (most of a plan's lists are: ports, probes' commands, policy types, volume mounts).
+    /// </summary>
+    public PlanValue.List List(ReadOnlySpan<PlanValue> items)
+    {
+        var lookup = _lists.GetAlternateLookup<ReadOnlySpan<PlanValue>>();
+        if (lookup.TryGetValue(items, out var shared))
+        {
+            return shared;
+        }
+
+        var list = new PlanValue.List(ImmutableCollectionsMarshal.AsImmutableArray(items.ToArray()));
+        _lists.Add(list);
+        return list;
+    }
+
     /// <summary>The list equal to <paramref name="list"/> seen first in this scope (<paramref name="list"/> if none).</summary>
     public PlanValue.List List(PlanValue.List list) => _lists.Add(list) ? list : _lists.TryGetValue(list, out var shared) ? shared : list;
+
+    /// <summary>
+    /// The labels that select <paramref name="service"/>'s pods, one instance in this scope: the service's own objects
+    /// and every network policy that names it as a peer carry them, so they are made and converted once.
+    /// </summary>
+    public SharedLabels Selector(EnvironmentSpec spec, ServiceSpec service)
+    {
+        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_selectors, service, out _);
+        return slot ??= WorkloadLabels.NewSelector(spec, service);
+    }
+
+    /// <summary>The labels that select namespace <paramref name="name"/>, one instance in this scope.</summary>
+    public SharedLabels NamespaceSelector(string name)
+    {
+        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_namespaceSelectors, name, out _);
+        return slot ??= NetworkPolicies.NewNamespaceSelector(name);
+    }
 
     /// <summary>Closes the scope that opened the table; a joined scope's dispose does nothing.</summary>
     public readonly struct Scope(bool owner) : IDisposable
@@ -94,9 +174,14 @@ internal sealed class SharedValues
         /// <inheritdoc />
         public void Dispose()
         {
-            if (owner)
+            if (owner && _current is { } table)
             {
                 _current = null;
+                table.Clear();
+                if (table._services <= MaxKeptServices)
+                {
+                    Volatile.Write(ref _spare, table);
+                }
             }
         }
     }
@@ -105,7 +190,8 @@ internal sealed class SharedValues
     private sealed class ShallowComparer :
         IEqualityComparer<PlanValue.Map>,
         IEqualityComparer<PlanValue.List>,
-        IAlternateEqualityComparer<ReadOnlySpan<KeyValuePair<string, PlanValue>>, PlanValue.Map>
+        IAlternateEqualityComparer<ReadOnlySpan<KeyValuePair<string, PlanValue>>, PlanValue.Map>,
+        IAlternateEqualityComparer<ReadOnlySpan<PlanValue>, PlanValue.List>
     {
         public static readonly ShallowComparer Instance = new();
 
@@ -167,25 +253,30 @@ internal sealed class SharedValues
         };
 
         public bool Equals(PlanValue.List? x, PlanValue.List? y) =>
-            x is null || y is null ? ReferenceEquals(x, y) : Same(x.Items, y.Items);
+            x is null || y is null ? ReferenceEquals(x, y) : Same(x.Items.AsSpan(), y.Items.AsSpan());
 
-        public int GetHashCode(PlanValue.List obj)
+        public int GetHashCode(PlanValue.List obj) => obj.SharedHash is not 0 and var known ? known : obj.SharedHash = Hash(obj.Items.AsSpan());
+
+        public bool Equals(ReadOnlySpan<PlanValue> alternate, PlanValue.List other) => Same(alternate, other.Items.AsSpan());
+
+        public int GetHashCode(ReadOnlySpan<PlanValue> alternate) => Hash(alternate);
+
+        public PlanValue.List Create(ReadOnlySpan<PlanValue> alternate) =>
+            new(ImmutableCollectionsMarshal.AsImmutableArray(alternate.ToArray()));
+
+        // Never 0, which marks a hash not computed yet.
+        private static int Hash(ReadOnlySpan<PlanValue> items)
         {
-            if (obj.SharedHash is not 0 and var known)
-            {
-                return known;
-            }
-
             var hash = default(HashCode);
-            foreach (var item in obj.Items)
+            foreach (var item in items)
             {
                 hash.Add(HashOf(item));
             }
 
-            return obj.SharedHash = hash.ToHashCode() is not 0 and var computed ? computed : 1;
+            return hash.ToHashCode() is not 0 and var computed ? computed : 1;
         }
 
-        private static bool Same(ImmutableArray<PlanValue> a, ImmutableArray<PlanValue> b)
+        private static bool Same(ReadOnlySpan<PlanValue> a, ReadOnlySpan<PlanValue> b)
         {
             if (a.Length != b.Length)
             {

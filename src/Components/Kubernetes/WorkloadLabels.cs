@@ -27,25 +27,35 @@ internal sealed record WorkloadLabels(SharedLabels Selector, SharedLabels All, S
     public static WorkloadLabels For(PlanContext context, ServiceSpec service)
     {
         // What context.Labels.SetItems(...) would hold, in its order, without building a sorted tree per service.
-        KeyValuePair<string, string>[] selector =
-        [
-            KeyValuePair.Create(Instance, InstanceOf(context.Spec, service)),
-            KeyValuePair.Create(Name, service.Name),
-        ];
+        var selector = PodSelector(context.Spec, service);
         var comparer = context.Labels.KeyComparer;
         var all = With(context.Labels, comparer,
         [
             KeyValuePair.Create(Component, ComponentOf(service.Type)),
-            selector[0],
-            selector[1],
+            KeyValuePair.Create(Instance, selector[Instance]),
+            KeyValuePair.Create(Name, service.Name),
             KeyValuePair.Create(PartOf, context.Spec.Name),
         ]);
         var shared = SharedLabels.Wrap(all);
         var workload = ImageReference.VersionLabel(service.Image) is { } version
             ? SharedLabels.Wrap(With(all, comparer, [KeyValuePair.Create(Version, version)]))
             : shared;
-        return new WorkloadLabels(new SharedLabels(selector), shared, workload);
+        return new WorkloadLabels(selector, shared, workload);
     }
+
+    /// <summary>
+    /// <see cref="SelectorOf"/>'s labels as the models take them (instance, then name): within a compilation, one
+    /// instance per service for its own objects and every network policy that selects its pods.
+    /// </summary>
+    public static SharedLabels PodSelector(EnvironmentSpec spec, ServiceSpec service) =>
+        SharedValues.Current?.Selector(spec, service) ?? NewSelector(spec, service);
+
+    /// <summary>A new <see cref="PodSelector"/>.</summary>
+    internal static SharedLabels NewSelector(EnvironmentSpec spec, ServiceSpec service) => SharedLabels.Wrap(new(2, StringComparer.Ordinal)
+    {
+        [Instance] = InstanceOf(spec, service),
+        [Name] = service.Name,
+    });
 
     // Labels in key order with the pairs of set (any order) added or replacing: the pairs ImmutableSortedDictionary's
     // SetItems would give, in the order it enumerates them.
@@ -54,7 +64,20 @@ internal sealed record WorkloadLabels(SharedLabels Selector, SharedLabels All, S
     private static Dictionary<string, string> With(
         IReadOnlyCollection<KeyValuePair<string, string>> labels, IComparer<string> comparer, KeyValuePair<string, string>[] set)
     {
-        Array.Sort(set, (a, b) => comparer.Compare(a.Key, b.Key));
+        // An insertion sort of the few pairs: Array.Sort with a comparison would make a delegate and a closure per call.
+        for (var i = 1; i < set.Length; i++)
+        {
+            var pair = set[i];
+            var j = i - 1;
+            while (j >= 0 && comparer.Compare(set[j].Key, pair.Key) > 0)
+            {
+                set[j + 1] = set[j];
+                j--;
+            }
+
+            set[j + 1] = pair;
+        }
+
         var merged = new Dictionary<string, string>(labels.Count + set.Length, StringComparer.Ordinal);
         var next = 0;
         foreach (var pair in labels)

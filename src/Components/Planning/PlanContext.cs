@@ -33,6 +33,12 @@ internal sealed record PlanContext(EnvironmentSpec Spec, DeploymentTarget Target
     private Dictionary<string, ImmutableArray<ServiceSpec>>? _users;
     private readonly Dictionary<ServiceSpec, ImmutableArray<ResourceGrant>> _grants = new(ReferenceEqualityComparer.Instance);
 
+    // What a resource grants depends on the resource alone, and thousands of services use a few hundred resources:
+    // each grant is made once per plan, so its names, ARNs and statements are one instance for all its users, in the
+    // plan as well (at 5,000 services the grants made per use were 10 MB of a compilation's 180 MB, issue 14).
+    private readonly Dictionary<ResourceSpec, ResourceGrant> _grantOf = new(ReferenceEqualityComparer.Instance);
+    private PlanValue? _tagsValue;
+
     private Dictionary<string, ResourceSpec> ResourcesByName => _resourcesByName ??= ByName(Spec.Resources, r => r.Name);
 
     private Dictionary<string, ServiceSpec> ServicesByName => _servicesByName ??= ByName(Spec.Services, s => s.Name);
@@ -54,12 +60,42 @@ internal sealed record PlanContext(EnvironmentSpec Spec, DeploymentTarget Target
     {
         if (!_grants.TryGetValue(service, out var grants))
         {
-            grants = [.. CloudResourcesUsedBy(service).Distinct().Select(r => KindOf(r).Grant(this, r))];
+            // Each resource once (as Distinct would), in the order the service names them, without an iterator
+            // chain per service.
+            var builder = ImmutableArray.CreateBuilder<ResourceGrant>(service.Uses.Length);
+            var used = new List<ResourceSpec>(service.Uses.Length);
+            foreach (var name in service.Uses)
+            {
+                if (ResourcesByName.GetValueOrDefault(name) is { } resource && !used.Contains(resource))
+                {
+                    used.Add(resource);
+                    builder.Add(GrantOf(resource));
+                }
+            }
+
+            grants = builder.DrainToImmutable();
             _grants[service] = grants;
         }
 
         return grants;
     }
+
+    private ResourceGrant GrantOf(ResourceSpec resource)
+    {
+        if (!_grantOf.TryGetValue(resource, out var grant))
+        {
+            grant = KindOf(resource).Grant(this, resource);
+            _grantOf[resource] = grant;
+        }
+
+        return grant;
+    }
+
+    /// <summary>
+    /// <see cref="Tags"/> as a plan value, made once: plan values are immutable, so every AWS resource of the plan
+    /// carries the same instance instead of a map of its own.
+    /// </summary>
+    public PlanValue TagsValue => _tagsValue ??= PlanValue.From(Tags);
 
     /// <summary>Whether a service talks to AWS APIs, and so needs an IAM role its service account assumes.</summary>
     internal bool NeedsWorkloadIdentity(ServiceSpec service) => GrantsTo(service).Any(g => g.UsesAwsApis);

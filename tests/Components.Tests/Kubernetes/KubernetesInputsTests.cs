@@ -37,6 +37,29 @@ public sealed class KubernetesInputsTests
     }
 
     [Fact]
+    public void A_replaced_key_holds_its_value_where_With_would_put_it()
+    {
+        V1PodSpec Pod() => new() { ServiceAccountName = "placeholder", Containers = [new V1Container { Name = "app" }], EnableServiceLinks = false };
+        var annotations = new Dictionary<string, string>(StringComparer.Ordinal) { ["a"] = "1", ["role"] = "", ["z"] = "2" };
+        var reference = PlanValue.Ref("account", "metadata.name");
+
+        var pod = Pod();
+        var deployment = new V1Deployment { Spec = new V1DeploymentSpec { Template = new V1PodTemplateSpec { Spec = pod } } };
+        Assert.Equal(
+            KubernetesInputs.Namespaced(new V1Deployment { Spec = new V1DeploymentSpec { Template = new V1PodTemplateSpec { Spec = Pod() } } })
+                .With("spec.template.spec.serviceAccountName", reference),
+            KubernetesInputs.Namespaced(deployment, pod, "serviceAccountName", reference));
+
+        var account = new V1ServiceAccount { Metadata = new V1ObjectMeta { Name = "app", Annotations = annotations } };
+        Assert.Equal(
+            KubernetesInputs.Namespaced(account).With("metadata.annotations", reference, "role"),
+            KubernetesInputs.Namespaced(account, annotations, "role", reference));
+
+        // A key the object does not set has no place to take: an error, not a value silently left out.
+        Assert.Throws<ArgumentException>(() => KubernetesInputs.Namespaced(account, annotations, "missing", reference));
+    }
+
+    [Fact]
     public void False_and_zero_are_written_and_nulls_are_not()
     {
         var account = new V1ServiceAccount { Metadata = new V1ObjectMeta { Name = "svc" }, AutomountServiceAccountToken = false };
