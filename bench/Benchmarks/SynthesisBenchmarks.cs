@@ -66,7 +66,7 @@ public class SynthesisBenchmarks
 
     private sealed class PerResourceConfig : BenchmarkDotNet.Configs.ManualConfig
     {
-        public PerResourceConfig() => AddColumn(new PerResourceColumn(allocation: false), new PerResourceColumn(allocation: true));
+        public PerResourceConfig() => AddColumn(StatisticColumn.Median, new PerResourceColumn(allocation: false), new PerResourceColumn(allocation: true));
     }
 
     /// <summary>Mean time or bytes allocated per operation, divided by the plan's resource count.</summary>
