@@ -25,7 +25,13 @@ key="bench-admin-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
 export BENCH_KEY=$key
 work=$(mktemp -d)
 service=
-stop() { [ -n "$service" ] && { kill "$service" 2>/dev/null; wait "$service" 2>/dev/null; service=; }; }
+stop() { [ -n "$service" ] && { kill "$service" 2>/dev/null; wait "$service" 2>/dev/null || true; service=; }; }
+alive() { # build name, data directory: a service that died while measured is reported with its log, never silently averaged
+  kill -0 "$service" 2>/dev/null && return
+  echo "the $1 service exited while measured; the end of its log ($2/service.log):" >&2
+  tail -40 "$2/service.log" >&2
+  exit 1
+}
 trap 'stop; rm -rf "$work"' EXIT
 port=${PLATFORM_BENCH_PORT:-5110}
 url="http://127.0.0.1:$port"
@@ -73,6 +79,7 @@ for round in $(seq "$rounds"); do
     export BENCH_ROUND=$round
     read -r rps p99 bad < <(measure -s "$work/create.lua" "$url/v1/environments")
     printf '%-6s %-5s %-24s %10.0f %9.1f %8s\n' "$round" "$name" "POST (202 creates)" "$rps" "$p99" "$bad" | tee -a "$work/results"
+    alive "$name" "$work/$name-$round"
     stop
   done
 done
