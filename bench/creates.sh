@@ -25,7 +25,8 @@ key="bench-admin-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
 export BENCH_KEY=$key
 work=$(mktemp -d)
 service=
-stop() { [ -n "$service" ] && { kill "$service" 2>/dev/null; wait "$service" 2>/dev/null || true; service=; }; }
+# (An if, not `[ ] &&`: under set -e the exit trap's stop with no service running would otherwise fail the script.)
+stop() { if [ -n "$service" ]; then kill "$service" 2>/dev/null; wait "$service" 2>/dev/null || true; service=; fi; }
 alive() { # build name, data directory: a service that died while measured is reported with its log, never silently averaged
   kill -0 "$service" 2>/dev/null && return
   echo "the $1 service exited while measured; the end of its log ($2/service.log):" >&2
