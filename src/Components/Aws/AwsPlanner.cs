@@ -44,7 +44,7 @@ internal static class AwsPlanner
                 Value(target.VpcId));
             builder.AddConfig(
                 new(AwsConfigKeys.PrivateSubnetIds, "List<String>", false, "Private subnets of the target VPC for database subnet groups.", null),
-                target.PrivateSubnetIds.IsEmpty ? null : new StackConfigValue(ProviderPlanner.JsonList(target.PrivateSubnetIds), false));
+                target.PrivateSubnetIds.IsEmpty ? null : new StackConfigValue(JsonStrings.List(target.PrivateSubnetIds), false));
             builder.AddConfig(
                 new(AwsConfigKeys.ClusterSecurityGroupId, "string", false, "Security group of the cluster's nodes and pods; the only source databases admit.", null),
                 Value(target.ClusterSecurityGroupId));

@@ -432,7 +432,17 @@ internal static class KubernetesInputs
                 // A property of every pod (user and group ids, deadlines) holds the same value in every object: the box
                 // made last is reused while the value stays the same (a race makes another box of an equal value).
                 object? last = null;
-                return model => longNumber((TModel)model) is { } value ? (last is long known && known == value ? last : last = value) : null;
+                return model =>
+                {
+                    if (longNumber((TModel)model) is not { } value)
+                    {
+                        return null;
+                    }
+
+                    // Read once: another thread may swap the box between a test and a second read.
+                    var box = last;
+                    return box is long known && known == value ? box : last = value;
+                };
             }
 
             return model => get((TModel)model);

@@ -60,16 +60,14 @@ internal sealed record PlanContext(EnvironmentSpec Spec, DeploymentTarget Target
     {
         if (!_grants.TryGetValue(service, out var grants))
         {
-            // Each resource once (as Distinct would), in the order the service names them, without an iterator
-            // chain per service.
-            var builder = ImmutableArray.CreateBuilder<ResourceGrant>(service.Uses.Length);
-            var used = new List<ResourceSpec>(service.Uses.Length);
-            foreach (var name in service.Uses)
+            // Each resource once (as Distinct would), in the order the service names them.
+            var resources = CloudResourcesUsedBy(service);
+            var builder = ImmutableArray.CreateBuilder<ResourceGrant>(resources.Length);
+            for (var i = 0; i < resources.Length; i++)
             {
-                if (ResourcesByName.GetValueOrDefault(name) is { } resource && !used.Contains(resource))
+                if (resources.IndexOf(resources[i]) == i)
                 {
-                    used.Add(resource);
-                    builder.Add(GrantOf(resource));
+                    builder.Add(GrantOf(resources[i]));
                 }
             }
 

@@ -72,5 +72,4 @@ internal static class ProviderPlanner
         }
     }
 
-    internal static string JsonList(IEnumerable<string> items) => JsonStrings.List(items);
 }
