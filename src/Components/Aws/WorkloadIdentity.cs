@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Runtime.CompilerServices;
 using Platform.Components.Planning;
 using Platform.Components.Specs;
 using static Platform.Components.Aws.AwsInputs;
@@ -49,7 +48,7 @@ internal static class WorkloadIdentity
         {
             foreach (var statement in grant.Statements)
             {
-                statements.Add(Statements.GetValue(statement, Statement));
+                statements.Add(statement.Document);
             }
         }
 
@@ -82,14 +81,14 @@ internal static class WorkloadIdentity
         var subject = $"system:serviceaccount:{@namespace}:{serviceAccount}";
         return new PlanValue.Interpolation(
         [
-            TrustHead, OidcProviderArn, TrustCondition, OidcIssuer, new PlanValue.Text($":sub\":{Json(subject)},\""), OidcIssuer, TrustTail,
+            TrustHead, OidcProviderArn, TrustCondition, OidcIssuer, new PlanValue.Text($":sub\":{JsonStrings.Quote(subject)},\""), OidcIssuer, TrustTail,
         ]);
     }
 
     // The parts every role's trust policy has in common, one instance each: plan values are immutable, and a plan of
     // thousands of roles otherwise holds thousands of copies of the same text and config references.
     private static readonly PlanValue TrustHead =
-        new PlanValue.Text($"{{\"Version\":{Json(PolicyVersion)},\"Statement\":[{{\"Effect\":\"Allow\",\"Principal\":{{\"Federated\":\"");
+        new PlanValue.Text($"{{\"Version\":{JsonStrings.Quote(PolicyVersion)},\"Statement\":[{{\"Effect\":\"Allow\",\"Principal\":{{\"Federated\":\"");
 
     private static readonly PlanValue TrustCondition =
         new PlanValue.Text("\"},\"Action\":\"sts:AssumeRoleWithWebIdentity\",\"Condition\":{\"StringEquals\":{\"");
@@ -100,16 +99,4 @@ internal static class WorkloadIdentity
 
     private static readonly PlanValue OidcIssuer = PlanValue.Config(AwsConfigKeys.OidcProviderUrl);
 
-    private static string Json(string text) => JsonStrings.Quote(text);
-
-    // A resource's grant, and so its statements, is made once per plan for all the services that use it
-    // (PlanContext.GrantsTo): each statement's value is made once too, and every role policy of the plan carries that
-    // one instance. The table holds a value only as long as its statement, so nothing outlives the plan.
-    private static readonly ConditionalWeakTable<Planning.IamStatement, PlanValue> Statements = new();
-
-    private static PlanValue Statement(Planning.IamStatement statement) => Map(
-        ("Sid", statement.Sid),
-        ("Effect", "Allow"),
-        ("Action", new PlanValue.List([.. statement.Actions.Select(a => (PlanValue)a)])),
-        ("Resource", statement.Resource));
 }

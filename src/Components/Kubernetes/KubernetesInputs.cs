@@ -146,6 +146,8 @@ internal static class KubernetesInputs
         // built) and are copied out at their final count: a model declares dozens of properties and sets few.
         var scratch = _scratch ??= new List<KeyValuePair<string, PlanValue>>(256);
         var start = scratch.Count;
+        var table = root ? null : SharedValues.Current;
+        var stamp = table?.Stamp ?? 0;
         var placed = false;
         foreach (var property in shape.Properties)
         {
@@ -195,8 +197,8 @@ internal static class KubernetesInputs
         }
 
         var entries = CollectionsMarshal.AsSpan(scratch)[start..];
-        var map = !root && SharedValues.Current is { } shared
-            ? shared.Map(entries)
+        var map = table is not null
+            ? table.Map(entries, stamp)
             : new PlanValue.Map(ImmutableCollectionsMarshal.AsImmutableArray(entries.ToArray()));
         scratch.RemoveRange(start, entries.Length);
         return map;
@@ -208,6 +210,8 @@ internal static class KubernetesInputs
     {
         var scratch = _items ??= new List<PlanValue>(64);
         var start = scratch.Count;
+        var table = SharedValues.Current;
+        var stamp = table?.Stamp ?? 0;
         for (var i = 0; i < list.Count; i++)
         {
             // Converted before it is pushed: a nested list's items go above this list's and are gone again.
@@ -216,8 +220,8 @@ internal static class KubernetesInputs
         }
 
         var items = CollectionsMarshal.AsSpan(scratch)[start..];
-        var shared = SharedValues.Current is { } values
-            ? values.List(items)
+        var shared = table is not null
+            ? table.List(items, stamp)
             : new PlanValue.List(ImmutableCollectionsMarshal.AsImmutableArray(items.ToArray()));
         scratch.RemoveRange(start, items.Length);
         return shared;
@@ -230,6 +234,8 @@ internal static class KubernetesInputs
     {
         var scratch = _scratch ??= new List<KeyValuePair<string, PlanValue>>(256);
         var start = scratch.Count;
+        var table = SharedValues.Current;
+        var stamp = table?.Stamp ?? 0;
         switch (value)
         {
             case Dictionary<string, string> texts:
@@ -261,8 +267,8 @@ internal static class KubernetesInputs
 
         var entries = CollectionsMarshal.AsSpan(scratch)[start..];
         InReadingOrder(entries);
-        var map = SharedValues.Current is { } shared
-            ? shared.Map(entries)
+        var map = table is not null
+            ? table.Map(entries, stamp)
             : new PlanValue.Map(ImmutableCollectionsMarshal.AsImmutableArray(entries.ToArray()));
         scratch.RemoveRange(start, entries.Length);
         return map;

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Platform.Components.Planning;
 
@@ -20,21 +21,24 @@ internal sealed class PlanIndex
     private PlanIndex(ResourcePlan plan)
     {
         Plan = plan;
-        var byName = new Dictionary<string, PlannedResource>(plan.Resources.Length, StringComparer.Ordinal);
-        var byType = new Dictionary<string, ImmutableArray<PlannedResource>.Builder>(StringComparer.Ordinal);
-        foreach (var resource in plan.Resources)
+        // Counted first, so each type's array is allocated once at its size (builders grew by doubling and were
+        // copied again: a megabyte at 5,000 services).
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var resource in plan.Resources.AsSpan())
         {
-            byName.TryAdd(resource.Name, resource);
-            if (!byType.TryGetValue(resource.Type, out var list))
-            {
-                byType[resource.Type] = list = ImmutableArray.CreateBuilder<PlannedResource>();
-            }
-
-            list.Add(resource);
+            CollectionsMarshal.GetValueRefOrAddDefault(counts, resource.Type, out _)++;
         }
 
-        ByName = byName;
-        _byType = byType.ToDictionary(t => t.Key, t => t.Value.ToImmutable(), StringComparer.Ordinal);
+        var byType = new Dictionary<string, PlannedResource[]>(counts.Count, StringComparer.Ordinal);
+        var filled = new Dictionary<string, int>(counts.Count, StringComparer.Ordinal);
+        foreach (var resource in plan.Resources.AsSpan())
+        {
+            ref var array = ref CollectionsMarshal.GetValueRefOrAddDefault(byType, resource.Type, out _);
+            array ??= new PlannedResource[counts[resource.Type]];
+            array[CollectionsMarshal.GetValueRefOrAddDefault(filled, resource.Type, out _)++] = resource;
+        }
+
+        _byType = byType.ToDictionary(t => t.Key, t => ImmutableCollectionsMarshal.AsImmutableArray(t.Value), StringComparer.Ordinal);
         var components = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var component in plan.Components)
         {
@@ -47,8 +51,19 @@ internal sealed class PlanIndex
     /// <summary>The plan indexed.</summary>
     public ResourcePlan Plan { get; }
 
-    /// <summary>Resources by logical name.</summary>
-    public IReadOnlyDictionary<string, PlannedResource> ByName { get; }
+    /// <summary>Resources by logical name (built on first use: guardrails and costs look resources up by type).</summary>
+    public IReadOnlyDictionary<string, PlannedResource> ByName => LazyInitializer.EnsureInitialized(ref _byName, () =>
+    {
+        var byName = new Dictionary<string, PlannedResource>(Plan.Resources.Length, StringComparer.Ordinal);
+        foreach (var resource in Plan.Resources)
+        {
+            byName.TryAdd(resource.Name, resource);
+        }
+
+        return byName;
+    });
+
+    private Dictionary<string, PlannedResource>? _byName;
 
     /// <summary>Component types by component name.</summary>
     public IReadOnlyDictionary<string, string> ComponentTypes { get; }

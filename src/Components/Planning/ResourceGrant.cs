@@ -26,7 +26,38 @@ internal sealed record ResourceGrant(
 /// <param name="Sid">Statement id, unique within the role's policy.</param>
 /// <param name="Actions">Exact actions (<c>service:Action</c>), sorted.</param>
 /// <param name="Resource">The one ARN (or ARN pattern under one resource) they apply to.</param>
-internal sealed record IamStatement(string Sid, ImmutableArray<string> Actions, PlanValue Resource);
+internal sealed record IamStatement(string Sid, ImmutableArray<string> Actions, PlanValue Resource)
+{
+    private PlanValue? _document;
+
+    // A copy (`with`) may hold other members, so the document made for the original is not copied.
+    private IamStatement(IamStatement original)
+    {
+        Sid = original.Sid;
+        Actions = original.Actions;
+        Resource = original.Resource;
+    }
+
+    /// <summary>
+    /// The statement as an IAM policy document holds it (<c>Sid</c>, <c>Effect</c>, <c>Action</c>, <c>Resource</c>),
+    /// made once: a grant is made once per plan, so every role policy that grants the statement carries this one
+    /// instance.
+    /// </summary>
+    public PlanValue Document => _document ??= new PlanValue.Map(
+    [
+        KeyValuePair.Create("Sid", (PlanValue)Sid),
+        KeyValuePair.Create("Effect", (PlanValue)"Allow"),
+        KeyValuePair.Create("Action", (PlanValue)new PlanValue.List([.. Actions.Select(a => (PlanValue)a)])),
+        KeyValuePair.Create("Resource", Resource),
+    ]);
+
+    /// <inheritdoc />
+    public bool Equals(IamStatement? other) =>
+        other is not null && Sid == other.Sid && Actions.Equals(other.Actions) && Resource.Equals(other.Resource);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Sid, Actions, Resource);
+}
 
 /// <summary>A ConfigMap or Secret in the namespace holding a resource's connection details as environment variables.</summary>
 /// <param name="LogicalName">The plan's logical name of the object (pods depend on it).</param>

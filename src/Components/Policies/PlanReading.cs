@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Collections.Immutable;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Platform.Components.Kubernetes;
@@ -51,26 +52,67 @@ internal static class PlanReading
     public static ImmutableArray<PlanValue> Items(PlanValue? value, string path) => (Get(value, path) as PlanValue.List)?.Items ?? [];
 
     /// <summary>A map's entries whose values are plain text.</summary>
-    public static IReadOnlyDictionary<string, string> Strings(PlanValue? value, string path)
+    public static IReadOnlyDictionary<string, string> Strings(PlanValue? value, string path) =>
+        Get(value, path) is PlanValue.Map { Entries.IsEmpty: false } map ? new TextEntries(map) : NoStrings;
+
+    private static readonly IReadOnlyDictionary<string, string> NoStrings = new Dictionary<string, string>();
+
+    /// <summary>
+    /// A map's plain-text entries, read in place: labels and selectors are a handful of entries, found by a scan as
+    /// fast as by a hash, and a dictionary copied per workload and per selector was half of what reading a 5,000-service
+    /// plan's workloads allocated (issue 14). Keys are unique within a map, as in a dictionary.
+    /// </summary>
+    private sealed class TextEntries(PlanValue.Map map) : IReadOnlyDictionary<string, string>
     {
-        if (Get(value, path) is not PlanValue.Map { Entries.IsEmpty: false } map)
+        public int Count { get; } = CountTexts(map);
+
+        public string this[string key] => TryGetValue(key, out var value) ? value : throw new KeyNotFoundException(key);
+
+        public IEnumerable<string> Keys => this.Select(e => e.Key);
+
+        public IEnumerable<string> Values => this.Select(e => e.Value);
+
+        public bool ContainsKey(string key) => TryGetValue(key, out _);
+
+        public bool TryGetValue(string key, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out string value)
         {
-            return NoStrings;
+            foreach (var (name, entry) in map.Entries.AsSpan())
+            {
+                if (entry is PlanValue.Text text && string.Equals(name, key, StringComparison.Ordinal))
+                {
+                    value = text.Value;
+                    return true;
+                }
+            }
+
+            value = null;
+            return false;
         }
 
-        var strings = new Dictionary<string, string>(map.Entries.Length, StringComparer.Ordinal);
-        foreach (var (key, entry) in map.Entries.AsSpan())
+        public IEnumerator<KeyValuePair<string, string>> GetEnumerator()
         {
-            if (entry is PlanValue.Text text)
+            foreach (var (name, entry) in map.Entries)
             {
-                strings[key] = text.Value;
+                if (entry is PlanValue.Text text)
+                {
+                    yield return KeyValuePair.Create(name, text.Value);
+                }
             }
         }
 
-        return strings;
-    }
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
 
-    private static readonly IReadOnlyDictionary<string, string> NoStrings = new Dictionary<string, string>();
+        private static int CountTexts(PlanValue.Map map)
+        {
+            var count = 0;
+            foreach (var entry in map.Entries.AsSpan())
+            {
+                count += entry.Value is PlanValue.Text ? 1 : 0;
+            }
+
+            return count;
+        }
+    }
 
     /// <summary>Resources of <paramref name="type"/> whose <paramref name="property"/> refers to <paramref name="target"/>.</summary>
     public static IEnumerable<PlannedResource> Attached(ResourcePlan plan, string type, PlannedResource target, string property) =>
@@ -266,7 +308,10 @@ internal sealed class WorkloadLookups
 /// </summary>
 internal sealed class SelectorIndex
 {
-    private readonly Dictionary<(string Key, string Value), List<IReadOnlyDictionary<string, string>>> _byPair = [];
+    // Nearly every selector has a pair of its own (a service's name): the first selector of a pair is filed alone, and
+    // only a pair that several share gets a list (a list per selector was a quarter of reading a plan's workloads).
+    private readonly Dictionary<(string Key, string Value), IReadOnlyDictionary<string, string>> _byPair = [];
+    private readonly Dictionary<(string Key, string Value), List<IReadOnlyDictionary<string, string>>> _moreByPair = [];
 
     public SelectorIndex(IEnumerable<IReadOnlyDictionary<string, string>> selectors)
     {
@@ -287,12 +332,17 @@ internal sealed class SelectorIndex
                 }
             }
 
-            if (!_byPair.TryGetValue((pair.Key, pair.Value), out var list))
+            if (_byPair.TryAdd((pair.Key, pair.Value), selector))
             {
-                _byPair[(pair.Key, pair.Value)] = list = [];
+                continue;
             }
 
-            list.Add(selector);
+            if (!_moreByPair.TryGetValue((pair.Key, pair.Value), out var more))
+            {
+                _moreByPair[(pair.Key, pair.Value)] = more = [];
+            }
+
+            more.Add(selector);
         }
     }
 
@@ -302,16 +352,24 @@ internal sealed class SelectorIndex
         // Loops rather than nested LINQ: this runs for every workload, and closures over labels were allocated per call.
         foreach (var label in labels)
         {
-            if (!_byPair.TryGetValue((label.Key, label.Value), out var selectors))
+            if (!_byPair.TryGetValue((label.Key, label.Value), out var first))
             {
                 continue;
             }
 
-            foreach (var selector in selectors)
+            if (Selects(first, labels))
             {
-                if (Selects(selector, labels))
+                return true;
+            }
+
+            if (_moreByPair.TryGetValue((label.Key, label.Value), out var more))
+            {
+                foreach (var selector in more)
                 {
-                    return true;
+                    if (Selects(selector, labels))
+                    {
+                        return true;
+                    }
                 }
             }
         }
@@ -344,24 +402,28 @@ internal sealed record Workload(PlannedResource Resource, PlanValue.Map PodSpec,
 
     private static ImmutableArray<PlanValue.Map> ReadContainers(PlanValue.Map podSpec)
     {
-        var containers = ImmutableArray.CreateBuilder<PlanValue.Map>();
-        foreach (var item in PlanReading.Items(podSpec, "initContainers"))
+        // One array of the final size (a builder and its copy per workload were most of what reading them allocated).
+        var init = PlanReading.Items(podSpec, "initContainers").AsSpan();
+        var main = PlanReading.Items(podSpec, "containers").AsSpan();
+        var containers = new PlanValue.Map[init.Length + main.Length];
+        var count = 0;
+        foreach (var item in init)
         {
             if (item is PlanValue.Map container)
             {
-                containers.Add(container);
+                containers[count++] = container;
             }
         }
 
-        foreach (var item in PlanReading.Items(podSpec, "containers"))
+        foreach (var item in main)
         {
             if (item is PlanValue.Map container)
             {
-                containers.Add(container);
+                containers[count++] = container;
             }
         }
 
-        return containers.DrainToImmutable();
+        return ImmutableCollectionsMarshal.AsImmutableArray(count == containers.Length ? containers : containers[..count]);
     }
 }
 

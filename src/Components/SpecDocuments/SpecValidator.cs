@@ -251,7 +251,7 @@ public static partial class SpecValidator
                     error(usePath, $"'{used}' is a cron job, so nothing can talk to it.", $"Remove '{used}' from uses.");
                 }
             }
-            else if (!spec.Resources.Any(r => r.Name == used) && !unreadNames.Contains(used))
+            else if (SpecLookup.Resource(spec, used) is null && !unreadNames.Contains(used))
             {
                 var known = spec.Services.Select(s => s.Name).Concat(spec.Resources.Select(r => r.Name)).Concat(unreadNames)
                     .Where(n => n != service.Name && n.Length > 0).Distinct().ToList();

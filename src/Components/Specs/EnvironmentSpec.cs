@@ -42,7 +42,7 @@ public sealed record EnvironmentSpec(
 
     /// <summary>Finds a declared service or resource by name.</summary>
     public bool Declares(string name) =>
-        Services.Any(s => s.Name == name) || Resources.Any(r => r.Name == name);
+        SpecLookup.Service(this, name) is not null || SpecLookup.Resource(this, name) is not null;
 }
 
 /// <summary>Ownership of an environment. Every resource is labelled or tagged with these.</summary>

@@ -47,6 +47,93 @@ public sealed class SharedValuesTests
         });
     }
 
+    [Theory]
+    [InlineData(12, "prod")]
+    [InlineData(60, "staging")]
+    [InlineData(60, "dev")]
+    public void Every_map_and_list_the_models_convert_to_is_one_instance_per_distinct_value(int services, string tier)
+    {
+        // Below each Kubernetes object's root: a service's own values (its name, labels, selectors) are filed in the
+        // small recent tables, values every service has in the big ones, and a value is found in whichever holds it.
+        var plan = PlanCompiler.Compile(SpecParser.Parse(GeneratedSpecs.Yaml(services, tier)).Spec!, DeploymentTarget.Default);
+        var instances = new Dictionary<PlanValue, HashSet<PlanValue>>();
+        void Walk(PlanValue value)
+        {
+            var children = value switch
+            {
+                PlanValue.Map map => map.Entries.Select(e => e.Value),
+                PlanValue.List list => list.Items.AsEnumerable(),
+                _ => [],
+            };
+            foreach (var child in children)
+            {
+                if (child is PlanValue.Map or PlanValue.List)
+                {
+                    (instances.TryGetValue(child, out var seen) ? seen : instances[child] = new(ReferenceEqualityComparer.Instance)).Add(child);
+                    Walk(child);
+                }
+            }
+        }
+
+        foreach (var resource in plan.Resources.Where(r => r.Type.StartsWith("kubernetes:", StringComparison.Ordinal)))
+        {
+            Walk(resource.Inputs);
+        }
+
+        Assert.True(instances.Count > services * 3, $"only {instances.Count} distinct maps and lists");
+        Assert.Empty(instances.Where(i => i.Value.Count > 1).Select(i => $"{i.Value.Count} instances of {PlanJson.Value(i.Key)?.ToJsonString()}"));
+    }
+
+    [Fact]
+    public void A_map_holding_a_value_new_to_the_compilation_is_found_again_by_an_equal_conversion()
+    {
+        using (SharedValues.Enter())
+        {
+            var table = SharedValues.Current!;
+            var before = table.Stamp;
+            var name = table.Text("orders-api");
+            Assert.NotEqual(before, table.Stamp);
+            var labels = table.Map([KeyValuePair.Create("app", (PlanValue)name)], before);
+
+            // Converted again later: the text is no longer new, so the stamp does not move while converting it.
+            var again = table.Stamp;
+            Assert.Same(name, table.Text("orders-api"));
+            Assert.Equal(again, table.Stamp);
+            Assert.Same(labels, table.Map([KeyValuePair.Create("app", (PlanValue)name)], again));
+
+            // A map of values filed earlier is filed for everyone; one holding the recent map is recent too.
+            var common = table.Map([KeyValuePair.Create("protocol", (PlanValue)table.Text("TCP"))], table.Stamp);
+            var mark = table.Stamp;
+            Assert.Same(common, table.Map([KeyValuePair.Create("protocol", (PlanValue)table.Text("TCP"))], mark));
+            Assert.Equal(mark, table.Stamp);
+            var outer = table.Map([KeyValuePair.Create("labels", (PlanValue)labels)], mark);
+            Assert.NotEqual(mark, table.Stamp);
+            Assert.Same(outer, table.Map([KeyValuePair.Create("labels", (PlanValue)labels)], table.Stamp));
+        }
+    }
+
+    [Fact]
+    public void Recent_values_beyond_the_recent_tables_capacity_stay_equal()
+    {
+        // The recent tables are emptied when they fill: later equal values may be new instances, never other values.
+        using (SharedValues.Enter())
+        {
+            var table = SharedValues.Current!;
+            var maps = new List<PlanValue.Map>();
+            for (var i = 0; i < 5000; i++)
+            {
+                var stamp = table.Stamp;
+                maps.Add(table.Map([KeyValuePair.Create("name", (PlanValue)table.Text($"service-{i}"))], stamp));
+            }
+
+            for (var i = 0; i < 5000; i++)
+            {
+                var again = table.Map([KeyValuePair.Create("name", (PlanValue)table.Text($"service-{i}"))], table.Stamp);
+                Assert.Equal(maps[i], again);
+            }
+        }
+    }
+
     [Fact]
     public void Two_compilations_share_nothing_and_the_thread_keeps_no_table()
     {
