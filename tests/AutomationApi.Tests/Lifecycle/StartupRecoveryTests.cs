@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Time.Testing;
 using Platform.AutomationApi.Lifecycle;
 using Platform.AutomationApi.Storage;
 using Platform.AutomationApi.Tests.Engine;
@@ -146,7 +147,12 @@ public sealed class StartupRecoveryTests
     {
         string dataDirectory;
         string operationId;
-        using (var first = new PlatformFactory())
+
+        // The first host runs on the test's clock, so the grace period after its shutdown interrupt never runs out
+        // behind the test's back: its engine is never killed, and a killed engine's lock is (rightly) cleared at once,
+        // which would leave this test no lock to hand to a live process.
+        var first = new PlatformFactory(time: new FakeTimeProvider(DateTimeOffset.UtcNow));
+        try
         {
             dataDirectory = first.DataDirectory;
             first.Fake.Behave("up", "hang-crash");
@@ -154,7 +160,20 @@ public sealed class StartupRecoveryTests
             operationId = (string)(await PlatformFactory.ReadAsync(created))["id"]!;
             await first.WaitForOperationAsync(operationId, states: "running");
             await first.WaitForEngineStepAsync(operationId);
+
+            // Stopping the host interrupts the engine, which then dies holding its lock, as a crash leaves it. The
+            // interrupt is waited for as the engine's own signal, and the stop as a condition, never for a time.
+            var stopping = Task.Run(first.Dispose, TestContext.Current.CancellationToken);
+            await first.Fake.WaitForInterruptAsync("held-dev");
+            await stopping.WaitAsync(TimeSpan.FromMinutes(5), TestContext.Current.CancellationToken);
         }
+        finally
+        {
+            first.Dispose();
+        }
+
+        // Interrupted, not killed: the lock left behind is the one the crashed engine held.
+        Assert.DoesNotContain(first.Logs.Lines, l => l.Contains("Killing process", StringComparison.Ordinal));
 
         // Someone else's live process (pid 1 always exists) now holds the stack.
         var lockFile = Assert.Single(new FakePulumi(Path.Combine(dataDirectory, "backend")).Locks("held-dev"));
