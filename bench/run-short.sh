@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The benchmarks in their short mode, to prove they still run (CI runs this after ./test.sh; well under 2 minutes).
 # Figures from a short run mean nothing: docs/performance.md has the real ones and the commands behind them.
-#   1. the synthesis probe at 10 and 100 generated services (every stage once), and the allocation probe at 100
+#   1. the synthesis probe at 10 and 100 generated services (every stage once), the allocation probe at 100, and the
+#      growth probe (sizes paired in time) from 10 to 50 services, three rounds, with and without collections
 #   2. the BenchmarkDotNet synthesis benchmark at 10 services, one in-process dry iteration
 #   3. the HTTP load script: 1 s per path at 64 connections with 5 stored environments (needs wrk; installed when
 #      apt-get can, otherwise reported as skipped)
@@ -19,6 +20,10 @@ dotnet bench/Benchmarks/bin/Release/net10.0/Platform.Benchmarks.dll probe 10 100
 
 echo "==> bench (short): bytes allocated per type by compiling 100 services"
 dotnet bench/Benchmarks/bin/Release/net10.0/Platform.Benchmarks.dll allocations compile 100 | sed -n '1,6p'
+
+echo "==> bench (short): growth 10 -> 50 services, sizes paired in time, 3 rounds (and without collections)"
+dotnet bench/Benchmarks/bin/Release/net10.0/Platform.Benchmarks.dll growth 10 50 3 | tail -1
+dotnet bench/Benchmarks/bin/Release/net10.0/Platform.Benchmarks.dll growth 10 50 3 nogc | tail -1
 
 echo "==> bench (short): BenchmarkDotNet synthesis, 10 services, dry job in process"
 results=$(mktemp -d)
