@@ -34,7 +34,10 @@ PLATFORM_BENCH_SIZES=10 dotnet bench/Benchmarks/bin/Release/net10.0/Platform.Ben
 grep -E '^\| *(Method|Synthesise)' "$results/bdn.log"
 
 echo "==> bench (short): HTTP load, 1 s per path, 64 connections, 5 stored"
-if command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null 2>&1; then
+# apt-get install alone fails on a machine whose package lists were never fetched (a fresh one where PostgreSQL came
+# preinstalled, so .ci/postgres.sh did not update them): then the lists are updated once and the install tried again.
+if command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null 2>&1 ||
+  { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq wrk >/dev/null 2>&1; }; then
   bash bench/load.sh 1 64 5
   echo "==> bench (short): accepted creates, 1 s after a 1 s warm-up, 8 connections, one round"
   PLATFORM_BENCH_WARMUP=1 bash bench/creates.sh 1 8 1
