@@ -143,41 +143,65 @@ public sealed partial class EnvironmentCommands(
     /// <param name="cancellationToken">Request abort.</param>
     public async Task<LifecycleResult<DestroyRequested>> DestroyAsync(string name, bool force, CancellationToken cancellationToken)
     {
-        if (await environments.FindAsync(name, cancellationToken) is not { } record)
+        // Read twice at most: a destroy that finishes between reading the environment (destroying) and looking for its
+        // pending operation (none any more) left a repeated DELETE with a stale record, and it answered 409 instead of
+        // the destroy that had just finished (seen once in CI, IdempotencyRaceTests). A second read finds it done.
+        for (var attempt = 0; ; attempt++)
         {
-            return Refusals.EnvironmentNotFound(name);
-        }
+            if (await environments.FindAsync(name, cancellationToken) is not { } record)
+            {
+                return Refusals.EnvironmentNotFound(name);
+            }
 
-        if (!record.IsLive)
-        {
-            return await LastDestroyAsync(record.Id, pendingOnly: false, cancellationToken) is { } done
-                ? new DestroyRequested(done, Pending: false)
-                : Refusals.EnvironmentNotFound(name);
-        }
+            if (!record.IsLive)
+            {
+                return await LastDestroyAsync(record.Id, pendingOnly: false, cancellationToken) is { } done
+                    ? new DestroyRequested(done, Pending: false)
+                    : Refusals.EnvironmentNotFound(name);
+            }
 
-        if (record.Status == EnvironmentStatus.Destroying &&
-            await LastDestroyAsync(record.Id, pendingOnly: true, cancellationToken) is { } pending && (pending.Force || !force))
-        {
-            // (A new key for the destroy already under way is remembered with it by the key's filter.)
-            return new DestroyRequested(pending, Pending: true);
-        }
+            if (record.Status == EnvironmentStatus.Destroying)
+            {
+                var pending = await LastDestroyAsync(record.Id, pendingOnly: true, cancellationToken);
+                if (pending is not null && (pending.Force || !force))
+                {
+                    // (A new key for the destroy already under way is remembered with it by the key's filter.)
+                    return new DestroyRequested(pending, Pending: true);
+                }
 
-        var operation = lifecycle.QueueDestroy(queue, record, "api", force);
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateException)
-        {
-            // A concurrent DELETE changed the record first (its version token): its destroy is this one's answer too.
-            db.ChangeTracker.Clear();
-            return await LastDestroyAsync(record.Id, pendingOnly: true, cancellationToken) is { } concurrent && (concurrent.Force || !force)
-                ? new DestroyRequested(concurrent, Pending: true)
-                : Refusals.ConcurrentChange(name, "queuing its destroy");
-        }
+                if (pending is null && attempt == 0)
+                {
+                    db.ChangeTracker.Clear();
+                    continue;
+                }
+            }
 
-        queue.Notify();
-        return new DestroyRequested(operation, Pending: true);
+            var operation = lifecycle.QueueDestroy(queue, record, "api", force);
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+            }
+            catch (DbUpdateException)
+            {
+                // A concurrent DELETE changed the record first (its version token): its destroy is this one's answer
+                // too; if it has finished already, the next read answers with it.
+                db.ChangeTracker.Clear();
+                if (await LastDestroyAsync(record.Id, pendingOnly: true, cancellationToken) is { } concurrent && (concurrent.Force || !force))
+                {
+                    return new DestroyRequested(concurrent, Pending: true);
+                }
+
+                if (attempt == 0)
+                {
+                    continue;
+                }
+
+                return Refusals.ConcurrentChange(name, "queuing its destroy");
+            }
+
+            queue.Notify();
+            return new DestroyRequested(operation, Pending: true);
+        }
     }
 
     /// <summary>Previews what <paramref name="specText"/> (or, without one, the current spec) would change.</summary>

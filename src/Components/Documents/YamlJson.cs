@@ -426,6 +426,12 @@ internal static class YamlJson
             {
                 throw Fail("Invalid YAML: the text after this point cannot be read; an unclosed '{' or '[' is a common cause", ex);
             }
+            catch (ArgumentException ex)
+            {
+                // A tag its parser cannot turn into a URI (`!!w+k`) throws ArgumentException from YamlDotNet's TagName,
+                // not a YamlException (found by SpecPropertyTests, seed 7VqFG1qfzho1): the document's error all the same.
+                throw Fail("Invalid YAML: a tag ('!' or '!!' before a value) here is not a valid URI; specs use no tags, so remove it or quote the value", ex);
+            }
         }
 
         private static string? AnchorOf(NodeEvent node) => node.Anchor.IsEmpty ? null : node.Anchor.Value;

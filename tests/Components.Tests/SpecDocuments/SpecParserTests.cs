@@ -105,6 +105,8 @@ public sealed class SpecParserTests
     [InlineData("tier: dev\n  services: [", "Invalid YAML")]
     [InlineData("{\"apiVersion\": ", "Invalid JSON")]
     [InlineData("- a\n- b", "not a mapping")]
+    [InlineData("!!w+k i*RT}0", "not a valid URI")]
+    [InlineData("spec: !!w+k i", "not a valid URI")]
     public void Malformed_text_is_one_clear_error(string text, string expected)
     {
         var result = SpecParser.Parse(text);
