@@ -38,6 +38,13 @@ public sealed class EnvironmentLookup(PlatformDbContext db)
         return record;
     }
 
+    /// <summary>
+    /// Reads <paramref name="name"/> from the database again on the next <see cref="FindAsync"/>: for a caller that
+    /// cleared the unit of work because the row changed under it.
+    /// </summary>
+    /// <param name="name">The name.</param>
+    public void Forget(string name) => _read.Remove(name);
+
     /// <summary>The live environment named <paramref name="name"/>, if any (see <see cref="FindAsync"/>).</summary>
     /// <param name="name">The name.</param>
     /// <param name="cancellationToken">Request abort.</param>

@@ -172,6 +172,7 @@ public sealed partial class EnvironmentCommands(
                 if (pending is null && attempt == 0)
                 {
                     db.ChangeTracker.Clear();
+                    environments.Forget(name);
                     continue;
                 }
             }
@@ -193,6 +194,7 @@ public sealed partial class EnvironmentCommands(
 
                 if (attempt == 0)
                 {
+                    environments.Forget(name);
                     continue;
                 }
 
