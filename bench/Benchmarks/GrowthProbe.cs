@@ -21,7 +21,6 @@ internal static class GrowthProbe
 {
     public static int Run(int small, int large, int rounds, bool noGc)
     {
-        _noGc = noGc;
         var synthesis = new SynthesisBenchmarks();
         var smallSpec = SpecParser.Parse(GeneratedSpecs.Yaml(small)).Spec!;
         var largeSpec = SpecParser.Parse(GeneratedSpecs.Yaml(large)).Spec!;
@@ -29,11 +28,11 @@ internal static class GrowthProbe
         // Warm-up: tiered compilation and dynamic PGO settle after about ten runs of the small size (SynthesisProbe).
         for (var i = 0; i < 12; i++)
         {
-            Time(synthesis, smallSpec);
+            Time(synthesis, smallSpec, noGc);
         }
 
-        Time(synthesis, largeSpec);
-        Time(synthesis, largeSpec);
+        Time(synthesis, largeSpec, noGc);
+        Time(synthesis, largeSpec, noGc);
 
         // As many small runs per round as take about as long as one large run, so both see the same minute.
         var repeats = Math.Max(1, large / small);
@@ -46,11 +45,11 @@ internal static class GrowthProbe
             var times = new List<double>();
             for (var i = 0; i < repeats; i++)
             {
-                times.Add(Time(synthesis, smallSpec));
+                times.Add(Time(synthesis, smallSpec, noGc));
             }
 
             var (gen0, gen1, gen2) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
-            var largeTime = Time(synthesis, largeSpec);
+            var largeTime = Time(synthesis, largeSpec, noGc);
             collections = (collections.Gen0 + GC.CollectionCount(0) - gen0, collections.Gen1 + GC.CollectionCount(1) - gen1,
                 collections.Gen2 + GC.CollectionCount(2) - gen2);
             var smallTime = Median(times);
@@ -72,12 +71,10 @@ internal static class GrowthProbe
         return 0;
     }
 
-    private static bool _noGc;
-
-    private static double Time(SynthesisBenchmarks synthesis, EnvironmentSpec spec)
+    private static double Time(SynthesisBenchmarks synthesis, EnvironmentSpec spec, bool noGc)
     {
         // A no-GC region must hold everything the synthesis allocates: 150 MB at 5,000 services, 3.3 KB per resource.
-        if (_noGc && !GC.TryStartNoGCRegion(256L << 20))
+        if (noGc && !GC.TryStartNoGCRegion(256L << 20))
         {
             throw new InvalidOperationException("The runtime refused a no-GC region of 256 MB.");
         }
@@ -85,7 +82,7 @@ internal static class GrowthProbe
         var clock = Stopwatch.StartNew();
         synthesis.Synthesise(spec);
         var elapsed = clock.Elapsed.TotalMilliseconds;
-        if (_noGc)
+        if (noGc)
         {
             // Ending a region the runtime had to leave (it ran out of room) throws: the figure would not be collector-free.
             GC.EndNoGCRegion();

@@ -26,7 +26,8 @@ public sealed class EnvironmentLookup(PlatformDbContext db)
     public async Task<EnvironmentRecord?> FindAsync(string name, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(name);
-        if (_read.TryGetValue(name, out var known))
+        // A record the unit of work no longer tracks (a caller cleared it because the row changed under it) is read again.
+        if (_read.TryGetValue(name, out var known) && (known is null || db.Entry(known).State != EntityState.Detached))
         {
             return known;
         }
@@ -37,13 +38,6 @@ public sealed class EnvironmentLookup(PlatformDbContext db)
         _read[name] = record;
         return record;
     }
-
-    /// <summary>
-    /// Reads <paramref name="name"/> from the database again on the next <see cref="FindAsync"/>: for a caller that
-    /// cleared the unit of work because the row changed under it.
-    /// </summary>
-    /// <param name="name">The name.</param>
-    public void Forget(string name) => _read.Remove(name);
 
     /// <summary>The live environment named <paramref name="name"/>, if any (see <see cref="FindAsync"/>).</summary>
     /// <param name="name">The name.</param>

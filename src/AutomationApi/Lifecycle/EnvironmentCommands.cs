@@ -172,7 +172,6 @@ public sealed partial class EnvironmentCommands(
                 if (pending is null && attempt == 0)
                 {
                     db.ChangeTracker.Clear();
-                    environments.Forget(name);
                     continue;
                 }
             }
@@ -194,7 +193,6 @@ public sealed partial class EnvironmentCommands(
 
                 if (attempt == 0)
                 {
-                    environments.Forget(name);
                     continue;
                 }
 

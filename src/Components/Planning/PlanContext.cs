@@ -28,8 +28,6 @@ internal sealed record PlanContext(EnvironmentSpec Spec, DeploymentTarget Target
     public string Namespace => Spec.Name;
 
     // Indexes built once per plan, so no per-service lookup scans every service or resource (issue 14).
-    private Dictionary<string, ResourceSpec>? _resourcesByName;
-    private Dictionary<string, ServiceSpec>? _servicesByName;
     private Dictionary<string, ImmutableArray<ServiceSpec>>? _users;
     private readonly Dictionary<ServiceSpec, ImmutableArray<ResourceGrant>> _grants = new(ReferenceEqualityComparer.Instance);
 
@@ -39,17 +37,13 @@ internal sealed record PlanContext(EnvironmentSpec Spec, DeploymentTarget Target
     private readonly Dictionary<ResourceSpec, ResourceGrant> _grantOf = new(ReferenceEqualityComparer.Instance);
     private PlanValue? _tagsValue;
 
-    private Dictionary<string, ResourceSpec> ResourcesByName => _resourcesByName ??= ByName(Spec.Resources, r => r.Name);
-
-    private Dictionary<string, ServiceSpec> ServicesByName => _servicesByName ??= ByName(Spec.Services, s => s.Name);
-
     /// <summary>Cloud resources a service uses, in the order it names them.</summary>
     public ImmutableArray<ResourceSpec> CloudResourcesUsedBy(ServiceSpec service) =>
-        [.. service.Uses.Select(u => ResourcesByName.GetValueOrDefault(u)).OfType<ResourceSpec>()];
+        [.. service.Uses.Select(u => SpecLookup.Resource(Spec, u)).OfType<ResourceSpec>()];
 
     /// <summary>Other services a service calls, in the order it names them.</summary>
     public ImmutableArray<ServiceSpec> ServicesUsedBy(ServiceSpec service) =>
-        [.. service.Uses.Select(u => ServicesByName.GetValueOrDefault(u)).OfType<ServiceSpec>()];
+        [.. service.Uses.Select(u => SpecLookup.Service(Spec, u)).OfType<ServiceSpec>()];
 
     /// <summary>Services that declare <c>uses: [name]</c>, in spec order.</summary>
     public ImmutableArray<ServiceSpec> ServicesUsing(string name) =>
@@ -100,18 +94,6 @@ internal sealed record PlanContext(EnvironmentSpec Spec, DeploymentTarget Target
 
     /// <summary>Whether the environment has any AWS resource (a data resource, or the log group of a CloudWatch target).</summary>
     public bool UsesAws => !Spec.Resources.IsEmpty || Target.Telemetry.CloudWatchLogGroupPrefix is not null;
-
-    // The first of a name wins, as FirstOrDefault did (a validated spec has no duplicates).
-    private static Dictionary<string, T> ByName<T>(ImmutableArray<T> items, Func<T, string> name)
-    {
-        var index = new Dictionary<string, T>(items.Length, StringComparer.Ordinal);
-        foreach (var item in items)
-        {
-            index.TryAdd(name(item), item);
-        }
-
-        return index;
-    }
 
     private Dictionary<string, ImmutableArray<ServiceSpec>> IndexUsers()
     {

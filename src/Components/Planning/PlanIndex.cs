@@ -22,23 +22,21 @@ internal sealed class PlanIndex
     {
         Plan = plan;
         // Counted first, so each type's array is allocated once at its size (builders grew by doubling and were
-        // copied again: a megabyte at 5,000 services).
-        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        // copied again: a megabyte at 5,000 services); then filled in plan order, the count left to fill counting down.
+        var byType = new Dictionary<string, (PlannedResource[]? Items, int Left)>(StringComparer.Ordinal);
         foreach (var resource in plan.Resources.AsSpan())
         {
-            CollectionsMarshal.GetValueRefOrAddDefault(counts, resource.Type, out _)++;
+            CollectionsMarshal.GetValueRefOrAddDefault(byType, resource.Type, out _).Left++;
         }
 
-        var byType = new Dictionary<string, PlannedResource[]>(counts.Count, StringComparer.Ordinal);
-        var filled = new Dictionary<string, int>(counts.Count, StringComparer.Ordinal);
         foreach (var resource in plan.Resources.AsSpan())
         {
-            ref var array = ref CollectionsMarshal.GetValueRefOrAddDefault(byType, resource.Type, out _);
-            array ??= new PlannedResource[counts[resource.Type]];
-            array[CollectionsMarshal.GetValueRefOrAddDefault(filled, resource.Type, out _)++] = resource;
+            ref var bucket = ref CollectionsMarshal.GetValueRefOrNullRef(byType, resource.Type);
+            bucket.Items ??= new PlannedResource[bucket.Left];
+            bucket.Items[bucket.Items.Length - bucket.Left--] = resource;
         }
 
-        _byType = byType.ToDictionary(t => t.Key, t => ImmutableCollectionsMarshal.AsImmutableArray(t.Value), StringComparer.Ordinal);
+        _byType = byType.ToDictionary(t => t.Key, t => ImmutableCollectionsMarshal.AsImmutableArray(t.Value.Items), StringComparer.Ordinal);
         var components = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var component in plan.Components)
         {
