@@ -18,6 +18,13 @@ internal sealed class PlanIndex
     private readonly Dictionary<string, ImmutableArray<PlannedResource>> _byType;
     private readonly ConcurrentDictionary<(string Type, string Property), ILookup<string, PlannedResource>> _attached = new();
 
+    private PlanIndex(ResourcePlan plan, Dictionary<string, ImmutableArray<PlannedResource>> byType)
+    {
+        Plan = plan;
+        _byType = byType;
+        ComponentTypes = ComponentTypesOf(plan);
+    }
+
     private PlanIndex(ResourcePlan plan)
     {
         Plan = plan;
@@ -37,13 +44,18 @@ internal sealed class PlanIndex
         }
 
         _byType = byType.ToDictionary(t => t.Key, t => ImmutableCollectionsMarshal.AsImmutableArray(t.Value.Items), StringComparer.Ordinal);
+        ComponentTypes = ComponentTypesOf(plan);
+    }
+
+    private static Dictionary<string, string> ComponentTypesOf(ResourcePlan plan)
+    {
         var components = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var component in plan.Components)
         {
             components.TryAdd(component.Name, component.Type);
         }
 
-        ComponentTypes = components;
+        return components;
     }
 
     /// <summary>The plan indexed.</summary>
@@ -68,6 +80,15 @@ internal sealed class PlanIndex
 
     /// <summary>The index of <paramref name="plan"/>, built on first use.</summary>
     public static PlanIndex Of(ResourcePlan plan) => Indexes.GetValue(plan, p => new PlanIndex(p));
+
+    /// <summary>
+    /// Keeps the index the plan's builder worked out from what it already knew (each resource's type, by number), so
+    /// <see cref="Of"/> does not read every resource of a plan that has just left the processor's cache.
+    /// </summary>
+    /// <param name="plan">The plan just built.</param>
+    /// <param name="byType">Its resources of each type, in plan order.</param>
+    public static void Keep(ResourcePlan plan, Dictionary<string, ImmutableArray<PlannedResource>> byType) =>
+        Indexes.AddOrUpdate(plan, new PlanIndex(plan, byType));
 
     /// <summary>Resources of one type token, in plan order.</summary>
     public ImmutableArray<PlannedResource> OfType(string type) => _byType.GetValueOrDefault(type, []);

@@ -1,5 +1,8 @@
 using Platform.Components.Planning;
+using Platform.Components.SpecDocuments;
 using Platform.Components.Specs;
+using Platform.Components.Targets;
+using Platform.Generated;
 
 namespace Platform.Components.Tests.Planning;
 
@@ -46,5 +49,54 @@ public sealed class PlanBuilderTests
             Assert.Throws<InvalidOperationException>(() => missing.Build("env", Tier.Dev, "default")).Message);
         Assert.Equal("Resource 'a' reads config 'region', which is not declared.",
             Assert.Throws<InvalidOperationException>(() => undeclared.Build("env", Tier.Dev, "default")).Message);
+    }
+
+    [Fact]
+    public void The_first_resource_in_the_order_added_with_a_problem_is_named_and_an_undeclared_key_comes_before_a_missing_name()
+    {
+        var builder = new PlanBuilder();
+        builder.Add("a", "t:a", PlanValue.Map.Empty, null);
+        builder.Add("b", "t:b", PlanValue.Map.Empty.With("x", PlanValue.Ref("ghost", "id")).With("y", PlanValue.Config("zone")), null);
+        builder.Add("c", "t:c", PlanValue.Map.Empty.With("x", PlanValue.Ref("phantom", "id")), null);
+
+        Assert.Equal("Resource 'b' reads config 'zone', which is not declared.",
+            Assert.Throws<InvalidOperationException>(() => builder.Build("env", Tier.Dev, "default")).Message);
+    }
+
+    [Fact]
+    public void Config_declared_after_the_resource_that_reads_it_and_a_resource_added_after_its_dependent_are_found()
+    {
+        // What a resource needs is read when it is added, and checked only when the plan is built.
+        var builder = new PlanBuilder();
+        builder.Add("a", "t:a", PlanValue.Map.Empty.With("x", PlanValue.Config("zone")).With("y", PlanValue.Ref("b", "id")), null);
+        builder.Add("b", "t:b", PlanValue.Map.Empty, null, PlanResourceOptions.WithProvider("p"));
+        builder.Add("p", "pulumi:providers:aws", PlanValue.Map.Empty, null);
+        builder.AddConfig(new PlanConfigEntry("zone", "string", false, "The zone.", null));
+
+        var plan = builder.Build("env", Tier.Dev, "default");
+
+        Assert.Equal(["p", "b", "a"], plan.Resources.Select(r => r.Name));
+    }
+
+    [Theory]
+    [InlineData(30, "dev")]
+    [InlineData(30, "prod")]
+    public void The_index_the_builder_keeps_is_the_one_the_plan_would_get_by_reading_every_resource(int services, string tier)
+    {
+        var plan = PlanCompiler.Compile(SpecParser.Parse(GeneratedSpecs.Yaml(services, tier)).Spec!, DeploymentTarget.Default);
+        var kept = PlanIndex.Of(plan);
+        var read = PlanIndex.Of(plan with { }); // another instance: its index is built from its resources
+
+        Assert.NotSame(kept, read);
+        var types = plan.Resources.Select(r => r.Type).Distinct().ToList();
+        Assert.True(types.Count > 10, $"{types.Count} types");
+        foreach (var type in types.Append("t:none"))
+        {
+            var expected = plan.Resources.Where(r => r.Type == type).ToList();
+            Assert.Equal(expected, kept.OfType(type), ReferenceEqualityComparer.Instance);
+            Assert.Equal(expected, read.OfType(type), ReferenceEqualityComparer.Instance);
+        }
+
+        Assert.Equal(read.ComponentTypes, kept.ComponentTypes);
     }
 }
