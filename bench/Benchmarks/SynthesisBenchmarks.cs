@@ -53,17 +53,32 @@ public class SynthesisBenchmarks
     public int Synthesise() => Synthesise(_spec);
 
     /// <summary>The measured work, for <see cref="GrowthProbe"/> too.</summary>
-    internal int Synthesise(EnvironmentSpec spec)
+    internal int Synthesise(EnvironmentSpec spec, long[]? stamps = null)
     {
         var errors = SpecValidator.Validate(spec, TargetSettings.Default);
+        Stamp(stamps, 0);
         var plan = PlanCompiler.Compile(spec, DeploymentTarget.Default);
+        Stamp(stamps, 1);
         var policy = PolicyEngine.Evaluate(plan, PolicySettings.Default);
+        Stamp(stamps, 2);
         var cost = CostEstimator.Estimate(plan, Prices);
+        Stamp(stamps, 3);
         PulumiYamlRenderer.Render(plan, TextWriter.Null);
+        Stamp(stamps, 4);
         return errors.Length + policy.Violations.Length + cost.Resources.Length;
     }
 
-    /// <summary>Resources in the plan of a generated environment of <paramref name="services"/> services.</summary>
+    /// <summary>The stages <see cref="Synthesise(EnvironmentSpec, long[])"/> stamps the end of, in order.</summary>
+    internal static readonly string[] Stages = ["validate", "compile", "guardrails", "cost", "render"];
+
+    private static void Stamp(long[]? stamps, int stage)
+    {
+        if (stamps is not null)
+        {
+            stamps[stage] = System.Diagnostics.Stopwatch.GetTimestamp();
+        }
+    }
+
     internal static int ResourcesFor(int services) =>
         PlanCompiler.Compile(SpecParser.Parse(GeneratedSpecs.Yaml(services)).Spec!, DeploymentTarget.Default).Resources.Length;
 
