@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Globalization;
 using k8s.Models;
 using Platform.Components.Costs.Prices;
@@ -22,6 +23,10 @@ internal static class CostEstimator
 
     private const decimal BytesPerGib = 1024m * 1024m * 1024m;
 
+    // The types anything here prices: workloads, and what the resource kinds price.
+    private static readonly FrozenSet<string> PricedTypes = FrozenSet.Create(StringComparer.Ordinal,
+        [KubernetesTypes.Deployment, "kubernetes:apps/v1:StatefulSet", KubernetesTypes.CronJob, .. ResourceKinds.All.SelectMany(k => k.PricedTypes)]);
+
     /// <summary>Estimates <paramref name="plan"/>'s monthly cost at <paramref name="prices"/>.</summary>
     public static CostEstimate Estimate(ResourcePlan plan, PriceTable prices)
     {
@@ -32,7 +37,7 @@ internal static class CostEstimator
         var workloads = Workloads(plan).ToDictionary(w => w.Resource.Name, StringComparer.Ordinal);
         // Every workload shares the namespace's default requests: read at the first workload, once per estimate.
         (decimal Cpu, decimal Memory)? defaults = null;
-        foreach (var resource in plan.Resources)
+        foreach (var resource in PlanIndex.Of(plan).OfTypes(PricedTypes))
         {
             var cost = resource.Type switch
             {

@@ -169,34 +169,14 @@ internal sealed class PlanBuilder
             [.. _config],
             [.. _outputs],
             _stackConfig.ToImmutableSortedDictionary(StringComparer.Ordinal));
-        PlanIndex.Keep(plan, ByType(order));
+        var typeAt = new int[order.Length];
+        for (var i = 0; i < order.Length; i++)
+        {
+            typeAt[i] = _added[order[i]].Type;
+        }
+
+        PlanIndex.Keep(plan, [.. _types], typeAt);
         return plan;
-    }
-
-    // The plan's resources of each type, in plan order, from the numbers: no resource is read again.
-    private Dictionary<string, ImmutableArray<PlannedResource>> ByType(int[] order)
-    {
-        var counts = new int[_types.Count];
-        foreach (var number in order)
-        {
-            counts[_added[number].Type]++;
-        }
-
-        var arrays = new PlannedResource[_types.Count][];
-        var filled = new int[_types.Count];
-        foreach (var number in order)
-        {
-            var type = _added[number].Type;
-            (arrays[type] ??= new PlannedResource[counts[type]])[filled[type]++] = _resources[number];
-        }
-
-        var byType = new Dictionary<string, ImmutableArray<PlannedResource>>(_types.Count, StringComparer.Ordinal);
-        for (var type = 0; type < _types.Count; type++)
-        {
-            byType[_types[type]] = ImmutableCollectionsMarshal.AsImmutableArray(arrays[type]);
-        }
-
-        return byType;
     }
 
     // Recursive rather than PlanValue.Walk: this runs over every input of every resource.

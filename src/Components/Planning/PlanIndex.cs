@@ -18,47 +18,73 @@ internal sealed class PlanIndex
     private readonly Dictionary<string, ImmutableArray<PlannedResource>> _byType;
     private readonly ConcurrentDictionary<(string Type, string Property), ILookup<string, PlannedResource>> _attached = new();
 
-    private PlanIndex(ResourcePlan plan, Dictionary<string, ImmutableArray<PlannedResource>> byType)
+    // The plan's distinct types, and each resource's type by its position in the plan as a number into them: passes
+    // that want a few types in plan order read this array, not every resource (at 5,000 services each resource read
+    // is a cache miss, and most resources are of other types).
+    private readonly string[] _types;
+    private readonly int[] _typeAt;
+
+    private PlanIndex(ResourcePlan plan, string[] types, int[] typeAt)
     {
         Plan = plan;
-        _byType = byType;
-        ComponentTypes = ComponentTypesOf(plan);
-    }
-
-    private PlanIndex(ResourcePlan plan)
-    {
-        Plan = plan;
-        // Counted first, so each type's array is allocated once at its size (builders grew by doubling and were
-        // copied again: a megabyte at 5,000 services); then filled in plan order, the count left to fill counting down.
-        var byType = new Dictionary<string, (PlannedResource[]? Items, int Left)>(StringComparer.Ordinal);
-        foreach (var resource in plan.Resources.AsSpan())
+        _types = types;
+        _typeAt = typeAt;
+        // Counted first, so each type's array is allocated once at its size; then filled in plan order.
+        var counts = new int[types.Length];
+        foreach (var type in typeAt)
         {
-            CollectionsMarshal.GetValueRefOrAddDefault(byType, resource.Type, out _).Left++;
+            counts[type]++;
         }
 
-        foreach (var resource in plan.Resources.AsSpan())
+        var arrays = new PlannedResource[types.Length][];
+        var filled = new int[types.Length];
+        var resources = plan.Resources.AsSpan();
+        for (var i = 0; i < resources.Length; i++)
         {
-            ref var bucket = ref CollectionsMarshal.GetValueRefOrNullRef(byType, resource.Type);
-            bucket.Items ??= new PlannedResource[bucket.Left];
-            bucket.Items[bucket.Items.Length - bucket.Left--] = resource;
+            var type = typeAt[i];
+            (arrays[type] ??= new PlannedResource[counts[type]])[filled[type]++] = resources[i];
         }
 
-        _byType = byType.ToDictionary(t => t.Key, t => ImmutableCollectionsMarshal.AsImmutableArray(t.Value.Items), StringComparer.Ordinal);
-        ComponentTypes = ComponentTypesOf(plan);
-    }
+        _byType = new(types.Length, StringComparer.Ordinal);
+        for (var type = 0; type < types.Length; type++)
+        {
+            _byType[types[type]] = ImmutableCollectionsMarshal.AsImmutableArray(arrays[type] ?? []);
+        }
 
-    private static Dictionary<string, string> ComponentTypesOf(ResourcePlan plan)
-    {
         var components = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var component in plan.Components)
         {
             components.TryAdd(component.Name, component.Type);
         }
 
-        return components;
+        ComponentTypes = components;
     }
 
-    /// <summary>The plan indexed.</summary>
+    // An index read from the plan's resources, for a plan no builder kept one for.
+    private static PlanIndex Read(ResourcePlan plan)
+    {
+        var numbers = new Dictionary<string, int>(StringComparer.Ordinal);
+        var typeAt = new int[plan.Resources.Length];
+        for (var i = 0; i < typeAt.Length; i++)
+        {
+            ref var number = ref CollectionsMarshal.GetValueRefOrAddDefault(numbers, plan.Resources[i].Type, out var known);
+            if (!known)
+            {
+                number = numbers.Count - 1;
+            }
+
+            typeAt[i] = number;
+        }
+
+        var types = new string[numbers.Count];
+        foreach (var (type, number) in numbers)
+        {
+            types[number] = type;
+        }
+
+        return new PlanIndex(plan, types, typeAt);
+    }
+
     public ResourcePlan Plan { get; }
 
     /// <summary>Resources by logical name (built on first use: guardrails and costs look resources up by type).</summary>
@@ -79,18 +105,36 @@ internal sealed class PlanIndex
     public IReadOnlyDictionary<string, string> ComponentTypes { get; }
 
     /// <summary>The index of <paramref name="plan"/>, built on first use.</summary>
-    public static PlanIndex Of(ResourcePlan plan) => Indexes.GetValue(plan, p => new PlanIndex(p));
+    public static PlanIndex Of(ResourcePlan plan) => Indexes.GetValue(plan, Read);
 
     /// <summary>
-    /// Keeps the index the plan's builder worked out from what it already knew (each resource's type, by number), so
-    /// <see cref="Of"/> does not read every resource of a plan that has just left the processor's cache.
+    /// Keeps the index of a plan its builder knows each resource's type of, by position, so <see cref="Of"/> does not
+    /// read every resource of a plan that has just left the processor's cache.
     /// </summary>
     /// <param name="plan">The plan just built.</param>
-    /// <param name="byType">Its resources of each type, in plan order.</param>
-    public static void Keep(ResourcePlan plan, Dictionary<string, ImmutableArray<PlannedResource>> byType) =>
-        Indexes.AddOrUpdate(plan, new PlanIndex(plan, byType));
+    /// <param name="types">Its distinct types.</param>
+    /// <param name="typeAt">Each resource's type, by its position in <paramref name="plan"/>, as a number into <paramref name="types"/>.</param>
+    public static void Keep(ResourcePlan plan, string[] types, int[] typeAt) =>
+        Indexes.AddOrUpdate(plan, new PlanIndex(plan, types, typeAt));
 
-    /// <summary>Resources of one type token, in plan order.</summary>
+    /// <summary>The resources of any of <paramref name="types"/>, in plan order; no resource of another type is read.</summary>
+    public IEnumerable<PlannedResource> OfTypes(IReadOnlySet<string> types)
+    {
+        var wanted = new bool[_types.Length];
+        for (var type = 0; type < _types.Length; type++)
+        {
+            wanted[type] = types.Contains(_types[type]);
+        }
+
+        for (var i = 0; i < _typeAt.Length; i++)
+        {
+            if (wanted[_typeAt[i]])
+            {
+                yield return Plan.Resources[i];
+            }
+        }
+    }
+
     public ImmutableArray<PlannedResource> OfType(string type) => _byType.GetValueOrDefault(type, []);
 
     /// <summary>

@@ -386,7 +386,7 @@ internal static class GuardrailRules
 
     private static IEnumerable<(string, string)> CheckTags(ResourcePlan plan)
     {
-        foreach (var resource in plan.Resources.Where(r => TaggableTypes.Contains(r.Type)))
+        foreach (var resource in PlanIndex.Of(plan).OfTypes(TaggableTypes))
         {
             var tags = Get(resource.Inputs, "tags") as PlanValue.Map;
             if (tags is not null && HasAll(tags, StandardTagKeys.AsSpan()))

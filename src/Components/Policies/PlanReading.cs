@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Frozen;
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Runtime.InteropServices;
@@ -121,22 +122,20 @@ internal static class PlanReading
     /// <summary>Every pod-running Kubernetes resource with its pod spec and pod labels, in plan order (read once per plan).</summary>
     public static ImmutableArray<Workload> Workloads(ResourcePlan plan) => WorkloadLookups.Of(plan).Workloads;
 
+    private static readonly FrozenSet<string> WorkloadTypes = FrozenSet.Create(StringComparer.Ordinal,
+        KubernetesTypes.Deployment, "kubernetes:apps/v1:StatefulSet", "kubernetes:apps/v1:DaemonSet", "kubernetes:batch/v1:Job",
+        KubernetesTypes.CronJob, "kubernetes:core/v1:Pod");
+
     internal static IEnumerable<Workload> ReadWorkloads(ResourcePlan plan)
     {
-        foreach (var resource in plan.Resources)
+        foreach (var resource in PlanIndex.Of(plan).OfTypes(WorkloadTypes))
         {
             var template = resource.Type switch
             {
-                KubernetesTypes.Deployment or "kubernetes:apps/v1:StatefulSet" or "kubernetes:apps/v1:DaemonSet" or "kubernetes:batch/v1:Job" => "spec.template",
                 KubernetesTypes.CronJob => "spec.jobTemplate.spec.template",
                 "kubernetes:core/v1:Pod" => "",
-                _ => null,
+                _ => "spec.template",
             };
-            if (template is null)
-            {
-                continue;
-            }
-
             var pod = template.Length == 0 ? resource.Inputs : Get(resource.Inputs, template);
             var spec = Get(pod, "spec") as PlanValue.Map ?? PlanValue.Map.Empty;
             yield return new Workload(resource, spec, Strings(pod, "metadata.labels"));

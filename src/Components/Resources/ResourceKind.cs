@@ -65,6 +65,12 @@ public abstract class ResourceKind : IResourcePlanning
     /// <param name="unpriced">Collects resources whose price the table lacks.</param>
     internal abstract (decimal Monthly, string Basis)? Cost(ResourcePlan plan, PlannedResource resource, PriceTable prices, List<string> unpriced);
 
+    /// <summary>
+    /// The planned resource types <see cref="Cost"/> prices: the cost estimate asks about resources of these types only
+    /// (reading every resource of a large plan to ask was most of the estimate's time).
+    /// </summary>
+    internal abstract ImmutableArray<string> PricedTypes { get; }
+
     /// <summary>The AWS resource types this kind creates that carry the standard tags (guardrail PLT010).</summary>
     internal virtual ImmutableArray<string> TaggableTypes => [];
 

@@ -180,4 +180,28 @@ public sealed class CostEstimatorTests
     }
 
     private static decimal Cost(CostEstimate estimate, string resource) => estimate.Resources.Single(r => r.Resource == resource).Monthly;
+
+    [Theory]
+    [InlineData("dev")]
+    [InlineData("prod")]
+    public void A_kind_prices_only_the_types_it_declares_so_the_estimate_can_skip_every_other_resource(string tier)
+    {
+        // The estimate asks the kinds about resources of their PricedTypes only: a kind that priced another type without
+        // declaring it would silently drop out of the estimate.
+        var plan = PlanCompiler.Compile(
+            Platform.Components.SpecDocuments.SpecParser.Parse(Platform.Generated.GeneratedSpecs.Yaml(40, tier)).Spec!,
+            Platform.Components.Targets.DeploymentTarget.Default);
+        var priced = 0;
+        foreach (var resource in plan.Resources)
+        {
+            foreach (var kind in Platform.Components.Resources.ResourceKinds.All)
+            {
+                var cost = kind.Cost(plan, resource, Prices, []);
+                Assert.True(cost is null || kind.PricedTypes.Contains(resource.Type), $"{kind.Name} prices {resource.Type}, which it does not declare");
+                priced += cost is null ? 0 : 1;
+            }
+        }
+
+        Assert.True(priced >= 5, $"{priced} resources priced by kinds");
+    }
 }

@@ -98,5 +98,12 @@ public sealed class PlanBuilderTests
         }
 
         Assert.Equal(read.ComponentTypes, kept.ComponentTypes);
+        foreach (var wanted in new[] { types.Take(1), types.Skip(1).Take(3), types.Where((_, i) => i % 2 == 0).Append("t:none") })
+        {
+            var set = wanted.ToHashSet();
+            var expected = plan.Resources.Where(r => set.Contains(r.Type)).ToList();
+            Assert.Equal(expected, kept.OfTypes(set), ReferenceEqualityComparer.Instance);
+            Assert.Equal(expected, read.OfTypes(set), ReferenceEqualityComparer.Instance);
+        }
     }
 }

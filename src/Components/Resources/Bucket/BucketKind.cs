@@ -61,6 +61,9 @@ internal sealed class BucketKind : ResourceKind
     /// <summary>The price table's section for this kind (<see cref="BucketPrices"/>).</summary>
     internal const string PriceSection = "s3";
 
+    /// <inheritdoc/>
+    internal override ImmutableArray<string> PricedTypes => [AwsTypes.Bucket];
+
     internal override (decimal Monthly, string Basis)? Cost(ResourcePlan plan, PlannedResource resource, PriceTable prices, List<string> unpriced)
     {
         if (resource.Type != AwsTypes.Bucket)

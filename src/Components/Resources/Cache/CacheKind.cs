@@ -82,6 +82,9 @@ internal sealed class CacheKind : ResourceKind
         new(resource.Name, [Port], UsesAwsApis: false, [],
             new ConnectionSource(LogicalNames.ConnectionSecret(resource.Name), LogicalNames.ConnectionSecretObjectName(resource.Name), IsSecret: true, PrefixWhenSeveral: null));
 
+    /// <inheritdoc/>
+    internal override ImmutableArray<string> PricedTypes => [CacheResources.ReplicationGroupType];
+
     // Every node of the replication group is billed; Valkey nodes at a discount on the Redis OSS list price.
     internal override (decimal Monthly, string Basis)? Cost(ResourcePlan plan, PlannedResource resource, PriceTable prices, List<string> unpriced)
     {

@@ -91,6 +91,9 @@ internal sealed class PostgresKind : ResourceKind
     /// <summary>The price table's section for this kind (<see cref="DatabasePrices"/>).</summary>
     internal const string PriceSection = "rds";
 
+    /// <inheritdoc/>
+    internal override ImmutableArray<string> PricedTypes => [AwsTypes.DbInstance];
+
     internal override (decimal Monthly, string Basis)? Cost(ResourcePlan plan, PlannedResource resource, PriceTable prices, List<string> unpriced)
     {
         if (resource.Type != AwsTypes.DbInstance)

@@ -67,6 +67,9 @@ internal sealed class QueueKind : ResourceKind
     /// <summary>The price table's section for this kind (<see cref="QueuePrices"/>).</summary>
     internal const string PriceSection = "sqs";
 
+    /// <inheritdoc/>
+    internal override ImmutableArray<string> PricedTypes => [AwsTypes.Queue];
+
     // Dead-letter queues (those another queue's redrive policy points at) are assumed idle.
     internal override (decimal Monthly, string Basis)? Cost(ResourcePlan plan, PlannedResource resource, PriceTable prices, List<string> unpriced)
     {
