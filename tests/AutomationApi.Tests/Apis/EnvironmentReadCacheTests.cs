@@ -413,6 +413,8 @@ public sealed class EnvironmentReadCacheTests
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero));
         var gate = new ReadGate();
         using var factory = Gated(gate, clock);
+        // Returns once the worker has let go of the create: the wake-up of its last save, which drops the entry, was
+        // delivered before this point, never between the reads counted below.
         await factory.CreateAndWaitAsync(Specs.Dev("refreshed-dev"));
         var cache = factory.Services.GetRequiredService<EnvironmentReadCache>();
         var client = factory.CreateClient();

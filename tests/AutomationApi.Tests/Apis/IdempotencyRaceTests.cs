@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Net;
+using System.Net.Http.Json;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Platform.AutomationApi.Storage;
@@ -48,7 +49,9 @@ public sealed class IdempotencyRaceTests
         Assert.Single(factory.Fake.CallsOf("up"));
     }
 
-    // Before the fix a plain retry of a DELETE queued a second destroy behind the first.
+    // Before the fix a plain retry of a DELETE queued a second destroy behind the first. The stand-in holds the destroy's
+    // first delete until the test lets it finish, so the repeats certainly arrive while it runs (a destroy that merely
+    // took 2 s had, on a loaded machine, finished by the time they came, and they were answered 200).
     [Theory]
     [InlineData(TestStore.Sqlite)]
     [InlineData(TestStore.Postgres)]
@@ -58,14 +61,16 @@ public sealed class IdempotencyRaceTests
         using var factory = new PlatformFactory(store: database);
         var client = factory.CreateClient();
         Assert.Equal("succeeded", (string)(await factory.CreateAndWaitAsync(Specs.Dev("again-dev")))["state"]!);
-        factory.Fake.Behave("destroy", "slow");
+        factory.Fake.Behave("destroy", "held");
 
         using var first = await client.DeleteAsync("/v1/environments/again-dev", Cancel);
         var destroy = (string)(await PlatformFactory.ReadAsync(first))["id"]!;
-        await factory.WaitForEngineStepAsync(destroy);
+        await factory.WaitForEngineStepAsync(destroy); // running, its first delete held until FinishInFlight
         using var retry = await client.DeleteAsync("/v1/environments/again-dev", Cancel);
         using var keyed = new HttpRequestMessage(HttpMethod.Delete, "/v1/environments/again-dev") { Headers = { { "Idempotency-Key", "other-key" } } };
         using var retryWithKey = await client.SendAsync(keyed, Cancel);
+        Assert.Equal("running", (string)(await client.GetFromJsonAsync<System.Text.Json.Nodes.JsonObject>($"/v1/operations/{destroy}", Cancel))!["state"]!);
+        factory.Fake.FinishInFlight("again-dev");
 
         Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
         Assert.Equal(HttpStatusCode.Accepted, retry.StatusCode);

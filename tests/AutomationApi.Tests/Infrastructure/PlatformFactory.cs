@@ -152,13 +152,37 @@ public sealed class PlatformFactory : WebApplicationFactory<Program>
         return await CreateClient().SendAsync(request, TestContext.Current.CancellationToken);
     }
 
-    /// <summary>Creates an environment and waits for its operation to finish; returns the operation.</summary>
+    /// <summary>
+    /// Creates an environment and waits for its operation to finish and for this service's worker to let go of it
+    /// (<see cref="WaitUntilWorkerLetGoAsync"/>): the environment is then at rest, no write or wake-up of its create
+    /// still to come. Returns the operation.
+    /// </summary>
     public async Task<JsonObject> CreateAndWaitAsync(string spec)
     {
         using var response = await PostSpecAsync(spec);
         Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
-        var operation = await ReadAsync(response);
-        return await WaitForOperationAsync((string)operation["id"]!);
+        var id = (string)(await ReadAsync(response))["id"]!;
+        var operation = await WaitForOperationAsync(id);
+        await WaitUntilWorkerLetGoAsync(id);
+        return operation;
+    }
+
+    /// <summary>
+    /// Waits until this service's worker no longer runs <paramref name="operationId"/>. An operation shows its final
+    /// state as soon as the save recording it commits, but the wake-ups of that save (event streams, the environment
+    /// read cache's <see cref="Platform.AutomationApi.Apis.EnvironmentReadCache.Changed"/>) are delivered after the commit, on
+    /// the worker's thread; the worker forgets the operation only once that save has returned, so after this nothing
+    /// of it is still to arrive (a test counting store reads from here is not disturbed by a late one).
+    /// </summary>
+    public async Task WaitUntilWorkerLetGoAsync(string operationId)
+    {
+        var running = Services.GetRequiredService<Platform.AutomationApi.Operations.RunningOperations>();
+        var until = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+        while (running.IsRunning(operationId))
+        {
+            Assert.True(DateTime.UtcNow < until, $"The worker still runs operation {operationId}, finished or not.");
+            await Task.Delay(10, TestContext.Current.CancellationToken);
+        }
     }
 
     /// <summary>Polls an operation until it reaches a final state (or the states given).</summary>
