@@ -12,6 +12,12 @@ namespace Platform.AutomationApi.Tests.Lifecycle;
 
 public sealed class StartupRecoveryTests
 {
+    // The resource the stand-in holds in flight while it hangs: once its step is reported the engine waits on a builtin
+    // `wait`, where its interrupt trap runs at once. An interrupt during the step before it lands while bash runs a
+    // helper in the foreground (the pending-operation bookkeeping), where bash has been seen to lose it and exit 0
+    // (about 1 run in 10): the engine then neither answers the interrupt nor crashes as the test means it to.
+    private const string HeldInFlight = "kubernetes:apps/v1:Deployment";
+
     // The worker's pass calls recovery every poll: on SQLite (one process per file) only start-up can find anything
     // abandoned, so a later pass opens no unit of work; on PostgreSQL every pass looks for leases that ran out.
     [Theory]
@@ -81,14 +87,15 @@ public sealed class StartupRecoveryTests
         string dataDirectory;
         string operationId;
         await using var database = await TestStore.CreateAsync(store);
-        using (var first = new PlatformFactory(store: database))
+        using (var first = new PlatformFactory(store: database, time: new FakeTimeProvider(DateTimeOffset.UtcNow)))
         {
             dataDirectory = first.DataDirectory;
             first.Fake.Behave("up", "hang-crash");
             using var created = await first.PostSpecAsync(Specs.Dev("crash-dev"));
             operationId = (string)(await PlatformFactory.ReadAsync(created))["id"]!;
             await first.WaitForOperationAsync(operationId, states: "running");
-            await first.WaitForEngineStepAsync(operationId);
+            await first.WaitForEngineStepAsync(operationId, HeldInFlight);
+            await StopWhileTheEngineRunsAsync(first, "crash-dev", operationId);
         }
 
         // The engine died holding its lock, and the operation is still recorded as running: what a crash leaves.
@@ -120,15 +127,16 @@ public sealed class StartupRecoveryTests
         string queuedId;
         string runningId;
         await using var database = await TestStore.CreateAsync(store);
-        using (var first = new PlatformFactory(store: database, configure: s => s["Platform:MaxConcurrentOperations"] = "1"))
+        using (var first = new PlatformFactory(store: database, configure: s => s["Platform:MaxConcurrentOperations"] = "1", time: new FakeTimeProvider(DateTimeOffset.UtcNow)))
         {
             dataDirectory = first.DataDirectory;
             first.Fake.Behave("up", "hang");
             using var running = await first.PostSpecAsync(Specs.Dev("busy-dev"));
             runningId = (string)(await PlatformFactory.ReadAsync(running))["id"]!;
-            await first.WaitForEngineStepAsync(runningId);
+            await first.WaitForEngineStepAsync(runningId, HeldInFlight);
             using var queued = await first.PostSpecAsync(Specs.Dev("waiting-dev"));
             queuedId = (string)(await PlatformFactory.ReadAsync(queued))["id"]!;
+            await StopWhileTheEngineRunsAsync(first, "busy-dev", runningId);
         }
 
         using var second = new PlatformFactory(dataDirectory, store: database);
@@ -159,21 +167,16 @@ public sealed class StartupRecoveryTests
             using var created = await first.PostSpecAsync(Specs.Dev("held-dev"));
             operationId = (string)(await PlatformFactory.ReadAsync(created))["id"]!;
             await first.WaitForOperationAsync(operationId, states: "running");
-            await first.WaitForEngineStepAsync(operationId);
+            await first.WaitForEngineStepAsync(operationId, HeldInFlight);
 
-            // Stopping the host interrupts the engine, which then dies holding its lock, as a crash leaves it. The
-            // interrupt is waited for as the engine's own signal, and the stop as a condition, never for a time.
-            var stopping = Task.Run(first.Dispose, TestContext.Current.CancellationToken);
-            await first.Fake.WaitForInterruptAsync("held-dev");
-            await stopping.WaitAsync(TimeSpan.FromMinutes(5), TestContext.Current.CancellationToken);
+            // Stopping the host interrupts the engine, which then dies holding its lock, as a crash leaves it.
+            // Interrupted, not killed: the lock left behind is the one the crashed engine held.
+            await StopWhileTheEngineRunsAsync(first, "held-dev", operationId);
         }
         finally
         {
             first.Dispose();
         }
-
-        // Interrupted, not killed: the lock left behind is the one the crashed engine held.
-        Assert.DoesNotContain(first.Logs.Lines, l => l.Contains("Killing process", StringComparison.Ordinal));
 
         // Someone else's live process (pid 1 always exists) now holds the stack.
         var lockFile = Assert.Single(new FakePulumi(Path.Combine(dataDirectory, "backend")).Locks("held-dev"));
@@ -195,14 +198,16 @@ public sealed class StartupRecoveryTests
     {
         string dataDirectory;
         string updateId;
-        using (var first = new PlatformFactory())
+        using (var first = new PlatformFactory(time: new FakeTimeProvider(DateTimeOffset.UtcNow)))
         {
             dataDirectory = first.DataDirectory;
             first.Fake.Behave("up", "hang");
             using var created = await first.PostSpecAsync(Specs.Dev("later-dev"));
-            await first.WaitForEngineStepAsync((string)(await PlatformFactory.ReadAsync(created))["id"]!);
+            var createId = (string)(await PlatformFactory.ReadAsync(created))["id"]!;
+            await first.WaitForEngineStepAsync(createId, HeldInFlight);
             var update = await Apis.EnvironmentUpdateTests.PutAsync(first, "later-dev", Specs.Dev("later-dev", image: "registry.example.com/payments/api:2.0.0"));
             updateId = (string)update["id"]!;
+            await StopWhileTheEngineRunsAsync(first, "later-dev", createId);
         }
 
         using var second = new PlatformFactory(dataDirectory);
@@ -213,5 +218,24 @@ public sealed class StartupRecoveryTests
         Assert.Equal(updateId, (string)environment["lastOperation"]!["id"]!);
         Assert.Equal("ready", (string)environment["status"]!);
         Assert.Equal("registry.example.com/payments/api:2.0.0", (string)environment["spec"]!["spec"]!["services"]![0]!["image"]!);
+    }
+
+    /// <summary>
+    /// Stops <paramref name="host"/> while the engine of <paramref name="stack"/> runs <paramref name="operationId"/>:
+    /// the shutdown interrupts the engine and leaves the operation running for the next start's recovery. The host runs
+    /// on a <see cref="FakeTimeProvider"/> nobody advances, so the grace period after the interrupt never runs out behind
+    /// the test's back: a slow machine cannot turn the interrupt into a kill (whose lock is cleared at once and whose
+    /// pending operations call for a repair refresh: another scenario than the tests'). The stop is waited for as a
+    /// condition, never for a time: on this clock it can only end once the engine has answered the interrupt (or the
+    /// host's own shutdown timeout gave up on it); the engine's own "interrupted" signal then tells which.
+    /// </summary>
+    private static async Task StopWhileTheEngineRunsAsync(PlatformFactory host, string stack, string operationId)
+    {
+        Assert.IsType<FakeTimeProvider>(host.Time);
+        await Task.Run(host.Dispose, TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromMinutes(5), TestContext.Current.CancellationToken);
+
+        Assert.DoesNotContain(host.Logs.Lines, l => l.Contains("Killing process", StringComparison.Ordinal));
+        Assert.True(host.Fake.WasInterrupted(stack), $"The engine of {stack} never received SIGINT.");
+        Assert.Contains(host.Logs.Lines, l => l.Contains($"Operation {operationId} left running for recovery", StringComparison.Ordinal));
     }
 }
