@@ -12,9 +12,9 @@ internal sealed class PlanBuilder
     private readonly List<PlannedResource> _resources = [];
     // Each resource's number: its position in the order it was added. Dependencies are worked out on numbers.
     private readonly Dictionary<string, int> _byName = new(StringComparer.Ordinal);
-    // What each resource needs and is, by number, read when it is added: its inputs were just made and are still in the
-    // processor's cache. Walking every input again in Build went through the whole plan a second time (≈40 MB at 5,000
-    // services, mostly cache misses: Build grew 6.5 × from 1,000 to 5,000 services).
+    // What each resource needs and is, by number, read when it is added (its inputs were just made), so Build and the
+    // plan index it hands over (each resource's type number, by plan position) need not read the finished plan's
+    // resources again: at 5,000 services that plan is 40 MB, and each resource read is a cache miss.
     private readonly List<Added> _added = [];
     private readonly Dictionary<string, int> _typeNumbers = new(StringComparer.Ordinal);
     private readonly List<string> _types = [];

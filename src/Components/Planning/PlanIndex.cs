@@ -85,6 +85,7 @@ internal sealed class PlanIndex
         return new PlanIndex(plan, types, typeAt);
     }
 
+    /// <summary>The plan indexed.</summary>
     public ResourcePlan Plan { get; }
 
     /// <summary>Resources by logical name (built on first use: guardrails and costs look resources up by type).</summary>
@@ -135,6 +136,7 @@ internal sealed class PlanIndex
         }
     }
 
+    /// <summary>Resources of one type token, in plan order.</summary>
     public ImmutableArray<PlannedResource> OfType(string type) => _byType.GetValueOrDefault(type, []);
 
     /// <summary>
