@@ -124,7 +124,8 @@ public sealed class AuditLogTests
             first.Fake.Behave("up", "hang-crash");
             using var created = await first.PostSpecAsync(Specs.Dev("crashed-dev"));
             operationId = (string)(await PlatformFactory.ReadAsync(created))["id"]!;
-            await first.WaitForEngineStepAsync(operationId);
+            // The step the stand-in holds in flight, where it takes the host's interrupt at once (StartupRecoveryTests).
+            await first.WaitForEngineStepAsync(operationId, "kubernetes:apps/v1:Deployment");
         }
 
         using var second = new PlatformFactory(dataDirectory);
