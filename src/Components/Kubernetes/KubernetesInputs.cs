@@ -196,6 +196,13 @@ internal static class KubernetesInputs
                 : KeyValuePair.Create("namespace", inNamespace));
         }
 
+        return PopMap(scratch, start, table, stamp);
+    }
+
+    // The entries above `start` on the scratch stack as one map (shared within a compilation: `stamp` is the table's
+    // stamp before they were converted), taken off the stack.
+    private static PlanValue.Map PopMap(List<KeyValuePair<string, PlanValue>> scratch, int start, SharedValues? table, long stamp)
+    {
         var entries = CollectionsMarshal.AsSpan(scratch)[start..];
         var map = table is not null
             ? table.Map(entries, stamp)
@@ -265,13 +272,8 @@ internal static class KubernetesInputs
                 break;
         }
 
-        var entries = CollectionsMarshal.AsSpan(scratch)[start..];
-        InReadingOrder(entries);
-        var map = table is not null
-            ? table.Map(entries, stamp)
-            : new PlanValue.Map(ImmutableCollectionsMarshal.AsImmutableArray(entries.ToArray()));
-        scratch.RemoveRange(start, entries.Length);
-        return map;
+        InReadingOrder(CollectionsMarshal.AsSpan(scratch)[start..]);
+        return PopMap(scratch, start, table, stamp);
     }
 
     /// <summary>

@@ -154,26 +154,8 @@ internal sealed class SharedValues
     /// </summary>
     /// <param name="entries">The entries, their values already shared.</param>
     /// <param name="stamp"><see cref="Stamp"/> before the values were converted.</param>
-    public PlanValue.Map Map(ReadOnlySpan<KeyValuePair<string, PlanValue>> entries, long stamp)
-    {
-        var recent = stamp != _stamp;
-        if (!recent && _maps.GetAlternateLookup<ReadOnlySpan<KeyValuePair<string, PlanValue>>>().TryGetValue(entries, out var shared))
-        {
-            return shared;
-        }
-
-        // Not filed before this conversion began, or filed among the recent ones (by an earlier object of the same
-        // service: its name was new then).
-        if (_recentMaps.GetAlternateLookup<ReadOnlySpan<KeyValuePair<string, PlanValue>>>().TryGetValue(entries, out shared))
-        {
-            _stamp++;
-            return shared;
-        }
-
-        var map = new PlanValue.Map(ImmutableCollectionsMarshal.AsImmutableArray(entries.ToArray()));
-        File(recent ? _recentMaps : _maps, map, recent);
-        return map;
-    }
+    public PlanValue.Map Map(ReadOnlySpan<KeyValuePair<string, PlanValue>> entries, long stamp) =>
+        Share(_maps, _recentMaps, entries, stamp);
 
     /// <summary>
     /// The list of these items seen first in this scope, or a new one: like maps, a list already seen costs no
@@ -181,34 +163,36 @@ internal sealed class SharedValues
     /// </summary>
     /// <param name="items">The items, already shared.</param>
     /// <param name="stamp"><see cref="Stamp"/> before the items were converted.</param>
-    public PlanValue.List List(ReadOnlySpan<PlanValue> items, long stamp)
+    public PlanValue.List List(ReadOnlySpan<PlanValue> items, long stamp) =>
+        Share(_lists, _recentLists, items, stamp);
+
+    // The value equal to `key` in the big table (looked for only if nothing was made since `stamp`: otherwise it cannot
+    // be there) or among the recent ones (filed by an earlier object of the same service: its name was new then); else
+    // a new one, filed in the recent table if it holds something made since `stamp`, in the big one otherwise.
+    private T Share<T, TKey>(HashSet<T> filed, HashSet<T> recentlyFiled, TKey key, long stamp)
+        where TKey : allows ref struct
     {
         var recent = stamp != _stamp;
-        if (!recent && _lists.GetAlternateLookup<ReadOnlySpan<PlanValue>>().TryGetValue(items, out var shared))
+        if (!recent && filed.GetAlternateLookup<TKey>().TryGetValue(key, out var shared))
         {
             return shared;
         }
 
-        if (_recentLists.GetAlternateLookup<ReadOnlySpan<PlanValue>>().TryGetValue(items, out shared))
+        if (recentlyFiled.GetAlternateLookup<TKey>().TryGetValue(key, out shared))
         {
             _stamp++;
             return shared;
         }
 
-        var list = new PlanValue.List(ImmutableCollectionsMarshal.AsImmutableArray(items.ToArray()));
-        File(recent ? _recentLists : _lists, list, recent);
-        return list;
-    }
-
-    private void File<T>(HashSet<T> table, T value, bool recent)
-    {
+        var value = ((IAlternateEqualityComparer<TKey, T>)filed.Comparer).Create(key);
         _stamp++;
-        if (recent && table.Count == RecentCapacity)
+        if (recent && recentlyFiled.Count == RecentCapacity)
         {
-            table.Clear();
+            recentlyFiled.Clear();
         }
 
-        table.Add(value);
+        (recent ? recentlyFiled : filed).Add(value);
+        return value;
     }
 
     /// <summary>The list equal to <paramref name="list"/> seen first in this scope (<paramref name="list"/> if none).</summary>
