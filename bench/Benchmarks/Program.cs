@@ -5,6 +5,7 @@ using Platform.Benchmarks;
 // dotnet run -c Release --project bench/Benchmarks -- probe 1000 5000   (one pass per size, stage by stage)
 // dotnet run -c Release --project bench/Benchmarks -- growth 1000 5000 [rounds]   (the sizes paired in time, median ratio; nogc: without collections)
 // dotnet run -c Release --project bench/Benchmarks -- spec 1000 [tier]   (prints a generated spec)
+// dotnet run -c Release --project bench/Benchmarks -- repeat 1000 2   (n syntheses of one size, for bench/instructions.sh)
 if (args.Length > 0 && args[0] == "probe")
 {
     return SynthesisProbe.Run(args.Skip(1));
@@ -19,6 +20,23 @@ if (args.Length > 2 && args[0] == "growth")
 if (args.Length > 2 && args[0] == "allocations")
 {
     return AllocationProbe.Run(args[1], int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture));
+}
+
+if (args.Length > 2 && args[0] == "repeat")
+{
+    // n syntheses of one size after a 10-service warm-up, for an instruction counter (bench/instructions.sh): the
+    // difference between the counts of two runs that differ only in n is the extra syntheses alone, whatever start-up,
+    // parsing the spec and the JIT cost.
+    var synthesis = new SynthesisBenchmarks();
+    var spec = Platform.Components.SpecDocuments.SpecParser.Parse(Platform.Generated.GeneratedSpecs.Yaml(int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture))).Spec!;
+    synthesis.Synthesise(Platform.Components.SpecDocuments.SpecParser.Parse(Platform.Generated.GeneratedSpecs.Yaml(10)).Spec!);
+    for (var i = int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture); i > 0; i--)
+    {
+        synthesis.Synthesise(spec);
+    }
+
+    Console.WriteLine($"resources {SynthesisBenchmarks.ResourcesFor(int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture))}");
+    return 0;
 }
 
 if (args.Length > 1 && args[0] == "spec")
