@@ -107,20 +107,31 @@ public sealed class EngineEventReaderTests
     {
         var file = Path.Combine(Path.GetTempPath(), $"tail-{Guid.NewGuid():N}.jsonl");
         var lines = new List<string>();
+        string[] Seen() { lock (lines) { return [.. lines]; } }
         using var stop = new CancellationTokenSource();
-        var tail = EngineEventReader.TailAsync(file, line => { lines.Add(line); return ValueTask.CompletedTask; }, TimeSpan.FromMilliseconds(20), stop.Token);
+        var tail = EngineEventReader.TailAsync(file, line => { lock (lines) { lines.Add(line); } return ValueTask.CompletedTask; }, TimeSpan.FromMilliseconds(20), stop.Token);
 
+        // Waits on what the tail has handed over, not on a fixed delay (a busy machine may take longer than any):
+        // a partial line would show up as an extra or a broken line once the next complete one arrives.
         await File.WriteAllTextAsync(file, "one\ntw", TestContext.Current.CancellationToken);
-        await Task.Delay(200, TestContext.Current.CancellationToken);
-        Assert.Equal(["one"], lines);
+        await WaitUntil(() => Seen().Length >= 1);
         await File.AppendAllTextAsync(file, "o\nthree", TestContext.Current.CancellationToken);
-        await Task.Delay(200, TestContext.Current.CancellationToken);
-        Assert.Equal(["one", "two"], lines);
+        await WaitUntil(() => Seen().Length >= 2);
+        Assert.Equal(["one", "two"], Seen());
 
         await stop.CancelAsync();
         await tail;
-        Assert.Equal(["one", "two", "three"], lines);
+        Assert.Equal(["one", "two", "three"], Seen());
         File.Delete(file);
+    }
+
+    private static async Task WaitUntil(Func<bool> condition)
+    {
+        for (var waited = TimeSpan.Zero; !condition(); waited += TimeSpan.FromMilliseconds(20))
+        {
+            Assert.True(waited < TimeSpan.FromSeconds(30), "The tail handed over nothing new in 30 s.");
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
     }
 
     [Fact]
