@@ -123,7 +123,11 @@ public static partial class EngineErrorClassifier
             return new EngineError(EngineErrorCodes.Network, message, Transient: true);
         }
 
-        if (output.Contains("panic:", StringComparison.Ordinal) && output.Contains("goroutine", StringComparison.Ordinal))
+        // A panic the CLI's last-resort handler caught (the main goroutine's, and the engine's, which it re-raises
+        // there) prints its banner, "Panic:" and a stack, and exits 1 (panicHandler in pkg/cmd/pulumi/main.go,
+        // pulumi/pulumi); one in another goroutine is the Go runtime's own report, "panic:" and goroutine stacks, exit 2.
+        if (output.Contains("The Pulumi CLI encountered a fatal error", StringComparison.Ordinal) ||
+            (output.Contains("panic:", StringComparison.Ordinal) && output.Contains("goroutine", StringComparison.Ordinal)))
         {
             return new EngineError(EngineErrorCodes.Crashed, message, Transient: false);
         }

@@ -9,7 +9,11 @@ namespace Platform.AutomationApi.Engine;
 /// <param name="Urn">Resource URN, for resource events.</param>
 /// <param name="Detail">Step operation (<c>create</c>, <c>update</c>, ...), diagnostic severity or policy enforcement level.</param>
 /// <param name="Policy">For <c>policy</c> events: which policy of which pack said what.</param>
-public sealed record EngineEvent(string Type, string? Message, string? Urn, string? Detail, PolicyReport? Policy = null);
+/// <param name="Planned">
+/// For step events: the step was planned by a preview, not carried out (<c>planning: true</c>; a preview reports every
+/// step it plans as started and finished, pkg/engine/update.go <c>previewActions</c> in pulumi/pulumi).
+/// </param>
+public sealed record EngineEvent(string Type, string? Message, string? Urn, string? Detail, PolicyReport? Policy = null, bool Planned = false);
 
 /// <summary>What a policy said about a resource (<c>policyEvent</c>).</summary>
 /// <param name="Pack">Policy pack name.</param>
@@ -22,7 +26,10 @@ public sealed record PolicyReport(string Pack, string Name, string Message);
 /// </summary>
 public static partial class EngineEventReader
 {
-    /// <summary>Converts one event-log line; <see langword="null"/> for events that carry no progress (prelude, cancel, unknown).</summary>
+    /// <summary>
+    /// Converts one event-log line; <see langword="null"/> for events that carry no progress (prelude, cancel, unknown)
+    /// and for the engine's internal steps, which it neither shows nor counts.
+    /// </summary>
     public static EngineEvent? Parse(string line)
     {
         if (string.IsNullOrWhiteSpace(line))
@@ -36,12 +43,12 @@ public static partial class EngineEventReader
             var root = document.RootElement;
             if (root.TryGetProperty("resourcePreEvent", out var pre))
             {
-                return Step("step", pre);
+                return IsInternal(pre) ? null : Step("step", pre);
             }
 
             if (root.TryGetProperty("resOutputsEvent", out var outputs))
             {
-                return Step("step-done", outputs);
+                return IsInternal(outputs) ? null : Step("step-done", outputs);
             }
 
             if (root.TryGetProperty("resOpFailedEvent", out var failed))
@@ -111,7 +118,31 @@ public static partial class EngineEventReader
         var op = Text(metadata, "op");
         var urn = Text(metadata, "urn");
         var resourceType = Text(metadata, "type");
-        return new EngineEvent(type, $"{op} {resourceType}".Trim(), urn, op);
+        var planned = body.TryGetProperty("planning", out var planning) && planning.ValueKind == JsonValueKind.True;
+        return new EngineEvent(type, $"{op} {resourceType}".Trim(), urn, op, Planned: planned);
+    }
+
+    /// <summary>
+    /// A step the engine takes for itself: a default provider's (a provider type <c>pulumi:providers:&lt;package&gt;</c>
+    /// whose name starts with <c>default</c>), removing a pending replace, or extending a provider's parameterization.
+    /// The event log carries them (it is written before the display filters them out), but the engine neither shows them
+    /// nor counts them in its summary (<c>isInternalStep</c> in pkg/engine/update.go, <c>IsDefaultProvider</c> in
+    /// sdk/go/common/providers/reference.go, pulumi/pulumi); a default provider created before an interrupt changed nothing.
+    /// </summary>
+    private static bool IsInternal(JsonElement body)
+    {
+        if (!body.TryGetProperty("metadata", out var metadata))
+        {
+            return false;
+        }
+
+        if (Text(metadata, "op") is "remove-pending-replace" or "extend-parameterize")
+        {
+            return true;
+        }
+
+        return Text(metadata, "urn") is { } urn && ResourceName.FromUrn(urn) is var resource &&
+            resource.Type.StartsWith("pulumi:providers:", StringComparison.Ordinal) && resource.Name.StartsWith("default", StringComparison.Ordinal);
     }
 
     /// <summary>

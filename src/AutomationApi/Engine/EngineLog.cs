@@ -80,6 +80,9 @@ public sealed partial class EngineLog
         {
             switch (engineEvent.Type)
             {
+                // A preview's steps are planned, not carried out: none is in flight and none changed anything.
+                case "step" or "step-done" when engineEvent.Planned:
+                    break;
                 case "step" when engineEvent.Urn is { } urn && engineEvent.Detail is { } op && Changes(op):
                     _inFlight[urn] = op;
                     break;
@@ -143,8 +146,10 @@ public sealed partial class EngineLog
         }
     }
 
-    // Operations that change a resource (a "same", "read" or "refresh" step changes nothing).
-    private static bool Changes(string op) => op is not ("same" or "read" or "refresh" or "read-discard" or "discard-replaced");
+    // Operations that change a resource. The others (display.StepOp in pkg/resource/deploy/step.go, pulumi/pulumi) read
+    // or compare a resource, or drop a read one from the state: nothing in the cloud changes.
+    private static bool Changes(string op) =>
+        op is not ("same" or "read" or "read-replacement" or "refresh" or "discard" or "discard-replaced" or "diff");
 
     private static bool IsStack(string urn) => urn.Contains("::pulumi:pulumi:Stack::", StringComparison.Ordinal);
 

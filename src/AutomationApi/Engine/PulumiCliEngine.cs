@@ -109,12 +109,16 @@ public sealed class PulumiCliEngine(
 
     /// <summary>
     /// <c>pulumi config set &lt;key&gt; --secret</c>, the value written to the command's standard input, so it never
-    /// appears in a process listing or a log line.
+    /// appears in a process listing or a log line. The CLI drops one trailing newline from what it reads there
+    /// (<c>configSetCmd.Run</c> in pkg/cmd/pulumi/config/config.go, <c>RemoveTrailingNewline</c> in
+    /// sdk/go/common/util/cmdutil/console.go, pulumi/pulumi), so one is added: a value that ends in a newline (a PEM
+    /// key) arrives whole. (Newer CLIs have <c>--raw</c> for this; older ones would reject the flag.)
     /// </summary>
     public async Task<EngineResult> SetSecretAsync(StackWorkspace workspace, string key, string value, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(workspace);
-        var (result, _) = await RunAsync(workspace.Directory, ["config", "set", key, "--secret", .. StackArguments(workspace)], value, Graceful(cancellationToken));
+        ArgumentNullException.ThrowIfNull(value);
+        var (result, _) = await RunAsync(workspace.Directory, ["config", "set", key, "--secret", .. StackArguments(workspace)], value + "\n", Graceful(cancellationToken));
         return result;
     }
 

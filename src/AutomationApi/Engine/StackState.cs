@@ -7,7 +7,7 @@ public sealed record StackResource(ResourceName Resource, bool Protect);
 
 /// <summary>A resource operation the engine started and never finished (a checkpoint's <c>pending_operations</c>).</summary>
 /// <param name="Resource">Its name and type.</param>
-/// <param name="Type"><c>creating</c>, <c>updating</c>, <c>deleting</c>, <c>reading</c>, <c>importing</c>.</param>
+/// <param name="Type"><c>creating</c>, <c>updating</c>, <c>deleting</c> or <c>reading</c> (<c>OperationType</c> in sdk/go/common/apitype/core.go, pulumi/pulumi).</param>
 public sealed record PendingOperation(ResourceName Resource, string Type);
 
 /// <summary>What a stack's checkpoint holds.</summary>

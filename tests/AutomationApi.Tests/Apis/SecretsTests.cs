@@ -87,6 +87,22 @@ public sealed class SecretsTests
     }
 
     [Fact]
+    public async Task ASecretThatEndsInANewline_ReachesTheEngineWhole()
+    {
+        // The CLI drops one trailing newline from a value it reads on standard input (configSetCmd.Run in
+        // pkg/cmd/pulumi/config/config.go, pulumi/pulumi), as the stand-in does: a key must keep its last one. It
+        // starts with a letter, so it is handed over as it is, not as a JSON string (PulumiYamlConfig.StackValue).
+        using var factory = new PlatformFactory();
+        const string Key = "MIIBkey\nline-two\nend\n";
+        var spec = Specs.Dev("pem-dev").Replace(Specs.Secret, "\"MIIBkey\\nline-two\\nend\\n\"", StringComparison.Ordinal);
+
+        var created = await factory.CreateAndWaitAsync(spec);
+
+        Assert.Equal("succeeded", (string)created["state"]!);
+        Assert.Contains($"apiDbPassword={Key}\n", factory.Fake.SecretConfig("pem-dev"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Passphrase_IsGeneratedOnceAndReadableByTheOwnerOnly()
     {
         using var factory = new PlatformFactory();

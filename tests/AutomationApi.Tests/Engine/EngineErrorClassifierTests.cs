@@ -26,6 +26,7 @@ public sealed class EngineErrorClassifierTests
     [InlineData(255, "error: something", EngineErrorCodes.Generic)]
     [InlineData(137, "", EngineErrorCodes.Crashed)]
     [InlineData(2, "panic: runtime error: index out of range\ngoroutine 1 [running]:", EngineErrorCodes.Crashed)]
+    [InlineData(1, "================================================================================\nThe Pulumi CLI encountered a fatal error. This is a bug!\nPanic:            runtime error: index out of range\n\ngoroutine 1 [running]:", EngineErrorCodes.Crashed)]
     public void ExitCodesAndMessages_MapToCodes_NoneTransient(int exitCode, string output, string code)
     {
         var error = EngineErrorClassifier.Classify(exitCode, output)!;

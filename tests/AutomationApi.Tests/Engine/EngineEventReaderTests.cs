@@ -23,25 +23,115 @@ public sealed class EngineEventReaderTests
         Assert.Null(EngineEventReader.Parse(""));
     }
 
+    private static string StepLine(string kind, string op, string urn, string type, string planning = "") =>
+        "{\"sequence\":5,\"timestamp\":1,\"" + kind + "\":{\"metadata\":{\"op\":\"" + op + "\",\"urn\":\"" + urn + "\",\"type\":\"" + type + "\"}" + planning + "}}";
+
+    private const string Deployment = "urn:pulumi:s::p::kubernetes:apps/v1:Deployment::api";
+
+    [Fact]
+    public void APreviewsPlannedSteps_AreNeitherInFlightNorAppliedChanges()
+    {
+        // previewActions.OnResourceStepPre/Post (pkg/engine/update.go, pulumi/pulumi) report every planned step as
+        // started and finished with planning: true; an update's events leave "planning" out (omitempty).
+        var log = new EngineLog();
+        foreach (var kind in new[] { "resourcePreEvent", "resOutputsEvent" })
+        {
+            var planned = EngineEventReader.Parse(StepLine(kind, "create", Deployment, "kubernetes:apps/v1:Deployment", ",\"planning\":true"))!;
+            Assert.True(planned.Planned);
+            log.Observe(planned);
+            Assert.Empty(log.InFlight);
+        }
+
+        Assert.Equal(0, log.AppliedChanges);
+
+        var started = EngineEventReader.Parse(StepLine("resourcePreEvent", "create", Deployment, "kubernetes:apps/v1:Deployment"))!;
+        Assert.False(started.Planned);
+        log.Observe(started);
+        Assert.Equal("create", log.InFlight[Deployment]);
+        log.Observe(EngineEventReader.Parse(StepLine("resOutputsEvent", "create", Deployment, "kubernetes:apps/v1:Deployment"))!);
+        Assert.Empty(log.InFlight);
+        Assert.Equal(1, log.AppliedChanges);
+    }
+
+    [Theory]
+    [InlineData("create", true)]
+    [InlineData("update", true)]
+    [InlineData("delete", true)]
+    [InlineData("replace", true)]
+    [InlineData("create-replacement", true)]
+    [InlineData("delete-replaced", true)]
+    [InlineData("import", true)]
+    [InlineData("same", false)]
+    [InlineData("read", false)]
+    [InlineData("read-replacement", false)]
+    [InlineData("refresh", false)]
+    [InlineData("discard", false)]
+    [InlineData("discard-replaced", false)]
+    [InlineData("diff", false)]
+    public void OnlyStepsThatChangeAResource_CountAsAppliedChanges(string op, bool changes)
+    {
+        // The step operations of display.StepOp (pkg/resource/deploy/step.go, pulumi/pulumi).
+        var log = new EngineLog();
+        log.Observe(EngineEventReader.Parse(StepLine("resOutputsEvent", op, Deployment, "kubernetes:apps/v1:Deployment"))!);
+        Assert.Equal(changes ? 1 : 0, log.AppliedChanges);
+    }
+
+    [Theory]
+    [InlineData("create", "urn:pulumi:s::p::pulumi:providers:kubernetes::default_4_18_0", "pulumi:providers:kubernetes")]
+    [InlineData("create", "urn:pulumi:s::p::pulumi:providers:random::default", "pulumi:providers:random")]
+    [InlineData("remove-pending-replace", Deployment, "kubernetes:apps/v1:Deployment")]
+    [InlineData("extend-parameterize", "urn:pulumi:s::p::pulumi:providers:terraform-provider::tf", "pulumi:providers:terraform-provider")]
+    public void TheEnginesInternalSteps_AreNotProgress(string op, string urn, string type)
+    {
+        // isInternalStep (pkg/engine/update.go) and IsDefaultProvider (sdk/go/common/providers/reference.go): the
+        // event log has them, the engine neither shows nor counts them.
+        Assert.Null(EngineEventReader.Parse(StepLine("resourcePreEvent", op, urn, type)));
+        Assert.Null(EngineEventReader.Parse(StepLine("resOutputsEvent", op, urn, type)));
+
+        // A failure is still one: it says why the update failed.
+        Assert.Equal("step-failed", EngineEventReader.Parse(StepLine("resOpFailedEvent", op, urn, type))!.Type);
+    }
+
+    [Fact]
+    public void AProviderThePlanDeclares_IsProgress()
+    {
+        var urn = "urn:pulumi:s::p::pulumi:providers:aws::aws-provider";
+        Assert.Equal("step", EngineEventReader.Parse(StepLine("resourcePreEvent", "create", urn, "pulumi:providers:aws"))!.Type);
+        var log = new EngineLog();
+        log.Observe(EngineEventReader.Parse(StepLine("resOutputsEvent", "create", urn, "pulumi:providers:aws"))!);
+        Assert.Equal(1, log.AppliedChanges);
+    }
+
     [Fact]
     public async Task Tail_FollowsAFileAsItIsWritten_IncludingAPartialLastLine()
     {
         var file = Path.Combine(Path.GetTempPath(), $"tail-{Guid.NewGuid():N}.jsonl");
         var lines = new List<string>();
+        string[] Seen() { lock (lines) { return [.. lines]; } }
         using var stop = new CancellationTokenSource();
-        var tail = EngineEventReader.TailAsync(file, line => { lines.Add(line); return ValueTask.CompletedTask; }, TimeSpan.FromMilliseconds(20), stop.Token);
+        var tail = EngineEventReader.TailAsync(file, line => { lock (lines) { lines.Add(line); } return ValueTask.CompletedTask; }, TimeSpan.FromMilliseconds(20), stop.Token);
 
+        // Waits on what the tail has handed over, not on a fixed delay (a busy machine may take longer than any):
+        // a partial line would show up as an extra or a broken line once the next complete one arrives.
         await File.WriteAllTextAsync(file, "one\ntw", TestContext.Current.CancellationToken);
-        await Task.Delay(200, TestContext.Current.CancellationToken);
-        Assert.Equal(["one"], lines);
+        await WaitUntil(() => Seen().Length >= 1);
         await File.AppendAllTextAsync(file, "o\nthree", TestContext.Current.CancellationToken);
-        await Task.Delay(200, TestContext.Current.CancellationToken);
-        Assert.Equal(["one", "two"], lines);
+        await WaitUntil(() => Seen().Length >= 2);
+        Assert.Equal(["one", "two"], Seen());
 
         await stop.CancelAsync();
         await tail;
-        Assert.Equal(["one", "two", "three"], lines);
+        Assert.Equal(["one", "two", "three"], Seen());
         File.Delete(file);
+    }
+
+    private static async Task WaitUntil(Func<bool> condition)
+    {
+        for (var waited = TimeSpan.Zero; !condition(); waited += TimeSpan.FromMilliseconds(20))
+        {
+            Assert.True(waited < TimeSpan.FromSeconds(30), "The tail handed over nothing new in 30 s.");
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
     }
 
     [Fact]

@@ -97,7 +97,8 @@ public sealed class EngineFailureTests
     [Theory]
     [InlineData("resource-error", "resource-error", "Resource 'api' (kubernetes:apps/v1:Deployment) failed to create: deployments.apps \"api\" is forbidden: exceeded quota")]
     [InlineData("policy-error", "policy-violation", "Policy 'no-root-containers' of pack 'platform-guardrails' rejected 'api' (kubernetes:apps/v1:Deployment): Containers must not run as root.")]
-    [InlineData("crash", "engine-crashed", "panic: runtime error")]
+    [InlineData("crash", "engine-crashed", "runtime error: invalid memory address")]
+    [InlineData("crash-goroutine", "engine-crashed", "runtime error: invalid memory address")]
     public async Task EngineFailures_MapToPreciseCodes_FromTheEventLog_WithoutRetry(string behaviour, string code, string says)
     {
         // Resource and policy failures exit 1 like any other on current CLIs: the event log says which and why.
