@@ -415,7 +415,8 @@ public static class PulumiYamlRenderer
                         AppendSymbol(text, config.Key, "");
                         break;
                     case PlanValue.Text literal:
-                        YamlScalars.EscapeLiteral(text, literal.Value, i + 1 < end && _parts[i + 1] is PlanValue.Reference or PlanValue.ConfigReference);
+                        // Escaping is decided on the whole string, so a '$' ending this part needs what follows it.
+                        YamlScalars.EscapeLiteral(text, literal.Value, literal.Value.EndsWith('$') ? Following(i + 1, end) : '\0');
                         break;
                     case PlanValue.Number number:
                         // Numbers, booleans and null hold no '$', so their text needs no escaping.
@@ -428,6 +429,30 @@ public static class PulumiYamlRenderer
             }
 
             yaml.String(text.WrittenSpan);
+        }
+
+        // The first character the parts _parts[next..end) write, or '\0' when they write none: an empty text or a null
+        // writes nothing, so the part after it decides ("$" + null + "{x}" must still escape the '$').
+        private char Following(int next, int end)
+        {
+            for (; next < end; next++)
+            {
+                switch (_parts[next])
+                {
+                    case PlanValue.Reference or PlanValue.ConfigReference:
+                        return '$';
+                    case PlanValue.Text { Value: [var first, ..] }:
+                        return first;
+                    case PlanValue.Text or PlanValue.NullValue:
+                        continue;
+                    default:
+                        // A number or bool starts with neither '{' nor '$'; any other part cannot be interpolated and
+                        // fails when its turn comes.
+                        return '\0';
+                }
+            }
+
+            return '\0';
         }
 
         private void Flatten(ImmutableArray<PlanValue> parts)
