@@ -72,6 +72,32 @@ internal static partial class YamlScalars
     private static partial Regex SpecialFloat();
 
     /// <summary>
+    /// Whether Pulumi YAML reads an access in <paramref name="text"/>: reading from the left, <c>$$</c> is a
+    /// <c>$</c> and <c>${</c> starts an access (<c>pulumi/pulumi-yaml</c> <c>pkg/pulumiyaml/ast/interpolation.go</c>,
+    /// <c>parseInterpolate</c>), so <c>$${x}</c> holds none and <c>$$${x}</c> one.
+    /// </summary>
+    public static bool ReadsAnAccess(ReadOnlySpan<char> text)
+    {
+        for (var i = 0; i + 1 < text.Length; i++)
+        {
+            if (text[i] == '$')
+            {
+                if (text[i + 1] == '{')
+                {
+                    return true;
+                }
+
+                if (text[i + 1] == '$')
+                {
+                    i++; // "$$" is one literal '$'
+                }
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
     /// Escapes literal text that is a whole Pulumi YAML string (nothing follows it); see
     /// <see cref="EscapeLiteral(IBufferWriter{char}, string, char)"/>.
     /// </summary>

@@ -299,6 +299,63 @@ public sealed class RenderedConfigTests
         Assert.Equal(declared, PlanCompiler.PlannerConfigKeys.ToHashSet(StringComparer.Ordinal));
     }
 
+    /// <summary>Defaults reach the program as the CLI hands them over: copied into the stack's config as text, re-typed.</summary>
+    [Theory]
+    [MemberData(nameof(AwkwardValues))]
+    public void A_string_default_reaches_the_program_as_the_exact_text(string awkward)
+    {
+        if (PulumiYamlConfigRules.InterpolationParts(PulumiYamlConfig.StackValue(awkward)).Any(p => p.Access is not null))
+        {
+            return; // refused: see A_default_holding_an_access_is_refused
+        }
+
+        var (config, warnings) = RunDefault(new PlanConfigEntry("mode", "string", false, "", awkward));
+
+        Assert.Empty(warnings);
+        AssertText(awkward, config["mode"].Value);
+    }
+
+    [Theory]
+    [InlineData("integer", "8080", "8080")]
+    [InlineData("boolean", "true", "true")]
+    [InlineData("List<String>", "[\"0755\",\"a\"]", "[\"0755\",\"a\"]")]
+    [InlineData("List<String>", "[\"subnet-1\",\"subnet-2\"]", "[\"subnet-1\",\"subnet-2\"]")]
+    public void Typed_and_list_defaults_reach_the_program_as_their_values(string type, string @default, string json)
+    {
+        var (config, _) = RunDefault(new PlanConfigEntry("mode", type, false, "", @default));
+        var read = PulumiYamlConfigRules.Evaluate(
+            type == "List<String>" ? JsonNode.Parse("""{"fn::split": [",", "${mode}"]}""") : JsonValue.Create("${mode}"), config);
+
+        Assert.Equal(JsonNode.Parse(json)!.ToJsonString(), read!.ToJsonString());
+    }
+
+    [Theory]
+    [InlineData("${x}")]
+    [InlineData("a${b.c}d")]
+    [InlineData("$$${x}")]
+    public void A_default_holding_an_access_is_refused(string @default)
+    {
+        var plan = DefaultPlan(new PlanConfigEntry("mode", "string", false, "", @default));
+
+        var error = Assert.Throws<ArgumentException>(() => PulumiYamlRenderer.Render(plan));
+        Assert.Contains("'mode'", error.Message, StringComparison.Ordinal);
+    }
+
+    private static ResourcePlan DefaultPlan(PlanConfigEntry entry)
+    {
+        var builder = new PlanBuilder();
+        builder.AddConfig(entry);
+        builder.Add("thing", "kubernetes:core/v1:ConfigMap", PlanValue.Map.Empty.With("data", PlanValue.Map.Empty.With("MODE", PlanValue.Config(entry.Key))), null);
+        return builder.Build("env", Tier.Dev, "default");
+    }
+
+    private static (IReadOnlyDictionary<string, PulumiYamlConfigRules.ConfigValue> Config, IReadOnlyList<string> Warnings) RunDefault(PlanConfigEntry entry)
+    {
+        var rendered = PulumiYamlRenderer.Render(DefaultPlan(entry));
+        Assert.Null(rendered.StackSettings);
+        return PulumiYamlConfigRules.Load(rendered.Program, rendered.StackSettings, stack: rendered.StackName);
+    }
+
     private static void AssertText(string expected, JsonNode? actual)
     {
         Assert.True(actual is JsonValue value && value.GetValueKind() == JsonValueKind.String, $"expected the text '{expected}', got {actual?.ToJsonString() ?? "null"}");
