@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Platform.Components.Aws;
 using Platform.Components.Kubernetes;
 using Platform.Components.Planning;
@@ -10,6 +11,12 @@ namespace Platform.Components;
 /// <summary>Compiles a validated environment spec into a resource plan for a deployment target.</summary>
 internal static class PlanCompiler
 {
+    /// <summary>
+    /// Every config key the provider and AWS planners may declare, each as its planner lists them: the keys a
+    /// service's secret env value must not take (see <see cref="KubernetesPlanner.Plan"/>).
+    /// </summary>
+    internal static ImmutableArray<string> PlannerConfigKeys { get; } = [.. ProviderPlanner.ConfigKeys, .. AwsConfigKeys.All];
+
     /// <summary>Compiles <paramref name="spec"/> for <paramref name="target"/>. Same inputs, same plan, always.</summary>
     /// <remarks>The spec must have passed <see cref="SpecDocuments.SpecValidator"/>; compiling an invalid spec may throw.</remarks>
     public static ResourcePlan Compile(EnvironmentSpec spec, DeploymentTarget target)
@@ -20,7 +27,7 @@ internal static class PlanCompiler
         using var shared = SharedValues.Enter(spec.Services.Length);
         var context = new PlanContext(spec, target, new PlanBuilder(), ResourceKinds.Of);
         ProviderPlanner.Plan(context);
-        KubernetesPlanner.Plan(context);
+        KubernetesPlanner.Plan(context, PlannerConfigKeys);
         AwsPlanner.Plan(context);
         return context.Builder.Build(spec.Name, spec.Tier, target.Name);
     }

@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+
 namespace Platform.Components.Aws;
 
 /// <summary>
@@ -21,4 +23,10 @@ internal static class AwsConfigKeys
 
     /// <summary>Issuer of the cluster's OIDC provider without <c>https://</c>, the prefix of trust conditions (string).</summary>
     public const string OidcProviderUrl = "oidcProviderUrl";
+
+    /// <summary>
+    /// Every key above: the keys the AWS planner may declare, which no other config entry (a service's secret env
+    /// value) may take. Kept next to the constants so a new key is listed where it is added.
+    /// </summary>
+    public static ImmutableArray<string> All { get; } = [VpcId, PrivateSubnetIds, ClusterSecurityGroupId, OidcProviderArn, OidcProviderUrl];
 }

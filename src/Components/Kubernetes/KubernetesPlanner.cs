@@ -27,26 +27,27 @@ internal static class KubernetesPlanner
     /// <summary>Logical name of the NetworkPolicy admitting cert-manager's HTTP-01 solvers (environments with public hosts).</summary>
     public const string AcmeSolver = "acme-http01-solver";
 
-    /// <summary>Config keys other planners declare; secret env keys never take one of them.</summary>
-    private static readonly string[] ReservedConfigKeys =
-    [
-        ProviderPlanner.KubeContextKey, ProviderPlanner.KubeconfigKey, ProviderPlanner.AwsRegionKey,
-        ProviderPlanner.AwsProfileKey, ProviderPlanner.AwsAccountKey,
-    ];
-
     /// <summary>Options of every Kubernetes resource: the explicit provider.</summary>
     internal static PlanResourceOptions Options { get; } = PlanResourceOptions.WithProvider(LogicalNames.KubernetesProvider);
 
-    public static void Plan(PlanContext context)
+    /// <summary>Adds the namespace baseline and every service's resources.</summary>
+    /// <param name="context">The plan being built.</param>
+    /// <param name="reservedConfigKeys">
+    /// Every config key another planner may declare. A secret env key never takes one: it would be a second, secret
+    /// declaration of a plain entry, which the CLI refuses ("must be encrypted as it's secret") and the plan builder
+    /// rejects. The caller, which runs all planners, passes their keys, as the Kubernetes planner knows no other.
+    /// </param>
+    public static void Plan(PlanContext context, IEnumerable<string> reservedConfigKeys)
     {
         ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(reservedConfigKeys);
         if (context.Spec.Services.FirstOrDefault(s => WorkloadDefaults.ReservedServiceNames.Contains(s.Name)) is { } reserved)
         {
             throw new InvalidOperationException($"Service '{reserved.Name}' has a name the namespace's own objects use; the spec validator should have rejected it.");
         }
 
         PlanNamespace(context);
-        var secretKeys = SecretConfigKeys.For(context.Spec, ReservedConfigKeys);
+        var secretKeys = SecretConfigKeys.For(context.Spec, reservedConfigKeys);
         foreach (var service in context.Spec.Services)
         {
             ServiceResources.Plan(context, service, secretKeys);

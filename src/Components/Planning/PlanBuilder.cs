@@ -25,7 +25,7 @@ internal sealed class PlanBuilder
     private readonly List<PlanComponent> _components = [];
     private readonly HashSet<string> _componentNames = new(StringComparer.Ordinal);
     private readonly List<PlanConfigEntry> _config = [];
-    private readonly HashSet<string> _configKeys = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, PlanConfigEntry> _configKeys = new(StringComparer.Ordinal);
     private readonly SortedDictionary<string, StackConfigValue> _stackConfig = new(StringComparer.Ordinal);
     private readonly List<PlanOutput> _outputs = [];
     private readonly HashSet<string> _outputNames = new(StringComparer.Ordinal);
@@ -90,16 +90,40 @@ internal sealed class PlanBuilder
         return new Added(names, _names.Count - names, keys, _configRead.Count - keys, type, resource.IsProvider);
     }
 
-    /// <summary>Declares a stack config entry (once per key) and, when given, its value for this stack.</summary>
+    /// <summary>
+    /// Declares a stack config entry and, when given, its value for this stack. Planners that read the same key
+    /// declare it each (the provider and a database both read the region): declaring a key again with an equal entry,
+    /// and an equal value or none, changes nothing.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">
+    /// The key is declared already with a different entry (secret-ness, type, default or description), or given
+    /// a different value: one program holds one declaration and one value per key, so either would be lost (a plain
+    /// value under a secret declaration is one the CLI refuses).
+    /// </exception>
     public PlanBuilder AddConfig(PlanConfigEntry entry, StackConfigValue? value = null)
     {
-        if (_configKeys.Add(entry.Key))
+        ArgumentNullException.ThrowIfNull(entry);
+        if (_configKeys.TryGetValue(entry.Key, out var declared))
         {
+            if (declared != entry)
+            {
+                throw new InvalidOperationException($"Config key '{entry.Key}' is declared twice, differently: {declared} and {entry}.");
+            }
+        }
+        else
+        {
+            _configKeys.Add(entry.Key, entry);
             _config.Add(entry);
         }
 
         if (value is not null)
         {
+            if (_stackConfig.TryGetValue(entry.Key, out var set) && set != value)
+            {
+                // StackConfigValue prints "[secret]" for a secret value, so the message never holds one.
+                throw new InvalidOperationException($"Config key '{entry.Key}' is given two different values: '{set}' ({(set.Secret ? "secret" : "plain")}) and '{value}' ({(value.Secret ? "secret" : "plain")}).");
+            }
+
             _stackConfig[entry.Key] = value;
         }
 
@@ -130,7 +154,7 @@ internal sealed class PlanBuilder
             var added = _added[i];
             for (var k = added.Keys; k < added.Keys + added.KeyCount; k++)
             {
-                if (!_configKeys.Contains(_configRead[k]))
+                if (!_configKeys.ContainsKey(_configRead[k]))
                 {
                     throw new InvalidOperationException($"Resource '{_resources[i].Name}' reads config '{_configRead[k]}', which is not declared.");
                 }

@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+
 namespace Platform.Components.Planning;
 
 /// <summary>
@@ -11,6 +13,12 @@ internal static class ProviderPlanner
     public const string AwsRegionKey = "awsRegion";
     public const string AwsProfileKey = "awsProfile";
     public const string AwsAccountKey = "awsAccountId";
+
+    /// <summary>
+    /// Every key above: the keys the provider planner may declare, which no other config entry (a service's secret
+    /// env value) may take. Kept next to the constants so a new key is listed where it is added.
+    /// </summary>
+    public static ImmutableArray<string> ConfigKeys { get; } = [KubeContextKey, KubeconfigKey, AwsRegionKey, AwsProfileKey, AwsAccountKey];
 
     public static void Plan(PlanContext context)
     {

@@ -20,7 +20,7 @@ namespace Platform.Components.Rendering;
 /// <c>fn::secret</c>, JSON documents as <c>fn::toJSON</c>, interpolations as one string, or <c>fn::join</c> with an
 /// empty delimiter when a part is a secret or JSON;</item>
 /// <item>config declared only with types both Pulumi YAML and the CLI accept, descriptions as comments, and stack
-/// values encoded so Pulumi YAML reads back exactly the text the target holds (see <see cref="PulumiYamlConfig"/>);</item>
+/// values and defaults encoded so Pulumi YAML reads back exactly the text the plan holds (see <see cref="PulumiYamlConfig"/>);</item>
 /// <item>components are not written: Pulumi YAML cannot declare local component types, so resources are top-level.</item>
 /// </list>
 /// The same plan always renders to the same bytes (LF line endings, final newline).
@@ -41,8 +41,8 @@ public static class PulumiYamlRenderer
 
     /// <summary>Renders <paramref name="plan"/>.</summary>
     /// <exception cref="ArgumentException">
-    /// A value cannot be expressed in Pulumi YAML (a list or map inside a string interpolation), or a secret holds a
-    /// literal value, which the program would carry in plain text.
+    /// A value cannot be expressed in Pulumi YAML (a list or map inside a string interpolation, a config default
+    /// that would read as holding an access, <c>${</c>), or a secret holds a literal value, which the program would carry in plain text.
     /// </exception>
     public static RenderedProgram Render(ResourcePlan plan)
     {
@@ -169,8 +169,19 @@ public static class PulumiYamlRenderer
             else if (entry.Default is { } value)
             {
                 // Defaults of secret entries would sit in plain text in Pulumi.yaml, so only plain entries get one.
+                // A default reaches the program as a stack value does: the CLI copies it into the stack's config as
+                // text and Pulumi YAML re-types that text (and lets it replace the declaration's own reading), so it is
+                // encoded the same way, and not '$'-escaped: the copy is never interpolated. Pulumi YAML still
+                // evaluates the declaration itself as an expression, where an access ("${", not "$${") fails or
+                // reads something else; escaping it would reach the program verbatim through the copy, so such a
+                // default has no faithful form.
+                var (text, style) = Typed(declared, isList, value);
+                if (YamlScalars.ReadsAnAccess(text))
+                {
+                    throw new ArgumentException($"Config entry '{entry.Key}' has a default Pulumi YAML would read as holding an access ('${{'); give the value as stack config instead.", nameof(entry));
+                }
+
                 _yaml.String("default");
-                var (text, style) = Typed(declared, isList, value, encode: false);
                 _yaml.Scalar(text, style);
             }
 
@@ -415,7 +426,8 @@ public static class PulumiYamlRenderer
                         AppendSymbol(text, config.Key, "");
                         break;
                     case PlanValue.Text literal:
-                        YamlScalars.EscapeLiteral(text, literal.Value, i + 1 < end && _parts[i + 1] is PlanValue.Reference or PlanValue.ConfigReference);
+                        // Escaping is decided on the whole string, so a '$' ending this part needs what follows it.
+                        YamlScalars.EscapeLiteral(text, literal.Value, literal.Value.EndsWith('$') ? Following(i + 1, end) : '\0');
                         break;
                     case PlanValue.Number number:
                         // Numbers, booleans and null hold no '$', so their text needs no escaping.
@@ -428,6 +440,30 @@ public static class PulumiYamlRenderer
             }
 
             yaml.String(text.WrittenSpan);
+        }
+
+        // The first character the parts _parts[next..end) write, or '\0' when they write none: an empty text or a null
+        // writes nothing, so the part after it decides ("$" + null + "{x}" must still escape the '$').
+        private char Following(int next, int end)
+        {
+            for (; next < end; next++)
+            {
+                switch (_parts[next])
+                {
+                    case PlanValue.Reference or PlanValue.ConfigReference:
+                        return '$';
+                    case PlanValue.Text { Value: [var first, ..] }:
+                        return first;
+                    case PlanValue.Text or PlanValue.NullValue:
+                        continue;
+                    default:
+                        // A number or bool starts with neither '{' nor '$'; any other part cannot be interpolated and
+                        // fails when its turn comes.
+                        return '\0';
+                }
+            }
+
+            return '\0';
         }
 
         private void Flatten(ImmutableArray<PlanValue> parts)
@@ -566,7 +602,7 @@ public static class PulumiYamlRenderer
         foreach (var (key, value) in values)
         {
             var (declared, isList) = PulumiYamlConfig.Declaration(types.GetValueOrDefault(key, "string"));
-            var (text, style) = Typed(declared, isList, value.Value, encode: true);
+            var (text, style) = Typed(declared, isList, value.Value);
             config.Add(Str(YamlScalars.MustQuote($"{project}:{key}") ? ScalarStyle.DoubleQuoted : ScalarStyle.Any, $"{project}:{key}"), Str(style, text));
         }
 
@@ -580,23 +616,25 @@ public static class PulumiYamlRenderer
             .Order(StringComparer.Ordinal)];
 
     /// <summary>
-    /// A config value written with its declared type, so the CLI's type check of stack config passes. A stack value
-    /// (<paramref name="encode"/>) of a string entry is encoded so Pulumi YAML's re-typing gives back the same text;
-    /// a default is a literal of the program, which Pulumi YAML does not re-type.
+    /// A config value, stack value or default, written with its declared type, so the CLI's type check passes; a
+    /// string or list is encoded so Pulumi YAML's re-typing gives back the same text. A default needs this as much as
+    /// a stack value: the CLI copies it into the stack's config as text (<c>pulumi/pulumi</c>
+    /// <c>pkg/workspace/config.go</c>, <c>mergeConfig</c> / <c>createConfigValue</c>), which Pulumi YAML re-types
+    /// (<c>pulumi/pulumi-yaml</c> <c>pkg/server/server.go</c>) and lets replace the declaration's own reading
+    /// (<c>pkg/pulumiyaml/sort.go</c>).
     /// </summary>
-    private static (string Text, ScalarStyle Style) Typed(string declared, bool isList, string value, bool encode)
+    private static (string Text, ScalarStyle Style) Typed(string declared, bool isList, string value)
     {
         if (isList)
         {
-            var joined = PulumiYamlConfig.ListStackValue(PulumiYamlConfig.ListItems(value));
-            return StringScalar(encode ? joined : string.Join(PulumiYamlConfig.ListDelimiter, PulumiYamlConfig.ListItems(value)));
+            return StringScalar(PulumiYamlConfig.ListStackValue(PulumiYamlConfig.ListItems(value)));
         }
 
         return declared switch
         {
             "integer" when long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number) => (number.ToString(CultureInfo.InvariantCulture), ScalarStyle.Plain),
             "boolean" when bool.TryParse(value, out var flag) => (flag ? "true" : "false", ScalarStyle.Plain),
-            _ => StringScalar(encode ? PulumiYamlConfig.StackValue(value) : value),
+            _ => StringScalar(PulumiYamlConfig.StackValue(value)),
         };
     }
 

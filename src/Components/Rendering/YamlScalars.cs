@@ -72,11 +72,36 @@ internal static partial class YamlScalars
     private static partial Regex SpecialFloat();
 
     /// <summary>
-    /// Escapes literal text for a Pulumi YAML string, where <c>$$</c> reads as <c>$</c> and <c>${</c> starts an
-    /// interpolation. A <c>$</c> is doubled when a <c>{</c> or <c>$</c> follows it, or when it ends the text and an
-    /// interpolation follows (<paramref name="beforeInterpolation"/>); any other <c>$</c> stays as written.
+    /// Whether Pulumi YAML reads an access in <paramref name="text"/>: reading from the left, <c>$$</c> is a
+    /// <c>$</c> and <c>${</c> starts an access (<c>pulumi/pulumi-yaml</c> <c>pkg/pulumiyaml/ast/interpolation.go</c>,
+    /// <c>parseInterpolate</c>), so <c>$${x}</c> holds none and <c>$$${x}</c> one.
     /// </summary>
-    public static string EscapeLiteral(string text, bool beforeInterpolation = false)
+    public static bool ReadsAnAccess(ReadOnlySpan<char> text)
+    {
+        for (var i = 0; i + 1 < text.Length; i++)
+        {
+            if (text[i] == '$')
+            {
+                if (text[i + 1] == '{')
+                {
+                    return true;
+                }
+
+                if (text[i + 1] == '$')
+                {
+                    i++; // "$$" is one literal '$'
+                }
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Escapes literal text that is a whole Pulumi YAML string (nothing follows it); see
+    /// <see cref="EscapeLiteral(IBufferWriter{char}, string, char)"/>.
+    /// </summary>
+    public static string EscapeLiteral(string text)
     {
         // Most text holds no '$': it is returned as it is, without a copy.
         if (!text.Contains('$', StringComparison.Ordinal))
@@ -85,21 +110,26 @@ internal static partial class YamlScalars
         }
 
         var escaped = new ArrayBufferWriter<char>(text.Length + 4);
-        EscapeLiteral(escaped, text, beforeInterpolation);
+        EscapeLiteral(escaped, text, following: '\0');
         return new string(escaped.WrittenSpan);
     }
 
     /// <summary>
-    /// Writes <paramref name="text"/> escaped as <see cref="EscapeLiteral(string, bool)"/> does to
-    /// <paramref name="output"/>, so an interpolation's literal parts go into its text without a string of their own.
+    /// Writes literal text escaped for a Pulumi YAML string to <paramref name="output"/>. Pulumi YAML reads the whole
+    /// string from the left: <c>$$</c> is a <c>$</c>, <c>${</c> starts an access, any other character (a lone
+    /// <c>$</c> too) is itself (<c>pulumi/pulumi-yaml</c> <c>pkg/pulumiyaml/ast/interpolation.go</c>,
+    /// <c>parseInterpolate</c>). So a <c>$</c> is doubled exactly when the character after it in the whole string is
+    /// <c>{</c> or <c>$</c>, whether that character is in this text or is <paramref name="following"/>, the first
+    /// character written after it (the <c>$</c> of a <c>${…}</c> access, or the start of the next literal part);
+    /// <c>'\0'</c> when the string ends. Any other <c>$</c> stays as written.
     /// </summary>
-    public static void EscapeLiteral(IBufferWriter<char> output, string text, bool beforeInterpolation)
+    public static void EscapeLiteral(IBufferWriter<char> output, string text, char following)
     {
         // Copies the runs between the dollars that are doubled.
         var start = 0;
         for (var dollar = text.IndexOf('$', StringComparison.Ordinal); dollar >= 0; dollar = text.IndexOf('$', dollar + 1))
         {
-            if (dollar + 1 < text.Length ? text[dollar + 1] is '{' or '$' : beforeInterpolation)
+            if ((dollar + 1 < text.Length ? text[dollar + 1] : following) is '{' or '$')
             {
                 output.Write(text.AsSpan(start, dollar + 1 - start));
                 output.Write("$");

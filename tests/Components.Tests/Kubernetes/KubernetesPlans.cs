@@ -40,7 +40,7 @@ internal static class KubernetesPlans
                 PlanResourceOptions.WithProvider(LogicalNames.KubernetesProvider));
         }
 
-        KubernetesPlanner.Plan(context);
+        KubernetesPlanner.Plan(context, PlanCompiler.PlannerConfigKeys);
         return context.Builder.Build(spec.Name, spec.Tier, target.Name);
     }
 

@@ -78,6 +78,59 @@ public sealed class PlanBuilderTests
         Assert.Equal(["p", "b", "a"], plan.Resources.Select(r => r.Name));
     }
 
+    public static TheoryData<PlanConfigEntry> DifferentDeclarations() =>
+    [
+        new PlanConfigEntry("vpcId", "string", true, "VPC of the target cluster.", null),
+        new PlanConfigEntry("vpcId", "List<String>", false, "VPC of the target cluster.", null),
+        new PlanConfigEntry("vpcId", "string", false, "VPC of the target cluster.", "vpc-default"),
+        new PlanConfigEntry("vpcId", "string", false, "Secret environment variable ID of service vpc.", null),
+    ];
+
+    [Theory]
+    [MemberData(nameof(DifferentDeclarations))]
+    public void A_config_key_declared_again_differently_is_rejected_naming_both_declarations(PlanConfigEntry second)
+    {
+        var builder = new PlanBuilder();
+        var first = new PlanConfigEntry("vpcId", "string", false, "VPC of the target cluster.", null);
+        builder.AddConfig(first, new StackConfigValue("vpc-0abc", false));
+
+        var error = Assert.Throws<InvalidOperationException>(() => builder.AddConfig(second, new StackConfigValue("vpc-0abc", false)));
+
+        Assert.Equal($"Config key 'vpcId' is declared twice, differently: {first} and {second}.", error.Message);
+    }
+
+    [Fact]
+    public void A_config_key_given_a_different_value_is_rejected_without_printing_a_secret()
+    {
+        var builder = new PlanBuilder();
+        var entry = new PlanConfigEntry("token", "string", true, "A token.", null);
+        builder.AddConfig(entry, new StackConfigValue("first-secret", true));
+
+        var error = Assert.Throws<InvalidOperationException>(() => builder.AddConfig(entry, new StackConfigValue("second-secret", true)));
+
+        Assert.Contains("'token'", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("first-secret", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("second-secret", error.Message, StringComparison.Ordinal);
+        Assert.Throws<InvalidOperationException>(() => builder.AddConfig(entry, new StackConfigValue("first-secret", false)));
+    }
+
+    [Fact]
+    public void Declaring_a_config_key_again_identically_changes_nothing()
+    {
+        // The provider planner and a database both declare the region and account (PostgresKind.DatabaseUserArn).
+        var builder = new PlanBuilder();
+        var entry = new PlanConfigEntry("awsRegion", "string", false, "AWS region of the target account.", null);
+        builder.AddConfig(entry, new StackConfigValue("eu-west-1", false));
+        builder.AddConfig(entry with { }, new StackConfigValue("eu-west-1", false));
+        builder.AddConfig(entry);
+        builder.Add("a", "t:a", PlanValue.Map.Empty.With("region", PlanValue.Config("awsRegion")), null);
+
+        var plan = builder.Build("env", Tier.Dev, "default");
+
+        Assert.Equal([entry], plan.Config);
+        Assert.Equal(new StackConfigValue("eu-west-1", false), Assert.Single(plan.StackConfig).Value);
+    }
+
     [Theory]
     [InlineData(30, "dev")]
     [InlineData(30, "prod")]

@@ -42,8 +42,10 @@ internal static class PulumiYaml
     public sealed record Part(string? Text, string? Access);
 
     /// <summary>
-    /// Splits a string the way Pulumi YAML's interpolation parser does: <c>$$</c> is a literal <c>$</c>, <c>${</c>
-    /// starts an access that runs to the next <c>}</c>, anything else is literal.
+    /// Splits a string the way Pulumi YAML's interpolation parser does, reading the whole string from the left:
+    /// <c>$$</c> is a literal <c>$</c>, <c>${</c> starts an access that runs to the next <c>}</c>, anything else (a
+    /// lone <c>$</c> too) is literal. <c>pulumi/pulumi-yaml</c> <c>pkg/pulumiyaml/ast/interpolation.go</c>,
+    /// <c>parseInterpolate</c> (as <see cref="Testing.PulumiYamlConfigRules.InterpolationParts"/>).
     /// </summary>
     public static IReadOnlyList<Part> Interpolation(string value)
     {

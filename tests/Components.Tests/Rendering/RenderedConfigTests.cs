@@ -252,6 +252,110 @@ public sealed class RenderedConfigTests
         Assert.Contains("must not contain ','", error.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>A service whose name and secret variable camel-case to a key another planner declares.</summary>
+    [Theory]
+    [InlineData("vpc", "ID", "vpcId", "vpc-0abc")]
+    [InlineData("private", "SUBNET_IDS", "privateSubnetIds", "subnet-0123,subnet-4567")]
+    [InlineData("cluster", "SECURITY_GROUP_ID", "clusterSecurityGroupId", "sg-0123")]
+    [InlineData("oidc", "PROVIDER_ARN", "oidcProviderArn", "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC")]
+    [InlineData("oidc", "PROVIDER_URL", "oidcProviderUrl", "oidc.eks.eu-west-1.amazonaws.com/id/ABC")]
+    [InlineData("aws", "REGION", "awsRegion", "eu-west-1")]
+    [InlineData("kubernetes", "CONTEXT", "kubernetesContext", "x")]
+    public void A_secret_env_value_never_takes_a_config_key_another_planner_declares(string service, string variable, string key, string targetValue)
+    {
+        var spec = TestSpecs.CheckoutStaging();
+        spec = spec with
+        {
+            Services = spec.Services.Add(ServiceSpec.Create(service, ServiceType.Worker, "registry.example.com/payments/x:1.0") with
+            {
+                Env = ImmutableSortedDictionary<string, EnvValue>.Empty.Add(variable, EnvValue.Secret("env-secret")),
+            }),
+        };
+        var plan = PlanCompiler.Compile(spec, FullTarget("x"));
+        var rendered = PulumiYamlRenderer.Render(plan);
+        var declared = PulumiYaml.Json(rendered.Program)["config"]!.AsObject();
+
+        // The planner's entry stays plain; the env value's key is the same text with its hash suffix, and secret.
+        Assert.Null(declared[key]!["secret"]);
+        var envKey = Assert.Single(declared.Select(e => e.Key), k => k != key && k.StartsWith(key, StringComparison.Ordinal));
+        Assert.Matches($"^{key}[0-9a-f]{{7}}$", envKey);
+        Assert.True((bool)declared[envKey]!["secret"]!);
+
+        // The CLI accepts the stack, and each key holds its own value.
+        var (config, _) = PulumiYamlConfigRules.Load(rendered.Program, rendered.StackSettings, SecretValues(plan), rendered.StackName);
+        Assert.False(config[key].Secret);
+        AssertText(targetValue, config[key].Value);
+        Assert.True(config[envKey].Secret);
+        AssertText("env-secret", config[envKey].Value);
+    }
+
+    [Fact]
+    public void Every_config_key_a_planner_declares_is_reserved_from_secret_env_keys()
+    {
+        // A full target and a spec that uses every planner's config; secret entries are the services' env values.
+        var plan = Plan("x");
+        var declared = plan.Config.Where(c => !c.Secret).Select(c => c.Key).ToHashSet(StringComparer.Ordinal);
+
+        Assert.Equal(declared, PlanCompiler.PlannerConfigKeys.ToHashSet(StringComparer.Ordinal));
+    }
+
+    /// <summary>Defaults reach the program as the CLI hands them over: copied into the stack's config as text, re-typed.</summary>
+    [Theory]
+    [MemberData(nameof(AwkwardValues))]
+    public void A_string_default_reaches_the_program_as_the_exact_text(string awkward)
+    {
+        if (PulumiYamlConfigRules.InterpolationParts(PulumiYamlConfig.StackValue(awkward)).Any(p => p.Access is not null))
+        {
+            return; // refused: see A_default_holding_an_access_is_refused
+        }
+
+        var (config, warnings) = RunDefault(new PlanConfigEntry("mode", "string", false, "", awkward));
+
+        Assert.Empty(warnings);
+        AssertText(awkward, config["mode"].Value);
+    }
+
+    [Theory]
+    [InlineData("integer", "8080", "8080")]
+    [InlineData("boolean", "true", "true")]
+    [InlineData("List<String>", "[\"0755\",\"a\"]", "[\"0755\",\"a\"]")]
+    [InlineData("List<String>", "[\"subnet-1\",\"subnet-2\"]", "[\"subnet-1\",\"subnet-2\"]")]
+    public void Typed_and_list_defaults_reach_the_program_as_their_values(string type, string @default, string json)
+    {
+        var (config, _) = RunDefault(new PlanConfigEntry("mode", type, false, "", @default));
+        var read = PulumiYamlConfigRules.Evaluate(
+            type == "List<String>" ? JsonNode.Parse("""{"fn::split": [",", "${mode}"]}""") : JsonValue.Create("${mode}"), config);
+
+        Assert.Equal(JsonNode.Parse(json)!.ToJsonString(), read!.ToJsonString());
+    }
+
+    [Theory]
+    [InlineData("${x}")]
+    [InlineData("a${b.c}d")]
+    [InlineData("$$${x}")]
+    public void A_default_holding_an_access_is_refused(string @default)
+    {
+        var plan = DefaultPlan(new PlanConfigEntry("mode", "string", false, "", @default));
+
+        var error = Assert.Throws<ArgumentException>(() => PulumiYamlRenderer.Render(plan));
+        Assert.Contains("'mode'", error.Message, StringComparison.Ordinal);
+    }
+
+    private static ResourcePlan DefaultPlan(PlanConfigEntry entry)
+    {
+        var builder = new PlanBuilder();
+        builder.AddConfig(entry);
+        builder.Add("thing", "kubernetes:core/v1:ConfigMap", PlanValue.Map.Empty.With("data", PlanValue.Map.Empty.With("MODE", PlanValue.Config(entry.Key))), null);
+        return builder.Build("env", Tier.Dev, "default");
+    }
+
+    private static (IReadOnlyDictionary<string, PulumiYamlConfigRules.ConfigValue> Config, IReadOnlyList<string> Warnings) RunDefault(PlanConfigEntry entry)
+    {
+        var rendered = PulumiYamlRenderer.Render(DefaultPlan(entry));
+        Assert.Null(rendered.StackSettings);
+        return PulumiYamlConfigRules.Load(rendered.Program, rendered.StackSettings, stack: rendered.StackName);
+    }
+
     private static void AssertText(string expected, JsonNode? actual)
     {
         Assert.True(actual is JsonValue value && value.GetValueKind() == JsonValueKind.String, $"expected the text '{expected}', got {actual?.ToJsonString() ?? "null"}");

@@ -329,21 +329,25 @@ internal static partial class PulumiYamlConfigRules
             }
         }
 
-        // 2. The CLI checks the stack's values against the declarations (pulumi/pulumi pkg/workspace/config.go,
-        //    validateStackConfigValues / validateStackConfigValue, and sdk/go/common/workspace/project.go,
-        //    ValidateConfigValue) and reports missing ones (missingStackConfigurationKeysError).
+        // 2. The CLI copies the default of every declared key the stack does not set into the stack's config, as
+        //    text: a string, int or bool by fmt.Sprintf("%v"), anything else as JSON (an object value); then it checks
+        //    every value, defaults included, against the declarations and reports missing ones.
+        //    pulumi/pulumi pkg/workspace/config.go: mergeConfig → createConfigValue, then validateStackConfigValues /
+        //    validateStackConfigValue; sdk/go/common/workspace/project.go ValidateConfigValue;
+        //    missingStackConfigurationKeysError. So a default reaches Pulumi YAML as config text, like a stack value.
         var missing = new List<string>();
         foreach (var (key, node) in declared)
         {
             var declaration = node as JsonObject;
-            var hasDefault = declaration is null || declaration.ContainsKey("default");
+            var @default = declaration is null ? node : declaration["default"];
+            if (!stackValues.ContainsKey(key) && @default is not null)
+            {
+                stackValues[key] = CliDefault(@default);
+            }
+
             if (!stackValues.TryGetValue(key, out var stackValue))
             {
-                if (!hasDefault)
-                {
-                    missing.Add(key);
-                }
-
+                missing.Add(key);
                 continue;
             }
 
@@ -364,9 +368,12 @@ internal static partial class PulumiYamlConfigRules
         }
 
         // 3. Pulumi YAML registers the declared entries first (typed by their declaration), then every value the CLI
-        //    handed over, re-typed; a key both declared and set is registered twice and the second wins.
-        //    pulumi/pulumi-yaml pkg/pulumiyaml/sort.go (topologicallySortedResources, checkUniqueNode: a configNodeProp
-        //    duplicate is no error) and pkg/pulumiyaml/run.go (Run → EvalConfig → registerConfig).
+        //    handed over (defaults included, step 2), re-typed; a key both declared and set is registered twice and
+        //    the second wins. pulumi/pulumi-yaml pkg/pulumiyaml/sort.go (topologicallySortedResources,
+        //    checkUniqueNode: a configNodeProp duplicate is no error) and pkg/pulumiyaml/run.go (Run → EvalConfig →
+        //    registerConfig). registerConfig still evaluates a declared default as an expression (so "${" in it is an
+        //    access, "$$" a '$') and stops the run when its type is not the declared one, though the value it gives
+        //    is then replaced by the CLI's.
         var values = new Dictionary<string, ConfigValue>(StringComparer.Ordinal);
         foreach (var (key, node) in declared)
         {
@@ -377,15 +384,14 @@ internal static partial class PulumiYamlConfigRules
                 throw new Rejected($"Error registering config [{key}]: unexpected configuration type '{type}': valid types are String, List<String>, Number, List<Number>, Boolean, List<Boolean>");
             }
 
+            if (declaration?["default"] is { } @default)
+            {
+                CheckDeclaredDefault(key, type, @default, values);
+            }
+
             var secret = declaration?["secret"]?.GetValue<bool>() == true;
-            if (stackValues.TryGetValue(key, out var set))
-            {
-                values[key] = new ConfigValue(Typed(key, type ?? "string", set.Text), secret || set.Secure);
-            }
-            else
-            {
-                values[key] = new ConfigValue(declaration is null ? node?.DeepClone() : declaration["default"]?.DeepClone(), secret);
-            }
+            var set = stackValues[key]; // step 2 stopped the run for a key with neither a value nor a default
+            values[key] = new ConfigValue(Typed(key, type ?? "string", set.Text), secret || set.Secure);
         }
 
         foreach (var (key, set) in stackValues)
@@ -394,6 +400,57 @@ internal static partial class PulumiYamlConfigRules
         }
 
         return (values, warnings);
+    }
+
+    // pulumi/pulumi pkg/workspace/config.go createConfigValue: a string, int or bool (isPrimitiveValue) as
+    // fmt.Sprintf("%v"); anything else (a float, a list, a map) as its JSON, an object value.
+    private static (string Text, bool IsObject, bool Secure) CliDefault(JsonNode @default) => @default switch
+    {
+        JsonValue v when v.GetValueKind() == JsonValueKind.String => (v.GetValue<string>(), false, false),
+        JsonValue v when v.GetValueKind() is JsonValueKind.True or JsonValueKind.False => (v.GetValue<bool>() ? "true" : "false", false, false),
+        JsonValue v when v.TryGetValue<long>(out var integer) => (integer.ToString(CultureInfo.InvariantCulture), false, false),
+        _ => (GoJsonMarshal(@default), true, false),
+    };
+
+    // pulumi/pulumi-yaml pkg/pulumiyaml/run.go registerConfig: the declared default is evaluated (a string through
+    // the interpolation parser, pkg/pulumiyaml/ast/interpolation.go), an access to a name not registered yet fails
+    // (evaluatePropertyAccess: "resource or variable named … could not be found"), and the default's type must be the
+    // declared one ("type mismatch: default value of type … but type … was specified"; an integral number is an int).
+    private static void CheckDeclaredDefault(string key, string? type, JsonNode @default, Dictionary<string, ConfigValue> registered)
+    {
+        if (@default is JsonValue text && text.GetValueKind() == JsonValueKind.String)
+        {
+            foreach (var access in InterpolationParts(text.GetValue<string>()).Select(p => p.Access).OfType<string>())
+            {
+                var name = access.Split('.', '[')[0];
+                if (!registered.ContainsKey(name))
+                {
+                    throw new Rejected($"Error registering config [{key}]: resource or variable named \"{name}\" could not be found");
+                }
+            }
+        }
+
+        var actual = @default switch
+        {
+            JsonValue v when v.GetValueKind() == JsonValueKind.String => "string",
+            JsonValue v when v.GetValueKind() is JsonValueKind.True or JsonValueKind.False => "boolean",
+            JsonValue v when v.GetValueKind() == JsonValueKind.Number => "number",
+            JsonArray => "list",
+            _ => "object",
+        };
+        var declared = type?.ToLowerInvariant() switch
+        {
+            null => actual,
+            "int" or "integer" when @default is JsonValue n && (n.TryGetValue<long>(out _) || (n.TryGetValue<decimal>(out var d) && d % 1 == 0)) => "number",
+            "int" or "integer" => "integer",
+            "bool" or "boolean" => "boolean",
+            var other when other.StartsWith("list<", StringComparison.Ordinal) => "list",
+            var other => other,
+        };
+        if (declared != actual)
+        {
+            throw new Rejected($"Error registering config [{key}]: type mismatch: default value of type {actual} but type {type} was specified");
+        }
     }
 
     // pulumi/pulumi sdk/go/common/workspace/project.go ValidateConfigValue: string → any text (not an object);
@@ -485,32 +542,56 @@ internal static partial class PulumiYamlConfigRules
 
     private static JsonNode? Interpolate(string text, IReadOnlyDictionary<string, ConfigValue> config)
     {
-        if (WholeAccess().Match(text) is { Success: true } whole)
+        var parts = InterpolationParts(text);
+        if (parts is [{ Text: "", Access: { } whole }])
         {
-            return Access(whole.Groups["name"].Value, config);
+            return Access(whole, config);
         }
 
-        var builder = new StringBuilder();
+        return JsonValue.Create(string.Concat(parts.Select(p => p.Text + (p.Access is null ? "" : Interpolated(Access(p.Access, config))))));
+    }
+
+    /// <summary>
+    /// Splits a string as Pulumi YAML's parser does: scanning from the left, <c>$$</c> is a literal <c>$</c>, <c>${</c>
+    /// starts an access (here: up to the next <c>}</c>), any other character (a lone <c>$</c> too) is literal; each
+    /// part is the literal text before an access, and the access (the last part's may be null).
+    /// <c>pulumi/pulumi-yaml</c> <c>pkg/pulumiyaml/ast/interpolation.go</c>, <c>parseInterpolate</c>.
+    /// </summary>
+    public static IReadOnlyList<(string Text, string? Access)> InterpolationParts(string text)
+    {
+        var parts = new List<(string, string?)>();
+        var literal = new StringBuilder();
         for (var i = 0; i < text.Length;)
         {
-            if (text.AsSpan(i).StartsWith("$${"))
+            if (text.AsSpan(i).StartsWith("$$"))
             {
-                builder.Append("${");
-                i += 3;
+                literal.Append('$');
+                i += 2;
             }
             else if (text.AsSpan(i).StartsWith("${"))
             {
                 var end = text.IndexOf('}', i);
-                builder.Append(Interpolated(Access(text[(i + 2)..end], config)));
+                if (end < 0)
+                {
+                    throw new Rejected($"unterminated interpolation in '{text}'");
+                }
+
+                parts.Add((literal.ToString(), text[(i + 2)..end]));
+                literal.Clear();
                 i = end + 1;
             }
             else
             {
-                builder.Append(text[i++]);
+                literal.Append(text[i++]);
             }
         }
 
-        return JsonValue.Create(builder.ToString());
+        if (literal.Length > 0)
+        {
+            parts.Add((literal.ToString(), null));
+        }
+
+        return parts;
     }
 
     private static JsonNode? Access(string name, IReadOnlyDictionary<string, ConfigValue> config) =>
@@ -546,9 +627,6 @@ internal static partial class PulumiYamlConfigRules
     }
 
     private static readonly JsonSerializerOptions GoJsonOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
-    [GeneratedRegex(@"^\$\{(?<name>[^}]+)\}$")]
-    private static partial Regex WholeAccess();
 
     [GeneratedRegex(@"^[+-]?[0-9]+$")]
     private static partial Regex DecimalInteger();

@@ -133,6 +133,56 @@ public sealed class PulumiYamlConfigRulesTests
             Assert.Throws<PulumiYamlConfigRules.Rejected>(() => PulumiYamlConfigRules.Load(Program, "config:\n  p:a: [x]\n  p:b: y\n")).Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("a$$b", "a$b")] // "$$" is a '$' wherever it is, not only before '{'
+    [InlineData("$${x}", "${x}")]
+    [InlineData("$$$$", "$$")]
+    [InlineData("a$b", "a$b")] // a lone '$' is itself
+    [InlineData("cost $", "cost $")]
+    [InlineData("$$${n}", "$5")]
+    [InlineData("${n}$$", "5$")]
+    public void Interpolation_reads_the_string_from_the_left_as_pulumi_yaml_does(string text, string value)
+    {
+        var values = new Dictionary<string, PulumiYamlConfigRules.ConfigValue> { ["n"] = new(JsonValue.Create(5d), false) };
+
+        Assert.Equal(value, PulumiYamlConfigRules.Evaluate(JsonValue.Create(text), values)!.GetValue<string>());
+    }
+
+    [Fact]
+    public void A_default_is_handed_over_as_config_text_and_retyped_so_it_replaces_the_declared_type()
+    {
+        // The CLI copies "8080" into the stack's config; Pulumi YAML re-types it to a number, whatever the declaration.
+        const string Program = "name: p\nruntime: yaml\nconfig:\n  port:\n    type: string\n    default: \"8080\"\n  zones:\n    type: string\n    default: \"a,b\"\nresources: {}\n";
+
+        var (values, _) = PulumiYamlConfigRules.Load(Program, null);
+
+        Assert.Equal(JsonValueKind.Number, values["port"].Value!.GetValueKind());
+        Assert.Equal("a,b", values["zones"].Value!.GetValue<string>());
+    }
+
+    [Theory]
+    [InlineData("    type: string\n    default: 8080\n", "type mismatch")] // a YAML number under a string declaration
+    [InlineData("    type: string\n    default: \"${nowhere}\"\n", "could not be found")] // the declaration's default is an expression
+    [InlineData("    type: string\n    secret: true\n    default: x\n", "must be encrypted")] // the CLI's copy is plain
+    [InlineData("    type: integer\n    default: x\n", "must be of type 'integer'")]
+    public void Defaults_the_real_engine_refuses_are_refused(string declaration, string message)
+    {
+        var program = $"name: p\nruntime: yaml\nconfig:\n  a:\n{declaration}resources: {{}}\n";
+
+        var error = Assert.Throws<PulumiYamlConfigRules.Rejected>(() => PulumiYamlConfigRules.Load(program, null));
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_default_with_an_escaped_dollar_is_no_access_and_reaches_the_program_unescaped_by_the_cli()
+    {
+        const string Program = "name: p\nruntime: yaml\nconfig:\n  a:\n    type: string\n    default: \"$${x}\"\nresources: {}\n";
+
+        var (values, _) = PulumiYamlConfigRules.Load(Program, null);
+
+        Assert.Equal("$${x}", values["a"].Value!.GetValue<string>());
+    }
+
     [Fact]
     public void Split_needs_a_string()
     {
