@@ -111,6 +111,25 @@ public sealed class OperationOutcomeTests
     }
 
     [Fact]
+    public async Task APreview_RunsWhileAnotherProcessHoldsTheStackLock_AndLeavesThatLockAlone()
+    {
+        // The file backend never locks a stack for a preview (diyBackend.Preview, pkg/backend/diy/backend.go,
+        // pulumi/pulumi): a preview neither waits for nor fails on an update another process is running.
+        using var factory = new PlatformFactory();
+        Assert.Equal("succeeded", (string)(await factory.CreateAndWaitAsync(Specs.Dev("locked-preview-dev")))["state"]!);
+        factory.Fake.Behave("preview", "live-lock");
+
+        using var preview = await factory.CreateClient().PostAsync("/v1/environments/locked-preview-dev/preview", null, Cancel);
+        var operation = await factory.WaitForOperationAsync((string)(await PlatformFactory.ReadAsync(preview))["id"]!);
+
+        Assert.Equal("succeeded", (string)operation["state"]!);
+        Assert.Single(factory.Fake.CallsOf("preview"));
+        Assert.Empty(factory.Fake.CallsOf("cancel"));
+        Assert.Single(factory.Fake.Locks("locked-preview-dev"));
+        Assert.Equal("ready", (string)(await factory.GetEnvironmentAsync("locked-preview-dev"))["status"]!);
+    }
+
+    [Fact]
     public async Task ARetriedDestroy_NeverBringsTheEnvironmentBack()
     {
         using var factory = new PlatformFactory();
