@@ -28,14 +28,15 @@ if (args.Length > 2 && args[0] == "repeat")
     // difference between the counts of two runs that differ only in n is the extra syntheses alone, whatever start-up,
     // parsing the spec and the JIT cost.
     var synthesis = new SynthesisBenchmarks();
-    var spec = Platform.Components.SpecDocuments.SpecParser.Parse(Platform.Generated.GeneratedSpecs.Yaml(int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture))).Spec!;
+    var services = int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture);
+    var spec = Platform.Components.SpecDocuments.SpecParser.Parse(Platform.Generated.GeneratedSpecs.Yaml(services)).Spec!;
     synthesis.Synthesise(Platform.Components.SpecDocuments.SpecParser.Parse(Platform.Generated.GeneratedSpecs.Yaml(10)).Spec!);
     for (var i = int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture); i > 0; i--)
     {
         synthesis.Synthesise(spec);
     }
 
-    Console.WriteLine($"resources {SynthesisBenchmarks.ResourcesFor(int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture))}");
+    Console.WriteLine($"resources {SynthesisBenchmarks.ResourcesFor(services)}");
     return 0;
 }
 

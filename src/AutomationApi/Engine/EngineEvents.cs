@@ -43,12 +43,12 @@ public static partial class EngineEventReader
             var root = document.RootElement;
             if (root.TryGetProperty("resourcePreEvent", out var pre))
             {
-                return IsInternal(pre) ? null : Step("step", pre);
+                return Progress(Step("step", pre));
             }
 
             if (root.TryGetProperty("resOutputsEvent", out var outputs))
             {
-                return IsInternal(outputs) ? null : Step("step-done", outputs);
+                return Progress(Step("step-done", outputs));
             }
 
             if (root.TryGetProperty("resOpFailedEvent", out var failed))
@@ -123,27 +123,19 @@ public static partial class EngineEventReader
     }
 
     /// <summary>
-    /// A step the engine takes for itself: a default provider's (a provider type <c>pulumi:providers:&lt;package&gt;</c>
+    /// The step, unless it is one the engine takes for itself: a default provider's (a provider type <c>pulumi:providers:&lt;package&gt;</c>
     /// whose name starts with <c>default</c>), removing a pending replace, or extending a provider's parameterization.
     /// The event log carries them (it is written before the display filters them out), but the engine neither shows them
     /// nor counts them in its summary (<c>isInternalStep</c> in pkg/engine/update.go, <c>IsDefaultProvider</c> in
     /// sdk/go/common/providers/reference.go, pulumi/pulumi); a default provider created before an interrupt changed nothing.
+    /// Read from the step's own operation and URN, not the event's JSON again.
     /// </summary>
-    private static bool IsInternal(JsonElement body)
-    {
-        if (!body.TryGetProperty("metadata", out var metadata))
-        {
-            return false;
-        }
-
-        if (Text(metadata, "op") is "remove-pending-replace" or "extend-parameterize")
-        {
-            return true;
-        }
-
-        return Text(metadata, "urn") is { } urn && ResourceName.FromUrn(urn) is var resource &&
-            resource.Type.StartsWith("pulumi:providers:", StringComparison.Ordinal) && resource.Name.StartsWith("default", StringComparison.Ordinal);
-    }
+    private static EngineEvent? Progress(EngineEvent step) =>
+        step.Detail is "remove-pending-replace" or "extend-parameterize" ||
+        (step.Urn is { } urn && ResourceName.FromUrn(urn) is var resource &&
+            resource.Type.StartsWith("pulumi:providers:", StringComparison.Ordinal) && resource.Name.StartsWith("default", StringComparison.Ordinal))
+            ? null
+            : step;
 
     /// <summary>
     /// Drops the engine's colour directives (<c>&lt;{%reset%}&gt;</c> and the like): the event log carries them
