@@ -69,9 +69,10 @@ public sealed class ProcessRunner(ILogger<ProcessRunner> logger, TimeProvider ti
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(stop);
+        var (fileName, prefix) = InOwnSession(spec.FileName);
         using var process = new Process
         {
-            StartInfo = new ProcessStartInfo(spec.FileName)
+            StartInfo = new ProcessStartInfo(fileName)
             {
                 WorkingDirectory = spec.WorkingDirectory,
                 RedirectStandardOutput = true,
@@ -82,7 +83,7 @@ public sealed class ProcessRunner(ILogger<ProcessRunner> logger, TimeProvider ti
                 StandardErrorEncoding = Encoding.UTF8,
             },
         };
-        foreach (var argument in spec.Arguments)
+        foreach (var argument in prefix.Concat(spec.Arguments))
         {
             process.StartInfo.ArgumentList.Add(argument);
         }
@@ -130,6 +131,41 @@ public sealed class ProcessRunner(ILogger<ProcessRunner> logger, TimeProvider ti
 
         return new ProcessResult(process.ExitCode, await stdout, await stderr, outcome);
     }
+
+    // The command runs in a session of its own, where setsid(1) (util-linux) is installed. In the service's process
+    // group it would get every signal sent to that group — Ctrl-C in the terminal the service runs in — and the SIGINT
+    // the service sends it on stopping would be its second, on which pulumi quits at once and leaves its resource
+    // operations pending (the first cancels, the next terminates; SIGINT and SIGTERM alike: NewScope,
+    // pkg/backend/cancellation_scope.go, pulumi/pulumi). setsid(1) forks only when it leads a process group, which a
+    // child of ours never does: it execs the command in place, so the process signalled and waited for is the command.
+    // The command is looked up here, as starting it directly would (an absolute or relative path, or the PATH), so a
+    // missing one still fails to start instead of failing inside setsid.
+    private static readonly string? Setsid = OperatingSystem.IsLinux() ? OnPath("setsid") : null;
+
+    private static (string FileName, string[] Prefix) InOwnSession(string fileName)
+    {
+        if (Setsid is null)
+        {
+            return (fileName, []);
+        }
+
+        var command = fileName.Contains('/', StringComparison.Ordinal)
+            ? (IsExecutable(Path.GetFullPath(fileName)) ? Path.GetFullPath(fileName) : null)
+            : OnPath(fileName);
+        return command is null
+            ? throw new EngineNotFoundException($"Cannot start the pulumi CLI '{fileName}': no executable file by that name{(fileName.Contains('/', StringComparison.Ordinal) ? "" : " on the PATH")}. Install pulumi or set Platform:PulumiPath.")
+            : (Setsid, [command]);
+    }
+
+    private static string? OnPath(string name) =>
+        (System.Environment.GetEnvironmentVariable("PATH") ?? "")
+            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Select(directory => Path.Combine(directory, name))
+            .FirstOrDefault(IsExecutable);
+
+    private static bool IsExecutable(string path) =>
+        !OperatingSystem.IsWindows() && File.Exists(path) &&
+        (File.GetUnixFileMode(path) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0;
 
     private async Task<ProcessStop> StopAsync(Process process, ProcessStopRequest stop)
     {
