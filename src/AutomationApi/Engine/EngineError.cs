@@ -84,8 +84,11 @@ public static class EngineErrorCodes
 /// (<c>policyEvent</c>) or a program diagnostic from the language host. Exit codes come next, because since v3.227
 /// the CLI has distinct codes only for configuration (2), authentication (3), stack not found (6) and cancellation
 /// (8), while resource, policy and timeout failures still exit 1 (<c>ExitCodeFor</c> in
-/// <c>pkg/cmd/pulumi/cmd/exit_codes.go</c> of pulumi/pulumi; CLIs before that used 255 for every error). What has no
-/// code of its own (locks, plugin downloads, network) is recognised by its message.
+/// <c>pkg/cmd/pulumi/cmd/exit_codes.go</c> of pulumi/pulumi; CLIs before that used 255 for every error). Even 8 is
+/// rare: an update interrupted while its engine runs ends in a bail error, exit 1, and one interrupted before the engine
+/// started dies by the signal; a cancellation the service asked for is known by its own request, never by the code
+/// (<c>PulumiCliEngine</c>). What has no code of its own (locks, plugin downloads, network) is recognised by its
+/// message.
 /// </summary>
 public static partial class EngineErrorClassifier
 {
