@@ -1,6 +1,11 @@
+using System.Diagnostics;
 using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
 using Platform.AutomationApi.Engine;
+using Platform.AutomationApi.Tests.Infrastructure;
 
 namespace Platform.AutomationApi.Tests.Engine;
 
@@ -38,6 +43,123 @@ public sealed class ProcessRunnerTests
         Assert.Equal(pid, group);
         Assert.Equal(pid, session);
         Assert.NotEqual(OwnProcessGroup(), group);
+    }
+
+    [Fact]
+    public async Task CtrlCInTheServicesTerminal_ReachesTheEngineOnce_ThroughTheService()
+    {
+        SkipUnlessSetsid();
+        var cancel = TestContext.Current.CancellationToken;
+        var data = Path.Combine(Path.GetTempPath(), "platform-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(data);
+        var fake = new FakePulumi(Path.Combine(data, "backend"));
+        fake.Behave("up", "hang-inflight");
+        using var service = StartServiceInItsOwnProcessGroup(data, out var address);
+        var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        service.OutputDataReceived += (_, e) => output.Enqueue(e.Data ?? "");
+        service.ErrorDataReceived += (_, e) => output.Enqueue(e.Data ?? "");
+        service.BeginOutputReadLine();
+        service.BeginErrorReadLine();
+        try
+        {
+            using var client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromMinutes(2) };
+            client.DefaultRequestHeaders.Authorization = new("Bearer", PlatformFactory.AdminKey);
+            await WaitUntilAsync(async () => !service.HasExited && await IsHealthyAsync(client), () => $"The service never became healthy: {string.Join('\n', output)}");
+            using var created = await client.PostAsync(
+                "/v1/environments", new StringContent(Specs.Dev("ctrlc-dev"), System.Text.Encoding.UTF8, "application/yaml"), cancel);
+            Assert.Equal(HttpStatusCode.Accepted, created.StatusCode);
+            var id = (string)JsonNode.Parse(await created.Content.ReadAsStringAsync(cancel))!["id"]!;
+            var log = Path.Combine(data, "logs", $"{id}.jsonl");
+            await WaitUntilAsync(
+                () => Task.FromResult(File.Exists(log) && File.ReadAllText(log).Contains("kubernetes:apps/v1:Deployment", StringComparison.Ordinal)),
+                () => "The engine never started the Deployment.");
+
+            // Ctrl-C: the terminal signals its foreground process group, the service's.
+            await RunAsync("kill", "-INT", "--", $"-{service.Id}");
+            await fake.WaitForInterruptAsync("ctrlc-dev");
+            fake.FinishInFlight("ctrlc-dev");
+            await WaitUntilAsync(
+                () => Task.FromResult(service.HasExited),
+                () => $"The service did not stop after Ctrl-C (the engine got {fake.Interrupts("ctrlc-dev")} SIGINT(s)): {string.Join('\n', output.TakeLast(60))}");
+
+            // One SIGINT, the service's: "cancel", not the second one's "terminate".
+            Assert.Equal(1, fake.Interrupts("ctrlc-dev"));
+            Assert.Empty(fake.PendingOperations("ctrlc-dev"));
+            Assert.Empty(fake.Locks("ctrlc-dev"));
+        }
+        finally
+        {
+            if (!service.HasExited)
+            {
+                service.Kill(entireProcessTree: true);
+            }
+
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
+    private static Process StartServiceInItsOwnProcessGroup(string data, out Uri address)
+    {
+        int port;
+        using (var probe = new TcpListener(IPAddress.Loopback, 0))
+        {
+            probe.Start();
+            port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        }
+
+        address = new Uri($"http://127.0.0.1:{port}");
+        var start = new ProcessStartInfo("setsid")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet");
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Platform.AutomationApi.dll"));
+        start.Environment["ASPNETCORE_URLS"] = address.ToString();
+        start.Environment["Platform__DataDirectory"] = data;
+        start.Environment["Platform__PulumiPath"] = FakePulumi.Executable;
+        start.Environment["Platform__WorkerPollInterval"] = "00:00:00.200";
+        start.Environment["Platform__DeployTimeout"] = "00:10:00";
+        start.Environment["Platform__CancelGracePeriod"] = "00:05:00";
+        start.Environment["Platform__Auth__BootstrapAdminKey"] = PlatformFactory.AdminKey;
+        return Process.Start(start)!;
+    }
+
+    private static async Task<bool> IsHealthyAsync(HttpClient client)
+    {
+        try
+        {
+            using var response = await client.GetAsync("/healthz", TestContext.Current.CancellationToken);
+            return response.IsSuccessStatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
+    }
+
+    // Generous: a loaded machine starts the service and the stand-in slowly; the condition decides, never the clock.
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, Func<string> failure)
+    {
+        for (var i = 0; i < 1200; i++)
+        {
+            if (await condition())
+            {
+                return;
+            }
+
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+
+        Assert.Fail(failure());
+    }
+
+    private static async Task RunAsync(string file, params string[] arguments)
+    {
+        using var process = Process.Start(new ProcessStartInfo(file, arguments) { UseShellExecute = false })!;
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(0, process.ExitCode);
     }
 
     [Fact]

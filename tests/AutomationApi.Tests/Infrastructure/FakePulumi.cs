@@ -57,6 +57,9 @@ public sealed class FakePulumi
         File.WriteAllText(Path.Combine(StateDirectory, "signals", $"finish-{stack}"), "");
     }
 
+    /// <summary>How many times the stack's commands have received SIGINT.</summary>
+    public int Interrupts(string stack) => ReadLines(Path.Combine(StateDirectory, "signals", $"interrupted-{stack}")).Length;
+
     /// <summary>Whether the running command of a stack has received SIGINT.</summary>
     public bool WasInterrupted(string stack) => File.Exists(Path.Combine(StateDirectory, "signals", $"interrupted-{stack}"));
 
