@@ -92,6 +92,7 @@ public sealed class ProcessRunnerTests
             if (!service.HasExited)
             {
                 service.Kill(entireProcessTree: true);
+                await service.WaitForExitAsync(CancellationToken.None);
             }
 
             Directory.Delete(data, recursive: true);
