@@ -219,8 +219,10 @@ public sealed class PlatformFactory : WebApplicationFactory<Program>
             return;
         }
 
+        // Up to a minute, like the other waits here: on a loaded machine the worker's poll, the stack selection and the
+        // config commands come before the engine's first step.
         var log = Path.Combine(DataDirectory, "logs", $"{operationId}.jsonl");
-        for (var i = 0; i < 400; i++)
+        for (var i = 0; i < 1200; i++)
         {
             if (File.Exists(log) && (await File.ReadAllLinesAsync(log, TestContext.Current.CancellationToken))
                     .Any(l => l.Contains("resourcePreEvent", StringComparison.Ordinal) && (resourceType is null || l.Contains(resourceType, StringComparison.Ordinal))))
