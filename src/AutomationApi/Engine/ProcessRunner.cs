@@ -142,6 +142,9 @@ public sealed class ProcessRunner(ILogger<ProcessRunner> logger, TimeProvider ti
     // missing one still fails to start instead of failing inside setsid.
     private static readonly string? Setsid = OperatingSystem.IsLinux() ? OnPath("setsid") : null;
 
+    /// <summary>Whether commands run in a session of their own (setsid(1) is installed).</summary>
+    internal static bool StartsInOwnSession => Setsid is not null;
+
     private static (string FileName, string[] Prefix) InOwnSession(string fileName)
     {
         if (Setsid is null)
@@ -149,12 +152,11 @@ public sealed class ProcessRunner(ILogger<ProcessRunner> logger, TimeProvider ti
             return (fileName, []);
         }
 
-        var command = fileName.Contains('/', StringComparison.Ordinal)
-            ? (IsExecutable(Path.GetFullPath(fileName)) ? Path.GetFullPath(fileName) : null)
-            : OnPath(fileName);
-        return command is null
-            ? throw new EngineNotFoundException($"Cannot start the pulumi CLI '{fileName}': no executable file by that name{(fileName.Contains('/', StringComparison.Ordinal) ? "" : " on the PATH")}. Install pulumi or set Platform:PulumiPath.")
-            : (Setsid, [command]);
+        var isPath = fileName.Contains('/', StringComparison.Ordinal);
+        var command = isPath ? Path.GetFullPath(fileName) : OnPath(fileName);
+        return command is not null && (!isPath || IsExecutable(command))
+            ? (Setsid, [command])
+            : throw new EngineNotFoundException($"Cannot start the pulumi CLI '{fileName}': no executable file by that name{(isPath ? "" : " on the PATH")}. Install pulumi or set Platform:PulumiPath.");
     }
 
     private static string? OnPath(string name) =>

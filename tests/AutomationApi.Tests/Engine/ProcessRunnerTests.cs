@@ -194,7 +194,7 @@ public sealed class ProcessRunnerTests
 
     private static void SkipUnlessSetsid() =>
         Assert.SkipUnless(
-            OperatingSystem.IsLinux() && (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Any(d => File.Exists(Path.Combine(d, "setsid"))),
+            ProcessRunner.StartsInOwnSession,
             "setsid(1) (util-linux) not on the PATH: the engine then runs in the service's process group.");
 
     private static int[] Numbers(string text) =>
