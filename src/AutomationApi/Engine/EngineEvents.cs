@@ -138,8 +138,10 @@ public static partial class EngineEventReader
             : step;
 
     /// <summary>
-    /// Drops the engine's colour directives (<c>&lt;{%reset%}&gt;</c> and the like): the event log carries them
-    /// unless the CLI runs with <c>--color never</c> (<c>logJSONEvent</c> in <c>pkg/backend/display/display.go</c>).
+    /// Drops the engine's colour directives (<c>&lt;{%reset%}&gt;</c> and the like). The event log carries them unless
+    /// the CLI's colour is "never" (<c>logJSONEvent</c> in <c>pkg/backend/display/display.go</c>). The service runs
+    /// pulumi without a terminal, so its default "auto" is "never" (<c>GetGlobalColorization</c> in
+    /// <c>sdk/go/common/util/cmdutil/diag.go</c>), but <c>--color always</c> or <c>raw</c> from elsewhere would bring them back.
     /// </summary>
     internal static string? Plain(string? message) => message is null ? null : ColorDirective().Replace(message, "").TrimEnd();
 
