@@ -38,6 +38,10 @@ public abstract record PlanValue
     public static PlanValue SecretOf(PlanValue value) => value as Secret ?? new Secret(value);
 
     /// <summary>String interpolation: the parts' string forms concatenated.</summary>
+    /// <remarks>
+    /// One reference alone (with nothing but empty parts around it) is no interpolation in Pulumi YAML: it reads as the
+    /// referenced value with its own type, so the YAML renderer refuses it. Use <see cref="Ref"/> for the value itself.
+    /// </remarks>
     public static PlanValue Concat(params PlanValue[] parts) => new Interpolation([.. parts]);
 
     /// <summary>The JSON text of a structured value (policy documents, redrive policies).</summary>

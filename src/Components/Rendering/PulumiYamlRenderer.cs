@@ -371,6 +371,19 @@ public static class PulumiYamlRenderer
         // Writes the flattened parts _parts[start..end).
         private void Interpolate(int start, int end)
         {
+            // A string that is one access and nothing else is no interpolation in Pulumi YAML: it parses as the access
+            // itself and keeps the value's type, so a number stays a number (ParseExpr and the doc of InterpolateExpr,
+            // pkg/pulumiyaml/ast/expr.go, pulumi/pulumi-yaml). Pulumi YAML has no function that makes a value text
+            // (fn::join takes strings only, fn::toJSON quotes strings), so such a plan is refused, not silently retyped.
+            if (SoleAccess(start, end) is var (name, property))
+            {
+                var access = new ArrayBufferWriter<char>();
+                AppendSymbol(access, name, property);
+                throw new ArgumentException(
+                    $"An interpolation of {access.WrittenSpan} alone is not text in Pulumi YAML: a string that is one access reads as the value itself, with its own type. " +
+                    "Use the reference itself (PlanValue.Ref or PlanValue.Config) where that type is wanted, or put text around it.", nameof(start));
+            }
+
             var yaml = _yaml;
             var join = false;
             for (var i = start; i < end; i++)
@@ -440,6 +453,33 @@ public static class PulumiYamlRenderer
             }
 
             yaml.String(text.WrittenSpan);
+        }
+
+        // The access, when _parts[start..end) write nothing but one reference or config reference.
+        private (string Name, string Property)? SoleAccess(int start, int end)
+        {
+            PlanValue? sole = null;
+            for (var i = start; i < end; i++)
+            {
+                if (_parts[i] is PlanValue.Text { Value.Length: 0 } or PlanValue.NullValue)
+                {
+                    continue;
+                }
+
+                if (sole is not null)
+                {
+                    return null;
+                }
+
+                sole = _parts[i];
+            }
+
+            return sole switch
+            {
+                PlanValue.Reference reference => (reference.Resource, reference.Property),
+                PlanValue.ConfigReference config => (config.Key, ""),
+                _ => null,
+            };
         }
 
         // The first character the parts _parts[next..end) write, or '\0' when they write none: an empty text or a null

@@ -104,7 +104,33 @@ public sealed class InterpolationEscapingTests
                 expected.Add(new(literal.ToString(), null));
             }
 
+            if (expected is [{ Text: null }])
+            {
+                // One access alone would read as the value itself, not as text: refused (below).
+                Assert.Throws<ArgumentException>(() => Rendered(parts));
+                return;
+            }
+
             Assert.Equal(expected, PulumiYaml.Interpolation(Rendered(parts)));
         }, iter: 2000);
+    }
+
+    // Pulumi YAML parses a string that is one access and nothing else as the access itself, keeping the value's type
+    // (ParseExpr, pkg/pulumiyaml/ast/expr.go, pulumi/pulumi-yaml): a port number would stay a number where the plan
+    // asked for text. Nothing in Pulumi YAML makes a value text, so the renderer refuses such a plan.
+    [Theory]
+    [InlineData("${q2.arn}", "q2", "arn")]
+    [InlineData("${q2.ports[0]}", "q2", "ports[0]")]
+    [InlineData("${q2[\"x\"]}", "q2", "[\"x\"]")]
+    public void An_interpolation_of_one_reference_alone_is_refused(string access, string resource, string property)
+    {
+        foreach (var parts in (PlanValue[][])[[PlanValue.Ref(resource, property)], ["", PlanValue.Ref(resource, property), PlanValue.Null]])
+        {
+            var error = Assert.Throws<ArgumentException>(() => Rendered(parts));
+            Assert.Contains($"An interpolation of {access} alone is not text", error.Message, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("${k} alone", Assert.Throws<ArgumentException>(() => Rendered(PlanValue.Config("k"))).Message, StringComparison.Ordinal);
+        Assert.Equal($"{access}:", Rendered(PlanValue.Ref(resource, property), ":"));
     }
 }
