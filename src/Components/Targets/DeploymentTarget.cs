@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Text.RegularExpressions;
 
 namespace Platform.Components.Targets;
 
@@ -8,7 +9,7 @@ namespace Platform.Components.Targets;
 /// <c>default</c> target works with no configuration at all: the current kubeconfig context, the AWS default
 /// credential chain and region, and a placeholder base domain.
 /// </summary>
-public sealed record DeploymentTarget
+public sealed partial record DeploymentTarget
 {
     /// <summary>The target's name, as specs refer to it.</summary>
     public required string Name { get; init; }
@@ -63,6 +64,35 @@ public sealed record DeploymentTarget
 
     /// <summary>Telemetry collector and observability links. The default names no collector and no links.</summary>
     public TelemetrySettings Telemetry { get; init; } = TelemetrySettings.None;
+
+    /// <summary>
+    /// Every malformed field of this target, each with its path and fix. Workload roles' trust policies are JSON text
+    /// assembled around the OIDC provider's ARN and issuer (<c>WorkloadIdentity.TrustPolicy</c>): a value holding a
+    /// quote, a backslash or a space would make a policy IAM rejects at deploy time, far from the typo, so both are
+    /// held to their AWS forms here.
+    /// </summary>
+    internal IEnumerable<Specs.SpecError> Problems()
+    {
+        if (OidcProviderArn is { } arn && !OidcProviderArnForm().IsMatch(arn))
+        {
+            yield return new($"targets.{Name}.oidcProviderArn", $"'{arn}' is not an IAM OIDC provider ARN.",
+                "Copy the provider's ARN from IAM, e.g. arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE.");
+        }
+
+        if (OidcProviderUrl is { } issuer && !OidcIssuerForm().IsMatch(issuer))
+        {
+            yield return new($"targets.{Name}.oidcProviderUrl", $"'{issuer}' is not an OIDC issuer (a host and path).",
+                "Copy the cluster's issuer (aws eks describe-cluster --query cluster.identity.oidc.issuer), e.g. oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE.");
+        }
+    }
+
+    // arn:<partition>:iam::<12-digit account>:oidc-provider/<issuer host and path>.
+    [GeneratedRegex(@"^arn:aws(-[a-z]+)*:iam::\d{12}:oidc-provider/[A-Za-z0-9.\-_~:/]+$")]
+    private static partial Regex OidcProviderArnForm();
+
+    // A host (with an optional port) and path, https:// already removed: nothing JSON would need to escape.
+    [GeneratedRegex(@"^[A-Za-z0-9.\-]+(:\d+)?(/[A-Za-z0-9.\-_~/]*)?$")]
+    private static partial Regex OidcIssuerForm();
 
     /// <summary>The base domain used when a target names none.</summary>
     public const string DefaultBaseDomain = "apps.example.internal";

@@ -150,7 +150,7 @@ public sealed class TargetSettings
             }
         }
 
-        return new DeploymentTarget
+        var target = new DeploymentTarget
         {
             Name = name,
             KubeContext = Text("kubeContext"),
@@ -171,5 +171,11 @@ public sealed class TargetSettings
             ProviderVersions = versions,
             Telemetry = telemetry,
         };
+        foreach (var problem in target.Problems())
+        {
+            reader.Error(problem.Path, problem.Message, problem.Fix);
+        }
+
+        return target;
     }
 }

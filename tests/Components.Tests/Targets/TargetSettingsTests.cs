@@ -49,6 +49,37 @@ public sealed class TargetSettingsTests
         Assert.Contains("awsRegion", ex.Message, StringComparison.Ordinal);
     }
 
+    // Workload roles' trust policies are JSON text built around these two values: a quote or a space in either would
+    // make a policy IAM rejects at deploy time, so the targets file is refused, naming the field and the fix.
+    [Theory]
+    [InlineData("oidcProviderArn", "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/A\"B", "IAM OIDC provider ARN")]
+    [InlineData("oidcProviderArn", "arn:aws:iam::1234:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC", "IAM OIDC provider ARN")]
+    [InlineData("oidcProviderArn", "oidc.eks.eu-west-1.amazonaws.com/id/ABC", "IAM OIDC provider ARN")]
+    [InlineData("oidcProviderUrl", "oidc.eks.eu-west-1.amazonaws.com/id/A B", "OIDC issuer")]
+    [InlineData("oidcProviderUrl", "https://oidc.eks.eu-west-1.amazonaws.com/id/AB\\\\C", "OIDC issuer")]
+    public void Malformed_oidc_provider_settings_are_errors_naming_the_field(string field, string value, string expected)
+    {
+        var ex = Assert.Throws<Platform.Components.Settings.SettingsFormatException>(() =>
+            TargetSettings.Parse($"targets:\n  eu:\n    {field}: \"{value.Replace("\"", "\\\"", StringComparison.Ordinal)}\"\n"));
+
+        Assert.StartsWith($"targets.eu.{field}: ", ex.Message, StringComparison.Ordinal);
+        Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
+        Assert.Contains("e.g. ", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE", "oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE")]
+    [InlineData("arn:aws-us-gov:iam::123456789012:oidc-provider/oidc.eks.us-gov-west-1.amazonaws.com/id/ABC", "https://oidc.eks.us-gov-west-1.amazonaws.com/id/ABC")]
+    [InlineData("arn:aws-cn:iam::123456789012:oidc-provider/issuer.example.com:8443/realm", "issuer.example.com:8443/realm")]
+    public void Oidc_provider_settings_in_their_aws_forms_are_read(string arn, string issuer)
+    {
+        var settings = TargetSettings.Parse($"targets:\n  eu:\n    oidcProviderArn: {arn}\n    oidcProviderUrl: {issuer}\n");
+
+        Assert.True(settings.TryGet("eu", out var target));
+        Assert.Equal(arn, target.OidcProviderArn);
+        Assert.Equal(issuer.Replace("https://", "", StringComparison.Ordinal), target.OidcProviderUrl);
+    }
+
     [Fact]
     public void A_file_without_targets_is_an_error_and_a_missing_file_is_the_default()
     {
