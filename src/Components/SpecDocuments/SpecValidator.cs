@@ -65,9 +65,18 @@ public static partial class SpecValidator
             CheckLabelValue(value, $"metadata.labels.{key}", Error);
         }
 
-        if (!targets.TryGet(spec.Target, out _))
+        if (!targets.TryGet(spec.Target, out var target))
         {
             Error("spec.target", $"No deployment target is named '{spec.Target}'.", $"Use one of: {string.Join(", ", targets.Names)}.");
+        }
+        else
+        {
+            // A targets file with such a problem is refused as it is read; a target built in code (the Pulumi binding
+            // takes one) is checked here, the step every way in shares.
+            foreach (var problem in target.Problems().Concat(target.Telemetry.Problems(target.Name)))
+            {
+                Error(problem.Path, problem.Message, problem.Fix);
+            }
         }
 
         if (profile is not null)

@@ -73,6 +73,23 @@ public sealed class SpecValidatorTests
     }
 
     [Fact]
+    public void A_target_built_in_code_is_held_to_the_rules_of_the_targets_file()
+    {
+        // The Pulumi binding takes a DeploymentTarget from code, which no targets-file reader has checked.
+        var targets = TargetSettings.From([new DeploymentTarget
+        {
+            Name = "eu-staging",
+            OidcProviderArn = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/A\"B",
+            Telemetry = new TelemetrySettings { OtlpEndpoint = "otel-collector:4317" },
+        }]);
+
+        var errors = Validate(TestSpecs.CheckoutStaging() with { Target = "eu-staging" }, targets);
+
+        Assert.Equal(["targets.eu-staging.oidcProviderArn", "targets.eu-staging.telemetry.otlpEndpoint"], errors.Select(e => e.Path));
+        Assert.Empty(Validate(TestSpecs.CheckoutStaging() with { Target = "eu-staging" }, TargetSettings.From([Aws.AwsPlans.FullTarget with { Name = "eu-staging" }])));
+    }
+
+    [Fact]
     public void Prod_takes_no_ttl_and_other_tiers_cap_it()
     {
         AssertOnlyError(Validate(TestSpecs.CheckoutStaging(Tier.Prod) with { Ttl = TimeSpan.FromDays(1), Services = [Web() with { Replicas = new ReplicaRange(2, 4) }], Resources = [] }), "spec.ttl", "never expires");
