@@ -42,12 +42,24 @@ public sealed class FakePulumiTests : IDisposable
         _fake.Behave("up", "hang-inflight");
         using var up = Start("up", "--yes", "--skip-preview", "--stack", Stack, "--event-log", EventLog);
         var stderr = up.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        await WaitUntilAsync(() => Events().Any(e => (string?)e["resourcePreEvent"]?["metadata"]?["type"] == "kubernetes:apps/v1:Deployment"));
+        try
+        {
+            await WaitUntilAsync(() => Events().Any(e => (string?)e["resourcePreEvent"]?["metadata"]?["type"] == "kubernetes:apps/v1:Deployment"));
 
-        await InterruptAsync(up.Id);
-        await WaitUntilAsync(() => _fake.Interrupts(Stack) == 1);
-        await InterruptAsync(up.Id);
-        await up.WaitForExitAsync(TestContext.Current.CancellationToken);
+            await InterruptAsync(up.Id);
+            await WaitUntilAsync(() => _fake.Interrupts(Stack) == 1);
+            await InterruptAsync(up.Id);
+            await up.WaitForExitAsync(TestContext.Current.CancellationToken);
+        }
+        finally
+        {
+            // A failed step would leave the stand-in holding its resource for ever.
+            if (!up.HasExited)
+            {
+                up.Kill(entireProcessTree: true);
+                await up.WaitForExitAsync(CancellationToken.None);
+            }
+        }
 
         // Terminate returns context.Canceled, which `up` turns into CancelledError: "update cancelled", exit 8
         // ((*deployment).run in pkg/engine/deployment.go, up.go, ExitCodeFor in pkg/cmd/pulumi/cmd/exit_codes.go).
