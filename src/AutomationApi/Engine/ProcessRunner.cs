@@ -204,7 +204,8 @@ public sealed class ProcessRunner(ILogger<ProcessRunner> logger, TimeProvider ti
         return ProcessStop.Killed;
     }
 
-    private static async Task Interrupt(int pid)
+    /// <summary>Sends SIGINT to process <paramref name="pid"/> (nothing on Windows).</summary>
+    internal static async Task Interrupt(int pid)
     {
         if (OperatingSystem.IsWindows())
         {

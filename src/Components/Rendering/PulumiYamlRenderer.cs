@@ -377,10 +377,8 @@ public static class PulumiYamlRenderer
             // (fn::join takes strings only, fn::toJSON quotes strings), so such a plan is refused, not silently retyped.
             if (SoleAccess(start, end) is var (name, property))
             {
-                var access = new ArrayBufferWriter<char>();
-                AppendSymbol(access, name, property);
                 throw new ArgumentException(
-                    $"An interpolation of {access.WrittenSpan} alone is not text in Pulumi YAML: a string that is one access reads as the value itself, with its own type. " +
+                    $"An interpolation of {Symbol(name, property)} alone is not text in Pulumi YAML: a string that is one access reads as the value itself, with its own type. " +
                     "Use the reference itself (PlanValue.Ref or PlanValue.Config) where that type is wanted, or put text around it.", nameof(start));
             }
 

@@ -282,14 +282,4 @@ public sealed class EngineFailureTests
             .Select(block => block.Split('\n').Single(l => l.StartsWith("data: ", StringComparison.Ordinal))[6..])
             .Select(data => JsonNode.Parse(data)!.AsObject())];
     }
-
-    internal static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        for (var i = 0; i < 200 && !condition(); i++)
-        {
-            await Task.Delay(50, Cancel);
-        }
-
-        Assert.True(condition());
-    }
 }

@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Text.Json.Nodes;
+using Platform.AutomationApi.Engine;
 
 namespace Platform.AutomationApi.Tests.Infrastructure;
 
@@ -44,11 +44,13 @@ public sealed class FakePulumiTests : IDisposable
         var stderr = up.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
         try
         {
-            await WaitUntilAsync(() => Events().Any(e => (string?)e["resourcePreEvent"]?["metadata"]?["type"] == "kubernetes:apps/v1:Deployment"));
+            await Eventually.TrueAsync(
+                () => Events().Any(e => (string?)e["resourcePreEvent"]?["metadata"]?["type"] == "kubernetes:apps/v1:Deployment"),
+                "The stand-in never started the Deployment.");
 
-            await InterruptAsync(up.Id);
-            await WaitUntilAsync(() => _fake.Interrupts(Stack) == 1);
-            await InterruptAsync(up.Id);
+            await ProcessRunner.Interrupt(up.Id);
+            await _fake.WaitForInterruptAsync(Stack);
+            await ProcessRunner.Interrupt(up.Id);
             await up.WaitForExitAsync(TestContext.Current.CancellationToken);
         }
         finally
@@ -124,22 +126,4 @@ public sealed class FakePulumiTests : IDisposable
         File.Exists(EventLog)
             ? [.. File.ReadAllLines(EventLog).Where(l => l.EndsWith('}')).Select(l => JsonNode.Parse(l)!)]
             : [];
-
-    private static async Task InterruptAsync(int pid)
-    {
-        using var kill = Process.Start(new ProcessStartInfo("kill", ["-INT", pid.ToString(CultureInfo.InvariantCulture)]) { UseShellExecute = false })!;
-        await kill.WaitForExitAsync(TestContext.Current.CancellationToken);
-        Assert.Equal(0, kill.ExitCode);
-    }
-
-    // Generous: on a loaded machine the stand-in starts slowly; the condition decides, never the clock.
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        for (var i = 0; i < 1200 && !condition(); i++)
-        {
-            await Task.Delay(50, TestContext.Current.CancellationToken);
-        }
-
-        Assert.True(condition(), "The stand-in never got there.");
-    }
 }
