@@ -1,4 +1,5 @@
 using Platform.AutomationApi.Engine;
+using Platform.AutomationApi.Tests.Infrastructure;
 
 namespace Platform.AutomationApi.Tests.Engine;
 
@@ -114,24 +115,15 @@ public sealed class EngineEventReaderTests
         // Waits on what the tail has handed over, not on a fixed delay (a busy machine may take longer than any):
         // a partial line would show up as an extra or a broken line once the next complete one arrives.
         await File.WriteAllTextAsync(file, "one\ntw", TestContext.Current.CancellationToken);
-        await WaitUntil(() => Seen().Length >= 1);
+        await Eventually.TrueAsync(() => Seen().Length >= 1, "The tail handed over nothing.");
         await File.AppendAllTextAsync(file, "o\nthree", TestContext.Current.CancellationToken);
-        await WaitUntil(() => Seen().Length >= 2);
+        await Eventually.TrueAsync(() => Seen().Length >= 2, "The tail handed over nothing new.");
         Assert.Equal(["one", "two"], Seen());
 
         await stop.CancelAsync();
         await tail;
         Assert.Equal(["one", "two", "three"], Seen());
         File.Delete(file);
-    }
-
-    private static async Task WaitUntil(Func<bool> condition)
-    {
-        for (var waited = TimeSpan.Zero; !condition(); waited += TimeSpan.FromMilliseconds(20))
-        {
-            Assert.True(waited < TimeSpan.FromSeconds(30), "The tail handed over nothing new in 30 s.");
-            await Task.Delay(20, TestContext.Current.CancellationToken);
-        }
     }
 
     [Fact]

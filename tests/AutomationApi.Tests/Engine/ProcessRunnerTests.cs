@@ -19,6 +19,9 @@ public sealed class ProcessRunnerTests
 {
     private static readonly ProcessRunner Runner = new(NullLogger<ProcessRunner>.Instance, TimeProvider.System);
 
+    // Generous: a loaded machine starts the service and the stand-in slowly; the condition decides, never the clock.
+    private static readonly TimeSpan Patience = TimeSpan.FromMinutes(2);
+
     private static ProcessSpec Shell(string script) =>
         new("sh", ["-c", script], Directory.GetCurrentDirectory(), new Dictionary<string, string>());
 
@@ -64,23 +67,25 @@ public sealed class ProcessRunnerTests
         {
             using var client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromMinutes(2) };
             client.DefaultRequestHeaders.Authorization = new("Bearer", PlatformFactory.AdminKey);
-            await WaitUntilAsync(async () => !service.HasExited && await IsHealthyAsync(client), () => $"The service never became healthy: {string.Join('\n', output)}");
+            await Eventually.TrueAsync(async () => !service.HasExited && await IsHealthyAsync(client), () => $"The service never became healthy: {string.Join('\n', output)}", Patience);
             using var created = await client.PostAsync(
                 "/v1/environments", new StringContent(Specs.Dev("ctrlc-dev"), System.Text.Encoding.UTF8, "application/yaml"), cancel);
             Assert.Equal(HttpStatusCode.Accepted, created.StatusCode);
             var id = (string)JsonNode.Parse(await created.Content.ReadAsStringAsync(cancel))!["id"]!;
             var log = Path.Combine(data, "logs", $"{id}.jsonl");
-            await WaitUntilAsync(
+            await Eventually.TrueAsync(
                 () => Task.FromResult(File.Exists(log) && File.ReadAllText(log).Contains("kubernetes:apps/v1:Deployment", StringComparison.Ordinal)),
-                () => "The engine never started the Deployment.");
+                () => "The engine never started the Deployment.",
+                Patience);
 
             // Ctrl-C: the terminal signals its foreground process group, the service's.
             await RunAsync("kill", "-INT", "--", $"-{service.Id}");
             await fake.WaitForInterruptAsync("ctrlc-dev");
             fake.FinishInFlight("ctrlc-dev");
-            await WaitUntilAsync(
+            await Eventually.TrueAsync(
                 () => Task.FromResult(service.HasExited),
-                () => $"The service did not stop after Ctrl-C (the engine got {fake.Interrupts("ctrlc-dev")} SIGINT(s)): {string.Join('\n', output.TakeLast(60))}");
+                () => $"The service did not stop after Ctrl-C (the engine got {fake.Interrupts("ctrlc-dev")} SIGINT(s)): {string.Join('\n', output.TakeLast(60))}",
+                Patience);
 
             // One SIGINT, the service's: "cancel", not the second one's "terminate".
             Assert.Equal(1, fake.Interrupts("ctrlc-dev"));
@@ -138,22 +143,6 @@ public sealed class ProcessRunnerTests
         {
             return false;
         }
-    }
-
-    // Generous: a loaded machine starts the service and the stand-in slowly; the condition decides, never the clock.
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, Func<string> failure)
-    {
-        for (var i = 0; i < 1200; i++)
-        {
-            if (await condition())
-            {
-                return;
-            }
-
-            await Task.Delay(100, TestContext.Current.CancellationToken);
-        }
-
-        Assert.Fail(failure());
     }
 
     private static async Task RunAsync(string file, params string[] arguments)

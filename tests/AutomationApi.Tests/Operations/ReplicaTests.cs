@@ -215,10 +215,10 @@ public sealed class ReplicaTests
         for (var beat = 1; beat <= 5; beat++)
         {
             time.Advance(TimeSpan.FromSeconds(5));
-            await WaitUntilAsync(() => a.Logs.Lines.Count(l => l.Contains("Could not renew the lease", StringComparison.Ordinal)) >= beat);
+            await Eventually.TrueAsync(() => a.Logs.Lines.Count(l => l.Contains("Could not renew the lease", StringComparison.Ordinal)) >= beat, $"Replica A never failed to renew its lease {beat} time(s).", TimeSpan.FromMinutes(2));
         }
 
-        await WaitUntilAsync(() => !running.IsRunning(id));
+        await Eventually.TrueAsync(() => !running.IsRunning(id), "The operation kept running on the replica that lost its lease.", TimeSpan.FromMinutes(2));
         Assert.Contains(a.Logs.Lines, l => l.Contains("runs out unrenewed", StringComparison.Ordinal));
 
         // The database is back; the lease has run out, and the operation is recovered as any abandoned one.
@@ -447,16 +447,6 @@ public sealed class ReplicaTests
                 services?.Invoke(collection);
             },
         };
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var until = DateTime.UtcNow + TimeSpan.FromMinutes(2);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < until, "The condition did not hold in time.");
-            await Task.Delay(50, Cancel);
-        }
-    }
 
     /// <summary>Ends every replica's listening session on the test's database, as a failover would; returns how many.</summary>
     private static async Task<int> TerminateListenersAsync(TestStore store)
