@@ -76,8 +76,9 @@ public sealed partial class FakePulumiTests : IDisposable
     /// <summary>
     /// One SIGINT at a random moment of an <c>up</c>, many times: whenever it lands, the command either ends by the signal
     /// outside its engine's cancellation scope, or cancels the update (exit 1), or had already finished, and it never
-    /// hangs, never reports a shell error and never leaves its lock or a pending operation. Bash loses a trap that fires while it parses a <c>$(…)</c>
-    /// (see the script's header); a stand-in that did so exited 0 holding its lock, about once in 60 interrupts.
+    /// hangs, never reports a shell error and never leaves its lock or a pending operation. (It found an interrupt's
+    /// message written into the checkpoint and an update "canceled" after its summary; the rarer lost trap of a
+    /// <c>$(…)</c> is held by the next test.)
     /// </summary>
     [Fact]
     public async Task AnInterrupt_AtAnyMoment_EndsTheCommandCleanly_AndReleasesTheLock()
@@ -103,6 +104,7 @@ public sealed partial class FakePulumiTests : IDisposable
             using var process = Start(up);
             var stdout = process.StandardOutput.ReadToEndAsync(ct);
             var stderr = process.StandardError.ReadToEndAsync(ct);
+            // The delay only places the interrupt; every assertion below holds wherever it lands.
             await Task.Delay(delay, ct);
             await ProcessRunner.Interrupt(process.Id);
             using var patience = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -134,7 +136,7 @@ public sealed partial class FakePulumiTests : IDisposable
                 // event) or after its last event, a summary and the cancelEvent.
                 case 130:
                     Assert.True(interrupts == 0, context);
-                    Assert.True(events.Count == 0 || (events[^1]["cancelEvent"] is not null && events[^2]["summaryEvent"] is not null), context);
+                    Assert.True(events.Count == 0 || (events.Count >= 2 && events[^1]["cancelEvent"] is not null && events[^2]["summaryEvent"] is not null), context);
                     break;
                 // The update cancelled: the interrupt recorded once, "update canceled" and a cancelEvent last.
                 case 1:
