@@ -165,7 +165,7 @@ public sealed partial class FakePulumiTests : IDisposable
     public void TheStandIn_ExpandsNoSubstitutionThatAnInterruptCouldBreak()
     {
         var lines = File.ReadAllLines(FakePulumi.Executable);
-        var firstTrap = Array.FindIndex(lines, l => l.StartsWith("trap ", StringComparison.Ordinal));
+        var firstTrap = Array.FindIndex(lines, l => l.TrimStart().StartsWith("trap ", StringComparison.Ordinal));
         Assert.True(firstTrap > 0, "The stand-in sets no trap: its interrupt handling is gone.");
 
         var substitutions = lines
