@@ -81,7 +81,7 @@ public static class EngineErrorCodes
 /// <summary>
 /// Maps a finished CLI command to an <see cref="EngineError"/>. The engine's event log decides first: a failed
 /// resource (<c>resOpFailedEvent</c> and the error diagnostic naming its URN), a mandatory policy violation
-/// (<c>policyEvent</c>) or a program diagnostic from the language host. Exit codes come next, because since v3.227
+/// (<c>policyEvent</c>) or a program diagnostic from the language host. Exit codes come next, because since v3.226
 /// the CLI has distinct codes only for configuration (2), authentication (3), stack not found (6) and cancellation
 /// (8), while resource, policy and timeout failures still exit 1 (<c>ExitCodeFor</c> in
 /// <c>pkg/cmd/pulumi/cmd/exit_codes.go</c> of pulumi/pulumi; CLIs before that used 255 for every error). Even 8 is
@@ -108,6 +108,11 @@ public static partial class EngineErrorClassifier
         var everything = output + "\n" + diagnostics;
         var message = Summarise(output, log);
 
+        // A plugin download that failed and is retried says so in a warning, with the failure's own words ("dial tcp",
+        // "502 Bad Gateway"). A download that then succeeded leaves that warning in the output of a command that failed
+        // for another reason, so only the final failure, not a retry, marks a plugin or the network as the cause.
+        var settled = DownloadRetry().Replace(everything, "");
+
         // Messages first: a lock or a download failure has no exit code of its own.
         if (everything.Contains("the stack is currently locked by", StringComparison.Ordinal) ||
             everything.Contains("[409] Conflict: Another update is currently in progress.", StringComparison.Ordinal))
@@ -116,12 +121,12 @@ public static partial class EngineErrorClassifier
             return new EngineError(EngineErrorCodes.Locked, message, Transient: false, locks.Count > 0 ? locks[0] : null, locks);
         }
 
-        if (PluginFailure().IsMatch(everything))
+        if (PluginFailure().IsMatch(settled))
         {
             return new EngineError(EngineErrorCodes.Plugin, message, Transient: true);
         }
 
-        if (NetworkFailure().IsMatch(everything))
+        if (NetworkFailure().IsMatch(settled))
         {
             return new EngineError(EngineErrorCodes.Network, message, Transient: true);
         }
@@ -306,11 +311,16 @@ public static partial class EngineErrorClassifier
     [GeneratedRegex(@"created by (?<user>[^@\s]+)@(?<host>\S+) \(pid (?<pid>\d+)\)")]
     private static partial Regex LockLine();
 
-    // Today's messages: "Could not automatically download and install resource plugin 'pulumi-resource-aws' ..." and
-    // "error downloading provider aws to file: ..." (InstallPluginError and the download retry in
+    // Today's final messages: "Could not automatically download and install resource plugin 'pulumi-resource-aws' ..."
+    // wrapping "error downloading provider aws to file: ..." (InstallPluginError and downloadPlugin in
     // pkg/workspace/plugin.go of pulumi/pulumi); the older wordings stay for older CLIs.
-    [GeneratedRegex(@"could not automatically download and install|error downloading provider|(could not|failed to|error) (download|install|load)(ing)? (the )?(plugin|resource plugin)|error downloading plugin|no resource plugin '[^']+' found", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"could not automatically download and install|error downloading provider \S+ to file|(could not|failed to|error) (download|install|load)(ing)? (the )?(plugin|resource plugin)|error downloading plugin|no resource plugin '[^']+' found", RegexOptions.IgnoreCase)]
     private static partial Regex PluginFailure();
+
+    // The retry's warning, "error downloading provider: <error>\nWill retry in <delay> [<n>/<limit>]" (the retry
+    // callback of downloadPlugin in pkg/workspace/plugin.go of pulumi/pulumi): both of its lines, wherever printed.
+    [GeneratedRegex(@"(?m)^.*(error downloading provider: |Will retry in ).*$")]
+    private static partial Regex DownloadRetry();
 
     [GeneratedRegex(@"dial tcp|i/o timeout|connection reset by peer|TLS handshake timeout|no such host|503 Service Unavailable|502 Bad Gateway", RegexOptions.IgnoreCase)]
     private static partial Regex NetworkFailure();

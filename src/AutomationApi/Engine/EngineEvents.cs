@@ -138,14 +138,19 @@ public static partial class EngineEventReader
             : step;
 
     /// <summary>
-    /// Drops the engine's colour directives (<c>&lt;{%reset%}&gt;</c> and the like). The event log carries them unless
-    /// the CLI's colour is "never" (<c>logJSONEvent</c> in <c>pkg/backend/display/display.go</c>). The service runs
-    /// pulumi without a terminal, so its default "auto" is "never" (<c>GetGlobalColorization</c> in
-    /// <c>sdk/go/common/util/cmdutil/diag.go</c>), but <c>--color always</c> or <c>raw</c> from elsewhere would bring them back.
+    /// Drops the engine's colour directives (<c>&lt;{%reset%}&gt;</c> and the like) and terminal colour codes. The event
+    /// log carries the directives unless the CLI's colour is "never" (<c>logJSONEvent</c> in
+    /// <c>pkg/backend/display/display.go</c>). The service runs pulumi without a terminal, so its default "auto" is
+    /// "never" (<c>GetGlobalColorization</c> in <c>sdk/go/common/util/cmdutil/diag.go</c>), but <c>--color always</c> or
+    /// <c>raw</c> from elsewhere would bring them back. Terminal codes come from plugins: pulumi-yaml writes its program
+    /// diagnostics in colour whatever the terminal (<c>NewDiagnosticWriter(os.Stderr, 0, true)</c> in
+    /// <c>pkg/server/server.go</c> of pulumi/pulumi-yaml; hashicorp/hcl's text writer then wraps "Error" in
+    /// <c>ESC[31m</c>…<c>ESC[0m</c>), and the CLI passes a plugin's output on as it is.
     /// </summary>
     internal static string? Plain(string? message) => message is null ? null : ColorDirective().Replace(message, "").TrimEnd();
 
-    [System.Text.RegularExpressions.GeneratedRegex(@"<\{%[^%]*%\}>")]
+    // ESC [ parameters letter: the SGR colour codes hcl writes, and any other control sequence a plugin might.
+    [System.Text.RegularExpressions.GeneratedRegex(@"<\{%[^%]*%\}>|\u001b\[[0-9;?]*[A-Za-z]")]
     private static partial System.Text.RegularExpressions.Regex ColorDirective();
 
     private static string? Text(JsonElement element, string name) =>

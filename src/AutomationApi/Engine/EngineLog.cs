@@ -41,7 +41,7 @@ public sealed record PolicyViolation(string Policy, string Pack, ResourceName? R
 /// What one engine command's event log says about how it went: which resources failed and why, which mandatory
 /// policies rejected the change, what the language host reported about the program, which changes were applied and
 /// which resource operations were still in flight. Failures are classified from this, not from exit codes or stdout:
-/// since v3.227 the CLI still exits 1 for resource, policy and timeout failures
+/// since v3.226 the CLI still exits 1 for resource, policy and timeout failures
 /// (<c>pkg/cmd/pulumi/cmd/exit_codes.go</c> in pulumi/pulumi) and pulumi-yaml prints no "program failed".
 /// </summary>
 public sealed partial class EngineLog
@@ -117,16 +117,21 @@ public sealed partial class EngineLog
     {
         lock (_gate)
         {
-            foreach (var text in _programOutput.Concat(_errors.Where(e => e.Urn is null || IsStack(e.Urn)).Select(e => e.Message)))
+            // The language host's standard error arrives a line per event, so its lines are read as the one text they
+            // were written as; an error diagnostic of the engine's own is one text already.
+            IEnumerable<string> texts = [string.Join('\n', _programOutput), .. _errors.Where(e => e.Urn is null || IsStack(e.Urn)).Select(e => e.Message)];
+            foreach (var text in texts)
             {
-                // An HCL diagnostic, as pulumi-yaml writes them: "Error: <summary>" then "on <file> line <n>...".
+                // An HCL diagnostic, as pulumi-yaml writes them (hashicorp/hcl diagnostic_text.go): "Error: <summary>",
+                // then "on <file> line <n>..." before the next diagnostic's heading, when the error has a place.
                 var summary = HclSummary().Match(text);
                 if (!summary.Success)
                 {
                     continue;
                 }
 
-                var location = HclLocation().Match(text);
+                var end = HclHeading().Match(text, summary.Index + summary.Length) is { Success: true } next ? next.Index : text.Length;
+                var location = HclLocation().Match(text[..end], summary.Index + summary.Length);
                 return location.Success
                     ? $"The program failed at {location.Groups["file"].Value} line {location.Groups["line"].Value}: {summary.Groups["summary"].Value.Trim()}"
                     : $"The program failed: {summary.Groups["summary"].Value.Trim()}";
@@ -155,6 +160,9 @@ public sealed partial class EngineLog
 
     [GeneratedRegex(@"(?m)^\s*Error: (?<summary>.+)$")]
     private static partial Regex HclSummary();
+
+    [GeneratedRegex(@"(?m)^\s*(Error|Warning): ")]
+    private static partial Regex HclHeading();
 
     [GeneratedRegex(@"on (?<file>[^\s:,]+) line (?<line>\d+)")]
     private static partial Regex HclLocation();

@@ -8,13 +8,13 @@ namespace Platform.AutomationApi.Engine;
 /// <param name="FileName">Executable.</param>
 /// <param name="Arguments">Arguments, passed verbatim (no shell).</param>
 /// <param name="WorkingDirectory">Working directory.</param>
-/// <param name="Environment">Extra environment variables.</param>
+/// <param name="Environment">Environment variables set for the process on top of this one's; a <see langword="null"/> value removes an inherited one.</param>
 /// <param name="StandardInput">Text written to standard input (how secret values reach the CLI), or <see langword="null"/>.</param>
 public sealed record ProcessSpec(
     string FileName,
     IReadOnlyList<string> Arguments,
     string WorkingDirectory,
-    IReadOnlyDictionary<string, string> Environment,
+    IReadOnlyDictionary<string, string?> Environment,
     string? StandardInput = null);
 
 /// <summary>How a process ended.</summary>
@@ -90,7 +90,14 @@ public sealed class ProcessRunner(ILogger<ProcessRunner> logger, TimeProvider ti
 
         foreach (var (key, value) in spec.Environment)
         {
-            process.StartInfo.Environment[key] = value;
+            if (value is null)
+            {
+                process.StartInfo.Environment.Remove(key);
+            }
+            else
+            {
+                process.StartInfo.Environment[key] = value;
+            }
         }
 
         try

@@ -297,8 +297,11 @@ public sealed class PulumiCliEngine(
     }
 
     /// <summary>
-    /// Locks held on a stack in the local file backend (<c>.pulumi/locks/&lt;org&gt;/&lt;project&gt;/&lt;stack&gt;/*.json</c>);
-    /// empty for other backends.
+    /// Locks held on a stack in the local file backend, exactly those <c>pulumi cancel</c> would delete: the
+    /// project's, <c>.pulumi/locks/organization/&lt;project&gt;/&lt;stack&gt;/*.json</c>, or a backend without projects'
+    /// <c>.pulumi/locks/&lt;stack&gt;/*.json</c> (<c>stackLockDir</c> and <c>CancelCurrentUpdate</c> in
+    /// <c>pkg/backend/diy</c> of pulumi/pulumi). Another project's stack of the same name is not this one. Empty for
+    /// other backends.
     /// </summary>
     internal IReadOnlyList<StackLock> FindLocks(string stack)
     {
@@ -309,8 +312,8 @@ public sealed class PulumiCliEngine(
         }
 
         var locks = new List<StackLock>();
-        foreach (var file in Directory.EnumerateFiles(root, "*.json", SearchOption.AllDirectories)
-                     .Where(f => Path.GetFileName(Path.GetDirectoryName(f)) == stack))
+        string[] directories = [Path.Combine(root, "organization", PulumiYamlRenderer.ProjectName(stack), stack), Path.Combine(root, stack)];
+        foreach (var file in directories.Where(Directory.Exists).SelectMany(d => Directory.EnumerateFiles(d, "*.json")))
         {
             try
             {
@@ -359,6 +362,11 @@ public sealed class PulumiCliEngine(
         return (result, process.StandardOutput);
     }
 
+    /// <summary>The service's own environment variables that would set a pulumi flag (<c>PULUMI_OPTION_*</c>).</summary>
+    internal static IEnumerable<string> InheritedFlagVariables() =>
+        System.Environment.GetEnvironmentVariables().Keys.Cast<string>()
+            .Where(name => name.StartsWith("PULUMI_OPTION_", StringComparison.OrdinalIgnoreCase));
+
     // classifyLater: an engine command's failure is classified once its whole event log has been read.
     private async Task<(EngineResult Result, ProcessResult Process)> RunProcessAsync(
         string workingDirectory, List<string> arguments, string? standardInput, ProcessStopRequest stop, bool classifyLater)
@@ -368,7 +376,7 @@ public sealed class PulumiCliEngine(
         // Names from sdk/go/common/env/env.go of pulumi/pulumi (each prefixed PULUMI_). The backend URL is passed as
         // configured; the rest of the service's environment (PULUMI_ACCESS_TOKEN for Pulumi Cloud, cloud credentials
         // for s3://, azblob://, gs:// and KMS providers) is inherited by the process.
-        var environment = new Dictionary<string, string>(StringComparer.Ordinal)
+        var environment = new Dictionary<string, string?>(StringComparer.Ordinal)
         {
             ["PULUMI_BACKEND_URL"] = paths.BackendUrl,
             ["PULUMI_CONFIG_PASSPHRASE"] = passphrase.Passphrase,
@@ -381,6 +389,15 @@ public sealed class PulumiCliEngine(
             // configuration is missing or incomplete").
             ["PULUMI_FALLBACK_TO_STATE_SECRETS_MANAGER"] = "true",
         };
+
+        // Since v3.208 every flag of every command can be set by a PULUMI_OPTION_<FLAG> variable when the command line
+        // does not give it (declareFlagsAsEnvironmentVariables in pkg/cmd/pulumi/pulumi.go of pulumi/pulumi): one left
+        // in the service's environment would change the commands built here, and PULUMI_OPTION_SHOW_SECRETS=true would
+        // make `stack output --json` print secret values. The commands are exactly what this class builds.
+        foreach (var name in InheritedFlagVariables())
+        {
+            environment[name] = null;
+        }
 
         // Arguments never hold secrets (secret values go to standard input), so they can be logged.
         logger.LogInformation("Running pulumi {Arguments}", string.Join(' ', arguments));

@@ -84,6 +84,11 @@ public sealed partial record DeploymentTarget
             yield return new($"targets.{Name}.oidcProviderUrl", $"'{issuer}' is not an OIDC issuer (a host and path).",
                 "Copy the cluster's issuer (aws eks describe-cluster --query cluster.identity.oidc.issuer), e.g. oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE.");
         }
+
+        foreach (var problem in ProviderVersions.Problems(Name))
+        {
+            yield return problem;
+        }
     }
 
     // arn:<partition>:iam::<12-digit account>:oidc-provider/<issuer host and path>.
@@ -119,8 +124,38 @@ public sealed partial record DeploymentTarget
 /// <param name="Aws">AWS provider version.</param>
 /// <param name="Kubernetes">Kubernetes provider version.</param>
 /// <param name="Random">Random provider version.</param>
-public sealed record ProviderVersions(string Aws, string Kubernetes, string Random)
+public sealed partial record ProviderVersions(string Aws, string Kubernetes, string Random)
 {
     /// <summary>The versions Platform is tested with: AWS 7.48.0, Kubernetes 4.34.2, Random 4.21.2.</summary>
     public static ProviderVersions Default { get; } = new("7.48.0", "4.34.2", "4.21.2");
+
+    /// <summary>
+    /// Versions Pulumi YAML would refuse. It reads a provider's <c>version</c> option with blang/semver's
+    /// <c>ParseTolerant</c> (<c>ParseVersion</c> in <c>pkg/pulumiyaml/semver.go</c> of pulumi/pulumi-yaml) and fails the
+    /// whole program on anything else ("error parsing version of resource …"), so a name like <c>latest</c> is refused
+    /// here, where the targets file names it, not at deploy time.
+    /// </summary>
+    internal IEnumerable<Specs.SpecError> Problems(string target)
+    {
+        foreach (var (provider, version) in new[] { ("aws", Aws), ("kubernetes", Kubernetes), ("random", Random) })
+        {
+            if (!TolerantSemver().IsMatch(version))
+            {
+                yield return new($"targets.{target}.providerVersions.{provider}", $"'{version}' is not a version Pulumi can pin.",
+                    $"Write a released version of the provider as major.minor.patch, e.g. {provider}: \"{Default.For(provider)}\".");
+            }
+        }
+    }
+
+    private string For(string provider) => provider switch
+    {
+        "aws" => Aws,
+        "kubernetes" => Kubernetes,
+        _ => Random,
+    };
+
+    // What ParseTolerant accepts: blanks around and a leading "v" dropped, "1" and "1.2" read as 1.0.0 and 1.2.0 (with no
+    // pre-release or build there), otherwise semver 2.0 (github.com/blang/semver, ParseTolerant and Parse).
+    [GeneratedRegex(@"^\s*v?(\d+(\.\d+)?|\d+\.\d+\.\d+(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?(\+[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?)\s*$")]
+    private static partial Regex TolerantSemver();
 }

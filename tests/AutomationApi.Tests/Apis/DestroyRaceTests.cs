@@ -26,15 +26,18 @@ public sealed class DestroyRaceTests
         factory.Server.PreserveExecutionContext = true; // the hold applies to the request this test sends, not the worker
         var client = factory.CreateClient();
         Assert.Equal("succeeded", (string)(await factory.CreateAndWaitAsync(Specs.Dev("race-dev")))["state"]!);
-        factory.Fake.Behave("destroy", "slow");
+        // Held, not slow: a destroy that ran on after its first step could finish, and its event log be deleted,
+        // before the wait below read the step (seen once in a loaded run, 2026-12-03).
+        factory.Fake.Behave("destroy", "held");
         using var first = await client.DeleteAsync("/v1/environments/race-dev", Cancel);
         var destroy = (string)(await PlatformFactory.ReadAsync(first))["id"]!;
-        await factory.WaitForEngineStepAsync(destroy);
+        await factory.WaitForEngineStepAsync(destroy); // running, its first delete held until FinishInFlight
 
         HoldAfterEnvironmentRead.Armed.Value = true;
         var repeated = client.DeleteAsync("/v1/environments/race-dev", Cancel);
         HoldAfterEnvironmentRead.Armed.Value = false;
         await hold.Reached.Task.WaitAsync(TimeSpan.FromMinutes(2), Cancel); // the armed request has read the environment
+        factory.Fake.FinishInFlight("race-dev");
         Assert.Equal("succeeded", (string)(await factory.WaitForOperationAsync(destroy))["state"]!);
         hold.Release.TrySetResult();
         using var response = await repeated;

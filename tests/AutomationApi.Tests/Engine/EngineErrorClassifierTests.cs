@@ -36,7 +36,7 @@ public sealed class EngineErrorClassifierTests
 
     [Theory]
     [InlineData("error: Could not automatically download and install resource plugin 'pulumi-resource-aws' at version v7.48.0, install the plugin using `pulumi plugin install resource aws v7.48.0`: error downloading provider aws to file: 403 HTTP error fetching plugin", EngineErrorCodes.Plugin)]
-    [InlineData("warning: error downloading provider: 502 HTTP error fetching plugin\nWill retry in 80ms [1/5]", EngineErrorCodes.Plugin)]
+    [InlineData("warning: error downloading provider: 502 HTTP error fetching plugin\nWill retry in 80ms [1/5]\nerror: Could not automatically download and install resource plugin 'pulumi-resource-aws' at version v7.48.0, install the plugin using `pulumi plugin install resource aws v7.48.0`: error downloading provider aws to file: 502 HTTP error fetching plugin", EngineErrorCodes.Plugin)]
     [InlineData("error: could not install plugin kubernetes-4.34.2: error downloading plugin", EngineErrorCodes.Plugin)]
     [InlineData("error: failed to load plugin aws", EngineErrorCodes.Plugin)]
     [InlineData("error: Get \"https://api.pulumi.com\": dial tcp: lookup api.pulumi.com: no such host", EngineErrorCodes.Network)]
@@ -46,6 +46,28 @@ public sealed class EngineErrorClassifierTests
         var error = EngineErrorClassifier.Classify(255, output)!;
         Assert.Equal(code, error.Code);
         Assert.True(error.Transient);
+    }
+
+    /// <summary>
+    /// A download that failed once and was retried warns with the failure's words (the retry callback of
+    /// downloadPlugin, pkg/workspace/plugin.go in pulumi/pulumi). When the retry succeeded and the update failed
+    /// for another reason, that reason decides: retrying a failed resource as if a plugin were missing repeats it.
+    /// </summary>
+    [Theory]
+    [InlineData("warning: error downloading provider: 502 HTTP error fetching plugin\nWill retry in 80ms [1/5]")]
+    [InlineData("warning: error downloading provider: Get \"https://get.pulumi.com/releases/plugins/pulumi-resource-aws-v7.48.0-linux-amd64.tar.gz\": dial tcp: i/o timeout\n    Will retry in 160ms [2/5]")]
+    public void ARetriedDownload_ThatSucceeded_DoesNotHideTheRealFailure(string retryWarning)
+    {
+        const string db = "urn:pulumi:shop-dev::platform-shop-dev::aws:rds/instance:Instance::orders-db";
+        var log = new EngineLog();
+        log.Observe(EngineEventReader.Parse($$$"""{"sequence":5,"timestamp":1,"diagnosticEvent":{"urn":"{{{db}}}","prefix":"error: ","message":"creating RDS DB Instance: InvalidParameterCombination\n","color":"never","severity":"error"}}""")!);
+        log.Observe(EngineEventReader.Parse($$$"""{"sequence":6,"timestamp":1,"resOpFailedEvent":{"metadata":{"op":"create","urn":"{{{db}}}","type":"aws:rds/instance:Instance"},"status":1,"steps":1}}""")!);
+
+        var error = EngineErrorClassifier.Classify(1, retryWarning + "\nerror: update failed", log)!;
+
+        Assert.Equal(EngineErrorCodes.Resource, error.Code);
+        Assert.False(error.Transient);
+        Assert.Equal(EngineErrorCodes.Generic, EngineErrorClassifier.Classify(1, retryWarning + "\nerror: something else")!.Code);
     }
 
     [Fact]
@@ -108,6 +130,44 @@ public sealed class EngineErrorClassifierTests
         Assert.Equal("The program failed at Pulumi.yaml line 31: Missing required property", broken.Message);
 
         Assert.Equal(EngineErrorCodes.Generic, EngineErrorClassifier.Classify(1, "error: something else", new EngineLog())!.Code);
+    }
+
+    /// <summary>
+    /// The shape the real CLI logs a Pulumi YAML program error in: pulumi-yaml writes HCL diagnostics in colour
+    /// (pkg/server/server.go, pulumi/pulumi-yaml; hashicorp/hcl diagnostic_text.go) and the CLI logs each non-blank
+    /// line of the host's standard error as its own info#err event with no URN (runtrace, pkg/resource/plugin/plugin.go,
+    /// pulumi/pulumi). A warning before the error has a place of its own, which is not the error's.
+    /// </summary>
+    [Fact]
+    public void AProgramError_LoggedALinePerEventInColour_IsFoundWithItsPlace()
+    {
+        string[] lines =
+        [
+            @"\u001b[33mWarning\u001b[0m: unused variable",
+            "  on Pulumi.yaml line 3:",
+            @"   3:   \u001b[1;4mspare\u001b[0m: 1",
+            @"\u001b[31mError\u001b[0m: Missing required property",
+            "  on Pulumi.yaml line 31:",
+            @"  31:     \u001b[1;4mproperties\u001b[0m:",
+            "Property dbName is required",
+        ];
+        var log = new EngineLog();
+        var sequence = 0;
+        foreach (var line in lines)
+        {
+            log.Observe(EngineEventReader.Parse($$$"""{"sequence":{{{sequence++}}},"timestamp":1,"diagnosticEvent":{"prefix":"","message":"{{{line}}}\n","color":"never","severity":"info#err"}}""")!);
+        }
+
+        var broken = EngineErrorClassifier.Classify(1, "", log)!;
+        Assert.Equal(EngineErrorCodes.Program, broken.Code);
+        Assert.Equal("The program failed at Pulumi.yaml line 31: Missing required property", broken.Message);
+        Assert.DoesNotContain('\u001b', log.Text);
+
+        // A template that does not load: the engine adds its own error, with no place (program_source.go, pulumi/pulumi).
+        var unplaced = new EngineLog();
+        unplaced.Observe(EngineEventReader.Parse("""{"sequence":0,"timestamp":1,"diagnosticEvent":{"prefix":"","message":"\u001b[31mError\u001b[0m: duplicate key \"api\"\n","color":"never","severity":"info#err"}}""")!);
+        unplaced.Observe(EngineEventReader.Parse("""{"sequence":1,"timestamp":1,"diagnosticEvent":{"prefix":"error: ","message":"an unhandled error occurred: failed to load template\n","color":"never","severity":"error"}}""")!);
+        Assert.Equal("The program failed: duplicate key \"api\"", EngineErrorClassifier.Classify(1, "", unplaced)!.Message);
     }
 
     [Fact]

@@ -23,7 +23,7 @@ public sealed class ProcessRunnerTests
     private static readonly TimeSpan Patience = TimeSpan.FromMinutes(2);
 
     private static ProcessSpec Shell(string script) =>
-        new("sh", ["-c", script], Directory.GetCurrentDirectory(), new Dictionary<string, string>());
+        new("sh", ["-c", script], Directory.GetCurrentDirectory(), new Dictionary<string, string?>());
 
     private static ProcessStopRequest NoStop => ProcessStopRequest.Graceful(TimeSpan.FromMinutes(1), CancellationToken.None);
 
@@ -53,58 +53,131 @@ public sealed class ProcessRunnerTests
     {
         SkipUnlessSetsid();
         var cancel = TestContext.Current.CancellationToken;
-        var data = Path.Combine(Path.GetTempPath(), "platform-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(data);
-        var fake = new FakePulumi(Path.Combine(data, "backend"));
+        await using var service = await ServiceProcess.StartAsync();
+        var fake = new FakePulumi(Path.Combine(service.Data, "backend"));
         fake.Behave("up", "hang-inflight");
-        using var service = StartServiceInItsOwnProcessGroup(data, out var address);
-        var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        service.OutputDataReceived += (_, e) => output.Enqueue(e.Data ?? "");
-        service.ErrorDataReceived += (_, e) => output.Enqueue(e.Data ?? "");
-        service.BeginOutputReadLine();
-        service.BeginErrorReadLine();
-        try
-        {
-            using var client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromMinutes(2) };
-            client.DefaultRequestHeaders.Authorization = new("Bearer", PlatformFactory.AdminKey);
-            await Eventually.TrueAsync(async () => !service.HasExited && await IsHealthyAsync(client), () => $"The service never became healthy: {string.Join('\n', output)}", Patience);
-            using var created = await client.PostAsync(
-                "/v1/environments", new StringContent(Specs.Dev("ctrlc-dev"), System.Text.Encoding.UTF8, "application/yaml"), cancel);
-            Assert.Equal(HttpStatusCode.Accepted, created.StatusCode);
-            var id = (string)JsonNode.Parse(await created.Content.ReadAsStringAsync(cancel))!["id"]!;
-            var log = Path.Combine(data, "logs", $"{id}.jsonl");
-            await Eventually.TrueAsync(
-                () => Task.FromResult(File.Exists(log) && File.ReadAllText(log).Contains("kubernetes:apps/v1:Deployment", StringComparison.Ordinal)),
-                () => "The engine never started the Deployment.",
-                Patience);
+        using var created = await service.Client.PostAsync(
+            "/v1/environments", new StringContent(Specs.Dev("ctrlc-dev"), System.Text.Encoding.UTF8, "application/yaml"), cancel);
+        Assert.Equal(HttpStatusCode.Accepted, created.StatusCode);
+        var id = (string)JsonNode.Parse(await created.Content.ReadAsStringAsync(cancel))!["id"]!;
+        var log = Path.Combine(service.Data, "logs", $"{id}.jsonl");
+        await Eventually.TrueAsync(
+            () => Task.FromResult(File.Exists(log) && File.ReadAllText(log).Contains("kubernetes:apps/v1:Deployment", StringComparison.Ordinal)),
+            () => "The engine never started the Deployment.",
+            Patience);
 
-            // Ctrl-C: the terminal signals its foreground process group, the service's.
-            await RunAsync("kill", "-INT", "--", $"-{service.Id}");
-            await fake.WaitForInterruptAsync("ctrlc-dev");
-            fake.FinishInFlight("ctrlc-dev");
-            await Eventually.TrueAsync(
-                () => Task.FromResult(service.HasExited),
-                () => $"The service did not stop after Ctrl-C (the engine got {fake.Interrupts("ctrlc-dev")} SIGINT(s)): {string.Join('\n', output.TakeLast(60))}",
-                Patience);
+        // Ctrl-C: the terminal signals its foreground process group, the service's.
+        await RunAsync("kill", "-INT", "--", $"-{service.Process.Id}");
+        await fake.WaitForInterruptAsync("ctrlc-dev");
+        fake.FinishInFlight("ctrlc-dev");
+        await Eventually.TrueAsync(
+            () => Task.FromResult(service.Process.HasExited),
+            () => $"The service did not stop after Ctrl-C (the engine got {fake.Interrupts("ctrlc-dev")} SIGINT(s)): {service.LastOutput}",
+            Patience);
 
-            // One SIGINT, the service's: "cancel", not the second one's "terminate".
-            Assert.Equal(1, fake.Interrupts("ctrlc-dev"));
-            Assert.Empty(fake.PendingOperations("ctrlc-dev"));
-            Assert.Empty(fake.Locks("ctrlc-dev"));
-        }
-        finally
-        {
-            if (!service.HasExited)
+        // One SIGINT, the service's: "cancel", not the second one's "terminate".
+        Assert.Equal(1, fake.Interrupts("ctrlc-dev"));
+        Assert.Empty(fake.PendingOperations("ctrlc-dev"));
+        Assert.Empty(fake.Locks("ctrlc-dev"));
+    }
+
+    /// <summary>
+    /// A <c>PULUMI_OPTION_*</c> variable in the service's environment would set that flag on every command the
+    /// service runs (pulumi/pulumi pkg/cmd/pulumi/pulumi.go, declareFlagsAsEnvironmentVariables; the stand-in
+    /// emulates it for <c>--show-secrets</c>): the service runs the engine without it, so secret outputs stay masked.
+    /// </summary>
+    [Fact]
+    public async Task AFlagVariableInTheServicesEnvironment_DoesNotReachTheEngine()
+    {
+        SkipUnlessSetsid();
+        var cancel = TestContext.Current.CancellationToken;
+        await using var service = await ServiceProcess.StartAsync(("PULUMI_OPTION_SHOW_SECRETS", "true"));
+        using var created = await service.Client.PostAsync(
+            "/v1/environments", new StringContent(Specs.Dev("flags-dev"), System.Text.Encoding.UTF8, "application/yaml"), cancel);
+        Assert.Equal(HttpStatusCode.Accepted, created.StatusCode);
+
+        JsonNode? environment = null;
+        await Eventually.TrueAsync(
+            async () => (environment = JsonNode.Parse(await service.Client.GetStringAsync("/v1/environments/flags-dev", cancel)))?["status"]?.GetValue<string>() is "ready" or "failed",
+            () => $"The environment never settled: {environment?.ToJsonString()}",
+            Patience);
+
+        Assert.Equal("ready", (string)environment!["status"]!);
+        // A secret the engine generated: the service cannot mask what it never knew, so only the CLI's own masking
+        // keeps it out (the spec's secrets, like dbPassword, the service masks itself as well).
+        Assert.Equal("[secret]", (string)environment["outputs"]!["adminPassword"]!);
+        Assert.Equal("[secret]", (string)environment["outputs"]!["dbPassword"]!);
+
+        // The same command with the variable does show the secret: the stand-in holds the CLI's rule.
+        var shown = await Runner.RunAsync(new ProcessSpec(FakePulumi.Executable, ["stack", "output", "--json", "--stack", "flags-dev", "--non-interactive"],
+            Directory.GetCurrentDirectory(), new Dictionary<string, string?>
             {
-                service.Kill(entireProcessTree: true);
-                await service.WaitForExitAsync(CancellationToken.None);
+                ["PULUMI_BACKEND_URL"] = "file://" + Path.Combine(service.Data, "backend"),
+                ["PULUMI_OPTION_SHOW_SECRETS"] = "true",
+            }), NoStop);
+        Assert.True(shown.StandardOutput.Contains("\"adminPassword\":\"generated-", StringComparison.Ordinal), $"exit {shown.ExitCode}: {shown.StandardOutput}{shown.StandardError}");
+    }
+
+    /// <summary>
+    /// The service as its own process, in a process group of its own (as a terminal would start it), on the stand-in,
+    /// healthy and with an admin client; disposing kills it if it still runs and deletes its data.
+    /// </summary>
+    private sealed class ServiceProcess : IAsyncDisposable
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<string> _output = new();
+
+        private ServiceProcess(string data, Process process, HttpClient client)
+        {
+            (Data, Process, Client) = (data, process, client);
+            process.OutputDataReceived += (_, e) => _output.Enqueue(e.Data ?? "");
+            process.ErrorDataReceived += (_, e) => _output.Enqueue(e.Data ?? "");
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+        }
+
+        public string Data { get; }
+
+        public Process Process { get; }
+
+        public HttpClient Client { get; }
+
+        public string LastOutput => string.Join('\n', _output.TakeLast(60));
+
+        public static async Task<ServiceProcess> StartAsync(params (string Name, string Value)[] environment)
+        {
+            var data = Path.Combine(Path.GetTempPath(), "platform-tests", Guid.NewGuid().ToString("N"));
+            Directory.CreateDirectory(data);
+            var process = StartServiceInItsOwnProcessGroup(data, out var address, environment);
+            var client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromMinutes(2) };
+            client.DefaultRequestHeaders.Authorization = new("Bearer", PlatformFactory.AdminKey);
+            var service = new ServiceProcess(data, process, client);
+            try
+            {
+                await Eventually.TrueAsync(async () => !process.HasExited && await IsHealthyAsync(client), () => $"The service never became healthy: {service.LastOutput}", Patience);
+                return service;
+            }
+            catch
+            {
+                await service.DisposeAsync();
+                throw;
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            Client.Dispose();
+            if (!Process.HasExited)
+            {
+                Process.Kill(entireProcessTree: true);
+                await Process.WaitForExitAsync(CancellationToken.None);
             }
 
-            Directory.Delete(data, recursive: true);
+            Process.Dispose();
+            Directory.Delete(Data, recursive: true);
         }
     }
 
-    private static Process StartServiceInItsOwnProcessGroup(string data, out Uri address)
+    private static Process StartServiceInItsOwnProcessGroup(string data, out Uri address, params (string Name, string Value)[] environment)
     {
         int port;
         using (var probe = new TcpListener(IPAddress.Loopback, 0))
@@ -129,6 +202,11 @@ public sealed class ProcessRunnerTests
         start.Environment["Platform__DeployTimeout"] = "00:10:00";
         start.Environment["Platform__CancelGracePeriod"] = "00:05:00";
         start.Environment["Platform__Auth__BootstrapAdminKey"] = PlatformFactory.AdminKey;
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
         return Process.Start(start)!;
     }
 
@@ -155,7 +233,7 @@ public sealed class ProcessRunnerTests
     [Fact]
     public async Task ACommandNotOnThePath_FailsToStart_WithTheFix()
     {
-        var spec = new ProcessSpec("platform-no-such-pulumi", [], Directory.GetCurrentDirectory(), new Dictionary<string, string>());
+        var spec = new ProcessSpec("platform-no-such-pulumi", [], Directory.GetCurrentDirectory(), new Dictionary<string, string?>());
 
         var error = await Assert.ThrowsAsync<EngineNotFoundException>(() => Runner.RunAsync(spec, NoStop));
 
@@ -171,7 +249,7 @@ public sealed class ProcessRunnerTests
         await File.WriteAllTextAsync(file, "#!/bin/sh\necho hi\n", TestContext.Current.CancellationToken);
         try
         {
-            var spec = new ProcessSpec(file, [], Directory.GetCurrentDirectory(), new Dictionary<string, string>());
+            var spec = new ProcessSpec(file, [], Directory.GetCurrentDirectory(), new Dictionary<string, string?>());
 
             await Assert.ThrowsAsync<EngineNotFoundException>(() => Runner.RunAsync(spec, NoStop));
         }

@@ -177,6 +177,25 @@ public sealed partial class FakePulumiTests : IDisposable
     }
 
     [Fact]
+    public async Task ALockedStack_NamesEachLockAsItsFileRecordsIt()
+    {
+        await RunAsync(0, "stack", "select", Stack, "--create");
+        var locks = Path.Combine(_fake.BackendDirectory, ".pulumi", "locks", "organization", "conformance", Stack);
+        Directory.CreateDirectory(locks);
+        await File.WriteAllTextAsync(Path.Combine(locks, "a1.json"),
+            """{"pid":4242,"username":"alice","hostname":"build-7","timestamp":"2026-11-25T20:00:00Z"}""", TestContext.Current.CancellationToken);
+
+        using var up = Start("up", "--yes", "--skip-preview", "--stack", Stack);
+        var stderr = await up.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await up.WaitForExitAsync(TestContext.Current.CancellationToken);
+
+        // checkForLock in pkg/backend/diy/lock.go (pulumi/pulumi): the lock file's owner and time, not the caller's.
+        Assert.Equal(1, up.ExitCode);
+        Assert.Contains("a1.json: created by alice@build-7 (pid 4242) at 2026-11-25T20:00:00Z", stderr, StringComparison.Ordinal);
+        Assert.Equal(new StackLock("alice", "build-7", 4242), EngineErrorClassifier.ParseLock(stderr));
+    }
+
+    [Fact]
     public async Task WithoutATerminal_Diagnostics_AreUncoloured()
     {
         await RunAsync(0, "stack", "select", Stack, "--create");

@@ -18,8 +18,21 @@ internal static class PulumiYaml
         return Assert.IsType<YamlMappingNode>(stream.Documents[0].RootNode);
     }
 
-    /// <summary>The document as JSON, with YAML core-schema typing of plain scalars (what go-yaml does).</summary>
-    public static JsonObject Json(string text) => Assert.IsType<JsonObject>(YamlJson.Parse(text));
+    /// <summary>
+    /// The document as JSON, each plain scalar typed as Pulumi YAML types it (<see cref="GoYamlScalars"/>, yaml.v3's
+    /// rules, not Platform's own reader's): a value the renderer should have quoted reads back as what Pulumi would see.
+    /// </summary>
+    public static JsonObject Json(string text) => Assert.IsType<JsonObject>(ToJson(Load(text)));
+
+    private static JsonNode? ToJson(YamlNode node) => node switch
+    {
+        YamlMappingNode mapping => new JsonObject(mapping.Children.Select(e =>
+            KeyValuePair.Create(Assert.IsType<YamlScalarNode>(e.Key).Value!, ToJson(e.Value)))),
+        YamlSequenceNode sequence => new JsonArray([.. sequence.Children.Select(ToJson)]),
+        YamlScalarNode { Style: YamlDotNet.Core.ScalarStyle.Plain, Tag.IsEmpty: true } plain => GoYamlScalars.Resolve(plain.Value ?? ""),
+        YamlScalarNode scalar => JsonValue.Create(scalar.Value ?? ""),
+        _ => throw new InvalidOperationException($"Unexpected YAML node {node.NodeType}."),
+    };
 
     public static YamlNode At(this YamlNode node, params string[] path)
     {

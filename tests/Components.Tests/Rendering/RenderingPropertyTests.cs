@@ -16,7 +16,9 @@ public sealed class RenderingPropertyTests
     // Characters that stress YAML and Pulumi interpolation: indicators, quotes, '$', braces, spaces, line breaks, non-ASCII.
     private static readonly Gen<string> Text = Gen.OneOf(
         Gen.String[Gen.Char["ab $${}:#-?&*!|>'\"%@`,[]\n\t\\ü✓0129.eE+_xXoO~<="], 0, 14],
-        Gen.OneOf<string>("true", "no", "null", "~", "0755", "8080", "1e3", ".inf", "0x1F", "2001-12-14", "<<", "${a.b}", "$${", "$", " ", "", "- x", "? y"));
+        Gen.OneOf<string>("true", "no", "null", "~", "0755", "8080", "1e3", ".inf", "0x1F", "2001-12-14", "<<", "${a.b}", "$${", "$", " ", "", "- x", "? y",
+            // Integers and floats in forms gopkg.in/yaml.v3 reads (and YAML 1.2's core schema does not): Pulumi YAML's.
+            "0o17", "0b101", "-0b11", "1_000", "+12", "08", "-0x1F", "0X1f", "1e400", "+.INF", "-.inf", ".5", "._5", "0_0"));
 
     private static readonly Gen<string> Identifier = Gen.String[Gen.Char["abcxyz"], 1, 6];
 
@@ -47,7 +49,7 @@ public sealed class RenderingPropertyTests
         return builder.Build("env", Tier.Dev, "default");
     }
 
-    /// <summary>The value Pulumi would see: strings un-escaped, numbers and booleans typed by YAML's core schema.</summary>
+    /// <summary>The value Pulumi would see: strings un-escaped, numbers and booleans typed as yaml.v3 types them.</summary>
     private static PlanValue ReadBack(JsonNode? node) => node switch
     {
         null => PlanValue.Null,

@@ -67,6 +67,37 @@ public sealed class TargetSettingsTests
         Assert.Contains("e.g. ", ex.Message, StringComparison.Ordinal);
     }
 
+    // Pulumi YAML reads a provider's version with blang/semver's ParseTolerant and fails the whole program on anything
+    // else (pkg/pulumiyaml/semver.go in pulumi/pulumi-yaml): refused where the targets file names it.
+    [Theory]
+    [InlineData("aws", "latest", "7.48.0")]
+    [InlineData("kubernetes", "4.x", "4.34.2")]
+    [InlineData("random", "4.21-beta", "4.21.2")]
+    [InlineData("aws", "7.48.0.1", "7.48.0")]
+    [InlineData("aws", ">=7.0.0", "7.48.0")]
+    public void A_provider_version_pulumi_cannot_parse_is_an_error_naming_the_field(string provider, string version, string example)
+    {
+        var ex = Assert.Throws<Platform.Components.Settings.SettingsFormatException>(() =>
+            TargetSettings.Parse($"targets:\n  eu:\n    providerVersions:\n      {provider}: \"{version}\"\n"));
+
+        Assert.StartsWith($"targets.eu.providerVersions.{provider}: '{version}' is not a version Pulumi can pin.", ex.Message, StringComparison.Ordinal);
+        Assert.Contains($"e.g. {provider}: \"{example}\".", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("7.48.0")]
+    [InlineData("v7.48.0")]
+    [InlineData("7.48")]
+    [InlineData("7")]
+    [InlineData("7.49.0-alpha.1+build.5")]
+    public void A_provider_version_pulumi_reads_tolerantly_is_kept_as_written(string version)
+    {
+        var settings = TargetSettings.Parse($"targets:\n  eu:\n    providerVersions:\n      aws: \"{version}\"\n");
+
+        Assert.True(settings.TryGet("eu", out var target));
+        Assert.Equal(version, target.ProviderVersions.Aws);
+    }
+
     [Theory]
     [InlineData("arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE", "oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE")]
     [InlineData("arn:aws-us-gov:iam::123456789012:oidc-provider/oidc.eks.us-gov-west-1.amazonaws.com/id/ABC", "https://oidc.eks.us-gov-west-1.amazonaws.com/id/ABC")]
