@@ -318,8 +318,8 @@ public static partial class EngineErrorClassifier
     private static partial Regex PluginFailure();
 
     // The retry's warning, "error downloading provider: <error>\nWill retry in <delay> [<n>/<limit>]" (the retry
-    // callback of downloadPlugin in pkg/workspace/plugin.go of pulumi/pulumi): both of its lines, wherever printed.
-    [GeneratedRegex(@"(?m)^.*(error downloading provider: |Will retry in ).*$")]
+    // callback of downloadPlugin in pkg/workspace/plugin.go of pulumi/pulumi), however many lines its error takes.
+    [GeneratedRegex(@"error downloading provider: [\s\S]*?Will retry in \S+ \[\d+/\d+\]")]
     private static partial Regex DownloadRetry();
 
     [GeneratedRegex(@"dial tcp|i/o timeout|connection reset by peer|TLS handshake timeout|no such host|503 Service Unavailable|502 Bad Gateway", RegexOptions.IgnoreCase)]

@@ -149,8 +149,9 @@ public static partial class EngineEventReader
     /// </summary>
     internal static string? Plain(string? message) => message is null ? null : ColorDirective().Replace(message, "").TrimEnd();
 
-    // ESC [ parameters letter: the SGR colour codes hcl writes, and any other control sequence a plugin might.
-    [System.Text.RegularExpressions.GeneratedRegex(@"<\{%[^%]*%\}>|\u001b\[[0-9;?]*[A-Za-z]")]
+    // A control sequence: ESC [, parameter and intermediate bytes, a final byte (ECMA-48), which covers the SGR colour
+    // codes hcl writes. Other escapes (OSC hyperlinks and the like) are left as they are.
+    [System.Text.RegularExpressions.GeneratedRegex(@"<\{%[^%]*%\}>|\u001b\[[0-?]*[ -/]*[@-~]")]
     private static partial System.Text.RegularExpressions.Regex ColorDirective();
 
     private static string? Text(JsonElement element, string name) =>

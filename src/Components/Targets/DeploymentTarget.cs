@@ -154,8 +154,10 @@ public sealed partial record ProviderVersions(string Aws, string Kubernetes, str
         _ => Random,
     };
 
-    // What ParseTolerant accepts: blanks around and a leading "v" dropped, "1" and "1.2" read as 1.0.0 and 1.2.0 (with no
-    // pre-release or build there), otherwise semver 2.0 (github.com/blang/semver, ParseTolerant and Parse).
-    [GeneratedRegex(@"^\s*v?(\d+(\.\d+)?|\d+\.\d+\.\d+(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?(\+[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?)\s*$")]
+    // What ParseTolerant accepts in blang/semver v3.5.1 (the version pulumi-yaml's and pulumi's go.mod pin): blanks
+    // around and a leading "v" dropped, "1" and "1.2" read as 1.0.0 and 1.2.0 (with no pre-release or build there), then
+    // Parse: numbers without leading zeros, pre-release identifiers numeric without leading zeros or alphanumeric with
+    // '-', build identifiers alphanumeric with '-'. (Numbers beyond uint64 are not refused here.)
+    [GeneratedRegex(@"^\s*v?((0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))?|(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-(0|[1-9][0-9]*|[0-9]*[A-Za-z-][0-9A-Za-z-]*)(\.(0|[1-9][0-9]*|[0-9]*[A-Za-z-][0-9A-Za-z-]*))*)?(\+[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?)\s*$", RegexOptions.CultureInvariant)]
     private static partial Regex TolerantSemver();
 }

@@ -36,8 +36,16 @@ public sealed class DestroyRaceTests
         HoldAfterEnvironmentRead.Armed.Value = true;
         var repeated = client.DeleteAsync("/v1/environments/race-dev", Cancel);
         HoldAfterEnvironmentRead.Armed.Value = false;
-        await hold.Reached.Task.WaitAsync(TimeSpan.FromMinutes(2), Cancel); // the armed request has read the environment
-        factory.Fake.FinishInFlight("race-dev");
+        try
+        {
+            await hold.Reached.Task.WaitAsync(TimeSpan.FromMinutes(2), Cancel); // the armed request has read the environment
+        }
+        finally
+        {
+            // Also when the wait fails: a held delete ignores interrupts, and the factory's shutdown would wait for it.
+            factory.Fake.FinishInFlight("race-dev");
+        }
+
         Assert.Equal("succeeded", (string)(await factory.WaitForOperationAsync(destroy))["state"]!);
         hold.Release.TrySetResult();
         using var response = await repeated;

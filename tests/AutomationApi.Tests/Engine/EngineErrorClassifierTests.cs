@@ -56,6 +56,7 @@ public sealed class EngineErrorClassifierTests
     [Theory]
     [InlineData("warning: error downloading provider: 502 HTTP error fetching plugin\nWill retry in 80ms [1/5]")]
     [InlineData("warning: error downloading provider: Get \"https://get.pulumi.com/releases/plugins/pulumi-resource-aws-v7.48.0-linux-amd64.tar.gz\": dial tcp: i/o timeout\n    Will retry in 160ms [2/5]")]
+    [InlineData("warning: error downloading provider: 2 errors occurred:\n\t* read tcp: connection reset by peer\n\t* 502 Bad Gateway\n\nWill retry in 320ms [3/5]")]
     public void ARetriedDownload_ThatSucceeded_DoesNotHideTheRealFailure(string retryWarning)
     {
         const string db = "urn:pulumi:shop-dev::platform-shop-dev::aws:rds/instance:Instance::orders-db";

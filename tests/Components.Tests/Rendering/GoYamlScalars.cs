@@ -48,8 +48,10 @@ internal static partial class GoYamlScalars
         switch (plain[0])
         {
             case '.':
-                // strconv.ParseFloat of the text as it is (no underscores outside a base prefix).
-                return LeadingDotFloat().IsMatch(plain) && Finite(plain) is { } dotted ? dotted : JsonValue.Create(plain);
+                // strconv.ParseFloat of the text as it is: underscores only between digits (underscoreOK in Go's strconv).
+                return LeadingDotFloat().IsMatch(plain) && Finite(plain.Replace("_", "", StringComparison.Ordinal)) is { } dotted
+                    ? dotted
+                    : JsonValue.Create(plain);
             case '+' or '-' or (>= '0' and <= '9'):
                 if (IsTimestamp(plain))
                 {
@@ -142,7 +144,7 @@ internal static partial class GoYamlScalars
     [GeneratedRegex(@"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")]
     private static partial Regex YamlStyleFloat();
 
-    [GeneratedRegex(@"^\.[0-9]+([eE][-+]?[0-9]+)?$")]
+    [GeneratedRegex(@"^\.[0-9](_?[0-9])*([eE][-+]?[0-9](_?[0-9])*)?$")]
     private static partial Regex LeadingDotFloat();
 
     [GeneratedRegex(@"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([Tt ][0-9]{1,2}:[0-9]{1,2}:[0-9]{1,2}(\.[0-9]+)?(Z|[-+][0-9]{2}:[0-9]{2})?)?$")]

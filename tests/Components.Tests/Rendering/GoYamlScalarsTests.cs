@@ -24,13 +24,14 @@ public sealed class GoYamlScalarsTests
     [InlineData(".5", "0.5")]
     [InlineData("-1.25", "-1.25")]
     [InlineData("18446744073709551615", "18446744073709551615")] // ParseUint's range
-    [InlineData("+18446744073709551615", "18446744073709551615")] // signed: beyond ParseInt, and ParseUint takes no sign; a float
+    [InlineData("+18446744073709551615", "18446744073709551615")] // signed: beyond ParseInt, and ParseUint takes no sign: a float (only number-or-text matters here, not float64's rounding)
+    [InlineData(".5_0", "0.5")] // ParseFloat takes underscores between digits
     public void Numbers(string plain, string expected) =>
         Assert.Equal(decimal.Parse(expected, System.Globalization.CultureInfo.InvariantCulture),
             decimal.Parse(GoYamlScalars.Resolve(plain)!.ToJsonString(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture));
 
     [Theory]
-    [InlineData("._5")] // ParseFloat of the text itself: no underscores outside a base prefix
+    [InlineData("._5")] // ParseFloat of the text itself: an underscore only between digits
     [InlineData("1e400")] // out of float64's range: ParseFloat fails and the text stays
     [InlineData("0x")]
     [InlineData("+")]

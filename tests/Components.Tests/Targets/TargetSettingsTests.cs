@@ -67,14 +67,19 @@ public sealed class TargetSettingsTests
         Assert.Contains("e.g. ", ex.Message, StringComparison.Ordinal);
     }
 
-    // Pulumi YAML reads a provider's version with blang/semver's ParseTolerant and fails the whole program on anything
-    // else (pkg/pulumiyaml/semver.go in pulumi/pulumi-yaml): refused where the targets file names it.
+    // Pulumi YAML reads a provider's version with blang/semver's ParseTolerant (v3.5.1) and fails the whole program on
+    // anything else (pkg/pulumiyaml/semver.go in pulumi/pulumi-yaml): refused where the targets file names it.
     [Theory]
     [InlineData("aws", "latest", "7.48.0")]
     [InlineData("kubernetes", "4.x", "4.34.2")]
     [InlineData("random", "4.21-beta", "4.21.2")]
     [InlineData("aws", "7.48.0.1", "7.48.0")]
     [InlineData("aws", ">=7.0.0", "7.48.0")]
+    [InlineData("aws", "07.48.0", "7.48.0")] // blang/semver v3.5.1 keeps leading zeros, and Parse refuses them
+    [InlineData("aws", "7.48.00", "7.48.0")]
+    [InlineData("kubernetes", "4.34.2-01", "4.34.2")]
+    [InlineData("aws", "V7.48.0", "7.48.0")]
+    [InlineData("aws", "٧.٤٨.٠", "7.48.0")]
     public void A_provider_version_pulumi_cannot_parse_is_an_error_naming_the_field(string provider, string version, string example)
     {
         var ex = Assert.Throws<Platform.Components.Settings.SettingsFormatException>(() =>
@@ -90,6 +95,8 @@ public sealed class TargetSettingsTests
     [InlineData("7.48")]
     [InlineData("7")]
     [InlineData("7.49.0-alpha.1+build.5")]
+    [InlineData("7.49.0-rc.0")]
+    [InlineData("0.0.1")]
     public void A_provider_version_pulumi_reads_tolerantly_is_kept_as_written(string version)
     {
         var settings = TargetSettings.Parse($"targets:\n  eu:\n    providerVersions:\n      aws: \"{version}\"\n");
