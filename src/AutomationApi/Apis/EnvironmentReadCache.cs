@@ -33,6 +33,13 @@ public sealed class EnvironmentReadCache(TimeProvider time, IOptions<PlatformOpt
     private readonly ConcurrentDictionary<string, Flight> _nameFlights = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Flight> _pageFlights = new(StringComparer.Ordinal);
     private long _pagesGeneration;
+
+    // Saves under way that change a name of the stripe (any name, for pages), and until when that holds even if the
+    // end of one is never heard of (a transaction disposed without committing or rolling back reports neither).
+    private readonly int[] _changing = new int[Stripes];
+    private readonly long[] _changingUntil = new long[Stripes];
+    private int _pagesChanging;
+    private long _pagesChangingUntil;
     private long _epoch;
     private long _reads;
     private int _waiting;
@@ -138,6 +145,33 @@ public sealed class EnvironmentReadCache(TimeProvider time, IOptions<PlatformOpt
         _pages.Clear();
     }
 
+    /// <summary>
+    /// A save that changes the environment <paramref name="name"/> (or one of its operations) is about to be made:
+    /// what is cached of it goes now, and until the save <see cref="Settled"/> every read of it (and every page) goes to
+    /// the store and keeps nothing. Dropping only after the commit would leave an instant in which a caller that had
+    /// already seen the commit (its operation finished) could still be served the answer from before it.
+    /// </summary>
+    public void Changing(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var stripe = Stripe(name);
+        var until = Now() + (long)(Settings.Duration.TotalSeconds * time.TimestampFrequency);
+        Interlocked.Increment(ref _changing[stripe]);
+        Volatile.Write(ref _changingUntil[stripe], until);
+        Interlocked.Increment(ref _pagesChanging);
+        Volatile.Write(ref _pagesChangingUntil, until);
+        Changed(name);
+    }
+
+    /// <summary>A save announced by <see cref="Changing"/> committed, failed or was rolled back: reads of it are cached again.</summary>
+    public void Settled(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        Changed(name);
+        Interlocked.Decrement(ref _changing[Stripe(name)]);
+        Interlocked.Decrement(ref _pagesChanging);
+    }
+
     /// <summary>Anything may have changed (too many names to list, or notifications were missed): everything goes.</summary>
     public void ChangedAll()
     {
@@ -155,7 +189,7 @@ public sealed class EnvironmentReadCache(TimeProvider time, IOptions<PlatformOpt
 
     private async ValueTask<Entry?> ReadThroughAsync(Region region, string key, Func<CancellationToken, Task<Entry?>> read, CancellationToken cancellationToken)
     {
-        if (!Enabled)
+        if (!Enabled || region.Changing(key))
         {
             Interlocked.Increment(ref _reads);
             return await read(cancellationToken);
@@ -283,7 +317,7 @@ public sealed class EnvironmentReadCache(TimeProvider time, IOptions<PlatformOpt
     private void Keep(Region region, string key, Ticket ticket, Entry entry)
     {
         var entries = region.Entries;
-        if (!Enabled || !region.Current(key, ticket))
+        if (!Enabled || !region.Current(key, ticket) || region.Changing(key))
         {
             return;
         }
@@ -298,7 +332,7 @@ public sealed class EnvironmentReadCache(TimeProvider time, IOptions<PlatformOpt
 
         // A change that landed between the check above and the write: it may have dropped the key before the write
         // put it back, so the entry goes again (a change after this check drops it itself).
-        if (!region.Current(key, ticket))
+        if (!region.Current(key, ticket) || region.Changing(key))
         {
             entries.TryRemove(new KeyValuePair<string, Entry>(key, entry));
         }
@@ -309,6 +343,14 @@ public sealed class EnvironmentReadCache(TimeProvider time, IOptions<PlatformOpt
     private long PagesGeneration => Volatile.Read(ref _pagesGeneration);
 
     private long NameGeneration(string name) => Volatile.Read(ref _generations[Stripe(name)]);
+
+    private bool NameChanging(string name)
+    {
+        var stripe = Stripe(name);
+        return Volatile.Read(ref _changing[stripe]) > 0 && Now() < Volatile.Read(ref _changingUntil[stripe]);
+    }
+
+    private bool PagesChanging => Volatile.Read(ref _pagesChanging) > 0 && Now() < Volatile.Read(ref _pagesChangingUntil);
 
     private long Now() => time.GetTimestamp();
 
@@ -335,6 +377,8 @@ public sealed class EnvironmentReadCache(TimeProvider time, IOptions<PlatformOpt
         public Ticket Begin(string key) => new(Generation(key), Cache.Epoch, Cache.Now());
 
         public bool Current(string key, Ticket ticket) => Generation(key) == ticket.Generation && Cache.Epoch == ticket.Epoch;
+
+        public bool Changing(string key) => IsPages ? Cache.PagesChanging : Cache.NameChanging(key);
 
         private long Generation(string key) => IsPages ? Cache.PagesGeneration : Cache.NameGeneration(key);
     }

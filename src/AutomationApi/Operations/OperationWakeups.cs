@@ -59,6 +59,20 @@ public sealed class OperationWakeups(OperationSignal work, Apis.EnvironmentReadC
         reads?.Changed(name);
     }
 
+    /// <summary>A save in this process is about to change an environment: its reads bypass the cache until it settles.</summary>
+    public void EnvironmentChanging(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        reads?.Changing(name);
+    }
+
+    /// <summary>A save announced by <see cref="EnvironmentChanging"/> committed, failed or was rolled back.</summary>
+    public void EnvironmentSettled(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        reads?.Settled(name);
+    }
+
     /// <summary>Wakes every watcher and the worker: wake-ups may have been missed (the listener reconnected).</summary>
     public void WakeAll()
     {
@@ -317,13 +331,22 @@ public sealed class OperationWakeupInterceptor(OperationWakeups wakeups, IOption
     }
 
     /// <inheritdoc />
-    public override void SaveChangesFailed(DbContextErrorEventData eventData) => Take(_saving, eventData?.Context);
+    public override void SaveChangesFailed(DbContextErrorEventData eventData) => Settle(Take(_saving, eventData?.Context));
 
     /// <inheritdoc />
     public override Task SaveChangesFailedAsync(DbContextErrorEventData eventData, CancellationToken cancellationToken = default)
     {
-        Take(_saving, eventData?.Context);
+        Settle(Take(_saving, eventData?.Context));
         return Task.CompletedTask;
+    }
+
+    // A save that will not commit (failed, rolled back): what it marked as changing is read from the cache again.
+    private void Settle(Pending? pending)
+    {
+        foreach (var name in pending?.Marked ?? [])
+        {
+            wakeups.EnvironmentSettled(name);
+        }
     }
 
     private void Collect(DbContext? context)
@@ -358,8 +381,13 @@ public sealed class OperationWakeupInterceptor(OperationWakeups wakeups, IOption
 
         if (pending is not null)
         {
-            // A save that failed and is tried again collects afresh.
+            // A save that failed and is tried again collects afresh (the failure settled what it marked).
             _saving.AddOrUpdate(context, pending);
+            foreach (var name in pending.Environments)
+            {
+                wakeups.EnvironmentChanging(name);
+                pending.Marked.Add(name);
+            }
         }
     }
 
@@ -401,6 +429,8 @@ public sealed class OperationWakeupInterceptor(OperationWakeups wakeups, IOption
         {
             wakeups.EnvironmentChanged(name);
         }
+
+        Settle(pending);
     }
 
     private void Notify(DbContext context, Pending pending)
@@ -437,12 +467,16 @@ public sealed class OperationWakeupInterceptor(OperationWakeups wakeups, IOption
 
         public bool Work { get; set; }
 
+        // Each name this unit of work marked changing in the read cache, once per save that marked it.
+        public List<string> Marked { get; } = [];
+
         public OperationNotification Notification => new(Work, [.. Events], Environments: [.. Environments]);
 
         public void Merge(Pending other)
         {
             Events.UnionWith(other.Events);
             Environments.UnionWith(other.Environments);
+            Marked.AddRange(other.Marked);
             Work |= other.Work;
         }
     }
@@ -468,23 +502,23 @@ public sealed class OperationWakeupInterceptor(OperationWakeups wakeups, IOption
 
         /// <inheritdoc />
         public override void TransactionRolledBack(System.Data.Common.DbTransaction transaction, TransactionEndEventData eventData) =>
-            Take(owner._committing, eventData?.Context);
+            owner.Settle(Take(owner._committing, eventData?.Context));
 
         /// <inheritdoc />
         public override Task TransactionRolledBackAsync(System.Data.Common.DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
         {
-            Take(owner._committing, eventData?.Context);
+            owner.Settle(Take(owner._committing, eventData?.Context));
             return Task.CompletedTask;
         }
 
         /// <inheritdoc />
         public override void TransactionFailed(System.Data.Common.DbTransaction transaction, TransactionErrorEventData eventData) =>
-            Take(owner._committing, eventData?.Context);
+            owner.Settle(Take(owner._committing, eventData?.Context));
 
         /// <inheritdoc />
         public override Task TransactionFailedAsync(System.Data.Common.DbTransaction transaction, TransactionErrorEventData eventData, CancellationToken cancellationToken = default)
         {
-            Take(owner._committing, eventData?.Context);
+            owner.Settle(Take(owner._committing, eventData?.Context));
             return Task.CompletedTask;
         }
     }

@@ -78,6 +78,110 @@ public sealed class EnvironmentReadCacheTests
         Assert.Null(cache.FindPage("page"));
     }
 
+    /// <summary>
+    /// While a save of an environment is under way, reads of it go to the store and keep nothing: dropping only after
+    /// the commit left an instant in which a caller that had already seen its operation finish was served the answer
+    /// from before (An_expired_environment_read_from_the_cache_shows_the_reapers_destroy failed so in CI, 2026-12-03).
+    /// </summary>
+    [Fact]
+    public async Task During_a_save_reads_of_its_environment_go_to_the_store_and_keep_nothing()
+    {
+        var cache = Cache(new FakeTimeProvider());
+        var reads = 0;
+        Task<EnvironmentReadCache.Entry?> Read(CancellationToken _) =>
+            Task.FromResult<EnvironmentReadCache.Entry?>(new(Payments, [(byte)++reads], 0));
+        cache.Store("shop", cache.Begin("shop"), Payments, [0]);
+        cache.StorePage("page", cache.BeginPage(), [0]);
+
+        cache.Changing("shop");
+        Assert.Null(cache.Find("shop"));
+        Assert.Null(cache.FindPage("page"));
+        Assert.Equal([1], (await cache.GetAsync("shop", Read, Cancel))!.Json);
+        Assert.Equal([2], (await cache.GetAsync("shop", Read, Cancel))!.Json);
+        Assert.Equal([3], (await cache.GetPageAsync("page", Read, Cancel))!.Json);
+        cache.Store("shop", cache.Begin("shop"), Payments, [9]);
+        Assert.Null(cache.Find("shop"));
+
+
+        cache.Settled("shop");
+        Assert.Equal([4], (await cache.GetAsync("shop", Read, Cancel))!.Json);
+        Assert.Equal([4], (await cache.GetAsync("shop", Read, Cancel))!.Json);
+        Assert.Equal(4, reads);
+    }
+
+    /// <summary>The stores mark it: while the save that creates an environment runs, nothing read of it is kept.</summary>
+    [Fact]
+    public async Task A_save_of_an_environment_marks_it_changing_until_it_settles()
+    {
+        var probe = new DuringEnvironmentWrite();
+        using var factory = new PlatformFactory(engine: new InMemoryStackEngine(), configure: s => s["Platform:ReadCache:Duration"] = "1.00:00:00")
+        {
+            TestServices = services => services.ConfigureDbContext<PlatformDbContext>(options => options.AddInterceptors(probe)),
+        };
+        var cache = factory.Services.GetRequiredService<EnvironmentReadCache>();
+        probe.During = () =>
+        {
+            cache.Store("mark-dev", cache.Begin("mark-dev"), Payments, [1]);
+            return cache.Find("mark-dev") is null;
+        };
+
+        await factory.CreateAndWaitAsync(Specs.Dev("mark-dev"));
+
+        Assert.NotEmpty(probe.Outcomes);
+        Assert.All(probe.Outcomes, refused => Assert.True(refused, "A read kept during a save of its environment."));
+        await factory.GetEnvironmentAsync("mark-dev");
+        Assert.NotNull(cache.Find("mark-dev")); // settled: cached again
+    }
+
+    /// <summary>Runs <see cref="During"/> as each command that writes an environment row executes (inside its save).</summary>
+    private sealed class DuringEnvironmentWrite : DbCommandInterceptor
+    {
+        public Func<bool>? During { get; set; }
+
+        public System.Collections.Concurrent.ConcurrentQueue<bool> Outcomes { get; } = new();
+
+        public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(
+            DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
+        {
+            Observe(command);
+            return ValueTask.FromResult(result);
+        }
+
+        public override ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(
+            DbCommand command, CommandEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+        {
+            Observe(command);
+            return ValueTask.FromResult(result);
+        }
+
+        private void Observe(DbCommand command)
+        {
+            if (During is { } during && (command.CommandText.Contains("INSERT INTO \"Environments\"", StringComparison.Ordinal) ||
+                                         command.CommandText.Contains("UPDATE \"Environments\"", StringComparison.Ordinal)))
+            {
+                Outcomes.Enqueue(during());
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_save_whose_end_is_never_heard_of_stops_bypassing_the_cache_after_the_duration()
+    {
+        var clock = new FakeTimeProvider();
+        var cache = Cache(clock);
+        var reads = 0;
+        Task<EnvironmentReadCache.Entry?> Read(CancellationToken _) =>
+            Task.FromResult<EnvironmentReadCache.Entry?>(new(Payments, [(byte)++reads], 0));
+
+        cache.Changing("shop"); // a transaction disposed without commit or rollback reports neither
+        await cache.GetAsync("shop", Read, Cancel);
+        Assert.Null(cache.Find("shop"));
+
+        clock.Advance(TimeSpan.FromSeconds(2));
+        await cache.GetAsync("shop", Read, Cancel);
+        Assert.Equal([2], cache.Find("shop")!.Json);
+    }
+
     [Fact]
     public void A_zero_duration_turns_it_off_and_a_full_cache_starts_again()
     {
