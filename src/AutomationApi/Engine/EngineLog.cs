@@ -130,8 +130,9 @@ public sealed partial class EngineLog
                     continue;
                 }
 
-                var end = HclHeading().Match(text, summary.Index + summary.Length) is { Success: true } next ? next.Index : text.Length;
-                var location = HclLocation().Match(text[..end], summary.Index + summary.Length);
+                var start = summary.Index + summary.Length;
+                var end = HclHeading().Match(text, start) is { Success: true } next ? next.Index : text.Length;
+                var location = HclLocation().Match(text, start, end - start);
                 return location.Success
                     ? $"The program failed at {location.Groups["file"].Value} line {location.Groups["line"].Value}: {summary.Groups["summary"].Value.Trim()}"
                     : $"The program failed: {summary.Groups["summary"].Value.Trim()}";

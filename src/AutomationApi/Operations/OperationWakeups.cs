@@ -340,7 +340,7 @@ public sealed class OperationWakeupInterceptor(OperationWakeups wakeups, IOption
         return Task.CompletedTask;
     }
 
-    // A save that will not commit (failed, rolled back): what it marked as changing is read from the cache again.
+    // Saves that committed, failed or were rolled back: what they marked as changing is read from the cache again.
     private void Settle(Pending? pending)
     {
         foreach (var name in pending?.Marked ?? [])
@@ -425,11 +425,8 @@ public sealed class OperationWakeupInterceptor(OperationWakeups wakeups, IOption
             wakeups.WorkChanged();
         }
 
-        foreach (var name in pending.Environments)
-        {
-            wakeups.EnvironmentChanged(name);
-        }
-
+        // Every environment the saves changed was marked changing when they began (Collect): settling drops its
+        // cached reads again, now that the changes are committed.
         Settle(pending);
     }
 

@@ -137,22 +137,15 @@ public sealed partial record ProviderVersions(string Aws, string Kubernetes, str
     /// </summary>
     internal IEnumerable<Specs.SpecError> Problems(string target)
     {
-        foreach (var (provider, version) in new[] { ("aws", Aws), ("kubernetes", Kubernetes), ("random", Random) })
+        foreach (var (provider, version, example) in new[] { ("aws", Aws, Default.Aws), ("kubernetes", Kubernetes, Default.Kubernetes), ("random", Random, Default.Random) })
         {
             if (!TolerantSemver().IsMatch(version))
             {
                 yield return new($"targets.{target}.providerVersions.{provider}", $"'{version}' is not a version Pulumi can pin.",
-                    $"Write a released version of the provider as major.minor.patch, e.g. {provider}: \"{Default.For(provider)}\".");
+                    $"Write a released version of the provider as major.minor.patch, e.g. {provider}: \"{example}\".");
             }
         }
     }
-
-    private string For(string provider) => provider switch
-    {
-        "aws" => Aws,
-        "kubernetes" => Kubernetes,
-        _ => Random,
-    };
 
     // What ParseTolerant accepts in blang/semver v3.5.1 (the version pulumi-yaml's and pulumi's go.mod pin): blanks
     // around and a leading "v" dropped, "1" and "1.2" read as 1.0.0 and 1.2.0 (with no pre-release or build there), then
