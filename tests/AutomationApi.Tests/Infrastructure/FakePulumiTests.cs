@@ -52,7 +52,10 @@ public sealed partial class FakePulumiTests : IDisposable
             await ProcessRunner.Interrupt(up.Id);
             await _fake.WaitForInterruptAsync(Stack);
             await ProcessRunner.Interrupt(up.Id);
-            await up.WaitForExitAsync(TestContext.Current.CancellationToken);
+            // A lost second interrupt fails the test instead of holding the run (the finally kills the command).
+            using var patience = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+            patience.CancelAfter(TimeSpan.FromMinutes(1));
+            await up.WaitForExitAsync(patience.Token);
         }
         finally
         {
@@ -69,6 +72,9 @@ public sealed partial class FakePulumiTests : IDisposable
         Assert.Equal(8, up.ExitCode);
         Assert.Contains("error: update cancelled", await stderr, StringComparison.Ordinal);
         Assert.Equal(2, _fake.Interrupts(Stack));
+        // Each interrupt announced on the event stream as it came (NewScope, pkg/backend/cancellation_scope.go).
+        Assert.Equal(["^C received; cancelling. If you would like to terminate immediately, press ^C again.\nNote that terminating immediately may lead to orphaned resources and other inconsistencies.\n", "^C received; terminating"],
+            Events().Select(e => (string?)e["stdoutEvent"]?["message"]).OfType<string>());
         Assert.Contains(_fake.PendingOperations(Stack), p => p.Contains("kubernetes:apps/v1:Deployment", StringComparison.Ordinal));
         Assert.Empty(_fake.Locks(Stack));
     }
@@ -138,12 +144,16 @@ public sealed partial class FakePulumiTests : IDisposable
                     Assert.True(interrupts == 0, context);
                     Assert.True(events.Count == 0 || (events.Count >= 2 && events[^1]["cancelEvent"] is not null && events[^2]["summaryEvent"] is not null), context);
                     break;
-                // The update cancelled: the interrupt recorded once, "update canceled" and a cancelEvent last.
+                // The update cancelled: the interrupt recorded once and announced at once on the event stream
+                // (NewScope, pkg/backend/cancellation_scope.go), "update canceled", the summary (deployment.run,
+                // pkg/engine/deployment.go) and a cancelEvent last.
                 case 1:
                     Assert.True(interrupts == 1, context);
                     Assert.True((await stdout).Contains("error: update canceled", StringComparison.Ordinal), context);
-                    Assert.True(events.Count > 0 && events[^1]["cancelEvent"] is not null, context);
-                    Assert.Contains(events, e => (string?)e["diagnosticEvent"]?["message"] == "update canceled\n");
+                    Assert.True(events.Count > 1 && events[^1]["cancelEvent"] is not null && events[^2]["summaryEvent"] is not null, context);
+                    var announced = events.FindIndex(e => ((string?)e["stdoutEvent"]?["message"])?.StartsWith("^C received; cancelling.", StringComparison.Ordinal) == true);
+                    var canceled = events.FindIndex(e => (string?)e["diagnosticEvent"]?["message"] == "update canceled\n");
+                    Assert.True(announced >= 0 && canceled > announced, context);
                     break;
                 // Finished before the interrupt arrived.
                 case 0:
@@ -193,6 +203,34 @@ public sealed partial class FakePulumiTests : IDisposable
         Assert.Equal(1, up.ExitCode);
         Assert.Contains("a1.json: created by alice@build-7 (pid 4242) at 2026-11-25T20:00:00Z", stderr, StringComparison.Ordinal);
         Assert.Equal(new StackLock("alice", "build-7", 4242), EngineErrorClassifier.ParseLock(stderr));
+    }
+
+    [Theory]
+    // Each a flag the stand-in reads, given to a command whose flag set lacks it (pulumi/pulumi @1b594989,
+    // pkg/cmd/pulumi/operations/preview.go, refresh.go, destroy.go, up.go; stack/stack_output.go, stack_select.go;
+    // config/config.go; cancel/cancel.go): cobra refuses it before the command runs.
+    [InlineData("preview", "--yes")]
+    [InlineData("preview", "--skip-preview")]
+    [InlineData("preview", "--secrets-provider", "passphrase")]
+    [InlineData("refresh", "--show-secrets")]
+    [InlineData("destroy", "--show-secrets")]
+    [InlineData("destroy", "--clear-pending-creates")]
+    [InlineData("up", "--all")]
+    [InlineData("up", "--create")]
+    [InlineData("stack output", "--yes")]
+    [InlineData("stack select", "--yes")]
+    [InlineData("config set key", "--show-secrets")]
+    [InlineData("cancel", "--event-log", "events.jsonl")]
+    public async Task AFlagTheCommandLacks_IsUnknown(string command, string flag, string? value = null)
+    {
+        await RunAsync(0, "stack", "select", Stack, "--create");
+
+        using var process = Start([.. command.Split(' '), flag, .. value is null ? (string[])[] : [value], "--stack", Stack]);
+        var stderr = await process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(1, process.ExitCode);
+        Assert.Equal($"error: unknown flag: {flag}", stderr.Trim());
     }
 
     [Fact]
