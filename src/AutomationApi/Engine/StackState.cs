@@ -2,12 +2,25 @@ namespace Platform.AutomationApi.Engine;
 
 /// <summary>A resource in a stack's checkpoint (<c>pulumi stack export</c>).</summary>
 /// <param name="Resource">Its name and type.</param>
-/// <param name="Protect">Whether the engine refuses to delete it.</param>
-public sealed record StackResource(ResourceName Resource, bool Protect);
+/// <param name="Protect">Whether it is marked protected.</param>
+/// <param name="PendingDelete">
+/// Whether it is an old copy waiting to be deleted (<c>delete: true</c>): a replacement whose delete failed, which the
+/// next run deletes first. The same URN can then appear twice, the live resource and the old copy.
+/// </param>
+public sealed record StackResource(ResourceName Resource, bool Protect, bool PendingDelete)
+{
+    /// <summary>
+    /// Whether a destroy would refuse to delete it. The engine deletes a pending-delete copy with a replacement step,
+    /// which ignores protection (<c>GenerateDeletes</c> in pkg/resource/deploy/step_generator.go, <c>DeleteStep.Apply</c>
+    /// in step.go, pulumi/pulumi), and <c>state unprotect --all</c> leaves such a copy protected
+    /// (pkg/cmd/pulumi/state/state_unprotect.go): only a protected resource that is not pending deletion blocks.
+    /// </summary>
+    public bool BlocksDestroy => Protect && !PendingDelete;
+}
 
 /// <summary>A resource operation the engine started and never finished (a checkpoint's <c>pending_operations</c>).</summary>
 /// <param name="Resource">Its name and type.</param>
-/// <param name="Type"><c>creating</c>, <c>updating</c>, <c>deleting</c> or <c>reading</c> (<c>OperationType</c> in sdk/go/common/apitype/core.go, pulumi/pulumi).</param>
+/// <param name="Type"><c>creating</c>, <c>updating</c>, <c>deleting</c>, <c>reading</c> (<c>OperationType</c> in sdk/go/common/apitype/core.go) or <c>importing</c> (pkg/resource/operation.go, pulumi/pulumi).</param>
 public sealed record PendingOperation(ResourceName Resource, string Type);
 
 /// <summary>What a stack's checkpoint holds.</summary>
@@ -16,7 +29,7 @@ public sealed record PendingOperation(ResourceName Resource, string Type);
 public sealed record StackState(IReadOnlyList<StackResource> Resources, IReadOnlyList<PendingOperation> PendingOperations)
 {
     /// <summary>
-    /// Reads <c>pulumi stack export</c> output: <c>{version, deployment: {resources: [{urn, type, protect}],
+    /// Reads <c>pulumi stack export</c> output: <c>{version, deployment: {resources: [{urn, type, protect, delete}],
     /// pending_operations: [{resource: {urn, type}, type}]}}</c> (<c>DeploymentV3</c>, <c>ResourceV3</c>,
     /// <c>OperationV2</c> in <c>sdk/go/common/apitype/core.go</c> of pulumi/pulumi).
     /// </summary>
@@ -37,7 +50,7 @@ public sealed record StackState(IReadOnlyList<StackResource> Resources, IReadOnl
                 {
                     var name = ResourceName.FromUrn(urn);
                     resources.Add(new StackResource(name with { Type = Text(resource, "type") ?? name.Type },
-                        resource.TryGetProperty("protect", out var protect) && protect.ValueKind == System.Text.Json.JsonValueKind.True));
+                        IsTrue(resource, "protect"), IsTrue(resource, "delete")));
                 }
             }
         }
@@ -56,6 +69,10 @@ public sealed record StackState(IReadOnlyList<StackResource> Resources, IReadOnl
 
         return new StackState(resources, pending);
     }
+
+    // ResourceV3's protect and delete are omitted when false.
+    private static bool IsTrue(System.Text.Json.JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == System.Text.Json.JsonValueKind.True;
 
     private static string? Text(System.Text.Json.JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) && value.ValueKind == System.Text.Json.JsonValueKind.String ? value.GetString() : null;

@@ -220,7 +220,7 @@ public sealed class OperationExecutor(
                 {
                     failed = exported;
                 }
-                else if (state.Resources.Where(r => r.Protect).Select(r => r.Resource).ToList() is { Count: > 0 } protectedResources)
+                else if (state.Resources.Where(r => r.BlocksDestroy).Select(r => r.Resource).ToList() is { Count: > 0 } protectedResources)
                 {
                     var names = string.Join(", ", protectedResources.Select(r => r.ToString()));
                     if (!operation.Force)

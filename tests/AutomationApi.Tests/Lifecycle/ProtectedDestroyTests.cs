@@ -62,6 +62,34 @@ public sealed class ProtectedDestroyTests
     }
 
     [Fact]
+    public async Task Destroy_DeletesAProtectedCopyPendingDeletion_WhichTheEngineDoesNotRefuse()
+    {
+        using var factory = await DeployedProdAsync();
+        // The database was unprotected and replaced in one update, and the old copy's delete failed: the checkpoint
+        // keeps it, still protected, as pending deletion (delete: true) beside the live, now unprotected, one. The
+        // engine deletes such a copy with a replacement step, which does not check protect (GenerateDeletes in
+        // pkg/resource/deploy/step_generator.go, DeleteStep.Apply in step.go, pulumi/pulumi).
+        var state = Path.Combine(factory.Fake.StateDirectory, "stacks", "shop-prod", "state");
+        var lines = (await File.ReadAllLinesAsync(state, Cancel)).ToList();
+        var database = lines.FindIndex(l => l.EndsWith("|true", StringComparison.Ordinal));
+        var oldCopy = lines[database] + "|true";
+        lines[database] = lines[database][..^"true".Length] + "false";
+        lines.Insert(database, oldCopy);
+        await File.WriteAllLinesAsync(state, lines, Cancel);
+
+        using var destroy = await factory.CreateClient().DeleteAsync("/v1/environments/shop-prod", Cancel);
+        var operation = await factory.WaitForOperationAsync((string)(await PlatformFactory.ReadAsync(destroy))["id"]!);
+
+        Assert.True((string)operation["state"]! == "succeeded", operation.ToJsonString());
+        var events = await EngineFailureTests.EventsAsync(factory, (string)operation["id"]!);
+        Assert.Contains(events, e => (string)e["type"]! == "step-done" && (string?)e["detail"] == "delete-replaced" &&
+            ((string?)e["urn"])?.Contains("aws:rds/instance:Instance", StringComparison.Ordinal) == true);
+        Assert.Empty(factory.Fake.CallsOf("state"));
+        Assert.Empty(factory.Fake.Checkpoint("shop-prod"));
+        Assert.Equal("destroyed", (string)(await factory.GetEnvironmentAsync("shop-prod"))["status"]!);
+    }
+
+    [Fact]
     public async Task ForcedDestroy_UnprotectsFirst_RecordsIt_AndDestroysEverything()
     {
         using var factory = await DeployedProdAsync();
