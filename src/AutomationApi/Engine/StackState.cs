@@ -7,15 +7,20 @@ namespace Platform.AutomationApi.Engine;
 /// Whether it is an old copy waiting to be deleted (<c>delete: true</c>): a replacement whose delete failed, which the
 /// next run deletes first. The same URN can then appear twice, the live resource and the old copy.
 /// </param>
-public sealed record StackResource(ResourceName Resource, bool Protect, bool PendingDelete)
+/// <param name="PendingReplacement">
+/// Whether it was already deleted for a delete-before-replace whose create has not happened (<c>pendingReplacement:
+/// true</c>).
+/// </param>
+public sealed record StackResource(ResourceName Resource, bool Protect, bool PendingDelete, bool PendingReplacement)
 {
     /// <summary>
-    /// Whether a destroy would refuse to delete it. The engine deletes a pending-delete copy with a replacement step,
-    /// which ignores protection (<c>GenerateDeletes</c> in pkg/resource/deploy/step_generator.go, <c>DeleteStep.Apply</c>
-    /// in step.go, pulumi/pulumi), and <c>state unprotect --all</c> leaves such a copy protected
-    /// (pkg/cmd/pulumi/state/state_unprotect.go): only a protected resource that is not pending deletion blocks.
+    /// Whether a destroy would refuse to delete it. Only a live protected resource does: the engine deletes an old
+    /// copy pending deletion with a replacement step, which does not check protection, and drops one pending
+    /// replacement from the state with a step that deletes nothing (<c>GenerateDeletes</c> in
+    /// pkg/resource/deploy/step_generator.go; <c>DeleteStep.Apply</c>, <c>RemovePendingReplaceStep</c> in step.go,
+    /// pulumi/pulumi). <c>state unprotect --all</c> leaves an old copy protected (pkg/cmd/pulumi/state/state_unprotect.go).
     /// </summary>
-    public bool BlocksDestroy => Protect && !PendingDelete;
+    public bool BlocksDestroy => Protect && !PendingDelete && !PendingReplacement;
 }
 
 /// <summary>A resource operation the engine started and never finished (a checkpoint's <c>pending_operations</c>).</summary>
@@ -29,7 +34,7 @@ public sealed record PendingOperation(ResourceName Resource, string Type);
 public sealed record StackState(IReadOnlyList<StackResource> Resources, IReadOnlyList<PendingOperation> PendingOperations)
 {
     /// <summary>
-    /// Reads <c>pulumi stack export</c> output: <c>{version, deployment: {resources: [{urn, type, protect, delete}],
+    /// Reads <c>pulumi stack export</c> output: <c>{version, deployment: {resources: [{urn, type, protect, delete, pendingReplacement}],
     /// pending_operations: [{resource: {urn, type}, type}]}}</c> (<c>DeploymentV3</c>, <c>ResourceV3</c>,
     /// <c>OperationV2</c> in <c>sdk/go/common/apitype/core.go</c> of pulumi/pulumi).
     /// </summary>
@@ -50,7 +55,7 @@ public sealed record StackState(IReadOnlyList<StackResource> Resources, IReadOnl
                 {
                     var name = ResourceName.FromUrn(urn);
                     resources.Add(new StackResource(name with { Type = Text(resource, "type") ?? name.Type },
-                        IsTrue(resource, "protect"), IsTrue(resource, "delete")));
+                        IsTrue(resource, "protect"), IsTrue(resource, "delete"), IsTrue(resource, "pendingReplacement")));
                 }
             }
         }
@@ -70,7 +75,7 @@ public sealed record StackState(IReadOnlyList<StackResource> Resources, IReadOnl
         return new StackState(resources, pending);
     }
 
-    // ResourceV3's protect and delete are omitted when false.
+    // ResourceV3's protect, delete and pendingReplacement are omitted when false.
     private static bool IsTrue(System.Text.Json.JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) && value.ValueKind == System.Text.Json.JsonValueKind.True;
 

@@ -75,6 +75,11 @@ public sealed partial class FakePulumiTests : IDisposable
         // Each interrupt announced on the event stream as it came (NewScope, pkg/backend/cancellation_scope.go).
         Assert.Equal(["^C received; cancelling. If you would like to terminate immediately, press ^C again.\nNote that terminating immediately may lead to orphaned resources and other inconsistencies.\n", "^C received; terminating"],
             Events().Select(e => (string?)e["stdoutEvent"]?["message"]).OfType<string>());
+        // Terminated, the deployment still reports its summary (the Namespace created; the abandoned Deployment not)
+        // and the engine its cancelEvent ((*deployment).run in pkg/engine/deployment.go; update.go).
+        var events = Events();
+        Assert.Equal("""{"create":1}""", events[^2]["summaryEvent"]?["resourceChanges"]?.ToJsonString());
+        Assert.NotNull(events[^1]["cancelEvent"]);
         Assert.Contains(_fake.PendingOperations(Stack), p => p.Contains("kubernetes:apps/v1:Deployment", StringComparison.Ordinal));
         Assert.Empty(_fake.Locks(Stack));
     }
@@ -221,6 +226,7 @@ public sealed partial class FakePulumiTests : IDisposable
     [InlineData("stack select", "--yes")]
     [InlineData("config set key", "--show-secrets")]
     [InlineData("cancel", "--event-log", "events.jsonl")]
+    [InlineData("preview", "-y")]
     public async Task AFlagTheCommandLacks_IsUnknown(string command, string flag, string? value = null)
     {
         await RunAsync(0, "stack", "select", Stack, "--create");
@@ -229,8 +235,9 @@ public sealed partial class FakePulumiTests : IDisposable
         var stderr = await process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
         await process.WaitForExitAsync(TestContext.Current.CancellationToken);
 
+        // pflag names a shorthand by its letter.
         Assert.Equal(1, process.ExitCode);
-        Assert.Equal($"error: unknown flag: {flag}", stderr.Trim());
+        Assert.Equal(flag.StartsWith("--", StringComparison.Ordinal) ? $"error: unknown flag: {flag}" : $"error: unknown shorthand flag: '{flag[1]}' in {flag}", stderr.Trim());
     }
 
     [Fact]

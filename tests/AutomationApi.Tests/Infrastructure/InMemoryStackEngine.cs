@@ -210,7 +210,7 @@ public sealed class InMemoryStackEngine : IStackEngine
     {
         Record(workspace, "state");
         var data = Stack(workspace);
-        var state = new StackState([.. data.Resources.Select(r => new StackResource(ResourceName.FromUrn(r.Key), r.Value, PendingDelete: false))], []);
+        var state = new StackState([.. data.Resources.Select(r => new StackResource(ResourceName.FromUrn(r.Key), r.Value, PendingDelete: false, PendingReplacement: false))], []);
         return Task.FromResult<(EngineResult, StackState?)>((EngineResult.Success, state));
     }
 

@@ -61,20 +61,33 @@ public sealed class ProtectedDestroyTests
         Assert.Equal("ready", (string)(await factory.GetEnvironmentAsync("shop-prod"))["status"]!);
     }
 
-    [Fact]
-    public async Task Destroy_DeletesAProtectedCopyPendingDeletion_WhichTheEngineDoesNotRefuse()
+    [Theory]
+    // The database was unprotected and replaced in one update, and the old copy's delete failed: the checkpoint keeps
+    // the old copy, still protected, as pending deletion (delete: true) beside the live, now unprotected, one. The
+    // engine deletes it with a replacement step, which does not check protect.
+    [InlineData("delete", "delete-replaced")]
+    // A delete-before-replace deleted the protected database and failed to create its replacement: the checkpoint
+    // keeps it, protected, as pendingReplacement. The engine drops it with a step that deletes nothing (and that the
+    // service does not show, as the CLI does not).
+    [InlineData("pendingReplacement", null)]
+    public async Task Destroy_IsNotRefusedForAProtectedResourceLeftPendingByAReplacement(string pending, string? step)
     {
+        // GenerateDeletes in pkg/resource/deploy/step_generator.go; DeleteStep.Apply, RemovePendingReplaceStep in
+        // step.go (pulumi/pulumi).
         using var factory = await DeployedProdAsync();
-        // The database was unprotected and replaced in one update, and the old copy's delete failed: the checkpoint
-        // keeps it, still protected, as pending deletion (delete: true) beside the live, now unprotected, one. The
-        // engine deletes such a copy with a replacement step, which does not check protect (GenerateDeletes in
-        // pkg/resource/deploy/step_generator.go, DeleteStep.Apply in step.go, pulumi/pulumi).
         var state = Path.Combine(factory.Fake.StateDirectory, "stacks", "shop-prod", "state");
         var lines = (await File.ReadAllLinesAsync(state, Cancel)).ToList();
         var database = lines.FindIndex(l => l.EndsWith("|true", StringComparison.Ordinal));
-        var oldCopy = lines[database] + "|true";
-        lines[database] = lines[database][..^"true".Length] + "false";
-        lines.Insert(database, oldCopy);
+        if (pending == "delete")
+        {
+            lines.Insert(database, lines[database] + "|delete");
+            lines[database + 1] = lines[database + 1][..^"true".Length] + "false";
+        }
+        else
+        {
+            lines[database] += "|pendingReplacement";
+        }
+
         await File.WriteAllLinesAsync(state, lines, Cancel);
 
         using var destroy = await factory.CreateClient().DeleteAsync("/v1/environments/shop-prod", Cancel);
@@ -82,8 +95,10 @@ public sealed class ProtectedDestroyTests
 
         Assert.True((string)operation["state"]! == "succeeded", operation.ToJsonString());
         var events = await EngineFailureTests.EventsAsync(factory, (string)operation["id"]!);
-        Assert.Contains(events, e => (string)e["type"]! == "step-done" && (string?)e["detail"] == "delete-replaced" &&
-            ((string?)e["urn"])?.Contains("aws:rds/instance:Instance", StringComparison.Ordinal) == true);
+        // In reverse order of the checkpoint: the live database, then its old copy.
+        var deletes = events.Where(e => ((string?)e["urn"])?.Contains("aws:rds/instance:Instance", StringComparison.Ordinal) == true &&
+            (string)e["type"]! == "step-done").Select(e => (string?)e["detail"]).ToList();
+        Assert.Equal(step is null ? [] : ["delete", step], deletes);
         Assert.Empty(factory.Fake.CallsOf("state"));
         Assert.Empty(factory.Fake.Checkpoint("shop-prod"));
         Assert.Equal("destroyed", (string)(await factory.GetEnvironmentAsync("shop-prod"))["status"]!);
