@@ -238,7 +238,7 @@ public sealed partial class FakePulumiTests : IDisposable
         var stderr = await process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
         await process.WaitForExitAsync(TestContext.Current.CancellationToken);
 
-        // pflag names a shorthand by its letter.
+        // pflag names a shorthand by its letter (parseSingleShortArg, flag.go in spf13/pflag).
         Assert.Equal(1, process.ExitCode);
         Assert.Equal(flag.StartsWith("--", StringComparison.Ordinal) ? $"error: unknown flag: {flag}" : $"error: unknown shorthand flag: '{flag[1]}' in {flag}", stderr.Trim());
     }
@@ -304,11 +304,7 @@ public sealed partial class FakePulumiTests : IDisposable
             {
                 return File.ReadAllText(path).Replace('\0', ' ').Trim();
             }
-            catch (IOException)
-            {
-                return "";
-            }
-            catch (UnauthorizedAccessException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 return "";
             }
