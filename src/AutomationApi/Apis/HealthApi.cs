@@ -41,6 +41,6 @@ public static class HealthApi
         var (found, detail) = await engine.CheckAsync(cancellationToken);
         return found
             ? TypedResults.Ok(new HealthReport("ready", detail))
-            : TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Not ready", detail: detail);
+            : TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Not ready", detail: $"{detail}. {EngineNotFoundException.Remedy}");
     }
 }

@@ -138,7 +138,7 @@ public sealed record EngineResult(EngineError? Error, ProcessStop Stop = Process
 
 /// <summary>Whether the engine runs.</summary>
 /// <param name="Found">Whether it runs.</param>
-/// <param name="Detail">Its version, or what is wrong.</param>
+/// <param name="Detail">Its version, or what is wrong (one sentence without its final period or a remedy).</param>
 public sealed record EngineProbeResult(bool Found, string Detail);
 
 /// <summary>The engine commands that change or inspect a stack and stream events.</summary>

@@ -37,8 +37,18 @@ public enum ProcessStop
     Killed,
 }
 
-/// <summary>The executable does not exist or cannot be started.</summary>
-public sealed class EngineNotFoundException(string message, Exception? inner = null) : Exception(message, inner);
+/// <summary>The executable does not exist or cannot be started; the message says what cannot run and how to fix it.</summary>
+/// <param name="cause">What cannot run, as one sentence without its final period or a remedy.</param>
+/// <param name="inner">The error that stopped it from starting, if any.</param>
+public sealed class EngineNotFoundException(string cause, Exception? inner = null)
+    : Exception($"{cause}. {Remedy}", inner)
+{
+    /// <summary>How to fix it, as a sentence.</summary>
+    public const string Remedy = "Install pulumi or set Platform:PulumiPath.";
+
+    /// <summary>What cannot run, without a remedy: for callers that give their own (the 503 problem, the start-up log).</summary>
+    public string Cause { get; } = cause;
+}
 
 /// <summary>
 /// How to stop a running command. <see cref="Interrupt"/> sends SIGINT once: the engine then stops starting new
@@ -106,7 +116,7 @@ public sealed class ProcessRunner(ILogger<ProcessRunner> logger, TimeProvider ti
         }
         catch (Win32Exception ex)
         {
-            throw new EngineNotFoundException($"Cannot start the pulumi CLI '{spec.FileName}': {ex.Message}. Install pulumi or set Platform:PulumiPath.", ex);
+            throw new EngineNotFoundException($"Cannot start the pulumi CLI '{spec.FileName}': {ex.Message.TrimEnd('.')}", ex);
         }
 
         var stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
@@ -163,7 +173,7 @@ public sealed class ProcessRunner(ILogger<ProcessRunner> logger, TimeProvider ti
         var command = isPath ? Path.GetFullPath(fileName) : OnPath(fileName);
         return command is not null && (!isPath || IsExecutable(command))
             ? (Setsid, [command])
-            : throw new EngineNotFoundException($"Cannot start the pulumi CLI '{fileName}': no executable file by that name{(isPath ? "" : " on the PATH")}. Install pulumi or set Platform:PulumiPath.");
+            : throw new EngineNotFoundException($"Cannot start the pulumi CLI '{fileName}': no executable file by that name{(isPath ? "" : " on the PATH")}");
     }
 
     private static string? OnPath(string name) =>

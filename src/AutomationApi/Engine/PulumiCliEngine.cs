@@ -40,11 +40,12 @@ public sealed class PulumiCliEngine(
             var (result, output) = await RunAsync(paths.DataDirectory, ["version"], null, Graceful(cancellationToken));
             return result.Succeeded
                 ? new EngineProbeResult(true, output.Trim())
-                : new EngineProbeResult(false, $"'{Executable} version' failed: {result.Error!.Message}");
+                : new EngineProbeResult(false, $"'{Executable} version' failed: {result.Error!.Message.TrimEnd().TrimEnd('.')}");
         }
         catch (EngineNotFoundException ex)
         {
-            return new EngineProbeResult(false, ex.Message);
+            // The cause alone: whoever reports it (the 503 problem, the start-up log) adds the remedy once.
+            return new EngineProbeResult(false, ex.Cause);
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Platform.AutomationApi.Environments;
@@ -29,14 +30,26 @@ public sealed class EngineAvailabilityTests
         Assert.Equal("pulumi", (string)problem["missing"]!);
         Assert.Contains(Missing, (string)problem["detail"]!, StringComparison.Ordinal);
         Assert.Contains("Platform:PulumiPath", (string)problem["detail"]!, StringComparison.Ordinal);
+        // The cause, then the remedy once: the probe's detail is not a sentence with its own remedy and period.
+        Assert.DoesNotContain("..", (string)problem["detail"]!, StringComparison.Ordinal);
+        Assert.Single(Regex.Matches((string)problem["detail"]!, "set Platform:PulumiPath"));
         Assert.NotNull(response.Headers.RetryAfter);
         using var listed = await factory.CreateClient().GetAsync("/v1/environments/nopulumi-dev", Cancel);
         Assert.Equal(HttpStatusCode.NotFound, listed.StatusCode);
 
+        // /readyz says what is missing and the remedy, once.
+        using var ready = await factory.CreateClient().GetAsync("/readyz", Cancel);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        var notReady = (string)(await PlatformFactory.ReadAsync(ready))["detail"]!;
+        Assert.Contains(Missing, notReady, StringComparison.Ordinal);
+        Assert.EndsWith("Install pulumi or set Platform:PulumiPath.", notReady, StringComparison.Ordinal);
+        Assert.DoesNotContain("..", notReady, StringComparison.Ordinal);
+
         // Reading still works, and the start-up log said what is missing.
         using var paths = await factory.CreateClient().GetAsync("/v1/golden-paths", Cancel);
         Assert.Equal(HttpStatusCode.OK, paths.StatusCode);
-        Assert.Contains(factory.Logs.Lines, l => l.StartsWith("Warning", StringComparison.Ordinal) && l.Contains("Deployment engine MISSING", StringComparison.Ordinal) && l.Contains(Missing, StringComparison.Ordinal));
+        Assert.Contains(factory.Logs.Lines, l => l.StartsWith("Warning", StringComparison.Ordinal) && l.Contains("Deployment engine MISSING", StringComparison.Ordinal) && l.Contains(Missing, StringComparison.Ordinal) &&
+            !l.Contains("..", StringComparison.Ordinal));
     }
 
     [Fact]
