@@ -42,6 +42,8 @@ public sealed class InterpolationEscapingTests
         { ["x$", true], "x$true", [("x$true", null)] },
         { [PlanValue.Ref("q2", "arn"), "$"], "${q2.arn}$", [(null, "q2.arn"), ("$", null)] },
         { ["$", PlanValue.Null], "$", [("$", null)] },
+        // A quoted subscript may hold '}' and '$': the access ends at the first '}' outside quotes (parsePropertyAccess).
+        { ["pre ", PlanValue.Ref("q2", "tags[\"a}b$\"]"), " post"], "pre ${q2.tags[\"a}b$\"]} post", [("pre ", null), (null, "q2.tags[\"a}b$\"]"), (" post", null)] },
     };
 
     [Theory]

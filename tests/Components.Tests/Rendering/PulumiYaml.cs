@@ -55,50 +55,13 @@ internal static class PulumiYaml
     public sealed record Part(string? Text, string? Access);
 
     /// <summary>
-    /// Splits a string the way Pulumi YAML's interpolation parser does, reading the whole string from the left:
-    /// <c>$$</c> is a literal <c>$</c>, <c>${</c> starts an access that runs to the next <c>}</c>, anything else (a
-    /// lone <c>$</c> too) is literal. <c>pulumi/pulumi-yaml</c> <c>pkg/pulumiyaml/ast/interpolation.go</c>,
-    /// <c>parseInterpolate</c> (as <see cref="Testing.PulumiYamlConfigRules.InterpolationParts"/>).
+    /// Splits a string the way Pulumi YAML's interpolation parser does (<see cref="Testing.PulumiYamlInterpolation"/>):
+    /// each non-empty literal text, and each access as written between <c>${</c> and its <c>}</c>.
     /// </summary>
-    public static IReadOnlyList<Part> Interpolation(string value)
-    {
-        var parts = new List<Part>();
-        var literal = new StringBuilder();
-        var i = 0;
-        while (i < value.Length)
-        {
-            if (value.AsSpan(i).StartsWith("$$"))
-            {
-                literal.Append('$');
-                i += 2;
-            }
-            else if (value.AsSpan(i).StartsWith("${"))
-            {
-                var end = value.IndexOf('}', i);
-                Assert.True(end > 0, $"Unterminated interpolation in '{value}'.");
-                if (literal.Length > 0)
-                {
-                    parts.Add(new Part(literal.ToString(), null));
-                    literal.Clear();
-                }
-
-                parts.Add(new Part(null, value[(i + 2)..end]));
-                i = end + 1;
-            }
-            else
-            {
-                literal.Append(value[i]);
-                i++;
-            }
-        }
-
-        if (literal.Length > 0)
-        {
-            parts.Add(new Part(literal.ToString(), null));
-        }
-
-        return parts;
-    }
+    public static IReadOnlyList<Part> Interpolation(string value) =>
+        [.. Testing.PulumiYamlInterpolation.Parse(value).SelectMany(p => (IEnumerable<Part>)[
+            .. p.Text.Length > 0 ? [new Part(p.Text, null)] : Array.Empty<Part>(),
+            .. p.Access is { } access ? [new Part(null, access.Text)] : Array.Empty<Part>()])];
 
     /// <summary>The literal text a Pulumi YAML string stands for; fails when it holds an interpolation.</summary>
     public static string Literal(string value)

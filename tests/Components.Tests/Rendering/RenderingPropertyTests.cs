@@ -151,8 +151,8 @@ public sealed class RenderingPropertyTests
                 .Concat(root["config"]?.AsObject().Select(c => c.Key) ?? [])
                 .ToHashSet(StringComparer.Ordinal);
 
-            var accesses = Strings(root).SelectMany(PulumiYaml.Interpolation).Where(p => p.Access is not null).ToList();
-            Assert.All(accesses, a => Assert.Contains(a.Access!.Split('.', '[')[0], declared));
+            var accesses = Strings(root).SelectMany(Testing.PulumiYamlInterpolation.Parse).Select(p => p.Access).OfType<Testing.PulumiYamlInterpolation.Access>().ToList();
+            Assert.All(accesses, a => Assert.Contains(a.Root ?? "", declared));
         }, iter: 100);
 
         static IEnumerable<string> Strings(JsonNode? node) => node switch

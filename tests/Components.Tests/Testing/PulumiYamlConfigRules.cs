@@ -420,9 +420,9 @@ internal static partial class PulumiYamlConfigRules
     {
         if (@default is JsonValue text && text.GetValueKind() == JsonValueKind.String)
         {
-            foreach (var access in InterpolationParts(text.GetValue<string>()).Select(p => p.Access).OfType<string>())
+            foreach (var part in InterpolationParts(text.GetValue<string>()).Where(p => p.Access is not null))
             {
-                var name = access.Split('.', '[')[0];
+                var name = part.Root ?? "";
                 if (!registered.ContainsKey(name))
                 {
                     throw new Rejected($"Error registering config [{key}]: resource or variable named \"{name}\" could not be found");
@@ -552,47 +552,12 @@ internal static partial class PulumiYamlConfigRules
     }
 
     /// <summary>
-    /// Splits a string as Pulumi YAML's parser does: scanning from the left, <c>$$</c> is a literal <c>$</c>, <c>${</c>
-    /// starts an access (here: up to the next <c>}</c>), any other character (a lone <c>$</c> too) is literal; each
-    /// part is the literal text before an access, and the access (the last part's may be null).
-    /// <c>pulumi/pulumi-yaml</c> <c>pkg/pulumiyaml/ast/interpolation.go</c>, <c>parseInterpolate</c>.
+    /// Splits a string as Pulumi YAML's parser does (<see cref="PulumiYamlInterpolation"/>): each part is the literal
+    /// text before an access, the access as written, and its root name (the last part's access may be null).
     /// </summary>
-    public static IReadOnlyList<(string Text, string? Access)> InterpolationParts(string text)
-    {
-        var parts = new List<(string, string?)>();
-        var literal = new StringBuilder();
-        for (var i = 0; i < text.Length;)
-        {
-            if (text.AsSpan(i).StartsWith("$$"))
-            {
-                literal.Append('$');
-                i += 2;
-            }
-            else if (text.AsSpan(i).StartsWith("${"))
-            {
-                var end = text.IndexOf('}', i);
-                if (end < 0)
-                {
-                    throw new Rejected($"unterminated interpolation in '{text}'");
-                }
-
-                parts.Add((literal.ToString(), text[(i + 2)..end]));
-                literal.Clear();
-                i = end + 1;
-            }
-            else
-            {
-                literal.Append(text[i++]);
-            }
-        }
-
-        if (literal.Length > 0)
-        {
-            parts.Add((literal.ToString(), null));
-        }
-
-        return parts;
-    }
+    /// <exception cref="Rejected">Pulumi YAML refuses the string.</exception>
+    public static IReadOnlyList<(string Text, string? Access, string? Root)> InterpolationParts(string text) =>
+        [.. PulumiYamlInterpolation.Parse(text).Select(p => (p.Text, p.Access?.Text, p.Access?.Root))];
 
     private static JsonNode? Access(string name, IReadOnlyDictionary<string, ConfigValue> config) =>
         config.TryGetValue(name, out var value) ? value.Value?.DeepClone() : JsonValue.Create($"<{name}>");
