@@ -462,7 +462,10 @@ public static partial class SpecValidator
         ("hour", 0, 23, [], false),
         ("day-of-month", 1, 31, [], true),
         ("month", 1, 12, Months, false),
-        ("day-of-week", 0, 7, Weekdays, true),
+        // 0-6 only: Kubernetes validates a CronJob's schedule with robfig/cron v3's ParseStandard (validateScheduleFormat,
+        // pkg/apis/batch/validation/validation.go), whose day-of-week bounds are 0-6 (spec.go), so the 7 that other crons
+        // read as Sunday is refused by the API server ("end of range (7) above maximum (6)").
+        ("day-of-week", 0, 6, Weekdays, true),
     ];
 
     // The five fields Kubernetes CronJobs accept, each checked against its range so `pulumi up` cannot fail on it
@@ -485,12 +488,15 @@ public static partial class SpecValidator
             var (name, min, max, names, allowQuestion) = CronFields[i];
             if (CronFieldProblem(fields[i], min, max, names, allowQuestion) is { } problem)
             {
-                return $"the {name} field (field {i + 1}, '{fields[i]}') {problem}";
+                return $"the {name} field (field {i + 1}, '{fields[i]}') {problem}" + (name == "day-of-week" && HasSeven(fields[i]) ? " (Sunday is 0 or SUN)" : "");
             }
         }
 
         return null;
     }
+
+    private static bool HasSeven(string field) =>
+        field.Split(',', '-', '/').Any(v => v == "7");
 
     private static string? CronFieldProblem(string field, int min, int max, string[] names, bool allowQuestion)
     {

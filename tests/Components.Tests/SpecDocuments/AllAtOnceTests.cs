@@ -71,7 +71,10 @@ public sealed class AllAtOnceTests
     [InlineData("61 * * * *", "the minute field (field 1, '61') has '61', outside 0-59")]
     [InlineData("0 0 32 * *", "the day-of-month field (field 3, '32') has '32', outside 1-31")]
     [InlineData("0 0 * 13 *", "the month field (field 4, '13') has '13', outside 1-12 or JAN-DEC")]
-    [InlineData("0 0 * * 8", "the day-of-week field (field 5, '8') has '8', outside 0-7 or SUN-SAT")]
+    [InlineData("0 0 * * 8", "the day-of-week field (field 5, '8') has '8', outside 0-6 or SUN-SAT")]
+    // Kubernetes' cron parser (robfig/cron v3) has no 7 for Sunday: the API server would refuse the CronJob.
+    [InlineData("0 3 * * 1-7", "the day-of-week field (field 5, '1-7') has '7', outside 0-6 or SUN-SAT (Sunday is 0 or SUN)")]
+    [InlineData("0 3 * * 7", "the day-of-week field (field 5, '7') has '7', outside 0-6 or SUN-SAT (Sunday is 0 or SUN)")]
     [InlineData("0 0 * *", "it has 4 fields, not 5")]
     [InlineData("*/0 * * * *", "the minute field (field 1, '*/0') has a step '0' outside 1-59")]
     [InlineData("0 5-2 * * *", "the hour field (field 2, '5-2') has the range '5-2', which runs backwards")]

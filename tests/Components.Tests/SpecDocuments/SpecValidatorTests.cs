@@ -218,8 +218,9 @@ public sealed class SpecValidatorTests
         AssertOnlyError(Validate(WithService(cron with { Schedule = "every night" })), "spec.services[0].schedule", "not a cron schedule");
         Assert.Empty(Validate(WithService(cron with { Schedule = "*/15 2-4 * * MON-FRI" })));
         Assert.Empty(Validate(WithService(cron with { Schedule = "@daily" })));
-        Assert.Empty(Validate(WithService(cron with { Schedule = "0,30 9-17/2 1-15 JAN-jun 0-7" })));
-        foreach (var bad in new[] { "a b c d e", "99 99 99 99 99", "61 * * * *", "*/0 * * * *", "0 24 * * *", "0 0 0 * *", "0 0 * 13 *", "0 0 * * 8", "5-1 * * * *", "0 0 ? ? ?" })
+        Assert.Empty(Validate(WithService(cron with { Schedule = "0,30 9-17/2 1-15 JAN-jun 0-6" })));
+        Assert.Empty(Validate(WithService(cron with { Schedule = "0 3 * * SUN,sat" })));
+        foreach (var bad in new[] { "a b c d e", "99 99 99 99 99", "61 * * * *", "*/0 * * * *", "0 24 * * *", "0 0 0 * *", "0 0 * 13 *", "0 0 * * 8", "0 0 * * 7", "0 0 * * 1-7", "5-1 * * * *", "0 0 ? ? ?" })
         {
             AssertOnlyError(Validate(WithService(cron with { Schedule = bad })), "spec.services[0].schedule", "not a cron schedule");
         }
@@ -282,6 +283,25 @@ public sealed class SpecValidatorTests
         Assert.Equal(
             ["spec.resources[0].size", "spec.resources[0].fifo", "spec.resources[1].version", "spec.resources[2].version"],
             Validate(spec).Select(e => e.Path));
+    }
+
+    [Theory]
+    [InlineData("user", "user")]
+    [InlineData("order", "order")]
+    [InlineData("current-user", "current_user")]
+    public void A_database_named_by_a_reserved_postgres_word_is_refused(string name, string database)
+    {
+        var spec = TestSpecs.CheckoutStaging() with { Services = [], Resources = [ResourceSpec.Create(name, "postgres")] };
+
+        var error = Assert.Single(Validate(spec));
+
+        Assert.Equal("spec.resources[0].name", error.Path);
+        Assert.Equal($"'{name}' would name its database '{database}', a word PostgreSQL reserves, which RDS refuses as a database name.", error.Message);
+        Assert.Equal($"Rename the resource, e.g. '{name}-db'.", error.Fix);
+        // Other kinds name nothing after a PostgreSQL word, and words PostgreSQL does not reserve are fine.
+        Assert.Empty(Validate(spec with { Resources = [ResourceSpec.Create(name, "bucket")] }));
+        Assert.Empty(Validate(spec with { Resources = [ResourceSpec.Create(name + "s", "postgres")] }));
+        Assert.Empty(Validate(spec with { Resources = [ResourceSpec.Create("users", "postgres"), ResourceSpec.Create("database", "postgres")] }));
     }
 
     [Fact]
