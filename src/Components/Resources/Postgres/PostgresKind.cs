@@ -78,6 +78,19 @@ internal sealed class PostgresKind : ResourceKind
 
     internal override void Plan(PlanContext context, ResourceSpec resource) => PostgresResources.Plan(context, resource);
 
+    /// <inheritdoc />
+    internal override void Validate(ResourceSpec resource, string path, Action<string, string, string> error)
+    {
+        // RDS refuses a DBName that is "a word reserved by the database engine" (CreateDBInstance), and the database is
+        // named after the resource. Refused here rather than renamed: a name RDS did accept must never change, since a
+        // new dbName replaces the instance and its data.
+        if (resource.Name.Length > 0 && PostgresNames.DatabaseName(resource.Name) is var database && PostgresNames.IsReservedWord(database))
+        {
+            error($"{path}.name", $"'{resource.Name}' would name its database '{database}', a word PostgreSQL reserves, which RDS refuses as a database name.",
+                $"Rename the resource, e.g. '{resource.Name}-db'.");
+        }
+    }
+
     internal override ResourceGrant Grant(PlanContext context, ResourceSpec resource)
     {
         var sid = Casing.Camel("x", resource.Name)[1..];

@@ -50,6 +50,21 @@ internal static class PostgresNames
         return name.Length <= 63 ? name : name[..63];
     }
 
+    /// <summary>Whether <paramref name="name"/> is a fully reserved PostgreSQL key word, which cannot be an identifier.</summary>
+    public static bool IsReservedWord(string name) => ReservedWords.Contains(name);
+
+    // PostgreSQL's RESERVED_KEYWORD entries (src/include/parser/kwlist.h; "reserved" in the SQL Key Words appendix),
+    // system_user included (reserved from PostgreSQL 16).
+    private static readonly System.Collections.Frozen.FrozenSet<string> ReservedWords = System.Collections.Frozen.FrozenSet.Create(StringComparer.Ordinal,
+        "all", "analyse", "analyze", "and", "any", "array", "as", "asc", "asymmetric", "both", "case", "cast", "check",
+        "collate", "column", "constraint", "create", "current_catalog", "current_date", "current_role", "current_time",
+        "current_timestamp", "current_user", "default", "deferrable", "desc", "distinct", "do", "else", "end", "except",
+        "false", "fetch", "for", "foreign", "from", "grant", "group", "having", "in", "initially", "intersect", "into",
+        "lateral", "leading", "limit", "localtime", "localtimestamp", "not", "null", "offset", "on", "only", "or", "order",
+        "placing", "primary", "references", "returning", "select", "session_user", "some", "symmetric", "system_user",
+        "table", "then", "to", "trailing", "true", "union", "unique", "user", "using", "variadic", "when", "where", "window",
+        "with");
+
     /// <summary>A security group name; EC2 reserves names starting with <c>sg-</c>.</summary>
     public static string SecurityGroupName(string environment, string database)
     {
