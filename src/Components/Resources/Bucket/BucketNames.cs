@@ -24,7 +24,18 @@ internal static class BucketNames
 
     public static string Lifecycle(string bucket) => $"{bucket}-lifecycle";
 
-    /// <summary>The bucket name prefix; S3 adds a unique suffix, so a name taken in another account never blocks a deploy.</summary>
-    public static string BucketPrefix(string environment, string bucket) =>
-        PhysicalName.Create(BucketPrefixLimit - 1, environment, bucket) + "-";
+    /// <summary>
+    /// The bucket name prefix; S3 adds a unique suffix, so a name taken in another account never blocks a deploy. A
+    /// name S3 reserves the start of (an environment called <c>sthree-…</c> or <c>amzn-s3-demo-…</c>) gets <c>b-</c> in
+    /// front: such a bucket could never be created, so no existing bucket is renamed by it.
+    /// </summary>
+    public static string BucketPrefix(string environment, string bucket)
+    {
+        var prefix = PhysicalName.Create(BucketPrefixLimit - 1, environment, bucket);
+        return (ReservedStarts.Any(r => prefix.StartsWith(r, StringComparison.Ordinal)) ? PhysicalName.Create(BucketPrefixLimit - 1, "b", prefix) : prefix) + "-";
+    }
+
+    // General purpose bucket naming rules (Amazon S3 User Guide): names must not start with these. ("xn--" cannot
+    // occur: spec names have no double hyphen.)
+    private static readonly string[] ReservedStarts = ["xn--", "sthree-", "amzn-s3-demo-"];
 }

@@ -105,6 +105,28 @@ public sealed class BucketResourcesTests
         Assert.EndsWith("-", prefix, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("sthree-dev", "b-sthree-dev-receipts-")]
+    [InlineData("amzn-s3-demo", "b-amzn-s3-demo-receipts-")]
+    [InlineData("amzn-s3-dev", "amzn-s3-dev-receipts-")]
+    [InlineData("sthreedev", "sthreedev-receipts-")]
+    public void A_prefix_never_starts_as_s3_reserves(string environment, string expected)
+    {
+        var prefix = BucketNames.BucketPrefix(environment, "receipts");
+
+        Assert.Equal(expected, prefix);
+        Assert.InRange(prefix.Length, 2, BucketNames.BucketPrefixLimit);
+    }
+
+    [Fact]
+    public void A_long_reserved_prefix_still_fits_the_limit()
+    {
+        var prefix = BucketNames.BucketPrefix("sthree-" + new string('e', 33), "receipts");
+
+        Assert.StartsWith("b-sthree-", prefix, StringComparison.Ordinal);
+        Assert.Equal(37, prefix.Length);
+    }
+
     [Fact]
     public void The_bucket_name_is_an_output()
     {
