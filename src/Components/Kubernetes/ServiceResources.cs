@@ -98,7 +98,14 @@ internal static class ServiceResources
 
         if (service.Type == ServiceType.Web)
         {
-            PlanServiceAndIngress(context, service, labels);
+            PlanService(context, service, labels, WorkloadDefaults.ServicePort);
+            PlanIngress(context, service, labels);
+        }
+        else if (service.Type == ServiceType.Worker && service.EffectivePort is { } port)
+        {
+            // A worker that declares a port is there to be called (gRPC, a TCP protocol): the services that use it
+            // reach it by name on that port, and pod names are no address (cluster DNS names Services, not pods).
+            PlanService(context, service, labels, port);
         }
 
         Observability.PlanLinks(context, service);
@@ -346,21 +353,26 @@ internal static class ServiceResources
         context.Builder.Add(CronJob(name), KubernetesTypes.CronJob, inputs, name, options);
     }
 
-    private static void PlanServiceAndIngress(PlanContext context, ServiceSpec service, WorkloadLabels labels)
+    // A cluster-internal Service named after the service: web services on port 80 (http://<name>), workers on their own port.
+    private static void PlanService(PlanContext context, ServiceSpec service, WorkloadLabels labels, int port)
     {
-        var builder = context.Builder;
         var name = service.Name;
-        builder.Add(Service(name), KubernetesTypes.Service, KubernetesInputs.Namespaced(new V1Service
+        context.Builder.Add(Service(name), KubernetesTypes.Service, KubernetesInputs.Namespaced(new V1Service
         {
             Metadata = KubernetesPlanner.Metadata(context, name, labels.All),
             Spec = new V1ServiceSpec
             {
                 Type = "ClusterIP",
                 Selector = labels.Selector,
-                Ports = [new V1ServicePort { Name = WorkloadDefaults.PortName, Port = WorkloadDefaults.ServicePort, TargetPort = WorkloadDefaults.PortName, Protocol = "TCP" }],
+                Ports = [new V1ServicePort { Name = WorkloadDefaults.PortName, Port = port, TargetPort = WorkloadDefaults.PortName, Protocol = "TCP" }],
             },
         }), name, KubernetesPlanner.Options);
+    }
 
+    private static void PlanIngress(PlanContext context, ServiceSpec service, WorkloadLabels labels)
+    {
+        var builder = context.Builder;
+        var name = service.Name;
         if (HostOf(context, service) is not { } host)
         {
             return;

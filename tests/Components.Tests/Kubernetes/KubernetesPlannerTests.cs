@@ -119,6 +119,33 @@ public sealed class KubernetesPlannerTests
     }
 
     [Fact]
+    public void A_worker_with_a_port_gets_a_cluster_service_on_that_port_and_one_without_gets_none()
+    {
+        var spec = ServicesOnly(Tier.Staging);
+        spec = spec with { Services = [.. spec.Services, ServiceSpec.Create("grpc", ServiceType.Worker, "registry.example.com/payments/grpc:1.0.0") with { Port = 9090 }] };
+        spec = spec with { Services = [.. spec.Services.Select(s => s.Name == "api" ? s with { Uses = [.. s.Uses, "grpc"] } : s)] };
+        var plan = KubernetesPlans.Compile(spec);
+
+        var service = plan[ServiceResources.Service("grpc")];
+        Assert.Equal(KubernetesTypes.Service, service.Type);
+        Assert.Equal("grpc", service.Component);
+        Assert.Equal("grpc", service.Inputs.At("metadata.name").Text());
+        Assert.Equal("ClusterIP", service.Inputs.At("spec.type").Text());
+        Assert.Equal(9090, service.Inputs.At("spec.ports.0.port").Number());
+        Assert.Equal(WorkloadDefaults.PortName, service.Inputs.At("spec.ports.0.targetPort").Text());
+        // It selects the worker's pods, which name their port as the Service's target.
+        var pod = plan[ServiceResources.Deployment("grpc")].Inputs.At("spec.template")!;
+        var podLabels = pod.At("metadata.labels").Strings();
+        Assert.NotEmpty(service.Inputs.At("spec.selector").Strings());
+        Assert.All(service.Inputs.At("spec.selector").Strings(), e => Assert.Equal(e.Value, podLabels[e.Key]));
+        Assert.Equal(WorkloadDefaults.PortName, pod.At("spec.containers.0.ports.0.name").Text());
+        Assert.Equal(9090, pod.At("spec.containers.0.ports.0.containerPort").Number());
+        // A worker without a port serves nothing: no Service, and no Ingress for any worker.
+        Assert.DoesNotContain(plan.Resources, r => r.Name == ServiceResources.Service("ledger"));
+        Assert.DoesNotContain(plan.Resources, r => r.Name == ServiceResources.Ingress("grpc"));
+    }
+
+    [Fact]
     public void Services_using_cloud_resources_get_their_role_and_database_connection()
     {
         var plan = KubernetesPlans.Compile(TestSpecs.CheckoutStaging());
