@@ -25,10 +25,10 @@ public sealed class GeneratedEnvironmentTests
     [Theory]
     [InlineData(12, "dev", "028968c42ba1b7c8355dee1e3c716f0af740da6ebf7d655480c7d7f59a5e7275")]
     [InlineData(12, "staging", "9607ea5a3e5d4e93f10f835b399ee67f1c2ee7b20cb5b011265ade8b4c181bf1")]
-    [InlineData(12, "prod", "2f3206bad92aa2e6fbf656c049a234492153af717f953438ea2613f42c93ebda")]
+    [InlineData(12, "prod", "057d640d57d1861f4a1c7c70b8af9148ccf06eb9568eaa8e530c8a0d9931737f")]
     [InlineData(60, "dev", "8aa93735467b15da6e2633d5c70f7d94669f4a636737898e95a4254f7e51d5c5")]
     [InlineData(60, "staging", "cd9383053af215bd6b1619c7b8e3075d0a09dc0173c8100592cd20673e0bbebd")]
-    [InlineData(60, "prod", "768d21a5d153d472617988593fe6fbaefc4cab3edcb40bc2da64230527491c68")]
+    [InlineData(60, "prod", "e510449d25ac132346171656b5f467a97e76257ca2b2d3fd5c7a1bd84ea24f28")]
     public void Generated_environments_synthesise_to_the_same_bytes_as_before(int services, string tier, string fingerprint)
     {
         var result = EnvironmentPipeline.Run(GeneratedSpecs.Yaml(services, tier), ExampleTargets);

@@ -106,7 +106,11 @@ internal sealed class QueueKind : ResourceKind
 }
 
 /// <summary>What the tier decides for a <c>queue</c> resource.</summary>
-/// <param name="RetentionSeconds">Seconds a queue keeps a message.</param>
+/// <param name="RetentionSeconds">
+/// Seconds a queue keeps a message: at most 7 days, half the dead-letter queue's 14, because a standard queue's message
+/// keeps its first enqueue time when it moves to the dead-letter queue (Amazon SQS Developer Guide, dead-letter queue
+/// retention): with 14 days here, a message that failed on day 13 would be deleted a day later.
+/// </param>
 /// <param name="VisibilityTimeoutSeconds">Seconds a received message stays invisible to other consumers.</param>
 internal sealed record QueueTiers(int RetentionSeconds, int VisibilityTimeoutSeconds)
 {
@@ -114,7 +118,7 @@ internal sealed record QueueTiers(int RetentionSeconds, int VisibilityTimeoutSec
     {
         Tier.Dev => new(86_400, 30),
         Tier.Staging => new(345_600, 30),
-        _ => new(1_209_600, 30),
+        _ => new(604_800, 30),
     };
 }
 

@@ -15,7 +15,11 @@ internal static class QueueResources
     /// <summary>Receives before a message moves to the dead-letter queue.</summary>
     public const int MaxReceiveCount = 5;
 
-    /// <summary>Dead letters are kept for SQS's maximum, 14 days, so someone can inspect and redrive them.</summary>
+    /// <summary>
+    /// Dead letters are kept for SQS's maximum, 14 days, so someone can inspect and redrive them. A standard queue's
+    /// dead letter counts them from when it was first sent, so the tier's retention (<see cref="QueueTiers"/>, at most
+    /// 7 days) leaves every dead letter at least 7 days here.
+    /// </summary>
     public const int DeadLetterRetentionSeconds = 1_209_600;
 
     /// <summary>Long polling: receives wait up to 20 seconds for a message, cutting empty (billed) receives.</summary>
