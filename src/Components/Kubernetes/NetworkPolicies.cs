@@ -132,8 +132,8 @@ internal static class NetworkPolicies
             });
         }
 
-        // Telemetry export: the collector's namespace, on the endpoint's port, when the target names both.
-        if (context.Target.Telemetry is { CollectorNamespace: { } collector, OtlpPort: { } otlpPort })
+        // Telemetry export: the collector's namespace (named, or the endpoint's Service address), on the endpoint's port.
+        if (context.Target.Telemetry is { EgressNamespace: { } collector, OtlpPort: { } otlpPort })
         {
             egress.Add(new V1NetworkPolicyEgressRule { To = [NamespacePeer(collector)], Ports = [TcpPort(otlpPort)] });
         }

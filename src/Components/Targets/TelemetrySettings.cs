@@ -47,9 +47,19 @@ public sealed partial record TelemetrySettings
 
     /// <summary>
     /// Namespace the collector runs in. When set with an endpoint, every service's network policy allows egress to
-    /// that namespace on the endpoint's port (the namespace is default-deny otherwise). None by default.
+    /// that namespace on the endpoint's port (the namespace is default-deny otherwise). None by default: an endpoint that
+    /// is a Service address (<c>&lt;service&gt;.&lt;namespace&gt;.svc</c>) names it; any other endpoint needs it.
     /// </summary>
     public string? CollectorNamespace { get; init; }
+
+    /// <summary>
+    /// The namespace workloads' egress is opened to: <see cref="CollectorNamespace"/>, else the one a Service address
+    /// endpoint names (<c>http://otel-collector.observability.svc:4317</c>: <c>observability</c>), else none.
+    /// </summary>
+    internal string? EgressNamespace =>
+        CollectorNamespace ?? (OtlpEndpoint is { } endpoint && Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) && ServiceHost().Match(uri.Host) is { Success: true } host
+            ? host.Groups["namespace"].Value
+            : null);
 
     /// <summary>
     /// Prefix of the CloudWatch Logs groups the cluster's log agent writes container logs to, one group per namespace
@@ -103,6 +113,15 @@ public sealed partial record TelemetrySettings
                 "Start it with / and use only letters, digits and . - _ / # (at most 400 characters), e.g. /eks/prod-cluster.");
         }
 
+        // Every environment's namespace denies egress by default: an endpoint the policy cannot open is silently dropped
+        // telemetry, so it is refused here instead.
+        if (OtlpEndpoint is { } otlp && Uri.TryCreate(otlp, UriKind.Absolute, out var collector) && collector.Scheme is "http" or "https" && EgressNamespace is null)
+        {
+            yield return new($"targets.{target}.telemetry.collectorNamespace",
+                $"'{otlp}' is not a Service address (<service>.<namespace>.svc) and collectorNamespace is not set, so every environment's default-deny network policy would block the export.",
+                "Set collectorNamespace to the namespace of the in-cluster collector, e.g. observability (a collector outside the cluster is reached through one inside it).");
+        }
+
         foreach (var (field, template) in new[] { ("logs", LogsUrl), ("metrics", MetricsUrl), ("traces", TracesUrl) })
         {
             if (template is not null && (!Uri.TryCreate(Expand(template, SampleValues), UriKind.Absolute, out var link) || link.Scheme is not ("http" or "https")))
@@ -130,4 +149,8 @@ public sealed partial record TelemetrySettings
 
     [GeneratedRegex(@"\{(?<name>[a-z]+)\}")]
     private static partial Regex Placeholder();
+
+    // A Service's cluster DNS name: <service>.<namespace>.svc, optionally with the default cluster domain.
+    [GeneratedRegex(@"^[a-z0-9]([-a-z0-9]*[a-z0-9])?\.(?<namespace>[a-z0-9]([-a-z0-9]*[a-z0-9])?)\.svc(\.cluster\.local)?\.?$")]
+    private static partial Regex ServiceHost();
 }

@@ -159,6 +159,38 @@ public sealed class ObservabilityTests
     }
 
     [Theory]
+    [InlineData("http://otel-collector.observability.svc:4317", null, "observability", 4317)]
+    [InlineData("https://otel.telemetry.svc.cluster.local:4318", null, "telemetry", 4318)]
+    [InlineData("http://otel-collector.observability.svc:4317", "otel", "otel", 4317)]
+    [InlineData("https://collector.example.com", "gateway", "gateway", 443)]
+    public void Egress_opens_to_the_named_collector_namespace_or_the_one_a_service_address_names(string endpoint, string? named, string opened, int port)
+    {
+        var target = DeploymentTarget.Default with { Telemetry = new TelemetrySettings { OtlpEndpoint = endpoint, CollectorNamespace = named } };
+        target.Telemetry.Validate("eu");
+        var plan = KubernetesPlans.Compile(WorkloadTests.SpecWith(ServiceType.Worker, Tier.Dev), target);
+
+        var egress = plan[ServiceResources.NetworkPolicy("svc")].Inputs.At("spec.egress").Items();
+        var telemetry = Assert.Single(egress, rule => rule.At("ports.0.port").Number() == port);
+        Assert.Equal(opened, telemetry.At("to.0.namespaceSelector.matchLabels").Key("kubernetes.io/metadata.name").Text());
+    }
+
+    // Each environment's namespace denies egress by default: an endpoint the policy cannot open would drop all telemetry.
+    [Theory]
+    [InlineData("https://collector.example.com:4318")]
+    [InlineData("http://otel-collector:4317")]
+    [InlineData("http://otel-collector.observability:4317")]
+    [InlineData("http://10.0.0.7:4317")]
+    public void An_endpoint_no_policy_can_open_needs_the_collector_namespace(string endpoint)
+    {
+        var error = Assert.Throws<Platform.Components.Settings.SettingsFormatException>(() =>
+            TargetSettings.Parse($"targets:\n  eu:\n    telemetry: {{ otlpEndpoint: '{endpoint}' }}\n"));
+
+        Assert.StartsWith("targets.eu.telemetry.collectorNamespace", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Set collectorNamespace", error.Message, StringComparison.Ordinal);
+        TargetSettings.Parse($"targets:\n  eu:\n    telemetry: {{ otlpEndpoint: '{endpoint}', collectorNamespace: observability }}\n");
+    }
+
+    [Theory]
     [InlineData("{ otlpEndpoint: 'collector:4317' }", "targets.eu.telemetry.otlpEndpoint")]
     [InlineData("{ otlpEndpoint: 'http://c:4317', otlpProtocol: udp }", "targets.eu.telemetry.otlpProtocol")]
     [InlineData("{ links: { traces: '/relative/{service}' } }", "targets.eu.telemetry.links.traces")]
