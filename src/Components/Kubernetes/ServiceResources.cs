@@ -8,7 +8,8 @@ namespace Platform.Components.Kubernetes;
 /// <summary>
 /// One service's golden path. Every type gets a ServiceAccount, its environment (ConfigMap and Secret), and a
 /// NetworkPolicy; <c>web</c> and <c>worker</c> a Deployment (plus HorizontalPodAutoscaler and PodDisruptionBudget as
-/// the tier and replica range say); <c>web</c> a Service and, with a host, an Ingress; <c>cron</c> a CronJob.
+/// the tier and replica range say); <c>web</c> a Service on port 80 and, with a host, an Ingress; a <c>worker</c> that
+/// declares a port a Service on that port; <c>cron</c> a CronJob.
 /// </summary>
 internal static class ServiceResources
 {

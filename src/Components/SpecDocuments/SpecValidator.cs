@@ -456,16 +456,17 @@ public static partial class SpecValidator
     private static readonly string[] Months = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"];
     private static readonly string[] Weekdays = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
 
-    private static readonly (string Name, int Min, int Max, string[] Names, bool AllowQuestion)[] CronFields =
+    // MaxStep: the largest step accepted (Kubernetes takes any positive one; a larger one selects only the start).
+    private static readonly (string Name, int Min, int Max, int MaxStep, string[] Names, bool AllowQuestion)[] CronFields =
     [
-        ("minute", 0, 59, [], false),
-        ("hour", 0, 23, [], false),
-        ("day-of-month", 1, 31, [], true),
-        ("month", 1, 12, Months, false),
+        ("minute", 0, 59, 59, [], false),
+        ("hour", 0, 23, 23, [], false),
+        ("day-of-month", 1, 31, 31, [], true),
+        ("month", 1, 12, 12, Months, false),
         // 0-6 only: Kubernetes validates a CronJob's schedule with robfig/cron v3's ParseStandard (validateScheduleFormat,
         // pkg/apis/batch/validation/validation.go), whose day-of-week bounds are 0-6 (spec.go), so the 7 that other crons
         // read as Sunday is refused by the API server ("end of range (7) above maximum (6)").
-        ("day-of-week", 0, 6, Weekdays, true),
+        ("day-of-week", 0, 6, 7, Weekdays, true),
     ];
 
     // The five fields Kubernetes CronJobs accept, each checked against its range so `pulumi up` cannot fail on it
@@ -485,8 +486,8 @@ public static partial class SpecValidator
 
         for (var i = 0; i < 5; i++)
         {
-            var (name, min, max, names, allowQuestion) = CronFields[i];
-            if (CronFieldProblem(fields[i], min, max, names, allowQuestion) is { } problem)
+            var (name, min, max, maxStep, names, allowQuestion) = CronFields[i];
+            if (CronFieldProblem(fields[i], min, max, maxStep, names, allowQuestion) is { } problem)
             {
                 return $"the {name} field (field {i + 1}, '{fields[i]}') {problem}" + (name == "day-of-week" && HasSeven(fields[i]) ? " (Sunday is 0 or SUN)" : "");
             }
@@ -495,10 +496,11 @@ public static partial class SpecValidator
         return null;
     }
 
+    // Whether a value or range bound (not a step) of the field is 7.
     private static bool HasSeven(string field) =>
-        field.Split(',', '-', '/').Any(v => v == "7");
+        field.Split(',').Any(part => part.Split('/')[0].Split('-').Contains("7"));
 
-    private static string? CronFieldProblem(string field, int min, int max, string[] names, bool allowQuestion)
+    private static string? CronFieldProblem(string field, int min, int max, int maxStep, string[] names, bool allowQuestion)
     {
         var range = $"{min}-{max}" + (names.Length > 0 ? $" or {names[0]}-{names[^1]}" : "");
         foreach (var part in field.Split(','))
@@ -509,9 +511,9 @@ public static partial class SpecValidator
                 [var r, var s] => (r, s),
                 _ => ("", null),
             };
-            if (step is not null && (!int.TryParse(step, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) || n < 1 || n > max))
+            if (step is not null && (!int.TryParse(step, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) || n < 1 || n > maxStep))
             {
-                return $"has a step '{step}' outside 1-{max}";
+                return $"has a step '{step}' outside 1-{maxStep}";
             }
 
             if (span == "*" || (allowQuestion && span == "?" && step is null))

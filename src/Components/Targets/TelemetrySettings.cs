@@ -48,7 +48,8 @@ public sealed partial record TelemetrySettings
     /// <summary>
     /// Namespace the collector runs in. When set with an endpoint, every service's network policy allows egress to
     /// that namespace on the endpoint's port (the namespace is default-deny otherwise). None by default: an endpoint that
-    /// is a Service address (<c>&lt;service&gt;.&lt;namespace&gt;.svc</c>) names it; any other endpoint needs it.
+    /// is a Service address (<c>&lt;service&gt;.&lt;namespace&gt;.svc</c>) names it; set it for any other in-cluster
+    /// endpoint, or the collector is unreachable from every environment.
     /// </summary>
     public string? CollectorNamespace { get; init; }
 
@@ -111,15 +112,6 @@ public sealed partial record TelemetrySettings
         {
             yield return new($"targets.{target}.telemetry.cloudWatchLogGroupPrefix", $"'{prefix}' is not a CloudWatch log group prefix.",
                 "Start it with / and use only letters, digits and . - _ / # (at most 400 characters), e.g. /eks/prod-cluster.");
-        }
-
-        // Every environment's namespace denies egress by default: an endpoint the policy cannot open is silently dropped
-        // telemetry, so it is refused here instead.
-        if (OtlpEndpoint is { } otlp && Uri.TryCreate(otlp, UriKind.Absolute, out var collector) && collector.Scheme is "http" or "https" && EgressNamespace is null)
-        {
-            yield return new($"targets.{target}.telemetry.collectorNamespace",
-                $"'{otlp}' is not a Service address (<service>.<namespace>.svc) and collectorNamespace is not set, so every environment's default-deny network policy would block the export.",
-                "Set collectorNamespace to the namespace of the in-cluster collector, e.g. observability (a collector outside the cluster is reached through one inside it).");
         }
 
         foreach (var (field, template) in new[] { ("logs", LogsUrl), ("metrics", MetricsUrl), ("traces", TracesUrl) })

@@ -162,7 +162,7 @@ public sealed class ObservabilityTests
     [InlineData("http://otel-collector.observability.svc:4317", null, "observability", 4317)]
     [InlineData("https://otel.telemetry.svc.cluster.local:4318", null, "telemetry", 4318)]
     [InlineData("http://otel-collector.observability.svc:4317", "otel", "otel", 4317)]
-    [InlineData("https://collector.example.com", "gateway", "gateway", 443)]
+    [InlineData("http://otel-collector:4317", "observability", "observability", 4317)]
     public void Egress_opens_to_the_named_collector_namespace_or_the_one_a_service_address_names(string endpoint, string? named, string opened, int port)
     {
         var target = DeploymentTarget.Default with { Telemetry = new TelemetrySettings { OtlpEndpoint = endpoint, CollectorNamespace = named } };
@@ -174,20 +174,19 @@ public sealed class ObservabilityTests
         Assert.Equal(opened, telemetry.At("to.0.namespaceSelector.matchLabels").Key("kubernetes.io/metadata.name").Text());
     }
 
-    // Each environment's namespace denies egress by default: an endpoint the policy cannot open would drop all telemetry.
+    // An endpoint that names no namespace opens none (a collector outside the cluster is not a namespace).
     [Theory]
-    [InlineData("https://collector.example.com:4318")]
     [InlineData("http://otel-collector:4317")]
     [InlineData("http://otel-collector.observability:4317")]
-    [InlineData("http://10.0.0.7:4317")]
-    public void An_endpoint_no_policy_can_open_needs_the_collector_namespace(string endpoint)
+    [InlineData("https://collector.example.com:4318")]
+    public void An_endpoint_that_names_no_namespace_opens_none(string endpoint)
     {
-        var error = Assert.Throws<Platform.Components.Settings.SettingsFormatException>(() =>
-            TargetSettings.Parse($"targets:\n  eu:\n    telemetry: {{ otlpEndpoint: '{endpoint}' }}\n"));
+        var target = DeploymentTarget.Default with { Telemetry = new TelemetrySettings { OtlpEndpoint = endpoint } };
+        var plan = KubernetesPlans.Compile(WorkloadTests.SpecWith(ServiceType.Worker, Tier.Dev), target);
 
-        Assert.StartsWith("targets.eu.telemetry.collectorNamespace", error.Message, StringComparison.Ordinal);
-        Assert.Contains("Set collectorNamespace", error.Message, StringComparison.Ordinal);
-        TargetSettings.Parse($"targets:\n  eu:\n    telemetry: {{ otlpEndpoint: '{endpoint}', collectorNamespace: observability }}\n");
+        Assert.Null(target.Telemetry.EgressNamespace);
+        var egress = plan[ServiceResources.NetworkPolicy("svc")].Inputs.At("spec.egress").Items();
+        Assert.DoesNotContain(egress, rule => rule.At("ports.0.port").Number() is 4317 or 4318);
     }
 
     [Theory]

@@ -75,6 +75,7 @@ public sealed class AllAtOnceTests
     // Kubernetes' cron parser (robfig/cron v3) has no 7 for Sunday: the API server would refuse the CronJob.
     [InlineData("0 3 * * 1-7", "the day-of-week field (field 5, '1-7') has '7', outside 0-6 or SUN-SAT (Sunday is 0 or SUN)")]
     [InlineData("0 3 * * 7", "the day-of-week field (field 5, '7') has '7', outside 0-6 or SUN-SAT (Sunday is 0 or SUN)")]
+    [InlineData("0 3 * * */8", "the day-of-week field (field 5, '*/8') has a step '8' outside 1-7")]
     [InlineData("0 0 * *", "it has 4 fields, not 5")]
     [InlineData("*/0 * * * *", "the minute field (field 1, '*/0') has a step '0' outside 1-59")]
     [InlineData("0 5-2 * * *", "the hour field (field 2, '5-2') has the range '5-2', which runs backwards")]

@@ -220,6 +220,7 @@ public sealed class SpecValidatorTests
         Assert.Empty(Validate(WithService(cron with { Schedule = "@daily" })));
         Assert.Empty(Validate(WithService(cron with { Schedule = "0,30 9-17/2 1-15 JAN-jun 0-6" })));
         Assert.Empty(Validate(WithService(cron with { Schedule = "0 3 * * SUN,sat" })));
+        Assert.Empty(Validate(WithService(cron with { Schedule = "0 0 * * */7" })));
         foreach (var bad in new[] { "a b c d e", "99 99 99 99 99", "61 * * * *", "*/0 * * * *", "0 24 * * *", "0 0 0 * *", "0 0 * 13 *", "0 0 * * 8", "0 0 * * 7", "0 0 * * 1-7", "5-1 * * * *", "0 0 ? ? ?" })
         {
             AssertOnlyError(Validate(WithService(cron with { Schedule = bad })), "spec.services[0].schedule", "not a cron schedule");
@@ -289,6 +290,7 @@ public sealed class SpecValidatorTests
     [InlineData("user", "user")]
     [InlineData("order", "order")]
     [InlineData("current-user", "current_user")]
+    [InlineData("left", "left")]
     public void A_database_named_by_a_reserved_postgres_word_is_refused(string name, string database)
     {
         var spec = TestSpecs.CheckoutStaging() with { Services = [], Resources = [ResourceSpec.Create(name, "postgres")] };

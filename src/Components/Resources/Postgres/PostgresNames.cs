@@ -53,8 +53,9 @@ internal static class PostgresNames
     /// <summary>Whether <paramref name="name"/> is a fully reserved PostgreSQL key word, which cannot be an identifier.</summary>
     public static bool IsReservedWord(string name) => ReservedWords.Contains(name);
 
-    // PostgreSQL's RESERVED_KEYWORD entries (src/include/parser/kwlist.h; "reserved" in the SQL Key Words appendix),
-    // system_user included (reserved from PostgreSQL 16).
+    // PostgreSQL's RESERVED_KEYWORD and TYPE_FUNC_NAME_KEYWORD entries (src/include/parser/kwlist.h; "reserved" and
+    // "reserved (can be function or type)" in the SQL Key Words appendix): neither is a ColId, which CREATE DATABASE
+    // takes as its name. system_user is reserved from PostgreSQL 16.
     private static readonly System.Collections.Frozen.FrozenSet<string> ReservedWords = System.Collections.Frozen.FrozenSet.Create(StringComparer.Ordinal,
         "all", "analyse", "analyze", "and", "any", "array", "as", "asc", "asymmetric", "both", "case", "cast", "check",
         "collate", "column", "constraint", "create", "current_catalog", "current_date", "current_role", "current_time",
@@ -63,7 +64,10 @@ internal static class PostgresNames
         "lateral", "leading", "limit", "localtime", "localtimestamp", "not", "null", "offset", "on", "only", "or", "order",
         "placing", "primary", "references", "returning", "select", "session_user", "some", "symmetric", "system_user",
         "table", "then", "to", "trailing", "true", "union", "unique", "user", "using", "variadic", "when", "where", "window",
-        "with");
+        "with",
+        "authorization", "binary", "collation", "concurrently", "cross", "current_schema", "freeze", "full", "ilike",
+        "inner", "is", "isnull", "join", "left", "like", "natural", "notnull", "outer", "overlaps", "right", "similar",
+        "tablesample", "verbose");
 
     /// <summary>A security group name; EC2 reserves names starting with <c>sg-</c>.</summary>
     public static string SecurityGroupName(string environment, string database)

@@ -45,7 +45,7 @@ internal sealed class QueueKind : ResourceKind
     /// <inheritdoc />
     public override ImmutableArray<TierSetting> TierSettings { get; } =
     [
-        TierSetting.From("queue retention (seconds)", QueueTiers.For, t => Num(t.RetentionSeconds)),
+        TierSetting.From("queue retention standard / FIFO (seconds)", QueueTiers.For, t => $"{Num(t.RetentionSeconds)} / {Num(t.FifoRetentionSeconds)}"),
         TierSetting.From("queue visibility timeout (seconds)", QueueTiers.For, t => Num(t.VisibilityTimeoutSeconds)),
     ];
 
@@ -107,18 +107,22 @@ internal sealed class QueueKind : ResourceKind
 
 /// <summary>What the tier decides for a <c>queue</c> resource.</summary>
 /// <param name="RetentionSeconds">
-/// Seconds a queue keeps a message: at most 7 days, half the dead-letter queue's 14, because a standard queue's message
-/// keeps its first enqueue time when it moves to the dead-letter queue (Amazon SQS Developer Guide, dead-letter queue
-/// retention): with 14 days here, a message that failed on day 13 would be deleted a day later.
+/// Seconds a standard queue keeps a message: at most 7 days, half the dead-letter queue's 14, because a standard
+/// queue's message keeps its first enqueue time when it moves to the dead-letter queue (Amazon SQS Developer Guide,
+/// dead-letter queue retention): with 14 days here, a message that failed on day 13 would be deleted a day later.
+/// </param>
+/// <param name="FifoRetentionSeconds">
+/// Seconds a FIFO queue keeps a message: its message's enqueue time restarts in the dead-letter queue, so it may keep
+/// messages as long as SQS allows.
 /// </param>
 /// <param name="VisibilityTimeoutSeconds">Seconds a received message stays invisible to other consumers.</param>
-internal sealed record QueueTiers(int RetentionSeconds, int VisibilityTimeoutSeconds)
+internal sealed record QueueTiers(int RetentionSeconds, int FifoRetentionSeconds, int VisibilityTimeoutSeconds)
 {
     public static QueueTiers For(Tier tier) => tier switch
     {
-        Tier.Dev => new(86_400, 30),
-        Tier.Staging => new(345_600, 30),
-        _ => new(604_800, 30),
+        Tier.Dev => new(86_400, 86_400, 30),
+        Tier.Staging => new(345_600, 345_600, 30),
+        _ => new(604_800, 1_209_600, 30),
     };
 }
 

@@ -17,8 +17,9 @@ internal static class QueueResources
 
     /// <summary>
     /// Dead letters are kept for SQS's maximum, 14 days, so someone can inspect and redrive them. A standard queue's
-    /// dead letter counts them from when it was first sent, so the tier's retention (<see cref="QueueTiers"/>, at most
-    /// 7 days) leaves every dead letter at least 7 days here.
+    /// dead letter counts them from when it was first sent, so the tier's retention of standard queues
+    /// (<see cref="QueueTiers"/>, at most 7 days) leaves every dead letter at least 7 days here; a FIFO queue's starts
+    /// counting again.
     /// </summary>
     public const int DeadLetterRetentionSeconds = 1_209_600;
 
@@ -44,7 +45,7 @@ internal static class QueueResources
             ("maxReceiveCount", MaxReceiveCount)));
         builder.Add(QueueNames.Queue(name), AwsTypes.Queue, Fifo(fifo, Map(
             ("name", QueueNames.QueueName(environment, name, fifo)))).With("visibilityTimeoutSeconds", profile.VisibilityTimeoutSeconds)
-            .With("messageRetentionSeconds", profile.RetentionSeconds)
+            .With("messageRetentionSeconds", fifo ? profile.FifoRetentionSeconds : profile.RetentionSeconds)
             .With("receiveWaitTimeSeconds", ReceiveWaitTimeSeconds)
             .With("sqsManagedSseEnabled", true)
             .With("redrivePolicy", redrive)

@@ -37,6 +37,30 @@ public sealed class QueueResourcesTests
         Assert.Equal("checkout-staging-events-dlq", dlq.Inputs.At("name").Text());
     }
 
+    // A standard queue's message keeps its first enqueue time in the dead-letter queue, whose retention then counts
+    // from it; a FIFO queue's starts again there (SQS Developer Guide, dead-letter queue retention).
+    [Theory]
+    [InlineData(Tier.Dev, false, 86_400)]
+    [InlineData(Tier.Staging, false, 345_600)]
+    [InlineData(Tier.Prod, false, 604_800)]
+    [InlineData(Tier.Dev, true, 86_400)]
+    [InlineData(Tier.Staging, true, 345_600)]
+    [InlineData(Tier.Prod, true, 1_209_600)]
+    public void A_standard_queues_dead_letters_are_kept_at_least_a_week_and_fifo_queues_keep_the_tiers_retention(Tier tier, bool fifo, int retention)
+    {
+        var spec = TestSpecs.CheckoutStaging(tier) with { Resources = [ResourceSpec.Create("events", "queue").With("fifo", fifo ? "true" : "false")] };
+        var plan = AwsPlans.Compile(spec);
+        var queueRetention = plan["events-queue"].Inputs.At("messageRetentionSeconds").Number();
+        var deadLetterRetention = plan["events-dlq"].Inputs.At("messageRetentionSeconds").Number();
+
+        Assert.Equal(retention, queueRetention);
+        Assert.Equal(1_209_600, deadLetterRetention);
+        if (!fifo)
+        {
+            Assert.True(deadLetterRetention - queueRetention >= 7 * 86_400, $"{tier}: dead letters may be kept only {deadLetterRetention - queueRetention} s.");
+        }
+    }
+
     [Fact]
     public void Fifo_queues_and_their_dead_letter_queues_are_both_fifo()
     {
