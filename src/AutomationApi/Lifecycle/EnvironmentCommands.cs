@@ -219,7 +219,15 @@ public sealed partial class EnvironmentCommands(
 
         if (specText is not null)
         {
-            var cheap = await CheckCheapAsync(EnvironmentCompiler.Parse(specText), name, caller, "Preview a spec at its own environment's URL.");
+            // The document GET answers, secrets masked, previews like it updates: each masked secret keeps its stored value.
+            var (resolved, unkept) = SecretCarryOver.Resolve(specText, EnvironmentCompiler.Parse(protector.Unprotect(record.SpecText) ?? "").Spec);
+            var parsed = EnvironmentCompiler.Parse(resolved);
+            if (!unkept.IsEmpty)
+            {
+                return Invalid([.. unkept, .. EnvironmentPipeline.Errors(parsed, compiler.Targets)]);
+            }
+
+            var cheap = await CheckCheapAsync(parsed, name, caller, "Preview a spec at its own environment's URL.");
             if (cheap.Value is not { } spec)
             {
                 return cheap.Problem!;
@@ -229,6 +237,8 @@ public sealed partial class EnvironmentCommands(
             {
                 return Invalid(errors);
             }
+
+            specText = resolved;
         }
 
         return await SaveAsync(queue.Add(record, OperationKind.Preview, specText is null ? null : protector.Protect(specText), "api"), cancellationToken);

@@ -66,6 +66,11 @@ public sealed class SpecRoundTripTests
         var edited = yaml.Replace(original.Services[0].Image, NewImage, StringComparison.Ordinal);
         await PutAndWaitAsync(factory, name, edited, "application/yaml");
 
+        // A preview of the masked document is taken the same way: its masked secrets keep their stored values.
+        using var preview = await client.PostAsync($"/v1/environments/{name}/preview", new StringContent(edited, System.Text.Encoding.UTF8, "application/yaml"), Cancel);
+        Assert.Equal(HttpStatusCode.Accepted, preview.StatusCode);
+        Assert.Equal("succeeded", (string)(await factory.WaitForOperationAsync((string)(await PlatformFactory.ReadAsync(preview))["id"]!))["state"]!);
+
         var after = (await factory.GetEnvironmentAsync(name))["spec"]!;
         Assert.Equal(NewImage, (string)after["spec"]!["services"]![0]!["image"]!);
         var expected = SpecWriter.ToDocument(original with { Services = original.Services.SetItem(0, original.Services[0] with { Image = NewImage }) });
