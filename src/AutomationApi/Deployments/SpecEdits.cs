@@ -48,6 +48,20 @@ public static class SpecEdits
         return root.ToJsonString(Indented);
     }
 
+    /// <summary>
+    /// The variables of <paramref name="service"/> that <paramref name="env"/> would turn from secret (<c>{ "secret": … }</c>)
+    /// to a plain value, which would then be stored and deployed in plain text.
+    /// </summary>
+    public static IReadOnlyList<string> SecretsMadePlain(string specText, string service, JsonObject? env)
+    {
+        if (env is not { Count: > 0 } || FindService(Read(specText), service)?["env"] is not JsonObject variables)
+        {
+            return [];
+        }
+
+        return [.. env.Where(change => change.Value is JsonValue && variables[change.Key] is JsonObject declared && declared.ContainsKey("secret")).Select(change => change.Key)];
+    }
+
     /// <summary>The image of each named service of <paramref name="specText"/>, as declared (missing names are left out).</summary>
     public static IReadOnlyDictionary<string, string> Images(string specText)
     {

@@ -68,6 +68,14 @@ public sealed class DeploymentCommands(
                 $"Environment '{name}' has no service '{service}'. Its services: {string.Join(", ", declared)}. Add a service with PUT /v1/environments/{name}.");
         }
 
+        // A plain value for a secret variable would put the new value in a ConfigMap and the stored spec in plain text.
+        if (SpecEdits.SecretsMadePlain(current, service, env) is { Count: > 0 } madePlain)
+        {
+            return Invalid(madePlain.Select(variable => new SpecError($"env.{variable}",
+                $"'{variable}' is a secret of '{service}': a plain value would be stored and deployed in plain text.",
+                $"Send {{\"{variable}\": {{\"secret\": \"…\"}}}} to change it, or null to remove the variable first.")));
+        }
+
         var edited = SpecEdits.Deploy(current, service, image.Trim(), env)!;
         var compiled = compiler.Compile(edited);
         if (compiled.Environment is not { } next)

@@ -126,6 +126,35 @@ public sealed class DeploymentsApiTests
     }
 
     [Fact]
+    public async Task Deploy_RefusesAPlainValueForASecretVariable_AndChangesNothing()
+    {
+        using var factory = new PlatformFactory(engine: new InMemoryStackEngine());
+        await factory.CreateAndWaitAsync(Shop("plain-dev"));
+
+        var problem = await ProblemAsync(factory, "/v1/environments/plain-dev/services/api/deploy", new
+        {
+            image = "registry.example.com/shop/api:1.1.0",
+            env = new Dictionary<string, object?> { ["DB_PASSWORD"] = "now-in-plain-text", ["LOG_LEVEL"] = "debug" },
+        }, HttpStatusCode.BadRequest);
+
+        var error = Assert.Single(problem["errors"]!.AsObject());
+        Assert.Equal("env.DB_PASSWORD", error.Key);
+        Assert.Equal("'DB_PASSWORD' is a secret of 'api': a plain value would be stored and deployed in plain text. " +
+            "Send {\"DB_PASSWORD\": {\"secret\": \"…\"}} to change it, or null to remove the variable first.", (string)error.Value![0]!);
+        Assert.DoesNotContain("now-in-plain-text", problem.ToJsonString(), StringComparison.Ordinal);
+        var env = (await factory.GetEnvironmentAsync("plain-dev"))["spec"]!["spec"]!["services"]![0]!["env"]!.AsObject();
+        Assert.True((bool)env["DB_PASSWORD"]!["secret"]!["unchanged"]!);
+        Assert.Equal("info", (string)env["LOG_LEVEL"]!);
+
+        // Removing it, or giving a new secret value, is how it changes.
+        await AcceptedAsync(factory, "/v1/environments/plain-dev/services/api/deploy", new
+        {
+            image = "registry.example.com/shop/api:1.1.0",
+            env = new Dictionary<string, object?> { ["DB_PASSWORD"] = new { secret = "rotated-very-secret" } },
+        });
+    }
+
+    [Fact]
     public async Task Deploy_IsRejectedClearly_ForAnUnpinnedImage_AnUnknownService_AndAnEnvironmentBeingDestroyed()
     {
         using var factory = new PlatformFactory(engine: new InMemoryStackEngine());
