@@ -53,7 +53,7 @@ internal sealed record EnvironmentFilter(string? Team, Tier? Tier, EnvironmentSt
         {
             if (!Enum.TryParse<EnvironmentStatus>(status, ignoreCase: true, out var parsedStatus) || !Enum.IsDefined(parsedStatus))
             {
-                return (null, Invalid("status", $"Unknown status '{status}'. Use one of: {string.Join(", ", Enum.GetNames<EnvironmentStatus>().Select(n => n.ToLowerInvariant()))}."));
+                return (null, Invalid("status", $"Unknown status '{status}'. Use one of: {string.Join(", ", Enum.GetNames<EnvironmentStatus>().Select(System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName))}."));
             }
 
             wantedStatus = parsedStatus;

@@ -79,18 +79,26 @@ internal sealed class ForbiddenProblems(IProblemDetailsService problems) : IAuth
             var needed = authorizeResult.AuthorizationFailure?.FailedRequirements.OfType<RolesAuthorizationRequirement>().FirstOrDefault()?.AllowedRoles;
             var has = context.User.RoleOf() is { } role ? PlatformRoles.Name(role) : "none";
             context.Response.StatusCode = StatusCodes.Status403Forbidden;
-            await problems.TryWriteAsync(new ProblemDetailsContext
+            var details = new Microsoft.AspNetCore.Mvc.ProblemDetails
             {
-                HttpContext = context,
-                ProblemDetails =
+                Status = StatusCodes.Status403Forbidden,
+                Title = "Insufficient role",
+                Detail = needed?.ToList() switch
                 {
-                    Status = StatusCodes.Status403Forbidden,
-                    Title = "Insufficient role",
-                    Detail = needed is null
-                        ? $"This caller (role '{has}') may not do this."
-                        : $"This needs one of the roles {string.Join(", ", needed.Select(r => $"'{r}'"))}; this caller has '{has}'. Ask an admin for a key with that role.",
+                    null or [] => $"This caller (role '{has}') may not do this.",
+                    [var only] => $"This needs the '{only}' role; this caller has '{has}'. Ask an admin for a key with that role.",
+                    var several => $"This needs one of the roles {string.Join(", ", several.Select(r => $"'{r}'"))}; this caller has '{has}'. Ask an admin for a key with one of them.",
                 },
-            });
+            };
+
+            // As the environment endpoints' 403s do: the role asked for (the first that would do) and the caller's.
+            if (needed?.FirstOrDefault() is { } required)
+            {
+                details.Extensions["requiredRole"] = required;
+            }
+
+            details.Extensions["role"] = has;
+            await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = details });
             return;
         }
 

@@ -107,7 +107,7 @@ public static class WebhookAddresses
             if (Refusal(address) is { } why)
             {
                 throw new WebhookAddressRefusedException(
-                    $"'{host}' resolves to {address}, a {why} address; webhooks may only reach public addresses unless an admin allows private ones.");
+                    $"'{host}' resolves to {address}, which is not a public address ({why}); webhooks may only reach public addresses unless an admin allows private ones.");
             }
         }
 

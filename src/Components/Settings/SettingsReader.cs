@@ -56,7 +56,7 @@ internal sealed class SettingsReader
             {
                 var suggestion = Spelling.Suggest(key, known);
                 Error(Join(path, key), $"Unknown field '{key}'.",
-                    (suggestion is null ? "Remove it" : $"Did you mean '{suggestion}'?") + $" Known fields here are: {string.Join(", ", known)}.");
+                    (suggestion is null ? "Remove it." : $"Did you mean '{suggestion}'?") + $" Known fields here are: {string.Join(", ", known)}.");
             }
         }
     }

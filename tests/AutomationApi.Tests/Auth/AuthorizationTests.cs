@@ -112,6 +112,24 @@ public sealed class AuthorizationTests
         await Check("destroy", HttpStatusCode.Accepted, () => client.DeleteAsync($"/v1/environments/{name}?force=true", Cancel));
     }
 
+    [Theory]
+    [InlineData("/v1/keys")]
+    [InlineData("/v1/quotas/payments")]
+    [InlineData("/v1/audit")]
+    public async Task An_admin_only_endpoint_says_which_role_it_needs(string path)
+    {
+        using var factory = new PlatformFactory(engine: new InMemoryStackEngine());
+        using var developer = factory.CreateClient(await factory.CreateKeyAsync("payments", "developer"));
+
+        using var response = await developer.GetAsync(path, Cancel);
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        var problem = await PlatformFactory.ReadAsync(response);
+        Assert.Equal("This needs the 'admin' role; this caller has 'developer'. Ask an admin for a key with that role.", (string?)problem["detail"]);
+        Assert.Equal("admin", (string?)problem["requiredRole"]);
+        Assert.Equal("developer", (string?)problem["role"]);
+    }
+
     [Fact]
     public async Task Lists_show_only_the_callers_team_and_admins_see_every_team()
     {
