@@ -47,7 +47,7 @@ public static class PlatformDatabase
             return null;
         }
 
-        const string Example = "Host=db.internal;Port=5432;Database=platform;Username=platform;Password=...";
+        const string Example = "Host=db.internal;Port=5432;Database=platform;Username=platform;Password=<password>";
         if (string.IsNullOrWhiteSpace(database.ConnectionString))
         {
             return $"{ConnectionStringKey} is required when {ProviderKey} is '{PlatformDatabaseOptions.Postgres}': set it " +
