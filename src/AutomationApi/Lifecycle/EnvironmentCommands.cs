@@ -247,18 +247,10 @@ public sealed partial class EnvironmentCommands(
     /// <summary>Checks for drift: a refresh of the environment's stack is queued.</summary>
     /// <param name="name">The environment.</param>
     /// <param name="cancellationToken">Request abort.</param>
-    /// <exception cref="IllegalTransitionException">The environment is being destroyed (the API's 409), as for every other change.</exception>
-    public async Task<LifecycleResult<StackOperation>> RefreshAsync(string name, CancellationToken cancellationToken)
-    {
-        if (await environments.FindLiveAsync(name, cancellationToken) is not { } record)
-        {
-            return Refusals.EnvironmentNotFound(name);
-        }
-
-        // Queued behind the destroy it would only be cancelled ("destroyed before this operation's turn came").
-        record.EnsureDeployable();
-        return await SaveAsync(queue.Add(record, OperationKind.Refresh, null, "api"), cancellationToken);
-    }
+    public async Task<LifecycleResult<StackOperation>> RefreshAsync(string name, CancellationToken cancellationToken) =>
+        await environments.FindLiveAsync(name, cancellationToken) is { } record
+            ? await SaveAsync(queue.Add(record, OperationKind.Refresh, null, "api"), cancellationToken)
+            : Refusals.EnvironmentNotFound(name);
 
     /// <summary>Pushes the environment's expiry out to now + <paramref name="ttl"/>, within its tier's maximum.</summary>
     /// <param name="name">The environment.</param>

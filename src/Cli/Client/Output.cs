@@ -8,7 +8,9 @@ namespace Platform.Cli.Client;
 /// <summary>Prints answers as aligned tables (people) or JSON (scripts).</summary>
 internal static class Output
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    // Printed for scripts and people, never embedded in HTML: '+' in a timestamp, '<' or an accented name print as
+    // they are, as the service sent them (the default encoder wrote "\u002B00:00").
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static Task JsonAsync(CliContext context, JsonNode? node) =>
         context.Stdout.WriteLineAsync(node?.ToJsonString(Indented) ?? "null");

@@ -68,6 +68,8 @@ public sealed class ClientCommandsTests : IDisposable
         (code, stdout, _) = await RunAsync(factory, null, "env", "list", "--json");
         Assert.Equal(0, code);
         Assert.Equal("cli-env-dev", (string)JsonNode.Parse(stdout)!.AsArray().Single()!["name"]!);
+        Assert.Contains("+00:00\"", stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("\\u002B", stdout, StringComparison.Ordinal);
 
         (code, stdout, _) = await RunAsync(factory, null, "env", "get", "cli-env-dev");
         Assert.Equal(0, code);
