@@ -214,9 +214,19 @@ public sealed class EnvironmentRecord : IVersioned
                 $"Environment '{Name}' is {Status.ToString().ToLowerInvariant()}; there is nothing left to extend.");
         }
 
-        if (!SpecParser.TryParseDuration(ttl ?? "", out var lifetime) || lifetime <= TimeSpan.Zero)
+        if (string.IsNullOrWhiteSpace(ttl))
+        {
+            return "Name the new lifetime from now in hours or days, e.g. {\"ttl\": \"48h\"} or 7d.";
+        }
+
+        if (!SpecParser.TryParseDuration(ttl, out var lifetime))
         {
             return $"'{ttl}' is not a duration. Use hours or days, e.g. 48h or 7d.";
+        }
+
+        if (lifetime <= TimeSpan.Zero)
+        {
+            return $"'{ttl}' is no lifetime. Give more than zero hours or days, e.g. 48h or 7d.";
         }
 
         var profile = TierProfile.For(Tier);

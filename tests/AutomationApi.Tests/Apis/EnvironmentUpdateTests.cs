@@ -120,6 +120,18 @@ public sealed class EnvironmentUpdateTests
         using var huge = await client.PostAsJsonAsync("/v1/environments/extend-keep/extend", new { ttl = "10000000d" }, Cancel);
         Assert.Equal(HttpStatusCode.BadRequest, huge.StatusCode);
         Assert.True((await PlatformFactory.ReadAsync(huge))["errors"]!.AsObject().ContainsKey("ttl"));
+
+        // No ttl, and a zero one, each say what is wrong with it.
+        foreach (var (body, message) in new[]
+        {
+            ("{}", "Name the new lifetime from now in hours or days, e.g. {\"ttl\": \"48h\"} or 7d."),
+            ("""{"ttl":"0h"}""", "'0h' is no lifetime. Give more than zero hours or days, e.g. 48h or 7d."),
+        })
+        {
+            using var refused = await client.PostAsync("/v1/environments/extend-keep/extend", new StringContent(body, System.Text.Encoding.UTF8, "application/json"), Cancel);
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.StartsWith(message, (string)(await PlatformFactory.ReadAsync(refused))["errors"]!["ttl"]![0]!, StringComparison.Ordinal);
+        }
     }
 
     [Fact]
