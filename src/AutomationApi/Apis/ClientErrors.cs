@@ -68,6 +68,12 @@ internal sealed partial class ClientErrors(IProblemDetailsService problems, ILog
                     name, "Unknown field.");
             }
 
+            if (NotConvertible().IsMatch(json.Message) && field is null)
+            {
+                // The whole body is of the wrong shape (an array, a string, a number where an object belongs).
+                return ("The body must be a JSON object with this request's fields (see the OpenAPI document).", null, null);
+            }
+
             if (NotConvertible().Match(json.Message) is { Success: true } conversion && field is not null)
             {
                 // A record read through its constructor is named as a whole (the request type), not the field's type.
@@ -117,13 +123,14 @@ internal sealed partial class ClientErrors(IProblemDetailsService problems, ILog
             : type == typeof(decimal) || type == typeof(double) || type == typeof(float) ? "a number"
             : type == typeof(DateTimeOffset) || type == typeof(DateTime) ? "a date-time such as 2026-12-31T00:00:00Z"
             : type == typeof(TimeSpan) ? "a duration such as 72h or 7d"
-            : typeof(System.Collections.IDictionary).IsAssignableFrom(type) || type.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IReadOnlyDictionary<,>)) ? "an object"
+            : type == typeof(System.Text.Json.Nodes.JsonObject) || typeof(System.Collections.IDictionary).IsAssignableFrom(type) ||
+              type.GetInterfaces().Append(type).Any(i => i.IsGenericType && (i.GetGenericTypeDefinition() == typeof(IReadOnlyDictionary<,>) || i.GetGenericTypeDefinition() == typeof(IDictionary<,>))) ? "an object"
             : typeof(System.Collections.IEnumerable).IsAssignableFrom(type) ? "a list"
             : "an object";
     }
 
     // The kind of JSON or query value a bound .NET type takes, as a client would write it.
-    private static string JsonKind(string type) => (Nullable().Match(type) is { Success: true } inner ? inner.Groups["type"].Value : type).TrimEnd('?').Split('.')[^1] switch
+    private static string JsonKind(string type) => (Nullable().Match(type) is { Success: true } inner ? inner.Groups["type"].Value : type).TrimEnd('?').Split('`', '<')[0].Split('.')[^1] switch
     {
         "Int32" or "Int64" or "int" or "long" or "Int16" or "short" => "a whole number",
         "Decimal" or "Double" or "decimal" or "double" or "Single" or "float" => "a number",
@@ -132,8 +139,11 @@ internal sealed partial class ClientErrors(IProblemDetailsService problems, ILog
         "DateTimeOffset" or "DateTime" => "a date-time such as 2026-12-31T00:00:00Z",
         "TimeSpan" => "a duration such as 72h or 7d",
         "Guid" => "an id",
-        var t when t.EndsWith("[]", StringComparison.Ordinal) || t.StartsWith("List", StringComparison.Ordinal) || t.StartsWith("IReadOnlyList", StringComparison.Ordinal) || t.StartsWith("ImmutableArray", StringComparison.Ordinal) => "a list",
-        var t when t.StartsWith("Dictionary", StringComparison.Ordinal) || t.StartsWith("IReadOnlyDictionary", StringComparison.Ordinal) => "an object",
+        "JsonObject" => "an object",
+        "JsonArray" => "a list",
+        var t when t.Contains("Dictionary", StringComparison.Ordinal) => "an object",
+        var t when t.EndsWith("[]", StringComparison.Ordinal) || t.EndsWith("List", StringComparison.Ordinal) || t.EndsWith("Enumerable", StringComparison.Ordinal) ||
+            t.EndsWith("Array", StringComparison.Ordinal) || t.EndsWith("Collection", StringComparison.Ordinal) || t.EndsWith("Set", StringComparison.Ordinal) => "a list",
         _ => "a value of another kind (see the OpenAPI document)",
     };
 

@@ -81,6 +81,7 @@ public sealed record Page<T>(IReadOnlyList<T> Items, string? NextCursor);
 
 /// <summary>Body of <c>POST /v1/environments/{name}/extend</c>.</summary>
 /// <param name="Ttl">New lifetime from now, e.g. <c>48h</c> or <c>7d</c>; the result may not pass the tier's maximum TTL.</param>
+[System.Text.Json.Serialization.JsonUnmappedMemberHandling(System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow)]
 public sealed record ExtendRequest(string Ttl);
 
 /// <summary>Turns specs into what responses may show.</summary>

@@ -10,15 +10,18 @@ namespace Platform.AutomationApi.Apis;
 /// <param name="Image">The image to run: pinned by a version tag (not <c>latest</c>) or a digest.</param>
 /// <param name="Env">Variable changes: a string sets a plain value, <c>{"secret": "…"}</c> a secret one, <c>null</c> removes it.</param>
 /// <param name="Preview">Only preview the change (engine preview and plan diff) instead of deploying it.</param>
+[System.Text.Json.Serialization.JsonUnmappedMemberHandling(System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow)]
 public sealed record DeployRequest(string? Image, JsonObject? Env = null, bool Preview = false);
 
 /// <summary>Body of <c>POST /v1/environments/{name}/promote</c>.</summary>
 /// <param name="From">The environment whose running images are copied, e.g. <c>checkout-staging</c>.</param>
 /// <param name="Services">The services to promote; all services both environments declare when absent or empty.</param>
+[System.Text.Json.Serialization.JsonUnmappedMemberHandling(System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow)]
 public sealed record PromoteRequest(string? From, IReadOnlyList<string>? Services = null);
 
 /// <summary>Body of <c>POST /v1/environments/{name}/rollback</c>.</summary>
 /// <param name="OperationId">The earlier successful create or update whose spec is re-applied; the one before the current deployment when absent.</param>
+[System.Text.Json.Serialization.JsonUnmappedMemberHandling(System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow)]
 public sealed record RollbackRequest(string? OperationId = null);
 
 /// <summary>A queued deployment: the operation to follow, what its plan changes, and the images it deploys.</summary>

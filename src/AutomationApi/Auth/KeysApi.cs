@@ -10,6 +10,7 @@ namespace Platform.AutomationApi.Auth;
 /// <param name="Team">The team it acts for: 1-63 letters, digits, '-', '_' or '.' (an environment's <c>metadata.team</c>).</param>
 /// <param name="Role"><c>viewer</c>, <c>developer</c>, <c>operator</c> or <c>admin</c>.</param>
 /// <param name="ExpiresAt">When it stops working (in the future); <c>Platform:Auth:DefaultKeyLifetime</c> from now when absent.</param>
+[System.Text.Json.Serialization.JsonUnmappedMemberHandling(System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow)]
 public sealed record CreateKeyRequest(string? Name, string? Team, string? Role, DateTimeOffset? ExpiresAt = null);
 
 /// <summary>A key as listed: never its secret or hash.</summary>

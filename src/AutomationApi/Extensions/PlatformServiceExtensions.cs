@@ -174,14 +174,11 @@ public static class PlatformServiceExtensions
         // by their own reader, so the limit holds behind any server.
         builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<PlatformOptions>>((kestrel, platform) =>
             kestrel.Limits.MaxRequestBodySize = platform.Value.Limits.MaxRequestBodyBytes);
-        // Enums as camelCase strings and durations in the spec's form (14d), in every response. A field a request body
-        // does not take is refused (a misspelt quota or webhook field silently changed what was stored), and a query
-        // value or body that does not bind throws, so ClientErrors names the field instead of a bare 400.
-        builder.Services.ConfigureHttpJsonOptions(options =>
-        {
-            Platform.Components.SpecDocuments.SpecJson.Configure(options.SerializerOptions);
-            options.SerializerOptions.UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow;
-        });
+        // Enums as camelCase strings and durations in the spec's form (14d), in every response. A query value or body
+        // that does not bind throws, so ClientErrors names the field instead of a bare 400. (Request records refuse
+        // fields they do not take with their own attribute: set here, it would also mark every response schema of the
+        // OpenAPI document closed.)
+        builder.Services.ConfigureHttpJsonOptions(options => Platform.Components.SpecDocuments.SpecJson.Configure(options.SerializerOptions));
         builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         builder.Services.AddPlatformOpenApi(options => options.AddOperationTransformer(IdempotencyFilter.DocumentHeader));
         return builder;

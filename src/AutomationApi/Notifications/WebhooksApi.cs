@@ -13,6 +13,7 @@ namespace Platform.AutomationApi.Notifications;
 /// <param name="Url">Where events are posted: an absolute http or https URL that resolves to public addresses.</param>
 /// <param name="Events">The events to receive (<see cref="NotificationEvents.All"/>); every one when absent.</param>
 /// <param name="AllowPrivateNetwork">Admin only: let it reach loopback, link-local and private addresses.</param>
+[System.Text.Json.Serialization.JsonUnmappedMemberHandling(System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow)]
 public sealed record WebhookRequest(string? Team, string? Url, IReadOnlyList<string>? Events, bool AllowPrivateNetwork = false);
 
 /// <summary>A registered webhook (its secret is never shown again after registration).</summary>

@@ -12,6 +12,7 @@ namespace Platform.AutomationApi.Quotas;
 /// <param name="Staging">Live <c>staging</c> environments at most.</param>
 /// <param name="Prod">Live <c>prod</c> environments at most.</param>
 /// <param name="MonthlyCost">Total estimated monthly cost of the team's live environments at most (USD, 0 or more).</param>
+[System.Text.Json.Serialization.JsonUnmappedMemberHandling(System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow)]
 public sealed record QuotaRequest(int? Dev = null, int? Staging = null, int? Prod = null, decimal? MonthlyCost = null);
 
 /// <summary>A team's quota and what it uses.</summary>

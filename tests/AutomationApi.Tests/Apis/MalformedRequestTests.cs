@@ -24,7 +24,42 @@ public sealed class MalformedRequestTests
         { "POST", "/v1/keys", """{"name":"ci","team":"payments","role":"developer","expiresAt":"tomorrow"}""", "expiresAt", "Must be a date-time such as 2026-12-31T00:00:00Z.", "The body's 'expiresAt' must be a date-time such as 2026-12-31T00:00:00Z." },
         { "POST", "/v1/keys", """{"name":"ci","team":"payments","role":"developer","expires":"2026-12-04T00:00:00Z"}""", "expires", "Unknown field.", "The body has a field 'expires' this request does not take. Remove it or check its spelling (fields are camelCase)." },
         { "POST", "/v1/webhooks", """{"url":"https://hooks.example.com/x","event":["operation.failed"]}""", "event", "Unknown field.", "The body has a field 'event' this request does not take. Remove it or check its spelling (fields are camelCase)." },
+        { "POST", "/v1/webhooks", """{"url":"https://hooks.example.com/x","events":"operation.failed"}""", "events", "Must be a list.", "The body's 'events' must be a list." },
+        { "POST", "/v1/environments/shop-dev/services/api/deploy", """{"image":"registry.example.com/a/b:1.0.0","env":["A=1"]}""", "env", "Must be an object.", "The body's 'env' must be an object." },
     };
+
+    [Theory]
+    [InlineData("PUT", "/v1/quotas/payments", "[1]")]
+    [InlineData("POST", "/v1/environments/shop-dev/extend", "\"48h\"")]
+    public async Task A_body_of_the_wrong_shape_is_asked_to_be_an_object(string method, string path, string body)
+    {
+        using var factory = new PlatformFactory(engine: new InMemoryStackEngine());
+        using var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+
+        using var response = await factory.CreateClient().SendAsync(request, Cancel);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var answer = await PlatformFactory.ReadAsync(response);
+        Assert.Equal("The body must be a JSON object with this request's fields (see the OpenAPI document).", (string?)answer["detail"]);
+        Assert.DoesNotContain("Platform.", answer.ToJsonString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Response_schemas_stay_open_and_request_schemas_are_closed()
+    {
+        using var factory = new PlatformFactory(engine: new InMemoryStackEngine());
+
+        var schemas = (await factory.CreateClient().GetFromJsonAsync<JsonObject>("/openapi/v1.json", Cancel))!["components"]!["schemas"]!.AsObject();
+
+        // A response may gain fields (problems carry traceId, errors, requiredRole …); a request takes only its own.
+        foreach (var response in new[] { "EnvironmentResponse", "OperationResponse", "ProblemDetails" })
+        {
+            Assert.True(schemas.ContainsKey(response), response);
+            Assert.Null(schemas[response]!["additionalProperties"]);
+        }
+
+        Assert.Equal(false, (bool?)schemas["QuotaRequest"]!["additionalProperties"]);
+    }
 
     [Theory]
     [MemberData(nameof(Cases))]
