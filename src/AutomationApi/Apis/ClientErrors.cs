@@ -68,14 +68,14 @@ internal sealed partial class ClientErrors(IProblemDetailsService problems, ILog
                     name, "Unknown field.");
             }
 
-            if (NotConvertible().IsMatch(json.Message) && field is null)
+            if (NotConvertible().Match(json.Message) is { Success: true } conversion)
             {
-                // The whole body is of the wrong shape (an array, a string, a number where an object belongs).
-                return ("The body must be a JSON object with this request's fields (see the OpenAPI document).", null, null);
-            }
+                if (field is null)
+                {
+                    // The whole body is of the wrong shape (an array, a string, a number where an object belongs).
+                    return ("The body must be a JSON object with this request's fields (see the OpenAPI document).", null, null);
+                }
 
-            if (NotConvertible().Match(json.Message) is { Success: true } conversion && field is not null)
-            {
                 // A record read through its constructor is named as a whole (the request type), not the field's type.
                 var named = conversion.Groups["type"].Value;
                 var expected = DeclaredKind(named, field) ?? JsonKind(named);
@@ -108,9 +108,8 @@ internal sealed partial class ClientErrors(IProblemDetailsService problems, ILog
 
     // The kind of value the request type's property for a top-level field takes; null when that is not known.
     private static string? DeclaredKind(string requestType, string field) =>
-        typeof(ClientErrors).Assembly.GetType(requestType)?
-            .GetProperty(field.Split('.', '[')[0], System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.IgnoreCase)
-            is { } property && !field.Contains('.', StringComparison.Ordinal) && !field.Contains('[', StringComparison.Ordinal)
+        field.IndexOfAny(['.', '[']) < 0 &&
+        typeof(ClientErrors).Assembly.GetType(requestType)?.GetProperty(field, System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.IgnoreCase) is { } property
             ? KindOf(property.PropertyType)
             : null;
 

@@ -145,7 +145,7 @@ internal sealed partial class EngineStartupCheck(EngineProbe probe, IOptions<Pla
     [LoggerMessage(Level = LogLevel.Information, Message = "Deployment engine: pulumi ({PulumiPath}) {Version}")]
     private static partial void LogFound(ILogger logger, string pulumiPath, string version);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Deployment engine MISSING: the pulumi CLI ({PulumiPath}, Platform:PulumiPath) cannot run: {Detail}. Install it or set Platform:PulumiPath. " +
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Deployment engine MISSING: the pulumi CLI ({PulumiPath}, Platform:PulumiPath) cannot run: {Detail}. " + EngineNotFoundException.Remedy + " " +
         "Creating, updating, previewing, refreshing and destroying environments is refused with 503 until it is installed; reading works, and environments that never provisioned anything can be deleted.")]
     private static partial void LogMissing(ILogger logger, string pulumiPath, string detail);
 }

@@ -100,11 +100,10 @@ public sealed partial class EnvironmentCommands(
         }
 
         // The idempotency key still hashes the text as sent.
-        var (resolved, unkept) = SecretCarryOver.Resolve(specText, EnvironmentCompiler.Parse(protector.Unprotect(record.SpecText) ?? "").Spec);
-        var parsed = EnvironmentCompiler.Parse(resolved);
-        if (!unkept.IsEmpty)
+        var (resolved, parsed, unkept) = KeepStoredSecrets(record, specText);
+        if (unkept is not null)
         {
-            return Invalid([.. unkept, .. EnvironmentPipeline.Errors(parsed, compiler.Targets)]);
+            return unkept;
         }
 
         // The route's filter authorized the environment as it is; the new spec's team and tier must be allowed too.
@@ -219,12 +218,11 @@ public sealed partial class EnvironmentCommands(
 
         if (specText is not null)
         {
-            // The document GET answers, secrets masked, previews like it updates: each masked secret keeps its stored value.
-            var (resolved, unkept) = SecretCarryOver.Resolve(specText, EnvironmentCompiler.Parse(protector.Unprotect(record.SpecText) ?? "").Spec);
-            var parsed = EnvironmentCompiler.Parse(resolved);
-            if (!unkept.IsEmpty)
+            // The document GET answers, secrets masked, previews like it updates.
+            var (resolved, parsed, unkept) = KeepStoredSecrets(record, specText);
+            if (unkept is not null)
             {
-                return Invalid([.. unkept, .. EnvironmentPipeline.Errors(parsed, compiler.Targets)]);
+                return unkept;
             }
 
             var cheap = await CheckCheapAsync(parsed, name, caller, "Preview a spec at its own environment's URL.");
@@ -336,6 +334,15 @@ public sealed partial class EnvironmentCommands(
         inspection.Plan is { } plan ? EnvironmentPipeline.EstimateCost(plan).MonthlyTotal : 0;
 
     private static HttpValidationProblemDetails Invalid(IEnumerable<SpecError> errors) => Refusals.Spec(errors, InvalidTitle, InvalidDetail);
+
+    // The spec as sent with each masked secret ({ secret: { unchanged: true } }) given the value stored for it, parsed;
+    // a problem when one has none stored, listing the spec's other errors too, so fixing it uncovers nothing new.
+    private (string Resolved, SpecParseResult Parsed, HttpValidationProblemDetails? Unkept) KeepStoredSecrets(EnvironmentRecord record, string specText)
+    {
+        var (resolved, unkept) = SecretCarryOver.Resolve(specText, EnvironmentCompiler.Parse(protector.Unprotect(record.SpecText) ?? "").Spec);
+        var parsed = EnvironmentCompiler.Parse(resolved);
+        return (resolved, parsed, unkept.IsEmpty ? null : Invalid([.. unkept, .. EnvironmentPipeline.Errors(parsed, compiler.Targets)]));
+    }
 
     private ProblemDetails NameTaken(string name, Caller caller)
     {

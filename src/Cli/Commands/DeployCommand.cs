@@ -33,7 +33,7 @@ internal static class DeployCommand
         var image = new Argument<string>("image") { Description = "The image, pinned by a version tag or digest." };
         var url = new Option<string?>("--url") { Description = $"Automation API base URL (default: ${UrlVariable})." };
         var token = new Option<string?>("--token") { Description = $"Bearer token (default: ${TokenVariable}); sent only when set." };
-        var env = new Option<string[]>("--env") { Description = "Variable change KEY=VALUE (KEY= removes it); repeatable.", AllowMultipleArgumentsPerToken = false };
+        var env = new Option<string[]>("--env") { Description = "Plain variable change KEY=VALUE (KEY= removes it; a secret variable takes no plain value); repeatable.", AllowMultipleArgumentsPerToken = false };
         var timeout = new Option<string>("--timeout") { Description = "How long to wait for the rollout, e.g. 20m or 1h.", DefaultValueFactory = _ => "30m" };
         var command = new Command("deploy", "Deploy one service's image to an environment and wait for the rollout: exit 0 when it succeeded, 4 when it failed or timed out.")
         {
