@@ -142,6 +142,7 @@ internal sealed class PlanMaterializer
         options.Provider = provider;
         options.AdditionalSecretOutputs = [.. resource.Options.AdditionalSecretOutputs];
         options.DeleteBeforeReplace = resource.Options.DeleteBeforeReplace ? true : null;
+        options.IgnoreChanges = [.. resource.Options.IgnoreChanges];
         _resources[resource.Name] = PlanResources.Create(resource.Type, resource.Name, new DictionaryResourceArgs(inputs), options, outputNames);
     }
 

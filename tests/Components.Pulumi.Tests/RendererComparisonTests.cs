@@ -64,6 +64,9 @@ public sealed class RendererComparisonTests
             Assert.Equal(
                 yaml.Options["additionalSecretOutputs"]?.AsArray().Select(o => o!.GetValue<string>()) ?? [],
                 ((CustomResourceOptions)created.Options).AdditionalSecretOutputs);
+            Assert.Equal(
+                yaml.Options["ignoreChanges"]?.AsArray().Select(o => o!.GetValue<string>()) ?? [],
+                created.Options.IgnoreChanges);
             var dependsOn = await Outputs.ValueAsync(created.Options.DependsOn.ToOutput());
             Assert.Equal(
                 (yaml.Options["dependsOn"]?.AsArray().Select(d => YamlProgram.ReferencedName(d)!) ?? []).Order(StringComparer.Ordinal),

@@ -23,12 +23,12 @@ public sealed class GeneratedEnvironmentTests
         TargetSettings.Load(Path.Combine(AppContext.BaseDirectory, "examples", "platform.targets.yaml"));
 
     [Theory]
-    [InlineData(12, "dev", "028968c42ba1b7c8355dee1e3c716f0af740da6ebf7d655480c7d7f59a5e7275")]
-    [InlineData(12, "staging", "9607ea5a3e5d4e93f10f835b399ee67f1c2ee7b20cb5b011265ade8b4c181bf1")]
-    [InlineData(12, "prod", "057d640d57d1861f4a1c7c70b8af9148ccf06eb9568eaa8e530c8a0d9931737f")]
-    [InlineData(60, "dev", "8aa93735467b15da6e2633d5c70f7d94669f4a636737898e95a4254f7e51d5c5")]
-    [InlineData(60, "staging", "cd9383053af215bd6b1619c7b8e3075d0a09dc0173c8100592cd20673e0bbebd")]
-    [InlineData(60, "prod", "e510449d25ac132346171656b5f467a97e76257ca2b2d3fd5c7a1bd84ea24f28")]
+    [InlineData(12, "dev", "e65f2d9abdf8a1decda42ecb18f5fadb1f990cf423fbce8423f137c0cbc66c84")]
+    [InlineData(12, "staging", "b4c4743f089cf07a395185ae516c7afd38a76fa386634e9a6c59868ca1d710a3")]
+    [InlineData(12, "prod", "7f7580d9ecb3dfb120217fd6eb8de99b58562e77376ebf9603bb9654d181a239")]
+    [InlineData(60, "dev", "64f5b97f2b81477dbbc3562b1ddf542cf374a07cae1a2f1d8b559ad75765f2ed")]
+    [InlineData(60, "staging", "6c4298926dacec2ac80f405049c46e8890095849cea9033e5e2b715f0145b312")]
+    [InlineData(60, "prod", "d8826f7dab9ec41e901ae10787b8467dd3f4bc22034d36bcc4dc08d07b0c2594")]
     public void Generated_environments_synthesise_to_the_same_bytes_as_before(int services, string tier, string fingerprint)
     {
         var result = EnvironmentPipeline.Run(GeneratedSpecs.Yaml(services, tier), ExampleTargets);

@@ -253,14 +253,25 @@ internal static class ServiceResources
         var selector = new V1LabelSelector { MatchLabels = labels.Selector };
         var podSpec = PodTemplates.PodSpec(container, name, labels.Selector, profile.ZoneSpread, restartPolicy: null);
 
+        var metadata = KubernetesPlanner.Metadata(context, name, labels.Workload);
+        if (!autoscaled)
+        {
+            // A fixed count is ours alone: after autoscaling is turned off, spec.replicas still belongs to the
+            // autoscaler's last write (kube-controller-manager), and a server-side apply that sets it without force
+            // fails with a field conflict.
+            metadata.Annotations = new Dictionary<string, string>(1, StringComparer.Ordinal) { [WorkloadDefaults.PatchForceAnnotation] = "true" };
+        }
+
         var deployment = new V1Deployment
         {
-            Metadata = KubernetesPlanner.Metadata(context, name, labels.Workload),
+            Metadata = metadata,
             Spec = new V1DeploymentSpec
             {
-                // When the autoscaler owns the replica count, the Deployment must not state one, or every deploy
-                // would reset it.
-                Replicas = autoscaled ? null : replicas.Min,
+                // An autoscaled Deployment starts at the minimum and then belongs to the autoscaler: updates ignore
+                // spec.replicas (options below). Leaving the field out instead would hand a Deployment that had a
+                // fixed count back to the API server's default of 1 on the update that adds the autoscaler, before
+                // the autoscaler acts (a 4-replica prod service would drop to one).
+                Replicas = replicas.Min,
                 RevisionHistoryLimit = WorkloadDefaults.RevisionHistoryLimit,
                 Selector = selector,
                 Strategy = new V1DeploymentStrategy
@@ -272,7 +283,8 @@ internal static class ServiceResources
             },
         };
         var inputs = KubernetesInputs.Namespaced(deployment, podSpec, "serviceAccountName", PlanValue.Ref(LogicalNames.ServiceAccount(name), "metadata.name"));
-        builder.Add(Deployment(name), KubernetesTypes.Deployment, inputs, name, options);
+        builder.Add(Deployment(name), KubernetesTypes.Deployment, inputs, name,
+            autoscaled ? options with { IgnoreChanges = [WorkloadDefaults.ReplicasPath] } : options);
 
         if (autoscaled)
         {

@@ -110,6 +110,23 @@ internal static class WorkloadDefaults
     /// <summary>Annotation that makes cert-manager issue an Ingress's TLS certificate.</summary>
     public const string ClusterIssuerAnnotation = "cert-manager.io/cluster-issuer";
 
+    /// <summary>
+    /// The autoscaled Deployment's replica count, ignored on update. Pulumi's engine then keeps the value the last
+    /// update gave (pulumi/pulumi, pkg/resource/deploy/step_generator.go processIgnoreChanges and
+    /// sdk/go/common/resource/properties_path.go Reset), and the Kubernetes provider, under server-side apply, drops
+    /// the field once another manager (the autoscaler) owns it or sends the live value while Pulumi still does
+    /// (pulumi/pulumi-kubernetes, provider/pkg/await/await.go handleSSAIgnoreFields). So neither a deploy nor the
+    /// switch from a fixed count to autoscaling resets the count the autoscaler or the old fixed count set.
+    /// </summary>
+    public const string ReplicasPath = "spec.replicas";
+
+    /// <summary>
+    /// Annotation that makes the Kubernetes provider's server-side apply overwrite fields another manager owns
+    /// (pulumi/pulumi-kubernetes, provider/pkg/metadata/annotations.go AnnotationPatchForce, read by patchForce in
+    /// provider/pkg/await/await.go).
+    /// </summary>
+    public const string PatchForceAnnotation = "pulumi.com/patchForce";
+
     /// <summary>Pod annotation holding a hash of the service's plain environment, so changing it rolls the pods.</summary>
     public const string ConfigHashAnnotation = "platform.io/config-hash";
 

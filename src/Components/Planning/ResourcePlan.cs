@@ -76,16 +76,22 @@ public sealed record PlannedResource(
 /// <param name="Version">Provider plugin version (set on provider resources).</param>
 /// <param name="AdditionalSecretOutputs">Output properties to treat as secret.</param>
 /// <param name="DeleteBeforeReplace">Whether a replacement deletes the old resource first.</param>
+/// <param name="IgnoreChanges">
+/// Input property paths (Pulumi property-path syntax, e.g. <c>spec.replicas</c>) whose changes an update ignores: the
+/// engine keeps the value the resource was last given (and drops the path if it had none); a create uses the planned
+/// value.
+/// </param>
 public sealed record PlanResourceOptions(
     ImmutableArray<string> DependsOn,
     bool Protect,
     string? Provider,
     string? Version,
     ImmutableArray<string> AdditionalSecretOutputs,
-    bool DeleteBeforeReplace)
+    bool DeleteBeforeReplace,
+    ImmutableArray<string> IgnoreChanges)
 {
     /// <summary>No options.</summary>
-    public static PlanResourceOptions None { get; } = new([], false, null, null, [], false);
+    public static PlanResourceOptions None { get; } = new([], false, null, null, [], false, []);
 
     /// <summary>Options using the given provider.</summary>
     public static PlanResourceOptions WithProvider(string provider) => None with { Provider = provider };
@@ -94,7 +100,8 @@ public sealed record PlanResourceOptions(
     public bool Equals(PlanResourceOptions? other) =>
         other is not null && DependsOn.SequenceEqual(other.DependsOn) && Protect == other.Protect &&
         Provider == other.Provider && Version == other.Version &&
-        AdditionalSecretOutputs.SequenceEqual(other.AdditionalSecretOutputs) && DeleteBeforeReplace == other.DeleteBeforeReplace;
+        AdditionalSecretOutputs.SequenceEqual(other.AdditionalSecretOutputs) && DeleteBeforeReplace == other.DeleteBeforeReplace &&
+        IgnoreChanges.SequenceEqual(other.IgnoreChanges);
 
     /// <inheritdoc />
     public override int GetHashCode() => HashCode.Combine(DependsOn.Length, Protect, Provider, Version, DeleteBeforeReplace);

@@ -159,6 +159,7 @@ public static class PlanJson
                 ["version"] = options.Version,
                 ["additionalSecretOutputs"] = new JsonArray([.. options.AdditionalSecretOutputs.Select(d => (JsonNode?)d)]),
                 ["deleteBeforeReplace"] = options.DeleteBeforeReplace,
+                ["ignoreChanges"] = new JsonArray([.. options.IgnoreChanges.Select(d => (JsonNode?)d)]),
             },
         };
     }

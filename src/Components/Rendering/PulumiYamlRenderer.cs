@@ -209,7 +209,7 @@ public static class PulumiYamlRenderer
 
             var options = resource.Options;
             if (options.Provider is not null || !options.DependsOn.IsEmpty || options.Protect || options.Version is not null ||
-                !options.AdditionalSecretOutputs.IsEmpty || options.DeleteBeforeReplace)
+                !options.AdditionalSecretOutputs.IsEmpty || options.DeleteBeforeReplace || !options.IgnoreChanges.IsEmpty)
             {
                 _yaml.String("options");
                 Options(options);
@@ -269,6 +269,20 @@ public static class PulumiYamlRenderer
             {
                 yaml.String("deleteBeforeReplace");
                 yaml.Plain("true");
+            }
+
+            if (!options.IgnoreChanges.IsEmpty)
+            {
+                // Property paths are literal strings to Pulumi YAML (ResourceOptionsDecl.IgnoreChanges is a list of
+                // strings), never interpolated.
+                yaml.String("ignoreChanges");
+                yaml.BeginSequence();
+                foreach (var path in options.IgnoreChanges)
+                {
+                    yaml.String(path);
+                }
+
+                yaml.EndSequence();
             }
 
             yaml.EndMapping();

@@ -1,7 +1,9 @@
 using System.Collections.Immutable;
 using Platform.Components.Kubernetes;
 using Platform.Components.Planning;
+using Platform.Components.Rendering;
 using Platform.Components.Specs;
+using Platform.Components.Tests.Rendering;
 using Platform.Components.Tiers;
 
 namespace Platform.Components.Tests.Kubernetes;
@@ -218,7 +220,8 @@ public sealed class WorkloadTests
         var deployment = plan[ServiceResources.Deployment("svc")].Inputs;
         Assert.Equal(autoscaled, plan.Resources.Any(r => r.Name == ServiceResources.Autoscaler("svc")));
         Assert.Equal(profile.DisruptionBudget, plan.Resources.Any(r => r.Name == ServiceResources.DisruptionBudget("svc")));
-        Assert.Equal(autoscaled ? null : profile.DefaultReplicas.Min, deployment.At("spec.replicas").Number());
+        // Autoscaled or not, the Deployment states a count: the minimum, which only a create uses when autoscaled.
+        Assert.Equal(profile.DefaultReplicas.Min, deployment.At("spec.replicas").Number());
         if (autoscaled)
         {
             var hpa = plan[ServiceResources.Autoscaler("svc")].Inputs;
@@ -252,6 +255,42 @@ public sealed class WorkloadTests
         var fixedCount = KubernetesPlans.Compile(SpecWith(ServiceType.Web, Tier.Prod, s => s with { Replicas = new ReplicaRange(4, 4) }));
         Assert.DoesNotContain(fixedCount.Resources, r => r.Name == ServiceResources.Autoscaler("svc"));
         Assert.Equal(4, fixedCount[ServiceResources.Deployment("svc")].Inputs.At("spec.replicas").Number());
+    }
+
+    [Theory]
+    [InlineData(ServiceType.Web)]
+    [InlineData(ServiceType.Worker)]
+    public void An_autoscaled_deployment_starts_at_the_minimum_and_updates_leave_its_count_to_the_autoscaler(ServiceType type)
+    {
+        // Fixed 4 → autoscaled 3–12 is one update. Leaving spec.replicas out of the program would make server-side
+        // apply drop Pulumi's ownership of it and the API server default it to 1 until the autoscaler acts; stating
+        // it and ignoring its changes keeps the 4 pods (Pulumi's engine resets an ignored path to its last input).
+        var scaled = KubernetesPlans.Compile(SpecWith(type, Tier.Prod, s => s with { Replicas = new ReplicaRange(3, 12) }));
+        var deployment = scaled[ServiceResources.Deployment("svc")];
+        Assert.Equal(3, deployment.Inputs.At("spec.replicas").Number());
+        Assert.Equal([WorkloadDefaults.ReplicasPath], deployment.Options.IgnoreChanges);
+        Assert.Null(deployment.Inputs.At("metadata.annotations"));
+
+        var program = PulumiYaml.Json(PulumiYamlRenderer.Render(scaled).Program);
+        var rendered = program["resources"]![ServiceResources.Deployment("svc")]!;
+        Assert.Equal(["spec.replicas"], rendered["options"]!["ignoreChanges"]!.AsArray().Select(n => (string?)n));
+        Assert.Equal(3, rendered["properties"]!["spec"]!["replicas"]!.GetValue<long>());
+        Assert.All(scaled.Resources.Where(r => !r.Options.IgnoreChanges.IsEmpty), r => Assert.Equal(KubernetesTypes.Deployment, r.Type));
+    }
+
+    [Fact]
+    public void A_fixed_count_deployment_wins_a_field_conflict_left_by_an_earlier_autoscaler()
+    {
+        // Autoscaled → fixed: the autoscaler's last scale write left spec.replicas to kube-controller-manager, so a
+        // server-side apply of the fixed count conflicts unless forced.
+        var fixedCount = KubernetesPlans.Compile(SpecWith(ServiceType.Web, Tier.Prod, s => s with { Replicas = new ReplicaRange(4, 4) }));
+        var deployment = fixedCount[ServiceResources.Deployment("svc")];
+        Assert.Equal("true", deployment.Inputs.At("metadata.annotations").Key(WorkloadDefaults.PatchForceAnnotation).Text());
+        Assert.True(deployment.Options.IgnoreChanges.IsEmpty);
+
+        var program = PulumiYaml.Json(PulumiYamlRenderer.Render(fixedCount).Program);
+        Assert.Equal("true", (string?)program["resources"]![deployment.Name]!["properties"]!["metadata"]!["annotations"]!["pulumi.com/patchForce"]);
+        Assert.Null(program["resources"]![deployment.Name]!["options"]!["ignoreChanges"]);
     }
 
     [Fact]

@@ -28,7 +28,7 @@ public sealed class PulumiYamlRendererTests
         builder.Add("role", "aws:iam/role:Role", PlanValue.Map.Empty
                 .With("assumeRolePolicy", PlanValue.ToJson(PlanValue.From(new Dictionary<string, object> { ["Version"] = "2012-10-17", ["Resource"] = PlanValue.Ref("queue", "arn") })))
                 .With("description", PlanValue.Concat("Role for ", PlanValue.Ref("queue", "name"), " costs $5 ${literally}")),
-            "api", PlanResourceOptions.WithProvider("aws-provider") with { DependsOn = ["queue"], AdditionalSecretOutputs = ["arn"] });
+            "api", PlanResourceOptions.WithProvider("aws-provider") with { DependsOn = ["queue"], AdditionalSecretOutputs = ["arn"], IgnoreChanges = ["description", "tags[\"team\"]"] });
         builder.Add("secret", "kubernetes:core/v1:Secret", PlanValue.Map.Empty
                 .With("stringData", PlanValue.Map.Empty.With("TOKEN", PlanValue.SecretOf(PlanValue.Config("apiToken"))))
                 .With("metadata", PlanValue.Map.Empty.With("annotations", PlanValue.Concat("host=", PlanValue.Ref("lb", "status.loadBalancer.ingress[0].hostname"), ";token=", PlanValue.SecretOf(PlanValue.Config("apiToken")))))
@@ -158,6 +158,8 @@ public sealed class PulumiYamlRendererTests
         Assert.True(resources["queue"]!["options"]!["protect"]!.GetValue<bool>());
         Assert.True(resources["queue"]!["options"]!["deleteBeforeReplace"]!.GetValue<bool>());
         Assert.Equal(["arn"], resources["role"]!["options"]!["additionalSecretOutputs"]!.AsArray().Select(n => (string?)n));
+        Assert.Equal(["description", "tags[\"team\"]"], resources["role"]!["options"]!["ignoreChanges"]!.AsArray().Select(n => (string?)n));
+        Assert.Null(resources["queue"]!["options"]!["ignoreChanges"]);
         Assert.Null(resources["lb"]!["options"]);
         Assert.Null(resources["lb"]!["properties"]);
     }
