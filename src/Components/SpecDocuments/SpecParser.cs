@@ -221,7 +221,13 @@ public static class SpecParser
             var env = ReadEnv(node, path);
             var uses = ReadStrings(node, path, "uses");
             ReplicaRange? replicas = null;
-            if (OptionalObject(node, path, "replicas") is { } r)
+            if (Get(node, path, "replicas") is JsonValue count && ScalarText(count) is { } text && int.TryParse(text, out var fixedCount))
+            {
+                // A count where bounds are expected is the commonest shape slip: say how to write that count.
+                Error($"{path}.replicas", $"Expected a mapping of min and max, not the number {fixedCount}.",
+                    $"For a fixed count write replicas: {{ min: {fixedCount}, max: {fixedCount} }}; for autoscaling, a range such as {{ min: {fixedCount}, max: {Math.Max(fixedCount, 1) * 2} }}.");
+            }
+            else if (OptionalObject(node, path, "replicas") is { } r)
             {
                 CheckFields(r, $"{path}.replicas", ["min", "max"]);
                 var min = RequiredInt(r, $"{path}.replicas", "min");

@@ -16,6 +16,21 @@ public sealed class SpecParserTests
             - { name: web, type: web, image: "registry.example.com/web:1.0.0" }
         """;
 
+    [Theory]
+    [InlineData("replicas: 3", "Expected a mapping of min and max, not the number 3.", "replicas: { min: 3, max: 3 }")]
+    [InlineData("replicas: \"3\"", "Expected a mapping of min and max, not the number 3.", "replicas: { min: 3, max: 3 }")]
+    [InlineData("replicas: three", "Expected a mapping.", "Write 'replicas' as a mapping")]
+    public void A_replica_count_written_as_a_number_is_refused_with_the_mapping_that_means_it(string replicas, string message, string fix)
+    {
+        var result = SpecParser.Parse(Minimal.Replace("image: \"registry.example.com/web:1.0.0\" }", $"image: \"registry.example.com/web:1.0.0\", {replicas} }}", StringComparison.Ordinal));
+
+        var error = Assert.Single(result.Errors);
+        Assert.Equal("spec.services[0].replicas", error.Path);
+        Assert.Equal(message, error.Message);
+        Assert.Contains(fix, error.Fix, StringComparison.Ordinal);
+        Assert.Null(result.Spec);
+    }
+
     [Fact]
     public void The_readme_example_parses_to_the_spec_built_by_hand()
     {
