@@ -39,6 +39,20 @@ internal static class PlatformCli
             };
 
             var result = root.Parse(args);
+
+            // Before the parser's own errors: a mistyped option also makes an argument go missing or a word go
+            // unmatched, and those follow from it; the user needs to hear about the option.
+            if (UnknownOptions.Find(result) is { Count: > 0 } unknown)
+            {
+                foreach (var error in unknown)
+                {
+                    await context.Stderr.WriteLineAsync($"error: {error}");
+                }
+
+                await context.Stderr.WriteLineAsync($"Run '{UnknownOptions.CommandPath(result.CommandResult)} --help' for its options.");
+                return ExitCodes.Usage;
+            }
+
             if (result.Errors.Count > 0)
             {
                 foreach (var error in result.Errors)
