@@ -28,6 +28,7 @@ internal static class CliInputs
         }
 
         var full = context.Resolve(path);
+        RefuseDirectory(full, $"Spec file {path}", "a spec file (YAML or JSON)");
         if (!File.Exists(full))
         {
             throw new UsageException($"Spec file not found: {path}");
@@ -60,6 +61,22 @@ internal static class CliInputs
     public static PolicySettings LoadPolicies(string? option, CliContext context) =>
         Load(option, "--policies", PoliciesVariable, PoliciesFileName, "Policy settings", PolicySettings.Parse, context) ?? PolicySettings.Default;
 
+    /// <summary>
+    /// Refuses a directory where a file is needed: <see cref="File.Exists"/> is false for it, which read as "not
+    /// found" (or, for a file looked for by default, as "absent") although the path is there.
+    /// </summary>
+    /// <param name="fullPath">The resolved path.</param>
+    /// <param name="described">The path as the user gave it, e.g. <c>Spec file env</c>.</param>
+    /// <param name="needed">What is needed instead, e.g. <c>a spec file (YAML or JSON)</c>.</param>
+    /// <exception cref="UsageException"><paramref name="fullPath"/> is a directory.</exception>
+    public static void RefuseDirectory(string fullPath, string described, string needed)
+    {
+        if (Directory.Exists(fullPath))
+        {
+            throw new UsageException($"{described} is a directory; {needed} is needed: name the file itself.");
+        }
+    }
+
     private static T? Load<T>(string? option, string optionName, string variableName, string fileName, string what, Func<string, T> parse, CliContext context)
         where T : class
     {
@@ -69,6 +86,7 @@ internal static class CliInputs
                 ? (variable, variableName)
                 : (fileName, null);
         var full = context.Resolve(path);
+        RefuseDirectory(full, source is null ? $"{what} file {path}" : $"{what} file {path} (from {source})", "a YAML file");
         if (!File.Exists(full))
         {
             return source is null ? null : throw new UsageException($"{what} file not found: {path} (from {source})");

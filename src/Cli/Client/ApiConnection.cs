@@ -69,7 +69,13 @@ internal sealed record ApiConnection(Uri BaseUrl, string? Token)
     private static ConfigFile? ReadConfig(CliContext context)
     {
         var path = ConfigPath(context);
-        if (path is null || !File.Exists(path))
+        if (path is null)
+        {
+            return null;
+        }
+
+        CliInputs.RefuseDirectory(path, $"Config file {path}", "a JSON file");
+        if (!File.Exists(path))
         {
             return null;
         }

@@ -48,6 +48,7 @@ internal static class DatabaseMigration
         if (settings.SettingsFile is { } file)
         {
             var path = context.Resolve(file);
+            CliInputs.RefuseDirectory(path, $"--settings {file}", "a JSON settings file");
             if (!File.Exists(path))
             {
                 throw new UsageException($"--settings {file}: no such file ({path}).");

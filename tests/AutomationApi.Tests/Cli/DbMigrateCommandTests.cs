@@ -136,6 +136,18 @@ public sealed class DbMigrateCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_directory_as_the_settings_file_is_exit_2_saying_a_file_is_needed()
+    {
+        Directory.CreateDirectory(Path.Combine(_work.FullName, "conf"));
+
+        var (code, stdout, stderr) = await RunAsync([], "--settings", "conf");
+
+        Assert.Equal(2, code);
+        Assert.Equal("", stdout);
+        Assert.Contains("--settings conf is a directory; a JSON settings file is needed: name the file itself.", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Reads_the_services_settings_file_with_the_environment_overriding_it()
     {
         var data = Path.Combine(_work.FullName, "from-settings");
