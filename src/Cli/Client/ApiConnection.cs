@@ -22,26 +22,55 @@ internal sealed record ApiConnection(Uri BaseUrl, string? Token)
     public const string ConfigVariable = "PLATFORM_CONFIG";
 
     /// <summary>Resolves the connection.</summary>
-    /// <exception cref="UsageException">No URL anywhere, a malformed one, or an unreadable or unsafe config file.</exception>
+    /// <exception cref="UsageException">No URL anywhere, an invalid one, or an unreadable or unsafe config file.</exception>
     public static ApiConnection Resolve(string? url, string? token, CliContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        url ??= Value(context.GetEnvironmentVariable(UrlVariable));
+        url = Value(url);
+        var source = "--url";
+        if (url is null && Value(context.GetEnvironmentVariable(UrlVariable)) is { } fromVariable)
+        {
+            (url, source) = (fromVariable, $"${UrlVariable}");
+        }
+
         token ??= Value(context.GetEnvironmentVariable(TokenVariable));
         if (url is null || token is null)
         {
             var file = ReadConfig(context);
-            url ??= file?.Url;
+            if (url is null && Value(file?.Url) is { } fromFile)
+            {
+                (url, source) = (fromFile, $"\"url\" in {ConfigPath(context)}");
+            }
+
             token ??= file?.Token;
         }
 
-        if (string.IsNullOrWhiteSpace(url) || !Uri.TryCreate(url.TrimEnd('/') + "/", UriKind.Absolute, out var baseUrl) || baseUrl.Scheme is not ("http" or "https"))
+        if (url is null)
         {
             throw new UsageException(
                 $"Name the Automation API with --url, ${UrlVariable} or \"url\" in {ConfigPath(context) ?? "~/.config/platform/config.json"}, e.g. https://platform.example.com.");
         }
 
-        return new ApiConnection(baseUrl, Value(token));
+        return new ApiConnection(ParseBaseUrl(url, source), Value(token));
+    }
+
+    /// <summary>
+    /// The service's base URL from <paramref name="url"/>, which <paramref name="source"/> (e.g. <c>--url</c>) gave:
+    /// an absolute <c>http</c> or <c>https</c> URL with a host. Anything else is refused as what it is, an invalid URL,
+    /// rather than as a missing one.
+    /// </summary>
+    /// <exception cref="UsageException"><paramref name="url"/> is no such URL.</exception>
+    public static Uri ParseBaseUrl(string url, string source)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        if (!Uri.TryCreate(url.Trim().TrimEnd('/') + "/", UriKind.Absolute, out var baseUrl) ||
+            baseUrl.Scheme is not ("http" or "https") || baseUrl.Host.Length == 0)
+        {
+            throw new UsageException(
+                $"{source} '{url}' is not a valid Automation API URL: give its base URL with http:// or https:// and a host, e.g. https://platform.example.com.");
+        }
+
+        return baseUrl;
     }
 
     /// <summary>The config file's path, or <see langword="null"/> when no home directory is known.</summary>

@@ -42,7 +42,7 @@ internal static class DeployCommand
         command.SetAction((parse, cancellationToken) => RunAsync(
             context,
             new DeployArguments(parse.GetValue(environment)!, parse.GetValue(service)!, parse.GetValue(image)!,
-                parse.GetValue(url) ?? context.GetEnvironmentVariable(UrlVariable),
+                parse.GetValue(url) is { } given ? (given, "--url") : (context.GetEnvironmentVariable(UrlVariable), $"${UrlVariable}"),
                 parse.GetValue(token) ?? context.GetEnvironmentVariable(TokenVariable),
                 parse.GetValue(env) ?? [],
                 parse.GetValue(timeout)!),
@@ -50,14 +50,17 @@ internal static class DeployCommand
         return command;
     }
 
-    private sealed record DeployArguments(string Environment, string Service, string Image, string? Url, string? Token, string[] Env, string Timeout);
+    // Url: the URL and where it came from (--url or the variable), which an invalid URL's message names.
+    private sealed record DeployArguments(string Environment, string Service, string Image, (string? Value, string Source) Url, string? Token, string[] Env, string Timeout);
 
     private static async Task<int> RunAsync(CliContext context, DeployArguments arguments, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrWhiteSpace(arguments.Url) || !Uri.TryCreate(arguments.Url.TrimEnd('/') + "/", UriKind.Absolute, out var baseUrl) || baseUrl.Scheme is not ("http" or "https"))
+        if (string.IsNullOrWhiteSpace(arguments.Url.Value))
         {
             throw new UsageException($"Name the Automation API with --url or ${UrlVariable}, e.g. https://platform.example.com.");
         }
+
+        var baseUrl = ApiConnection.ParseBaseUrl(arguments.Url.Value, arguments.Url.Source);
 
         if (!TryParseTimeout(arguments.Timeout, out var limit))
         {
