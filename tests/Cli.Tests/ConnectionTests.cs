@@ -64,4 +64,27 @@ public sealed class ConnectionTests : IDisposable
         Assert.Equal(ExitCodes.Usage, result.ExitCode);
         Assert.Contains("error: Name the Automation API with --url, $PLATFORM_URL or \"url\" in", result.Stderr, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_config_file_the_variable_names_must_exist()
+    {
+        _cli.Environment["PLATFORM_CONFIG"] = "missing/config.json";
+
+        var result = await _cli.RunAsync(["env", "list"]);
+
+        Assert.Equal(ExitCodes.Usage, result.ExitCode);
+        var path = Path.Combine(_cli.Directory.FullName, "missing", "config.json");
+        Assert.Contains($"error: Config file not found: {path} (from $PLATFORM_CONFIG); create it or unset PLATFORM_CONFIG.", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_default_config_file_may_be_absent()
+    {
+        _cli.Environment["XDG_CONFIG_HOME"] = Path.Combine(_cli.Directory.FullName, "xdg");
+
+        var result = await _cli.RunAsync(["env", "list"]);
+
+        Assert.Equal(ExitCodes.Usage, result.ExitCode);
+        Assert.Contains("error: Name the Automation API with --url", result.Stderr, StringComparison.Ordinal);
+    }
 }

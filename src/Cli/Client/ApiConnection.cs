@@ -5,8 +5,9 @@ namespace Platform.Cli.Client;
 /// <summary>
 /// Where the Automation API is and how to authenticate to it: <c>--url</c>/<c>--token</c>, else <c>PLATFORM_URL</c>/
 /// <c>PLATFORM_TOKEN</c>, else the config file (<c>PLATFORM_CONFIG</c>, else <c>$XDG_CONFIG_HOME/platform/config.json</c>,
-/// else <c>~/.config/platform/config.json</c>: <c>{"url": "…", "token": "…"}</c>). A config file holds a key, so on
-/// Unix one that group or others can read is refused, naming the <c>chmod</c> that fixes it.
+/// else <c>~/.config/platform/config.json</c>: <c>{"url": "…", "token": "…"}</c>). A file <c>PLATFORM_CONFIG</c> names
+/// must exist. A config file holds a key, so on Unix one that group or others can read is refused, naming the
+/// <c>chmod</c> that fixes it.
 /// </summary>
 /// <param name="BaseUrl">The service's base URL.</param>
 /// <param name="Token">The bearer token (an API key or an OIDC token), if any.</param>
@@ -103,10 +104,15 @@ internal sealed record ApiConnection(Uri BaseUrl, string? Token)
             return null;
         }
 
-        CliInputs.RefuseDirectory(path, $"Config file {path}", "a JSON file");
+        // The default file is optional; one the variable names was meant to be read, so its absence is a mistake
+        // (a typo, an unmounted secret) to report, not to skip: skipped, it surfaced as "name the Automation API".
+        var named = Value(context.GetEnvironmentVariable(ConfigVariable)) is not null;
+        CliInputs.RefuseDirectory(path, named ? $"Config file {path} (from ${ConfigVariable})" : $"Config file {path}", "a JSON file");
         if (!File.Exists(path))
         {
-            return null;
+            return named
+                ? throw new UsageException($"Config file not found: {path} (from ${ConfigVariable}); create it or unset {ConfigVariable}.")
+                : null;
         }
 
         if (!OperatingSystem.IsWindows())
