@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
 
@@ -223,7 +224,23 @@ internal static class EnvCommand
     private static Command HistoryCommand(CliContext context)
     {
         var name = Name();
-        var limit = new Option<int>("--limit") { Description = "How many operations, newest first.", DefaultValueFactory = _ => 20 };
+        var limit = new Option<int>("--limit")
+        {
+            Description = "How many operations, newest first.",
+            DefaultValueFactory = _ => 20,
+            // The parser's own message named the CLR type ("expected type 'System.Int32'"); say what a person types.
+            CustomParser = result =>
+            {
+                var text = result.Tokens is [.., var token] ? token.Value : "";
+                if (int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
+                {
+                    return value;
+                }
+
+                result.AddError($"--limit '{text}' is not a whole number; give how many operations to list, e.g. --limit 20.");
+                return 0;
+            },
+        };
         var command = new Command("history", "An environment's operations, newest first: kind, outcome, origin, actor, duration.") { name, limit };
         return new ClientCommand().Runs(command, context, async (client, json, parse, cancellationToken) =>
         {
