@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Platform.AutomationApi.Apis;
 using Platform.AutomationApi.Lifecycle;
 using Platform.AutomationApi.Storage;
 
@@ -92,7 +93,7 @@ public sealed partial class ApiKeyAdministration(PlatformDbContext db, TimeProvi
 
     /// <summary>No key of that id (404).</summary>
     public static ProblemDetails NotFound(string id) =>
-        Refusals.Problem(StatusCodes.Status404NotFound, "Key not found", $"There is no API key '{id}'. GET /v1/keys lists them.");
+        Refusals.Problem(StatusCodes.Status404NotFound, "Key not found", $"There is no API key '{id}'. {CliRemedies.ListKeys} lists them.");
 
     [GeneratedRegex("^[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$")]
     private static partial Regex TeamName();

@@ -2,6 +2,7 @@ using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Platform.AutomationApi.Apis;
 using Platform.AutomationApi.Storage;
 
 namespace Platform.AutomationApi.Auth;
@@ -116,7 +117,7 @@ public sealed partial class ApiKeyAuthenticationHandler(
             {
                 Status = StatusCodes.Status401Unauthorized,
                 Title = "Authentication required",
-                Detail = failure ?? "Send an API key (or an OIDC token, where the service accepts them) as 'Authorization: Bearer <key>'. An admin creates keys with POST /v1/keys.",
+                Detail = failure ?? "Send an API key (or an OIDC token, where the service accepts them) as 'Authorization: Bearer <key>'. An admin creates keys with " + CliRemedies.CreateKey + ".",
             },
         });
     }

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Platform.AutomationApi.Apis;
 using Platform.AutomationApi.Storage;
 
 namespace Platform.AutomationApi.Auth;
@@ -95,7 +96,7 @@ public sealed partial class BootstrapAdminKey(
 
         LogGeneratedKey(logger, stored.Id);
         await output.Output.WriteLineAsync(
-            $"Platform: first admin key (shown once, store it now; create team keys with POST /v1/keys, then revoke this one): {stored.Plain}");
+            $"Platform: first admin key (shown once, store it now; create team keys with {CliRemedies.CreateKey}, then revoke this one with {CliRemedies.RevokeKey(stored.Id)}): {stored.Plain}");
         await output.Output.FlushAsync(cancellationToken);
     }
 

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Platform.AutomationApi.Apis;
 
 namespace Platform.AutomationApi.Catalog;
 
@@ -66,7 +67,7 @@ public static class CatalogApi
         var instances = live.SelectMany(e => e.Services).Where(s => s.Name == name).OrderBy(s => s.Environment, StringComparer.Ordinal).ToList();
         return instances.Count == 0
             ? TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Service not found",
-                detail: $"No live environment runs a service named '{name}'. List them with GET /v1/catalog/services.")
+                detail: $"No live environment runs a service named '{name}'. List them with {CliRemedies.ListServices}.")
             : TypedResults.Ok(new CatalogServiceInstances(name, instances));
     }
 

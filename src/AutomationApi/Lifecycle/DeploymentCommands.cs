@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
+using Platform.AutomationApi.Apis;
 using Platform.AutomationApi.Auth;
 using Platform.AutomationApi.Deployments;
 using Platform.AutomationApi.Environments;
@@ -65,7 +66,7 @@ public sealed class DeploymentCommands(
         {
             var declared = SpecEdits.Images(current).Keys;
             return Refusals.Problem(StatusCodes.Status404NotFound, "Service not found",
-                $"Environment '{name}' has no service '{service}'. Its services: {string.Join(", ", declared)}. Add a service with PUT /v1/environments/{name}.");
+                $"Environment '{name}' has no service '{service}'. Its services: {string.Join(", ", declared)}. Add a service with {CliRemedies.UpdateEnvironment(name)}.");
         }
 
         // A plain value for a secret variable would put the new value in a ConfigMap and the stored spec in plain text.
@@ -146,7 +147,7 @@ public sealed class DeploymentCommands(
             }
             else if (!declared.ContainsKey(wanted[i]))
             {
-                errors[$"services[{i}]"] = [$"'{name}' declares no service '{wanted[i]}'. Add it with PUT /v1/environments/{name} first."];
+                errors[$"services[{i}]"] = [$"'{name}' declares no service '{wanted[i]}'. Add it with {CliRemedies.UpdateEnvironment(name)} first."];
             }
         }
 

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Platform.AutomationApi.Apis;
 using Platform.AutomationApi.Auth;
 using Platform.AutomationApi.Environments;
 using Platform.AutomationApi.Operations;
@@ -349,7 +350,7 @@ public sealed partial class EnvironmentCommands(
         // Losing a name to another creator is the caller's conflict, not the service's error.
         LogNameTaken(logger, name, caller.RequestId);
         return Refusals.Problem(StatusCodes.Status409Conflict, "Environment name taken",
-            $"A live environment named '{name}' already exists. Update it with PUT /v1/environments/{name}, or pick another name.");
+            $"A live environment named '{name}' already exists. Update it with {CliRemedies.UpdateEnvironment(name)}, or pick another name.");
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Create refused: a live environment named {Name} already exists (request {RequestId})")]

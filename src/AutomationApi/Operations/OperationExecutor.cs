@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Platform.AutomationApi.Apis;
 using Platform.AutomationApi.Engine;
 using Platform.AutomationApi.Environments;
 using Platform.AutomationApi.Lifecycle;
@@ -228,7 +229,7 @@ public sealed class OperationExecutor(
                         nothingChanged = true;
                         failed = new EngineResult(new EngineError(EngineErrorCodes.Protected,
                             $"Destroy refused before anything was deleted: {protectedResources.Count} resource(s) are protected: {names}. " +
-                            $"To destroy them too, repeat the request as DELETE /v1/environments/{environment.Name}?force=true, which unprotects them first and is recorded on the operation.", false));
+                            $"To destroy them too, run {CliRemedies.ForceDestroy(environment.Name)} (DELETE with ?force=true), which unprotects them first and is recorded on the operation.", false));
                     }
                     else
                     {

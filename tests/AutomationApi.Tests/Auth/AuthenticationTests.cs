@@ -37,7 +37,7 @@ public sealed class AuthenticationTests
             Assert.True(response.StatusCode == HttpStatusCode.Unauthorized, $"{method} {path}: {response.StatusCode}");
             Assert.Equal("Bearer", Assert.Single(response.Headers.WwwAuthenticate).Scheme);
             Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-            Assert.Contains("POST /v1/keys", (string)(await PlatformFactory.ReadAsync(response))["detail"]!, StringComparison.Ordinal);
+            Assert.Contains("An admin creates keys with 'platform keys create --team <team> --role <role>'.", (string)(await PlatformFactory.ReadAsync(response))["detail"]!, StringComparison.Ordinal);
         }
     }
 

@@ -55,7 +55,7 @@ public sealed class ProtectedDestroyTests
         Assert.Equal("protected-resources", (string)operation["error"]!["code"]!);
         var message = (string)operation["error"]!["message"]!;
         Assert.Contains("(aws:rds/instance:Instance)", message, StringComparison.Ordinal);
-        Assert.Contains("force=true", message, StringComparison.Ordinal);
+        Assert.Contains("run 'platform env destroy shop-prod --force' (DELETE with ?force=true)", message, StringComparison.Ordinal);
         Assert.Empty(factory.Fake.CallsOf("destroy"));
         Assert.Equal(before, factory.Fake.Checkpoint("shop-prod"));
         Assert.Equal("ready", (string)(await factory.GetEnvironmentAsync("shop-prod"))["status"]!);
