@@ -11,7 +11,10 @@ public enum MigrationStatus
     /// <summary>The schema is current (pending migrations, if any, were applied).</summary>
     Migrated,
 
-    /// <summary>The database settings are unusable (an unknown provider, a missing or malformed connection string); nothing was tried.</summary>
+    /// <summary>
+    /// The database settings are unusable (an unknown provider, a missing or malformed connection string, a data
+    /// directory that is a file); nothing was tried.
+    /// </summary>
     InvalidSettings,
 
     /// <summary>The database could not be reached, or a migration failed.</summary>
@@ -82,6 +85,14 @@ public static class DatabaseMigrationCommand
         }
 
         var paths = services.GetRequiredService<PlatformPaths>();
+        if (File.Exists(paths.DataDirectory))
+        {
+            // A setting that cannot work, like an unknown provider: nothing to try or retry ("already exists" was
+            // reported as a failed migration, exit 4, as if the database were unreachable).
+            return new MigrationReport(MigrationStatus.InvalidSettings,
+                $"{DataDirectorySetting} is {paths.DataDirectory}, which is a file; name a directory (it is created when missing).");
+        }
+
         var database = PlatformDatabase.Describe(options.Database, paths);
         try
         {

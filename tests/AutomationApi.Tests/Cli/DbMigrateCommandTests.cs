@@ -136,6 +136,20 @@ public sealed class DbMigrateCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_data_directory_that_is_a_file_is_exit_2_as_the_readme_documents_for_unusable_settings()
+    {
+        var file = Path.Combine(_work.FullName, "not-a-directory");
+        await File.WriteAllTextAsync(file, "", Cancel);
+
+        var (code, stdout, stderr) = await RunAsync([], "--data-dir", "not-a-directory");
+
+        Assert.Equal(2, code);
+        Assert.Equal("", stdout);
+        Assert.Contains($"Platform:DataDirectory (environment variable Platform__DataDirectory or PLATFORM_DATA_DIR) is {file}, which is a file; name a directory", stderr, StringComparison.Ordinal);
+        Assert.Contains("--data-dir (or Platform__DataDirectory, PLATFORM_DATA_DIR)", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_directory_as_the_settings_file_is_exit_2_saying_a_file_is_needed()
     {
         Directory.CreateDirectory(Path.Combine(_work.FullName, "conf"));
