@@ -77,7 +77,9 @@ internal static class DatabaseMigration
         }
         catch (InvalidDataException ex)
         {
-            throw new UsageException($"--settings {settings.SettingsFile}: not a JSON settings file ({ex.Message}).");
+            // The loader's own sentence ("Failed to load configuration from file '…'.") only wraps the parser's
+            // reason (line and position); give that, as one sentence, not a bracketed sentence plus a full stop.
+            throw new UsageException($"--settings {settings.SettingsFile} is not a JSON settings file: {ex.GetBaseException().Message.TrimEnd('.')}.");
         }
     }
 }

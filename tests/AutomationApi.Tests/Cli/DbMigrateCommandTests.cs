@@ -150,6 +150,22 @@ public sealed class DbMigrateCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_settings_file_that_is_not_json_is_exit_2_with_the_parsers_reason_in_one_sentence()
+    {
+        await File.WriteAllTextAsync(Path.Combine(_work.FullName, "appsettings.json"), "{ Platform: ", Cancel);
+
+        var (code, _, stderr) = await RunAsync([], "--settings", "appsettings.json");
+
+        Assert.Equal(2, code);
+        var line = Assert.Single(stderr.ReplaceLineEndings("\n").TrimEnd().Split('\n'));
+        Assert.StartsWith("error: --settings appsettings.json is not a JSON settings file: ", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("Failed to load configuration", line, StringComparison.Ordinal);
+        Assert.DoesNotContain(".)", line, StringComparison.Ordinal);
+        Assert.EndsWith(".", line, StringComparison.Ordinal);
+        Assert.False(line.EndsWith("..", StringComparison.Ordinal), line);
+    }
+
+    [Fact]
     public async Task A_directory_as_the_settings_file_is_exit_2_saying_a_file_is_needed()
     {
         Directory.CreateDirectory(Path.Combine(_work.FullName, "conf"));
