@@ -159,7 +159,11 @@ internal static class EnvCommand
             }
 
             await Output.TableAsync(context, ["NAME", "TEAM", "TIER", "TARGET", "STATUS", "EXPIRES"],
-                items.Select(e => new[] { Output.Text(e!["name"]), Output.Text(e["team"]), Output.Text(e["tier"]), Output.Text(e["target"]), Output.Text(e["status"]), Output.Time(e["expiresAt"]) }));
+                items.Select(e => new[]
+                {
+                    Output.Text(e!["name"]), Output.Text(e["team"]), Output.Text(e["tier"]), Output.Text(e["target"]), Output.Text(e["status"]),
+                    IsDestroyed(e) ? null : Output.Time(e["expiresAt"]),
+                }));
             return ExitCodes.Ok;
         });
     }
@@ -185,10 +189,20 @@ internal static class EnvCommand
                 new[] { "tier", Output.Text(environment?["tier"]) },
                 new[] { "target", Output.Text(environment?["target"]) },
                 new[] { "status", Output.Text(environment?["status"]) },
-                new[] { "expires", Output.Time(environment?["expiresAt"]) ?? "never" },
-                new[] { "estimated monthly cost", Output.Money(environment?["costEstimate"]?["monthlyTotal"], environment?["costEstimate"]?["currency"]) },
-                new[] { "last operation", last is null ? null : $"{last["id"]} {last["kind"]} {last["state"]}" },
             };
+            if (IsDestroyed(environment))
+            {
+                // The record keeps the expiry and the last estimate it had when live; shown, they read as an
+                // environment that still costs money and will still expire. It was destroyed, and says when.
+                rows.Add(["destroyed", Output.Time(environment?["destroyedAt"]) ?? "yes"]);
+            }
+            else
+            {
+                rows.Add(["expires", Output.Time(environment?["expiresAt"]) ?? "never"]);
+                rows.Add(["estimated monthly cost", Output.Money(environment?["costEstimate"]?["monthlyTotal"], environment?["costEstimate"]?["currency"])]);
+            }
+
+            rows.Add(["last operation", last is null ? null : $"{last["id"]} {last["kind"]} {last["state"]}"]);
             foreach (var (key, value) in environment?["outputs"]?.AsObject() ?? [])
             {
                 rows.Add([$"output {key}", Output.Text(value)]);
@@ -285,6 +299,9 @@ internal static class EnvCommand
 
         return exit;
     }
+
+    private static bool IsDestroyed(JsonNode? environment) =>
+        string.Equals((string?)environment?["status"], "destroyed", StringComparison.OrdinalIgnoreCase);
 
     internal static string Escape(string? segment) => Uri.EscapeDataString(segment ?? "");
 
