@@ -104,6 +104,49 @@ public sealed class InitCommandTests
     }
 
     [Fact]
+    public async Task CiWorkflows_InstallTheTool_FromTheSourceItIsPublishedTo()
+    {
+        using var cli = new CliHarness();
+        WriteAspNetProject(cli);
+
+        Assert.Equal(0, (await cli.RunAsync(["init"])).ExitCode);
+
+        // The packages are published to a source of the team's own (src/Cli/README.md, Installing): without
+        // --add-source the install looks only in the default sources, which do not have them.
+        var github = YamlJson.Parse(cli.Read(InitCommand.GitHubWorkflowPath))!;
+        foreach (var job in new[] { "check", "deploy" })
+        {
+            Assert.Contains(github["jobs"]![job]!["steps"]!.AsArray(),
+                s => (string?)s!["run"] == "dotnet tool install --global Platform.Cli --add-source \"${{ vars.PLATFORM_CLI_SOURCE }}\"");
+        }
+
+        var gitlab = YamlJson.Parse(cli.Read(InitCommand.GitLabSnippetPath))!;
+        Assert.Contains(gitlab[".platform"]!["before_script"]!.AsArray(),
+            s => (string?)s == "dotnet tool install --global Platform.Cli --add-source \"$PLATFORM_CLI_SOURCE\"");
+        Assert.DoesNotMatch(@"tool install --global Platform\.Cli\s*$", cli.Read(InitCommand.GitHubWorkflowPath) + cli.Read(InitCommand.GitLabSnippetPath));
+    }
+
+    [Theory]
+    [InlineData("Dockerfile", "FROM nginx:1.27\nEXPOSE 80\n")]
+    [InlineData("Dockerfile", "FROM alpine:3.20\nEXPOSE 9090\n")]
+    [InlineData("src/Api/Api.csproj", "<Project Sdk=\"Microsoft.NET.Sdk.Web\"></Project>")]
+    public async Task ThePrintout_NamesTheImageAndPortTheSpecWasWrittenWith(string file, string text)
+    {
+        using var cli = new CliHarness();
+        cli.Write(file, text);
+
+        var init = await cli.RunAsync(["init"]);
+
+        Assert.True(init.ExitCode == 0, init.ToString());
+        var written = cli.Read(InitCommand.SpecPath);
+        var service = SpecParser.Parse(written).Spec!.Services[0];
+        var portComment = System.Text.RegularExpressions.Regex.Match(written, @"port: \d+   # (?<source>.+)").Groups["source"].Value;
+        Assert.Contains($"port {service.Port} ({portComment}),", init.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"image {service.Image} (CI deploys ", init.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("<tag>", init.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ExistingFiles_AreKept_UnlessForced()
     {
         using var cli = new CliHarness();

@@ -85,7 +85,10 @@ internal static partial class InitCommand
                 await context.Stdout.WriteLineAsync($"wrote {relative}");
             }
 
-            await context.Stdout.WriteLineAsync($"service {found.Name}: {found.Type}, {(found.Port is { } p ? $"port {p} ({found.PortSource})" : "no port")}, image {starter.Repository}:<tag>, from {found.Source}");
+            // The same image and port (and words for where the port came from) as the spec just written.
+            await context.Stdout.WriteLineAsync(
+                $"service {found.Name}: {found.Type}, {(found.Port is { } p ? $"port {p} ({found.PortSource})" : "no port")}, image {starter.Image} " +
+                $"(CI deploys {starter.Repository}:<commit sha>), from {found.Source}");
             foreach (var note in found.Notes)
             {
                 await context.Stderr.WriteLineAsync($"note: {note}");
@@ -121,7 +124,7 @@ internal static partial class InitCommand
             if (port is null && File.Exists(dockerfile) && Expose().Match(File.ReadAllText(dockerfile)) is { Success: true } expose)
             {
                 port = int.Parse(expose.Groups["port"].Value, CultureInfo.InvariantCulture);
-                portSource = "Dockerfile EXPOSE";
+                portSource = "from Dockerfile EXPOSE";
             }
         }
 
@@ -129,19 +132,19 @@ internal static partial class InitCommand
         if (port is null && File.Exists(launchSettings) && LaunchSettingsPort(File.ReadAllText(launchSettings)) is { } launchPort)
         {
             port = launchPort;
-            portSource = "Properties/launchSettings.json";
+            portSource = "from Properties/launchSettings.json";
         }
 
         var type = isWeb || port is not null ? "web" : "worker";
         if (port is < 1024 or > 65535)
         {
             notes.Add($"port {port} ({portSource}) is outside 1024-65535: containers run as non-root and cannot bind it; using {DefaultPort}. Make the app listen there (ASPNETCORE_HTTP_PORTS={DefaultPort}).");
-            (port, portSource) = (DefaultPort, "default");
+            (port, portSource) = (DefaultPort, $"the default for web services, in place of {port} {portSource}");
         }
 
         if (type == "web" && port is null)
         {
-            (port, portSource) = (DefaultPort, "default");
+            (port, portSource) = (DefaultPort, "the default for web services");
         }
 
         if (project is null && !File.Exists(Path.Combine(root, "Dockerfile")))
@@ -205,6 +208,9 @@ internal static partial class InitCommand
     {
         public string Environment => $"{Service.Name}-{Tier}";
 
+        /// <summary>The spec's image: the first version's tag, until CI deploys each commit's.</summary>
+        public string Image => $"{Repository}:0.1.0";
+
         public string Spec()
         {
             var text = new StringBuilder();
@@ -219,10 +225,10 @@ internal static partial class InitCommand
             text.AppendLine("  services:");
             text.AppendLine(CultureInfo.InvariantCulture, $"    - name: {Service.Name}");
             text.AppendLine(CultureInfo.InvariantCulture, $"      type: {Service.Type}");
-            text.AppendLine(CultureInfo.InvariantCulture, $"      image: {Repository}:0.1.0   # CI deploys each commit's image with 'platform deploy'");
+            text.AppendLine(CultureInfo.InvariantCulture, $"      image: {Image}   # CI deploys each commit's image with 'platform deploy'");
             if (Service.Port is { } port)
             {
-                text.AppendLine(CultureInfo.InvariantCulture, $"      port: {port}   # from {Service.PortSource}");
+                text.AppendLine(CultureInfo.InvariantCulture, $"      port: {port}   # {Service.PortSource}");
             }
 
             if (Service.Type == "web")
@@ -235,7 +241,8 @@ internal static partial class InitCommand
 
         public string GitHubActions() => $$$"""
             # Platform: validate and plan the environment on pull requests; deploy this commit's image from main.
-            # Needs: repository variable PLATFORM_URL, secret PLATFORM_TOKEN, and a job that pushes {{{Repository}}}:<commit sha>.
+            # Needs: repository variables PLATFORM_URL and PLATFORM_CLI_SOURCE (the package source Platform.Cli is published to),
+            # secret PLATFORM_TOKEN, and a job that pushes {{{Repository}}}:<commit sha>.
             name: platform
             on:
               pull_request:
@@ -253,7 +260,7 @@ internal static partial class InitCommand
                   - uses: actions/setup-dotnet@v4
                     with:
                       dotnet-version: "10.0.x"
-                  - run: dotnet tool install --global Platform.Cli
+                  - run: dotnet tool install --global Platform.Cli --add-source "${{ vars.PLATFORM_CLI_SOURCE }}"
                   - run: platform validate {{{SpecPath}}}
                   - run: platform plan {{{SpecPath}}} --json > plan.json
                   - uses: actions/upload-artifact@v4
@@ -268,7 +275,7 @@ internal static partial class InitCommand
                   - uses: actions/setup-dotnet@v4
                     with:
                       dotnet-version: "10.0.x"
-                  - run: dotnet tool install --global Platform.Cli
+                  - run: dotnet tool install --global Platform.Cli --add-source "${{ vars.PLATFORM_CLI_SOURCE }}"
                   - run: platform deploy {{{Environment}}} {{{Service.Name}}} {{{Repository}}}:${{ github.sha }}
 
             """;
@@ -276,11 +283,12 @@ internal static partial class InitCommand
         public string GitLabCi() => $$"""
             # Platform: validate and plan the environment on merge requests; deploy this commit's image from the default branch.
             # Include it from .gitlab-ci.yml with:  include: [{ local: {{GitLabSnippetPath}} }]
-            # Needs: CI/CD variables PLATFORM_URL and PLATFORM_TOKEN (masked), and a job that pushes {{Repository}}:<commit sha>.
+            # Needs: CI/CD variables PLATFORM_URL, PLATFORM_CLI_SOURCE (the package source Platform.Cli is published to) and
+            # PLATFORM_TOKEN (masked), and a job that pushes {{Repository}}:<commit sha>.
             .platform:
               image: mcr.microsoft.com/dotnet/sdk:10.0
               before_script:
-                - dotnet tool install --global Platform.Cli
+                - dotnet tool install --global Platform.Cli --add-source "$PLATFORM_CLI_SOURCE"
                 - export PATH="$PATH:$HOME/.dotnet/tools"
 
             platform-check:
