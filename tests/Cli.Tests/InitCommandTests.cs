@@ -64,17 +64,20 @@ public sealed class InitCommandTests
         Assert.True(validate.ExitCode == 0, validate.ToString());
     }
 
-    [Fact]
-    public async Task PrivilegedPorts_FallBackToTheContainerDefault_WithANote()
+    [Theory]
+    [InlineData("80")]
+    [InlineData("70000")]
+    [InlineData("99999999999")] // past int's range: was an unhandled OverflowException (exit 3)
+    public async Task PrivilegedPorts_FallBackToTheContainerDefault_WithANote(string exposed)
     {
         using var cli = new CliHarness();
-        cli.Write("Dockerfile", "FROM nginx:1.27\nEXPOSE 80\n");
+        cli.Write("Dockerfile", $"FROM nginx:1.27\nEXPOSE {exposed}\n");
 
         var init = await cli.RunAsync(["init"]);
 
         Assert.True(init.ExitCode == 0, init.ToString());
         Assert.Equal(InitCommand.DefaultPort, SpecParser.Parse(cli.Read(InitCommand.SpecPath)).Spec!.Services[0].Port);
-        Assert.Contains("port 80", init.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"port {exposed} (from Dockerfile EXPOSE) is outside 1024-65535", init.Stderr, StringComparison.Ordinal);
         Assert.Equal(0, (await cli.RunAsync(["validate", InitCommand.SpecPath])).ExitCode);
     }
 

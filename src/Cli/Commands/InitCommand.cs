@@ -118,12 +118,15 @@ internal static partial class InitCommand
 
         int? port = null;
         var portSource = "";
+        string? portText = null; // as written, when it is too long for a number
         var projectDirectory = project is null ? root : Path.GetDirectoryName(project)!;
         foreach (var dockerfile in new[] { Path.Combine(projectDirectory, "Dockerfile"), Path.Combine(root, "Dockerfile") }.Distinct())
         {
             if (port is null && File.Exists(dockerfile) && Expose().Match(File.ReadAllText(dockerfile)) is { Success: true } expose)
             {
-                port = int.Parse(expose.Groups["port"].Value, CultureInfo.InvariantCulture);
+                // Digits past int's range are no port either: the range check below refuses them like 80 or 70000.
+                portText = expose.Groups["port"].Value;
+                port = int.TryParse(portText, NumberStyles.None, CultureInfo.InvariantCulture, out var exposed) ? exposed : int.MaxValue;
                 portSource = "from Dockerfile EXPOSE";
             }
         }
@@ -138,8 +141,9 @@ internal static partial class InitCommand
         var type = isWeb || port is not null ? "web" : "worker";
         if (port is < 1024 or > 65535)
         {
-            notes.Add($"port {port} ({portSource}) is outside 1024-65535: containers run as non-root and cannot bind it; using {DefaultPort}. Make the app listen there (ASPNETCORE_HTTP_PORTS={DefaultPort}).");
-            (port, portSource) = (DefaultPort, $"the default for web services, in place of {port} {portSource}");
+            var written = port == int.MaxValue ? portText : port?.ToString(CultureInfo.InvariantCulture);
+            notes.Add($"port {written} ({portSource}) is outside 1024-65535: containers run as non-root and cannot bind it; using {DefaultPort}. Make the app listen there (ASPNETCORE_HTTP_PORTS={DefaultPort}).");
+            (port, portSource) = (DefaultPort, $"the default for web services, in place of {written} {portSource}");
         }
 
         if (type == "web" && port is null)
