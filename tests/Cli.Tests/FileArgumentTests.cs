@@ -2,7 +2,7 @@ namespace Platform.Cli.Tests;
 
 /// <summary>
 /// A directory where a file is needed is refused as a directory (exit 2), not reported "not found" nor, for a settings
-/// file named by a variable, silently skipped.
+/// file named by a variable, silently skipped; and a file where a directory is needed is refused as a file.
 /// </summary>
 public sealed class FileArgumentTests : IDisposable
 {
@@ -59,5 +59,30 @@ public sealed class FileArgumentTests : IDisposable
 
         Assert.Equal(ExitCodes.Usage, result.ExitCode);
         Assert.Contains($"error: Config file {conf.FullName} is a directory; a JSON file is needed", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_file_as_the_render_output_directory_is_refused_as_a_file()
+    {
+        _cli.Write("env.yaml", CliHarness.KubernetesSpec);
+        _cli.Write("out", "not a directory");
+
+        var result = await _cli.RunAsync(["render", "env.yaml", "--out", "out"]);
+
+        Assert.Equal(ExitCodes.Usage, result.ExitCode);
+        Assert.Contains("error: --out out is a file; name a directory for Pulumi.yaml (it is created if missing).", result.Stderr, StringComparison.Ordinal);
+        Assert.Equal("not a directory", _cli.Read("out"));
+    }
+
+    [Fact]
+    public async Task A_file_as_the_init_directory_is_refused_as_a_file()
+    {
+        _cli.Write("app.csproj", "<Project Sdk=\"Microsoft.NET.Sdk\" />");
+
+        var result = await _cli.RunAsync(["init", "app.csproj"]);
+
+        Assert.Equal(ExitCodes.Usage, result.ExitCode);
+        Assert.Contains("error: app.csproj is a file; name the project's directory", result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("not found", result.Stderr, StringComparison.Ordinal);
     }
 }

@@ -50,6 +50,11 @@ internal static partial class InitCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var root = context.Resolve(parse.GetValue(directory)!);
+            if (File.Exists(root))
+            {
+                throw new UsageException($"{parse.GetValue(directory)} is a file; name the project's directory (the one holding its .csproj or Dockerfile).");
+            }
+
             if (!Directory.Exists(root))
             {
                 throw new UsageException($"Directory not found: {parse.GetValue(directory)}");

@@ -38,6 +38,11 @@ internal static class RenderCommand
             }
 
             var directory = context.Resolve(parse.GetValue(output)!);
+            if (File.Exists(directory))
+            {
+                throw new UsageException($"--out {parse.GetValue(output)} is a file; name a directory for {RenderedProgram.ProgramFileName} (it is created if missing).");
+            }
+
             RenderedProgram rendered;
             try
             {
