@@ -88,8 +88,9 @@ public sealed record ExtendRequest(string Ttl);
 public static class SpecView
 {
     /// <summary>
-    /// The spec as the <c>platform/v1</c> document it was sent as, every secret env value masked as
-    /// <c>{ "secret": { "unchanged": true } }</c>, which an update accepts as "keep the stored value".
+    /// The spec as a <c>platform/v1</c> document written from the parsed spec (<see cref="SpecWriter"/>: the same spec,
+    /// not the text sent), every secret env value masked as <c>{ "secret": { "unchanged": true } }</c>, which an update
+    /// accepts as "keep the stored value".
     /// </summary>
     public static JsonNode? Masked(EnvironmentSpec? spec) => spec is null ? null : SpecWriter.ToDocument(spec);
 

@@ -38,7 +38,7 @@ public static class OpenApiDocumentation
         # Follow it: status, then its progress as Server-Sent Events (ends with the outcome)
         curl -sS $URL/v1/operations/op_… -H "$AUTH"
         curl -sS -N $URL/v1/operations/op_…/events -H "$AUTH"
-        # Read the spec back as sent (secrets masked as { secret: { unchanged: true } }), edit it, send it back
+        # Read the spec back (the same spec, rewritten: ttl 72h reads 3d; secrets masked as { secret: { unchanged: true } }), edit it, send it back
         curl -sS -H 'Accept: application/yaml' $URL/v1/environments/checkout-staging -H "$AUTH" > env.yaml
         curl -sS -X POST $URL/v1/environments/checkout-staging/preview -H 'Content-Type: application/yaml' --data-binary @env.yaml -H "$AUTH"
         curl -sS -X PUT $URL/v1/environments/checkout-staging -H 'Content-Type: application/yaml' --data-binary @env.yaml -H "$AUTH"
@@ -270,11 +270,13 @@ public static class OpenApiDocumentation
             "Environments (live and destroyed) filtered by team, tier and status, by name, a page at a time: pass nextCursor as cursor for the next page.",
             [(200, "A page of environments and the cursor of the next one."), (400, "A filter, the cursor or the limit is invalid.")]),
         ["GetEnvironment"] = new("Get an environment",
-            "Status, the spec as the platform/v1 document it was sent as (secrets masked as { secret: { unchanged: true } }), plan summary, outputs (secrets masked), cost estimate, expiry and last operation. " +
+            "Status, the spec as a platform/v1 document written from what was parsed (the same spec, not the same text: fields in the schema's order, durations in their largest whole unit, " +
+            "so ttl: 72h reads 3d, no comments; secrets masked as { secret: { unchanged: true } }), plan summary, outputs (secrets masked), cost estimate, expiry and last operation. " +
             "With Accept: application/yaml the answer is the spec document alone, in YAML, ready to edit and PUT back.",
             [(200, "The environment (JSON), or its spec document (YAML, by Accept)."), (404, NotFound)]),
         ["GetEnvironmentSpec"] = new("Get an environment's spec document",
-            "The spec as the platform/v1 document it was sent as, JSON or YAML by Accept, secrets masked as { secret: { unchanged: true } }: send it back with PUT, edited or not, and masked secrets keep their values.",
+            "The spec as a platform/v1 document written from what was parsed (the same spec, not the same text: fields in the schema's order, durations in their largest whole unit, " +
+            "so ttl: 72h reads 3d, no comments), JSON or YAML by Accept, secrets masked as { secret: { unchanged: true } }: send it back with PUT, edited or not, and masked secrets keep their values.",
             [(200, "The spec document."), (404, NotFound)]),
         ["UpdateEnvironment"] = new("Update an environment to a new spec",
             "Validates and compiles the new spec and queues an update. Secrets sent as { secret: { unchanged: true } } (as GET shows them) keep their stored values. The target cannot change.",

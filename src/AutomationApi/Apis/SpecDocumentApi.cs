@@ -7,8 +7,10 @@ using Platform.Components.SpecDocuments;
 namespace Platform.AutomationApi.Apis;
 
 /// <summary>
-/// An environment's spec as the <c>platform/v1</c> document its team sent, in JSON or YAML by <c>Accept</c>, secrets
-/// masked as <c>{ secret: { unchanged: true } }</c>: what GET returns, PUT accepts back unchanged.
+/// An environment's spec as a <c>platform/v1</c> document, in JSON or YAML by <c>Accept</c>, secrets masked as
+/// <c>{ secret: { unchanged: true } }</c>: what GET returns, PUT accepts back unchanged. It is written from the parsed
+/// spec (<see cref="SpecWriter"/>), not kept as sent: the secrets have to be masked anyway, and one canonical form
+/// (durations in their largest whole unit, fields in the schema's order) reads the same whoever wrote the spec.
 /// </summary>
 public static class SpecDocumentApi
 {
@@ -20,7 +22,7 @@ public static class SpecDocumentApi
     {
         app.MapGet("/v1/environments/{name}/spec", GetSpecDocument).WithTags("Environments").WithName("GetEnvironmentSpec")
             .WithSummary("Get an environment's spec document")
-            .WithDescription("The environment's spec as the platform/v1 document its team sent (JSON, or YAML with Accept: application/yaml), " +
+            .WithDescription("The environment's spec as a platform/v1 document written from what was parsed, the same spec but not the same text (JSON, or YAML with Accept: application/yaml), " +
                              "secret values masked as { secret: { unchanged: true } }. Send it back with PUT, edited or not: masked secrets keep their stored values.")
             .Produces<string>(StatusCodes.Status200OK, "application/json", [.. YamlMediaTypes])
             .ProducesProblem(StatusCodes.Status404NotFound)

@@ -9,8 +9,8 @@ using Platform.Components.Specs;
 namespace Platform.AutomationApi.Tests.Apis;
 
 /// <summary>
-/// Issue 13: GET returns the platform/v1 document the team sent (JSON or YAML by Accept, secrets masked), and PUT
-/// takes it back, edited or not, keeping the masked secrets' stored values.
+/// Issue 13: GET returns the spec the team sent as a platform/v1 document (rewritten from what was parsed; JSON or
+/// YAML by Accept, secrets masked), and PUT takes it back, edited or not, keeping the masked secrets' stored values.
 /// </summary>
 public sealed class SpecRoundTripTests
 {
@@ -41,7 +41,7 @@ public sealed class SpecRoundTripTests
         var client = factory.CreateClient();
         Assert.Equal("succeeded", (string)(await factory.CreateAndWaitAsync(text))["state"]!);
 
-        // JSON: the spec field is the document as sent (the parser's fields only, secrets masked).
+        // JSON: the spec field is the document written from the parsed spec (the parser's fields only, secrets masked).
         var described = await factory.GetEnvironmentAsync(name);
         var document = described["spec"]!.AsObject();
         Assert.True(JsonNode.DeepEquals(SpecWriter.ToDocument(original), document), document.ToJsonString());
@@ -80,6 +80,45 @@ public sealed class SpecRoundTripTests
         foreach (var secret in original.Services.SelectMany(s => s.Env.Values).Where(v => v.IsSecret))
         {
             Assert.Contains(secret.Value, factory.Fake.SecretConfig(name), StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>
+    /// GET writes the spec from what was parsed, on purpose (the secrets are masked in it, and one canonical form reads
+    /// the same whoever wrote the spec): the same spec, not the same text. The documents said "as it was sent".
+    /// </summary>
+    [Fact]
+    public async Task Get_returns_the_same_spec_not_the_same_text_says_so_and_put_takes_it_back()
+    {
+        using var factory = new PlatformFactory(engine: new InMemoryStackEngine());
+        await factory.CreateAndWaitAsync("# The payments team's scratch environment.\n" + Specs.Dev("canonical-dev", ttl: "72h"));
+        var client = factory.CreateClient();
+
+        var yaml = await GetYamlAsync();
+        Assert.Contains("ttl: 3d", yaml, StringComparison.Ordinal);
+        Assert.DoesNotContain("72h", yaml, StringComparison.Ordinal);
+        Assert.DoesNotContain("#", yaml, StringComparison.Ordinal);
+
+        // Sent back untouched (its secret masked) it is accepted, and the next GET is the same document.
+        await PutAndWaitAsync(factory, "canonical-dev", yaml, "application/yaml");
+        Assert.Equal(yaml, await GetYamlAsync());
+
+        var document = JsonNode.Parse(await client.GetStringAsync("/openapi/v1.json", Cancel))!;
+        foreach (var path in new[] { "/v1/environments/{name}", "/v1/environments/{name}/spec" })
+        {
+            var description = (string)document["paths"]![path]!["get"]!["description"]!;
+            Assert.DoesNotContain("sent as", description, StringComparison.Ordinal);
+            Assert.DoesNotContain("team sent", description, StringComparison.Ordinal);
+            Assert.Contains("not the same text", description, StringComparison.Ordinal);
+        }
+
+        async Task<string> GetYamlAsync()
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/environments/canonical-dev/spec");
+            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/yaml"));
+            using var response = await client.SendAsync(request, Cancel);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            return await response.Content.ReadAsStringAsync(Cancel);
         }
     }
 
