@@ -250,7 +250,9 @@ public static class OpenApiDocumentation
     private const string NotFound = "No environment has this name.";
     private const string TooLarge = "The body is larger than Platform:Limits:MaxRequestBodyBytes.";
     private const string Unsupported = "The Content-Type is not one this endpoint accepts; the problem names the accepted ones.";
-    private const string KeyReused = "The Idempotency-Key was used before with a different body.";
+    private const string KeyReused = "The Idempotency-Key was used before for another request (another query string or body).";
+    private const string KeyReusedOrQuota = "The Idempotency-Key was used before for another request (another query string or body), or the change would pass the team's quota (the problem names the limit).";
+    private const string KeyTooLong = "The Idempotency-Key is longer than 200 characters.";
     private const string EngineDown = "The pulumi CLI cannot run: nothing was queued. The problem names what is missing.";
 
     private static readonly Dictionary<int, JsonObject> CommonExamples = new()
@@ -264,7 +266,7 @@ public static class OpenApiDocumentation
     {
         ["CreateEnvironment"] = new("Create an environment",
             "Validates the spec (every problem at once), compiles it on the golden paths and queues its first deployment. The answer is the queued operation; follow it at its Location.",
-            [(202, "Queued: the operation, with Location: /v1/operations/{id}."), (400, Invalid), (409, "A live environment already has this name."), (413, TooLarge), (415, Unsupported), (422, KeyReused), (503, EngineDown)],
+            [(202, "Queued: the operation, with Location: /v1/operations/{id}."), (400, Invalid), (409, "A live environment already has this name."), (413, TooLarge), (415, Unsupported), (422, KeyReusedOrQuota), (503, EngineDown)],
             "The environment to create."),
         ["ListEnvironments"] = new("List environments",
             "Environments (live and destroyed) filtered by team, tier and status, by name, a page at a time: pass nextCursor as cursor for the next page.",
@@ -280,12 +282,14 @@ public static class OpenApiDocumentation
             [(200, "The spec document."), (404, NotFound)]),
         ["UpdateEnvironment"] = new("Update an environment to a new spec",
             "Validates and compiles the new spec and queues an update. Secrets sent as { secret: { unchanged: true } } (as GET shows them) keep their stored values. The target cannot change.",
-            [(202, "Queued: the update operation."), (400, Invalid), (404, NotFound), (409, "The environment is being destroyed, or the spec names another target."), (413, TooLarge), (415, Unsupported), (422, KeyReused), (503, EngineDown)],
+            [(202, "Queued: the update operation."), (400, Invalid), (404, NotFound), (409, "The environment is being destroyed, or the spec names another target."), (413, TooLarge), (415, Unsupported), (422, KeyReusedOrQuota), (503, EngineDown)],
             "The environment's new spec (its name must match the URL)."),
         ["DestroyEnvironment"] = new("Destroy an environment",
             "Queues a destroy (the record and its history stay). A stack holding protected resources (a prod database) is refused unless force=true, which unprotects them first and is recorded. " +
             "Repeating it returns the destroy already queued or running, or the one that destroyed the environment. While the engine is unavailable, an environment that never provisioned anything is purged at once.",
-            [(202, "Queued: the destroy operation (or the one already queued or running)."), (200, "Already destroyed: the operation that did it; or, without the engine, the never-provisioned environment was purged."), (404, NotFound), (422, KeyReused), (503, EngineDown)]),
+            [(202, "Queued: the destroy operation (or the one already queued or running)."), (200, "Already destroyed: the operation that did it; or, without the engine, the never-provisioned environment was purged."),
+             (400, "force is not true or false, or the Idempotency-Key is longer than 200 characters."), (404, NotFound),
+             (409, "The environment changed while its destroy was being queued; try again."), (422, KeyReused), (503, EngineDown)]),
         ["PreviewEnvironment"] = new("Preview a change",
             "What a candidate spec (the body), or the current spec (no body), would change, run in a scratch copy of the workspace so nothing deployed changes. The operation's result holds the engine steps, " +
             "the plan diff (resources added, removed, changed), the cost delta (estimated monthly before, after, delta) and advisory warnings.",
@@ -293,31 +297,34 @@ public static class OpenApiDocumentation
             "Optional: the candidate spec to preview; without a body, the current spec is previewed."),
         ["RefreshEnvironment"] = new("Check for drift",
             "Queues a refresh: the stack's state is read back from the real resources; the result lists what drifted.",
-            [(202, "Queued: the refresh operation."), (404, NotFound), (422, KeyReused), (503, EngineDown)]),
+            [(202, "Queued: the refresh operation."), (400, KeyTooLong), (404, NotFound), (422, KeyReused), (503, EngineDown)]),
         ["ExtendEnvironment"] = new("Extend an environment's lifetime",
             "Pushes expiresAt out to now + ttl (never earlier), within the tier's maximum lifetime. Needs no engine.",
-            [(200, "The environment with its new expiry."), (400, "The ttl is not a duration, or passes the tier's maximum."), (404, NotFound), (409, "The environment is being destroyed.")]),
+            [(200, "The environment with its new expiry."), (400, "The ttl is not a duration, or passes the tier's maximum."), (404, NotFound), (409, "The environment is being destroyed."), (413, TooLarge), (415, Unsupported)]),
         ["GetEnvironmentHistory"] = new("List an environment's operations, newest first",
             "Every operation of the environment name, newest first: what asked for it (origin; actor once requests are authenticated), its outcome, duration and the plan diff it applied. Cursor-paged.",
             [(200, "A page of history entries and the cursor of the next one."), (400, "The cursor or the limit is invalid."), (404, NotFound)]),
         ["DeployService"] = new("Deploy a new image of one service",
             "An ordinary update that changes only that service's image (and, optionally, variables); preview: true queues an engine preview of it instead. The answer carries the plan diff.",
-            [(202, "Queued: the operation, its plan diff and the images."), (400, "The image is not pinned, or a variable is invalid."), (404, "No such environment or service."), (409, "The environment is being destroyed."), (415, Unsupported), (503, EngineDown)]),
+            [(202, "Queued: the operation, its plan diff and the images."), (400, "The image is not pinned, a variable is invalid, or the Idempotency-Key is longer than 200 characters."), (404, "No such environment or service."),
+             (409, "The environment is being destroyed."), (413, TooLarge), (415, Unsupported), (422, KeyReusedOrQuota), (503, EngineDown)]),
         ["PromoteEnvironment"] = new("Promote images from another environment",
             "One update copying the images deployed in 'from' (all services both declare, or those named); the operation's origin is promote:<from>.",
-            [(202, "Queued: the update operation."), (400, "The request is invalid."), (404, "No such environment."), (409, "The environment is being destroyed."), (415, Unsupported), (503, EngineDown)]),
+            [(202, "Queued: the update operation."), (400, "The request is invalid (the problem names the field), or the Idempotency-Key is longer than 200 characters."), (404, "No such environment."),
+             (409, "The environment is being destroyed, or the source has not finished its first deployment."), (413, TooLarge), (415, Unsupported), (422, KeyReusedOrQuota), (503, EngineDown)]),
         ["RollbackEnvironment"] = new("Roll back to an earlier deployment",
             "One update re-applying the spec of an earlier successful create or update (by operationId, or the one before the current); origin rollback:<id>.",
-            [(202, "Queued: the update operation."), (400, "The operation is not a deployment of this environment, or its spec fails today's guardrails."), (404, "No such environment."), (409, "The environment is being destroyed."), (415, Unsupported), (503, EngineDown)]),
+            [(202, "Queued: the update operation."), (400, "The operation is not a deployment of this environment, its spec fails today's guardrails, or the Idempotency-Key is longer than 200 characters."),
+             (404, "No such environment."), (409, "The environment is being destroyed."), (413, TooLarge), (415, Unsupported), (422, KeyReusedOrQuota), (503, EngineDown)]),
         ["GetOperation"] = new("Get an operation",
             "State, attempts, error (code and message, secrets redacted) and result of one operation.",
             [(200, "The operation."), (404, "No operation has this id.")]),
         ["StreamOperationEvents"] = new("Stream an operation's progress",
             "Server-Sent Events of engine progress (resource steps, diagnostics, retries), resumable with Last-Event-ID, always ending with the outcome.",
-            [(200, "text/event-stream of progress events."), (404, "No operation has this id.")]),
+            [(200, "text/event-stream of progress events."), (400, "Last-Event-ID is not the id of an event this stream sent."), (404, "No operation has this id.")]),
         ["CancelOperation"] = new("Cancel an operation",
             "Interrupts the engine, which finishes its in-flight resource operations first; force=true kills it at once.",
-            [(202, "The cancel was requested."), (404, "No operation has this id."), (409, "The operation already finished.")]),
+            [(202, "The cancel was requested."), (400, "force is not true or false."), (404, "No operation has this id."), (409, "The operation already finished.")]),
         ["GetGoldenPaths"] = new("List the golden paths",
             "Workload and resource types with exactly the options validation accepts for each, every tier's defaults and guardrails, and the deployment targets.",
             [(200, "The golden paths.")]),

@@ -50,6 +50,7 @@ public static class KeysApi
     {
         var api = app.MapGroup("/v1/keys").WithTags("Keys").RequireAuthorization(PlatformPolicies.Admin);
         api.MapPost("/", CreateKey).WithName("CreateKey").ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .WithSummary("Create an API key")
             .WithDescription("A key for one team and role (viewer, developer, operator, admin), expiring at expiresAt (default " +
                              "Platform:Auth:DefaultKeyLifetime from now). The answer is the only time the key is shown: only a salted hash is stored.");

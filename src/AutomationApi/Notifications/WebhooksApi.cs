@@ -74,6 +74,7 @@ public static class WebhooksApi
         var api = app.MapGroup("/v1/webhooks").WithTags("Webhooks");
         api.ProducesValidationProblem().ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
         api.MapPost("/", Register).WithName("RegisterWebhook")
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .WithSummary("Register a webhook for a team's operation events (succeeded, failed, cancelled, interrupted) and expiry warnings; the signing secret is in this response only.")
             .WithDescription("Events: operation.succeeded, operation.failed, operation.cancelled, operation.interrupted, environment.expiring-24h, environment.expiring-1h (all " +
                              "when absent). Deliveries are POSTs of the event's JSON signed with HMAC-SHA256 over '{timestamp}.{body}' (headers " +

@@ -35,6 +35,7 @@ public static class QuotasApi
             .WithDescription("The limits that apply to the team (its own, or the configured defaults Platform:Quotas:Default when none was set; " +
                              "null is unlimited) and what it uses now: live environments per tier and their estimated monthly cost. Admins only.");
         api.MapPut("/{team}", SetQuota).WithName("SetQuota").ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .WithSummary("Set a team's quota")
             .WithDescription("Replaces the team's limits: live environments per tier (dev, staging, prod) and total estimated monthly cost " +
                              "(monthlyCost, USD); a limit left out is unlimited. A create, or an update that moves an environment to another tier " +
