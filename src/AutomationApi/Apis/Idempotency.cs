@@ -140,7 +140,7 @@ internal sealed class IdempotencyFilter(
         var scoped = $"{team} {request.Method} {request.Path.Value?.TrimEnd('/')} {key}";
         var hash = Fingerprint(body!, request.Query);
         var cancellationToken = context.HttpContext.RequestAborted;
-        if (await ReplayAsync(scoped, hash, cancellationToken) is { } replay)
+        if (await ReplayAsync(scoped, hash, body!, request, cancellationToken) is { } replay)
         {
             return replay;
         }
@@ -155,7 +155,7 @@ internal sealed class IdempotencyFilter(
             await RememberAsync(scoped, hash, value, cancellationToken);
         }
         else if (result is IStatusCodeHttpResult { StatusCode: StatusCodes.Status409Conflict } &&
-                 await ReplayAsync(scoped, hash, cancellationToken) is { } raced)
+                 await ReplayAsync(scoped, hash, body!, request, cancellationToken) is { } raced)
         {
             // Lost a race to a retry with this key (the name was taken, the environment changed): its operation is the answer.
             return raced;
@@ -182,19 +182,47 @@ internal sealed class IdempotencyFilter(
     }
 
     /// <summary>
-    /// What makes two requests the same: the body and the query (<c>DELETE …?force=true</c> is another request than a
-    /// plain one). A request without a query is fingerprinted by its body alone.
+    /// What makes two requests the same (the method and path are part of the key): the body and the query
+    /// (<c>DELETE …?force=true</c> is another request than a plain one). The body's hash, then <c>?</c> and the query's
+    /// hash when there is a query, kept apart so that a mismatch can say which of the two differed. A request without
+    /// a query has the fingerprint earlier releases stored for it: its body's hash.
     /// </summary>
-    private static string Fingerprint(string body, IQueryCollection query)
+    private static string Fingerprint(string body, IQueryCollection query) =>
+        query.Count == 0 ? Hash(body) : $"{Hash(body)}?{Hash(CanonicalQuery(query))}";
+
+    // Earlier releases hashed the body and the query together; a key stored by one (within its retention) still replays.
+    private static bool IsLegacyFingerprint(string stored, string body, IQueryCollection query) =>
+        query.Count > 0 && !stored.Contains('?', StringComparison.Ordinal) && stored == Hash(body + CanonicalQuery(query));
+
+    private static string CanonicalQuery(IQueryCollection query) =>
+        string.Join("&", query.OrderBy(q => q.Key, StringComparer.Ordinal).Select(q => $"{q.Key}={string.Join(",", q.Value.Select(v => v?.ToLowerInvariant()))}"));
+
+    private static string Hash(string text) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+
+    /// <summary>
+    /// The 422 detail for a key reused with another request: the method and path it was used for, and what differed,
+    /// the query string or the body (a DELETE sends no body, so for it that is the query). A key stored by an earlier
+    /// release with a query tells neither apart, and is said to differ in both.
+    /// </summary>
+    private static string Mismatch(string method, string path, string stored, string current, IQueryCollection query)
     {
-        var text = query.Count == 0
-            ? body
-            : body + string.Join("&", query.OrderBy(q => q.Key, StringComparer.Ordinal)
-                .Select(q => $"{q.Key}={string.Join(",", q.Value.Select(v => v?.ToLowerInvariant()))}"));
-        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+        var (storedBody, storedQuery) = Split(stored);
+        var (currentBody, currentQuery) = Split(current);
+        var thisQuery = query.Count == 0 ? "none" : $"'?{string.Join("&", query.Select(q => $"{q.Key}={q.Value}"))}'";
+        var differed = (storedBody == currentBody, storedQuery == currentQuery) switch
+        {
+            (true, false) => $"another query string (this request's: {thisQuery})",
+            (false, true) => "another body",
+            _ => $"another query string and body (this request's query string: {thisQuery})",
+        };
+        return $"This Idempotency-Key was already used for a {method} {path} request with {differed}. A key stands for one request " +
+               "(method, path, query string and body): repeat that request to get its answer, or use a new key for a new request.";
+
+        static (string Body, string? Query) Split(string fingerprint) =>
+            fingerprint.IndexOf('?', StringComparison.Ordinal) is var at and >= 0 ? (fingerprint[..at], fingerprint[(at + 1)..]) : (fingerprint, null);
     }
 
-    private async Task<IResult?> ReplayAsync(string key, string hash, CancellationToken cancellationToken)
+    private async Task<IResult?> ReplayAsync(string key, string hash, string body, HttpRequest request, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var seen = await db.IdempotencyKeys.AsNoTracking().SingleOrDefaultAsync(k => k.Key == key, cancellationToken);
@@ -210,10 +238,10 @@ internal sealed class IdempotencyFilter(
             return null;
         }
 
-        if (seen.RequestHash != hash)
+        if (seen.RequestHash != hash && !IsLegacyFingerprint(seen.RequestHash, body, request.Query))
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Idempotency key reused",
-                detail: "This Idempotency-Key was already used with a different request body. Use a new key for a new request.");
+                detail: Mismatch(request.Method, request.Path.Value?.TrimEnd('/') ?? "/", seen.RequestHash, hash, request.Query));
         }
 
         var original = OperationResponse.From(await db.Operations.AsNoTracking().SingleAsync(o => o.Id == seen.OperationId, cancellationToken));

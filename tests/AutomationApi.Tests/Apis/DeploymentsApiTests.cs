@@ -306,7 +306,7 @@ public sealed class DeploymentsApiTests
         // Another request with the key: 422, nothing queued.
         var other = await SendAsync(otherBody, "deploy-key-1");
         Assert.Equal(HttpStatusCode.UnprocessableEntity, other.Status);
-        Assert.Contains("different request", (string)other.Body["detail"]!, StringComparison.Ordinal);
+        Assert.Contains("request with another body.", (string)other.Body["detail"]!, StringComparison.Ordinal);
         var operations = (await factory.GetEnvironmentAsync("keyed-dev"))["lastOperation"]!;
         Assert.Equal(id, (string)operations["id"]!);
 
