@@ -181,6 +181,9 @@ public static class PlatformServiceExtensions
         builder.Services.ConfigureHttpJsonOptions(options => Platform.Components.SpecDocuments.SpecJson.Configure(options.SerializerOptions));
         builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         builder.Services.AddPlatformOpenApi(options => options.AddOperationTransformer(IdempotencyFilter.DocumentHeader));
+
+        // After the OpenAPI customization (which names the types a 415 accepts), so what it quotes is bounded too.
+        builder.Services.AddBoundedProblemValues();
         return builder;
     }
 
