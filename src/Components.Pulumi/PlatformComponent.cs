@@ -111,9 +111,13 @@ public sealed class PostgresDatabase : PlatformComponent
 
     /// <summary>
     /// Name of the Kubernetes Secret in the environment's namespace holding the connection details (host, port, user,
-    /// password); services that use the database load it as environment variables.
+    /// password); services that use the database load it as environment variables. Pulumi names it
+    /// (<c>&lt;database&gt;-connection-</c> and a random suffix) and a new name comes with new connection details, so
+    /// it is read from the plan's <c>&lt;database&gt;ConnectionSecret</c> output.
     /// </summary>
-    public Output<string> ConnectionSecretName => Output.Create(Planning.LogicalNames.ConnectionSecretObjectName(ComponentName));
+    /// <exception cref="InvalidOperationException">The plan has no such output (every database's plan has one).</exception>
+    public Output<string> ConnectionSecretName => TextOutput("ConnectionSecret")
+        ?? throw new InvalidOperationException($"The plan of database '{ComponentName}' has no connection-secret output.");
 }
 
 /// <summary>An S3 bucket with versioning, encryption and no public access (<c>platform:aws:Bucket</c>).</summary>

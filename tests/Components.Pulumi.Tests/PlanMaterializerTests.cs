@@ -48,6 +48,7 @@ public sealed class PlanMaterializerTests
         builder.Add("db-instance", "aws:rds/instance:Instance", PlanValue.Map.Empty.With("dbName", "orders"), "db");
         builder.AddOutput("svcUrl", PlanValue.Concat("https://", PlanValue.Ref("first", "metadata.name")), "svc");
         builder.AddOutput("dbEndpoint", PlanValue.Ref("db-instance", "endpoint"), "db");
+        builder.AddOutput("dbConnectionSecret", PlanValue.Ref("first", "metadata.name"), "db");
         builder.AddOutput("token", PlanValue.SecretOf(PlanValue.Config("token")), "env");
         return builder.Build("env", Tier.Dev, "default");
     }
@@ -151,7 +152,7 @@ public sealed class PlanMaterializerTests
         Assert.Equal("https://first-map", await Outputs.ValueAsync(environment.WebService("svc").Url!));
         var database = environment.PostgresDatabase("db");
         Assert.Equal("db-instance.mock.internal:5432", await Outputs.ValueAsync(database.Endpoint!));
-        Assert.Equal(LogicalNames.ConnectionSecretObjectName("db"), await Outputs.ValueAsync(database.ConnectionSecretName));
+        Assert.Equal("first-map", await Outputs.ValueAsync(database.ConnectionSecretName)); // the plan's dbConnectionSecret output
         Assert.Null(environment.WebService("svc").Outputs.GetValueOrDefault("dbEndpoint"));
     }
 

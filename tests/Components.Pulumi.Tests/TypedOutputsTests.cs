@@ -18,7 +18,9 @@ public sealed class TypedOutputsTests
         var database = environment.PostgresDatabase("orders-db");
         Assert.Equal(Planned("ordersDbEndpoint"), await Outputs.ValueAsync(database.Endpoint!));
         Assert.Equal(Planned("ordersDbPort"), (await Outputs.ValueAsync(database.Port!)).ToString(System.Globalization.CultureInfo.InvariantCulture));
-        Assert.Equal("orders-db-connection", await Outputs.ValueAsync(database.ConnectionSecretName));
+        // The Secret is autonamed, so its name is the provider's (the mocks': Testing/RecordingMocks.Autonamed).
+        Assert.Equal($"orders-db-connection-{RecordingMocks.AutonameSuffix}", await Outputs.ValueAsync(database.ConnectionSecretName));
+        Assert.Equal(Planned("ordersDbConnectionSecret"), await Outputs.ValueAsync(database.ConnectionSecretName));
         Assert.True(await Output.IsSecretAsync(database.Password!));
         Assert.Equal(Planned("receiptsBucket"), await Outputs.ValueAsync(environment.Bucket("receipts").BucketName!));
         var queue = environment.Queue("events");

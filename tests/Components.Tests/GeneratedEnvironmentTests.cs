@@ -23,12 +23,12 @@ public sealed class GeneratedEnvironmentTests
         TargetSettings.Load(Path.Combine(AppContext.BaseDirectory, "examples", "platform.targets.yaml"));
 
     [Theory]
-    [InlineData(12, "dev", "e65f2d9abdf8a1decda42ecb18f5fadb1f990cf423fbce8423f137c0cbc66c84")]
-    [InlineData(12, "staging", "b4c4743f089cf07a395185ae516c7afd38a76fa386634e9a6c59868ca1d710a3")]
-    [InlineData(12, "prod", "7f7580d9ecb3dfb120217fd6eb8de99b58562e77376ebf9603bb9654d181a239")]
-    [InlineData(60, "dev", "64f5b97f2b81477dbbc3562b1ddf542cf374a07cae1a2f1d8b559ad75765f2ed")]
-    [InlineData(60, "staging", "6c4298926dacec2ac80f405049c46e8890095849cea9033e5e2b715f0145b312")]
-    [InlineData(60, "prod", "d8826f7dab9ec41e901ae10787b8467dd3f4bc22034d36bcc4dc08d07b0c2594")]
+    [InlineData(12, "dev", "5d22fee13e22ff6e33edaa450df1be910ef3b1ca54416ceaeb939770ebdfff68")]
+    [InlineData(12, "staging", "d4582c036d999b1b1b65bc21314b8df0256488e40386998c7d75a4e93c3f6bd6")]
+    [InlineData(12, "prod", "98976fe234b5cbe910e2f3264db3ffb8edd423115d648c5517fceb43f74f8fd9")]
+    [InlineData(60, "dev", "747fc0d339e2dc32a1ce4538333960ca548dc68ff50f73f3d84b4899a0a23fb9")]
+    [InlineData(60, "staging", "d0ef8182623c2ae5553e0793416959861728b41a6f43ee154f7b3636395e06ce")]
+    [InlineData(60, "prod", "cd8b7448efc9719e654371b86cc06a15279806afa2dc671e886881d30d9e8abd")]
     public void Generated_environments_synthesise_to_the_same_bytes_as_before(int services, string tier, string fingerprint)
     {
         var result = EnvironmentPipeline.Run(GeneratedSpecs.Yaml(services, tier), ExampleTargets);

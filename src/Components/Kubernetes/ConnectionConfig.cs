@@ -7,7 +7,8 @@ namespace Platform.Components.Kubernetes;
 /// <summary>
 /// The Kubernetes ConfigMap that tells services where a bucket or queue is. Bucket names are generated (from an S3
 /// bucket prefix) and queue URLs are only known after creation, so services read them from
-/// this ConfigMap (load it with <c>envFrom</c>) rather than by convention. Keys are environment-variable names
+/// this ConfigMap (load it with <c>envFrom</c>, by its <c>metadata.name</c> output: the name is Pulumi's autoname) rather
+/// than by convention. Keys are environment-variable names
 /// prefixed with the resource's name, so several resources' ConfigMaps never collide:
 /// <c>RECEIPTS_BUCKET</c>, <c>RECEIPTS_BUCKET_ARN</c>, <c>EVENTS_QUEUE_URL</c>, <c>EVENTS_QUEUE_ARN</c>,
 /// <c>EVENTS_DEAD_LETTER_QUEUE_URL</c>. Databases use their connection Secret instead
@@ -17,9 +18,6 @@ internal static class ConnectionConfig
 {
     /// <summary>Logical name of a bucket's or queue's ConfigMap.</summary>
     public static string LogicalName(string resource) => $"{resource}-connection";
-
-    /// <summary>Kubernetes object name of a bucket's or queue's ConfigMap.</summary>
-    public static string ObjectName(string resource) => PhysicalName.Create(PhysicalName.KubernetesLabel, resource, "connection");
 
     /// <summary>An environment-variable key: the resource's name upper-cased, non-alphanumerics as '_', then the suffix.</summary>
     public static string Key(string resource, string suffix)
@@ -44,12 +42,9 @@ internal static class ConnectionConfig
         var data = entries.Select(e => (Key: Key(resource, e.Suffix), e.Value)).ToList();
         var configMap = new V1ConfigMap
         {
-            Metadata = new V1ObjectMeta
-            {
-                Name = ObjectName(resource),
-                NamespaceProperty = context.Namespace,
-                Labels = context.Labels.SetItem("platform.io/resource", resource).ToDictionary(StringComparer.Ordinal),
-            },
+            // Autonamed: a replaced bucket or queue changes the data, so the ConfigMap is replaced under a new name and
+            // the pods that load it roll (KubernetesPlanner.AutonamedMetadata says why a fixed name would not).
+            Metadata = KubernetesPlanner.AutonamedMetadata(context, context.Labels.SetItem("platform.io/resource", resource).ToDictionary(StringComparer.Ordinal)),
             // Placeholders keep the typed model's property names; the values are set below as plan values.
             Data = data.ToDictionary(d => d.Key, _ => string.Empty, StringComparer.Ordinal),
         };
@@ -65,18 +60,17 @@ internal static class ConnectionConfig
 
     /// <summary>
     /// Plans the Kubernetes Secret that carries a resource's connection details when some of them are secret (a
-    /// database password, a cache auth token); services load it with <c>envFrom</c> like the ConfigMap.
+    /// database password, a cache auth token); services load it with <c>envFrom</c> like the ConfigMap. Its name is
+    /// Pulumi's autoname: read it from the Secret's <c>metadata.name</c> output.
     /// </summary>
     internal static void PlanSecret(PlanContext context, string resource, IReadOnlyList<(string Key, PlanValue Value)> data)
     {
         var secret = new V1Secret
         {
-            Metadata = new V1ObjectMeta
-            {
-                Name = LogicalNames.ConnectionSecretObjectName(resource),
-                NamespaceProperty = context.Namespace,
-                Labels = context.Labels.SetItem("platform.io/resource", resource).ToDictionary(StringComparer.Ordinal),
-            },
+            // Autonamed: a rotated password or token, or a replaced instance's address, changes the data, so the Secret
+            // is replaced under a new name and the pods that load it roll onto the new values
+            // (KubernetesPlanner.AutonamedMetadata says why a fixed name would not).
+            Metadata = KubernetesPlanner.AutonamedMetadata(context, context.Labels.SetItem("platform.io/resource", resource).ToDictionary(StringComparer.Ordinal)),
             Type = "Opaque",
             // Placeholders keep the typed model's property names; the values are set below as plan values.
             StringData = data.ToDictionary(d => d.Key, _ => string.Empty, StringComparer.Ordinal),

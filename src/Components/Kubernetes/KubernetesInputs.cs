@@ -293,17 +293,32 @@ internal static class KubernetesInputs
     /// <param name="owner">The object (a model or a dictionary) inside <paramref name="model"/> whose key is replaced.</param>
     /// <param name="key">The wire name of the property, or the dictionary key; the owner must set it.</param>
     /// <param name="value">What the key holds in the inputs (a reference, typically).</param>
-    public static PlanValue.Map Namespaced(object model, object owner, string key, PlanValue value)
+    public static PlanValue.Map Namespaced(object model, object owner, string key, PlanValue value) =>
+        Namespaced(model, [new KeyReplacement(owner, key, value)]);
+
+    /// <summary>
+    /// Like <see cref="Namespaced(object, object, string, PlanValue)"/>, with several keys replaced (each of its own
+    /// object): a pod template's service account and every object its <c>envFrom</c> loads, say.
+    /// </summary>
+    /// <param name="model">The object to convert.</param>
+    /// <param name="replacements">Each object, key and value; every key must be set on its object inside <paramref name="model"/>.</param>
+    public static PlanValue.Map Namespaced(object model, IReadOnlyList<KeyReplacement> replacements)
     {
-        ArgumentNullException.ThrowIfNull(owner);
-        ArgumentNullException.ThrowIfNull(key);
-        ArgumentNullException.ThrowIfNull(value);
+        ArgumentNullException.ThrowIfNull(replacements);
+        foreach (var replacement in replacements)
+        {
+            ArgumentNullException.ThrowIfNull(replacement.Owner);
+            ArgumentNullException.ThrowIfNull(replacement.Key);
+            ArgumentNullException.ThrowIfNull(replacement.Value);
+        }
+
         var outer = _replacement;
-        _replacement = new Replacement(owner, key, value);
+        _replacement = new Replacement(replacements);
         try
         {
             var inputs = Root(model, NamespaceName);
-            return _replacement.Done ? inputs : throw new ArgumentException($"The model has no '{key}' set on the object given.", nameof(key));
+            return _replacement.Missing is not { } missing ? inputs
+                : throw new ArgumentException($"The model has no '{missing.Key}' set on the object given.", nameof(replacements));
         }
         finally
         {
@@ -311,18 +326,32 @@ internal static class KubernetesInputs
         }
     }
 
-    /// <summary>A key of one object converted as a given value (<see cref="Namespaced(object, object, string, PlanValue)"/>).</summary>
-    private sealed class Replacement(object owner, string key, PlanValue value)
+    /// <summary>A key of one object inside a model, and what it holds in the inputs instead of the model's placeholder.</summary>
+    /// <param name="Owner">The object (a model or a dictionary) whose key is replaced.</param>
+    /// <param name="Key">The wire name of the property, or the dictionary key.</param>
+    /// <param name="Value">What the key holds in the inputs.</param>
+    internal sealed record KeyReplacement(object Owner, string Key, PlanValue Value);
+
+    /// <summary>Keys of given objects converted as given values (<see cref="Namespaced(object, IReadOnlyList{KeyReplacement})"/>).</summary>
+    private sealed class Replacement(IReadOnlyList<KeyReplacement> replacements)
     {
-        public bool Done { get; private set; }
+        // A pod template replaces a handful of keys: a linear scan beats hashing the models' reference identities.
+        private readonly bool[] _taken = new bool[replacements.Count];
+
+        /// <summary>The first replacement whose key was never met, or null when every one was.</summary>
+        public KeyReplacement? Missing => replacements.Where((_, i) => !_taken[i]).FirstOrDefault();
 
         public bool TryTake(object current, string currentKey, out PlanValue replaced)
         {
-            if (ReferenceEquals(current, owner) && string.Equals(currentKey, key, StringComparison.Ordinal))
+            for (var i = 0; i < replacements.Count; i++)
             {
-                Done = true;
-                replaced = value;
-                return true;
+                var replacement = replacements[i];
+                if (ReferenceEquals(current, replacement.Owner) && string.Equals(currentKey, replacement.Key, StringComparison.Ordinal))
+                {
+                    _taken[i] = true;
+                    replaced = replacement.Value;
+                    return true;
+                }
             }
 
             replaced = null!;

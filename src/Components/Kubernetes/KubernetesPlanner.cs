@@ -1,7 +1,4 @@
-using System.Buffers;
 using System.Collections.Immutable;
-using System.Security.Cryptography;
-using System.Text;
 using k8s.Models;
 using Platform.Components.Planning;
 using Platform.Components.Specs;
@@ -133,40 +130,27 @@ internal static class KubernetesPlanner
         Labels = labels,
     };
 
-    /// <summary>A short stable hash of a service's plain environment, so a change rolls its pods.</summary>
-    internal static string ConfigHash(IEnumerable<KeyValuePair<string, string>> data)
+    /// <summary>
+    /// Metadata of an object pods load whole with <c>envFrom</c> (a service's environment, a resource's connection
+    /// details): in the namespace, with no name, so Pulumi names it <c>{logical name}-{random suffix}</c>, and pods
+    /// refer to it by its <c>metadata.name</c> output.
+    /// </summary>
+    /// <remarks>
+    /// Unless the provider is configured with <c>enableConfigMapMutable</c>/<c>enableSecretMutable</c>, a change of a
+    /// ConfigMap's <c>data</c> or a Secret's <c>data</c>/<c>stringData</c>/<c>type</c> replaces the object
+    /// (pulumi/pulumi-kubernetes, provider/pkg/provider/diff.go, <c>forceNewProperties</c>). A named object is replaced
+    /// delete-before-create under the same name (provider/pkg/provider/provider.go, <c>Diff</c>: DeleteBeforeReplace
+    /// unless <c>metadata.IsAutonamed</c>): a window with no object, and pods that reference it by that name never
+    /// restart, so they keep the old values. An autonamed one gets a new name on replacement (the engine runs
+    /// <c>Check</c> again without old inputs, pulumi/pulumi pkg/resource/deploy/step_generator.go, and
+    /// provider/pkg/metadata/naming.go <c>AssignNameIfAutonamable</c> names it <c>{URN name}-</c> plus a random
+    /// suffix), is created before the old one is deleted, and changes the pod template that refers to its name, which
+    /// rolls the pods. The name is all that changes in the template: no digest of the values, which for a Secret
+    /// would let anyone who reads the Deployment test guesses of a low-entropy secret.
+    /// </remarks>
+    internal static V1ObjectMeta AutonamedMetadata(PlanContext context, IDictionary<string, string> labels) => new()
     {
-        // The SHA-256 of the UTF-8 of "key=value" lines joined by '\n', written into one buffer: every service with
-        // plain values is hashed, so neither the joined text, its bytes nor the full hex are made per service.
-        var length = -1;
-        foreach (var (key, value) in data)
-        {
-            length += Encoding.UTF8.GetByteCount(key) + Encoding.UTF8.GetByteCount(value ?? "") + 2;
-        }
-
-        length = Math.Max(length, 0);
-        var rented = length > 1024 ? ArrayPool<byte>.Shared.Rent(length) : null;
-        var text = rented is null ? stackalloc byte[1024] : rented.AsSpan();
-        var written = 0;
-        foreach (var (key, value) in data)
-        {
-            if (written > 0)
-            {
-                text[written++] = (byte)'\n';
-            }
-
-            written += Encoding.UTF8.GetBytes(key, text[written..]);
-            text[written++] = (byte)'=';
-            written += Encoding.UTF8.GetBytes(value ?? "", text[written..]);
-        }
-
-        Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(text[..written], digest);
-        if (rented is not null)
-        {
-            ArrayPool<byte>.Shared.Return(rented);
-        }
-
-        return Convert.ToHexStringLower(digest[..8]); // the first 16 hex digits
-    }
+        NamespaceProperty = context.Namespace,
+        Labels = labels,
+    };
 }

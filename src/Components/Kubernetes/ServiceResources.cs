@@ -41,13 +41,10 @@ internal static class ServiceResources
     public static string CronJob(string service) => $"{service}-cronjob";
 
     /// <summary>
-    /// Object name of a service's ConfigMap and Secret: <c>{service}-env</c>. Secrets share a namespace with TLS
-    /// secrets (<c>{service}-tls</c>) and database connection secrets (<c>{db}-connection</c>); distinct suffixes keep
-    /// them from ever colliding, whatever the services are called.
+    /// Object name of the TLS secret cert-manager fills for a service's Ingress. The environment's other Secrets and
+    /// ConfigMaps are autonamed (<c>{logical name}-{random suffix}</c>, e.g. <c>api-secret-1a2b3c4d</c>), which never
+    /// ends in <c>-tls</c>, so they never collide with it.
     /// </summary>
-    public static string EnvObjectName(string service) => PhysicalName.Create(PhysicalName.KubernetesLabel, service, "env");
-
-    /// <summary>Object name of the TLS secret cert-manager fills for a service's Ingress.</summary>
     public static string TlsSecretName(string service) => PhysicalName.Create(PhysicalName.KubernetesLabel, service, "tls");
 
     /// <summary>The public host of a web service: <c>{host}.{environment}.{baseDomain}</c>.</summary>
@@ -81,20 +78,18 @@ internal static class ServiceResources
             .ToImmutableArray();
 
         PlanServiceAccount(context, service, labels, usesCloud: context.NeedsWorkloadIdentity(service));
-        var (envFrom, envDependencies, configHash) = PlanEnvironment(context, service, labels, secretKeys, connections);
+        var (envFrom, envNames) = PlanEnvironment(context, service, labels, secretKeys, connections);
         var container = PodTemplates.Container(service, ComputeSizing.For(service, context.Profile), envFrom, Observability.Environment(context, service));
-        var podOptions = KubernetesPlanner.Options with
-        {
-            DependsOn = [.. envDependencies, .. connections.Select(c => c.Connection!.LogicalName)],
-        };
 
+        // Every object envFrom loads is referred to by its metadata.name output, which also orders the workload after
+        // it (no dependsOn needed) and rolls the pods whenever it is replaced under a new name.
         if (service.Type == ServiceType.Cron)
         {
-            PlanCronJob(context, service, labels, container, configHash, podOptions);
+            PlanCronJob(context, service, labels, container, envNames);
         }
         else
         {
-            PlanDeployment(context, service, labels, container, configHash, podOptions);
+            PlanDeployment(context, service, labels, container, envNames);
         }
 
         if (service.Type == ServiceType.Web)
@@ -140,8 +135,10 @@ internal static class ServiceResources
     }
 
     // Plain values go to a ConfigMap; secret values to a Secret whose data reads secret stack config, so the value
-    // itself is never in the program. Both, and each database's connection secret, are loaded with envFrom.
-    private static (List<V1EnvFromSource> EnvFrom, List<string> Dependencies, string? ConfigHash) PlanEnvironment(
+    // itself is never in the program. Both, and each used resource's connection ConfigMap or Secret, are loaded with
+    // envFrom by their metadata.name outputs: all are autonamed (KubernetesPlanner.AutonamedMetadata), so changing a
+    // value, plain or secret, replaces the object under a new name and rolls the pods.
+    private static (List<V1EnvFromSource> EnvFrom, List<KubernetesInputs.KeyReplacement> Names) PlanEnvironment(
         PlanContext context,
         ServiceSpec service,
         WorkloadLabels labels,
@@ -150,9 +147,7 @@ internal static class ServiceResources
     {
         var builder = context.Builder;
         var name = service.Name;
-        var envObject = EnvObjectName(name);
-        var dependencies = new List<string>(2);
-        string? configHash = null;
+        var names = new List<KubernetesInputs.KeyReplacement>(sources.Length + 2);
 
         // Connection details come first so the service's own variables win a name clash (later sources override).
         // One database keeps libpq's plain PGHOST…; with several, each is prefixed (ORDERS_DB_PGHOST) so none hides another.
@@ -166,12 +161,7 @@ internal static class ServiceResources
         foreach (var source in sources)
         {
             var connection = source.Connection!;
-            envFrom.Add(new V1EnvFromSource
-            {
-                SecretRef = connection.IsSecret ? new V1SecretEnvSource { Name = connection.ObjectName } : null,
-                ConfigMapRef = connection.IsSecret ? null : new V1ConfigMapEnvSource { Name = connection.ObjectName },
-                Prefix = generic > 1 ? connection.PrefixWhenSeveral : null,
-            });
+            envFrom.Add(LoadByName(connection.LogicalName, connection.IsSecret, generic > 1 ? connection.PrefixWhenSeveral : null, names));
         }
 
         // One pass over the variables, in their (sorted) order, without an iterator chain per kind.
@@ -194,12 +184,10 @@ internal static class ServiceResources
             var configMap = ConfigMap(name);
             builder.Add(configMap, KubernetesTypes.ConfigMap, KubernetesInputs.Namespaced(new V1ConfigMap
             {
-                Metadata = KubernetesPlanner.Metadata(context, envObject, labels.All),
+                Metadata = KubernetesPlanner.AutonamedMetadata(context, labels.All),
                 Data = new Dictionary<string, string>(plain, StringComparer.Ordinal),
             }), name, KubernetesPlanner.Options);
-            envFrom.Add(new V1EnvFromSource { ConfigMapRef = new V1ConfigMapEnvSource { Name = envObject } });
-            dependencies.Add(configMap);
-            configHash = KubernetesPlanner.ConfigHash(plain);
+            envFrom.Add(LoadByName(configMap, isSecret: false, prefix: null, names));
         }
 
         if (secrets is not null)
@@ -216,34 +204,40 @@ internal static class ServiceResources
 
             var inputs = KubernetesInputs.Namespaced(new V1Secret
             {
-                Metadata = KubernetesPlanner.Metadata(context, envObject, labels.All),
+                Metadata = KubernetesPlanner.AutonamedMetadata(context, labels.All),
                 Type = "Opaque",
             }).With("stringData", stringData);
             var secret = Secret(name);
             builder.Add(secret, KubernetesTypes.Secret, inputs, name, KubernetesPlanner.Options);
-            envFrom.Add(new V1EnvFromSource { SecretRef = new V1SecretEnvSource { Name = envObject } });
-            dependencies.Add(secret);
+            envFrom.Add(LoadByName(secret, isSecret: true, prefix: null, names));
         }
 
-        return (envFrom, dependencies, configHash);
+        return (envFrom, names);
     }
 
-    private static V1PodTemplateSpec PodTemplate(PlanContext context, WorkloadLabels labels, string? configHash, V1PodSpec spec)
+    // An envFrom source naming the object by its metadata.name output. The model holds the logical name as a
+    // placeholder; `names` records the reference that takes its place in the workload's inputs.
+    private static V1EnvFromSource LoadByName(string logicalName, bool isSecret, string? prefix, List<KubernetesInputs.KeyReplacement> names)
     {
-        var annotations = Observability.PodAnnotations(context);
-        if (configHash is not null)
-        {
-            annotations[WorkloadDefaults.ConfigHashAnnotation] = configHash;
-        }
-
-        return new V1PodTemplateSpec
-        {
-            Metadata = new V1ObjectMeta { Labels = labels.Workload, Annotations = annotations },
-            Spec = spec,
-        };
+        var source = new V1EnvFromSource { Prefix = prefix };
+        object owner = isSecret
+            ? source.SecretRef = new V1SecretEnvSource { Name = logicalName }
+            : source.ConfigMapRef = new V1ConfigMapEnvSource { Name = logicalName };
+        names.Add(new KubernetesInputs.KeyReplacement(owner, "name", SharedValues.Current?.NameOf(logicalName) ?? PlanValue.Ref(logicalName, "metadata.name")));
+        return source;
     }
 
-    private static void PlanDeployment(PlanContext context, ServiceSpec service, WorkloadLabels labels, V1Container container, string? configHash, PlanResourceOptions options)
+    private static V1PodTemplateSpec PodTemplate(PlanContext context, WorkloadLabels labels, V1PodSpec spec) => new()
+    {
+        Metadata = new V1ObjectMeta { Labels = labels.Workload, Annotations = Observability.PodAnnotations(context) },
+        Spec = spec,
+    };
+
+    // The pod spec's service account and every envFrom object by their metadata.name outputs.
+    private static List<KubernetesInputs.KeyReplacement> PodReferences(V1PodSpec podSpec, string service, List<KubernetesInputs.KeyReplacement> envNames) =>
+        [new(podSpec, "serviceAccountName", PlanValue.Ref(LogicalNames.ServiceAccount(service), "metadata.name")), .. envNames];
+
+    private static void PlanDeployment(PlanContext context, ServiceSpec service, WorkloadLabels labels, V1Container container, List<KubernetesInputs.KeyReplacement> envNames)
     {
         var builder = context.Builder;
         var profile = context.Profile;
@@ -279,12 +273,12 @@ internal static class ServiceResources
                     Type = "RollingUpdate",
                     RollingUpdate = new V1RollingUpdateDeployment { MaxSurge = profile.RollingMaxSurge, MaxUnavailable = profile.RollingMaxUnavailable },
                 },
-                Template = PodTemplate(context, labels, configHash, podSpec),
+                Template = PodTemplate(context, labels, podSpec),
             },
         };
-        var inputs = KubernetesInputs.Namespaced(deployment, podSpec, "serviceAccountName", PlanValue.Ref(LogicalNames.ServiceAccount(name), "metadata.name"));
+        var inputs = KubernetesInputs.Namespaced(deployment, PodReferences(podSpec, name, envNames));
         builder.Add(Deployment(name), KubernetesTypes.Deployment, inputs, name,
-            autoscaled ? options with { IgnoreChanges = [WorkloadDefaults.ReplicasPath] } : options);
+            autoscaled ? KubernetesPlanner.Options with { IgnoreChanges = [WorkloadDefaults.ReplicasPath] } : KubernetesPlanner.Options);
 
         if (autoscaled)
         {
@@ -331,7 +325,7 @@ internal static class ServiceResources
         }
     }
 
-    private static void PlanCronJob(PlanContext context, ServiceSpec service, WorkloadLabels labels, V1Container container, string? configHash, PlanResourceOptions options)
+    private static void PlanCronJob(PlanContext context, ServiceSpec service, WorkloadLabels labels, V1Container container, List<KubernetesInputs.KeyReplacement> envNames)
     {
         var name = service.Name;
         var schedule = service.Schedule
@@ -357,13 +351,13 @@ internal static class ServiceResources
                         ActiveDeadlineSeconds = WorkloadDefaults.CronActiveDeadlineSeconds,
                         BackoffLimit = WorkloadDefaults.CronBackoffLimit,
                         // Never: a failed run's pod stays for its logs, and each retry is a new pod counted by backoffLimit.
-                        Template = PodTemplate(context, labels, configHash, podSpec),
+                        Template = PodTemplate(context, labels, podSpec),
                     },
                 },
             },
         };
-        var inputs = KubernetesInputs.Namespaced(cronJob, podSpec, "serviceAccountName", PlanValue.Ref(LogicalNames.ServiceAccount(name), "metadata.name"));
-        context.Builder.Add(CronJob(name), KubernetesTypes.CronJob, inputs, name, options);
+        var inputs = KubernetesInputs.Namespaced(cronJob, PodReferences(podSpec, name, envNames));
+        context.Builder.Add(CronJob(name), KubernetesTypes.CronJob, inputs, name, KubernetesPlanner.Options);
     }
 
     // A cluster-internal Service named after the service: web services on port 80 (http://<name>), workers on their own port.

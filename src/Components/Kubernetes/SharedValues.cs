@@ -41,6 +41,7 @@ internal sealed class SharedValues
 
     private readonly Dictionary<string, PlanValue.Text> _texts;
     private readonly Dictionary<long, PlanValue.Number> _numbers = [];
+    private readonly Dictionary<string, PlanValue.Reference> _names = new(StringComparer.Ordinal);
     private readonly HashSet<PlanValue.Map> _maps;
     private readonly HashSet<PlanValue.List> _lists;
     private readonly Dictionary<ServiceSpec, SharedLabels> _selectors = new(ReferenceEqualityComparer.Instance);
@@ -113,6 +114,7 @@ internal sealed class SharedValues
         _recentLists.Clear();
         _texts.Clear();
         _numbers.Clear();
+        _names.Clear();
         _maps.Clear();
         _lists.Clear();
         _selectors.Clear();
@@ -140,6 +142,22 @@ internal sealed class SharedValues
         {
             _stamp++;
             slot = new PlanValue.Number(number);
+        }
+
+        return slot;
+    }
+
+    /// <summary>
+    /// The one reference to <paramref name="resource"/>'s <c>metadata.name</c> in this scope: every service that loads
+    /// a resource's connection object refers to its name, and equal envFrom entries are then one instance.
+    /// </summary>
+    public PlanValue.Reference NameOf(string resource)
+    {
+        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_names, resource, out _);
+        if (slot is null)
+        {
+            _stamp++;
+            slot = (PlanValue.Reference)PlanValue.Ref(resource, "metadata.name");
         }
 
         return slot;

@@ -127,9 +127,6 @@ internal static class WorkloadDefaults
     /// </summary>
     public const string PatchForceAnnotation = "pulumi.com/patchForce";
 
-    /// <summary>Pod annotation holding a hash of the service's plain environment, so changing it rolls the pods.</summary>
-    public const string ConfigHashAnnotation = "platform.io/config-hash";
-
     /// <summary>
     /// Service names the Kubernetes golden paths cannot take: a service's NetworkPolicy is named after it, and these
     /// are the namespace's own policies. The spec validator should reject them; the planner refuses them.

@@ -24,9 +24,10 @@ public static class LogicalNames
     /// <summary>A service's IAM role (workload identity).</summary>
     public static string Role(string service) => $"{service}-role";
 
-    /// <summary>The Kubernetes Secret with a database's connection details, mounted by every service that uses it.</summary>
+    /// <summary>
+    /// The Kubernetes Secret with a database's connection details, mounted by every service that uses it. Its object
+    /// name is Pulumi's autoname (<c>{database}-connection-</c> and a random suffix), new whenever its data changes:
+    /// read it from the Secret's <c>metadata.name</c> output.
+    /// </summary>
     public static string ConnectionSecret(string database) => $"{database}-connection";
-
-    /// <summary>The Kubernetes object name of a database's connection secret.</summary>
-    public static string ConnectionSecretObjectName(string database) => $"{database}-connection";
 }

@@ -60,12 +60,15 @@ internal sealed record IamStatement(string Sid, ImmutableArray<string> Actions, 
 }
 
 /// <summary>A ConfigMap or Secret in the namespace holding a resource's connection details as environment variables.</summary>
-/// <param name="LogicalName">The plan's logical name of the object (pods depend on it).</param>
-/// <param name="ObjectName">The object's Kubernetes name.</param>
+/// <param name="LogicalName">
+/// The plan's logical name of the object. Pods load it by its <c>metadata.name</c> output, never a fixed name: the
+/// object is autonamed (the Kubernetes planner's <c>AutonamedMetadata</c> says why), so a change of its data replaces
+/// it under a new name and rolls the pods that load it.
+/// </param>
 /// <param name="IsSecret">Whether it is a Secret (it holds a credential) rather than a ConfigMap.</param>
 /// <param name="PrefixWhenSeveral">
 /// For generic keys (libpq's <c>PGHOST</c>…), the prefix each key takes when a service uses several such sources
 /// (<c>ORDERS_DB_</c>); <see langword="null"/> when the keys already carry the resource's name. Generic sources come
 /// first in <c>envFrom</c>.
 /// </param>
-internal sealed record ConnectionSource(string LogicalName, string ObjectName, bool IsSecret, string? PrefixWhenSeveral);
+internal sealed record ConnectionSource(string LogicalName, bool IsSecret, string? PrefixWhenSeveral);

@@ -19,7 +19,7 @@ public sealed class ConnectionConfigTests
         Assert.Equal(KubernetesTypes.ConfigMap, config.Type);
         Assert.Equal(LogicalNames.KubernetesProvider, config.Options.Provider);
         Assert.Equal("receipts", config.Component);
-        Assert.Equal("receipts-connection", config.Inputs.At("metadata.name").Text());
+        Assert.Null(config.Inputs.At("metadata.name")); // autonamed: a replaced bucket's ConfigMap comes under a new name
         Assert.Equal(PlanValue.Ref(LogicalNames.Namespace, "metadata.name"), config.Inputs.At("metadata.namespace"));
         Assert.Equal(PlanValue.Ref("receipts-bucket", "bucket"), config.Inputs.At("data").Key("RECEIPTS_BUCKET"));
         Assert.Equal(PlanValue.Ref("receipts-bucket", "arn"), config.Inputs.At("data").Key("RECEIPTS_BUCKET_ARN"));

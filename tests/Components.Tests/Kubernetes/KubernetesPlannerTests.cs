@@ -154,23 +154,26 @@ public sealed class KubernetesPlannerTests
 
         Assert.Equal(true, account.At("automountServiceAccountToken").Bool());
         Assert.Equal(PlanValue.Ref(LogicalNames.Role("api"), "arn"), account.At("metadata.annotations").Key("eks.amazonaws.com/role-arn"));
-        Assert.Contains(LogicalNames.ConnectionSecret("orders-db"), deployment.Options.DependsOn);
+        Assert.Contains(LogicalNames.ConnectionSecret("orders-db"), deployment.Dependencies);
         Assert.Contains(
             deployment.Inputs.At("spec.template.spec.containers.0.envFrom").Items(),
-            e => e.At("secretRef.name").Text() == LogicalNames.ConnectionSecretObjectName("orders-db"));
+            e => e.At("secretRef.name") == PlanValue.Ref(LogicalNames.ConnectionSecret("orders-db"), "metadata.name"));
 
-        // Buckets and queues are found through their connection ConfigMaps.
+        // Buckets and queues are found through their connection ConfigMaps, each by its generated name.
         Assert.Equal(
-            ["orders-db-connection", "receipts-connection", "events-connection", "api-env"],
-            deployment.Inputs.At("spec.template.spec.containers.0.envFrom").Items().Select(e => (e.At("configMapRef.name") ?? e.At("secretRef.name")).Text()));
-        Assert.Contains(ConnectionConfig.LogicalName("receipts"), deployment.Options.DependsOn);
+            [
+                PlanValue.Ref("orders-db-connection", "metadata.name"), PlanValue.Ref("receipts-connection", "metadata.name"),
+                PlanValue.Ref("events-connection", "metadata.name"), PlanValue.Ref(ServiceResources.ConfigMap("api"), "metadata.name"),
+            ],
+            deployment.Inputs.At("spec.template.spec.containers.0.envFrom").Items().Select(e => e.At("configMapRef.name") ?? e.At("secretRef.name")));
+        Assert.Contains(ConnectionConfig.LogicalName("receipts"), deployment.Dependencies);
         Assert.Null(deployment.Inputs.At("spec.template.spec.containers.0.envFrom.0.prefix"));
 
         // ledger uses only a queue: a role and the queue's ConfigMap, but no database connection.
         var ledger = plan[ServiceResources.Deployment("ledger")];
         Assert.Equal(PlanValue.Ref(LogicalNames.Role("ledger"), "arn"), plan[LogicalNames.ServiceAccount("ledger")].Inputs.At("metadata.annotations").Key("eks.amazonaws.com/role-arn"));
-        Assert.Equal([ConnectionConfig.LogicalName("events")], ledger.Options.DependsOn.Where(d => d.EndsWith("-connection", StringComparison.Ordinal)));
-        Assert.Equal(["events-connection"], ledger.Inputs.At("spec.template.spec.containers.0.envFrom").Items().Select(e => e.At("configMapRef.name")!.Text()));
+        Assert.Equal([ConnectionConfig.LogicalName("events")], ledger.Dependencies.Where(d => d.EndsWith("-connection", StringComparison.Ordinal)));
+        Assert.Equal([PlanValue.Ref("events-connection", "metadata.name")], ledger.Inputs.At("spec.template.spec.containers.0.envFrom").Items().Select(e => e.At("configMapRef.name")));
     }
 
     [Fact]
@@ -185,8 +188,8 @@ public sealed class KubernetesPlannerTests
 
         Assert.Equal(
             [("orders-db-connection", "ORDERS_DB_"), ("audit-db-connection", "AUDIT_DB_")],
-            envFrom.Where(e => e.At("secretRef") is not null && e.At("secretRef.name").Text()?.EndsWith("-connection", StringComparison.Ordinal) == true)
-                .Select(e => (e.At("secretRef.name").Text(), e.At("prefix").Text())));
+            envFrom.Where(e => e.At("secretRef.name") is PlanValue.Reference { Resource: var r } && r.EndsWith("-connection", StringComparison.Ordinal))
+                .Select(e => (((PlanValue.Reference)e.At("secretRef.name")!).Resource, e.At("prefix").Text())));
     }
 
     [Fact]

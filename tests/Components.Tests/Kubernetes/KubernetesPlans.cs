@@ -28,15 +28,13 @@ internal static class KubernetesPlans
 
         foreach (var database in spec.Resources.Where(r => r.Type == "postgres"))
         {
-            context.Builder.Add(LogicalNames.ConnectionSecret(database.Name), KubernetesTypes.Secret,
-                PlanValue.Map.Empty.With("metadata.name", LogicalNames.ConnectionSecretObjectName(database.Name)), null,
+            context.Builder.Add(LogicalNames.ConnectionSecret(database.Name), KubernetesTypes.Secret, PlanValue.Map.Empty, null,
                 PlanResourceOptions.WithProvider(LogicalNames.KubernetesProvider));
         }
 
         foreach (var located in spec.Resources.Where(r => r.Type != "postgres"))
         {
-            context.Builder.Add(ConnectionConfig.LogicalName(located.Name), KubernetesTypes.ConfigMap,
-                PlanValue.Map.Empty.With("metadata.name", ConnectionConfig.ObjectName(located.Name)), null,
+            context.Builder.Add(ConnectionConfig.LogicalName(located.Name), KubernetesTypes.ConfigMap, PlanValue.Map.Empty, null,
                 PlanResourceOptions.WithProvider(LogicalNames.KubernetesProvider));
         }
 

@@ -78,13 +78,18 @@ public sealed class NamingTests
     }
 
     [Fact]
-    public void Object_names_of_env_and_tls_secrets_fit_a_label_and_stay_distinct()
+    public void Tls_secret_names_fit_a_label_and_never_take_an_autoname()
     {
         var longName = new string('s', 63);
 
-        Assert.Equal("api-env", ServiceResources.EnvObjectName("api"));
         Assert.Equal("api-tls", ServiceResources.TlsSecretName("api"));
-        Assert.True(ServiceResources.EnvObjectName(longName).Length <= 63);
-        Assert.NotEqual(ServiceResources.EnvObjectName(longName), ServiceResources.TlsSecretName(longName));
+        Assert.True(ServiceResources.TlsSecretName(longName).Length <= 63);
+        // Env and connection objects are autonamed "<logical name>-<8 random characters>" (pulumi-kubernetes
+        // provider/pkg/metadata/naming.go); no logical name ends so that the result could end in "-tls".
+        foreach (var logical in new[] { ServiceResources.Secret("api"), ServiceResources.ConfigMap("api"), Platform.Components.Planning.LogicalNames.ConnectionSecret("api") })
+        {
+            Assert.NotEqual("api-tls", logical);
+            Assert.False(logical.EndsWith("-tls", StringComparison.Ordinal));
+        }
     }
 }

@@ -42,10 +42,13 @@ public sealed class PlanIsolationTests
         var plan = KubernetesPlans.Compile(ManyServices(tier));
         Assert.Equal(plan.Resources.Length, plan.Resources.Select(r => r.Name).Distinct(StringComparer.Ordinal).Count());
 
-        // Objects of one kind in one namespace must differ too, including the TLS secrets cert-manager creates.
+        // Objects of one kind in one namespace must differ too, including the TLS secrets cert-manager creates. An
+        // autonamed object (no metadata.name) is "<logical name>-<8 hex digits>" (pulumi-kubernetes
+        // provider/pkg/metadata/naming.go with pulumi/pulumi resource.NewUniqueName's default suffix): distinct
+        // logical names keep it apart from other autonames, and its hex suffix from every fixed name ("-tls" is no hex).
         var objects = KubernetesPlans.KubernetesResources(plan)
             .Concat(plan.Resources.Where(r => r.Name.EndsWith("-connection", StringComparison.Ordinal)))
-            .Select(r => (r.Type, Name: r.Inputs.At("metadata.name").Text()!))
+            .Select(r => (r.Type, Name: r.Inputs.At("metadata.name").Text() ?? $"{r.Name}-<8 hex digits>"))
             .Concat(plan.OfType(KubernetesTypes.Ingress).Select(r => (Type: KubernetesTypes.Secret, Name: r.Inputs.At("spec.tls.0.secretName").Text()!)))
             .ToList();
         Assert.All(objects, o => Assert.False(string.IsNullOrEmpty(o.Name)));

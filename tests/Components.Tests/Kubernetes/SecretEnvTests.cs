@@ -68,9 +68,13 @@ public sealed class SecretEnvTests
         Assert.All(plan.Config.Where(c => c.Key is "apiDbPassword" or "billingStripeKey"), c => Assert.True(c.Secret));
 
         var container = plan[ServiceResources.Deployment("api")].Inputs.At("spec.template.spec.containers.0")!;
-        Assert.Equal(["api-env", "api-env"], container.At("envFrom").Items().Select(e => (e.At("configMapRef.name") ?? e.At("secretRef.name")).Text()));
-        Assert.Contains(ServiceResources.Secret("api"), plan[ServiceResources.Deployment("api")].Options.DependsOn);
-        Assert.Equal("billing-env", plan[ServiceResources.CronJob("billing")].Inputs.At("spec.jobTemplate.spec.template.spec.containers.0.envFrom.0.secretRef.name").Text());
+        Assert.Equal(
+            [PlanValue.Ref(ServiceResources.ConfigMap("api"), "metadata.name"), PlanValue.Ref(ServiceResources.Secret("api"), "metadata.name")],
+            container.At("envFrom").Items().Select(e => e.At("configMapRef.name") ?? e.At("secretRef.name")));
+        Assert.Contains(ServiceResources.Secret("api"), plan[ServiceResources.Deployment("api")].Dependencies);
+        Assert.Equal(
+            PlanValue.Ref(ServiceResources.Secret("billing"), "metadata.name"),
+            plan[ServiceResources.CronJob("billing")].Inputs.At("spec.jobTemplate.spec.template.spec.containers.0.envFrom.0.secretRef.name"));
         Assert.DoesNotContain(plan.Resources, r => r.Name == ServiceResources.ConfigMap("billing"));
     }
 

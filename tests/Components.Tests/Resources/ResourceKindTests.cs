@@ -134,7 +134,7 @@ public sealed class ResourceKindTests
         // Connection: the service loads the kind's connection object and waits for it.
         if (grant.Connection is { } connection)
         {
-            Assert.Contains(connection.LogicalName, plan["api-deployment"].Options.DependsOn);
+            Assert.Contains(connection.LogicalName, plan["api-deployment"].Dependencies);
             Assert.Equal("thing", plan[connection.LogicalName].Component);
         }
     }

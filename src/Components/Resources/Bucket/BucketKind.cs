@@ -55,7 +55,7 @@ internal sealed class BucketKind : ResourceKind
         var arn = PlanValue.Ref(BucketNames.Bucket(resource.Name), "arn");
         return new ResourceGrant(resource.Name, [], UsesAwsApis: true,
             [new IamStatement(sid + "Objects", ObjectActions, PlanValue.Concat(arn, "/*")), new IamStatement(sid + "List", ListActions, arn)],
-            new ConnectionSource(ConnectionConfig.LogicalName(resource.Name), ConnectionConfig.ObjectName(resource.Name), IsSecret: false, PrefixWhenSeveral: null));
+            new ConnectionSource(ConnectionConfig.LogicalName(resource.Name), IsSecret: false, PrefixWhenSeveral: null));
     }
 
     /// <summary>The price table's section for this kind (<see cref="BucketPrices"/>).</summary>

@@ -80,7 +80,7 @@ internal sealed class CacheKind : ResourceKind
 
     internal override ResourceGrant Grant(PlanContext context, ResourceSpec resource) =>
         new(resource.Name, [Port], UsesAwsApis: false, [],
-            new ConnectionSource(LogicalNames.ConnectionSecret(resource.Name), LogicalNames.ConnectionSecretObjectName(resource.Name), IsSecret: true, PrefixWhenSeveral: null));
+            new ConnectionSource(LogicalNames.ConnectionSecret(resource.Name), IsSecret: true, PrefixWhenSeveral: null));
 
     /// <inheritdoc/>
     internal override ImmutableArray<string> PricedTypes => [CacheResources.ReplicationGroupType];

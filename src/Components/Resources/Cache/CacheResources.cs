@@ -128,6 +128,8 @@ internal static class CacheResources
         var output = Casing.Camel(name);
         builder.AddOutput(output + "CacheEndpoint", PlanValue.Ref(ReplicationGroup(name), "primaryEndpointAddress"), name);
         builder.AddOutput(output + "CachePort", PlanValue.Ref(ReplicationGroup(name), "port"), name);
+        // The Secret is autonamed (ConnectionConfig.PlanSecret), so its name is known only from its output.
+        builder.AddOutput(output + "CacheConnectionSecret", PlanValue.Ref(LogicalNames.ConnectionSecret(name), "metadata.name"), name);
     }
 
     // Keys carry the cache's name (SESSIONS_HOST, SESSIONS_URL…), so a service using several caches sees each.

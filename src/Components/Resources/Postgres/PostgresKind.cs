@@ -98,7 +98,7 @@ internal sealed class PostgresKind : ResourceKind
             ? [new IamStatement(sid + "Connect", ConnectActions, user)]
             : [];
         return new ResourceGrant(resource.Name, [PostgresResources.Port], UsesAwsApis: true, statements,
-            new ConnectionSource(LogicalNames.ConnectionSecret(resource.Name), LogicalNames.ConnectionSecretObjectName(resource.Name), IsSecret: true, PrefixWhenSeveral: ConnectionConfig.Key(resource.Name, "")));
+            new ConnectionSource(LogicalNames.ConnectionSecret(resource.Name), IsSecret: true, PrefixWhenSeveral: ConnectionConfig.Key(resource.Name, "")));
     }
 
     /// <summary>The price table's section for this kind (<see cref="DatabasePrices"/>).</summary>

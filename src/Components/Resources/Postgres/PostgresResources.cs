@@ -110,6 +110,8 @@ internal static class PostgresResources
         var output = Casing.Camel(name);
         builder.AddOutput(output + "Endpoint", PlanValue.Ref(PostgresNames.Instance(name), "address"), name);
         builder.AddOutput(output + "Port", PlanValue.Ref(PostgresNames.Instance(name), "port"), name);
+        // The Secret is autonamed (ConnectionConfig.PlanSecret), so its name is known only from its output.
+        builder.AddOutput(output + "ConnectionSecret", PlanValue.Ref(LogicalNames.ConnectionSecret(name), "metadata.name"), name);
     }
 
     // libpq reads PG* variables directly; DATABASE_URL serves frameworks that take a URL. Values that carry the

@@ -61,7 +61,7 @@ internal sealed class QueueKind : ResourceKind
         var sid = Casing.Camel("x", resource.Name)[1..];
         return new ResourceGrant(resource.Name, [], UsesAwsApis: true,
             [new IamStatement(sid + "Messages", MessageActions, PlanValue.Ref(QueueNames.Queue(resource.Name), "arn"))],
-            new ConnectionSource(ConnectionConfig.LogicalName(resource.Name), ConnectionConfig.ObjectName(resource.Name), IsSecret: false, PrefixWhenSeveral: null));
+            new ConnectionSource(ConnectionConfig.LogicalName(resource.Name), IsSecret: false, PrefixWhenSeveral: null));
     }
 
     /// <summary>The price table's section for this kind (<see cref="QueuePrices"/>).</summary>

@@ -126,10 +126,10 @@ public sealed partial class CacheResourcesTests
         var deployment = plan["api-deployment"];
         Assert.Contains(LogicalNames.ConnectionSecret("sessions"), deployment.Dependencies);
         var envFrom = deployment.Inputs.At("spec.template.spec.containers.0.envFrom").Items();
-        var source = Assert.Single(envFrom, e => e.At("secretRef.name").Text() == "sessions-connection");
+        var source = Assert.Single(envFrom, e => e.At("secretRef.name") == PlanValue.Ref("sessions-connection", "metadata.name"));
         Assert.Null(source.At("prefix"));
         // The database's libpq variables still come first and keep their plain names.
-        Assert.Equal("orders-db-connection", envFrom[0].At("secretRef.name").Text());
+        Assert.Equal(PlanValue.Ref("orders-db-connection", "metadata.name"), envFrom[0].At("secretRef.name"));
         Assert.Null(envFrom[0].At("prefix"));
     }
 

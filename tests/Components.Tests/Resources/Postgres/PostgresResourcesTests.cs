@@ -118,7 +118,8 @@ public sealed partial class PostgresResourcesTests
         Assert.Equal(KubernetesTypes.Secret, secret.Type);
         Assert.Equal(LogicalNames.KubernetesProvider, secret.Options.Provider);
         Assert.Equal("orders-db", secret.Component);
-        Assert.Equal(LogicalNames.ConnectionSecretObjectName("orders-db"), secret.Inputs.At("metadata.name").Text());
+        Assert.Null(secret.Inputs.At("metadata.name")); // autonamed: new connection details come under a new name
+        Assert.Equal(PlanValue.Ref(LogicalNames.ConnectionSecret("orders-db"), "metadata.name"), plan.Outputs.Single(o => o.Name == "ordersDbConnectionSecret").Value);
         Assert.Equal(PlanValue.Ref(LogicalNames.Namespace, "metadata.name"), secret.Inputs.At("metadata.namespace"));
         Assert.Equal("Opaque", secret.Inputs.At("type").Text());
         Assert.Null(secret.Inputs.At("apiVersion"));
