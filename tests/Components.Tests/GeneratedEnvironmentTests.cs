@@ -25,10 +25,10 @@ public sealed class GeneratedEnvironmentTests
     [Theory]
     [InlineData(12, "dev", "5d22fee13e22ff6e33edaa450df1be910ef3b1ca54416ceaeb939770ebdfff68")]
     [InlineData(12, "staging", "d4582c036d999b1b1b65bc21314b8df0256488e40386998c7d75a4e93c3f6bd6")]
-    [InlineData(12, "prod", "98976fe234b5cbe910e2f3264db3ffb8edd423115d648c5517fceb43f74f8fd9")]
+    [InlineData(12, "prod", "d3832f02e5e13cbce3cd2ecfb7b5d205e96aaa6ee6adbac29d669153d4daa378")]
     [InlineData(60, "dev", "747fc0d339e2dc32a1ce4538333960ca548dc68ff50f73f3d84b4899a0a23fb9")]
     [InlineData(60, "staging", "d0ef8182623c2ae5553e0793416959861728b41a6f43ee154f7b3636395e06ce")]
-    [InlineData(60, "prod", "cd8b7448efc9719e654371b86cc06a15279806afa2dc671e886881d30d9e8abd")]
+    [InlineData(60, "prod", "cb7ad099a125f3bf4649276153cefb3925b3ef770c078e0b9649bf36e2c66a01")]
     public void Generated_environments_synthesise_to_the_same_bytes_as_before(int services, string tier, string fingerprint)
     {
         var result = EnvironmentPipeline.Run(GeneratedSpecs.Yaml(services, tier), ExampleTargets);

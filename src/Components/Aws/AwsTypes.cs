@@ -47,4 +47,7 @@ public static class AwsTypes
 
     /// <summary>Random provider's password (its <c>result</c> output is secret).</summary>
     public const string RandomPassword = "random:index/randomPassword:RandomPassword";
+
+    /// <summary>Random provider's id (<c>byteLength</c> random bytes; <c>hex</c> is them in lower-case hex).</summary>
+    public const string RandomId = "random:index/randomId:RandomId";
 }

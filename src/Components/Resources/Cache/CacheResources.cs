@@ -117,8 +117,10 @@ internal static class CacheResources
             ("autoMinorVersionUpgrade", true));
         if (context.Spec.Tier == Tier.Prod)
         {
-            // Prod keeps a final snapshot when the cache is deleted; other tiers are disposable.
-            group = group.With("finalSnapshotIdentifier", PhysicalName.Create(255, id, "final"));
+            // Prod keeps a final snapshot when the cache is deleted; other tiers are disposable. Its name is unique per
+            // replication group lifetime (FinalSnapshots says why and cites the providers).
+            FinalSnapshots.PlanSuffix(context, name);
+            group = group.With("finalSnapshotIdentifier", FinalSnapshots.Identifier(id, name));
         }
 
         builder.Add(ReplicationGroup(name), ReplicationGroupType, group.With("tags", Tags(context)), name,

@@ -33,9 +33,6 @@ internal static class PostgresNames
         return PhysicalName.Create(PhysicalName.RdsIdentifier, joined);
     }
 
-    /// <summary>The final snapshot's identifier (same rules as instance identifiers, at most 255 characters).</summary>
-    public static string FinalSnapshot(string identifier) => PhysicalName.Create(255, identifier, "final");
-
     /// <summary>The database created in the instance: letters, digits and underscores, starting with a letter.</summary>
     public static string DatabaseName(string database)
     {

@@ -99,7 +99,10 @@ internal static class PostgresResources
             ("iamDatabaseAuthenticationEnabled", true));
         if (prod)
         {
-            instance = instance.With("finalSnapshotIdentifier", PostgresNames.FinalSnapshot(identifier));
+            // Unique per instance lifetime, so an environment destroyed, recreated and destroyed again can take its
+            // second final snapshot (FinalSnapshots says why and cites the providers).
+            FinalSnapshots.PlanSuffix(context, name);
+            instance = instance.With("finalSnapshotIdentifier", FinalSnapshots.Identifier(identifier, name));
         }
 
         builder.Add(PostgresNames.Instance(name), AwsTypes.DbInstance, instance.With("tags", Tags(context)), name,

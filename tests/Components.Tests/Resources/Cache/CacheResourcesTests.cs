@@ -109,6 +109,27 @@ public sealed partial class CacheResourcesTests
     }
 
     [Fact]
+    public void The_final_snapshot_of_a_prod_cache_is_named_once_per_replication_group_lifetime()
+    {
+        var plan = AwsPlans.Compile(WithCache(Tier.Prod));
+        var suffix = plan[FinalSnapshots.Suffix("sessions")];
+
+        // A fixed "<id>-final" failed the second destroy of a recreated environment (SnapshotAlreadyExistsFault).
+        Assert.Equal("checkout-staging-sessions-final-${sessions-final-snapshot-suffix.hex}",
+            AwsPlans.Describe(plan["sessions-replication-group"].Inputs.At("finalSnapshotIdentifier")));
+        Assert.Equal(AwsTypes.RandomId, suffix.Type);
+        Assert.Equal("sessions", suffix.Component);
+        Assert.Equal(LogicalNames.RandomProvider, suffix.Options.Provider);
+        Assert.Equal(FinalSnapshots.SuffixBytes, suffix.Inputs.At("byteLength").Number());
+        Assert.DoesNotContain(AwsPlans.Compile(WithCache(Tier.Staging)).Resources, r => r.Name == FinalSnapshots.Suffix("sessions"));
+
+        var rendered = PulumiYaml.Json(PulumiYamlRenderer.Render(PlanCompiler.Compile(WithCache(Tier.Prod), DeploymentTarget.Default)).Program);
+        Assert.Equal("checkout-staging-sessions-final-${sessions-final-snapshot-suffix.hex}",
+            (string?)rendered["resources"]!["sessions-replication-group"]!["properties"]!["finalSnapshotIdentifier"]);
+        Assert.Equal(AwsTypes.RandomId, (string?)rendered["resources"]!["sessions-final-snapshot-suffix"]!["type"]);
+    }
+
+    [Fact]
     public void Users_load_a_connection_secret_with_prefixed_keys_and_a_secret_token()
     {
         var plan = AwsPlans.Compile(WithCache());

@@ -2,10 +2,13 @@ using System.Text.RegularExpressions;
 using Platform.Components.Aws;
 using Platform.Components.Kubernetes;
 using Platform.Components.Planning;
+using Platform.Components.Rendering;
 using Platform.Components.Resources.Postgres;
 using Platform.Components.Specs;
+using Platform.Components.Targets;
 using Platform.Components.Tests.Aws;
 using Platform.Components.Tests.Kubernetes;
+using Platform.Components.Tests.Rendering;
 
 namespace Platform.Components.Tests.Resources.Postgres;
 
@@ -50,13 +53,76 @@ public sealed partial class PostgresResourcesTests
     }
 
     [Fact]
-    public void The_final_snapshot_of_a_prod_database_has_a_valid_identifier()
+    public void The_final_snapshot_of_a_prod_database_is_named_once_per_instance_lifetime()
     {
         var plan = AwsPlans.Compile(TestSpecs.CheckoutStaging(Tier.Prod));
-        var snapshot = plan["orders-db-instance"].Inputs.At("finalSnapshotIdentifier").Text();
+        var suffix = plan[FinalSnapshots.Suffix("orders-db")];
 
-        Assert.Equal("checkout-staging-orders-db-final", snapshot);
-        Assert.Matches(RdsIdentifierRule(), snapshot);
+        // A fixed "<id>-final" failed the second destroy of a recreated environment (DBSnapshotAlreadyExists).
+        Assert.Equal("checkout-staging-orders-db-final-${orders-db-final-snapshot-suffix.hex}",
+            AwsPlans.Describe(plan["orders-db-instance"].Inputs.At("finalSnapshotIdentifier")));
+        Assert.Equal(AwsTypes.RandomId, suffix.Type);
+        Assert.Equal("orders-db", suffix.Component);
+        Assert.Equal(LogicalNames.RandomProvider, suffix.Options.Provider);
+        // byteLength is all it takes: a change of byteLength, prefix or keepers would replace it (a new suffix).
+        Assert.Equal(["byteLength"], suffix.Inputs.Entries.Select(e => e.Key));
+        Assert.Equal(FinalSnapshots.SuffixBytes, suffix.Inputs.At("byteLength").Number());
+        Assert.Contains(FinalSnapshots.Suffix("orders-db"), plan["orders-db-instance"].Dependencies);
+        Assert.Equal(plan.Resources, AwsPlans.Compile(TestSpecs.CheckoutStaging(Tier.Prod)).Resources);
+    }
+
+    [Theory]
+    [InlineData(Tier.Dev)]
+    [InlineData(Tier.Staging)]
+    public void Disposable_tiers_take_no_final_snapshot_and_make_no_suffix(Tier tier)
+    {
+        var plan = AwsPlans.Compile(TestSpecs.CheckoutStaging(tier));
+
+        Assert.Null(plan["orders-db-instance"].Inputs.At("finalSnapshotIdentifier"));
+        Assert.DoesNotContain(plan.Resources, r => r.Type == AwsTypes.RandomId);
+    }
+
+    [Theory]
+    [InlineData("checkout-staging-orders-db")]
+    [InlineData("a")]
+    [InlineData("x23456789-123456789-123456789-123456789-123456789-123456789-123")] // the longest instance identifier
+    public void Final_snapshot_identifiers_keep_the_rds_rules_with_any_suffix(string identifier)
+    {
+        foreach (var hex in new[] { "00000000", "0a1b2c3d", "ffffffff" })
+        {
+            var snapshot = AwsPlans.Describe(FinalSnapshots.Identifier(identifier, "db")).Replace("${db-final-snapshot-suffix.hex}", hex, StringComparison.Ordinal);
+
+            // A letter first; letters, digits and hyphens; no "--"; no trailing hyphen; at most 255 characters
+            // (hashicorp/terraform-provider-aws internal/service/rds/instance.go, final_snapshot_identifier).
+            Assert.Matches(RdsIdentifierRule(), snapshot);
+            Assert.True(snapshot.Length <= FinalSnapshots.MaxLength);
+            Assert.EndsWith($"-final-{hex}", snapshot, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void The_rendered_program_names_the_final_snapshot_from_the_random_suffix()
+    {
+        var program = PulumiYaml.Json(PulumiYamlRenderer.Render(PlanCompiler.Compile(TestSpecs.CheckoutStaging(Tier.Prod), DeploymentTarget.Default)).Program);
+        var resources = program["resources"]!;
+
+        Assert.Equal("checkout-staging-orders-db-final-${orders-db-final-snapshot-suffix.hex}",
+            (string?)resources["orders-db-instance"]!["properties"]!["finalSnapshotIdentifier"]);
+        Assert.Equal(AwsTypes.RandomId, (string?)resources["orders-db-final-snapshot-suffix"]!["type"]);
+        Assert.Equal(4L, (long?)resources["orders-db-final-snapshot-suffix"]!["properties"]!["byteLength"]);
+        Assert.Equal("${random-provider}", (string?)resources["orders-db-final-snapshot-suffix"]!["options"]!["provider"]);
+    }
+
+    [Fact]
+    public void A_prod_database_with_its_generated_final_snapshot_passes_the_protection_guardrail()
+    {
+        // The rule wants a finalSnapshotIdentifier; an interpolation of the suffix's output is one.
+        var plan = AwsPlans.Compile(TestSpecs.CheckoutStaging(Tier.Prod));
+
+        Assert.Empty(Platform.Components.Policies.GuardrailRules.ProdDatabaseProtection.Evaluate(plan));
+        var withoutSnapshot = plan["orders-db-instance"] with { Inputs = plan["orders-db-instance"].Inputs.Without("finalSnapshotIdentifier") };
+        Assert.Contains("finalSnapshotIdentifier", Assert.Single(Platform.Components.Policies.GuardrailRules.ProdDatabaseProtection.Evaluate(
+            plan with { Resources = plan.Resources.Replace(plan["orders-db-instance"], withoutSnapshot) })).Message, StringComparison.Ordinal);
     }
 
     [Fact]
