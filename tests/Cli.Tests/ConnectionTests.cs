@@ -29,6 +29,16 @@ public sealed class ConnectionTests : IDisposable
     }
 
     [Fact]
+    public async Task An_invalid_url_is_never_echoed_with_what_precedes_an_at_sign()
+    {
+        var result = await _cli.RunAsync(["env", "list", "--url", "https//deployer:s3cr3t-token@platform.example.com"]);
+
+        Assert.Equal(ExitCodes.Usage, result.ExitCode);
+        Assert.Contains($"error: --url '…@platform.example.com' {Expected}", result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cr3t-token", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_invalid_url_variable_is_refused_naming_the_variable()
     {
         _cli.Environment["PLATFORM_URL"] = "localhost";

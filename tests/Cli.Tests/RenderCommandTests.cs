@@ -104,7 +104,8 @@ public sealed class RenderCommandTests : IDisposable
         _cli.Write("env.yaml", CliHarness.KubernetesSpec);
         _cli.Write("taken", "a file, not a directory");
 
-        var result = await _cli.RunAsync(["render", "env.yaml", "--out", "taken"]);
+        // A directory inside a file cannot be made (a file as --out itself is refused before: FileArgumentTests).
+        var result = await _cli.RunAsync(["render", "env.yaml", "--out", "taken/out"]);
 
         Assert.Equal(2, result.ExitCode);
         Assert.StartsWith("error: Cannot write to ", result.Stderr, StringComparison.Ordinal);

@@ -23,12 +23,12 @@ public sealed class GeneratedEnvironmentTests
         TargetSettings.Load(Path.Combine(AppContext.BaseDirectory, "examples", "platform.targets.yaml"));
 
     [Theory]
-    [InlineData(12, "dev", "5d22fee13e22ff6e33edaa450df1be910ef3b1ca54416ceaeb939770ebdfff68")]
-    [InlineData(12, "staging", "d4582c036d999b1b1b65bc21314b8df0256488e40386998c7d75a4e93c3f6bd6")]
-    [InlineData(12, "prod", "d3832f02e5e13cbce3cd2ecfb7b5d205e96aaa6ee6adbac29d669153d4daa378")]
-    [InlineData(60, "dev", "747fc0d339e2dc32a1ce4538333960ca548dc68ff50f73f3d84b4899a0a23fb9")]
-    [InlineData(60, "staging", "d0ef8182623c2ae5553e0793416959861728b41a6f43ee154f7b3636395e06ce")]
-    [InlineData(60, "prod", "cb7ad099a125f3bf4649276153cefb3925b3ef770c078e0b9649bf36e2c66a01")]
+    [InlineData(12, "dev", "490d43a21ef619bed82d1701e7b0b8c0f9529b2072a7ca98afd818c330886212")]
+    [InlineData(12, "staging", "8d3a7696a78a2d03694d55de5b03d1e48fd0e73e176499db0a259a2340133cb6")]
+    [InlineData(12, "prod", "fc207797810f101ba3fb0d5b7978ab08587c2a2d1b9208a21172615c9c5068be")]
+    [InlineData(60, "dev", "b90246a5db7f383cfcce79659d1ac69152e9454e7e5e551d611565b1fe9009d5")]
+    [InlineData(60, "staging", "4815c08b1043d02c73ad642625023ead915eb4c78f079e949539f470ec31eeb7")]
+    [InlineData(60, "prod", "c6da4eb2cccb6a7a55c639943a6873dfe058f2bce693d1ad413884ef3b8f8eb3")]
     public void Generated_environments_synthesise_to_the_same_bytes_as_before(int services, string tier, string fingerprint)
     {
         var result = EnvironmentPipeline.Run(GeneratedSpecs.Yaml(services, tier), ExampleTargets);

@@ -67,8 +67,10 @@ internal sealed record ApiConnection(Uri BaseUrl, string? Token)
         if (!Uri.TryCreate(url.Trim().TrimEnd('/') + "/", UriKind.Absolute, out var baseUrl) ||
             baseUrl.Scheme is not ("http" or "https") || baseUrl.Host.Length == 0)
         {
+            // A mistyped URL may carry credentials (https//user:token@host): never echo what precedes an '@'.
+            var shown = url.LastIndexOf('@') is var at and >= 0 ? $"…{url[at..]}" : url;
             throw new UsageException(
-                $"{source} '{url}' is not a valid Automation API URL: give its base URL with http:// or https:// and a host, e.g. https://platform.example.com.");
+                $"{source} '{shown}' is not a valid Automation API URL: give its base URL with http:// or https:// and a host, e.g. https://platform.example.com.");
         }
 
         return baseUrl;

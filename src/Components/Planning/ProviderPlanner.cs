@@ -39,8 +39,12 @@ internal static class ProviderPlanner
             k8s = k8s.With("kubeconfig", PlanValue.Config(KubeconfigKey));
         }
 
-        // Server-side apply lets several field managers co-own objects, and surfaces conflicts instead of overwriting.
-        k8s = k8s.With("enableServerSideApply", true);
+        // Server-side apply lets several field managers co-own objects, and surfaces conflicts instead of overwriting
+        // (except on fixed-count Deployments, which force their declared fields: ServiceResources.PlanDeployment).
+        // ConfigMaps and Secrets stay immutable whatever PULUMI_K8S_ENABLE_*_MUTABLE the host sets (the provider's own
+        // flag wins over the variable): a changed value must replace the autonamed object under a new name, which is
+        // what rolls the pods that load it (KubernetesPlanner.AutonamedMetadata).
+        k8s = k8s.With("enableServerSideApply", true).With("enableConfigMapMutable", false).With("enableSecretMutable", false);
         builder.Add(LogicalNames.KubernetesProvider, "pulumi:providers:kubernetes", k8s, null,
             PlanResourceOptions.None with { Version = target.ProviderVersions.Kubernetes });
 

@@ -221,11 +221,12 @@ public static class SpecParser
             var env = ReadEnv(node, path);
             var uses = ReadStrings(node, path, "uses");
             ReplicaRange? replicas = null;
-            if (Get(node, path, "replicas") is JsonValue count && ScalarText(count) is { } text && int.TryParse(text, out var fixedCount))
+            if (Get(node, path, "replicas") is JsonValue count && ScalarText(count) is { } text &&
+                int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var fixedCount) && fixedCount >= 1)
             {
                 // A count where bounds are expected is the commonest shape slip: say how to write that count.
                 Error($"{path}.replicas", $"Expected a mapping of min and max, not the number {fixedCount}.",
-                    $"For a fixed count write replicas: {{ min: {fixedCount}, max: {fixedCount} }}; for autoscaling, a range such as {{ min: {fixedCount}, max: {Math.Max(fixedCount, 1) * 2} }}.");
+                    $"For a fixed count write replicas: {{ min: {fixedCount}, max: {fixedCount} }}; for autoscaling, a range such as {{ min: {fixedCount}, max: {fixedCount * 2} }}.");
             }
             else if (OptionalObject(node, path, "replicas") is { } r)
             {

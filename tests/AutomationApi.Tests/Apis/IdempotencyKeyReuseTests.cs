@@ -68,6 +68,13 @@ public sealed class IdempotencyKeyReuseTests
         using var retry = await client.SendAsync(Keyed(HttpMethod.Delete, "/v1/environments/legacy-dev?force=true", "destroy-legacy"), Cancel);
 
         Assert.True(retry.StatusCode is HttpStatusCode.Accepted or HttpStatusCode.OK, $"{retry.StatusCode}");
+
+        // The same key on a plain DELETE: the stored fingerprint has no query part, yet a DELETE has no body, so what
+        // differed is the query string.
+        using var plain = await client.SendAsync(Keyed(HttpMethod.Delete, "/v1/environments/legacy-dev", "destroy-legacy"), Cancel);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, plain.StatusCode);
+        var detail = (string)(await PlatformFactory.ReadAsync(plain))["detail"]!;
+        Assert.Contains("DELETE /v1/environments/legacy-dev request with another query string (this request's: none).", detail, StringComparison.Ordinal);
     }
 
     private static HttpRequestMessage Keyed(HttpMethod method, string path, string key)

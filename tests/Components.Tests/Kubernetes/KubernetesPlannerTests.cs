@@ -62,6 +62,18 @@ public sealed class KubernetesPlannerTests
     }
 
     [Fact]
+    public void The_kubernetes_provider_applies_server_side_and_keeps_config_maps_and_secrets_immutable()
+    {
+        // A changed value must replace the autonamed ConfigMap or Secret (a new name rolls the pods); the provider's own
+        // flags win over PULUMI_K8S_ENABLE_*_MUTABLE set on the host.
+        var provider = KubernetesPlans.Compile(TestSpecs.CheckoutStaging())[LogicalNames.KubernetesProvider].Inputs;
+
+        Assert.Equal(PlanValue.From(true), provider["enableServerSideApply"]);
+        Assert.Equal(PlanValue.From(false), provider["enableConfigMapMutable"]);
+        Assert.Equal(PlanValue.From(false), provider["enableSecretMutable"]);
+    }
+
+    [Fact]
     public void Every_namespaced_object_refers_to_the_namespace_and_uses_the_kubernetes_provider()
     {
         var plan = KubernetesPlans.Compile(TestSpecs.CheckoutStaging());

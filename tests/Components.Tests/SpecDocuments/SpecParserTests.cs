@@ -20,6 +20,8 @@ public sealed class SpecParserTests
     [InlineData("replicas: 3", "Expected a mapping of min and max, not the number 3.", "replicas: { min: 3, max: 3 }")]
     [InlineData("replicas: \"3\"", "Expected a mapping of min and max, not the number 3.", "replicas: { min: 3, max: 3 }")]
     [InlineData("replicas: three", "Expected a mapping.", "Write 'replicas' as a mapping")]
+    [InlineData("replicas: 0", "Expected a mapping.", "Write 'replicas' as a mapping")] // no fix that the guardrails refuse
+    [InlineData("replicas: -3", "Expected a mapping.", "Write 'replicas' as a mapping")]
     public void A_replica_count_written_as_a_number_is_refused_with_the_mapping_that_means_it(string replicas, string message, string fix)
     {
         var result = SpecParser.Parse(Minimal.Replace("image: \"registry.example.com/web:1.0.0\" }", $"image: \"registry.example.com/web:1.0.0\", {replicas} }}", StringComparison.Ordinal));
