@@ -208,8 +208,7 @@ public static class PulumiYamlRenderer
             }
 
             var options = resource.Options;
-            if (options.Provider is not null || !options.DependsOn.IsEmpty || options.Protect || options.Version is not null ||
-                !options.AdditionalSecretOutputs.IsEmpty || options.DeleteBeforeReplace || !options.IgnoreChanges.IsEmpty)
+            if (!options.Equals(PlanResourceOptions.None))
             {
                 _yaml.String("options");
                 Options(options);
@@ -253,17 +252,7 @@ public static class PulumiYamlRenderer
                 yaml.String(version);
             }
 
-            if (!options.AdditionalSecretOutputs.IsEmpty)
-            {
-                yaml.String("additionalSecretOutputs");
-                yaml.BeginSequence();
-                foreach (var output in options.AdditionalSecretOutputs)
-                {
-                    yaml.String(output);
-                }
-
-                yaml.EndSequence();
-            }
+            Strings("additionalSecretOutputs", options.AdditionalSecretOutputs);
 
             if (options.DeleteBeforeReplace)
             {
@@ -271,21 +260,28 @@ public static class PulumiYamlRenderer
                 yaml.Plain("true");
             }
 
-            if (!options.IgnoreChanges.IsEmpty)
-            {
-                // Property paths are literal strings to Pulumi YAML (ResourceOptionsDecl.IgnoreChanges is a list of
-                // strings), never interpolated.
-                yaml.String("ignoreChanges");
-                yaml.BeginSequence();
-                foreach (var path in options.IgnoreChanges)
-                {
-                    yaml.String(path);
-                }
+            // Property paths are literal strings to Pulumi YAML (ResourceOptionsDecl.IgnoreChanges is a list of
+            // strings), never interpolated.
+            Strings("ignoreChanges", options.IgnoreChanges);
+            yaml.EndMapping();
+        }
 
-                yaml.EndSequence();
+        // An option holding a list of plain strings (output names, property paths), written only when it has some.
+        private void Strings(string option, ImmutableArray<string> values)
+        {
+            if (values.IsEmpty)
+            {
+                return;
             }
 
-            yaml.EndMapping();
+            _yaml.String(option);
+            _yaml.BeginSequence();
+            foreach (var value in values)
+            {
+                _yaml.String(value);
+            }
+
+            _yaml.EndSequence();
         }
 
         /// <summary>Writes a plan value as a Pulumi YAML expression.</summary>
